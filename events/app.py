@@ -1,0 +1,233 @@
+"""The app factory: the one module that sees every slice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from litestar import Litestar, Request, Response
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.template.config import TemplateConfig
+
+from events import i18n, labels
+from events.api import AuthApi, CandidatesApi, EventsApi
+from events.auth import CurrentUser, SessionMiddleware
+from events.db import create_engine, import_models, session_maker
+from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
+from events.errors import DomainError
+from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
+from events.schemas import Problem
+from events.security import CsrfTokens, LoginThrottle, SessionStore
+from events.services import check_key_fingerprint, load_active_user
+from events.settings import Settings
+
+log = logging.getLogger("meetmatch")
+
+VERSION = "0.1.0"
+
+
+def templates_dir() -> Path:
+    """The templates shipped in the wheel (or the checkout), found through importlib.resources."""
+    return Path(str(resources.files("templates")))
+
+
+FLASH_MESSAGES = {
+    "logged_out": i18n.N_("You have been logged out."),
+    "language": i18n.N_("The language has been changed."),
+}
+
+
+def flash_text(code: str | None) -> str | None:
+    """The readable text of a flash message passed as ``?msg=code`` (unknown codes show nothing)."""
+    message = FLASH_MESSAGES.get(code or "")
+    return i18n.gettext(message) if message else None
+
+
+def build_jinja_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    i18n.install(env)
+    env.globals["current_language"] = i18n.current_language
+    env.globals["languages"] = i18n.LANGUAGE_NAMES
+    env.globals["version"] = VERSION
+    env.globals["flash_text"] = flash_text
+    env.globals.update(labels.TEMPLATE_GLOBALS)
+    env.filters.update(labels.TEMPLATE_FILTERS)
+    return env
+
+
+def make_store(settings: Settings, namespace: str) -> Store:
+    """In-process memory without Redis; Redis, shared by every process, when configured."""
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore  # noqa: PLC0415 - only with Redis configured
+
+        return RedisStore.with_client(url=settings.redis_url, namespace=f"meetmatch:{namespace}")
+    return MemoryStore()
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/schema"))
+
+
+def _problem(status: int, code: str, detail: str, field: str | None = None, headers: Any = None) -> Response[Problem]:
+    return Response(Problem(status, code, detail, field), status_code=status, headers=headers or {})
+
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def _error_page(request: Request[Any, Any, Any], status: int, detail: str | None = None) -> Response[Any]:
+    titles = {
+        401: i18n.gettext("Please log in"),
+        403: i18n.gettext("This page is not for your account"),
+        404: i18n.gettext("Page not found"),
+        405: i18n.gettext("This action is not possible here"),
+        422: i18n.gettext("Something in the form is not right"),
+        429: i18n.gettext("Too many attempts"),
+        500: i18n.gettext("Something went wrong on our side"),
+        503: i18n.gettext("meetmatch is briefly unavailable"),
+    }
+    return Template(
+        "errors/error.html",
+        context={"status": status, "title": titles.get(status, i18n.gettext("Something went wrong")), "detail": detail},
+        status_code=status,
+    )
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    if is_api(request):
+        detail = exc.detail if status < 500 else "Internal server error"
+        field = None
+        extra = exc.extra
+        if status == 400 and isinstance(extra, list | dict):
+            # Litestar's validation errors name the field; answer 422 as DESIGN.md says.
+            items = extra if isinstance(extra, list) else [extra]
+            first = items[0] if items else {}
+            field = str(first.get("key") or "") or None if isinstance(first, dict) else None
+            message = str(first.get("message") or detail) if isinstance(first, dict) else detail
+            return _problem(422, "invalid", message, field)
+        return _problem(status, STATUS_CODES.get(status, "error"), detail, field, headers)
+    if isinstance(exc, NotAuthorizedException):
+        return login_redirect(request)
+    response = _error_page(request, status)
+    response.headers.update(headers)
+    return response
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if is_api(request):
+        detail = exc.message if exc.status_code != 404 else "Not found"
+        return _problem(exc.status_code, exc.code, detail, exc.field)
+    return _error_page(request, exc.status_code, exc.message if exc.status_code != 404 else None)
+
+
+def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if is_api(request):
+        return _problem(500, "server_error", "Internal server error")
+    return _error_page(request, 500)
+
+
+def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | None = None) -> Litestar:
+    """Build the Litestar app for ``settings`` (from the environment when omitted)."""
+    settings = settings or Settings.from_env()
+    import_models()
+    engine = create_engine(settings)
+    sessions_for_users = session_maker(engine)
+    stores = stores or {name: make_store(settings, name) for name in ("session", "throttle")}
+    ctx = AppContext(
+        settings=settings,
+        stores=stores,
+        sessions=SessionStore(stores["session"], settings),
+        csrf=CsrfTokens(settings),
+        login_throttle=LoginThrottle(stores["throttle"], settings),
+    )
+
+    async def load_user(user_id: int) -> CurrentUser | None:
+        async with sessions_for_users() as session:
+            return await load_active_user(session, user_id)
+
+    @asynccontextmanager
+    async def check_installation(app: Litestar) -> AsyncIterator[None]:
+        async with sessions_for_users() as session:
+            await check_key_fingerprint(session, settings.key_fingerprint)
+            await session.commit()
+        yield
+
+    alchemy = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_maker=sessions_for_users,
+        before_send_handler="autocommit",
+        set_default_exception_handler=False,
+    )
+    template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_jinja_environment()))
+    static = create_static_files_router(
+        path="/static", directories=[templates_dir() / "static"], name="static", include_in_schema=False
+    )
+    return Litestar(
+        route_handlers=[AuthApi, EventsApi, CandidatesApi, AccountPages, HomePages, EventPages, CandidatePages, static],
+        plugins=[SQLAlchemyPlugin(config=alchemy)],
+        dependencies={
+            "ctx": Provide(provide_ctx, sync_to_thread=False),
+            "current_user": Provide(provide_current_user, sync_to_thread=False),
+            "viewer": Provide(provide_viewer, sync_to_thread=False),
+        },
+        middleware=[
+            DefineMiddleware(
+                SessionMiddleware, settings=settings, sessions=ctx.sessions, csrf=ctx.csrf, load_user=load_user
+            )
+        ],
+        template_config=template_config,
+        exception_handlers={
+            HTTPException: handle_http_exception,
+            DomainError: handle_domain_error,
+            Exception: handle_internal_error,
+        },
+        openapi_config=OpenAPIConfig(
+            title="meetmatch",
+            version=VERSION,
+            description="The JSON API of meetmatch. Log in with POST /api/auth/login; send the csrftoken "
+            "cookie's value as x-csrftoken on writes.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        lifespan=[check_installation],
+        state=State({"ctx": ctx}),
+        debug=False,
+    )
+

@@ -1,0 +1,252 @@
+"""The ``meetmatch`` console script.
+
+Module-level imports stay light (click only): ``meetmatch schedule ...`` must start fast, so the web
+stack, the database layer and WeasyPrint are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import secrets
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import click
+
+T = TypeVar("T")
+
+
+class CliError(click.ClickException):
+    """Bad input or an unusable environment: a clear message and exit code 2, never a traceback."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _describe_database_error(exc: BaseException) -> str | None:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    name = type(getattr(exc, "orig", exc)).__name__
+    if isinstance(exc, OSError | ConnectionError) or "connect" in text.lower() or "unable to open" in text.lower():
+        return f"cannot reach the database ({name}: {text}); check MEETMATCH_DATABASE_URL"
+    return None
+
+
+def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
+    """Turn every foreseeable failure into a one-line message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        from sqlalchemy.exc import DBAPIError, OperationalError  # noqa: PLC0415
+
+        from events.errors import DomainError  # noqa: PLC0415
+        from events.services import KeyMismatchError  # noqa: PLC0415
+        from events.settings import SettingsError  # noqa: PLC0415
+
+        try:
+            return func(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except DomainError as exc:
+            prefix = f"{exc.field}: " if exc.field else ""
+            raise CliError(f"{prefix}{exc.message}") from None
+        except (SettingsError, KeyMismatchError) as exc:
+            raise CliError(str(exc)) from None
+        except (OperationalError, DBAPIError, OSError) as exc:
+            message = _describe_database_error(exc) or f"database error: {str(exc).splitlines()[0]}"
+            raise CliError(message) from None
+
+    return wrapper
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def load_settings() -> Any:
+    from events.settings import Settings  # noqa: PLC0415
+
+    return Settings.from_env()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option("0.1.0", prog_name="meetmatch")
+def main() -> None:
+    """meetmatch: meet & match events from registration to the job.
+
+    Settings come from MEETMATCH_* environment variables (MEETMATCH_DATABASE_URL, MEETMATCH_DATA_DIR,
+    MEETMATCH_SECRET_KEY, MEETMATCH_BASE_URL, MEETMATCH_REDIS_URL, MEETMATCH_SMTP_URL).
+    """
+
+
+# --- db --------------------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@handle_errors
+def db_upgrade() -> None:
+    """Create or migrate the schema to the newest version."""
+    from events.migrate import upgrade  # noqa: PLC0415
+
+    settings = load_settings()
+    run(upgrade(settings))
+    run(_check_key(settings))
+    click.echo("database is up to date")
+
+
+@db.command("revision", hidden=True)
+@click.option("-m", "--message", required=True)
+@handle_errors
+def db_revision(message: str) -> None:
+    """Write a new migration from the models (developers)."""
+    from events.migrate import revision  # noqa: PLC0415
+
+    revision(load_settings(), message)
+
+
+async def _check_key(settings: Any) -> None:
+    from events.db import open_session  # noqa: PLC0415
+    from events.services import check_key_fingerprint  # noqa: PLC0415
+
+    async with open_session(settings) as session:
+        await check_key_fingerprint(session, settings.key_fingerprint)
+        await session.commit()
+
+
+async def _prepare(settings: Any, *, migrate: bool) -> None:
+    """Migrate (SQLite default) or insist on a migrated schema (PostgreSQL), then check the key."""
+    from events.migrate import current_revision, head_revision, upgrade  # noqa: PLC0415
+
+    if migrate:
+        await upgrade(settings)
+    elif await current_revision(settings) != head_revision(settings):
+        msg = "the database schema is not up to date; run `meetmatch db upgrade` first"
+        raise CliError(msg)
+    await _check_key(settings)
+
+
+# --- serve and demo ----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--demo", "with_demo", is_flag=True, help="Fill an empty database with the demo event first.")
+@click.option("--migrate/--no-migrate", default=None, help="Apply migrations first (default: on SQLite only).")
+@handle_errors
+def serve(host: str, port: int, with_demo: bool, migrate: bool | None) -> None:
+    """Serve the web app (http://127.0.0.1:8000 by default)."""
+    import uvicorn  # noqa: PLC0415
+
+    settings = load_settings()
+    run(_prepare(settings, migrate=settings.is_sqlite if migrate is None else migrate))
+    if with_demo:
+        from events.demo import build_demo, print_logins  # noqa: PLC0415
+
+        result = run(build_demo(settings))
+        print_logins(result, settings)
+    click.echo(f"meetmatch serves on http://{host}:{port}/  (press Ctrl+C to stop)")
+    uvicorn.run(
+        "events.app:create_app", factory=True, host=host, port=port, log_level="info", proxy_headers=False
+    )
+
+
+@main.command()
+@handle_errors
+def demo() -> None:
+    """Create (or keep) the demo event "Samen Werkt!" with its accounts, and print the logins."""
+    from events.demo import build_demo, print_logins  # noqa: PLC0415
+    from events.migrate import upgrade  # noqa: PLC0415
+
+    settings = load_settings()
+    run(upgrade(settings))
+    run(_check_key(settings))
+    result = run(build_demo(settings))
+    print_logins(result, settings)
+
+
+# --- users ---------------------------------------------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("add")
+@click.option("--role", required=True, help="organiser, coach, employer or door.")
+@click.option("--email", required=True, help="The login e-mail address.")
+@click.option("--name", default=None, help="Display name (default: the part before the @).")
+@click.option("--organisation", default=None, help="Organisation name (required for employer accounts).")
+@click.option("--event", "event_ref", default=None, help="Door staff only: limit to this event (id or slug).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--language", default="nl", type=click.Choice(["nl", "en"]), show_default=True)
+@handle_errors
+def users_add(
+    role: str,
+    email: str,
+    name: str | None,
+    organisation: str | None,
+    event_ref: str | None,
+    password_stdin: bool,
+    language: str,
+) -> None:
+    """Create an account. Without --password-stdin a password is generated and printed once."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        generated = False
+    else:
+        password = secrets.token_urlsafe(12)
+        generated = True
+    settings = load_settings()
+    run(_prepare(settings, migrate=settings.is_sqlite))
+
+    async def add() -> Any:
+        from events.db import open_session  # noqa: PLC0415
+        from events.services import create_user, find_event  # noqa: PLC0415
+
+        async with open_session(settings) as session:
+            event = await find_event(session, event_ref) if event_ref else None
+            if event is not None and role != "door":
+                raise CliError("--event: only door accounts are limited to one event")
+            user = await create_user(
+                session,
+                email=email,
+                role=role,
+                name=name,
+                password=password,
+                organisation=organisation,
+                event=event,
+                locale=language,
+            )
+            await session.commit()
+            return user
+
+    user = run(add())
+    click.echo(f"created {user.role.value} {user.email} (id {user.id})")
+    if generated:
+        click.echo(f"password: {password}")
+
+
+def _mount_slices() -> None:
+    # The scheduler's commands live with the scheduler; importing them is cheap (no solver, no web stack).
+    from schedule.cli import schedule_group  # noqa: PLC0415
+
+    main.add_command(schedule_group)
+
+
+_mount_slices()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

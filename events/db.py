@@ -1,0 +1,130 @@
+"""Engine and session configuration, the shared declarative base, and the model registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, func
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from events.settings import Settings
+
+# Stable constraint names, so that migrations read the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Every slice's models module; imported for alembic, create_all in tests and the app.
+MODEL_MODULES = ("events.models",)
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp that is always stored and returned as UTC, also on SQLite (which has no time zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = "naive datetimes are ambiguous; pass a timezone-aware value"
+            raise ValueError(msg)
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every slice's models."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class IdMixin:
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-10)
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.now(), sort_order=10
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now(), sort_order=10
+    )
+
+
+def import_models() -> MetaData:
+    """Import every slice's models so that ``Base.metadata`` is complete, and return it."""
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    return Base.metadata
+
+
+def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
+    """An async engine for the configured database, with WAL and a busy timeout on SQLite."""
+    connect_args: dict[str, Any] = {}
+    if settings.is_sqlite:
+        connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
+        kwargs.setdefault("pool_size", 8)
+        kwargs.setdefault("max_overflow", 16)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 10)
+        if settings.database_schema:
+            connect_args["server_settings"] = {"search_path": settings.database_schema}
+    engine = create_async_engine(settings.database_url, connect_args=connect_args, **kwargs)
+    if settings.is_sqlite:
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers run beside the one writer; the busy timeout makes writers queue instead of failing.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # Erased personal data must not linger in free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+
+def session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def open_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session with an engine of its own, for the CLI and background jobs (they commit explicitly)."""
+    engine = create_engine(settings)
+    try:
+        async with session_maker(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()

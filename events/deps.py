@@ -1,0 +1,50 @@
+"""Dependency providers shared by the controllers of every slice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.exceptions import NotAuthorizedException
+from litestar.stores.base import Store
+
+from events.auth import CurrentUser
+from events.security import CsrfTokens, LoginThrottle, SessionStore
+from events.settings import Settings
+
+
+@dataclass
+class AppContext:
+    """The app's long-lived helpers, kept in ``app.state.ctx``."""
+
+    settings: Settings
+    stores: dict[str, Store]
+    sessions: SessionStore
+    csrf: CsrfTokens
+    login_throttle: LoginThrottle
+
+
+def provide_ctx(state: State) -> AppContext:
+    ctx: AppContext = state.ctx
+    return ctx
+
+
+def provide_current_user(request: Request[Any, Any, Any]) -> CurrentUser:
+    """The logged-in user; routes that use it are guarded, so None here is a programming error turned 401."""
+    user = request.scope.get("user")
+    if not isinstance(user, CurrentUser):
+        raise NotAuthorizedException(detail="Log in first")
+    return user
+
+
+def provide_viewer(request: Request[Any, Any, Any]) -> CurrentUser | None:
+    user = request.scope.get("user")
+    return user if isinstance(user, CurrentUser) else None
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    # Forwarded headers are ignored: without a configured trusted proxy they are whatever the client says.
+    client = request.scope.get("client")
+    return str(client[0]) if client else "unknown"

@@ -1,0 +1,29 @@
+"""Domain errors: a machine code, a readable message and, where one is to blame, the field."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; the web layer answers 422, the CLI exits 2."""
+
+    status_code = 422
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class NotFoundError(DomainError):
+    """Missing, or outside the caller's reach: both answer exactly the same (404)."""
+
+    status_code = 404
+
+    def __init__(self, what: str = "object") -> None:
+        super().__init__("not_found", "Not found", None)
+        self.what = what
+
+
+class ConflictError(DomainError):
+    status_code = 409

@@ -1,0 +1,131 @@
+"""Readable, translated labels for the codes the domain stores, and date formatting per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
+
+from events import i18n
+from events.i18n import N_
+from events.models import EVENT_TZ
+
+ROLE_LABELS = {
+    "organiser": N_("organiser"),
+    "coach": N_("coach"),
+    "employer": N_("employer"),
+    "door": N_("door staff"),
+}
+EVENT_STATUS_LABELS = {
+    "draft": N_("draft"),
+    "published": N_("published"),
+    "live": N_("under way"),
+    "closed": N_("closed"),
+}
+PARTICIPATION_STATUS_LABELS = {
+    "registered": N_("registered"),
+    "confirmed": N_("confirmed"),
+    "cancelled": N_("cancelled"),
+    "checked_in": N_("checked in"),
+    "no_show": N_("no-show"),
+}
+PATHWAY_LABELS = {
+    "second_interview": N_("second interview"),
+    "trial_placement": N_("trial placement"),
+    "internship": N_("internship"),
+    "work_experience": N_("work-experience placement"),
+    "training": N_("training"),
+    "paid_job": N_("paid job"),
+    "volunteering": N_("volunteering"),
+    "stopped": N_("stopped"),
+}
+COACH_KIND_LABELS = {
+    "jobcoach": N_("job coach"),
+    "consulent": N_("consultant"),
+    "probation": N_("probation officer"),
+    "other": N_("coach"),
+}
+SECTOR_LABELS = {
+    "groen": N_("green spaces"),
+    "schoonmaak": N_("cleaning"),
+    "logistiek": N_("logistics"),
+    "zorg": N_("care"),
+    "horeca": N_("hospitality"),
+    "bouw": N_("construction"),
+    "techniek": N_("technical work"),
+    "detailhandel": N_("retail"),
+    "administratie": N_("office work"),
+    "productie": N_("production"),
+    "facilitair": N_("facility services"),
+    "beveiliging": N_("security"),
+}
+BARRIER_LABELS = {
+    "long_term_benefits": N_("long on benefits"),
+    "criminal_record": N_("criminal record"),
+    "debts": N_("debts"),
+    "language": N_("language"),
+    "health": N_("health"),
+    "addiction": N_("addiction"),
+    "single_parent": N_("single parent"),
+    "disability": N_("disability"),
+    "no_work_experience": N_("little work experience"),
+    "other": N_("other"),
+}
+
+
+def _label(table: dict[str, str], code: str) -> str:
+    return i18n.gettext(table[code]) if code in table else code
+
+
+def role_label(code: str) -> str:
+    return _label(ROLE_LABELS, code)
+
+
+def event_status_label(code: str) -> str:
+    return _label(EVENT_STATUS_LABELS, code)
+
+
+def participation_status_label(code: str) -> str:
+    return _label(PARTICIPATION_STATUS_LABELS, code)
+
+
+def pathway_label(code: str) -> str:
+    return _label(PATHWAY_LABELS, code)
+
+
+def coach_kind_label(code: str) -> str:
+    return _label(COACH_KIND_LABELS, code)
+
+
+def sector_label(code: str) -> str:
+    return _label(SECTOR_LABELS, code)
+
+
+def barrier_label(code: str) -> str:
+    return _label(BARRIER_LABELS, code)
+
+
+def format_date(value: dt.date | dt.datetime) -> str:
+    """A date as people write it in the current language ("zaterdag 5 december 2026")."""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(EVENT_TZ).date()
+    return babel_format_date(value, format="full", locale=i18n.current_language())
+
+
+def format_time(value: dt.datetime | dt.time) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(EVENT_TZ)
+    return babel_format_time(value, format="HH:mm", locale=i18n.current_language())
+
+
+TEMPLATE_GLOBALS = {
+    "role_label": role_label,
+    "event_status_label": event_status_label,
+    "participation_status_label": participation_status_label,
+    "pathway_label": pathway_label,
+    "coach_kind_label": coach_kind_label,
+    "format_date": format_date,
+    "format_time": format_time,
+}
+TEMPLATE_FILTERS = {"sector_label": sector_label, "barrier_label": barrier_label}

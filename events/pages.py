@@ -1,0 +1,183 @@
+"""HTML pages of the events slice: login, home per role, events, candidates, language switch."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events import i18n
+from events.api import end_session, login_attempt, start_session
+from events.auth import CurrentUser, cookie, logged_in, requires
+from events.deps import AppContext
+from events.i18n import gettext as _
+from events.models import Role, User
+from events.security import LANGUAGE_COOKIE
+from events.services import CandidateService, EventService, set_locale
+
+
+class LoginForm(msgspec.Struct):
+    email: str = ""
+    password: str = ""
+    next: str = ""
+
+
+class LanguageForm(msgspec.Struct):
+    language: str = "nl"
+    next: str = "/"
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a local path: a login link must never send someone to another site."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def see_other(path: str, cookies: list[Any] | None = None) -> Redirect:
+    return Redirect(path, status_code=HTTP_303_SEE_OTHER, cookies=cookies or [])
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+
+    @get("/login", name="login")
+    async def login_page(self, viewer: NamedDependency[CurrentUser | None], next_path: FromQuery[str] = "") -> Response[Any]:
+        if viewer is not None:
+            return see_other(safe_next(next_path))
+        return Template("events/login.html", context={"next": safe_next(next_path, ""), "email": "", "error": None})
+
+    @post("/login", name="login_submit")
+    async def login_submit(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[LoginForm],
+        ctx: NamedDependency[AppContext],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        user = await login_attempt(ctx, db_session, request, data.email, data.password)
+        if user is None:
+            context = {"next": safe_next(data.next, ""), "email": data.email, "error": _("Unknown e-mail address or wrong password.")}
+            return Template("events/login.html", context=context, status_code=401)
+        return see_other(safe_next(data.next), cookies=await start_session(ctx, request, user))
+
+    @post("/logout", name="logout", guards=[logged_in])
+    async def logout(self, request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> Redirect:
+        return see_other("/login?msg=logged_out", cookies=await end_session(ctx, request))
+
+    @post("/language", name="language")
+    async def switch_language(
+        self,
+        data: URLEncodedBody[LanguageForm],
+        ctx: NamedDependency[AppContext],
+        viewer: NamedDependency[CurrentUser | None],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect:
+        language = i18n.normalise(data.language)
+        if viewer is not None:
+            await set_locale(db_session, viewer, language)
+        one_year = 365 * 24 * 3600
+        return see_other(safe_next(data.next), cookies=[cookie(ctx.settings, LANGUAGE_COOKIE, language, max_age=one_year)])
+
+
+class HomePages(Controller):
+    include_in_schema = False
+
+    @get("/", name="home")
+    async def home(
+        self, viewer: NamedDependency[CurrentUser | None], db_session: NamedDependency[AsyncSession]
+    ) -> Response[Any]:
+        if viewer is None:
+            return see_other("/login")
+        events_service = EventService(db_session, viewer)
+        events = await events_service.list()
+        figures = await events_service.figures(events)
+        context: dict[str, Any] = {"events": events, "figures": figures}
+        if viewer.role is Role.COACH:
+            context["candidates"] = await CandidateService(db_session, viewer).list()
+        return Template(f"events/home_{viewer.role.value}.html", context=context)
+
+    @get("/healthz", name="health", include_in_schema=False)
+    async def health(self, db_session: NamedDependency[AsyncSession]) -> dict[str, str]:
+        await db_session.execute(select(1))
+        return {"status": "ok"}
+
+
+class EventPages(Controller):
+    path = "/events"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER, Role.COACH, Role.EMPLOYER)]
+
+    @get("/{event_ref:str}", name="event")
+    async def event_page(
+        self,
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        service = EventService(db_session, current_user)
+        event = await service.get(event_ref)
+        figures = (await service.figures([event]))[event.id]
+        employers = await service.employers(event)
+        candidates = await service.candidates(event) if current_user.role in (Role.ORGANISER, Role.COACH) else []
+        return Template(
+            "events/event.html",
+            context={"event": event, "figures": figures, "employers": employers, "participations": candidates},
+        )
+
+
+class CandidatePages(Controller):
+    path = "/candidates"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+
+    @get("/", name="candidates")
+    async def candidates_page(
+        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
+    ) -> Template:
+        candidates = await CandidateService(db_session, current_user).list()
+        coach_ids = {c.coach_id for candidate in candidates for c in candidate.coaches}
+        coaches = {}
+        if coach_ids:
+            coaches = {u.id: u for u in (await db_session.scalars(select(User).where(User.id.in_(coach_ids)))).all()}
+        return Template("events/candidates.html", context={"candidates": candidates, "coaches": coaches})
+
+    @get("/{candidate_id:int}", name="candidate")
+    async def candidate_page(
+        self,
+        candidate_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        service = CandidateService(db_session, current_user)
+        candidate = await service.get(candidate_id, sensitive=True)
+        participations = await service.participations(candidate)
+        return Template(
+            "events/candidate.html", context={"candidate": candidate, "participations": participations}
+        )
+
+
+def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
+    """Where an anonymous visitor of a page is sent: the login page, coming back afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return see_other(f"/login?next_path={quote(target, safe='/')}")
+
+
+__all__ = [
+    "AccountPages",
+    "CandidatePages",
+    "EventPages",
+    "HomePages",
+    "login_redirect",
+]
