@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
 from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +26,6 @@ from events.schemas import (
 )
 from events.security import CSRF_COOKIE, SESSION_COOKIE
 from events.services import CandidateService, EventService, authenticate, to_current_user
-
 
 
 async def start_session(ctx: AppContext, request: Request[Any, Any, Any], user: CurrentUser) -> list[Any]:
@@ -88,7 +87,9 @@ class AuthApi(Controller):
         return Response(Me.of(user), cookies=await start_session(ctx, request, user))
 
     @post("/logout", name="api:logout", guards=[logged_in], status_code=HTTP_200_OK)
-    async def logout(self, request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> Response[dict[str, bool]]:
+    async def logout(
+        self, request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]
+    ) -> Response[dict[str, bool]]:
         """End the session."""
         return Response({"logged_out": True}, cookies=await end_session(ctx, request))
 

@@ -80,7 +80,7 @@ def build_jinja_environment() -> Environment:
 def make_store(settings: Settings, namespace: str) -> Store:
     """In-process memory without Redis; Redis, shared by every process, when configured."""
     if settings.redis_url:
-        from litestar.stores.redis import RedisStore  # noqa: PLC0415 - only with Redis configured
+        from litestar.stores.redis import RedisStore
 
         return RedisStore.with_client(url=settings.redis_url, namespace=f"meetmatch:{namespace}")
     return MemoryStore()
@@ -230,4 +230,3 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         state=State({"ctx": ctx}),
         debug=False,
     )
-

@@ -10,6 +10,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
@@ -77,9 +78,7 @@ class SessionMiddleware:
         self.load_user = load_user
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
+        # Litestar hands middleware only http and websocket scopes.
         request: Any = scope["litestar_app"].request_class(scope=scope, receive=receive)
         cookies = request.cookies
         session_id: str | None = cookies.get(SESSION_COOKIE)
@@ -96,30 +95,35 @@ class SessionMiddleware:
         scope["user"] = user
         scope["auth"] = session_id
 
-        language_token = i18n.set_language(cookies.get(LANGUAGE_COOKIE) or (user.locale if user else None))
+        language_token = i18n.set_language(str(cookies.get(LANGUAGE_COOKIE) or (user.locale if user else "")))
         try:
             csrf_cookie = cookies.get(CSRF_COOKIE)
             cookie_valid = self.csrf.valid(csrf_cookie, session_id)
             token = csrf_cookie if cookie_valid and csrf_cookie else self.csrf.mint(session_id)
             ScopeState.from_scope(scope).csrf_token = token
 
-            if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS and scope["path"] not in CSRF_EXEMPT_PATHS:
-                # An anonymous API call has no session to abuse: let the guard answer 401 instead.
-                if user is not None or not scope["path"].startswith("/api/"):
-                    submitted = request.headers.get(CSRF_HEADER)
-                    if not submitted and request.content_type[0] in (
-                        "application/x-www-form-urlencoded",
-                        "multipart/form-data",
-                    ):
-                        form = await request.form()
-                        submitted = form.get(CSRF_FIELD)
-                    if not (cookie_valid and submitted and submitted == csrf_cookie):
-                        raise PermissionDeniedException(detail="CSRF token missing or invalid")
+            # An anonymous API call has no session to abuse: let the guard answer 401 instead.
+            needs_csrf = user is not None or not scope["path"].startswith("/api/")
+            if (
+                scope["type"] == ScopeType.HTTP
+                and scope.get("method") in UNSAFE_METHODS
+                and scope["path"] not in CSRF_EXEMPT_PATHS
+                and needs_csrf
+            ):
+                submitted = request.headers.get(CSRF_HEADER)
+                if not submitted and request.content_type[0] in (
+                    "application/x-www-form-urlencoded",
+                    "multipart/form-data",
+                ):
+                    form = await request.form()
+                    submitted = form.get(CSRF_FIELD)
+                if not (cookie_valid and submitted and submitted == csrf_cookie):
+                    raise PermissionDeniedException(detail="CSRF token missing or invalid")
 
             send = self._wrap_send(send, None if cookie_valid else token, clear_session_cookie)
             await self.app(scope, receive, send)
         finally:
-            i18n._current.reset(language_token)
+            i18n.reset_language(language_token)
 
     def _wrap_send(self, send: Send, new_csrf: str | None, clear_session: bool) -> Send:
         if new_csrf is None and not clear_session:

@@ -41,11 +41,11 @@ def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> T:
-        from sqlalchemy.exc import DBAPIError, OperationalError  # noqa: PLC0415
+        from sqlalchemy.exc import DBAPIError, OperationalError
 
-        from events.errors import DomainError  # noqa: PLC0415
-        from events.services import KeyMismatchError  # noqa: PLC0415
-        from events.settings import SettingsError  # noqa: PLC0415
+        from events.errors import DomainError
+        from events.services import KeyMismatchError
+        from events.settings import SettingsError
 
         try:
             return func(*args, **kwargs)
@@ -68,7 +68,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def load_settings() -> Any:
-    from events.settings import Settings  # noqa: PLC0415
+    from events.settings import Settings
 
     return Settings.from_env()
 
@@ -95,7 +95,7 @@ def db() -> None:
 @handle_errors
 def db_upgrade() -> None:
     """Create or migrate the schema to the newest version."""
-    from events.migrate import upgrade  # noqa: PLC0415
+    from events.migrate import upgrade
 
     settings = load_settings()
     run(upgrade(settings))
@@ -108,14 +108,14 @@ def db_upgrade() -> None:
 @handle_errors
 def db_revision(message: str) -> None:
     """Write a new migration from the models (developers)."""
-    from events.migrate import revision  # noqa: PLC0415
+    from events.migrate import revision
 
     revision(load_settings(), message)
 
 
 async def _check_key(settings: Any) -> None:
-    from events.db import open_session  # noqa: PLC0415
-    from events.services import check_key_fingerprint  # noqa: PLC0415
+    from events.db import open_session
+    from events.services import check_key_fingerprint
 
     async with open_session(settings) as session:
         await check_key_fingerprint(session, settings.key_fingerprint)
@@ -124,7 +124,7 @@ async def _check_key(settings: Any) -> None:
 
 async def _prepare(settings: Any, *, migrate: bool) -> None:
     """Migrate (SQLite default) or insist on a migrated schema (PostgreSQL), then check the key."""
-    from events.migrate import current_revision, head_revision, upgrade  # noqa: PLC0415
+    from events.migrate import current_revision, head_revision, upgrade
 
     if migrate:
         await upgrade(settings)
@@ -145,27 +145,25 @@ async def _prepare(settings: Any, *, migrate: bool) -> None:
 @handle_errors
 def serve(host: str, port: int, with_demo: bool, migrate: bool | None) -> None:
     """Serve the web app (http://127.0.0.1:8000 by default)."""
-    import uvicorn  # noqa: PLC0415
+    import uvicorn
 
     settings = load_settings()
     run(_prepare(settings, migrate=settings.is_sqlite if migrate is None else migrate))
     if with_demo:
-        from events.demo import build_demo, print_logins  # noqa: PLC0415
+        from events.demo import build_demo, print_logins
 
         result = run(build_demo(settings))
         print_logins(result, settings)
     click.echo(f"meetmatch serves on http://{host}:{port}/  (press Ctrl+C to stop)")
-    uvicorn.run(
-        "events.app:create_app", factory=True, host=host, port=port, log_level="info", proxy_headers=False
-    )
+    uvicorn.run("events.app:create_app", factory=True, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @main.command()
 @handle_errors
 def demo() -> None:
     """Create (or keep) the demo event "Samen Werkt!" with its accounts, and print the logins."""
-    from events.demo import build_demo, print_logins  # noqa: PLC0415
-    from events.migrate import upgrade  # noqa: PLC0415
+    from events.demo import build_demo, print_logins
+    from events.migrate import upgrade
 
     settings = load_settings()
     run(upgrade(settings))
@@ -211,8 +209,8 @@ def users_add(
     run(_prepare(settings, migrate=settings.is_sqlite))
 
     async def add() -> Any:
-        from events.db import open_session  # noqa: PLC0415
-        from events.services import create_user, find_event  # noqa: PLC0415
+        from events.db import open_session
+        from events.services import create_user, find_event
 
         async with open_session(settings) as session:
             event = await find_event(session, event_ref) if event_ref else None
@@ -239,7 +237,7 @@ def users_add(
 
 def _mount_slices() -> None:
     # The scheduler's commands live with the scheduler; importing them is cheap (no solver, no web stack).
-    from schedule.cli import schedule_group  # noqa: PLC0415
+    from schedule.cli import schedule_group
 
     main.add_command(schedule_group)
 

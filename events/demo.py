@@ -64,48 +64,103 @@ class DemoEmployer:
 
 EMPLOYERS = (
     DemoEmployer(
-        "Werkse! Groen", "groen", 3, 2, "Ronald Verbeek", "groen@demo.meetmatch.nl",
+        "Werkse! Groen",
+        "groen",
+        3,
+        2,
+        "Ronald Verbeek",
+        "groen@demo.meetmatch.nl",
         (
             ("Medewerker groenvoorziening", PathwayKind.PAID_JOB, 32, "Buiten werken in parken en tuinen in Delft."),
-            ("Leerwerkplek hovenier", PathwayKind.WORK_EXPERIENCE, 24, "Leren snoeien, maaien en planten, met begeleiding."),
+            (
+                "Leerwerkplek hovenier",
+                PathwayKind.WORK_EXPERIENCE,
+                24,
+                "Leren snoeien, maaien en planten, met begeleiding.",
+            ),
         ),
     ),
     DemoEmployer(
-        "Schoonmaakbedrijf Delfts Blauw", "schoonmaak", 2, 2, "Sandra Koster", "schoonmaak@demo.meetmatch.nl",
+        "Schoonmaakbedrijf Delfts Blauw",
+        "schoonmaak",
+        2,
+        2,
+        "Sandra Koster",
+        "schoonmaak@demo.meetmatch.nl",
         (("Schoonmaker kantoren (avond)", PathwayKind.PAID_JOB, 20, "Kantoren schoonmaken, 's avonds, vast team."),),
     ),
     DemoEmployer(
-        "Logistiek Centrum Haaglanden", "logistiek", 2, 2, "Erik de Boer", "logistiek@demo.meetmatch.nl",
+        "Logistiek Centrum Haaglanden",
+        "logistiek",
+        2,
+        2,
+        "Erik de Boer",
+        "logistiek@demo.meetmatch.nl",
         (
             ("Orderpicker", PathwayKind.PAID_JOB, 36, "Bestellingen verzamelen in het magazijn."),
             ("Opleiding heftruckchauffeur", PathwayKind.TRAINING, None, "Heftruckcertificaat halen, daarna werk."),
         ),
     ),
     DemoEmployer(
-        "Zorggroep Reinier", "zorg", 2, 1, "Fatima Bouzid", "zorg@demo.meetmatch.nl",
+        "Zorggroep Reinier",
+        "zorg",
+        2,
+        1,
+        "Fatima Bouzid",
+        "zorg@demo.meetmatch.nl",
         (
             ("Helpende zorg en welzijn (BBL)", PathwayKind.TRAINING, 28, "Leren en werken in de ouderenzorg."),
             ("Gastvrouw/gastheer restaurant", PathwayKind.VOLUNTEERING, 8, "Bewoners helpen bij de maaltijd."),
         ),
     ),
     DemoEmployer(
-        "Brasserie De Waag", "horeca", 1, 1, "Tom Hendriks", "horeca@demo.meetmatch.nl",
+        "Brasserie De Waag",
+        "horeca",
+        1,
+        1,
+        "Tom Hendriks",
+        "horeca@demo.meetmatch.nl",
         (("Afwasser / hulpkok", PathwayKind.PAID_JOB, 24, "Meewerken in de keuken van een drukke brasserie."),),
         (1, 2, 3, 4),
     ),
     DemoEmployer(
-        "Bouwbedrijf Van der Linden", "bouw", 2, 1, "Henk van der Linden", "bouw@demo.meetmatch.nl",
+        "Bouwbedrijf Van der Linden",
+        "bouw",
+        2,
+        1,
+        "Henk van der Linden",
+        "bouw@demo.meetmatch.nl",
         (
-            ("Bouwplaatsmedewerker", PathwayKind.PAID_JOB, 38, "Helpen op de bouwplaats: sjouwen, opruimen, meebouwen."),
-            ("Proefplaatsing timmerman", PathwayKind.TRIAL_PLACEMENT, 32, "Twee maanden meedraaien met een timmerploeg."),
+            (
+                "Bouwplaatsmedewerker",
+                PathwayKind.PAID_JOB,
+                38,
+                "Helpen op de bouwplaats: sjouwen, opruimen, meebouwen.",
+            ),
+            (
+                "Proefplaatsing timmerman",
+                PathwayKind.TRIAL_PLACEMENT,
+                32,
+                "Twee maanden meedraaien met een timmerploeg.",
+            ),
         ),
     ),
     DemoEmployer(
-        "Installatiebedrijf Hofstad Techniek", "techniek", 1, 1, "Yusuf Demir", "techniek@demo.meetmatch.nl",
+        "Installatiebedrijf Hofstad Techniek",
+        "techniek",
+        1,
+        1,
+        "Yusuf Demir",
+        "techniek@demo.meetmatch.nl",
         (("Leerling monteur", PathwayKind.INTERNSHIP, 32, "Stage bij een monteur, met kans op een opleiding."),),
     ),
     DemoEmployer(
-        "Buurtsuper Tanthof", "detailhandel", 1, 1, "Linda Smit", "winkel@demo.meetmatch.nl",
+        "Buurtsuper Tanthof",
+        "detailhandel",
+        1,
+        1,
+        "Linda Smit",
+        "winkel@demo.meetmatch.nl",
         (("Vakkenvuller", PathwayKind.PAID_JOB, 16, "Vakken vullen en klanten helpen, ook op zaterdag."),),
         (2, 3, 4, 5, 6),
     ),
@@ -142,9 +197,7 @@ def _event_date(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=14)
 
 
-async def _ensure_user(
-    session: AsyncSession, email: str, role: Role, name: str, organisation: str | None
-) -> User:
+async def _ensure_user(session: AsyncSession, email: str, role: Role, name: str, organisation: str | None) -> User:
     existing = await session.scalar(select(User).where(User.email == email))
     if existing:
         return existing
@@ -159,7 +212,9 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None) 
     fake = Faker("nl_NL")
     fake.seed_instance(SEED)
 
-    organiser = await _ensure_user(session, "organisator@demo.meetmatch.nl", Role.ORGANISER, "Jiske de Vries", "Werkse!")
+    organiser = await _ensure_user(
+        session, "organisator@demo.meetmatch.nl", Role.ORGANISER, "Jiske de Vries", "Werkse!"
+    )
     coaches = [await _ensure_user(session, e, Role.COACH, n, o) for n, e, o, _ in COACHES]
     door = await _ensure_user(session, "ingang@demo.meetmatch.nl", Role.DOOR, "Kees Bakker", "Werkse!")
     logins = [("organiser", organiser.email, organiser.name)]
@@ -270,7 +325,7 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None) 
         )
         window = rng.random()
         rounds = [1, 2, 3] if window < 0.1 else [3, 4, 5, 6] if window < 0.2 else None
-        participation = CandidateParticipation(
+        candidate_participation = CandidateParticipation(
             event_id=event.id,
             candidate_id=candidate.id,
             status=ParticipationStatus.CONFIRMED if index < 45 else ParticipationStatus.REGISTERED,
@@ -279,12 +334,12 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None) 
             interpreter_language="Arabisch" if index % 17 == 3 else None,
             registered_by_id=primary.id,
         )
-        session.add(participation)
-        candidate_parts.append((participation, candidate))
+        session.add(candidate_participation)
+        candidate_parts.append((candidate_participation, candidate))
     await session.flush()
 
     by_sector = {p.id: e.sector for p, e in zip(participations, EMPLOYERS, strict=True)}
-    for participation, candidate in candidate_parts:
+    for candidate_participation, candidate in candidate_parts:
         liked = [p for p in participations if by_sector[p.id] in candidate.sectors]
         others = [p for p in participations if p not in liked]
         rated = liked + rng.sample(others, rng.randint(1, 3))
@@ -292,7 +347,7 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None) 
             level = rng.choice((2, 3, 3)) if employer_participation in liked else rng.choice((0, 1, 1, 2))
             session.add(
                 Preference(
-                    candidate_participation_id=participation.id,
+                    candidate_participation_id=candidate_participation.id,
                     employer_participation_id=employer_participation.id,
                     side=PreferenceSide.CANDIDATE,
                     level=level,
@@ -302,13 +357,13 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None) 
     for employer_participation in participations:
         pool = [p for p, c in candidate_parts if by_sector[employer_participation.id] in c.sectors]
         extra = rng.sample([p for p, _ in candidate_parts if p not in pool], 4)
-        for participation in pool + extra:
+        for candidate_participation in pool + extra:
             session.add(
                 Preference(
-                    candidate_participation_id=participation.id,
+                    candidate_participation_id=candidate_participation.id,
                     employer_participation_id=employer_participation.id,
                     side=PreferenceSide.EMPLOYER,
-                    level=rng.choice((1, 2, 2, 3)) if participation in pool else rng.choice((0, 1)),
+                    level=rng.choice((1, 2, 2, 3)) if candidate_participation in pool else rng.choice((0, 1)),
                 )
             )
     await session.flush()

@@ -63,6 +63,10 @@ def set_language(language: str) -> contextvars.Token[str]:
     return _current.set(normalise(language))
 
 
+def reset_language(token: contextvars.Token[str]) -> None:
+    _current.reset(token)
+
+
 @contextmanager
 def language(code: str) -> Iterator[None]:
     """Run a block in another language (e-mails to a person in their own language, tests)."""
@@ -106,8 +110,8 @@ _ = gettext
 
 
 def _extract(root: Path) -> Any:
-    from babel.messages.catalog import Catalog  # noqa: PLC0415 - developer tool only
-    from babel.messages.extract import extract_from_dir  # noqa: PLC0415
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
 
     catalogue = Catalog(locale="en")
     method_map = [("migrations/**", "ignore"), ("static/**", "ignore"), ("**.py", "python"), ("**.html", "jinja2")]
@@ -117,7 +121,9 @@ def _extract(root: Path) -> Any:
         for filename, lineno, message, comments, context in extract_from_dir(
             root / folder, method_map=method_map, options_map=options_map, keywords=keywords
         ):
-            catalogue.add(message, locations=[(f"{folder}/{filename}", lineno)], auto_comments=comments, context=context)
+            catalogue.add(
+                message, locations=[(f"{folder}/{filename}", lineno)], auto_comments=comments, context=context
+            )
     return catalogue
 
 
@@ -133,7 +139,7 @@ def extracted_messages(root: Path) -> set[str]:
 
 def update_catalogue(root: Path) -> list[str]:
     """Merge newly extracted messages into the Dutch catalogue; return the ids that lack a translation."""
-    from babel.messages.pofile import write_po  # noqa: PLC0415 - developer tool only
+    from babel.messages.pofile import write_po
 
     path = root / "events" / "locale" / "nl" / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:

@@ -323,7 +323,9 @@ class CandidateCoach(TimestampMixin, Base):
     __tablename__ = "candidate_coach"
 
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), primary_key=True)
-    coach_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True)
+    coach_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     kind: Mapped[CoachKind] = mapped_column(_enum(CoachKind), default=CoachKind.JOBCOACH)
 
     candidate: Mapped[Candidate] = relationship(back_populates="coaches", lazy="raise")

@@ -53,7 +53,9 @@ class AccountPages(Controller):
     include_in_schema = False
 
     @get("/login", name="login")
-    async def login_page(self, viewer: NamedDependency[CurrentUser | None], next_path: FromQuery[str] = "") -> Response[Any]:
+    async def login_page(
+        self, viewer: NamedDependency[CurrentUser | None], next_path: FromQuery[str] = ""
+    ) -> Response[Any]:
         if viewer is not None:
             return see_other(safe_next(next_path))
         return Template("events/login.html", context={"next": safe_next(next_path, ""), "email": "", "error": None})
@@ -68,7 +70,11 @@ class AccountPages(Controller):
     ) -> Response[Any]:
         user = await login_attempt(ctx, db_session, request, data.email, data.password)
         if user is None:
-            context = {"next": safe_next(data.next, ""), "email": data.email, "error": _("Unknown e-mail address or wrong password.")}
+            context = {
+                "next": safe_next(data.next, ""),
+                "email": data.email,
+                "error": _("Unknown e-mail address or wrong password."),
+            }
             return Template("events/login.html", context=context, status_code=401)
         return see_other(safe_next(data.next), cookies=await start_session(ctx, request, user))
 
@@ -88,7 +94,9 @@ class AccountPages(Controller):
         if viewer is not None:
             await set_locale(db_session, viewer, language)
         one_year = 365 * 24 * 3600
-        return see_other(safe_next(data.next), cookies=[cookie(ctx.settings, LANGUAGE_COOKIE, language, max_age=one_year)])
+        return see_other(
+            safe_next(data.next), cookies=[cookie(ctx.settings, LANGUAGE_COOKIE, language, max_age=one_year)]
+        )
 
 
 class HomePages(Controller):
@@ -163,9 +171,7 @@ class CandidatePages(Controller):
         service = CandidateService(db_session, current_user)
         candidate = await service.get(candidate_id, sensitive=True)
         participations = await service.participations(candidate)
-        return Template(
-            "events/candidate.html", context={"candidate": candidate, "participations": participations}
-        )
+        return Template("events/candidate.html", context={"candidate": candidate, "participations": participations})
 
 
 def login_redirect(request: Request[Any, Any, Any]) -> Redirect:

@@ -119,7 +119,9 @@ class OpeningRow(msgspec.Struct):
 
     @classmethod
     def of(cls, opening: Opening) -> OpeningRow:
-        return cls(opening.id, opening.title, opening.kind.value, opening.hours_per_week, opening.sector, opening.description)
+        return cls(
+            opening.id, opening.title, opening.kind.value, opening.hours_per_week, opening.sector, opening.description
+        )
 
 
 class EmployerRow(msgspec.Struct):
@@ -223,7 +225,9 @@ class CandidateDetail(msgspec.Struct):
             barriers=list(candidate.barriers or []),
             coach_note=candidate.coach_note,
             coaches=[CoachRef(c.coach_id, c.kind.value) for c in candidate.coaches],
-            consents=[ConsentRow(c.id, c.purpose, c.method.value, c.given_at, c.withdrawn_at) for c in candidate.consents],
+            consents=[
+                ConsentRow(c.id, c.purpose, c.method.value, c.given_at, c.withdrawn_at) for c in candidate.consents
+            ],
         )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -251,7 +251,9 @@ class EventService:
         return (await self.session.scalars(query)).all()
 
     async def get(self, ref: str | int) -> Event:
-        event = await self.session.scalar(self._visible(select(Event).where(event_ref_clause(ref))).limit(1))
+        event: Event | None = await self.session.scalar(
+            self._visible(select(Event).where(event_ref_clause(ref))).limit(1)
+        )
         if event is None:
             raise NotFoundError("event")
         return event
@@ -346,7 +348,7 @@ class CandidateService:
         if self.user.role is Role.COACH:
             mine = select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == self.user.id)
             return query.where(Candidate.id.in_(mine), Candidate.erased_at.is_(None))
-        return query.where(False)
+        return query.where(false())
 
     async def list(self) -> Sequence[Candidate]:
         query = self._visible(select(Candidate)).order_by(Candidate.first_name, Candidate.last_name, Candidate.id)
@@ -358,7 +360,7 @@ class CandidateService:
             selectinload(Candidate.coaches).selectinload(CandidateCoach.coach),
             selectinload(Candidate.consents),
         )
-        candidate = await self.session.scalar(query)
+        candidate: Candidate | None = await self.session.scalar(query)
         if candidate is None:
             raise NotFoundError("candidate")
         if sensitive:

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-SECRET_KEY_FILE = "secret.key"
+SECRET_KEY_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
 SQLITE_FILE = "meetmatch.sqlite"
 
 
