@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -137,9 +138,12 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         if status == 400 and isinstance(extra, list | dict):
             # Litestar's validation errors name the field; answer 422 as DESIGN.md says.
             items = extra if isinstance(extra, list) else [extra]
-            first = items[0] if items else {}
-            field = str(first.get("key") or "") or None if isinstance(first, dict) else None
-            message = str(first.get("message") or detail) if isinstance(first, dict) else detail
+            first = items[0] if items and isinstance(items[0], dict) else {}
+            message = str(first.get("message") or detail)
+            field = str(first.get("key") or "") or None
+            named = re.search(r"field `([^`]+)`", message)
+            if named and field in (None, "data"):
+                field = named.group(1)
             return _problem(422, "invalid", message, field)
         return _problem(status, STATUS_CODES.get(status, "error"), detail, field, headers)
     if isinstance(exc, NotAuthorizedException):

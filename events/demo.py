@@ -6,6 +6,7 @@ Seeded, so every run builds the same people; idempotent, so a second run keeps t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ from events.models import (
     Role,
     User,
 )
+from events.security import hash_password
 from events.services import create_user, get_or_create_organisation
 from events.settings import Settings
 
@@ -197,12 +199,23 @@ def _event_date(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=14)
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    # One argon2 hash shared by every demo account: hashing is deliberately slow.
+    return hash_password(DEMO_PASSWORD)
+
+
 async def _ensure_user(session: AsyncSession, email: str, role: Role, name: str, organisation: str | None) -> User:
     existing = await session.scalar(select(User).where(User.email == email))
     if existing:
         return existing
     return await create_user(
-        session, email=email, role=role.value, name=name, password=DEMO_PASSWORD, organisation=organisation
+        session,
+        email=email,
+        role=role.value,
+        name=name,
+        password_hash=_demo_password_hash(),
+        organisation=organisation,
     )
 
 

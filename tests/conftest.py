@@ -1,0 +1,154 @@
+"""Shared fixtures: a database per test (SQLite file, or a PostgreSQL schema), the demo, the app, a client.
+
+``MEETMATCH_TEST_DATABASE_URL`` selects PostgreSQL; ``MEETMATCH_FORBID_SKIPS=1`` (set by .ci/run) turns
+every skip for a missing service into a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from events.app import create_app
+from events.db import create_engine, import_models, open_session
+from events.demo import DEMO_PASSWORD, DemoResult, build_demo_in
+from events.settings import Settings, normalise_database_url
+
+T = TypeVar("T")
+
+PG_URL = os.environ.get("MEETMATCH_TEST_DATABASE_URL") or None
+FORBID_SKIPS = os.environ.get("MEETMATCH_FORBID_SKIPS") == "1"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+TEST_KEY = "test-secret-key-" + "x" * 40
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip with a printed reason on a bare machine; fail in CI, where nothing may be skipped."""
+    if condition:
+        return
+    if FORBID_SKIPS:
+        pytest.fail(f"required for CI: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"meetmatch test database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (a file per test)'}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if FORBID_SKIPS and skipped:
+        session.exitstatus = 1
+        if reporter:
+            reporter.write_line(f"FAILED: {skipped} test(s) skipped, and MEETMATCH_FORBID_SKIPS=1 forbids skips")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+async def _create_schema(url: str, schema: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    await engine.dispose()
+
+
+async def _drop_schema(url: str, schema: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await engine.dispose()
+
+
+def make_settings(tmp_path: Path, **changes: Any) -> Iterator[Settings]:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(exist_ok=True)
+    if PG_URL:
+        url = normalise_database_url(PG_URL)
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        run(_create_schema(url, schema))
+        try:
+            yield Settings(data_dir=data_dir, database_url=url, secret_key=TEST_KEY, database_schema=schema, **changes)
+        finally:
+            run(_drop_schema(url, schema))
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite'}"
+        yield Settings(data_dir=data_dir, database_url=url, secret_key=TEST_KEY, **changes)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    """Settings for an empty database of this test's own."""
+    yield from make_settings(tmp_path)
+
+
+async def create_tables(settings: Settings) -> None:
+    metadata = import_models()
+    engine = create_engine(settings)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    await engine.dispose()
+
+
+@pytest.fixture
+def database(settings: Settings) -> Settings:
+    """The schema created from the models (the migration test proves alembic gives the same)."""
+    run(create_tables(settings))
+    return settings
+
+
+async def _demo(settings: Settings) -> DemoResult:
+    async with open_session(settings) as session:
+        result = await build_demo_in(session)
+        await session.commit()
+        return result
+
+
+@pytest.fixture
+def demo(database: Settings) -> DemoResult:
+    """The demo event "Samen Werkt!" with its accounts."""
+    return run(_demo(database))
+
+
+@pytest.fixture
+def app(database: Settings) -> Litestar:
+    return create_app(database)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
+        yield test_client
+
+
+def login(client: TestClient[Litestar], email: str, password: str = DEMO_PASSWORD) -> dict[str, Any]:
+    """Log in through the JSON API, replacing any earlier session in the client's cookie jar."""
+    client.cookies.clear()
+    response = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def csrf_headers(client: TestClient[Litestar]) -> dict[str, str]:
+    token = client.cookies.get("csrftoken")
+    return {"x-csrftoken": token} if token else {}
+
+
+ORGANISER = "organisator@demo.meetmatch.nl"
+COACH = "coach@demo.meetmatch.nl"
+OTHER_COACH = "consulent@demo.meetmatch.nl"
+EMPLOYER = "groen@demo.meetmatch.nl"
+DOOR = "ingang@demo.meetmatch.nl"

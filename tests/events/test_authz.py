@@ -1,0 +1,176 @@
+"""Every route, tried by every role and by an anonymous visitor.
+
+A route missing from MATRIX fails ``test_matrix_covers_every_route``: adding a route means deciding who may use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from events.db import open_session
+from events.demo import DEMO_PASSWORD, DemoResult
+from events.models import CandidateCoach, User
+from events.settings import Settings
+from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
+
+ROLES = ("anonymous", "organiser", "coach", "other_coach", "employer", "door")
+ACCOUNTS = {"organiser": ORGANISER, "coach": COACH, "other_coach": OTHER_COACH, "employer": EMPLOYER, "door": DOOR}
+
+# (method, route path) -> expected status per role, in ROLES order.
+# Pages send anonymous visitors to the login page (303); the API answers 401.
+MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    ("GET", "/"): (303, 200, 200, 200, 200, 200),
+    ("GET", "/login"): (200, 303, 303, 303, 303, 303),
+    ("POST", "/login"): (401, 401, 401, 401, 401, 401),
+    ("POST", "/logout"): (303, 303, 303, 303, 303, 303),
+    ("POST", "/language"): (303, 303, 303, 303, 303, 303),
+    ("GET", "/healthz"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/events/{event_ref:str}"): (303, 200, 200, 200, 200, 403),
+    ("GET", "/candidates"): (303, 200, 200, 200, 403, 403),
+    ("GET", "/candidates/{candidate_id:int}"): (303, 200, 200, 404, 403, 403),
+    ("POST", "/api/auth/login"): (401, 401, 401, 401, 401, 401),
+    ("POST", "/api/auth/logout"): (401, 200, 200, 200, 200, 200),
+    ("GET", "/api/auth/me"): (401, 200, 200, 200, 200, 200),
+    ("GET", "/api/events"): (401, 200, 200, 200, 200, 200),
+    ("GET", "/api/events/{event_ref:str}"): (401, 200, 200, 200, 200, 200),
+    ("GET", "/api/events/{event_ref:str}/employers"): (401, 200, 200, 200, 200, 403),
+    ("GET", "/api/events/{event_ref:str}/candidates"): (401, 200, 200, 200, 403, 403),
+    ("GET", "/api/candidates"): (401, 200, 200, 200, 403, 403),
+    ("GET", "/api/candidates/{candidate_id:int}"): (401, 200, 200, 404, 403, 403),
+    ("GET", "/schema"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/schema/openapi.json"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/schema/{path:str}"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/static/{file_path:path}"): (200, 200, 200, 200, 200, 200),
+}
+# Litestar adds these to every route; they answer the same for everyone.
+IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
+
+
+def app_routes(app: Litestar) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        for method in getattr(route, "http_handler_mapping", {}) or getattr(route, "methods", ()):
+            if method not in IMPLICIT_METHODS:
+                found.add((method, route.path))
+    return found
+
+
+def test_matrix_covers_every_route(app: Litestar) -> None:
+    assert app_routes(app) == set(MATRIX)
+
+
+async def _coach_candidate(settings: Settings) -> int:
+    async with open_session(settings) as session:
+        coach_id = await session.scalar(select(User.id).where(User.email == COACH))
+        candidate_id = await session.scalar(
+            select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == coach_id).limit(1)
+        )
+        assert candidate_id is not None
+        return int(candidate_id)
+
+
+def concrete(path: str, candidate_id: int) -> str:
+    return (
+        path.replace("{event_ref:str}", "samen-werkt")
+        .replace("{candidate_id:int}", str(candidate_id))
+        .replace("{file_path:path}", "css/app.css")
+        .replace("{path:str}", "openapi.json")
+    )
+
+
+def request(client: TestClient[Litestar], method: str, path: str) -> Any:
+    headers = {"x-csrftoken": client.cookies.get("csrftoken") or ""}
+    if path in ("/login",) and method == "POST":
+        client.get("/login")
+        return client.post(
+            path,
+            data={"email": "x@example.org", "password": "wrong", "_csrf_token": client.cookies.get("csrftoken")},
+            follow_redirects=False,
+        )
+    if method == "POST" and not path.startswith("/api/"):
+        client.get("/")
+        data = {"_csrf_token": client.cookies.get("csrftoken"), "language": "en", "next": "/"}
+        return client.post(path, data=data, follow_redirects=False)
+    if path == "/api/auth/login":
+        return client.post(path, json={"email": "x@example.org", "password": "wrong"})
+    return client.request(method, path, headers=headers, follow_redirects=False)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_the_matrix_says(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings, role: str
+) -> None:
+    candidate_id = run(_coach_candidate(database))
+    results = {}
+    for (method, path), expected in MATRIX.items():
+        client.cookies.clear()
+        if role != "anonymous":
+            login(client, ACCOUNTS[role], DEMO_PASSWORD)
+        response = request(client, method, concrete(path, candidate_id))
+        results[(method, path)] = (response.status_code, expected[ROLES.index(role)])
+
+    wrong = {k: v for k, v in results.items() if v[0] != v[1]}
+    assert wrong == {}, "(actual, expected) per route"
+
+
+def test_coach_gets_404_for_another_coachs_candidate_exactly_like_a_missing_one(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    foreign_id = run(_coach_candidate(database))
+    login(client, OTHER_COACH)
+
+    foreign = client.get(f"/api/candidates/{foreign_id}")
+    missing = client.get("/api/candidates/987654")
+    foreign_page = client.get(f"/candidates/{foreign_id}")
+    missing_page = client.get("/candidates/987654")
+
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.content == missing.content
+    assert foreign_page.status_code == missing_page.status_code == 404
+    # The page echoes its own path (the language switch returns there); apart from that it is the same.
+    assert foreign_page.text.replace(str(foreign_id), "ID") == missing_page.text.replace("987654", "ID")
+
+
+def test_coach_lists_only_own_candidates(client: TestClient[Litestar], demo: DemoResult) -> None:
+    login(client, OTHER_COACH)
+    mine = client.get("/api/candidates").json()
+    login(client, ORGANISER)
+    everyone = client.get("/api/candidates").json()
+
+    assert len(everyone) == 50
+    assert 0 < len(mine) < 50
+    me = client.get("/api/auth/me")
+    assert me.status_code == 200
+
+
+def test_employer_sees_only_its_own_participation(client: TestClient[Litestar], demo: DemoResult) -> None:
+    login(client, EMPLOYER)
+
+    employers = client.get("/api/events/samen-werkt/employers").json()
+
+    assert [e["name"] for e in employers] == ["Werkse! Groen"]
+
+
+def test_employer_gets_404_for_an_event_it_is_not_part_of(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    from events.services import create_user
+
+    async def add_other_employer() -> None:
+        async with open_session(database) as session:
+            await create_user(
+                session, email="ander@example.org", role="employer", password=DEMO_PASSWORD, organisation="Ander BV"
+            )
+            await session.commit()
+
+    run(add_other_employer())
+    login(client, "ander@example.org")
+
+    assert client.get("/api/events").json() == []
+    assert client.get("/api/events/samen-werkt").status_code == 404
+    assert client.get("/events/samen-werkt").status_code == 404

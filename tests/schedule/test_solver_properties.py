@@ -1,0 +1,112 @@
+"""Property tests over random instances: validity, determinism, the bound, and the exact MILP."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schedule.solver.baselines import full_milp
+from schedule.solver.bound import bound
+from schedule.solver.rules import check, check_meetings, place_locks
+from schedule.solver.solve import solve
+from schedule.solver.types import Candidate, Employer, Locked, Pair, Problem
+
+PROFILE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def random_problem(seed: int, employers: int, candidates: int, rounds: int) -> Problem:
+    """A small random instance with group seats, short windows, per-person limits and valid locks."""
+    rng = random.Random(seed)
+    min_default, max_default = rng.randint(1, 3), rng.randint(2, 4)
+
+    def window() -> frozenset[int]:
+        if rng.random() < 0.5:  # a short window, as at a fair where half the people stay briefly
+            lo = rng.randint(1, rounds)
+            return frozenset(range(lo, min(rounds, lo + rng.randint(0, 2)) + 1))
+        return frozenset(r for r in range(1, rounds + 1) if rng.random() < 0.8)
+
+    emps = tuple(Employer(f"e{j}", rng.randint(1, 2), rng.choice([1, 1, 2, 3]), window()) for j in range(employers))
+    cands = tuple(
+        Candidate(
+            f"c{i}",
+            window(),
+            rng.randint(0, 3) if rng.random() < 0.3 else min_default,
+            rng.randint(0, 4) if rng.random() < 0.3 else max_default,
+        )
+        for i in range(candidates)
+    )
+    pairs = tuple(Pair(c.id, e.id, rng.randint(1, 30)) for c in cands for e in emps if rng.random() < 0.6)
+    locks: list[Locked] = []
+    for p in pairs:
+        if rng.random() < 0.08:
+            r = rng.randint(1, rounds)
+            table = rng.choice([None, 1])
+            trial = Problem(rounds, emps, cands, pairs, (*locks, Locked(p.candidate, p.employer, r, table)))
+            if not check_meetings(trial, place_locks(trial)):
+                locks.append(Locked(p.candidate, p.employer, r, table))
+    return Problem(rounds, emps, cands, pairs, tuple(locks), min_default, max_default)
+
+
+problems = st.builds(
+    random_problem,
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 4),
+    st.integers(0, 9),
+    st.integers(1, 5),
+)
+
+
+@PROFILE
+@given(problems, st.integers(0, 3))
+def test_solve_random_instance_passes_check(problem: Problem, seed: int) -> None:
+    solution = solve(problem, seed=seed)
+
+    assert check(problem, solution) == []
+
+
+@PROFILE
+@given(problems, st.integers(0, 3))
+def test_solve_same_seed_gives_same_schedule(problem: Problem, seed: int) -> None:
+    first = solve(problem, seed=seed)
+    second = solve(problem, seed=seed)
+
+    assert first.meetings == second.meetings
+
+
+@PROFILE
+@given(problems)
+def test_solve_random_instance_never_exceeds_bound(problem: Problem) -> None:
+    solution = solve(problem)
+    stats = solution.stats
+    ceiling = bound(problem)
+
+    assert stats is not None
+    assert stats.fairness <= ceiling.fairness
+    assert stats.fairness < ceiling.fairness or stats.weight <= ceiling.weight
+
+
+@PROFILE
+@given(problems)
+def test_solve_random_instance_matches_exact_milp(problem: Problem) -> None:
+    exact = full_milp(problem, time_limit=30)
+    solution = solve(problem)
+
+    assert exact is not None
+    assert exact.stats is not None
+    assert solution.stats is not None
+    assert check(problem, exact) == []
+    assert (solution.stats.fairness, solution.stats.weight) == (exact.stats.fairness, exact.stats.weight)
+
+
+@PROFILE
+@given(problems)
+def test_bound_random_instance_is_at_least_exact_milp(problem: Problem) -> None:
+    exact = full_milp(problem, time_limit=30)
+    ceiling = bound(problem)
+
+    assert exact is not None
+    assert exact.stats is not None
+    assert exact.stats.fairness <= ceiling.fairness
+    assert exact.stats.fairness < ceiling.fairness or exact.stats.weight <= ceiling.weight
