@@ -133,7 +133,9 @@ def test_coach_gets_404_for_another_coachs_candidate_exactly_like_a_missing_one(
     assert foreign.content == missing.content
     assert foreign_page.status_code == missing_page.status_code == 404
     # The page echoes its own path (the language switch returns there); apart from that it is the same.
-    assert foreign_page.text.replace(str(foreign_id), "ID") == missing_page.text.replace("987654", "ID")
+    assert foreign_page.text.replace(f"/candidates/{foreign_id}", "/candidates/ID") == missing_page.text.replace(
+        "/candidates/987654", "/candidates/ID"
+    )
 
 
 def test_coach_lists_only_own_candidates(client: TestClient[Litestar], demo: DemoResult) -> None:
