@@ -29,7 +29,7 @@ from litestar.template.config import TemplateConfig
 from events import i18n, labels
 from events.api import AuthApi, CandidatesApi, EventsApi
 from events.auth import CurrentUser, SessionMiddleware
-from events.db import create_engine, import_models, session_maker
+from events.db import create_engine, dispose_engine, import_models, session_maker
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.errors import DomainError
 from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
@@ -191,7 +191,11 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         async with sessions_for_users() as session:
             await check_key_fingerprint(session, settings.key_fingerprint)
             await session.commit()
-        yield
+        try:
+            yield
+        finally:
+            # Runs after the SQLAlchemy plugin's own shutdown: let closed connections finish closing.
+            await dispose_engine(engine)
 
     alchemy = SQLAlchemyAsyncConfig(
         engine_instance=engine,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import importlib
 from collections.abc import AsyncIterator
@@ -115,6 +116,16 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.close()
 
 
+async def dispose_engine(engine: AsyncEngine) -> None:
+    """Close every pooled connection and give their transports a turn of the loop to finish closing.
+
+    Without that turn, asyncpg transports are closed only by the garbage collector, after their loop ended.
+    """
+    await engine.dispose()
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
 def session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
@@ -127,4 +138,4 @@ async def open_session(settings: Settings) -> AsyncIterator[AsyncSession]:
         async with session_maker(engine)() as session:
             yield session
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from events.db import create_engine
+from events.db import create_engine, dispose_engine
 from events.settings import Settings
 
 
@@ -31,7 +31,7 @@ async def upgrade(settings: Settings) -> None:
         async with engine.begin() as connection:
             await connection.run_sync(_upgrade_on, settings)
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)
 
 
 def _upgrade_on(connection: Connection, settings: Settings) -> None:
@@ -46,7 +46,7 @@ async def current_revision(settings: Settings) -> str | None:
         async with engine.connect() as connection:
             return await connection.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)
 
 
 def head_revision(settings: Settings) -> str | None:

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from events.app import create_app
-from events.db import create_engine, import_models, open_session
+from events.db import create_engine, dispose_engine, import_models, open_session
 from events.demo import DEMO_PASSWORD, DemoResult, build_demo_in
 from events.settings import Settings, normalise_database_url
 
@@ -62,14 +62,14 @@ async def _create_schema(url: str, schema: str) -> None:
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    await engine.dispose()
+    await dispose_engine(engine)
 
 
 async def _drop_schema(url: str, schema: str) -> None:
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    await engine.dispose()
+    await dispose_engine(engine)
 
 
 def make_settings(tmp_path: Path, **changes: Any) -> Iterator[Settings]:
@@ -99,7 +99,7 @@ async def create_tables(settings: Settings) -> None:
     engine = create_engine(settings)
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
-    await engine.dispose()
+    await dispose_engine(engine)
 
 
 @pytest.fixture

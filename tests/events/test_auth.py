@@ -10,7 +10,9 @@ from events.settings import Settings
 from tests.conftest import COACH, DOOR, ORGANISER, csrf_headers, login, run
 
 
-def test_api_login_sets_httponly_session_and_readable_csrf_cookie(client: TestClient[Litestar], demo: DemoResult) -> None:
+def test_api_login_sets_httponly_session_and_readable_csrf_cookie(
+    client: TestClient[Litestar], demo: DemoResult
+) -> None:
     response = client.post("/api/auth/login", json={"email": ORGANISER, "password": DEMO_PASSWORD})
 
     cookies = {c.split("=", 1)[0]: c for c in response.headers.get_list("set-cookie")}
@@ -31,7 +33,9 @@ def test_api_login_cookies_are_secure_with_https_base_url(database: Settings, de
     assert all("Secure" in c for c in response.headers.get_list("set-cookie"))
 
 
-def test_api_login_wrong_password_is_401_and_unknown_user_the_same(client: TestClient[Litestar], demo: DemoResult) -> None:
+def test_api_login_wrong_password_is_401_and_unknown_user_the_same(
+    client: TestClient[Litestar], demo: DemoResult
+) -> None:
     wrong = client.post("/api/auth/login", json={"email": ORGANISER, "password": "not-the-password"})
     unknown = client.post("/api/auth/login", json={"email": "nobody@example.org", "password": "not-the-password"})
 

@@ -2,7 +2,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from events.db import create_engine, import_models
+from events.db import create_engine, dispose_engine, import_models
 from events.migrate import current_revision, head_revision, upgrade
 from events.settings import Settings
 from tests.conftest import run
@@ -16,7 +16,7 @@ async def _schema_differences(settings: Settings) -> list[object]:
                 lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), import_models())
             )
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)
 
 
 async def _tables(settings: Settings) -> set[str]:
@@ -25,7 +25,7 @@ async def _tables(settings: Settings) -> set[str]:
         async with engine.connect() as conn:
             return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)
 
 
 def test_migrations_produce_exactly_the_models_schema(settings: Settings) -> None:

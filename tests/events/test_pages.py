@@ -51,9 +51,13 @@ def test_event_page_lists_employers_and_candidates(client: TestClient[Litestar],
 def test_language_switch_to_english_and_back(client: TestClient[Litestar], demo: DemoResult) -> None:
     login(client, ORGANISER)
 
-    to_english = client.post("/language", data={"language": "en", "next": "/", "_csrf_token": client.cookies.get("csrftoken")})
+    to_english = client.post(
+        "/language", data={"language": "en", "next": "/", "_csrf_token": client.cookies.get("csrftoken")}
+    )
     english = to_english.text
-    to_dutch = client.post("/language", data={"language": "nl", "next": "/", "_csrf_token": client.cookies.get("csrftoken")})
+    to_dutch = client.post(
+        "/language", data={"language": "nl", "next": "/", "_csrf_token": client.cookies.get("csrftoken")}
+    )
 
     assert '<html lang="en">' in english
     assert figures(english) == {"employers": 8, "candidates": 50, "rounds": 6}
@@ -75,7 +79,11 @@ def test_employer_pages_never_show_candidate_personal_data(client: TestClient[Li
     candidates = client.get("/api/candidates").json()
     login(client, EMPLOYER)
 
-    pages = [client.get("/").text, client.get("/events/samen-werkt").text, client.get("/api/events/samen-werkt/employers").text]
+    pages = [
+        client.get("/").text,
+        client.get("/events/samen-werkt").text,
+        client.get("/api/events/samen-werkt/employers").text,
+    ]
 
     for candidate in candidates:
         for page in pages:
@@ -84,7 +92,9 @@ def test_employer_pages_never_show_candidate_personal_data(client: TestClient[Li
                 assert candidate["email"] not in page
 
 
-def test_reading_a_candidate_record_is_audited(client: TestClient[Litestar], demo: DemoResult, database: Settings) -> None:
+def test_reading_a_candidate_record_is_audited(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
     login(client, COACH)
     candidate_id = client.get("/api/candidates").json()[0]["id"]
 
@@ -95,9 +105,9 @@ def test_reading_a_candidate_record_is_audited(client: TestClient[Litestar], dem
         async with open_session(database) as session:
             return int(
                 await session.scalar(
-                    select(func.count()).select_from(AuditEntry).where(
-                        AuditEntry.candidate_id == candidate_id, AuditEntry.action == "read_sensitive"
-                    )
+                    select(func.count())
+                    .select_from(AuditEntry)
+                    .where(AuditEntry.candidate_id == candidate_id, AuditEntry.action == "read_sensitive")
                 )
                 or 0
             )

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import random
 
+import numpy as np
+import numpy.typing as npt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schedule.solver._lp import bmatch
 from schedule.solver.baselines import full_milp
 from schedule.solver.bound import bound
+from schedule.solver.replan import replan, residual_problem
 from schedule.solver.rules import check, check_meetings, place_locks
 from schedule.solver.solve import solve
 from schedule.solver.types import Candidate, Employer, Locked, Pair, Problem
 
-PROFILE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# SCHEDULE_EXAMPLES=500 runs a deeper search by hand; the suite keeps to a few seconds.
+PROFILE = settings(
+    max_examples=int(os.environ.get("SCHEDULE_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def random_problem(seed: int, employers: int, candidates: int, rounds: int) -> Problem:
@@ -110,3 +120,50 @@ def test_bound_random_instance_is_at_least_exact_milp(problem: Problem) -> None:
     assert exact.stats is not None
     assert exact.stats.fairness <= ceiling.fairness
     assert exact.stats.fairness < ceiling.fairness or exact.stats.weight <= ceiling.weight
+
+
+@PROFILE
+@given(st.integers(0, 2**32 - 1))
+def test_bmatch_hungarian_and_lp_reach_same_value(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_left, n_right = int(rng.integers(1, 8)), int(rng.integers(1, 5))
+    edges = [(i, j) for i in range(n_left) for j in range(n_right) if rng.random() < 0.6]
+    left = np.array([i for i, _ in edges] or [0], dtype=np.int64)
+    right = np.array([j for _, j in edges] or [0], dtype=np.int64)
+    value = rng.integers(1, 20, size=len(left)).astype(np.float64)
+    tight = (rng.random(n_left) < 0.3).astype(np.float64)
+    seats = rng.integers(0, 3, size=n_right).astype(np.float64)
+    need = np.minimum(seats, rng.integers(0, 2, size=n_right)).astype(np.float64)
+    left_tiers = (tight, np.full(n_left, 100.0), 1.0 - tight)
+    right_tiers = (need, np.full(n_right, 100.0), seats - need)
+
+    def total(chosen: npt.NDArray[np.bool_]) -> float:
+        degree_r = np.bincount(right[chosen], minlength=n_right)
+        matched_l = np.bincount(left[chosen], minlength=n_left) > 0
+        assert (degree_r <= seats).all()
+        assert (np.bincount(left[chosen], minlength=n_left) <= 1).all()
+        return float(value[chosen].sum() + 100.0 * (tight * matched_l).sum() + 100.0 * np.minimum(degree_r, need).sum())
+
+    lp = bmatch(n_left, n_right, left, right, value, left_tiers, right_tiers, method="lp")
+    hungarian = bmatch(n_left, n_right, left, right, value, left_tiers, right_tiers, method="hungarian")
+
+    assert total(lp) == total(hungarian)
+
+
+@PROFILE
+@given(problems, st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_replan_random_instance_keeps_history_and_rules(problem: Problem, from_round: int, pick: int) -> None:
+    rng = random.Random(pick)
+    solution = solve(problem)
+    people = [c.id for c in problem.candidates] + [e.id for e in problem.employers]
+    absent = sorted(p for p in people if rng.random() < 0.2)
+    from_round = min(from_round, problem.rounds)
+
+    new = replan(problem, solution, from_round=from_round, absent=absent)
+
+    residual = residual_problem(problem, solution, from_round=from_round, absent=absent)
+    assert check(residual, new) == []
+    assert [m for m in new.meetings if m.round < from_round] == [m for m in solution.meetings if m.round < from_round]
+    assert [m for m in new.meetings if m.round >= from_round and {m.candidate, m.employer} & set(absent)] == []
+    assert new.stats is not None
+    assert new.stats.fairness <= new.stats.fairness_bound
