@@ -43,7 +43,7 @@ def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
     def wrapper(*args: Any, **kwargs: Any) -> T:
         from sqlalchemy.exc import DBAPIError, OperationalError
 
-        from events.errors import DomainError
+        from events.errors import DomainError, NotFoundError
         from events.services import KeyMismatchError
         from events.settings import SettingsError
 
@@ -51,6 +51,8 @@ def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
             return func(*args, **kwargs)
         except click.ClickException:
             raise
+        except NotFoundError as exc:
+            raise CliError(f"{exc.what}: not found") from None
         except DomainError as exc:
             prefix = f"{exc.field}: " if exc.field else ""
             raise CliError(f"{prefix}{exc.message}") from None

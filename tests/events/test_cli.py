@@ -1,0 +1,178 @@
+"""The console script, run as a person runs it: a real process, its exit code and what it prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import func, select
+
+from events.app import create_app
+from events.db import open_session
+from events.models import CandidateParticipation, EmployerParticipation, Event
+from events.settings import Settings
+from tests.conftest import run
+
+MEETMATCH = str(Path(sys.executable).parent / "meetmatch")
+
+
+def cli(
+    settings: Settings, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "MEETMATCH_DATA_DIR": str(settings.data_dir),
+        "MEETMATCH_DATABASE_URL": settings.database_url,
+        "MEETMATCH_SECRET_KEY": settings.secret_key,
+        **({"MEETMATCH_DATABASE_SCHEMA": settings.database_schema} if settings.database_schema else {}),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [MEETMATCH, *args], input=stdin, capture_output=True, text=True, env=environment, timeout=120, check=False
+    )
+
+
+def test_cli_help_lists_the_commands(settings: Settings) -> None:
+    result = cli(settings, "--help")
+
+    assert result.returncode == 0
+    for command in ("serve", "demo", "db", "users", "schedule"):
+        assert f"\n  {command} " in result.stdout
+
+
+def test_cli_demo_twice_leaves_one_demo(settings: Settings) -> None:
+    first = cli(settings, "demo")
+    second = cli(settings, "demo")
+
+    async def counts() -> tuple[int, int, int]:
+        async with open_session(settings) as session:
+            events = await session.scalar(select(func.count()).select_from(Event))
+            employers = await session.scalar(select(func.count()).select_from(EmployerParticipation))
+            candidates = await session.scalar(select(func.count()).select_from(CandidateParticipation))
+            return int(events or 0), int(employers or 0), int(candidates or 0)
+
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "created" in first.stdout
+    assert "already present" in second.stdout
+    assert "organisator@demo.meetmatch.nl" in second.stdout
+    assert run(counts()) == (1, 8, 50)
+
+
+def test_cli_users_add_then_login_works(settings: Settings) -> None:
+    result = cli(
+        settings,
+        "users",
+        "add",
+        "--role",
+        "coach",
+        "--email",
+        "Nieuw@Example.org",
+        "--organisation",
+        "Perspektief",
+        "--password-stdin",
+        stdin="lang-genoeg-wachtwoord\n",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("created coach nieuw@example.org")
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            "/api/auth/login", json={"email": "nieuw@example.org", "password": "lang-genoeg-wachtwoord"}
+        )
+    assert response.status_code == 200
+    assert response.json()["role"] == "coach"
+
+
+def test_cli_users_add_generates_a_password_when_none_is_given(settings: Settings) -> None:
+    result = cli(settings, "users", "add", "--role", "door", "--email", "deur@example.org")
+
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stderr
+    assert lines[1].startswith("password: ")
+    assert len(lines[1].removeprefix("password: ")) >= 16
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            ["--role", "boss", "--email", "a@example.org"],
+            None,
+            "error: role: unknown role 'boss' (choose from organiser, coach, employer, door)",
+        ),
+        (
+            ["--role", "coach", "--email", "not-an-address"],
+            None,
+            "error: email: 'not-an-address' is not a valid e-mail address",
+        ),
+        (
+            ["--role", "employer", "--email", "w@example.org"],
+            None,
+            "error: organisation: an employer account needs --organisation",
+        ),
+        (
+            ["--role", "coach", "--email", "c@example.org", "--password-stdin"],
+            "kort\n",
+            "error: password: the password must be at least 10 characters long",
+        ),
+        (
+            ["--role", "coach", "--email", "c@example.org", "--event", "geen-event"],
+            None,
+            "error: event 'geen-event': not found",
+        ),
+    ],
+)
+def test_cli_users_add_bad_input_is_a_clear_message_and_exit_2(
+    settings: Settings, args: list[str], stdin: str | None, message: str
+) -> None:
+    result = cli(settings, "users", "add", *args, stdin=stdin)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == message
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_users_add_duplicate_email_is_refused(settings: Settings) -> None:
+    cli(settings, "users", "add", "--role", "coach", "--email", "dubbel@example.org")
+
+    again = cli(settings, "users", "add", "--role", "organiser", "--email", "DUBBEL@example.org")
+
+    assert again.returncode == 2
+    assert again.stderr.strip() == "error: email: a user with e-mail dubbel@example.org already exists"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://nobody@127.0.0.1:1/nothing", "sqlite:////nonexistent-dir/sub/meetmatch.sqlite"],
+)
+def test_cli_unreachable_database_is_a_clear_message(settings: Settings, url: str) -> None:
+    result = cli(
+        settings, "users", "add", "--role", "coach", "--email", "x@example.org", env={"MEETMATCH_DATABASE_URL": url}
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot reach the database")
+    assert "MEETMATCH_DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_refuses_another_secret_key(settings: Settings) -> None:
+    assert cli(settings, "db", "upgrade").returncode == 0
+
+    result = cli(settings, "db", "upgrade", env={"MEETMATCH_SECRET_KEY": "another-key-" + "y" * 40})
+
+    assert result.returncode == 2
+    assert "the secret key does not match" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_bad_setting_is_named(settings: Settings) -> None:
+    result = cli(settings, "db", "upgrade", env={"MEETMATCH_BASE_URL": "not a url"})
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: MEETMATCH_BASE_URL: 'not a url' is not a valid http or https URL"
