@@ -1,0 +1,113 @@
+"""A served demo app and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ARTIFACTS, require
+
+CHROMIUM = "/usr/bin/chromium"
+MEETMATCH = str(Path(sys.executable).parent / "meetmatch")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`meetmatch serve --demo` on SQLite, as the README's first command runs it."""
+    workdir = tmp_path_factory.mktemp("served")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
+    env["MEETMATCH_DATA_DIR"] = str(workdir / "data")
+    env["MEETMATCH_BASE_URL"] = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [MEETMATCH, "serve", "--demo", "--port", str(port)],
+        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).close()  # noqa: S310
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"meetmatch serve stopped: {server.communicate()[0]}")
+                time.sleep(0.25)
+        yield base
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    require(shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM), f"Chromium is not installed at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the [test] extra installs it
+        require(False, "playwright is not installed")
+        raise
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL"
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def log_in(page: Any, base: str, email: str, password: str = "samenwerkt") -> None:
+    page.goto(base + "/")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()
