@@ -176,3 +176,10 @@ def test_cli_bad_setting_is_named(settings: Settings) -> None:
 
     assert result.returncode == 2
     assert result.stderr.strip() == "error: MEETMATCH_BASE_URL: 'not a url' is not a valid http or https URL"
+
+
+def test_cli_serve_refuses_an_unmigrated_database_without_migrate(settings: Settings) -> None:
+    result = cli(settings, "serve", "--no-migrate", "--port", "1")
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: the database schema is not up to date; run `meetmatch db upgrade` first"

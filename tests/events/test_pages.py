@@ -131,3 +131,31 @@ def test_logout_form_returns_to_login_with_message(client: TestClient[Litestar],
     assert response.status_code == 200
     assert "Je bent uitgelogd." in response.text
     assert csrf_headers(client)
+
+
+def test_internal_error_is_a_plain_500_page_and_problem_json(database: Settings) -> None:
+    from litestar import get
+
+    @get("/boom", include_in_schema=False)
+    async def boom() -> None:
+        raise RuntimeError("secret internals: SELECT * FROM candidate")
+
+    @get("/api/boom", include_in_schema=False)
+    async def api_boom() -> None:
+        raise RuntimeError("secret internals")
+
+    from events.app import create_app
+
+    app = create_app(database)
+    app.register(boom)
+    app.register(api_boom)
+    with TestClient(app) as client:
+        page = client.get("/boom")
+        api = client.get("/api/boom")
+
+    assert page.status_code == 500
+    assert "Er ging bij ons iets mis" in page.text
+    assert "secret internals" not in page.text
+    assert "Traceback" not in page.text
+    assert api.status_code == 500
+    assert api.json() == {"status_code": 500, "code": "server_error", "detail": "Internal server error", "field": None}
