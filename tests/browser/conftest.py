@@ -48,13 +48,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env["MEETMATCH_BASE_URL"] = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [MEETMATCH, "serve", "--demo", "--port", str(port)],
-        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).close()  # noqa: S310
+                urllib.request.urlopen(base + "/healthz", timeout=2).close()
                 break
             except OSError:
                 if server.poll() is not None:
