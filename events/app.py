@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -192,7 +192,11 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             await check_key_fingerprint(session, settings.key_fingerprint)
             await session.commit()
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                for each in stores.values():
+                    # A Redis store closes its connection pool on exit; the memory store does nothing.
+                    await stack.enter_async_context(each)
+                yield
         finally:
             # Runs after the SQLAlchemy plugin's own shutdown: let closed connections finish closing.
             await dispose_engine(engine)
