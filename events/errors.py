@@ -23,7 +23,3 @@ class NotFoundError(DomainError):
     def __init__(self, what: str = "object") -> None:
         super().__init__("not_found", "Not found", None)
         self.what = what
-
-
-class ConflictError(DomainError):
-    status_code = 409

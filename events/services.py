@@ -23,7 +23,6 @@ from events.models import (
     Candidate,
     CandidateCoach,
     CandidateParticipation,
-    EmployerContact,
     EmployerParticipation,
     Event,
     Organisation,
@@ -385,10 +384,3 @@ class CandidateService:
             .order_by(Event.date.desc())
         )
         return (await self.session.scalars(query)).all()
-
-
-async def employer_contacts_of(session: AsyncSession, participation_ids: Sequence[int]) -> Sequence[EmployerContact]:
-    if not participation_ids:
-        return []
-    query = select(EmployerContact).where(EmployerContact.employer_participation_id.in_(participation_ids))
-    return (await session.scalars(query)).all()

@@ -70,8 +70,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.communicate(timeout=20)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope, not session: Playwright's sync API keeps an event loop running in this thread while
+    # it is open, and the other tests call asyncio.run().
     require(shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM), f"Chromium is not installed at {CHROMIUM}")
     try:
         from playwright.sync_api import sync_playwright
