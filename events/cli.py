@@ -150,7 +150,8 @@ def serve(host: str, port: int, with_demo: bool, migrate: bool | None) -> None:
     import uvicorn
 
     settings = load_settings()
-    run(_prepare(settings, migrate=settings.is_sqlite if migrate is None else migrate))
+    # --demo creates what it needs, on PostgreSQL too; otherwise only the SQLite default migrates itself.
+    run(_prepare(settings, migrate=(settings.is_sqlite or with_demo) if migrate is None else migrate))
     if with_demo:
         from events.demo import build_demo, print_logins
 
