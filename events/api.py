@@ -7,25 +7,18 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.auth import CurrentUser, cookie, logged_in, requires
+from events.auth import CurrentUser, cookie, logged_in
 from events.deps import AppContext, client_address
-from events.models import Role
 from events.schemas import (
-    CandidateDetail,
-    CandidateRow,
-    EmployerRow,
-    EventDetail,
-    EventRow,
     LoginRequest,
     Me,
-    ParticipationRow,
 )
 from events.security import CSRF_COOKIE, SESSION_COOKIE
-from events.services import CandidateService, EventService, authenticate, to_current_user
+from events.services import authenticate, to_current_user
 
 
 async def start_session(ctx: AppContext, request: Request[Any, Any, Any], user: CurrentUser) -> list[Any]:
@@ -97,88 +90,3 @@ class AuthApi(Controller):
     async def me(self, current_user: NamedDependency[CurrentUser]) -> Me:
         """Who is logged in."""
         return Me.of(current_user)
-
-
-class EventsApi(Controller):
-    path = "/api/events"
-    tags = ["events"]
-    guards = [logged_in]
-
-    @get("/", name="api:events")
-    async def list_events(
-        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
-    ) -> list[EventRow]:
-        """The events you may see."""
-        service = EventService(db_session, current_user)
-        events = await service.list()
-        figures = await service.figures(events)
-        return [EventRow.of(e, figures.get(e.id)) for e in events]
-
-    @get("/{event_ref:str}", name="api:event")
-    async def get_event(
-        self,
-        event_ref: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> EventDetail:
-        """One event with its round times."""
-        service = EventService(db_session, current_user)
-        event = await service.get(event_ref)
-        figures = await service.figures([event])
-        return EventDetail.of(event, figures.get(event.id))
-
-    @get(
-        "/{event_ref:str}/employers",
-        name="api:event_employers",
-        guards=[requires(Role.ORGANISER, Role.COACH, Role.EMPLOYER)],
-    )
-    async def list_employers(
-        self,
-        event_ref: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> list[EmployerRow]:
-        """The event's employers with their openings (an employer sees only its own)."""
-        service = EventService(db_session, current_user)
-        event = await service.get(event_ref)
-        return [EmployerRow.of(p) for p in await service.employers(event)]
-
-    @get(
-        "/{event_ref:str}/candidates",
-        name="api:event_candidates",
-        guards=[requires(Role.ORGANISER, Role.COACH)],
-    )
-    async def list_candidates(
-        self,
-        event_ref: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> list[ParticipationRow]:
-        """The event's candidates (a coach sees only their own)."""
-        service = EventService(db_session, current_user)
-        event = await service.get(event_ref)
-        return [ParticipationRow.of(p) for p in await service.candidates(event)]
-
-
-class CandidatesApi(Controller):
-    path = "/api/candidates"
-    tags = ["candidates"]
-    guards = [requires(Role.ORGANISER, Role.COACH)]
-
-    @get("/", name="api:candidates")
-    async def list_candidates(
-        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
-    ) -> list[CandidateRow]:
-        """Your candidates (all of them for organisers)."""
-        return [CandidateRow.of(c) for c in await CandidateService(db_session, current_user).list()]
-
-    @get("/{candidate_id:int}", name="api:candidate")
-    async def get_candidate(
-        self,
-        candidate_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> CandidateDetail:
-        """One candidate's whole record; the read is written to the audit log."""
-        candidate = await CandidateService(db_session, current_user).get(candidate_id, sensitive=True)
-        return CandidateDetail.of(candidate)

@@ -27,7 +27,8 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 
 from events import i18n, labels
-from events.api import AuthApi, CandidatesApi, EventsApi
+from events.api import AuthApi
+from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi
 from events.auth import CurrentUser, SessionMiddleware
 from events.db import create_engine, dispose_engine, import_models, session_maker
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
@@ -212,7 +213,17 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         path="/static", directories=[templates_dir() / "static"], name="static", include_in_schema=False
     )
     return Litestar(
-        route_handlers=[AuthApi, EventsApi, CandidatesApi, AccountPages, HomePages, EventPages, CandidatePages, static],
+        route_handlers=[
+            AuthApi,
+            EventAdminApi,
+            EmployerAdminApi,
+            CandidateAdminApi,
+            AccountPages,
+            HomePages,
+            EventPages,
+            CandidatePages,
+            static,
+        ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         dependencies={
             "ctx": Provide(provide_ctx, sync_to_thread=False),

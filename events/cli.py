@@ -240,9 +240,12 @@ def users_add(
 
 def _mount_slices() -> None:
     # The scheduler's commands live with the scheduler; importing them is cheap (no solver, no web stack).
+    from events.cli_data import export_command, import_command
     from schedule.cli import schedule_group
 
     main.add_command(schedule_group)
+    main.add_command(import_command, "import")
+    main.add_command(export_command, "export")
 
 
 _mount_slices()

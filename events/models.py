@@ -392,6 +392,19 @@ class Preference(IdMixin, TimestampMixin, Base):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 
+class Invitation(IdMixin, TimestampMixin, Base):
+    """A single-use link that lets an invited account (an employer's contact) choose its password."""
+
+    __tablename__ = "invitation"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # Only the hash is stored: the token itself travels in the link alone.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
 class AuditEntry(IdMixin, Base):
     """Who read or changed which sensitive record, and when (NEN 7513 style)."""
 

@@ -58,7 +58,8 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def _digest(value: str) -> str:
+def digest(value: str) -> str:
+    """A hex SHA-256, for looking up secrets (session ids, link tokens) without storing them."""
     return hashlib.sha256(value.encode()).hexdigest()
 
 
@@ -107,7 +108,7 @@ class SessionStore:
         session_id = secrets.token_urlsafe(32)
         idle, _ = self._timeouts(role)
         data = SessionData(user_id=user_id, role=role, created=now, seen=now)
-        await self.store.set(_digest(session_id), data.to_json(), expires_in=idle)
+        await self.store.set(digest(session_id), data.to_json(), expires_in=idle)
         await self._index(user_id, session_id)
         return session_id
 
@@ -116,13 +117,13 @@ class SessionStore:
         key = f"user:{user_id}"
         raw = await self.store.get(key)
         ids: list[str] = json.loads(raw) if raw else []
-        ids = [*ids[-19:], _digest(session_id)]
+        ids = [*ids[-19:], digest(session_id)]
         await self.store.set(key, json.dumps(ids).encode(), expires_in=7 * 24 * 3600)
 
     async def load(self, session_id: str, now: float | None = None) -> SessionData | None:
         """The live session for a cookie value, or None when unknown or timed out."""
         now = time.time() if now is None else now
-        key = _digest(session_id)
+        key = digest(session_id)
         raw = await self.store.get(key)
         data = SessionData.from_json(raw) if raw else None
         if data is None:
@@ -138,7 +139,7 @@ class SessionStore:
         return data
 
     async def delete(self, session_id: str) -> None:
-        await self.store.delete(_digest(session_id))
+        await self.store.delete(digest(session_id))
 
     async def delete_all_for(self, user_id: int) -> None:
         """End every session of one user."""
@@ -161,7 +162,7 @@ class CsrfTokens:
 
     @staticmethod
     def binding(session_id: str | None) -> str:
-        return _digest(session_id) if session_id else "anonymous"
+        return digest(session_id) if session_id else "anonymous"
 
     def mint(self, session_id: str | None) -> str:
         nonce = secrets.token_urlsafe(18)
@@ -184,7 +185,7 @@ class LoginThrottle:
 
     @staticmethod
     def _keys(email: str, address: str) -> tuple[str, str]:
-        return f"account:{_digest(email.strip().lower())}", f"address:{_digest(address)}"
+        return f"account:{digest(email.strip().lower())}", f"address:{digest(address)}"
 
     async def _read(self, key: str, now: float) -> dict[str, Any]:
         raw = await self.store.get(key)

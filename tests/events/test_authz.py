@@ -14,7 +14,16 @@ from sqlalchemy import select
 
 from events.db import open_session
 from events.demo import DEMO_PASSWORD, DemoResult
-from events.models import CandidateCoach, User
+from events.models import (
+    CandidateCoach,
+    CandidateParticipation,
+    Consent,
+    EmployerContact,
+    EmployerParticipation,
+    Opening,
+    Organisation,
+    User,
+)
 from events.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
 
@@ -42,10 +51,41 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/events/{event_ref:str}/candidates"): (401, 200, 200, 200, 403, 403),
     ("GET", "/api/candidates"): (401, 200, 200, 200, 403, 403),
     ("GET", "/api/candidates/{candidate_id:int}"): (401, 200, 200, 404, 403, 403),
+    ("GET", "/api/events/{event_ref:str}/employers/{employer_id:int}"): (401, 200, 200, 200, 200, 403),
+    ("GET", "/api/events/{event_ref:str}/employers/{employer_id:int}/cards"): (401, 200, 403, 403, 200, 403),
+    ("GET", "/api/events/{event_ref:str}/capacity"): (401, 200, 403, 403, 403, 403),
+    ("GET", "/api/events/{event_ref:str}/preferences"): (401, 200, 403, 403, 403, 403),
+    ("GET", "/api/coaches"): (401, 200, 200, 200, 403, 403),
+    ("GET", "/api/organisations"): (401, 200, 403, 403, 403, 403),
+    # Writes get an invalid body: a role that may write answers 422, one that may not 403 (guards come first).
+    ("POST", "/api/events"): (401, 422, 403, 403, 403, 403),
+    ("PUT", "/api/events/{event_ref:str}"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/events/{event_ref:str}/copy"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/events/{event_ref:str}/archive"): (401, 422, 403, 403, 403, 403),
+    ("PUT", "/api/events/{event_ref:str}/preferences"): (401, 422, 422, 422, 422, 403),
+    ("POST", "/api/events/{event_ref:str}/participations"): (401, 422, 422, 422, 403, 403),
+    ("PUT", "/api/events/{event_ref:str}/participations/{participation_id:int}"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/events/{event_ref:str}/employers"): (401, 422, 403, 403, 403, 403),
+    ("PUT", "/api/events/{event_ref:str}/employers/{employer_id:int}"): (401, 422, 403, 403, 403, 403),
+    ("PUT", "/api/events/{event_ref:str}/employers/{employer_id:int}/rounds"): (401, 422, 403, 403, 422, 403),
+    ("POST", "/api/events/{event_ref:str}/employers/{employer_id:int}/openings"): (401, 422, 403, 403, 403, 403),
+    ("PUT", "/api/events/{event_ref:str}/openings/{opening_id:int}"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/events/{event_ref:str}/employers/{employer_id:int}/contacts"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/candidates"): (401, 422, 422, 422, 403, 403),
+    ("PUT", "/api/candidates/{candidate_id:int}"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/candidates/{candidate_id:int}/consents"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/candidates/{candidate_id:int}/consents/{consent_id:int}/withdraw"): (401, 200, 200, 404, 403, 403),
+    ("POST", "/api/candidates/{candidate_id:int}/coaches"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/coaches/{coach_id:int}/handover"): (401, 422, 422, 422, 403, 403),
     ("GET", "/schema"): (200, 200, 200, 200, 200, 200),
     ("GET", "/schema/openapi.json"): (200, 200, 200, 200, 200, 200),
     ("GET", "/schema/{path:str}"): (200, 200, 200, 200, 200, 200),
     ("GET", "/static/{file_path:path}"): (200, 200, 200, 200, 200, 200),
+    # Deletes last: they really delete for the roles allowed to.
+    ("DELETE", "/api/candidates/{candidate_id:int}/coaches/{coach_id:int}"): (401, 200, 200, 404, 403, 403),
+    ("DELETE", "/api/events/{event_ref:str}/contacts/{contact_id:int}"): (401, 200, 403, 403, 403, 403),
+    ("DELETE", "/api/events/{event_ref:str}/openings/{opening_id:int}"): (401, 200, 403, 403, 403, 403),
+    ("DELETE", "/api/events/{event_ref:str}/employers/{employer_id:int}"): (401, 200, 403, 403, 403, 403),
 }
 # Litestar adds these to every route; they answer the same for everyone.
 IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
@@ -65,19 +105,49 @@ def test_matrix_covers_every_route(app: Litestar) -> None:
 
 
 async def _coach_candidate(settings: Settings) -> int:
+    return (await _ids(settings))["candidate_id"]
+
+
+async def _ids(settings: Settings) -> dict[str, int]:
+    """Ids of objects in the demo that the matrix addresses: the coach's own candidate, the employer's own
+    participation, its opening and contact."""
     async with open_session(settings) as session:
         coach_id = await session.scalar(select(User.id).where(User.email == COACH))
         candidate_id = await session.scalar(
-            select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == coach_id).limit(1)
+            select(CandidateCoach.candidate_id)
+            .where(CandidateCoach.coach_id == coach_id)
+            .order_by(CandidateCoach.candidate_id)
+            .limit(1)
         )
-        assert candidate_id is not None
-        return int(candidate_id)
+        employer_id = await session.scalar(
+            select(EmployerParticipation.id)
+            .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+            .where(Organisation.name == "Werkse! Groen")
+        )
+        ids = {
+            "coach_id": coach_id,
+            "candidate_id": candidate_id,
+            "employer_id": employer_id,
+            "opening_id": await session.scalar(
+                select(Opening.id).where(Opening.employer_participation_id == employer_id).limit(1)
+            ),
+            "contact_id": await session.scalar(
+                select(EmployerContact.id).where(EmployerContact.employer_participation_id == employer_id).limit(1)
+            ),
+            "participation_id": await session.scalar(
+                select(CandidateParticipation.id).where(CandidateParticipation.candidate_id == candidate_id)
+            ),
+            "consent_id": await session.scalar(select(Consent.id).where(Consent.candidate_id == candidate_id).limit(1)),
+        }
+        assert all(v is not None for v in ids.values()), ids
+        return {k: int(v or 0) for k, v in ids.items()}
 
 
-def concrete(path: str, candidate_id: int) -> str:
+def concrete(path: str, ids: dict[str, int]) -> str:
+    for name, value in ids.items():
+        path = path.replace("{" + name + ":int}", str(value))
     return (
         path.replace("{event_ref:str}", "samen-werkt")
-        .replace("{candidate_id:int}", str(candidate_id))
         .replace("{file_path:path}", "css/app.css")
         .replace("{path:str}", "openapi.json")
     )
@@ -98,6 +168,8 @@ def request(client: TestClient[Litestar], method: str, path: str) -> Any:
         return client.post(path, data=data, follow_redirects=False)
     if path == "/api/auth/login":
         return client.post(path, json={"email": "x@example.org", "password": "wrong"})
+    if method in ("POST", "PUT") and path != "/api/auth/logout" and not path.endswith("/withdraw"):
+        return client.request(method, path, headers=headers, json=[], follow_redirects=False)
     return client.request(method, path, headers=headers, follow_redirects=False)
 
 
@@ -105,13 +177,13 @@ def request(client: TestClient[Litestar], method: str, path: str) -> Any:
 def test_every_route_answers_each_role_as_the_matrix_says(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, role: str
 ) -> None:
-    candidate_id = run(_coach_candidate(database))
+    ids = run(_ids(database))
     results = {}
     for (method, path), expected in MATRIX.items():
         client.cookies.clear()
         if role != "anonymous":
             login(client, ACCOUNTS[role], DEMO_PASSWORD)
-        response = request(client, method, concrete(path, candidate_id))
+        response = request(client, method, concrete(path, ids))
         results[(method, path)] = (response.status_code, expected[ROLES.index(role)])
 
     wrong = {k: v for k, v in results.items() if v[0] != v[1]}

@@ -36,6 +36,14 @@ def cli(
     )
 
 
+@pytest.fixture
+def migrated(settings: Settings) -> Settings:
+    """The schema in place, as `meetmatch db upgrade` leaves it (PostgreSQL needs that step; SQLite does it itself)."""
+    result = cli(settings, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    return settings
+
+
 def test_cli_help_lists_the_commands(settings: Settings) -> None:
     result = cli(settings, "--help")
 
@@ -63,7 +71,7 @@ def test_cli_demo_twice_leaves_one_demo(settings: Settings) -> None:
     assert run(counts()) == (1, 8, 50)
 
 
-def test_cli_users_add_then_login_works(settings: Settings) -> None:
+def test_cli_users_add_then_login_works(migrated: Settings, settings: Settings) -> None:
     result = cli(
         settings,
         "users",
@@ -88,7 +96,7 @@ def test_cli_users_add_then_login_works(settings: Settings) -> None:
     assert response.json()["role"] == "coach"
 
 
-def test_cli_users_add_generates_a_password_when_none_is_given(settings: Settings) -> None:
+def test_cli_users_add_generates_a_password_when_none_is_given(migrated: Settings, settings: Settings) -> None:
     result = cli(settings, "users", "add", "--role", "door", "--email", "deur@example.org")
 
     lines = result.stdout.splitlines()
@@ -128,7 +136,7 @@ def test_cli_users_add_generates_a_password_when_none_is_given(settings: Setting
     ],
 )
 def test_cli_users_add_bad_input_is_a_clear_message_and_exit_2(
-    settings: Settings, args: list[str], stdin: str | None, message: str
+    migrated: Settings, settings: Settings, args: list[str], stdin: str | None, message: str
 ) -> None:
     result = cli(settings, "users", "add", *args, stdin=stdin)
 
@@ -137,7 +145,7 @@ def test_cli_users_add_bad_input_is_a_clear_message_and_exit_2(
     assert "Traceback" not in result.stderr
 
 
-def test_cli_users_add_duplicate_email_is_refused(settings: Settings) -> None:
+def test_cli_users_add_duplicate_email_is_refused(migrated: Settings, settings: Settings) -> None:
     cli(settings, "users", "add", "--role", "coach", "--email", "dubbel@example.org")
 
     again = cli(settings, "users", "add", "--role", "organiser", "--email", "DUBBEL@example.org")

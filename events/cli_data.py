@@ -1,0 +1,187 @@
+"""`meetmatch import` and `meetmatch export`: an event's candidates and employers to and from spreadsheets.
+
+events/cli.py mounts these commands while it is itself being imported, so this module must not import
+events.cli at the top: the shared helpers (error handling, settings, schema check) are fetched when a
+command runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from events.auth import CurrentUser
+
+T = TypeVar("T")
+
+EXISTING = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+LANGUAGE = click.option(
+    "--language",
+    default="nl",
+    type=click.Choice(["nl", "en"]),
+    show_default=True,
+    help="Language of the problems reported and the export's headers.",
+)
+
+
+def _handled(func: Callable[..., T]) -> Callable[..., T]:
+    """events.cli.handle_errors, looked up when the command runs (see the module docstring)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        from events.cli import handle_errors
+
+        return handle_errors(func)(*args, **kwargs)
+
+    return wrapper
+
+
+async def _system_user(session: AsyncSession) -> CurrentUser:
+    """The CLI acts as the system: the first organiser's identity if there is one, else a synthetic organiser."""
+    from sqlalchemy import select
+
+    from events.auth import CurrentUser
+    from events.models import Role, User
+    from events.services import to_current_user
+
+    organiser = await session.scalar(
+        select(User).where(User.role == Role.ORGANISER, User.is_active.is_(True)).order_by(User.id).limit(1)
+    )
+    if organiser is not None:
+        return to_current_user(organiser)
+    # id 0 matches no account: the services record the audit actor as "system" (actor_id None) for it.
+    return CurrentUser(
+        id=0, email="", name="meetmatch", role=Role.ORGANISER, organisation_id=None, event_id=None, locale="nl"
+    )
+
+
+def _prepare() -> Any:
+    from events.cli import _prepare as prepare_database
+    from events.cli import load_settings, run
+
+    settings = load_settings()
+    run(prepare_database(settings, migrate=settings.is_sqlite))
+    return settings
+
+
+@click.command("import")
+@click.argument("event_ref", metavar="EVENT")
+@click.argument("kind", type=click.Choice(["candidates", "employers"]))
+@click.argument("path", metavar="FILE", type=EXISTING)
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; write nothing.")
+@LANGUAGE
+@_handled
+def import_command(event_ref: str, kind: str, path: Path, dry_run: bool, language: str) -> None:
+    """Import candidates or employers from a .csv or .xlsx file: every row, or none when a row is wrong.
+
+    Columns are recognised by their Dutch or English headers (Voornaam/First name, Achternaam/Last name,
+    E-mail, Telefoon, Geboortedatum, Woonplaats, Coach e-mail, Sectoren, Uren per week, Rondes, Status;
+    Werkgever, Tafels, Plaatsen per tafel, Contactpersoon, Vacature, Soort, Sector, Omschrijving).
+    Problems are printed as "row N: field: reason" (the header is row 1); then nothing is imported.
+    """
+    from events import i18n
+    from events.cli import CliError, run
+    from events.imports import ImportRejected, apply_import, guess_mapping, preview_import, read_table
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read: {exc.strerror}") from None
+    settings = _prepare()
+
+    async def work() -> list[str]:
+        from events.db import open_session
+        from events.services import find_event
+
+        with i18n.language(language):
+            table = read_table(data, path.name)
+            mapping = guess_mapping(kind, table.headers)
+            async with open_session(settings) as session:
+                event = await find_event(session, event_ref)
+                user = await _system_user(session)
+                if dry_run:
+                    preview = await preview_import(session, user, event, kind, table, mapping)
+                    if preview.errors:
+                        raise ImportRejected(preview.errors)
+                    noun = "candidates" if kind == "candidates" else "organisations"
+                    return [
+                        f"dry run: {len(preview.rows)} rows are fine: {preview.new} new {noun}, "
+                        f"{preview.matched} matching existing ones; nothing was written"
+                    ]
+                result = await apply_import(session, user, event, kind, table, mapping)
+                await session.commit()
+        noun = "candidates" if kind == "candidates" else "organisations"
+        lines = [
+            f"imported {result.rows} rows into {event.slug}: {result.created} {noun} created, "
+            f"{result.matched} matched, {result.updated} updated"
+        ]
+        lines += [f"  {name.replace('_', ' ')}: {count}" for name, count in result.details.items()]
+        return lines
+
+    try:
+        lines = run(work())
+    except ImportRejected as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise CliError(f"{len(exc.errors)} problem(s) in {path.name}; nothing was imported") from None
+    for line in lines:
+        click.echo(line)
+
+
+@click.command("export")
+@click.argument("event_ref", metavar="EVENT")
+@click.argument("kind", type=click.Choice(["candidates", "employers", "preferences"]))
+@click.option("-o", "--output", "path", required=True, type=OUTPUT, help="The file to write: .csv or .xlsx.")
+@LANGUAGE
+@_handled
+def export_command(event_ref: str, kind: str, path: Path, language: str) -> None:
+    """Export an event's candidates, employers (one line per opening) or preferences to .csv or .xlsx."""
+    from events import i18n
+    from events.cli import CliError, run
+    from events.exports import export_rows, to_csv, to_xlsx
+
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise CliError(f"{path.name}: choose a file name ending in .csv or .xlsx")
+    settings = _prepare()
+
+    async def work() -> tuple[bytes, int]:
+        from events.db import open_session
+        from events.services import find_event
+
+        with i18n.language(language):
+            async with open_session(settings) as session:
+                event = await find_event(session, event_ref)
+                user = await _system_user(session)
+                headers, rows = await export_rows(session, user, event, kind)
+                data = to_csv(headers, rows) if suffix == ".csv" else to_xlsx(headers, rows, title=kind)
+                # The audit entry of the export is kept only once the file is there.
+                _write(path, data)
+                await session.commit()
+                return data, len(rows)
+
+    _, count = run(work())
+    click.echo(f"wrote {count} rows to {path}")
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write all or nothing: a temporary file beside the target, renamed into place."""
+    from events.cli import CliError
+
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write: {exc.strerror}") from None
