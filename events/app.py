@@ -34,6 +34,12 @@ from events.db import create_engine, dispose_engine, import_models, session_make
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.errors import DomainError
 from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
+from events.pages_registration import (
+    CandidateAdminPages,
+    EventAdminPages,
+    InvitationPages,
+    WishPages,
+)
 from events.schemas import Problem
 from events.security import CsrfTokens, LoginThrottle, SessionStore
 from events.services import check_key_fingerprint, load_active_user
@@ -52,6 +58,17 @@ def templates_dir() -> Path:
 FLASH_MESSAGES = {
     "logged_out": i18n.N_("You have been logged out."),
     "language": i18n.N_("The language has been changed."),
+    "saved": i18n.N_("Saved."),
+    "deleted": i18n.N_("Deleted."),
+    "archived": i18n.N_("The event is archived."),
+    "copied": i18n.N_("The event is copied with its employers. Check the date and settings."),
+    "copy_failed": i18n.N_("The event could not be copied: give a valid date."),
+    "signed_up": i18n.N_("Signed up. Now enter the candidate's wishes."),
+    "signup_failed": i18n.N_(
+        "Signing up did not work: the candidate may already be signed up, or the rounds are not right."
+    ),
+    "rounds_failed": i18n.N_("Those rounds are not right."),
+    "password_set": i18n.N_("Your password is set. You can log in now."),
 }
 
 
@@ -218,6 +235,10 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             EventAdminApi,
             EmployerAdminApi,
             CandidateAdminApi,
+            EventAdminPages,
+            CandidateAdminPages,
+            WishPages,
+            InvitationPages,
             AccountPages,
             HomePages,
             EventPages,

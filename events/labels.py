@@ -74,6 +74,13 @@ BARRIER_LABELS = {
 }
 
 
+CONSENT_METHOD_LABELS = {
+    "verbal": N_("spoken"),
+    "paper": N_("on paper"),
+    "digital": N_("digitally"),
+}
+
+
 def _label(table: dict[str, str], code: str) -> str:
     return i18n.gettext(table[code]) if code in table else code
 
@@ -106,6 +113,10 @@ def barrier_label(code: str) -> str:
     return _label(BARRIER_LABELS, code)
 
 
+def consent_method_label(code: str) -> str:
+    return _label(CONSENT_METHOD_LABELS, code)
+
+
 def format_date(value: dt.date | dt.datetime) -> str:
     """A date as people write it in the current language ("zaterdag 5 december 2026")."""
     if isinstance(value, dt.datetime):
@@ -125,6 +136,9 @@ TEMPLATE_GLOBALS = {
     "participation_status_label": participation_status_label,
     "pathway_label": pathway_label,
     "coach_kind_label": coach_kind_label,
+    "consent_method_label": consent_method_label,
+    "sector_label": sector_label,
+    "barrier_label": barrier_label,
     "format_date": format_date,
     "format_time": format_time,
 }

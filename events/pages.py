@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import i18n
+from events import preferences as prefs
 from events.api import end_session, login_attempt, start_session
 from events.auth import CurrentUser, cookie, logged_in, requires
 from events.deps import AppContext
@@ -139,9 +140,16 @@ class EventPages(Controller):
         figures = (await service.figures([event]))[event.id]
         employers = await service.employers(event)
         candidates = await service.candidates(event) if current_user.role in (Role.ORGANISER, Role.COACH) else []
+        capacity = await prefs.capacity(db_session, current_user, event) if current_user.is_organiser else None
         return Template(
             "events/event.html",
-            context={"event": event, "figures": figures, "employers": employers, "participations": candidates},
+            context={
+                "event": event,
+                "figures": figures,
+                "employers": employers,
+                "participations": candidates,
+                "capacity": capacity,
+            },
         )
 
 
@@ -171,7 +179,12 @@ class CandidatePages(Controller):
         service = CandidateService(db_session, current_user)
         candidate = await service.get(candidate_id, sensitive=True)
         participations = await service.participations(candidate)
-        return Template("events/candidate.html", context={"candidate": candidate, "participations": participations})
+        signed_up = {p.event_id for p in participations}
+        events = [e for e in await EventService(db_session, current_user).list() if e.id not in signed_up]
+        return Template(
+            "events/candidate.html",
+            context={"candidate": candidate, "participations": participations, "open_events": events},
+        )
 
 
 def login_redirect(request: Request[Any, Any, Any]) -> Redirect:

@@ -130,6 +130,12 @@ async def set_preference(
     return existing if level is not None else None
 
 
+async def levels_for(session: AsyncSession, participation_id: int) -> dict[tuple[int, str], int]:
+    """Both sides' levels for one candidate's sign-up, keyed by (employer id, side)."""
+    rows = await session.scalars(select(Preference).where(Preference.candidate_participation_id == participation_id))
+    return {(p.employer_participation_id, p.side.value): p.level for p in rows}
+
+
 async def clear_preferences(session: AsyncSession, participation_id: int) -> None:
     await session.execute(delete(Preference).where(Preference.candidate_participation_id == participation_id))
 

@@ -81,7 +81,37 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/schema/openapi.json"): (200, 200, 200, 200, 200, 200),
     ("GET", "/schema/{path:str}"): (200, 200, 200, 200, 200, 200),
     ("GET", "/static/{file_path:path}"): (200, 200, 200, 200, 200, 200),
-    # Deletes last: they really delete for the roles allowed to.
+    ("GET", "/events/new"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/new"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/edit"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/edit"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/preferences"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/employers/new"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/employers/new"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/employers/{employer_id:int}"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/employers/{employer_id:int}"): (303, 422, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/employers/{employer_id:int}/openings"): (303, 422, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/employers/{employer_id:int}/contacts"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/wishes/{participation_id:int}"): (303, 200, 200, 404, 403, 403),
+    ("POST", "/events/{event_ref:str}/wishes/{participation_id:int}"): (303, 422, 422, 404, 403, 403),
+    ("GET", "/events/{event_ref:str}/cards"): (303, 403, 403, 403, 200, 403),
+    ("POST", "/events/{event_ref:str}/cards"): (303, 403, 403, 403, 422, 403),
+    ("POST", "/events/{event_ref:str}/rounds"): (303, 403, 403, 403, 303, 403),
+    ("GET", "/candidates/new"): (303, 200, 200, 200, 403, 403),
+    ("POST", "/candidates/new"): (303, 422, 422, 422, 403, 403),
+    ("GET", "/candidates/{candidate_id:int}/edit"): (303, 200, 200, 404, 403, 403),
+    ("POST", "/candidates/{candidate_id:int}/edit"): (303, 422, 422, 404, 403, 403),
+    # No event named in the form: the event is not found.
+    ("POST", "/candidates/{candidate_id:int}/signup"): (303, 404, 404, 404, 403, 403),
+    # An unknown invitation token: the same 404 for everyone.
+    ("GET", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
+    ("POST", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
+    # Deletes last: they really delete for the roles allowed to (the pages on another employer than the API).
+    ("POST", "/events/{event_ref:str}/copy"): (303, 303, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/contacts/{contact_id:int}/delete"): (303, 303, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/openings/{opening_id:int}/delete"): (303, 303, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/employers/{employer_id:int}/delete"): (303, 303, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/archive"): (303, 303, 403, 403, 403, 403),
     ("DELETE", "/api/candidates/{candidate_id:int}/coaches/{coach_id:int}"): (401, 200, 200, 404, 403, 403),
     ("DELETE", "/api/events/{event_ref:str}/contacts/{contact_id:int}"): (401, 200, 403, 403, 403, 403),
     ("DELETE", "/api/events/{event_ref:str}/openings/{opening_id:int}"): (401, 200, 403, 403, 403, 403),
@@ -119,11 +149,8 @@ async def _ids(settings: Settings) -> dict[str, int]:
             .order_by(CandidateCoach.candidate_id)
             .limit(1)
         )
-        employer_id = await session.scalar(
-            select(EmployerParticipation.id)
-            .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-            .where(Organisation.name == "Werkse! Groen")
-        )
+        employer_id = await _employer_id(session, "Werkse! Groen")
+        other_employer_id = await _employer_id(session, "Bouwbedrijf Van der Linden")
         ids = {
             "coach_id": coach_id,
             "candidate_id": candidate_id,
@@ -138,12 +165,33 @@ async def _ids(settings: Settings) -> dict[str, int]:
                 select(CandidateParticipation.id).where(CandidateParticipation.candidate_id == candidate_id)
             ),
             "consent_id": await session.scalar(select(Consent.id).where(Consent.candidate_id == candidate_id).limit(1)),
+            "other_employer_id": other_employer_id,
+            "other_opening_id": await session.scalar(
+                select(Opening.id).where(Opening.employer_participation_id == other_employer_id).limit(1)
+            ),
+            "other_contact_id": await session.scalar(
+                select(EmployerContact.id)
+                .where(EmployerContact.employer_participation_id == other_employer_id)
+                .limit(1)
+            ),
         }
         assert all(v is not None for v in ids.values()), ids
         return {k: int(v or 0) for k, v in ids.items()}
 
 
+async def _employer_id(session: Any, name: str) -> int | None:
+    found = await session.scalar(
+        select(EmployerParticipation.id)
+        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+        .where(Organisation.name == name)
+    )
+    return int(found) if found is not None else None
+
+
 def concrete(path: str, ids: dict[str, int]) -> str:
+    if not path.startswith("/api/") and path.endswith("/delete"):
+        ids = {**ids, **{k.removeprefix("other_"): v for k, v in ids.items() if k.startswith("other_")}}
+    path = path.replace("{token:str}", "no-such-invitation")
     for name, value in ids.items():
         path = path.replace("{" + name + ":int}", str(value))
     return (
