@@ -222,7 +222,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
     alchemy = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_maker=sessions_for_users,
-        before_send_handler="autocommit",
+        # Forms answer with 303 See Other; those must commit too.
+        before_send_handler="autocommit_include_redirects",
         set_default_exception_handler=False,
     )
     template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(build_jinja_environment()))

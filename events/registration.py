@@ -70,7 +70,8 @@ class EventInput(msgspec.Struct, forbid_unknown_fields=True):
 
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     date: dt.date
-    first_round_start: dt.time = dt.time(14, 0)
+    # "14:00" as people and <input type=time> write it (seconds allowed).
+    first_round_start: Annotated[str, msgspec.Meta(pattern=r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")] = "14:00"
     slug: Annotated[str, msgspec.Meta(max_length=80)] = ""
     venue: Text200 = ""
     address: Annotated[str, msgspec.Meta(max_length=300)] = ""
@@ -221,7 +222,9 @@ def _event_fields(data: EventInput) -> dict[str, object]:
     return {
         "name": data.name.strip(),
         "date": data.date,
-        "first_round_start": data.first_round_start,
+        "first_round_start": dt.time.fromisoformat(
+            data.first_round_start.zfill(5) if len(data.first_round_start) == 4 else data.first_round_start
+        ),
         "venue": data.venue.strip(),
         "address": data.address.strip(),
         "description": data.description.strip(),
