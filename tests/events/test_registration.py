@@ -166,7 +166,8 @@ def test_coach_registers_candidate_with_consent_signs_up_and_enters_wishes(
     )
 
     assert candidate["consents"][0]["method"] == "paper"
-    assert candidate["coaches"] and candidate["coaches"][0]["kind"] == "jobcoach"
+    assert candidate["coaches"]
+    assert candidate["coaches"][0]["kind"] == "jobcoach"
     assert signup.status_code == 201
     assert signup.json()["rounds"] == [1, 2, 3]
     assert wish.json() == {
@@ -215,7 +216,8 @@ def test_employer_marks_interest_and_organiser_sees_it_in_the_grid_with_weights(
     )
     assert response.json()["side"] == "employer"
     assert cell["employer_level"] == 3
-    assert cell["weight"] is not None and cell["weight"] >= 3 * 1 + 2 * 7
+    assert cell["weight"] is not None
+    assert cell["weight"] >= 3 * 1 + 2 * 7
     assert len(grid["candidates"]) == 50
     assert len(grid["employers"]) == 8
 
@@ -299,7 +301,8 @@ def test_employer_never_receives_contact_data_note_or_coach(
         for marker in [*MARKERS.values(), "criminal_record", "justitieel", "coach@demo.meetmatch.nl", "Anouk"]:
             assert marker not in response.text, (response.url, marker)
     cards = responses[-2].json()
-    assert cards and all(c["display_name"].endswith(" M.") for c in cards)
+    assert cards
+    assert all(c["display_name"].endswith(" M.") for c in cards)
 
 
 def test_organiser_creates_event_through_the_form_and_sees_field_errors_in_dutch(
@@ -348,7 +351,7 @@ def test_coach_sets_wish_with_big_buttons_page(
     assert page.status_code == 200
     assert "heel graag" in page.text
     assert response.status_code == 200
-    assert f'value="3" class="level level-3 chosen"' in response.text
+    assert 'value="3" class="level level-3 chosen"' in response.text
     assert run(level()) == 3
 
 
