@@ -36,6 +36,7 @@ from events.errors import DomainError
 from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
 from events.pages_registration import (
     CandidateAdminPages,
+    CoachPages,
     EventAdminPages,
     InvitationPages,
     WishPages,
@@ -69,6 +70,7 @@ FLASH_MESSAGES = {
     ),
     "rounds_failed": i18n.N_("Those rounds are not right."),
     "password_set": i18n.N_("Your password is set. You can log in now."),
+    "handed_over": i18n.N_("The candidates are handed over."),
 }
 
 
@@ -238,6 +240,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CandidateAdminApi,
             EventAdminPages,
             CandidateAdminPages,
+            CoachPages,
             WishPages,
             InvitationPages,
             AccountPages,

@@ -43,6 +43,10 @@ def form_values(form: Any, lists: Iterable[str] = (), drop: Iterable[str] = ("_c
 
 def parse(kind: type[T], values: dict[str, Any]) -> T:
     """Convert to ``kind`` (strings become numbers, dates, times, booleans); errors name the field."""
+    known = getattr(kind, "__struct_fields__", None)
+    if known is not None:
+        # A page may post more than the input holds (a CSRF token, where to go back to): ignore that.
+        values = {k: v for k, v in values.items() if k in known}
     try:
         return msgspec.convert(values, kind, strict=False)
     except msgspec.ValidationError as exc:

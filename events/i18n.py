@@ -116,7 +116,7 @@ def _extract(root: Path) -> Any:
     catalogue = Catalog(locale="en")
     method_map = [("migrations/**", "ignore"), ("static/**", "ignore"), ("**.py", "python"), ("**.html", "jinja2")]
     options_map = {"**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+    keywords = {"_": None, "_t": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     for folder in ("events", "schedule", "badges", "templates"):
         for filename, lineno, message, comments, context in extract_from_dir(
             root / folder, method_map=method_map, options_map=options_map, keywords=keywords

@@ -17,11 +17,11 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -67,6 +67,7 @@ class Table:
     row_numbers: list[int]
 
     def numbered(self) -> Iterable[tuple[int, list[str]]]:
+        """Each data row with its spreadsheet row number."""
         return zip(self.row_numbers, self.rows, strict=True)
 
 
@@ -311,7 +312,8 @@ class ImportRejected(DomainError):  # noqa: N818 - "rejected" says it all; calle
 
 @dataclass
 class ParsedRow:
-    """One row's values after parsing, and what it matches in the database (``None``: it is new)."""
+    """One row's values after parsing, and the id of the candidate (or, for employers, the organisation) it
+    matches in the database; ``None``: it is new."""
 
     row: int
     values: dict[str, Any]
@@ -320,7 +322,8 @@ class ParsedRow:
 
 @dataclass
 class ImportPreview:
-    """Every row parsed, every problem found, and how many rows are new or match what we already have."""
+    """Every row parsed, every problem found, and how many are new or match what we already have (candidates:
+    rows; employers: distinct organisations)."""
 
     kind: str
     rows: list[ParsedRow]
@@ -330,6 +333,7 @@ class ImportPreview:
 
     @property
     def ok(self) -> bool:
+        """True when the file can be imported as it is."""
         return not self.errors
 
 
@@ -529,7 +533,7 @@ class _RowParser:
         self.values[name] = value
         return value
 
-    def parsed(self, name: str, parse: Any) -> Any:
+    def parsed(self, name: str, parse: Callable[[str], object]) -> object:
         raw = self.cells.get(name, "").strip()
         if not raw:
             return None
@@ -597,22 +601,6 @@ def _parse_employer_rows(
 # --- matching ----------------------------------------------------------------------------------------
 
 
-def _matches(candidate: Candidate, values: dict[str, Any]) -> bool:
-    """The same person: same e-mail address, or the same name with the same phone number or date of birth."""
-    email = values.get("email")
-    if email and candidate.email and candidate.email.strip().lower() == email:
-        return True
-    if _name_key(candidate.first_name, candidate.last_name) != _name_key(
-        values.get("first_name", ""), values.get("last_name", "")
-    ):
-        return False
-    phone = phone_digits(values.get("phone"))
-    if phone and phone == phone_digits(candidate.phone):
-        return True
-    born = values.get("date_of_birth")
-    return born is not None and born == candidate.date_of_birth
-
-
 def _person_keys(values: dict[str, Any]) -> list[str]:
     keys = []
     if values.get("email"):
@@ -625,28 +613,56 @@ def _person_keys(values: dict[str, Any]) -> list[str]:
     return keys
 
 
-async def _known_candidates(session: AsyncSession, rows: Sequence[ParsedRow]) -> list[Candidate]:
-    emails = {r.values["email"] for r in rows if r.values.get("email")}
-    last_names = {r.values["last_name"].casefold() for r in rows if r.values.get("last_name")}
-    if not emails and not last_names:
-        return []
-    query = select(Candidate).where(
-        Candidate.erased_at.is_(None),
-        or_(func.lower(Candidate.email).in_(emails), func.lower(Candidate.last_name).in_(last_names)),
-    )
-    return list((await session.scalars(query)).all())
+@dataclass
+class _KnownPeople:
+    """The candidates we already know, indexed the ways a row may match them."""
+
+    by_email: dict[str, int] = field(default_factory=dict)
+    by_name: dict[str, list[tuple[int, str, dt.date | None]]] = field(default_factory=dict)
+
+    def match(self, values: dict[str, Any]) -> int | None:
+        """The same person: same e-mail address, else the same name with the same phone number or date of birth."""
+        email = values.get("email")
+        if email and email in self.by_email:
+            return self.by_email[email]
+        phone = phone_digits(values.get("phone"))
+        born = values.get("date_of_birth")
+        for candidate_id, known_phone, known_born in self.by_name.get(
+            _name_key(values.get("first_name", ""), values.get("last_name", "")), []
+        ):
+            if (phone and phone == known_phone) or (born is not None and born == known_born):
+                return candidate_id
+        return None
+
+
+async def _known_people(session: AsyncSession) -> _KnownPeople:
+    # Only the matching columns of every candidate, matched in Python: SQLite's lower() folds ASCII only,
+    # so "BÉÉRENS" would never meet "Béérens" in SQL.
+    query = select(
+        Candidate.id,
+        Candidate.first_name,
+        Candidate.last_name,
+        Candidate.email,
+        Candidate.phone,
+        Candidate.date_of_birth,
+    ).where(Candidate.erased_at.is_(None))
+    known = _KnownPeople()
+    for candidate_id, first, last, email, phone, born in (await session.execute(query.order_by(Candidate.id))).all():
+        if email:
+            known.by_email.setdefault(email.strip().lower(), candidate_id)
+        known.by_name.setdefault(_name_key(first, last), []).append((candidate_id, phone_digits(phone), born))
+    return known
 
 
 async def _match_candidates(session: AsyncSession, rows: list[ParsedRow], errors: list[RowError]) -> None:
-    known = await _known_candidates(session, rows)
+    known = await _known_people(session)
     first_row_of: dict[str, int] = {}
     for parsed in rows:
         values = parsed.values
         if not values.get("first_name") or not values.get("last_name"):
             continue
-        match = next((c for c in known if _matches(c, values)), None)
-        parsed.existing_id = match.id if match else None
-        keys = _person_keys(values) + ([f"id:{match.id}"] if match else [])
+        parsed.existing_id = known.match(values)
+        keys = _person_keys(values) + ([f"id:{parsed.existing_id}"] if parsed.existing_id is not None else [])
         earlier = next((first_row_of[k] for k in keys if k in first_row_of), None)
         if earlier is not None:
             errors.append(
@@ -675,11 +691,16 @@ async def _check_coaches(session: AsyncSession, rows: list[ParsedRow], errors: l
 
 
 async def _organisations_by_name(session: AsyncSession, names: Iterable[str]) -> dict[str, Organisation]:
-    lowered = {name.casefold() for name in names}
-    if not lowered:
+    wanted = {" ".join(name.split()).casefold() for name in names}
+    if not wanted:
         return {}
-    found = await session.scalars(select(Organisation).where(func.lower(Organisation.name).in_(lowered)))
-    return {o.name.casefold(): o for o in found}
+    # Compared in Python: SQLite's lower() folds ASCII only ("CAFÉ" would not meet "Café").
+    found: dict[str, Organisation] = {}
+    for organisation in await session.scalars(select(Organisation).order_by(Organisation.id)):
+        key = " ".join(organisation.name.split()).casefold()
+        if key in wanted:
+            found.setdefault(key, organisation)
+    return found
 
 
 # --- preview and apply -------------------------------------------------------------------------------

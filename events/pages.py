@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events import i18n
+from events import i18n, registration
 from events import preferences as prefs
 from events.api import end_session, login_attempt, start_session
 from events.auth import CurrentUser, cookie, logged_in, requires
@@ -115,6 +115,7 @@ class HomePages(Controller):
         context: dict[str, Any] = {"events": events, "figures": figures}
         if viewer.role is Role.COACH:
             context["candidates"] = await CandidateService(db_session, viewer).list()
+            context["colleagues"] = [c for c in await registration.coaches(db_session) if c.id != viewer.id]
         return Template(f"events/home_{viewer.role.value}.html", context=context)
 
     @get("/healthz", name="health", include_in_schema=False)
@@ -183,7 +184,12 @@ class CandidatePages(Controller):
         events = [e for e in await EventService(db_session, current_user).list() if e.id not in signed_up]
         return Template(
             "events/candidate.html",
-            context={"candidate": candidate, "participations": participations, "open_events": events},
+            context={
+                "candidate": candidate,
+                "participations": participations,
+                "open_events": events,
+                "all_coaches": await registration.coaches(db_session),
+            },
         )
 
 

@@ -36,6 +36,8 @@ from events.models import (
 from events.services import CandidateService, EventService
 
 organisers = requires(Role.ORGANISER)
+# Check-in and no-show are set on the event day, not here.
+EDITABLE_STATUSES = ("registered", "confirmed", "cancelled")
 
 
 class CopyForm(msgspec.Struct):
@@ -495,6 +497,57 @@ class CandidateAdminPages(Controller):
         return see_other(f"/events/{event.slug}/wishes/{participation.id}?msg=signed_up")
 
 
+class CoachPages(Controller):
+    """Who coaches whom: a second coach for a candidate, and handing a caseload over."""
+
+    path = "/coaches"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+
+    @post("/assign/{candidate_id:int}", name="coach_assign")
+    async def assign(
+        self,
+        candidate_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        await CandidateService(db_session, current_user).get(candidate_id)  # reach first
+        form = await request.form()
+        coach_id = str(form.get("coach_id", ""))
+        kind = str(form.get("kind", "jobcoach"))
+        if not coach_id.isdigit() or kind not in {k.value for k in CoachKind}:
+            raise DomainError("invalid", _t("Choose a coach."), "coach_id")
+        await reg.assign_coach(db_session, current_user, candidate_id, int(coach_id), CoachKind(kind))
+        return see_other(f"/candidates/{candidate_id}?msg=saved")
+
+    @post("/unassign/{candidate_id:int}/{coach_id:int}", name="coach_unassign")
+    async def unassign(
+        self,
+        candidate_id: FromPath[int],
+        coach_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        await reg.remove_coach(db_session, current_user, candidate_id, coach_id)
+        target = f"/candidates/{candidate_id}?msg=saved" if coach_id != current_user.id else "/?msg=saved"
+        return see_other(target)
+
+    @post("/handover", name="coach_handover")
+    async def handover(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        form = await request.form()
+        source, target = str(form.get("from_coach_id", current_user.id)), str(form.get("to_coach_id", ""))
+        if not source.isdigit() or not target.isdigit():
+            raise DomainError("invalid", _t("Choose a coach."), "to_coach_id")
+        moved = await reg.hand_over_caseload(db_session, current_user, int(source), int(target))
+        return see_other(f"/?msg=handed_over&n={moved}")
+
+
 class WishPages(Controller):
     """Wishes (coaches, with the candidate beside them) and interest (employers), on a phone."""
 
@@ -515,7 +568,14 @@ class WishPages(Controller):
         levels = await prefs.levels_for(db_session, participation.id)
         return Template(
             "events/wishes.html",
-            context={"event": event, "participation": participation, "employers": employers, "levels": levels},
+            context={
+                "event": event,
+                "participation": participation,
+                "employers": employers,
+                "levels": levels,
+                "statuses": EDITABLE_STATUSES,
+                "errors": {},
+            },
         )
 
     @post("/wishes/{participation_id:int}", name="wishes_set", guards=[requires(Role.ORGANISER, Role.COACH)])
@@ -534,6 +594,41 @@ class WishPages(Controller):
         side = PreferenceSide.CANDIDATE
         await prefs.set_preference(db_session, current_user, event, participation_id, employer_id, level, side)
         return see_other(f"/events/{event.slug}/wishes/{participation_id}#employer-{employer_id}")
+
+    @post(
+        "/wishes/{participation_id:int}/details",
+        name="participation_update",
+        guards=[requires(Role.ORGANISER, Role.COACH)],
+    )
+    async def update_details(
+        self,
+        event_ref: FromPath[str],
+        participation_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        event = await EventService(db_session, current_user).get(event_ref)
+        participation = await reg.participation_of(db_session, current_user, event, participation_id)
+        values = form_values(await request.form(), lists=("rounds",))
+        try:
+            rounds_field(values, total=event.rounds)
+            values["needs_interpreter"] = values.get("needs_interpreter") == "true"
+            await reg.update_participation(
+                db_session, current_user, event, participation_id, parse(reg.ParticipationInput, values)
+            )
+        except DomainError as exc:
+            employers = sorted(await prefs.load_employers(db_session, event), key=lambda e: e.organisation.name.lower())
+            levels = await prefs.levels_for(db_session, participation.id)
+            context = {
+                "event": event,
+                "participation": participation,
+                "employers": employers,
+                "levels": levels,
+                "statuses": EDITABLE_STATUSES,
+            }
+            return form_error("events/wishes.html", context, exc)
+        return see_other(f"/events/{event.slug}/wishes/{participation_id}?msg=saved")
 
     @get("/cards", name="employer_cards", guards=[requires(Role.EMPLOYER)])
     async def cards_page(

@@ -97,6 +97,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/events/{event_ref:str}/cards"): (303, 403, 403, 403, 200, 403),
     ("POST", "/events/{event_ref:str}/cards"): (303, 403, 403, 403, 422, 403),
     ("POST", "/events/{event_ref:str}/rounds"): (303, 403, 403, 403, 303, 403),
+    ("POST", "/events/{event_ref:str}/wishes/{participation_id:int}/details"): (303, 303, 303, 404, 403, 403),
+    ("POST", "/coaches/assign/{candidate_id:int}"): (303, 422, 422, 404, 403, 403),
+    ("POST", "/coaches/handover"): (303, 422, 422, 422, 403, 403),
     ("GET", "/candidates/new"): (303, 200, 200, 200, 403, 403),
     ("POST", "/candidates/new"): (303, 422, 422, 422, 403, 403),
     ("GET", "/candidates/{candidate_id:int}/edit"): (303, 200, 200, 404, 403, 403),
@@ -112,6 +115,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/events/{event_ref:str}/openings/{opening_id:int}/delete"): (303, 303, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/employers/{employer_id:int}/delete"): (303, 303, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/archive"): (303, 303, 403, 403, 403, 403),
+    ("POST", "/coaches/unassign/{candidate_id:int}/{coach_id:int}"): (303, 303, 303, 404, 403, 403),
     ("DELETE", "/api/candidates/{candidate_id:int}/coaches/{coach_id:int}"): (401, 200, 200, 404, 403, 403),
     ("DELETE", "/api/events/{event_ref:str}/contacts/{contact_id:int}"): (401, 200, 403, 403, 403, 403),
     ("DELETE", "/api/events/{event_ref:str}/openings/{opening_id:int}"): (401, 200, 403, 403, 403, 403),
@@ -143,12 +147,15 @@ async def _ids(settings: Settings) -> dict[str, int]:
     participation, its opening and contact."""
     async with open_session(settings) as session:
         coach_id = await session.scalar(select(User.id).where(User.email == COACH))
-        candidate_id = await session.scalar(
-            select(CandidateCoach.candidate_id)
-            .where(CandidateCoach.coach_id == coach_id)
-            .order_by(CandidateCoach.candidate_id)
-            .limit(1)
-        )
+        own = (
+            await session.scalars(
+                select(CandidateCoach.candidate_id)
+                .where(CandidateCoach.coach_id == coach_id)
+                .order_by(CandidateCoach.candidate_id)
+                .limit(2)
+            )
+        ).all()
+        candidate_id, second_candidate_id = own[0], own[1]
         employer_id = await _employer_id(session, "Werkse! Groen")
         other_employer_id = await _employer_id(session, "Bouwbedrijf Van der Linden")
         ids = {
@@ -166,6 +173,7 @@ async def _ids(settings: Settings) -> dict[str, int]:
             ),
             "consent_id": await session.scalar(select(Consent.id).where(Consent.candidate_id == candidate_id).limit(1)),
             "other_employer_id": other_employer_id,
+            "second_candidate_id": second_candidate_id,
             "other_opening_id": await session.scalar(
                 select(Opening.id).where(Opening.employer_participation_id == other_employer_id).limit(1)
             ),
@@ -191,6 +199,9 @@ async def _employer_id(session: Any, name: str) -> int | None:
 def concrete(path: str, ids: dict[str, int]) -> str:
     if not path.startswith("/api/") and path.endswith("/delete"):
         ids = {**ids, **{k.removeprefix("other_"): v for k, v in ids.items() if k.startswith("other_")}}
+    if path.startswith("/coaches/unassign/"):
+        # The API's DELETE removes the first candidate's link; the page removes another one.
+        ids = {**ids, "candidate_id": ids["second_candidate_id"]}
     path = path.replace("{token:str}", "no-such-invitation")
     for name, value in ids.items():
         path = path.replace("{" + name + ":int}", str(value))

@@ -36,6 +36,7 @@ from events.models import (
     EmployerParticipation,
     Opening,
     Organisation,
+    OrganisationKind,
     ParticipationStatus,
     PathwayKind,
     User,
@@ -335,6 +336,19 @@ def test_preview_import_reasons_are_dutch_by_default(demo: DemoResult, database:
     assert errors == [RowError(2, "last_name", "dit veld is verplicht")]
 
 
+def test_preview_import_mapping_without_a_required_column_is_refused(demo: DemoResult, database: Settings) -> None:
+    data = table(["Voornaam", "Woonplaats"], ["Anna", "Delft"])
+
+    with pytest.raises(DomainError) as caught:
+        run(do_import(database, "candidates", data, apply=False))
+
+    assert (caught.value.code, caught.value.field, caught.value.message) == (
+        "bad_mapping",
+        "mapping",
+        "no column for last_name",
+    )
+
+
 # --- writing candidates ------------------------------------------------------------------------------
 
 
@@ -358,7 +372,7 @@ def test_apply_import_known_people_matched_on_email_name_phone_and_name_birth(
                 [
                     Candidate(first_name="Anna", last_name="de Wit", email="Anna.deWit@example.org"),
                     Candidate(first_name="Bram", last_name="Smit", phone="06-12345678"),
-                    Candidate(first_name="Cem", last_name="Yilmaz", date_of_birth=dt.date(1985, 3, 4)),
+                    Candidate(first_name="Cem", last_name="Öztürk", date_of_birth=dt.date(1985, 3, 4)),
                     Candidate(first_name="Dewi", last_name="Jansen", phone="0611111111"),
                 ]
             )
@@ -370,7 +384,7 @@ def test_apply_import_known_people_matched_on_email_name_phone_and_name_birth(
         ["Voornaam", "Achternaam", "E-mail", "Telefoon", "Geboortedatum", "Woonplaats"],
         ["Anneke", "Wit", "anna.dewit@EXAMPLE.org", "", "", "Delft"],
         ["bram", "smit", "", "+31 6 1234 5678", "", ""],
-        ["Cem", "Yilmaz", "", "", "04-03-1985", ""],
+        ["CEM", "ÖZTÜRK", "", "", "04-03-1985", ""],
         ["Dewi", "Jansen", "", "0622222222", "", ""],
     )
 
@@ -562,6 +576,24 @@ def test_apply_import_employers_creates_organisations_participations_contacts_an
         ),
         (1, 1, None, [], []),
     ]
+
+
+def test_apply_import_employers_known_organisation_matched_whatever_its_case(
+    demo: DemoResult, database: Settings
+) -> None:
+    async def seed() -> None:
+        async with open_session(database) as session:
+            session.add(Organisation(name="Café Het Plein", kind=OrganisationKind.EMPLOYER))
+            await session.commit()
+
+    run(seed())
+    before = run(count(database, Organisation))
+    data = table(["Werkgever", "Vacature"], ["CAFÉ  HET PLEIN", "Barmedewerker"])
+
+    result = run(do_import(database, "employers", data))
+
+    assert (result.created, result.matched) == (0, 1)
+    assert run(count(database, Organisation)) == before
 
 
 def test_apply_import_employers_bad_kind_and_missing_name_are_row_errors(demo: DemoResult, database: Settings) -> None:
