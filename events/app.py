@@ -34,6 +34,7 @@ from events.db import create_engine, dispose_engine, import_models, session_make
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.errors import DomainError
 from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
+from events.pages_data import ImportPages
 from events.pages_registration import (
     CandidateAdminPages,
     CoachPages,
@@ -71,6 +72,7 @@ FLASH_MESSAGES = {
     "rounds_failed": i18n.N_("Those rounds are not right."),
     "password_set": i18n.N_("Your password is set. You can log in now."),
     "handed_over": i18n.N_("The candidates are handed over."),
+    "imported": i18n.N_("The file is imported."),
 }
 
 
@@ -239,6 +241,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             EmployerAdminApi,
             CandidateAdminApi,
             EventAdminPages,
+            ImportPages,
             CandidateAdminPages,
             CoachPages,
             WishPages,

@@ -106,6 +106,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/candidates/{candidate_id:int}/edit"): (303, 422, 422, 404, 403, 403),
     # No event named in the form: the event is not found.
     ("POST", "/candidates/{candidate_id:int}/signup"): (303, 404, 404, 404, 403, 403),
+    ("GET", "/events/{event_ref:str}/import/{kind:str}"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/import/{kind:str}"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/import/{kind:str}/{upload_id:str}"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/import/{kind:str}/{upload_id:str}"): (303, 404, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/export/{filename:str}"): (303, 200, 403, 403, 403, 403),
     # An unknown invitation token: the same 404 for everyone.
     ("GET", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
     ("POST", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
@@ -202,7 +207,12 @@ def concrete(path: str, ids: dict[str, int]) -> str:
     if path.startswith("/coaches/unassign/"):
         # The API's DELETE removes the first candidate's link; the page removes another one.
         ids = {**ids, "candidate_id": ids["second_candidate_id"]}
-    path = path.replace("{token:str}", "no-such-invitation")
+    path = (
+        path.replace("{token:str}", "no-such-invitation")
+        .replace("{filename:str}", "candidates.csv")
+        .replace("{kind:str}", "candidates")
+        .replace("{upload_id:str}", "no-such-upload-0000")
+    )
     for name, value in ids.items():
         path = path.replace("{" + name + ":int}", str(value))
     return (
