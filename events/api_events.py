@@ -6,17 +6,21 @@ import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events import imports
 from events import preferences as prefs
 from events import registration as reg
 from events.auth import CurrentUser, logged_in, requires
 from events.deps import AppContext
+from events.errors import DomainError, NotFoundError
 from events.models import CoachKind, Organisation, PreferenceSide, Role
 from events.schemas import CandidateDetail, CandidateRow, EmployerRow, EventDetail, EventRow, OpeningRow
 from events.schemas import ParticipationRow as EventParticipationRow
@@ -710,3 +714,69 @@ class CandidateAdminApi(Controller):
         """Known organisations, to pick an existing employer."""
         rows = (await db_session.scalars(select(Organisation).order_by(Organisation.name))).all()
         return [OrganisationRow(o.id, o.name, o.kind.value, o.sector) for o in rows]
+
+
+class RowProblem(msgspec.Struct):
+    row: int
+    field: str
+    reason: str
+
+
+class ImportAnswer(msgspec.Struct):
+    """What an import found and, unless it was a dry run or a row was wrong, what it wrote."""
+
+    kind: str
+    rows: int
+    new: int
+    matched: int
+    imported: bool
+    errors: list[RowProblem]
+    created: int = 0
+    updated: int = 0
+
+
+class ImportsApi(Controller):
+    path = "/api/events/{event_ref:str}/imports"
+    tags = ["imports"]
+    guards = [organisers]
+
+    @post(
+        "/{kind:str}",
+        name="api:import",
+        status_code=HTTP_200_OK,
+        responses={422: ResponseSpec(ImportAnswer, description="A row is wrong: nothing was imported")},
+    )
+    async def import_file(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        data: MultipartBody[dict[str, UploadFile]],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        dry_run: FromQuery[bool] = False,
+    ) -> Response[ImportAnswer]:
+        """Import a CSV or XLSX file of candidates or employers (field `file`); all or nothing; `dry_run` checks."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        if kind not in imports.KINDS:
+            raise NotFoundError("kind")
+        upload = data.get("file")
+        if not isinstance(upload, UploadFile):
+            raise DomainError("required", "send the spreadsheet as the multipart field `file`", "file")
+        table = imports.read_table(await upload.read(), upload.filename)
+        mapping = imports.guess_mapping(kind, table.headers)
+        imports.check_mapping(kind, mapping, len(table.headers))
+        preview = await imports.preview_import(db_session, current_user, event, kind, table, mapping)
+        answer = ImportAnswer(
+            kind=kind,
+            rows=len(preview.rows),
+            new=preview.new,
+            matched=preview.matched,
+            imported=False,
+            errors=[RowProblem(e.row, e.field, e.reason) for e in preview.errors],
+        )
+        if not preview.ok:
+            return Response(answer, status_code=422)
+        if not dry_run:
+            result = await imports.apply_import(db_session, current_user, event, kind, table, mapping)
+            answer.imported, answer.created, answer.updated = True, result.created, result.updated
+        return Response(answer)

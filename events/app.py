@@ -28,7 +28,7 @@ from litestar.template.config import TemplateConfig
 
 from events import i18n, labels
 from events.api import AuthApi
-from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi
+from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
 from events.auth import CurrentUser, SessionMiddleware
 from events.db import create_engine, dispose_engine, import_models, session_maker
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
@@ -157,9 +157,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         detail = exc.detail if status < 500 else "Internal server error"
         field = None
         extra = exc.extra
-        if status == 400 and isinstance(extra, list | dict):
-            # Litestar's validation errors name the field; answer 422 as DESIGN.md says.
-            items = extra if isinstance(extra, list) else [extra]
+        if status == 400:
+            # Bad input is 422 with the field named (DESIGN.md); Litestar's validation errors carry the field.
+            items = extra if isinstance(extra, list) else [extra] if isinstance(extra, dict) else []
             first = items[0] if items and isinstance(items[0], dict) else {}
             message = str(first.get("message") or detail)
             field = str(first.get("key") or "") or None
@@ -240,6 +240,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             EventAdminApi,
             EmployerAdminApi,
             CandidateAdminApi,
+            ImportsApi,
             EventAdminPages,
             ImportPages,
             CandidateAdminPages,

@@ -72,6 +72,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/events/{event_ref:str}/openings/{opening_id:int}"): (401, 422, 403, 403, 403, 403),
     ("POST", "/api/events/{event_ref:str}/employers/{employer_id:int}/contacts"): (401, 422, 403, 403, 403, 403),
     ("POST", "/api/candidates"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/events/{event_ref:str}/imports/{kind:str}"): (401, 422, 403, 403, 403, 403),
     ("PUT", "/api/candidates/{candidate_id:int}"): (401, 422, 422, 422, 403, 403),
     ("POST", "/api/candidates/{candidate_id:int}/consents"): (401, 422, 422, 422, 403, 403),
     ("POST", "/api/candidates/{candidate_id:int}/consents/{consent_id:int}/withdraw"): (401, 200, 200, 404, 403, 403),

@@ -168,3 +168,33 @@ def test_export_download_neutralises_formulas(
     assert response.headers["content-disposition"] == 'attachment; filename="samen-werkt-candidates.csv"'
     assert '\'=HYPERLINK("http://x")' in cells
     assert not any(cell.startswith("=") for cell in cells)
+
+
+def test_import_api_dry_run_then_import_and_rejection(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    from tests.conftest import csrf_headers
+
+    login(client, ORGANISER)
+    before = count(database, Candidate)
+    good = workbook(candidate_rows(bad=False))
+
+    def send(data: bytes, query: str = "") -> object:
+        return client.post(
+            f"/api/events/samen-werkt/imports/candidates{query}",
+            files={"file": ("k.xlsx", data, "application/octet-stream")},
+            headers=csrf_headers(client),
+        )
+
+    dry = send(good, "?dry_run=true")
+    after_dry = count(database, Candidate)
+    rejected = send(workbook(candidate_rows(bad=True)))
+    done = send(good)
+
+    assert dry.status_code == 200  # type: ignore[attr-defined]
+    assert dry.json()["imported"] is False  # type: ignore[attr-defined]
+    assert after_dry == before
+    assert rejected.status_code == 422  # type: ignore[attr-defined]
+    assert [(e["row"], e["field"]) for e in rejected.json()["errors"]] == [(7, "last_name"), (12, "coach_email")]  # type: ignore[attr-defined]
+    assert done.json()["imported"] is True  # type: ignore[attr-defined]
+    assert count(database, Candidate) == before + 50
