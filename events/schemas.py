@@ -167,7 +167,8 @@ class CandidateRow(msgspec.Struct):
     coaches: list[CoachRef]
 
     @classmethod
-    def of(cls, candidate: Candidate) -> CandidateRow:
+    def of(cls, candidate: Candidate, *, with_coaches: bool = True) -> CandidateRow:
+        """The row; ``with_coaches=False`` where the coaches were not loaded."""
         return cls(
             id=candidate.id,
             first_name=candidate.first_name,
@@ -177,7 +178,7 @@ class CandidateRow(msgspec.Struct):
             city=candidate.city,
             sectors=list(candidate.sectors or []),
             hours_per_week=candidate.hours_per_week,
-            coaches=[CoachRef(c.coach_id, c.kind.value) for c in candidate.coaches],
+            coaches=[CoachRef(c.coach_id, c.kind.value) for c in candidate.coaches] if with_coaches else [],
         )
 
 
@@ -241,20 +242,9 @@ class ParticipationRow(msgspec.Struct):
 
     @classmethod
     def of(cls, participation: CandidateParticipation) -> ParticipationRow:
-        candidate = participation.candidate
         return cls(
             id=participation.id,
-            candidate=CandidateRow(
-                id=candidate.id,
-                first_name=candidate.first_name,
-                last_name=candidate.last_name,
-                email=candidate.email,
-                phone=candidate.phone,
-                city=candidate.city,
-                sectors=list(candidate.sectors or []),
-                hours_per_week=candidate.hours_per_week,
-                coaches=[],
-            ),
+            candidate=CandidateRow.of(participation.candidate, with_coaches=False),
             status=participation.status.value,
             rounds=participation.rounds,
             min_meetings=participation.min_meetings,
