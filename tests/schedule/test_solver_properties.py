@@ -167,3 +167,24 @@ def test_replan_random_instance_keeps_history_and_rules(problem: Problem, from_r
     assert [m for m in new.meetings if m.round >= from_round and {m.candidate, m.employer} & set(absent)] == []
     assert new.stats is not None
     assert new.stats.fairness <= new.stats.fairness_bound
+
+
+larger_problems = st.builds(
+    random_problem,
+    st.integers(0, 2**32 - 1),
+    st.integers(3, 10),
+    st.integers(10, 60),
+    st.integers(2, 8),
+)
+
+
+@settings(PROFILE, max_examples=max(10, PROFILE.max_examples // 4))
+@given(larger_problems, st.integers(0, 3))
+def test_solve_larger_random_instance_is_valid_and_within_bound(problem: Problem, seed: int) -> None:
+    solution = solve(problem, seed=seed)
+    stats = solution.stats
+
+    assert check(problem, solution) == []
+    assert stats is not None
+    assert stats.fairness <= stats.fairness_bound
+    assert stats.fairness < stats.fairness_bound or stats.weight <= stats.weight_bound

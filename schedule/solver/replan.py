@@ -1,0 +1,128 @@
+"""Re-planning during the event: history stays, absent people leave, every surviving meeting stays."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Collection
+
+from schedule.solver._model import build_model
+from schedule.solver.bound import bound
+from schedule.solver.rules import check
+from schedule.solver.solve import solve_keeping
+from schedule.solver.types import Locked, Meeting, Problem, Solution
+
+
+class ReplanError(ValueError):
+    """The re-plan request does not fit the instance or the solution."""
+
+
+def replan(
+    problem: Problem,
+    solution: Solution,
+    *,
+    from_round: int,
+    absent: Collection[str],
+    arrived: Collection[str] = (),
+    seed: int = 0,
+) -> Solution:
+    """The complete new schedule: rounds before `from_round` as they were, the rest re-optimised.
+
+    Absent people get no talks from `from_round` on. Every planned meeting of that part whose people
+    are still here stays at its round and table (so none is moved); the seats and rounds the absent
+    freed are re-optimised for fairness, then weight. `arrived` people (missing at an earlier re-plan)
+    are planned again in the rounds the instance lists for them.
+    """
+    started = time.perf_counter()
+    residual = residual_problem(problem, solution, from_round=from_round, absent=absent, arrived=arrived)
+    history = [m for m in solution.meetings if m.round < from_round]
+    gone = set(absent)
+    survivors = [
+        m for m in solution.meetings if m.round >= from_round and m.candidate not in gone and m.employer not in gone
+    ]
+    keep = tuple(Locked(m.candidate, m.employer, m.round, m.table) for m in (*history, *survivors))
+    model = build_model(residual)
+    ceiling = bound(residual, model=model)
+    # First keep every surviving meeting; only if that costs fairness, let meetings move, as few as
+    # the keep bonus allows, and take whichever is better by (fairness, fewer moves, weight).
+    new = solve_keeping(dataclasses.replace(residual, locked=keep), (), seed=seed, model=model)
+    moved = _moved(survivors, new)
+    if _fairness(new) < ceiling.fairness:
+        other = solve_keeping(residual, survivors, seed=seed, model=model)
+        other_moved = _moved(survivors, other)
+        if (_fairness(other), -other_moved, _weight(other)) > (_fairness(new), -moved, _weight(new)):
+            new, moved = other, other_moved
+    assert new.stats is not None  # noqa: S101 - solve always reports stats
+    stats = dataclasses.replace(
+        new.stats,
+        fairness_bound=ceiling.fairness,
+        weight_bound=ceiling.weight,
+        solve_seconds=time.perf_counter() - started,
+        method="replan",
+        moved=moved,
+    )
+    return Solution(new.meetings, stats)
+
+
+def residual_problem(
+    problem: Problem,
+    solution: Solution,
+    *,
+    from_round: int,
+    absent: Collection[str],
+    arrived: Collection[str] = (),
+) -> Problem:
+    """The instance as it stands at `from_round`: history locked, absent people gone from then on."""
+    if not 1 <= from_round <= problem.rounds:
+        raise ReplanError(f"--from-round {from_round} is not in 1..{problem.rounds}")
+    people = {c.id for c in problem.candidates} | {e.id for e in problem.employers}
+    for label, names in (("absent", absent), ("arrived", arrived)):
+        for name in names:
+            if name not in people:
+                raise ReplanError(f"{label}: unknown id {name!r}")
+    both = sorted(set(absent) & set(arrived))
+    if both:
+        raise ReplanError(f"{both[0]!r} is both absent and arrived")
+    violations = check(problem, solution)
+    if violations:
+        raise ReplanError(f"the solution breaks the instance's rules: {violations[0].message}")
+    gone = set(absent)
+    history: list[Meeting] = [m for m in solution.meetings if m.round < from_round]
+    # New talks may only land from `from_round` on; earlier rounds stay present only where a talk
+    # happened, so that history remains valid and no one is added to it.
+    future = frozenset(range(from_round, problem.rounds + 1))
+    past: dict[str, set[int]] = {}
+    for m in history:
+        past.setdefault(m.candidate, set()).add(m.round)
+        past.setdefault(m.employer, set()).add(m.round)
+
+    def rounds_of(person: str, rounds: frozenset[int]) -> frozenset[int]:
+        return (frozenset() if person in gone else rounds & future) | frozenset(past.get(person, ()))
+
+    candidates = tuple(dataclasses.replace(c, rounds=rounds_of(c.id, c.rounds)) for c in problem.candidates)
+    employers = tuple(dataclasses.replace(e, rounds=rounds_of(e.id, e.rounds)) for e in problem.employers)
+    later_locks = [
+        lock
+        for lock in problem.locked
+        if lock.round >= from_round and lock.candidate not in gone and lock.employer not in gone
+    ]
+    locked = (*(Locked(m.candidate, m.employer, m.round, m.table) for m in history), *later_locks)
+    return dataclasses.replace(
+        problem,
+        candidates=candidates,
+        employers=employers,
+        locked=locked,
+    )
+
+
+def _moved(survivors: list[Meeting], solution: Solution) -> int:
+    placed = set(solution.meetings)
+    return sum(1 for m in survivors if m not in placed)
+
+
+def _fairness(solution: Solution) -> int:
+    return solution.stats.fairness if solution.stats else 0
+
+
+def _weight(solution: Solution) -> int:
+    return solution.stats.weight if solution.stats else 0
