@@ -682,12 +682,12 @@ class WishPages(Controller):
 
 def _pair(first: Any, level: Any) -> tuple[int, int | None]:
     if not str(first or "").isdigit():
-        raise DomainError("invalid", "choose someone", "id")
+        raise DomainError("invalid", _t("choose someone"), "id")
     text = str(level or "")
     if text in ("", "clear"):
         return int(str(first)), None
     if text not in ("0", "1", "2", "3"):
-        raise DomainError("invalid_level", "choose no, maybe, yes or very much", "level")
+        raise DomainError("invalid_level", _t("choose no, maybe, yes or very much"), "level")
     return int(str(first)), int(text)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
+from events.i18n import gettext as _t
 from events.models import (
     Candidate,
     CandidateCoach,
@@ -78,14 +79,14 @@ async def set_preference(
 ) -> Preference | None:
     """Record one side's level (0-3) for a candidate-employer pair; None clears it."""
     if level is not None and level not in (0, 1, 2, 3):
-        raise DomainError("invalid_level", "choose no (0), maybe (1), yes (2) or very much (3)", "level")
+        raise DomainError("invalid_level", _t("choose no (0), maybe (1), yes (2) or very much (3)"), "level")
     if user.role is Role.COACH:
         side = PreferenceSide.CANDIDATE
     elif user.role is Role.EMPLOYER:
         side = PreferenceSide.EMPLOYER
     elif user.role is Role.ORGANISER:
         if side is None:
-            raise DomainError("required", "say whose wish this is (candidate or employer)", "side")
+            raise DomainError("required", _t("say whose wish this is (candidate or employer)"), "side")
     else:
         raise NotFoundError("preference")
     participation = await _candidate_participation(session, user, event, participation_id)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
+from events.i18n import gettext as _t
 from events.models import (
     OPENING_KINDS,
     SECTORS,
@@ -168,19 +169,27 @@ def check_rounds(rounds: Sequence[int] | None, event: Event, field: str = "round
     values = sorted(set(rounds))
     wrong = [r for r in values if r < 1 or r > event.rounds]
     if wrong:
-        raise DomainError("round_out_of_range", f"round {wrong[0]} is not between 1 and {event.rounds}", field)
+        raise DomainError(
+            "round_out_of_range",
+            _t("round %(round)s is not between 1 and %(last)s", round=wrong[0], last=event.rounds),
+            field,
+        )
     if not values:
-        raise DomainError("no_rounds", "choose at least one round", field)
+        raise DomainError("no_rounds", _t("choose at least one round"), field)
     return None if len(values) == event.rounds else values
 
 
 def _check_event_input(data: EventInput) -> None:
     if data.default_max_meetings < data.default_min_meetings:
-        raise DomainError("max_below_min", "the maximum number of talks is below the minimum", "default_max_meetings")
+        raise DomainError(
+            "max_below_min", _t("the maximum number of talks is below the minimum"), "default_max_meetings"
+        )
     for item in data.breaks:
         if item.after_round >= data.rounds:
             raise DomainError(
-                "break_out_of_range", f"a break after round {item.after_round} is after the last round", "breaks"
+                "break_out_of_range",
+                _t("a break after round %(round)s is after the last round", round=item.after_round),
+                "breaks",
             )
 
 
@@ -204,9 +213,9 @@ async def create_event(session: AsyncSession, user: CurrentUser, data: EventInpu
     _require(user, Role.ORGANISER)
     _check_event_input(data)
     if data.slug and slugify(data.slug) != data.slug:
-        raise DomainError("invalid_slug", "use only lowercase letters, digits and dashes", "slug")
+        raise DomainError("invalid_slug", _t("use only lowercase letters, digits and dashes"), "slug")
     if data.slug and await session.scalar(select(Event.id).where(Event.slug == data.slug)):
-        raise DomainError("duplicate_slug", f"the address {data.slug!r} is taken", "slug")
+        raise DomainError("duplicate_slug", _t("the address %(slug)s is taken", slug=data.slug), "slug")
     event = Event(
         slug=data.slug or await _unique_slug(session, data.name),
         **_event_fields(data),
@@ -245,9 +254,9 @@ async def update_event(session: AsyncSession, user: CurrentUser, event: Event, d
     _check_event_input(data)
     if data.slug and data.slug != event.slug:
         if slugify(data.slug) != data.slug:
-            raise DomainError("invalid_slug", "use only lowercase letters, digits and dashes", "slug")
+            raise DomainError("invalid_slug", _t("use only lowercase letters, digits and dashes"), "slug")
         if await session.scalar(select(Event.id).where(Event.slug == data.slug, Event.id != event.id)):
-            raise DomainError("duplicate_slug", f"the address {data.slug!r} is taken", "slug")
+            raise DomainError("duplicate_slug", _t("the address %(slug)s is taken", slug=data.slug), "slug")
         event.slug = data.slug
     for key, value in _event_fields(data).items():
         setattr(event, key, value)
@@ -382,7 +391,7 @@ async def add_employer(
     """Add an organisation (existing or new) to the event as an employer."""
     _require(user, Role.ORGANISER)
     if data.seats > event.max_seats:
-        raise DomainError("too_many_seats", f"this event allows at most {event.max_seats} per table", "seats")
+        raise DomainError("too_many_seats", _t("this event allows at most %(n)s per table", n=event.max_seats), "seats")
     organisation = await get_or_create_organisation(session, data.organisation, OrganisationKind.EMPLOYER)
     exists = await session.scalar(
         select(EmployerParticipation.id).where(
@@ -390,7 +399,11 @@ async def add_employer(
         )
     )
     if exists:
-        raise DomainError("duplicate_employer", f"{organisation.name} already takes part in this event", "organisation")
+        raise DomainError(
+            "duplicate_employer",
+            _t("%(name)s already takes part in this event", name=organisation.name),
+            "organisation",
+        )
     employer = EmployerParticipation(
         event_id=event.id,
         organisation_id=organisation.id,
@@ -411,7 +424,7 @@ async def update_employer(
     _require(user, Role.ORGANISER)
     employer = await employer_of(session, user, event, employer_id)
     if data.seats > event.max_seats:
-        raise DomainError("too_many_seats", f"this event allows at most {event.max_seats} per table", "seats")
+        raise DomainError("too_many_seats", _t("this event allows at most %(n)s per table", n=event.max_seats), "seats")
     if data.organisation.strip().lower() != employer.organisation.name.lower():
         organisation = await get_or_create_organisation(session, data.organisation, OrganisationKind.EMPLOYER)
         clash = await session.scalar(
@@ -423,7 +436,9 @@ async def update_employer(
         )
         if clash:
             raise DomainError(
-                "duplicate_employer", f"{organisation.name} already takes part in this event", "organisation"
+                "duplicate_employer",
+                _t("%(name)s already takes part in this event", name=organisation.name),
+                "organisation",
             )
         employer.organisation_id = organisation.id
     employer.tables = data.tables
@@ -458,9 +473,9 @@ async def remove_employer(session: AsyncSession, user: CurrentUser, event: Event
 
 def _check_opening(data: OpeningInput) -> None:
     if data.kind not in OPENING_KINDS:
-        raise DomainError("invalid_kind", f"{data.kind.value!r} is not a kind of opening", "kind")
+        raise DomainError("invalid_kind", _t("%(kind)s is not a kind of opening", kind=data.kind.value), "kind")
     if data.sector is not None and data.sector not in SECTORS:
-        raise DomainError("invalid_sector", f"unknown sector {data.sector!r}", "sector")
+        raise DomainError("invalid_sector", _t("unknown sector %(sector)s", sector=data.sector), "sector")
 
 
 async def add_opening(
@@ -534,7 +549,13 @@ async def add_contact(
             account.role is not Role.EMPLOYER or account.organisation_id != employer.organisation_id
         ):
             raise DomainError(
-                "email_taken", f"{address} already has an account that is not of {employer.organisation.name}", "email"
+                "email_taken",
+                _t(
+                    "%(email)s already has an account that is not of %(name)s",
+                    email=address,
+                    name=employer.organisation.name,
+                ),
+                "email",
             )
         if account is None:
             account = await create_user(
@@ -607,11 +628,12 @@ async def open_invitation(session: AsyncSession, token: str) -> tuple[Invitation
 
 async def accept_invitation(session: AsyncSession, token: str, password: str) -> User:
     """Set the invited account's password; the link then stops working."""
-    from events.security import hash_password, password_problem
+    from events.security import MIN_PASSWORD_LENGTH, hash_password, password_problem
 
     invitation, account = await open_invitation(session, token)
-    if problem := password_problem(password):
-        raise DomainError("weak_password", f"the password {problem}", "password")
+    if password_problem(password):
+        message = _t("Choose a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+        raise DomainError("weak_password", message, "password")
     account.password_hash = hash_password(password)
     invitation.used_at = dt.datetime.now(dt.UTC)
     await session.flush()
@@ -624,12 +646,12 @@ async def accept_invitation(session: AsyncSession, token: str, password: str) ->
 def _check_candidate(data: CandidateInput) -> str | None:
     unknown = [s for s in data.sectors if s not in SECTORS]
     if unknown:
-        raise DomainError("invalid_sector", f"unknown sector {unknown[0]!r}", "sectors")
+        raise DomainError("invalid_sector", _t("unknown sector %(sector)s", sector=unknown[0]), "sectors")
     from events.models import BARRIERS
 
     wrong = [b for b in data.barriers if b not in BARRIERS]
     if wrong:
-        raise DomainError("invalid_barrier", f"unknown barrier {wrong[0]!r}", "barriers")
+        raise DomainError("invalid_barrier", _t("unknown barrier %(barrier)s", barrier=wrong[0]), "barriers")
     return check_email(data.email) if data.email else None
 
 
@@ -664,7 +686,9 @@ async def register_candidate(
     email = _check_candidate(data)
     if email and await session.scalar(select(Candidate.id).where(func.lower(Candidate.email) == email)):
         raise DomainError(
-            "duplicate_person", f"a candidate with e-mail {email} is already registered; ask an organiser", "email"
+            "duplicate_person",
+            _t("a candidate with e-mail %(email)s is already registered; ask an organiser", email=email),
+            "email",
         )
     candidate = Candidate(**_candidate_fields(data, email), created_by_id=user.id or None)
     session.add(candidate)
@@ -688,7 +712,7 @@ async def register_candidate(
 async def _link_coach(session: AsyncSession, candidate_id: int, coach_id: int, kind: CoachKind) -> None:
     coach = await session.get(User, coach_id)
     if coach is None or coach.role is not Role.COACH or not coach.is_active:
-        raise DomainError("unknown_coach", "choose an active coach", "coach")
+        raise DomainError("unknown_coach", _t("choose an active coach"), "coach")
     existing = await session.get(CandidateCoach, (candidate_id, coach_id))
     if existing is None:
         session.add(CandidateCoach(candidate_id=candidate_id, coach_id=coach_id, kind=kind))
@@ -706,7 +730,7 @@ async def update_candidate(
     if email and await session.scalar(
         select(Candidate.id).where(func.lower(Candidate.email) == email, Candidate.id != candidate.id)
     ):
-        raise DomainError("duplicate_person", f"another candidate has e-mail {email}", "email")
+        raise DomainError("duplicate_person", _t("another candidate has e-mail %(email)s", email=email), "email")
     for key, value in _candidate_fields(data, email).items():
         setattr(candidate, key, value)
     await session.flush()
@@ -764,7 +788,7 @@ async def hand_over_caseload(session: AsyncSession, user: CurrentUser, from_coac
         raise NotFoundError("coach")
     target = await session.get(User, to_coach_id)
     if target is None or target.role is not Role.COACH or not target.is_active or to_coach_id == from_coach_id:
-        raise DomainError("unknown_coach", "choose another active coach", "to_coach")
+        raise DomainError("unknown_coach", _t("choose another active coach"), "to_coach")
     links = (await session.scalars(select(CandidateCoach).where(CandidateCoach.coach_id == from_coach_id))).all()
     moved = 0
     for link in links:
@@ -789,7 +813,7 @@ async def coaches(session: AsyncSession) -> Sequence[User]:
 def _check_participation(event: Event, data: ParticipationInput) -> list[int] | None:
     rounds = check_rounds(data.rounds, event)
     if data.min_meetings is not None and data.max_meetings is not None and data.max_meetings < data.min_meetings:
-        raise DomainError("max_below_min", "the maximum number of talks is below the minimum", "max_meetings")
+        raise DomainError("max_below_min", _t("the maximum number of talks is below the minimum"), "max_meetings")
     return rounds
 
 
@@ -799,7 +823,7 @@ async def sign_up(
     """Sign a candidate up for an event."""
     candidate = await CandidateService(session, user).get(candidate_id)
     if event.archived_at is not None:
-        raise DomainError("archived", "this event is archived", "event")
+        raise DomainError("archived", _t("this event is archived"), "event")
     rounds = _check_participation(event, data)
     exists = await session.scalar(
         select(CandidateParticipation.id).where(
@@ -807,7 +831,9 @@ async def sign_up(
         )
     )
     if exists:
-        raise DomainError("already_signed_up", f"{candidate.full_name} is already signed up", "candidate")
+        raise DomainError(
+            "already_signed_up", _t("%(name)s is already signed up", name=candidate.full_name), "candidate"
+        )
     participation = CandidateParticipation(
         event_id=event.id, candidate_id=candidate.id, registered_by_id=user.id or None
     )
