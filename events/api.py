@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
+from litestar.exceptions import HTTPException, NotAuthorizedException, TooManyRequestsException
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,6 +74,9 @@ class AuthApi(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Me]:
         """Log in with e-mail and password; sets the session cookie and a `csrftoken` cookie."""
+        if request.content_type[0] != "application/json":
+            # Without a CSRF token here, only a JSON body keeps a cross-site form from logging a victim in.
+            raise HTTPException(status_code=415, detail="Send the credentials as application/json")
         user = await login_attempt(ctx, db_session, request, data.email, data.password)
         if user is None:
             raise NotAuthorizedException(detail="Unknown e-mail address or wrong password")

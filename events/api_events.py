@@ -32,7 +32,7 @@ organisers_and_coaches = requires(Role.ORGANISER, Role.COACH)
 
 class CopyRequest(msgspec.Struct, forbid_unknown_fields=True):
     date: dt.date
-    name: str | None = None
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")] | None = None
 
 
 class ArchiveRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -55,17 +55,17 @@ class ContactRow(msgspec.Struct):
 class CandidateCreate(msgspec.Struct, forbid_unknown_fields=True):
     candidate: reg.CandidateInput
     consent: reg.ConsentInput
-    coach_id: int | None = None
+    coach_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
     coach_kind: CoachKind = CoachKind.JOBCOACH
 
 
 class CoachLink(msgspec.Struct, forbid_unknown_fields=True):
-    coach_id: int
+    coach_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
     kind: CoachKind = CoachKind.JOBCOACH
 
 
 class HandOver(msgspec.Struct, forbid_unknown_fields=True):
-    to_coach_id: int
+    to_coach_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 class HandOverResult(msgspec.Struct):
@@ -79,14 +79,14 @@ class CoachRow(msgspec.Struct):
 
 
 class SignUp(msgspec.Struct, forbid_unknown_fields=True):
-    candidate_id: int
+    candidate_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
     rounds: list[int] | None = None
     min_meetings: Annotated[int, msgspec.Meta(ge=0, le=50)] | None = None
     max_meetings: Annotated[int, msgspec.Meta(ge=0, le=50)] | None = None
-    status: str = "registered"
+    status: reg.SignUpStatus = reg.SignUpStatus.REGISTERED
     needs_interpreter: bool = False
-    interpreter_language: str | None = None
-    accessibility: str = ""
+    interpreter_language: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    accessibility: Annotated[str, msgspec.Meta(max_length=4000)] = ""
 
     def participation(self) -> reg.ParticipationInput:
         fields = msgspec.structs.asdict(self)
@@ -107,8 +107,8 @@ class ParticipationRow(msgspec.Struct):
 
 
 class PreferenceSet(msgspec.Struct, forbid_unknown_fields=True):
-    participation_id: int
-    employer_id: int
+    participation_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+    employer_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
     level: Annotated[int, msgspec.Meta(ge=0, le=3)] | None
     side: PreferenceSide | None = None
 
@@ -639,7 +639,7 @@ class CandidateAdminApi(Controller):
     ) -> CandidateDetail:
         """Change a candidate's record."""
         await reg.update_candidate(db_session, current_user, candidate_id, data)
-        return CandidateDetail.of(await CandidateService(db_session, current_user).get(candidate_id))
+        return CandidateDetail.of(await CandidateService(db_session, current_user).get(candidate_id, sensitive=True))
 
     @post("/candidates/{candidate_id:int}/consents", name="api:consent_create", status_code=HTTP_201_CREATED)
     async def add_consent(
@@ -651,7 +651,7 @@ class CandidateAdminApi(Controller):
     ) -> CandidateDetail:
         """Record a further consent."""
         await reg.add_consent(db_session, current_user, candidate_id, data)
-        return CandidateDetail.of(await CandidateService(db_session, current_user).get(candidate_id))
+        return CandidateDetail.of(await CandidateService(db_session, current_user).get(candidate_id, sensitive=True))
 
     @post(
         "/candidates/{candidate_id:int}/consents/{consent_id:int}/withdraw",
@@ -667,7 +667,7 @@ class CandidateAdminApi(Controller):
     ) -> CandidateDetail:
         """Record that a consent was withdrawn (the record stays)."""
         await reg.withdraw_consent(db_session, current_user, candidate_id, consent_id)
-        return CandidateDetail.of(await CandidateService(db_session, current_user).get(candidate_id))
+        return CandidateDetail.of(await CandidateService(db_session, current_user).get(candidate_id, sensitive=True))
 
     @post("/candidates/{candidate_id:int}/coaches", name="api:coach_assign", status_code=HTTP_200_OK)
     async def assign_coach(
@@ -679,7 +679,7 @@ class CandidateAdminApi(Controller):
     ) -> CandidateDetail:
         """Add a coach to a candidate (for example a probation officer beside the jobcoach)."""
         await reg.assign_coach(db_session, current_user, candidate_id, data.coach_id, data.kind)
-        return CandidateDetail.of(await CandidateService(db_session, current_user).get(candidate_id))
+        return CandidateDetail.of(await CandidateService(db_session, current_user).get(candidate_id, sensitive=True))
 
     @delete("/candidates/{candidate_id:int}/coaches/{coach_id:int}", name="api:coach_remove", status_code=HTTP_200_OK)
     async def remove_coach(

@@ -25,6 +25,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
+from sqlalchemy.exc import DBAPIError
 
 from events import i18n, labels
 from events.api import AuthApi
@@ -32,7 +33,7 @@ from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi
 from events.auth import CurrentUser, SessionMiddleware
 from events.db import create_engine, dispose_engine, import_models, session_maker
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
-from events.errors import DomainError
+from events.errors import DomainError, NotFoundError
 from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
 from events.pages_data import ImportPages
 from events.pages_registration import (
@@ -182,6 +183,13 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     return _error_page(request, exc.status_code, exc.message if exc.status_code != 404 else None)
 
 
+def handle_out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """An id beyond what the database can hold cannot exist: answer exactly like a missing object."""
+    if isinstance(exc, OverflowError) or "out of range" in str(exc) or "out of int" in str(exc):
+        return handle_domain_error(request, NotFoundError("object"))
+    return handle_internal_error(request, exc)
+
+
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if is_api(request):
@@ -268,6 +276,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         exception_handlers={
             HTTPException: handle_http_exception,
             DomainError: handle_domain_error,
+            OverflowError: handle_out_of_range,
+            DBAPIError: handle_out_of_range,
             Exception: handle_internal_error,
         },
         openapi_config=OpenAPIConfig(

@@ -242,7 +242,11 @@ def _mount_slices() -> None:
     # The scheduler's commands live with the scheduler; importing them is cheap (no solver, no web stack).
     from events.cli_data import export_command, import_command
     from schedule.cli import schedule_group
+    from schedule.cli_app import build_command
+    from schedule.cli_app import export_command as export_programme
 
+    schedule_group.add_command(build_command)
+    schedule_group.add_command(export_programme)
     main.add_command(schedule_group)
     main.add_command(import_command, "import")
     main.add_command(export_command, "export")

@@ -47,22 +47,9 @@ def _handled(func: Callable[..., T]) -> Callable[..., T]:
 
 
 async def _system_user(session: AsyncSession) -> CurrentUser:
-    """The CLI acts as the system: the first organiser's identity if there is one, else a synthetic organiser."""
-    from sqlalchemy import select
+    from events.services import system_user
 
-    from events.auth import CurrentUser
-    from events.models import Role, User
-    from events.services import to_current_user
-
-    organiser = await session.scalar(
-        select(User).where(User.role == Role.ORGANISER, User.is_active.is_(True)).order_by(User.id).limit(1)
-    )
-    if organiser is not None:
-        return to_current_user(organiser)
-    # id 0 matches no account: the services record the audit actor as "system" (actor_id None) for it.
-    return CurrentUser(
-        id=0, email="", name="meetmatch", role=Role.ORGANISER, organisation_id=None, event_id=None, locale="nl"
-    )
+    return await system_user(session)
 
 
 def _prepare() -> Any:

@@ -37,7 +37,7 @@ from events.models import (
     User,
 )
 from events.security import hash_password
-from events.services import create_user, get_or_create_organisation
+from events.services import create_user, get_or_create_organisation, system_user
 from events.settings import Settings
 
 DEMO_SLUG = "samen-werkt"
@@ -239,6 +239,7 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None) 
     if existing is not None:
         for employer in EMPLOYERS:
             await _ensure_user(session, employer.email, Role.EMPLOYER, employer.contact, employer.name)
+        await _ensure_programme(session, existing)
         return DemoResult(event_id=existing.id, created=False, logins=logins)
 
     event = Event(
@@ -380,7 +381,18 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None) 
                 )
             )
     await session.flush()
+    await _ensure_programme(session, event)
     return DemoResult(event_id=event.id, created=True, logins=logins)
+
+
+async def _ensure_programme(session: AsyncSession, event: Event) -> None:
+    """The demo ends with its programme built and published (once)."""
+    from schedule import services as programme
+
+    if await programme.latest(session, event, published=True) is None:
+        organiser = await system_user(session)
+        version = await programme.build_version(session, organiser, event, seed=SEED)
+        await programme.publish(session, organiser, event, version.number)
 
 
 async def build_demo(settings: Settings) -> DemoResult:

@@ -61,7 +61,7 @@ def parse(kind: type[T], values: dict[str, Any]) -> T:
 
 def rounds_field(values: dict[str, Any], key: str = "rounds", total: int | None = None) -> None:
     """Checkbox rounds: all ticked (or none) means every round."""
-    chosen = [int(v) for v in values.get(key, []) if str(v).isdigit()]
+    chosen = [int(v) for v in values.get(key, []) if re.fullmatch(r"[0-9]{1,3}", str(v))]
     values[key] = None if not chosen or (total is not None and len(chosen) >= total) else chosen
 
 

@@ -135,6 +135,11 @@ def _csv_records(data: bytes) -> list[list[str]]:
         raise DomainError("bad_csv", f"the CSV file cannot be read: {exc}", field="file") from None
 
 
+# A regional fair has thousands of rows, not hundreds of thousands; larger is a mistake or an attack.
+MAX_ROWS = 20_000
+MAX_COLUMNS = 60
+
+
 def _xlsx_records(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
@@ -149,7 +154,17 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
         if not workbook.worksheets:
             raise DomainError("no_header", "the file has no header row", field="file")
         sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        records = []
+        # read_only parses lazily: a damaged sheet fails here, not at load_workbook.
+        for row in sheet.iter_rows(values_only=True):
+            records.append([_cell_text(value) for value in row[:MAX_COLUMNS]])
+            if len(records) > MAX_ROWS:
+                raise DomainError("too_many_rows", f"the file has more than {MAX_ROWS} rows", field="file")
+        return records
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+        raise DomainError(
+            "unreadable_file", f"the Excel file cannot be read ({type(exc).__name__})", field="file"
+        ) from None
     finally:
         workbook.close()
 

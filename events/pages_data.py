@@ -65,7 +65,7 @@ def _read_upload(path: Path) -> tuple[str, bytes]:
         raise NotFoundError("upload")
     raw = path.read_bytes()
     name_length = int.from_bytes(raw[:2], "big")
-    return raw[2 : 2 + name_length].decode(), raw[2 + name_length :]
+    return raw[2 : 2 + name_length].decode(errors="replace"), raw[2 + name_length :]
 
 
 def _mapping_from_form(form: Any, width: int) -> dict[int, str]:
@@ -121,7 +121,9 @@ class ImportPages(Controller):
             return Template("events/import.html", context=context, status_code=422)
         _forget_old_uploads(ctx)
         upload_id = secrets.token_urlsafe(18)
-        name = filename.encode()[:500]
+        # Keep the extension (it tells CSV from Excel) and shorten only the rest of a long name.
+        stem, dot, suffix = filename.rpartition(".")
+        name = (f"{stem[:100]}{dot}{suffix[:10]}" if dot else filename[:100]).encode()
         _upload_path(ctx, current_user, event, kind, upload_id).write_bytes(len(name).to_bytes(2, "big") + name + data)
         return Redirect(f"/events/{event.slug}/import/{kind}/{upload_id}", status_code=HTTP_303_SEE_OTHER)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -18,7 +19,7 @@ from events import preferences as prefs
 from events import registration as reg
 from events.auth import CurrentUser, requires
 from events.deps import AppContext
-from events.errors import DomainError
+from events.errors import DomainError, NotFoundError
 from events.forms import breaks_field, form_values, parse, rounds_field
 from events.i18n import gettext as _t
 from events.models import (
@@ -42,7 +43,11 @@ EDITABLE_STATUSES = ("registered", "confirmed", "cancelled")
 
 class CopyForm(msgspec.Struct):
     date: dt.date
-    name: str | None = None
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")] | None = None
+
+
+# Ids typed into forms: ASCII digits within the id column's range.
+_ID = re.compile(r"[0-9]{1,9}")
 
 
 def see_other(path: str) -> Redirect:
@@ -332,7 +337,7 @@ class EventAdminPages(Controller):
         event = await EventService(db_session, current_user).get(event_ref)
         back = str((await request.form()).get("employer_id", ""))
         await reg.remove_opening(db_session, current_user, event, opening_id)
-        target = f"/events/{event.slug}/employers/{back}" if back.isdigit() else f"/events/{event.slug}"
+        target = f"/events/{event.slug}/employers/{back}" if _ID.fullmatch(back) else f"/events/{event.slug}"
         return see_other(f"{target}?msg=deleted#openings")
 
     @post("/{event_ref:str}/employers/{employer_id:int}/contacts", name="contact_create")
@@ -375,7 +380,7 @@ class EventAdminPages(Controller):
         event = await EventService(db_session, current_user).get(event_ref)
         back = str((await request.form()).get("employer_id", ""))
         await reg.remove_contact(db_session, current_user, event, contact_id)
-        target = f"/events/{event.slug}/employers/{back}" if back.isdigit() else f"/events/{event.slug}"
+        target = f"/events/{event.slug}/employers/{back}" if _ID.fullmatch(back) else f"/events/{event.slug}"
         return see_other(f"{target}?msg=deleted#contacts")
 
 
@@ -441,7 +446,7 @@ class CandidateAdminPages(Controller):
             consent = parse(
                 reg.ConsentInput, {"purpose": values.get("purpose", ""), "method": values.get("method", "verbal")}
             )
-            coach_id = int(values["coach_id"]) if str(values.get("coach_id", "")).isdigit() else None
+            coach_id = int(values["coach_id"]) if _ID.fullmatch(str(values.get("coach_id", ""))) else None
             candidate = await reg.register_candidate(db_session, current_user, data, consent, coach_id=coach_id)
         except DomainError as exc:
             return form_error(
@@ -516,7 +521,7 @@ class CoachPages(Controller):
         form = await request.form()
         coach_id = str(form.get("coach_id", ""))
         kind = str(form.get("kind", "jobcoach"))
-        if not coach_id.isdigit() or kind not in {k.value for k in CoachKind}:
+        if not _ID.fullmatch(coach_id) or kind not in {k.value for k in CoachKind}:
             raise DomainError("invalid", _t("Choose a coach."), "coach_id")
         await reg.assign_coach(db_session, current_user, candidate_id, int(coach_id), CoachKind(kind))
         return see_other(f"/candidates/{candidate_id}?msg=saved")
@@ -542,7 +547,7 @@ class CoachPages(Controller):
     ) -> Redirect:
         form = await request.form()
         source, target = str(form.get("from_coach_id", current_user.id)), str(form.get("to_coach_id", ""))
-        if not source.isdigit() or not target.isdigit():
+        if not _ID.fullmatch(source) or not _ID.fullmatch(target):
             raise DomainError("invalid", _t("Choose a coach."), "to_coach_id")
         moved = await reg.hand_over_caseload(db_session, current_user, int(source), int(target))
         return see_other(f"/?msg=handed_over&n={moved}")
@@ -640,7 +645,7 @@ class WishPages(Controller):
         event = await EventService(db_session, current_user).get(event_ref)
         own = await EventService(db_session, current_user).employers(event)
         if not own:
-            raise DomainError("not_found", "Not found") from None
+            raise NotFoundError("employer")
         employer, cards = await prefs.employer_cards(db_session, current_user, event, own[0].id)
         return Template("events/cards.html", context={"event": event, "employer": employer, "cards": cards})
 
@@ -681,7 +686,7 @@ class WishPages(Controller):
 
 
 def _pair(first: Any, level: Any) -> tuple[int, int | None]:
-    if not str(first or "").isdigit():
+    if not _ID.fullmatch(str(first or "")):
         raise DomainError("invalid", _t("choose someone"), "id")
     text = str(level or "")
     if text in ("", "clear"):

@@ -23,6 +23,7 @@ from events.models import (
     Candidate,
     CandidateCoach,
     CandidateParticipation,
+    Consent,
     EmployerParticipation,
     EmployerStatus,
     Event,
@@ -63,7 +64,9 @@ async def _candidate_participation(
         mine = await session.get(CandidateCoach, (participation.candidate_id, user.id))
         if mine is None:
             raise NotFoundError("participation")
-    elif user.role is Role.EMPLOYER and participation.status not in ACTIVE:
+    elif user.role is Role.EMPLOYER and participation.id not in {
+        p.id for p in await load_participations(session, event)
+    }:
         raise NotFoundError("participation")
     return participation
 
@@ -179,12 +182,20 @@ async def load_employers(session: AsyncSession, event: Event) -> list[EmployerPa
 
 
 async def load_participations(session: AsyncSession, event: Event) -> list[CandidateParticipation]:
+    """The event's active candidates who have a consent that is not withdrawn and who are not erased:
+    nobody else is shown to employers or planned."""
+    consented = select(Consent.candidate_id).where(Consent.withdrawn_at.is_(None))
     return list(
         (
             await session.scalars(
                 select(CandidateParticipation)
                 .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
-                .where(CandidateParticipation.event_id == event.id, CandidateParticipation.status.in_(ACTIVE))
+                .where(
+                    CandidateParticipation.event_id == event.id,
+                    CandidateParticipation.status.in_(ACTIVE),
+                    Candidate.erased_at.is_(None),
+                    Candidate.id.in_(consented),
+                )
                 .options(selectinload(CandidateParticipation.candidate))
                 .order_by(Candidate.first_name, Candidate.last_name, Candidate.id)
             )

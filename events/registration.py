@@ -12,6 +12,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Annotated
 
 import msgspec
@@ -135,13 +136,21 @@ class ConsentInput(msgspec.Struct, forbid_unknown_fields=True):
     method: ConsentMethod = ConsentMethod.VERBAL
 
 
+class SignUpStatus(StrEnum):
+    """The statuses a sign-up may be given before the event; check-in and no-show come from the door."""
+
+    REGISTERED = "registered"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
 class ParticipationInput(msgspec.Struct, forbid_unknown_fields=True):
     """A candidate's sign-up: availability, talk limits, seating needs, status."""
 
     rounds: list[int] | None = None
     min_meetings: Small | None = None
     max_meetings: Small | None = None
-    status: ParticipationStatus = ParticipationStatus.REGISTERED
+    status: SignUpStatus = SignUpStatus.REGISTERED
     needs_interpreter: bool = False
     interpreter_language: Annotated[str, msgspec.Meta(max_length=50)] | None = None
     accessibility: LongText = ""
@@ -152,8 +161,9 @@ class ParticipationInput(msgspec.Struct, forbid_unknown_fields=True):
 
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:70] or "event"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:70] or "event"
+    # A slug of digits only would read as an event id.
+    return f"event-{slug}" if slug.isdigit() else slug
 
 
 def _require(user: CurrentUser, *roles: Role) -> None:
@@ -265,22 +275,27 @@ async def update_event(session: AsyncSession, user: CurrentUser, event: Event, d
     ).all()
     for employer in employers:
         employer.seats = min(employer.seats, event.max_seats)
-        employer.rounds = _clip_rounds(employer.rounds, event.rounds)
+        employer.rounds = _clip_rounds(employer.rounds, event.rounds, "rounds")
     participations = (
         await session.scalars(select(CandidateParticipation).where(CandidateParticipation.event_id == event.id))
     ).all()
     for participation in participations:
-        participation.rounds = _clip_rounds(participation.rounds, event.rounds)
+        participation.rounds = _clip_rounds(participation.rounds, event.rounds, "rounds")
     await session.flush()
     await audit(session, user, "update", "event", event.id)
     return event
 
 
-def _clip_rounds(rounds: list[int] | None, last: int) -> list[int] | None:
+def _clip_rounds(rounds: list[int] | None, last: int, field: str) -> list[int] | None:
+    """Rounds beyond the new last round fall away; someone left with none would silently become "every
+    round", so that is refused instead."""
     if rounds is None:
         return None
     kept = [r for r in rounds if r <= last]
-    return kept or None
+    if not kept:
+        message = _t("someone is present only in rounds after round %(last)s; change their rounds first", last=last)
+        raise DomainError("rounds_lost", message, field)
+    return kept
 
 
 async def copy_event(session: AsyncSession, user: CurrentUser, source: Event, date: dt.date, name: str | None) -> Event:
@@ -775,6 +790,11 @@ async def remove_coach(session: AsyncSession, user: CurrentUser, candidate_id: i
     link = await session.get(CandidateCoach, (candidate.id, coach_id))
     if link is None:
         raise NotFoundError("coach")
+    if user.role is Role.COACH and coach_id != user.id:
+        # A coach may step back from a shared candidate, never take a colleague off.
+        raise DomainError("not_your_link", _t("only an organiser can take another coach off a candidate"), "coach")
+    if len(candidate.coaches) <= 1:
+        raise DomainError("last_coach", _t("a candidate keeps at least one coach; hand them over instead"), "coach")
     await session.delete(link)
     await session.flush()
     await audit(
@@ -824,6 +844,8 @@ async def sign_up(
     candidate = await CandidateService(session, user).get(candidate_id)
     if event.archived_at is not None:
         raise DomainError("archived", _t("this event is archived"), "event")
+    if not any(c.withdrawn_at is None for c in candidate.consents):
+        raise DomainError("no_consent", _t("record the candidate's consent before signing them up"), "candidate")
     rounds = _check_participation(event, data)
     exists = await session.scalar(
         select(CandidateParticipation.id).where(
@@ -850,7 +872,14 @@ def _apply_participation(
     participation.rounds = rounds
     participation.min_meetings = data.min_meetings
     participation.max_meetings = data.max_meetings
-    participation.status = data.status
+    if participation.status in (ParticipationStatus.CHECKED_IN, ParticipationStatus.NO_SHOW):
+        # What the door recorded on the day is not undone from a registration form.
+        if data.status.value != participation.status.value:
+            raise DomainError(
+                "status_locked", _t("the status was set at the event and cannot be changed here"), "status"
+            )
+    else:
+        participation.status = ParticipationStatus(data.status.value)
     participation.needs_interpreter = data.needs_interpreter
     participation.interpreter_language = (data.interpreter_language or "").strip() or None
     participation.accessibility = data.accessibility.strip()

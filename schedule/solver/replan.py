@@ -10,7 +10,7 @@ from schedule.solver._model import build_model
 from schedule.solver.bound import bound
 from schedule.solver.rules import check
 from schedule.solver.solve import solve_keeping
-from schedule.solver.types import Locked, Meeting, Problem, Solution
+from schedule.solver.types import Candidate, Employer, Locked, Meeting, Problem, Solution
 
 
 class ReplanError(ValueError):
@@ -99,8 +99,11 @@ def residual_problem(
     def rounds_of(person: str, rounds: frozenset[int]) -> frozenset[int]:
         return (frozenset() if person in gone else rounds & future) | frozenset(past.get(person, ()))
 
-    candidates = tuple(dataclasses.replace(c, rounds=rounds_of(c.id, c.rounds)) for c in problem.candidates)
-    employers = tuple(dataclasses.replace(e, rounds=rounds_of(e.id, e.rounds)) for e in problem.employers)
+    # Built directly: dataclasses.replace introspects the fields on every call, which shows at 3,000 people.
+    candidates = tuple(
+        Candidate(c.id, rounds_of(c.id, c.rounds), c.min_meetings, c.max_meetings) for c in problem.candidates
+    )
+    employers = tuple(Employer(e.id, e.tables, e.seats, rounds_of(e.id, e.rounds)) for e in problem.employers)
     later_locks = [
         lock
         for lock in problem.locked

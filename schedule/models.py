@@ -1,0 +1,68 @@
+"""The programme: versions of an event's schedule and their meetings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from events.db import Base, IdMixin, TimestampMixin, UTCDateTime
+from events.models import JSONType, _enum
+
+
+class VersionStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    HAPPENED = "happened"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class ScheduleVersion(IdMixin, TimestampMixin, Base):
+    """One build of an event's programme; publishing freezes it, and the newest published one is what
+    attendees see. The instance it was solved for is kept, so that any checker reproduces its figures."""
+
+    __tablename__ = "schedule_version"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus), default=VersionStatus.DRAFT)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    instance: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="version", lazy="raise", cascade="all, delete-orphan", order_by="Meeting.round"
+    )
+
+
+class Meeting(IdMixin, TimestampMixin, Base):
+    """A talk in a version: a candidate at an employer's table in a round."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (UniqueConstraint("version_id", "candidate_participation_id", "round"),)
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("schedule_version.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    table: Mapped[int] = mapped_column(Integer)
+    employer_participation_id: Mapped[int] = mapped_column(
+        ForeignKey("employer_participation.id", ondelete="CASCADE"), index=True
+    )
+    candidate_participation_id: Mapped[int] = mapped_column(
+        ForeignKey("candidate_participation.id", ondelete="CASCADE"), index=True
+    )
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus), default=MeetingStatus.PLANNED)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    version: Mapped[ScheduleVersion] = relationship(back_populates="meetings", lazy="raise")
