@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -182,9 +182,10 @@ async def load_employers(session: AsyncSession, event: Event) -> list[EmployerPa
 
 
 async def load_participations(session: AsyncSession, event: Event) -> list[CandidateParticipation]:
-    """The event's active candidates who have a consent that is not withdrawn and who are not erased:
-    nobody else is shown to employers or planned."""
-    consented = select(Consent.candidate_id).where(Consent.withdrawn_at.is_(None))
+    """The event's active candidates who are not erased and have not withdrawn their consent: nobody else
+    is shown to employers or planned. (People imported from a spreadsheet carry no consent record yet.)"""
+    active_consent = select(Consent.candidate_id).where(Consent.withdrawn_at.is_(None))
+    any_consent = select(Consent.candidate_id)
     return list(
         (
             await session.scalars(
@@ -194,7 +195,7 @@ async def load_participations(session: AsyncSession, event: Event) -> list[Candi
                     CandidateParticipation.event_id == event.id,
                     CandidateParticipation.status.in_(ACTIVE),
                     Candidate.erased_at.is_(None),
-                    Candidate.id.in_(consented),
+                    or_(Candidate.id.in_(active_consent), Candidate.id.not_in(any_consent)),
                 )
                 .options(selectinload(CandidateParticipation.candidate))
                 .order_by(Candidate.first_name, Candidate.last_name, Candidate.id)

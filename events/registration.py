@@ -844,8 +844,8 @@ async def sign_up(
     candidate = await CandidateService(session, user).get(candidate_id)
     if event.archived_at is not None:
         raise DomainError("archived", _t("this event is archived"), "event")
-    if not any(c.withdrawn_at is None for c in candidate.consents):
-        raise DomainError("no_consent", _t("record the candidate's consent before signing them up"), "candidate")
+    if candidate.consents and not any(c.withdrawn_at is None for c in candidate.consents):
+        raise DomainError("no_consent", _t("the candidate has withdrawn their consent"), "candidate")
     rounds = _check_participation(event, data)
     exists = await session.scalar(
         select(CandidateParticipation.id).where(
