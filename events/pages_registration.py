@@ -54,6 +54,12 @@ def see_other(path: str) -> Redirect:
     return Redirect(path, status_code=HTTP_303_SEE_OTHER)
 
 
+def back_to_employer(event: Event, employer_id: str, anchor: str) -> Redirect:
+    """After removing something of an employer: back to its page (or the event's, when no valid id came)."""
+    target = f"/events/{event.slug}/employers/{employer_id}" if _ID.fullmatch(employer_id) else f"/events/{event.slug}"
+    return see_other(f"{target}?msg=deleted#{anchor}")
+
+
 def form_error(template: str, context: dict[str, Any], exc: DomainError) -> Template:
     """The same form again, with the message beside the field at fault."""
     errors = {exc.field or "_form": exc.message}
@@ -337,8 +343,7 @@ class EventAdminPages(Controller):
         event = await EventService(db_session, current_user).get(event_ref)
         back = str((await request.form()).get("employer_id", ""))
         await reg.remove_opening(db_session, current_user, event, opening_id)
-        target = f"/events/{event.slug}/employers/{back}" if _ID.fullmatch(back) else f"/events/{event.slug}"
-        return see_other(f"{target}?msg=deleted#openings")
+        return back_to_employer(event, back, "openings")
 
     @post("/{event_ref:str}/employers/{employer_id:int}/contacts", name="contact_create")
     async def add_contact(
@@ -380,8 +385,7 @@ class EventAdminPages(Controller):
         event = await EventService(db_session, current_user).get(event_ref)
         back = str((await request.form()).get("employer_id", ""))
         await reg.remove_contact(db_session, current_user, event, contact_id)
-        target = f"/events/{event.slug}/employers/{back}" if _ID.fullmatch(back) else f"/events/{event.slug}"
-        return see_other(f"{target}?msg=deleted#contacts")
+        return back_to_employer(event, back, "contacts")
 
 
 # --- candidates (coaches and organisers) -------------------------------------------------------------

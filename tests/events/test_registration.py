@@ -372,3 +372,21 @@ def test_caseload_handover_moves_every_candidate(client: TestClient[Litestar], d
 
 def test_demo_password_still_works_after_registration_changes(client: TestClient[Litestar], demo: DemoResult) -> None:
     assert login(client, ORGANISER, DEMO_PASSWORD)["email"] == ORGANISER
+
+
+def test_removing_an_opening_on_the_page_returns_to_the_employer(
+    client: TestClient[Litestar], demo: DemoResult
+) -> None:
+    login(client, ORGANISER)
+    employer = client.get("/api/events/samen-werkt/employers").json()[0]
+    opening_id = employer["openings"][0]["id"]
+
+    response = client.post(
+        f"/events/samen-werkt/openings/{opening_id}/delete",
+        data={"_csrf_token": client.cookies.get("csrftoken"), "employer_id": str(employer["id"])},
+        follow_redirects=False,
+    )
+    after = client.get(f"/api/events/samen-werkt/employers/{employer['id']}").json()
+
+    assert response.headers["location"] == f"/events/samen-werkt/employers/{employer['id']}?msg=deleted#openings"
+    assert opening_id not in [o["id"] for o in after["openings"]]
