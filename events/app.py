@@ -47,6 +47,9 @@ from events.schemas import Problem
 from events.security import CsrfTokens, LoginThrottle, SessionStore
 from events.services import check_key_fingerprint, load_active_user
 from events.settings import Settings
+from schedule.api import ProgrammeApi
+from schedule.builds import BuildRunner
+from schedule.pages import ProgrammePages
 
 log = logging.getLogger("meetmatch")
 
@@ -74,6 +77,12 @@ FLASH_MESSAGES = {
     "password_set": i18n.N_("Your password is set. You can log in now."),
     "handed_over": i18n.N_("The candidates are handed over."),
     "imported": i18n.N_("The file is imported."),
+    "built": i18n.N_("The programme is built as a new draft version. Check it, adjust it and publish it."),
+    "build_running": i18n.N_("A build of this programme is already running. Wait for it to finish."),
+    "edited": i18n.N_("The change is saved."),
+    "published": i18n.N_("Published. Everyone listed below is affected by a change."),
+    "already_published": i18n.N_("This version is already the published programme."),
+    "draft_made": i18n.N_("A new draft with the same talks is made. Adjust it and publish it."),
 }
 
 
@@ -212,6 +221,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         login_throttle=LoginThrottle(stores["throttle"], settings),
     )
 
+    build_runner = BuildRunner(sessions_for_users)
+
     async def load_user(user_id: int) -> CurrentUser | None:
         async with sessions_for_users() as session:
             return await load_active_user(session, user_id)
@@ -226,7 +237,11 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
                 for each in stores.values():
                     # A Redis store closes its connection pool on exit; the memory store does nothing.
                     await stack.enter_async_context(each)
-                yield
+                try:
+                    yield
+                finally:
+                    # Builds of this process stop with it; their jobs are marked failed.
+                    await build_runner.close()
         finally:
             # Runs after the SQLAlchemy plugin's own shutdown: let closed connections finish closing.
             await dispose_engine(engine)
@@ -249,6 +264,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             EmployerAdminApi,
             CandidateAdminApi,
             ImportsApi,
+            ProgrammeApi,
             EventAdminPages,
             ImportPages,
             CandidateAdminPages,
@@ -259,6 +275,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             HomePages,
             EventPages,
             CandidatePages,
+            ProgrammePages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
@@ -289,6 +306,6 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             render_plugins=[JsonRenderPlugin()],
         ),
         lifespan=[check_installation],
-        state=State({"ctx": ctx}),
+        state=State({"ctx": ctx, "builds": build_runner}),
         debug=False,
     )

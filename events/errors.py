@@ -23,3 +23,12 @@ class NotFoundError(DomainError):
     def __init__(self, what: str = "object") -> None:
         super().__init__("not_found", "Not found", None)
         self.what = what
+
+
+class ConflictError(DomainError):
+    """The request clashes with the current state (a build already running, a frozen version): 409."""
+
+    status_code = 409
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(code, message, field)

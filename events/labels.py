@@ -74,6 +74,25 @@ BARRIER_LABELS = {
 }
 
 
+BUILD_STAGE_LABELS = {
+    "queued": N_("Starting the build"),
+    "loading": N_("Reading people and wishes"),
+    "instance": N_("Weighing the wishes"),
+    "flow": N_("Dividing the talks fairly"),
+    "rounds": N_("Placing talks in rounds and at tables"),
+    "fill": N_("Filling empty seats"),
+    "exact": N_("Checking the best possible programme"),
+    "checking": N_("Checking every rule"),
+    "saving": N_("Saving the new version"),
+    "done": N_("Done"),
+    "failed": N_("Stopped"),
+}
+CHANGE_LABELS = {"added": N_("new talk"), "removed": N_("talk removed"), "moved": N_("talk moved")}
+SHORTFALL_LABELS = {
+    "absent": N_("away most of the day"),
+    "vetoes": N_("few possible employers"),
+    "capacity": N_("tables full"),
+}
 CONSENT_METHOD_LABELS = {
     "verbal": N_("spoken"),
     "paper": N_("on paper"),
@@ -87,6 +106,18 @@ def _label(table: dict[str, str], code: str) -> str:
 
 def role_label(code: str) -> str:
     return _label(ROLE_LABELS, code)
+
+
+def build_stage_label(code: str) -> str:
+    return _label(BUILD_STAGE_LABELS, code)
+
+
+def change_label(code: str) -> str:
+    return _label(CHANGE_LABELS, code)
+
+
+def shortfall_label(code: str) -> str:
+    return _label(SHORTFALL_LABELS, code)
 
 
 def event_status_label(code: str) -> str:
@@ -133,6 +164,9 @@ def format_time(value: dt.datetime | dt.time) -> str:
 TEMPLATE_GLOBALS = {
     "role_label": role_label,
     "event_status_label": event_status_label,
+    "build_stage_label": build_stage_label,
+    "change_label": change_label,
+    "shortfall_label": shortfall_label,
     "participation_status_label": participation_status_label,
     "pathway_label": pathway_label,
     "coach_kind_label": coach_kind_label,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,62 +32,140 @@ def row_id(key: str) -> int:
     return int(key[1:])
 
 
-async def load_problem(session: AsyncSession, event: Event, locked: Sequence[MeetingRow] = ()) -> Problem:
-    """The event as a scheduling instance: present employers and active candidates, weighted pairs, locks."""
+# The weight of a talk the organiser placed by hand for a pair nobody rated: it is kept, never preferred.
+HAND_WEIGHT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class EventData:
+    """What building needs from the database, as plain values: fetched on the event loop, turned into a
+    `Problem` in a worker thread (3,000 x 200 pairs is CPU work that must not stall the server)."""
+
+    rounds: int
+    min_meetings: int
+    max_meetings: int
+    # (participation id, tables, seats, rounds present, sectors)
+    employers: tuple[tuple[int, int, int, frozenset[int], frozenset[str]], ...]
+    # (participation id, rounds present, min, max, sectors wanted)
+    candidates: tuple[tuple[int, frozenset[int], int, int, frozenset[str]], ...]
+    levels: dict[tuple[int, int], dict[PreferenceSide, int]] = field(default_factory=dict)
+    # (candidate participation id, employer participation id, round, table) of the meetings to keep
+    locks: tuple[tuple[int, int, int, int | None], ...] = ()
+
+
+async def fetch(session: AsyncSession, event: Event, locked: Sequence[MeetingRow] = ()) -> EventData:
+    """Present employers and active candidates, their wishes and the locked meetings to keep."""
     employers = await prefs.load_employers(session, event)
     participations = await prefs.load_participations(session, event)
     ids = [p.id for p in participations]
     levels: dict[tuple[int, int], dict[PreferenceSide, int]] = defaultdict(dict)
     if ids:
-        for pref in (
-            await session.scalars(select(Preference).where(Preference.candidate_participation_id.in_(ids)))
-        ).all():
-            levels[(pref.candidate_participation_id, pref.employer_participation_id)][pref.side] = pref.level
-    sectors = {e.id: prefs.employer_sectors(e) for e in employers}
-    pairs = []
-    for p in participations:
-        wanted = set(p.candidate.sectors or [])
-        for e in employers:
-            both = levels.get((p.id, e.id), {})
-            weight = pair_weight(
-                both.get(PreferenceSide.CANDIDATE),
-                both.get(PreferenceSide.EMPLOYER),
-                sector_match=bool(wanted & sectors[e.id]),
-            )
-            if weight is not None:
-                pairs.append(Pair(candidate_key(p.id), employer_key(e.id), weight))
-    present = {candidate_key(p.id) for p in participations} | {employer_key(e.id) for e in employers}
-    locks = tuple(
-        Locked(candidate_key(m.candidate_participation_id), employer_key(m.employer_participation_id), m.round, m.table)
-        for m in locked
-        if candidate_key(m.candidate_participation_id) in present
-        and employer_key(m.employer_participation_id) in present
-    )
-    return Problem(
+        rows = await session.execute(
+            select(
+                Preference.candidate_participation_id,
+                Preference.employer_participation_id,
+                Preference.side,
+                Preference.level,
+            ).where(Preference.candidate_participation_id.in_(ids))
+        )
+        for candidate_id, employer_id, side, level in rows.all():
+            levels[(candidate_id, employer_id)][side] = level
+    return EventData(
         rounds=event.rounds,
+        min_meetings=event.default_min_meetings,
+        max_meetings=event.default_max_meetings,
         employers=tuple(
-            Employer(
-                employer_key(e.id),
+            (
+                e.id,
                 e.tables,
                 min(e.seats, event.max_seats),
                 frozenset(prefs.rounds_present(e.rounds, event)),
+                frozenset(prefs.employer_sectors(e)),
             )
             for e in employers
         ),
         candidates=tuple(
-            Candidate(
-                candidate_key(p.id),
+            (
+                p.id,
                 frozenset(prefs.rounds_present(p.rounds, event)),
                 event.default_min_meetings if p.min_meetings is None else p.min_meetings,
                 event.default_max_meetings if p.max_meetings is None else p.max_meetings,
+                frozenset(p.candidate.sectors or ()),
             )
             for p in participations
         ),
-        pairs=tuple(pairs),
-        locked=locks,
-        min_meetings=event.default_min_meetings,
-        max_meetings=event.default_max_meetings,
+        levels=dict(levels),
+        locks=tuple(
+            (m.candidate_participation_id, m.employer_participation_id, m.round, m.table) for m in locked if m.locked
+        ),
     )
+
+
+def vetoed(levels: dict[PreferenceSide, int]) -> bool:
+    return 0 in levels.values()
+
+
+def assemble(data: EventData) -> tuple[Problem, int]:
+    """The scheduling instance and the number of locks that could not be kept.
+
+    A lock is kept while both people are still planned, present in its round, the table still exists and
+    nobody has since said no; a locked pair that is not listed (placed by hand) is listed with HAND_WEIGHT.
+    """
+    sectors = {e[0]: e[4] for e in data.employers}
+    pairs: dict[tuple[int, int], int] = {}
+    for candidate_id, _rounds, _low, _high, wanted in data.candidates:
+        for employer_id, employer_sectors in sectors.items():
+            both = data.levels.get((candidate_id, employer_id))
+            if both is None:
+                if wanted and not wanted.isdisjoint(employer_sectors):
+                    pairs[(candidate_id, employer_id)] = 1
+                continue
+            weight = pair_weight(
+                both.get(PreferenceSide.CANDIDATE),
+                both.get(PreferenceSide.EMPLOYER),
+                sector_match=not wanted.isdisjoint(employer_sectors),
+            )
+            if weight is not None:
+                pairs[(candidate_id, employer_id)] = weight
+    employers = {e[0]: e for e in data.employers}
+    candidates = {c[0]: c for c in data.candidates}
+    locks: list[Locked] = []
+    dropped = 0
+    taken: set[tuple[int, int]] = set()
+    for candidate_id, employer_id, rnd, table in data.locks:
+        employer = employers.get(employer_id)
+        candidate = candidates.get(candidate_id)
+        keep = (
+            employer is not None
+            and candidate is not None
+            and rnd in employer[3]
+            and rnd in candidate[1]
+            and (table is None or table <= employer[1])
+            and not vetoed(data.levels.get((candidate_id, employer_id), {}))
+            and (candidate_id, rnd) not in taken
+        )
+        if not keep:
+            dropped += 1
+            continue
+        taken.add((candidate_id, rnd))
+        pairs.setdefault((candidate_id, employer_id), HAND_WEIGHT)
+        locks.append(Locked(candidate_key(candidate_id), employer_key(employer_id), rnd, table))
+    problem = Problem(
+        rounds=data.rounds,
+        employers=tuple(Employer(employer_key(e[0]), e[1], e[2], e[3]) for e in data.employers),
+        candidates=tuple(Candidate(candidate_key(c[0]), c[1], c[2], c[3]) for c in data.candidates),
+        pairs=tuple(Pair(candidate_key(c), employer_key(e), w) for (c, e), w in pairs.items()),
+        locked=tuple(locks),
+        min_meetings=data.min_meetings,
+        max_meetings=data.max_meetings,
+    )
+    return problem, dropped
+
+
+async def load_problem(session: AsyncSession, event: Event, locked: Sequence[MeetingRow] = ()) -> Problem:
+    """The event as a scheduling instance: present employers and active candidates, weighted pairs, locks."""
+    problem, _dropped = assemble(await fetch(session, event, locked))
+    return problem
 
 
 def meeting_rows(meetings: Sequence[Meeting], locked: set[tuple[str, str, int]]) -> list[MeetingRow]:

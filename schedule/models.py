@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from events.db import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -16,6 +16,12 @@ from events.models import JSONType, _enum
 class VersionStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+
+class BuildStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class MeetingStatus(StrEnum):
@@ -40,6 +46,8 @@ class ScheduleVersion(IdMixin, TimestampMixin, Base):
     stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The version this one was copied from to be edited (None for a build).
+    based_on: Mapped[int | None] = mapped_column(Integer)
 
     meetings: Mapped[list[Meeting]] = relationship(
         back_populates="version", lazy="raise", cascade="all, delete-orphan", order_by="Meeting.round"
@@ -66,3 +74,32 @@ class Meeting(IdMixin, TimestampMixin, Base):
     note: Mapped[str] = mapped_column(String(500), default="")
 
     version: Mapped[ScheduleVersion] = relationship(back_populates="meetings", lazy="raise")
+
+
+class BuildJob(IdMixin, TimestampMixin, Base):
+    """A build of an event's programme running in the background, with its progress. At most one runs per
+    event (a partial unique index, so that this holds across processes); a job whose heartbeat stopped
+    (its process died) counts as failed."""
+
+    __tablename__ = "schedule_build"
+    __table_args__ = (
+        Index(
+            "uq_schedule_build_running",
+            "event_id",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    status: Mapped[BuildStatus] = mapped_column(_enum(BuildStatus), default=BuildStatus.RUNNING)
+    stage: Mapped[str] = mapped_column(String(40), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    publish: Mapped[bool] = mapped_column(Boolean, default=False)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_version.id", ondelete="SET NULL"))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

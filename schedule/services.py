@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from events.auth import CurrentUser
-from events.errors import DomainError, NotFoundError
-from events.models import Event, EventStatus, Role
+from events.errors import ConflictError, DomainError, NotFoundError
+from events.i18n import gettext as _t
+from events.models import Event, EventStatus, Preference, PreferenceSide, Role
 from events.services import audit
-from schedule import adapter
-from schedule.instance import problem_from_json, problem_to_json, solution_to_json
+from schedule import adapter, programme
+from schedule.instance import problem_from_json, problem_to_json, quality_to_json, solution_to_json
 from schedule.models import Meeting, ScheduleVersion, VersionStatus
 from schedule.solver.types import Problem, Solution
 
@@ -37,26 +39,61 @@ async def versions(session: AsyncSession, event: Event) -> list[ScheduleVersion]
 
 
 async def latest(session: AsyncSession, event: Event, *, published: bool = False) -> ScheduleVersion | None:
-    """The newest version (the newest published one with ``published``), with its meetings."""
+    """The newest version (with ``published``: the most recently published one), with its meetings."""
     query = select(ScheduleVersion).where(ScheduleVersion.event_id == event.id)
     if published:
-        query = query.where(ScheduleVersion.status == VersionStatus.PUBLISHED)
+        query = query.where(ScheduleVersion.status == VersionStatus.PUBLISHED).order_by(
+            ScheduleVersion.published_at.desc()
+        )
     found: ScheduleVersion | None = await session.scalar(
         query.options(selectinload(ScheduleVersion.meetings)).order_by(ScheduleVersion.number.desc()).limit(1)
     )
     return found
 
 
-def _solve(problem: Problem, seed: int, progress: Progress | None) -> Solution:
+@dataclass(frozen=True, slots=True)
+class Built:
+    problem: Problem
+    solution: Solution
+    quality: dict[str, Any]
+    dropped_locks: int
+
+
+def _build(data: adapter.EventData, seed: int, progress: Progress | None) -> Built:
+    """Worker-thread part of a build: instance, solve, check, quality figures."""
     # Imported here: the solver pulls in numpy and scipy, which only building needs.
+    from schedule.solver.quality import quality
     from schedule.solver.rules import check
     from schedule.solver.solve import solve
 
-    solution = solve(problem, seed=seed, progress=progress)
+    report = progress or (lambda _stage, _fraction: None)
+    report("instance", 0.05)
+    problem, dropped = adapter.assemble(data)
+
+    def solving(stage: str, fraction: float) -> None:
+        report(stage, 0.1 + 0.75 * max(0.0, min(1.0, fraction)))
+
+    solution = solve(problem, seed=seed, progress=solving)
+    report("checking", 0.87)
     problems = check(problem, solution)
     if problems:  # pragma: no cover - the solver's own tests forbid this; never store a broken programme
         raise DomainError("invalid_schedule", f"the scheduler broke a rule: {problems[0].message}", None)
-    return solution
+    figures = quality_to_json(quality(problem, solution))
+    return Built(problem, solution, figures, dropped)
+
+
+async def _next_number(session: AsyncSession, event: Event) -> int:
+    """The next version number, safe against a build and a copy finishing at once: the no-op update locks
+    the event's row on PostgreSQL and takes SQLite's write lock, until this transaction ends."""
+    await session.execute(update(Event).where(Event.id == event.id).values(updated_at=Event.updated_at))
+    found = await session.scalar(select(func.max(ScheduleVersion.number)).where(ScheduleVersion.event_id == event.id))
+    return int(found or 0) + 1
+
+
+async def _store_meetings(session: AsyncSession, version: ScheduleVersion, rows: list[dict[str, Any]]) -> None:
+    """Insert a version's meetings in batches (executemany): tens of thousands of rows in well under a second."""
+    for start in range(0, len(rows), 5000):
+        await session.execute(insert(Meeting), [{**r, "version_id": version.id} for r in rows[start : start + 5000]])
 
 
 async def build_version(
@@ -68,45 +105,191 @@ async def build_version(
     progress: Progress | None = None,
 ) -> ScheduleVersion:
     """A new draft version from the event's people, availability and wishes; locked meetings of the newest
-    version are kept."""
+    version are kept (as long as both people are still planned then and nobody said no since)."""
     _organiser(user)
+    report = progress or (lambda _stage, _fraction: None)
+    report("loading", 0.01)
     previous = await latest(session, event)
-    locked = [m for m in previous.meetings if m.locked] if previous else []
-    problem = await adapter.load_problem(session, event, locked)
-    if not problem.candidates or not problem.employers:
-        raise DomainError("nothing_to_plan", "the event needs employers and candidates before it can be planned", None)
-    solution = await anyio.to_thread.run_sync(_solve, problem, seed, progress)
-    number = (
-        int(
-            await session.scalar(select(func.max(ScheduleVersion.number)).where(ScheduleVersion.event_id == event.id))
-            or 0
+    data = await adapter.fetch(session, event, previous.meetings if previous else ())
+    if not data.candidates or not data.employers:
+        raise DomainError(
+            "nothing_to_plan", _t("The event needs employers and candidates before it can be planned."), None
         )
-        + 1
-    )
-    document = solution_to_json(solution)
+    built = await anyio.to_thread.run_sync(_build, data, seed, progress)
+    report("saving", 0.9)
+    document = solution_to_json(built.solution)
     version = ScheduleVersion(
         event_id=event.id,
-        number=number,
+        number=await _next_number(session, event),
         seed=seed,
-        instance=problem_to_json(problem),
-        stats=document.get("stats", {}),
+        instance=problem_to_json(built.problem),
+        stats={**document.get("stats", {}), "quality": built.quality, "dropped_locks": built.dropped_locks},
         created_by_id=user.id or None,
     )
     session.add(version)
     await session.flush()
-    lock_keys = {(lk.candidate, lk.employer, lk.round) for lk in problem.locked}
-    for row in adapter.meeting_rows(solution.meetings, lock_keys):
-        row.version_id = version.id
-        session.add(row)
-    await session.flush()
+    lock_keys = {(lk.candidate, lk.employer, lk.round) for lk in built.problem.locked}
+    await _store_meetings(
+        session,
+        version,
+        [
+            {
+                "round": m.round,
+                "table": m.table,
+                "employer_participation_id": adapter.row_id(m.employer),
+                "candidate_participation_id": adapter.row_id(m.candidate),
+                "locked": (m.candidate, m.employer, m.round) in lock_keys,
+            }
+            for m in built.solution.meetings
+        ],
+    )
     await audit(
         session,
         user,
         "build",
         "schedule_version",
         version.id,
-        detail={"number": number, "meetings": len(solution.meetings)},
+        detail={"number": version.number, "meetings": len(built.solution.meetings)},
     )
+    report("done", 1.0)
+    return version
+
+
+async def get_version(session: AsyncSession, user: CurrentUser, event: Event, number: int) -> ScheduleVersion:
+    _organiser(user)
+    found: ScheduleVersion | None = await session.scalar(
+        select(ScheduleVersion)
+        .where(ScheduleVersion.event_id == event.id, ScheduleVersion.number == number)
+        .options(selectinload(ScheduleVersion.meetings))
+    )
+    if found is None:
+        raise NotFoundError("schedule version")
+    return found
+
+
+async def previous_published(session: AsyncSession, event: Event, version: ScheduleVersion) -> ScheduleVersion | None:
+    """The version a publish of ``version`` is compared with: the newest published one before it (for a
+    draft: the newest published one)."""
+    query = select(ScheduleVersion).where(
+        ScheduleVersion.event_id == event.id,
+        ScheduleVersion.status == VersionStatus.PUBLISHED,
+        ScheduleVersion.id != version.id,
+    )
+    if version.status is VersionStatus.PUBLISHED and version.published_at is not None:
+        query = query.where(ScheduleVersion.published_at < version.published_at)
+    found: ScheduleVersion | None = await session.scalar(
+        query.options(selectinload(ScheduleVersion.meetings))
+        .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
+        .limit(1)
+    )
+    return found
+
+
+async def version_diff(
+    session: AsyncSession,
+    user: CurrentUser,
+    event: Event,
+    version: ScheduleVersion,
+    against: int | None = None,
+) -> programme.Diff:
+    """Who is affected, talk by talk, going from ``against`` (default: the previously published version) to
+    ``version``. With nothing published before, every talk is new."""
+    _organiser(user)
+    base = (
+        await get_version(session, user, event, against)
+        if against is not None
+        else await previous_published(session, event, version)
+    )
+    names = await programme.load_names(session, event)
+    return programme.diff(base.number if base else None, base.meetings if base else [], version.meetings, names)
+
+
+async def copy_version(session: AsyncSession, user: CurrentUser, event: Event, number: int) -> ScheduleVersion:
+    """A new draft with the same talks (and locks) as version ``number``, to adjust a frozen version."""
+    source = await get_version(session, user, event, number)
+    copy = ScheduleVersion(
+        event_id=event.id,
+        number=await _next_number(session, event),
+        seed=source.seed,
+        instance=source.instance,
+        stats=source.stats,
+        created_by_id=user.id or None,
+        based_on=source.number,
+    )
+    session.add(copy)
+    await session.flush()
+    await _store_meetings(
+        session,
+        copy,
+        [
+            {
+                "round": m.round,
+                "table": m.table,
+                "employer_participation_id": m.employer_participation_id,
+                "candidate_participation_id": m.candidate_participation_id,
+                "locked": m.locked,
+            }
+            for m in source.meetings
+        ],
+    )
+    await audit(session, user, "copy", "schedule_version", copy.id, detail={"number": copy.number, "from": number})
+    return copy
+
+
+async def _pair_levels(session: AsyncSession, candidate: int, employer: int) -> dict[PreferenceSide, int]:
+    rows = await session.execute(
+        select(Preference.side, Preference.level).where(
+            Preference.candidate_participation_id == candidate, Preference.employer_participation_id == employer
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+def _refigure(problem: Problem, placed: list[programme.Placement]) -> dict[str, Any]:
+    return quality_to_json(programme.figures(problem, tuple(sorted(p.meeting() for p in placed))))
+
+
+async def edit_version(
+    session: AsyncSession, user: CurrentUser, event: Event, number: int, edit: programme.Edit
+) -> ScheduleVersion:
+    """Apply one hand edit to a draft version after checking it against the solver's rules; a broken rule
+    raises a DomainError naming it, and nothing is saved."""
+    version = await get_version(session, user, event, number)
+    if version.status is VersionStatus.PUBLISHED:
+        raise ConflictError(
+            "version_published",
+            _t("Version {n} is published and can no longer change. Make a new draft from it to adjust it.").format(
+                n=version.number
+            ),
+        )
+    names = await programme.load_names(session, event)
+    levels = (
+        await _pair_levels(session, edit.candidate, edit.employer)
+        if edit.action == "add" and edit.candidate is not None and edit.employer is not None
+        else None
+    )
+    problem = programme.problem_of(version.instance)
+    plan = programme.plan_edit(problem, version.meetings, edit, names, levels)
+    for placement in plan.placed:
+        row = placement.row
+        if row is None:
+            row = Meeting(
+                version_id=version.id,
+                candidate_participation_id=placement.candidate,
+                employer_participation_id=placement.employer,
+            )
+            session.add(row)
+            version.meetings.append(row)
+        row.round, row.table, row.locked = placement.round, placement.table, placement.locked
+        row.employer_participation_id = placement.employer
+    if plan.removed is not None:
+        version.meetings.remove(plan.removed)
+        await session.delete(plan.removed)
+    # Swaps exchange rounds: write the removal and changes before new rows, in one flush.
+    version.instance = programme.instance_of(plan.problem)
+    version.stats = {**version.stats, "quality": await anyio.to_thread.run_sync(_refigure, plan.problem, plan.placed)}
+    await session.flush()
+    await audit(session, user, "edit", "schedule_version", version.id, detail={"number": number, **plan.summary})
     return version
 
 
@@ -116,14 +299,26 @@ async def count_meetings(session: AsyncSession, version: ScheduleVersion) -> int
     )
 
 
+async def current(session: AsyncSession, event: Event) -> ScheduleVersion | None:
+    """The version attendees see: the most recently published one."""
+    return await latest(session, event, published=True)
+
+
 async def publish(session: AsyncSession, user: CurrentUser, event: Event, number: int | None = None) -> ScheduleVersion:
-    """Freeze a version (the newest when no number is given); attendees see the newest published one."""
+    """Freeze a version (the newest when no number is given) and make it the one attendees see. Publishing an
+    older published version again brings it back."""
     _organiser(user)
     query = select(ScheduleVersion).where(ScheduleVersion.event_id == event.id)
     query = query.where(ScheduleVersion.number == number) if number else query.order_by(ScheduleVersion.number.desc())
     version: ScheduleVersion | None = await session.scalar(query.limit(1))
     if version is None:
         raise NotFoundError("schedule version")
+    shown = await current(session, event)
+    if shown is not None and shown.id == version.id:
+        raise ConflictError(
+            "already_published",
+            _t("Version {n} is already the published programme.").format(n=version.number),
+        )
     version.status = VersionStatus.PUBLISHED
     version.published_at = dt.datetime.now(dt.UTC)
     if event.status is EventStatus.DRAFT:
@@ -145,4 +340,15 @@ async def export_published(session: AsyncSession, event: Event) -> tuple[dict[st
     return problem_to_json(problem), document
 
 
-__all__ = ["Meeting", "build_version", "export_published", "latest", "publish", "versions"]
+__all__ = [
+    "Meeting",
+    "build_version",
+    "copy_version",
+    "edit_version",
+    "export_published",
+    "get_version",
+    "latest",
+    "publish",
+    "version_diff",
+    "versions",
+]

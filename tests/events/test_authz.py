@@ -25,6 +25,7 @@ from events.models import (
     User,
 )
 from events.settings import Settings
+from schedule.models import Meeting
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
 
 ROLES = ("anonymous", "organiser", "coach", "other_coach", "employer", "door")
@@ -112,6 +113,34 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/events/{event_ref:str}/import/{kind:str}/{upload_id:str}"): (303, 404, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/import/{kind:str}/{upload_id:str}"): (303, 404, 403, 403, 403, 403),
     ("GET", "/events/{event_ref:str}/export/{filename:str}"): (303, 200, 403, 403, 403, 403),
+    # The programme: organisers only. The demo's version 1 is published, so edits on it answer 409.
+    ("GET", "/events/{event_ref:str}/programme"): (303, 303, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/programme/builds/{build_id:int}"): (303, 404, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/programme/{number:int}"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/programme/{number:int}/meetings/{meeting_id:int}"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/programme/{number:int}/meetings/{meeting_id:int}"): (
+        303,
+        422,
+        403,
+        403,
+        403,
+        403,
+    ),
+    ("POST", "/events/{event_ref:str}/programme/{number:int}/add"): (303, 409, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/programme/{number:int}/diff"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/programme/{number:int}/print/{layout:str}"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/programme/{number:int}/publish"): (303, 303, 403, 403, 403, 403),
+    ("GET", "/api/events/{event_ref:str}/programme/builds/{build_id:int}"): (401, 404, 403, 403, 403, 403),
+    ("GET", "/api/events/{event_ref:str}/programme/versions"): (401, 200, 403, 403, 403, 403),
+    ("GET", "/api/events/{event_ref:str}/programme/versions/{number:int}"): (401, 200, 403, 403, 403, 403),
+    ("GET", "/api/events/{event_ref:str}/programme/versions/{number:int}/diff"): (401, 200, 403, 403, 403, 403),
+    ("POST", "/api/events/{event_ref:str}/programme/builds"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/events/{event_ref:str}/programme/versions/{number:int}/edits"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/events/{event_ref:str}/programme/versions/{number:int}/publish"): (401, 409, 403, 403, 403, 403),
+    # Writes that make something: a new draft, a build in the background.
+    ("POST", "/api/events/{event_ref:str}/programme/versions/{number:int}/copy"): (401, 201, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/programme/{number:int}/copy"): (303, 303, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/programme/build"): (303, 303, 403, 403, 403, 403),
     # An unknown invitation token: the same 404 for everyone.
     ("GET", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
     ("POST", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
@@ -180,6 +209,9 @@ async def _ids(settings: Settings) -> dict[str, int]:
             ),
             "consent_id": await session.scalar(select(Consent.id).where(Consent.candidate_id == candidate_id).limit(1)),
             "other_employer_id": other_employer_id,
+            "number": 1,
+            "build_id": 999_999,
+            "meeting_id": await session.scalar(select(Meeting.id).order_by(Meeting.id).limit(1)),
             "second_candidate_id": second_candidate_id,
             "other_opening_id": await session.scalar(
                 select(Opening.id).where(Opening.employer_participation_id == other_employer_id).limit(1)
@@ -214,6 +246,7 @@ def concrete(path: str, ids: dict[str, int]) -> str:
         .replace("{filename:str}", "candidates.csv")
         .replace("{kind:str}", "candidates")
         .replace("{upload_id:str}", "no-such-upload-0000")
+        .replace("{layout:str}", "tables")
     )
     for name, value in ids.items():
         path = path.replace("{" + name + ":int}", str(value))

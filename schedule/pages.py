@@ -1,0 +1,334 @@
+"""The programme's pages for organisers: build with progress, review (grid, per candidate, per employer,
+quality panel), adjust talk by talk, publish with the diff of who is affected, and print views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.auth import CurrentUser, requires
+from events.errors import ConflictError, DomainError
+from events.forms import form_values
+from events.models import Event, Role
+from events.services import EventService
+from schedule import builds, programme, services
+from schedule.adapter import row_id
+from schedule.api import runner
+from schedule.models import BuildStatus, ScheduleVersion
+
+organisers = requires(Role.ORGANISER)
+VIEWS = ("grid", "candidates", "employers")
+
+
+def see_other(path: str) -> Redirect:
+    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
+
+
+def _int(value: Any) -> int | None:
+    """A positive id or number typed into a form; anything else is None (the edit then names the field)."""
+    text = str(value or "").strip()
+    if text.isascii() and text.isdigit() and 0 < len(text) <= 9:
+        return int(text)
+    return None
+
+
+def edit_from_form(action: str, values: dict[str, Any], meeting: int | None = None) -> programme.Edit:
+    if action not in ("lock", "unlock", "move", "swap", "remove", "add"):
+        raise DomainError("unknown_action", "unknown action", "action")
+    return programme.Edit(
+        action,  # type: ignore[arg-type]  # checked just above
+        meeting=meeting,
+        other=_int(values.get("other")),
+        round=_int(values.get("round")),
+        table=_int(values.get("table")),
+        candidate=_int(values.get("candidate")),
+        employer=_int(values.get("employer")),
+        locked=values.get("locked") in ("1", "on", "true"),
+    )
+
+
+async def review_context(
+    session: AsyncSession, user: CurrentUser, event: Event, version: ScheduleVersion, view: str
+) -> dict[str, Any]:
+    """Everything the version page shows."""
+    names = await programme.load_names(session, event)
+    problem = programme.problem_of(version.instance)
+    meetings = [
+        programme.Placement(m, m.candidate_participation_id, m.employer_participation_id, m.round, m.table, m.locked)
+        for m in version.meetings
+    ]
+    solver_meetings = [p.meeting() for p in meetings]
+    quality = version.stats.get("quality") or {}
+    histogram = quality.get("talks_histogram", [])
+    shown = await services.current(session, event)
+    return {
+        "event": event,
+        "version": version,
+        "versions": await services.versions(session, event),
+        "current": shown,
+        "view": view,
+        "quality": quality,
+        "histogram_max": max((h["candidates"] for h in histogram), default=0),
+        "shortfalls": programme.shortfalls(problem, solver_meetings, names),
+        "missed": await programme.missed_wishes(session, problem, solver_meetings, names),
+        "rows": programme.grid(problem, version.meetings, names) if view in ("grid", "employers") else [],
+        "days": programme.candidate_days(problem, version.meetings, names) if view == "candidates" else [],
+        "candidates": sorted(
+            ((row_id(c.id), names.candidate(row_id(c.id))) for c in problem.candidates),
+            key=lambda x: (x[1].casefold(), x[0]),
+        ),
+        "employers": sorted(
+            ((row_id(e.id), names.employer(row_id(e.id)), e.tables) for e in problem.employers),
+            key=lambda x: (x[1].casefold(), x[0]),
+        ),
+        "running": await builds.running_job(session, event),
+        "dropped_locks": int(version.stats.get("dropped_locks") or 0),
+        "errors": {},
+        "values": {},
+    }
+
+
+def meeting_context(event: Event, version: ScheduleVersion, meeting_id: int, names: programme.Names) -> dict[str, Any]:
+    meeting = next((m for m in version.meetings if m.id == meeting_id), None)
+    if meeting is None:
+        from events.errors import NotFoundError
+
+        raise NotFoundError("meeting")
+    problem = programme.problem_of(version.instance)
+    employer = next((e for e in problem.employers if e.id == f"e{meeting.employer_participation_id}"), None)
+    same_round = sorted(
+        (m for m in version.meetings if m.round == meeting.round and m.id != meeting.id),
+        key=lambda m: (names.candidate(m.candidate_participation_id).casefold(), m.id),
+    )
+    return {
+        "event": event,
+        "version": version,
+        "meeting": meeting,
+        "names": names,
+        "tables": employer.tables if employer else meeting.table,
+        "employer_rounds": sorted(employer.rounds) if employer else list(range(1, event.rounds + 1)),
+        "same_round": same_round,
+        "errors": {},
+        "values": {"round": meeting.round, "table": meeting.table},
+    }
+
+
+class ProgrammePages(Controller):
+    path = "/events/{event_ref:str}/programme"
+    include_in_schema = False
+    guards = [organisers]
+
+    @get("/", name="programme")
+    async def programme_home(
+        self,
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        """The newest version, or a page to build the first one."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        newest = await services.latest(db_session, event)
+        if newest is not None:
+            return see_other(f"/events/{event.slug}/programme/{newest.number}")
+        return Template(
+            "schedule/empty.html", context={"event": event, "running": await builds.running_job(db_session, event)}
+        )
+
+    @post("/build", name="programme_build")
+    async def build(
+        self,
+        event_ref: FromPath[str],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        event = await EventService(db_session, current_user).get(event_ref)
+        values = form_values(await request.form())
+        seed = _int(values.get("seed")) or 0
+        try:
+            job = await runner(request).start(current_user, event, seed=seed)
+        except ConflictError:
+            running = await builds.running_job(db_session, event)
+            if running is None:  # finished in between: show the result
+                return see_other(f"/events/{event.slug}/programme")
+            return see_other(f"/events/{event.slug}/programme/builds/{running.id}?msg=build_running")
+        return see_other(f"/events/{event.slug}/programme/builds/{job.id}")
+
+    @get("/builds/{build_id:int}", name="programme_build_progress")
+    async def build_progress(
+        self,
+        event_ref: FromPath[str],
+        build_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        """The build's progress; the page refreshes itself until the version is there."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        job = await builds.get_job(db_session, current_user, event, build_id)
+        if job.status is BuildStatus.DONE and job.version_id is not None:
+            version = await db_session.get(ScheduleVersion, job.version_id)
+            if version is not None:
+                return see_other(f"/events/{event.slug}/programme/{version.number}?msg=built")
+        return Template("schedule/build.html", context={"event": event, "job": job})
+
+    @get("/{number:int}", name="programme_version")
+    async def version_page(
+        self,
+        event_ref: FromPath[str],
+        number: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        view: FromQuery[str] = "grid",
+    ) -> Template:
+        event = await EventService(db_session, current_user).get(event_ref)
+        version = await services.get_version(db_session, current_user, event, number)
+        context = await review_context(db_session, current_user, event, version, view if view in VIEWS else "grid")
+        return Template("schedule/version.html", context=context)
+
+    @post("/{number:int}/add", name="programme_add")
+    async def add_meeting(
+        self,
+        event_ref: FromPath[str],
+        number: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        """Add a talk by hand (locked unless unticked), checked against the scheduler's rules."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        values = form_values(await request.form())
+        try:
+            await services.edit_version(db_session, current_user, event, number, edit_from_form("add", values))
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            version = await services.get_version(db_session, current_user, event, number)
+            context = await review_context(db_session, current_user, event, version, "grid")
+            context.update(errors={exc.field or "_add": exc.message}, values=values, add_open=True)
+            return Template("schedule/version.html", context=context, status_code=exc.status_code)
+        return see_other(f"/events/{event.slug}/programme/{number}?msg=edited")
+
+    @get("/{number:int}/meetings/{meeting_id:int}", name="programme_meeting")
+    async def meeting_page(
+        self,
+        event_ref: FromPath[str],
+        number: FromPath[int],
+        meeting_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        event = await EventService(db_session, current_user).get(event_ref)
+        version = await services.get_version(db_session, current_user, event, number)
+        names = await programme.load_names(db_session, event)
+        return Template("schedule/meeting.html", context=meeting_context(event, version, meeting_id, names))
+
+    @post("/{number:int}/meetings/{meeting_id:int}", name="programme_meeting_edit")
+    async def meeting_edit(
+        self,
+        event_ref: FromPath[str],
+        number: FromPath[int],
+        meeting_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        """Lock, unlock, move, swap or remove a talk; a broken rule shows the same page with the reason."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        values = form_values(await request.form())
+        action = str(values.get("action", ""))
+        try:
+            edit = edit_from_form(action, values, meeting_id)
+            await services.edit_version(db_session, current_user, event, number, edit)
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            version = await services.get_version(db_session, current_user, event, number)
+            names = await programme.load_names(db_session, event)
+            context = meeting_context(event, version, meeting_id, names)
+            context.update(errors={"_form": exc.message, exc.field or "_form": exc.message}, values=values)
+            return Template("schedule/meeting.html", context=context, status_code=exc.status_code)
+        if action == "remove":
+            return see_other(f"/events/{event.slug}/programme/{number}?msg=edited")
+        anchor = f"#m{meeting_id}"
+        return see_other(f"/events/{event.slug}/programme/{number}?msg=edited{anchor}")
+
+    @post("/{number:int}/copy", name="programme_copy")
+    async def copy(
+        self,
+        event_ref: FromPath[str],
+        number: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        event = await EventService(db_session, current_user).get(event_ref)
+        copy = await services.copy_version(db_session, current_user, event, number)
+        return see_other(f"/events/{event.slug}/programme/{copy.number}?msg=draft_made")
+
+    @post("/{number:int}/publish", name="programme_publish")
+    async def publish(
+        self,
+        event_ref: FromPath[str],
+        number: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        event = await EventService(db_session, current_user).get(event_ref)
+        try:
+            await services.publish(db_session, current_user, event, number)
+        except ConflictError:
+            return see_other(f"/events/{event.slug}/programme/{number}?msg=already_published")
+        return see_other(f"/events/{event.slug}/programme/{number}/diff?msg=published")
+
+    @get("/{number:int}/diff", name="programme_diff")
+    async def diff(
+        self,
+        event_ref: FromPath[str],
+        number: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        against: FromQuery[int | None] = None,
+    ) -> Template:
+        """Who is affected, change by change, from the version published before (or ``against``)."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        version = await services.get_version(db_session, current_user, event, number)
+        result = await services.version_diff(db_session, current_user, event, version, against)
+        return Template(
+            "schedule/diff.html",
+            context={
+                "event": event,
+                "version": version,
+                "diff": result,
+                "current": await services.current(db_session, event),
+            },
+        )
+
+    @get("/{number:int}/print/{layout:str}", name="programme_print")
+    async def print_view(
+        self,
+        event_ref: FromPath[str],
+        number: FromPath[int],
+        layout: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        """Printable HTML: ``rounds`` (the whole programme round by round) or ``tables`` (a page per table)."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        if layout not in ("rounds", "tables"):
+            from events.errors import NotFoundError
+
+            raise NotFoundError("print view")
+        version = await services.get_version(db_session, current_user, event, number)
+        names = await programme.load_names(db_session, event)
+        problem = programme.problem_of(version.instance)
+        per_table = layout == "tables"
+        rows = programme.grid(problem, version.meetings, names, short=per_table)
+        return Template(
+            "schedule/print_tables.html" if per_table else "schedule/print_rounds.html",
+            context={"event": event, "version": version, "rows": rows},
+        )
