@@ -103,7 +103,7 @@ def build_jinja_environment() -> Environment:
     i18n.install(env)
     env.globals["current_language"] = i18n.current_language
     env.globals["languages"] = i18n.LANGUAGE_NAMES
-    env.globals["version"] = VERSION
+    env.globals["app_version"] = VERSION
     env.globals["flash_text"] = flash_text
     env.globals.update(labels.TEMPLATE_GLOBALS)
     env.filters.update(labels.TEMPLATE_FILTERS)

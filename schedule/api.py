@@ -17,6 +17,7 @@ from events.auth import CurrentUser, requires
 from events.models import Event, Role
 from events.services import EventService
 from schedule import builds, programme, services
+from schedule.adapter import row_id
 from schedule.builds import BuildRunner
 from schedule.models import BuildJob, ScheduleVersion
 
@@ -76,6 +77,22 @@ class MeetingOut(msgspec.Struct):
     status: str
 
 
+class EmployerSeats(msgspec.Struct):
+    id: int
+    name: str
+    tables: int
+    seats: int
+    rounds: list[int]
+
+
+class CandidateNeeds(msgspec.Struct):
+    id: int
+    name: str
+    rounds: list[int]
+    min_meetings: int
+    max_meetings: int
+
+
 class VersionRow(msgspec.Struct):
     number: int
     status: str
@@ -87,6 +104,9 @@ class VersionRow(msgspec.Struct):
 
 
 class VersionOut(msgspec.Struct):
+    """A version with its talks, quality figures and the people it was planned for (rounds present,
+    tables and seats), so that a client can draw the grid and find free seats."""
+
     number: int
     status: str
     created_at: dt.datetime
@@ -97,6 +117,8 @@ class VersionOut(msgspec.Struct):
     quality: dict[str, Any]
     stats: dict[str, Any]
     meetings: list[MeetingOut]
+    employers: list[EmployerSeats]
+    candidates: list[CandidateNeeds]
 
 
 class ChangeOut(msgspec.Struct):
@@ -177,6 +199,7 @@ async def version_out(session: AsyncSession, event: Event, version: ScheduleVers
     names = await programme.load_names(session, event)
     shown = await services.current(session, event)
     row = version_row(version, shown)
+    problem = programme.problem_of(version.instance)
     return VersionOut(
         row.number,
         row.status,
@@ -200,6 +223,16 @@ async def version_out(session: AsyncSession, event: Event, version: ScheduleVers
                 m.status.value,
             )
             for m in sorted(version.meetings, key=lambda m: (m.round, m.employer_participation_id, m.table, m.id))
+        ],
+        [
+            EmployerSeats(row_id(e.id), names.employer(row_id(e.id)), e.tables, e.seats, sorted(e.rounds))
+            for e in problem.employers
+        ],
+        [
+            CandidateNeeds(
+                row_id(c.id), names.candidate(row_id(c.id)), sorted(c.rounds), c.min_meetings, c.max_meetings
+            )
+            for c in problem.candidates
         ],
     )
 
