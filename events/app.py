@@ -49,7 +49,7 @@ from events.services import check_key_fingerprint, load_active_user
 from events.settings import Settings
 from schedule.api import ProgrammeApi
 from schedule.builds import BuildRunner
-from schedule.pages import ProgrammePages
+from schedule.pages import BriefingPages, ProgrammePages
 
 log = logging.getLogger("meetmatch")
 
@@ -276,6 +276,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             EventPages,
             CandidatePages,
             ProgrammePages,
+            BriefingPages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],

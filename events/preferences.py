@@ -11,8 +11,9 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -181,22 +182,28 @@ async def load_employers(session: AsyncSession, event: Event) -> list[EmployerPa
     )
 
 
-async def load_participations(session: AsyncSession, event: Event) -> list[CandidateParticipation]:
-    """The event's active candidates who are not erased and have not withdrawn their consent: nobody else
-    is shown to employers or planned. (People imported from a spreadsheet carry no consent record yet.)"""
+def planned_participations(event: Event) -> Any:
+    """The filter for the event's active candidates who are not erased and have not withdrawn their consent:
+    nobody else is shown to employers or planned. (People imported from a spreadsheet carry no consent
+    record yet.) Use it on a query that joins Candidate."""
     active_consent = select(Consent.candidate_id).where(Consent.withdrawn_at.is_(None))
     any_consent = select(Consent.candidate_id)
+    return and_(
+        CandidateParticipation.event_id == event.id,
+        CandidateParticipation.status.in_(ACTIVE),
+        Candidate.erased_at.is_(None),
+        or_(Candidate.id.in_(active_consent), Candidate.id.not_in(any_consent)),
+    )
+
+
+async def load_participations(session: AsyncSession, event: Event) -> list[CandidateParticipation]:
+    """The event's planned candidates (see `planned_participations`), by name."""
     return list(
         (
             await session.scalars(
                 select(CandidateParticipation)
                 .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
-                .where(
-                    CandidateParticipation.event_id == event.id,
-                    CandidateParticipation.status.in_(ACTIVE),
-                    Candidate.erased_at.is_(None),
-                    or_(Candidate.id.in_(active_consent), Candidate.id.not_in(any_consent)),
-                )
+                .where(planned_participations(event))
                 .options(selectinload(CandidateParticipation.candidate))
                 .order_by(Candidate.first_name, Candidate.last_name, Candidate.id)
             )

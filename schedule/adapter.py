@@ -14,7 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import preferences as prefs
-from events.models import Event, Preference, PreferenceSide
+from events.models import Candidate as CandidateRow
+from events.models import (
+    CandidateParticipation,
+    EmployerParticipation,
+    EmployerStatus,
+    Event,
+    Opening,
+    Organisation,
+    Preference,
+    PreferenceSide,
+)
 from schedule.models import Meeting as MeetingRow
 from schedule.solver.types import Candidate, Employer, Locked, Meeting, Pair, Problem
 from schedule.weights import pair_weight
@@ -54,45 +64,91 @@ class EventData:
 
 
 async def fetch(session: AsyncSession, event: Event, locked: Sequence[MeetingRow] = ()) -> EventData:
-    """Present employers and active candidates, their wishes and the locked meetings to keep."""
-    employers = await prefs.load_employers(session, event)
-    participations = await prefs.load_participations(session, event)
-    ids = [p.id for p in participations]
-    levels: dict[tuple[int, int], dict[PreferenceSide, int]] = defaultdict(dict)
-    if ids:
-        rows = await session.execute(
+    """Present employers and planned candidates, their wishes and the locked meetings to keep.
+
+    Plain column queries rather than ORM objects: a 3,000-candidate fair loads in a fraction of a second
+    and builds no identity map on the server's event loop.
+    """
+    every = frozenset(range(1, event.rounds + 1))
+
+    def present(rounds: list[int] | None) -> frozenset[int]:
+        return frozenset(rounds) if rounds else every
+
+    sectors: dict[int, set[str]] = defaultdict(set)
+    employers = (
+        await session.execute(
             select(
-                Preference.candidate_participation_id,
-                Preference.employer_participation_id,
-                Preference.side,
-                Preference.level,
-            ).where(Preference.candidate_participation_id.in_(ids))
+                EmployerParticipation.id,
+                EmployerParticipation.tables,
+                EmployerParticipation.seats,
+                EmployerParticipation.rounds,
+                Organisation.sector,
+            )
+            .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+            .where(
+                EmployerParticipation.event_id == event.id,
+                EmployerParticipation.status == EmployerStatus.CONFIRMED,
+            )
+            .order_by(EmployerParticipation.id)
         )
-        for candidate_id, employer_id, side, level in rows.all():
+    ).all()
+    for employer_id, _tables, _seats, _rounds, sector in employers:
+        if sector:
+            sectors[employer_id].add(sector)
+    openings = await session.execute(
+        select(Opening.employer_participation_id, Opening.sector)
+        .join(EmployerParticipation, EmployerParticipation.id == Opening.employer_participation_id)
+        .where(EmployerParticipation.event_id == event.id, Opening.sector.is_not(None))
+    )
+    for employer_id, sector in openings.all():
+        sectors[employer_id].add(sector)
+    candidates = (
+        await session.execute(
+            select(
+                CandidateParticipation.id,
+                CandidateParticipation.rounds,
+                CandidateParticipation.min_meetings,
+                CandidateParticipation.max_meetings,
+                CandidateRow.sectors,
+            )
+            .join(CandidateRow, CandidateRow.id == CandidateParticipation.candidate_id)
+            .where(prefs.planned_participations(event))
+            .order_by(CandidateRow.first_name, CandidateRow.last_name, CandidateRow.id)
+        )
+    ).all()
+    levels: dict[tuple[int, int], dict[PreferenceSide, int]] = defaultdict(dict)
+    rows = await session.stream(
+        select(
+            Preference.candidate_participation_id,
+            Preference.employer_participation_id,
+            Preference.side,
+            Preference.level,
+        )
+        .join(CandidateParticipation, CandidateParticipation.id == Preference.candidate_participation_id)
+        .where(CandidateParticipation.event_id == event.id)
+    )
+    # In slices, so that the server answers other requests between them (a fair has 50,000 wishes).
+    async for part in rows.partitions(2000):
+        for candidate_id, employer_id, side, level in part:
             levels[(candidate_id, employer_id)][side] = level
+    low, high = event.default_min_meetings, event.default_max_meetings
     return EventData(
         rounds=event.rounds,
-        min_meetings=event.default_min_meetings,
-        max_meetings=event.default_max_meetings,
+        min_meetings=low,
+        max_meetings=high,
         employers=tuple(
-            (
-                e.id,
-                e.tables,
-                min(e.seats, event.max_seats),
-                frozenset(prefs.rounds_present(e.rounds, event)),
-                frozenset(prefs.employer_sectors(e)),
-            )
-            for e in employers
+            (eid, tables, min(seats, event.max_seats), present(rounds), frozenset(sectors[eid]))
+            for eid, tables, seats, rounds, _sector in employers
         ),
         candidates=tuple(
             (
-                p.id,
-                frozenset(prefs.rounds_present(p.rounds, event)),
-                event.default_min_meetings if p.min_meetings is None else p.min_meetings,
-                event.default_max_meetings if p.max_meetings is None else p.max_meetings,
-                frozenset(p.candidate.sectors or ()),
+                pid,
+                present(rounds),
+                low if lowest is None else lowest,
+                high if highest is None else highest,
+                frozenset(wanted or ()),
             )
-            for p in participations
+            for pid, rounds, lowest, highest, wanted in candidates
         ),
         levels=dict(levels),
         locks=tuple(
@@ -112,18 +168,28 @@ def assemble(data: EventData) -> tuple[Problem, int]:
     nobody has since said no; a locked pair that is not listed (placed by hand) is listed with HAND_WEIGHT.
     """
     sectors = {e[0]: e[4] for e in data.employers}
+    by_sector: dict[str, list[int]] = defaultdict(list)
+    for employer_id, offered in sectors.items():
+        for sector in offered:
+            by_sector[sector].append(employer_id)
+    rated: dict[int, list[int]] = defaultdict(list)
+    for candidate_id, employer_id in data.levels:
+        rated[candidate_id].append(employer_id)
+    order = {e[0]: i for i, e in enumerate(data.employers)}
     pairs: dict[tuple[int, int], int] = {}
     for candidate_id, _rounds, _low, _high, wanted in data.candidates:
-        for employer_id, employer_sectors in sectors.items():
+        # Only employers in a wanted sector or rated by either side can be listed: 15 or so of 200.
+        matching = {e for sector in wanted for e in by_sector.get(sector, ())}
+        for employer_id in sorted(
+            matching.union(e for e in rated[candidate_id] if e in sectors), key=order.__getitem__
+        ):
             both = data.levels.get((candidate_id, employer_id))
+            match = employer_id in matching
             if both is None:
-                if wanted and not wanted.isdisjoint(employer_sectors):
-                    pairs[(candidate_id, employer_id)] = 1
+                pairs[(candidate_id, employer_id)] = 1
                 continue
             weight = pair_weight(
-                both.get(PreferenceSide.CANDIDATE),
-                both.get(PreferenceSide.EMPLOYER),
-                sector_match=not wanted.isdisjoint(employer_sectors),
+                both.get(PreferenceSide.CANDIDATE), both.get(PreferenceSide.EMPLOYER), sector_match=match
             )
             if weight is not None:
                 pairs[(candidate_id, employer_id)] = weight

@@ -17,7 +17,7 @@ from events.errors import ConflictError, DomainError
 from events.forms import form_values
 from events.models import Event, Role
 from events.services import EventService
-from schedule import builds, programme, services
+from schedule import adapter, builds, programme, services
 from schedule.adapter import row_id
 from schedule.api import runner
 from schedule.models import BuildStatus, ScheduleVersion
@@ -54,16 +54,20 @@ def edit_from_form(action: str, values: dict[str, Any], meeting: int | None = No
 
 
 async def review_context(
-    session: AsyncSession, user: CurrentUser, event: Event, version: ScheduleVersion, view: str
+    session: AsyncSession, user: CurrentUser, event: Event, version: ScheduleVersion, view: str, page: int = 1
 ) -> dict[str, Any]:
-    """Everything the version page shows."""
+    """Everything the version page shows; a large fair's grid comes in pages of employers (or candidates)."""
     names = await programme.load_names(session, event)
     problem = programme.problem_of(version.instance)
-    meetings = [
-        programme.Placement(m, m.candidate_participation_id, m.employer_participation_id, m.round, m.table, m.locked)
-        for m in version.meetings
-    ]
-    solver_meetings = [p.meeting() for p in meetings]
+    if view == "candidates":
+        page_count = programme.pages(len(problem.candidates), programme.CANDIDATES_PER_PAGE)
+    else:
+        page_count = programme.pages(len(problem.employers), programme.EMPLOYERS_PER_PAGE)
+    page = min(max(page, 1), page_count)
+    order = programme.employer_order(problem, names)
+    per = programme.EMPLOYERS_PER_PAGE
+    shown_employers = set(order[(page - 1) * per : page * per])
+    solver_meetings = adapter.solver_meetings(version.meetings)
     quality = version.stats.get("quality") or {}
     histogram = quality.get("talks_histogram", [])
     shown = await services.current(session, event)
@@ -76,9 +80,17 @@ async def review_context(
         "quality": quality,
         "histogram_max": max((h["candidates"] for h in histogram), default=0),
         "shortfalls": programme.shortfalls(problem, solver_meetings, names),
-        "missed": await programme.missed_wishes(session, problem, solver_meetings, names),
-        "rows": programme.grid(problem, version.meetings, names) if view in ("grid", "employers") else [],
-        "days": programme.candidate_days(problem, version.meetings, names) if view == "candidates" else [],
+        "missed": await programme.missed_wishes(session, event, problem, solver_meetings, names),
+        "rows": programme.grid(problem, version.meetings, names, only=shown_employers)
+        if view in ("grid", "employers")
+        else [],
+        "days": programme.candidate_days(problem, version.meetings, names)[
+            (page - 1) * programme.CANDIDATES_PER_PAGE : page * programme.CANDIDATES_PER_PAGE
+        ]
+        if view == "candidates"
+        else [],
+        "page": page,
+        "page_count": page_count,
         "candidates": sorted(
             ((row_id(c.id), names.candidate(row_id(c.id))) for c in problem.candidates),
             key=lambda x: (x[1].casefold(), x[0]),
@@ -185,10 +197,13 @@ class ProgrammePages(Controller):
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         view: FromQuery[str] = "grid",
+        page: FromQuery[str] = "1",
     ) -> Template:
         event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
-        context = await review_context(db_session, current_user, event, version, view if view in VIEWS else "grid")
+        context = await review_context(
+            db_session, current_user, event, version, view if view in VIEWS else "grid", _int(page) or 1
+        )
         return Template("schedule/version.html", context=context)
 
     @post("/{number:int}/add", name="programme_add")
@@ -253,10 +268,15 @@ class ProgrammePages(Controller):
             context = meeting_context(event, version, meeting_id, names)
             context.update(errors={"_form": exc.message, exc.field or "_form": exc.message}, values=values)
             return Template("schedule/meeting.html", context=context, status_code=exc.status_code)
-        if action == "remove":
+        # Back to the grid page that shows the talk's employer, at the talk.
+        version = await services.get_version(db_session, current_user, event, number)
+        meeting = next((m for m in version.meetings if m.id == meeting_id), None)
+        if meeting is None:  # removed
             return see_other(f"/events/{event.slug}/programme/{number}?msg=edited")
-        anchor = f"#m{meeting_id}"
-        return see_other(f"/events/{event.slug}/programme/{number}?msg=edited{anchor}")
+        names = await programme.load_names(db_session, event)
+        page = programme.employer_page(programme.problem_of(version.instance), names, meeting.employer_participation_id)
+        where = f"&page={page}" if page > 1 else ""
+        return see_other(f"/events/{event.slug}/programme/{number}?msg=edited{where}#m{meeting_id}")
 
     @post("/{number:int}/copy", name="programme_copy")
     async def copy(
@@ -332,3 +352,23 @@ class ProgrammePages(Controller):
             "schedule/print_tables.html" if per_table else "schedule/print_rounds.html",
             context={"event": event, "version": version, "rows": rows},
         )
+
+
+class BriefingPages(Controller):
+    """The employer's printable briefing pack: whom it meets, round by round, as anonymised cards."""
+
+    path = "/events/{event_ref:str}/briefing"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER, Role.EMPLOYER)]
+
+    @get("/{employer_id:int}", name="employer_briefing")
+    async def briefing(
+        self,
+        event_ref: FromPath[str],
+        employer_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        event = await EventService(db_session, current_user).get(event_ref)
+        pack = await programme.briefing(db_session, current_user, event, employer_id)
+        return Template("schedule/briefing.html", context={"event": event, "pack": pack})

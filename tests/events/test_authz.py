@@ -137,6 +137,8 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/events/{event_ref:str}/programme/builds"): (401, 422, 403, 403, 403, 403),
     ("POST", "/api/events/{event_ref:str}/programme/versions/{number:int}/edits"): (401, 422, 403, 403, 403, 403),
     ("POST", "/api/events/{event_ref:str}/programme/versions/{number:int}/publish"): (401, 409, 403, 403, 403, 403),
+    # The briefing pack of Werkse! Groen: its own employer and organisers.
+    ("GET", "/events/{event_ref:str}/briefing/{employer_id:int}"): (303, 200, 403, 403, 200, 403),
     # Writes that make something: a new draft, a build in the background.
     ("POST", "/api/events/{event_ref:str}/programme/versions/{number:int}/copy"): (401, 201, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/programme/{number:int}/copy"): (303, 303, 403, 403, 403, 403),

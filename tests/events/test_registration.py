@@ -288,6 +288,7 @@ def test_employer_never_receives_contact_data_note_or_coach(
         client.get("/"),
         client.get("/events/samen-werkt"),
         client.get("/events/samen-werkt/cards"),
+        client.get(f"/events/samen-werkt/briefing/{me['id']}"),
         client.get("/api/events"),
         client.get("/api/events/samen-werkt"),
         client.get("/api/events/samen-werkt/employers"),

@@ -484,3 +484,27 @@ def test_only_organisers_reach_the_programme(client: TestClient[Litestar], demo:
         assert client.get(f"{API}/versions/1").status_code == 403
         assert client.get(f"{PAGES}/1").status_code == 403
         assert client.post(f"{API}/builds", json={}, headers=csrf_headers(client)).status_code == 403
+
+
+def test_employer_briefing_pack_lists_its_talks_round_by_round_as_anonymised_cards(
+    client: TestClient[Litestar], demo: DemoResult
+) -> None:
+    login(client, ORGANISER)
+    doc = version(client, 1)
+    login(client, EMPLOYER)
+    me = client.get("/api/events/samen-werkt/employers").json()[0]
+    other = next(e for e in doc["employers"] if e["id"] != me["id"])
+
+    pack = client.get(f"/events/samen-werkt/briefing/{me['id']}")
+    refused = client.get(f"/events/samen-werkt/briefing/{other['id']}")
+
+    cards = {c["participation_id"]: c for c in client.get(f"/api/events/samen-werkt/employers/{me['id']}/cards").json()}
+    mine = [m for m in doc["meetings"] if m["employer"] == me["id"]]
+    assert pack.status_code == 200
+    assert pack.text.count('class="briefing-card"') == len(mine) > 0
+    for m in mine:
+        assert f"Tafel {m['table']} · {cards[m['candidate']]['display_name']}</h3>" in pack.text
+        assert m["candidate_name"] not in pack.text
+    assert refused.status_code == 404
+    login(client, ORGANISER)
+    assert client.get(f"/events/samen-werkt/briefing/{other['id']}").status_code == 200
