@@ -733,6 +733,8 @@ class ImportAnswer(msgspec.Struct):
     errors: list[RowProblem]
     created: int = 0
     updated: int = 0
+    # New candidates without consent columns in the file: the import needs `consent_date` for them.
+    needs_consent: int = 0
 
 
 class ImportsApi(Controller):
@@ -754,9 +756,20 @@ class ImportsApi(Controller):
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         dry_run: FromQuery[bool] = False,
+        consent_date: FromQuery[str | None] = None,
+        consent_method: FromQuery[str] = "verbal",
+        consent_purpose: FromQuery[str] = "",
     ) -> Response[ImportAnswer]:
-        """Import a CSV or XLSX file of candidates or employers (field `file`); all or nothing; `dry_run` checks."""
+        """Import a CSV or XLSX file of candidates or employers (field `file`); all or nothing; `dry_run` checks.
+
+        New candidates need a consent record: the file's consent columns, or `consent_date` (and
+        `consent_method`: verbal, paper or digital) confirming it for all of them; otherwise 422
+        `consent_required`.
+        """
         event = await EventService(db_session, current_user).get(event_ref)
+        consent = None
+        if consent_date is not None:
+            consent = imports.ImportConsent.parse(consent_method, consent_date, consent_purpose)
         if kind not in imports.KINDS:
             raise NotFoundError("kind")
         upload = data.get("file")
@@ -773,10 +786,11 @@ class ImportsApi(Controller):
             matched=preview.matched,
             imported=False,
             errors=[RowProblem(e.row, e.field, e.reason) for e in preview.errors],
+            needs_consent=preview.needs_consent,
         )
         if not preview.ok:
             return Response(answer, status_code=422)
         if not dry_run:
-            result = await imports.apply_import(db_session, current_user, event, kind, table, mapping)
+            result = await imports.apply_import(db_session, current_user, event, kind, table, mapping, consent)
             answer.imported, answer.created, answer.updated = True, result.created, result.updated
         return Response(answer)

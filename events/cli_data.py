@@ -66,19 +66,56 @@ def _prepare() -> Any:
 @click.argument("kind", type=click.Choice(["candidates", "employers"]))
 @click.argument("path", metavar="FILE", type=EXISTING)
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; write nothing.")
+@click.option(
+    "--consent-date",
+    metavar="DATE",
+    help="Confirm that the new candidates consented on this day (dd-mm-yyyy or yyyy-mm-dd).",
+)
+@click.option(
+    "--consent-method",
+    type=click.Choice(["verbal", "paper", "digital"]),
+    default="verbal",
+    show_default=True,
+    help="How the new candidates consented.",
+)
+@click.option(
+    "--consent-purpose", metavar="TEXT", default="", help="What they agreed to (a standard text if left out)."
+)
 @LANGUAGE
 @_handled
-def import_command(event_ref: str, kind: str, path: Path, dry_run: bool, language: str) -> None:
+def import_command(
+    event_ref: str,
+    kind: str,
+    path: Path,
+    dry_run: bool,
+    consent_date: str | None,
+    consent_method: str,
+    consent_purpose: str,
+    language: str,
+) -> None:
     """Import candidates or employers from a .csv or .xlsx file: every row, or none when a row is wrong.
 
     Columns are recognised by their Dutch or English headers (Voornaam/First name, Achternaam/Last name,
-    E-mail, Telefoon, Geboortedatum, Woonplaats, Coach e-mail, Sectoren, Uren per week, Rondes, Status;
-    Werkgever, Tafels, Plaatsen per tafel, Contactpersoon, Vacature, Soort, Sector, Omschrijving).
+    E-mail, Telefoon, Geboortedatum, Woonplaats, Coach e-mail, Sectoren, Uren per week, Rondes, Status,
+    Toestemming/Consent date, Toestemming via/Consent method; Werkgever, Tafels, Plaatsen per tafel,
+    Contactpersoon, Vacature, Soort, Sector, Omschrijving).
     Problems are printed as "row N: field: reason" (the header is row 1); then nothing is imported.
+
+    Every new candidate gets a consent record: a row's own consent date, or else the one confirmed
+    with --consent-date; a candidate import with new people and neither is refused.
     """
     from events import i18n
     from events.cli import CliError, run
-    from events.imports import ImportRejected, apply_import, guess_mapping, preview_import, read_table
+    from events.errors import DomainError
+    from events.imports import (
+        ImportConsent,
+        ImportRejected,
+        apply_import,
+        consent_missing,
+        guess_mapping,
+        preview_import,
+        read_table,
+    )
 
     try:
         data = path.read_bytes()
@@ -91,6 +128,9 @@ def import_command(event_ref: str, kind: str, path: Path, dry_run: bool, languag
         from events.services import find_event
 
         with i18n.language(language):
+            consent = None
+            if consent_date is not None:
+                consent = ImportConsent.parse(consent_method, consent_date, consent_purpose)
             table = read_table(data, path.name)
             mapping = guess_mapping(kind, table.headers)
             async with open_session(settings) as session:
@@ -100,12 +140,14 @@ def import_command(event_ref: str, kind: str, path: Path, dry_run: bool, languag
                     preview = await preview_import(session, user, event, kind, table, mapping)
                     if preview.errors:
                         raise ImportRejected(preview.errors)
+                    if preview.needs_consent and consent is None:
+                        raise consent_missing(preview)
                     noun = "candidates" if kind == "candidates" else "organisations"
                     return [
                         f"dry run: {len(preview.rows)} rows are fine: {preview.new} new {noun}, "
                         f"{preview.matched} matching existing ones; nothing was written"
                     ]
-                result = await apply_import(session, user, event, kind, table, mapping)
+                result = await apply_import(session, user, event, kind, table, mapping, consent)
                 await session.commit()
         noun = "candidates" if kind == "candidates" else "organisations"
         lines = [
@@ -121,6 +163,12 @@ def import_command(event_ref: str, kind: str, path: Path, dry_run: bool, languag
         for error in exc.errors:
             click.echo(str(error), err=True)
         raise CliError(f"{len(exc.errors)} problem(s) in {path.name}; nothing was imported") from None
+    except DomainError as exc:
+        if exc.code != "consent_required":
+            raise
+        raise CliError(
+            f"consent: {exc.message} (--consent-date DD-MM-YYYY [--consent-method paper|digital]); nothing was imported"
+        ) from None
     for line in lines:
         click.echo(line)
 

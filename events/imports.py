@@ -29,14 +29,17 @@ from events import i18n
 from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
 from events.i18n import N_
-from events.labels import PARTICIPATION_STATUS_LABELS, PATHWAY_LABELS, SECTOR_LABELS
+from events.labels import CONSENT_METHOD_LABELS, PARTICIPATION_STATUS_LABELS, PATHWAY_LABELS, SECTOR_LABELS
 from events.models import (
+    EVENT_TZ,
     OPENING_KINDS,
     SECTORS,
     Candidate,
     CandidateCoach,
     CandidateParticipation,
     CoachKind,
+    Consent,
+    ConsentMethod,
     EmployerContact,
     EmployerParticipation,
     Event,
@@ -214,6 +217,16 @@ CANDIDATE_FIELDS = (
     ImportField("hours_per_week", N_("Hours a week"), ("uren per week", "uren", "hours per week", "hours")),
     ImportField("rounds", N_("Rounds"), ("rondes", "ronden", "rounds")),
     ImportField("status", N_("Status"), ("status",)),
+    ImportField(
+        "consent_date",
+        N_("Consent given on"),
+        ("toestemming", "toestemming op", "datum toestemming", "toestemming gegeven", "consent", "consent date"),
+    ),
+    ImportField(
+        "consent_method",
+        N_("Consent given how"),
+        ("toestemming via", "toestemming hoe", "manier toestemming", "consent method", "consent how"),
+    ),
 )
 
 EMPLOYER_FIELDS = (
@@ -345,6 +358,8 @@ class ImportPreview:
     errors: list[RowError]
     new: int = 0
     matched: int = 0
+    # New candidates whose row says nothing about consent: the organiser confirms theirs at import.
+    needs_consent: int = 0
 
     @property
     def ok(self) -> bool:
@@ -363,6 +378,53 @@ class ImportResult:
     matched: int
     updated: int
     details: dict[str, int] = field(default_factory=dict)
+
+
+def default_consent_purpose() -> str:
+    """What candidates brought in by an import agreed to, unless the organiser words it otherwise."""
+    return i18n.gettext(
+        "My details are shared with the organiser, my coach and the employers of the event (employers see "
+        "my first name and initial), and my coach may follow up on the talks."
+    )
+
+
+@dataclass(frozen=True)
+class ImportConsent:
+    """The organiser's word that the file's new candidates consented: to what, how, and on which day.
+
+    A row with its own consent date keeps that date (and its own method, when the file gives one).
+    """
+
+    method: ConsentMethod
+    given_on: dt.date
+    purpose: str = ""
+
+    @classmethod
+    def parse(cls, method: str, given_on: str, purpose: str = "") -> ImportConsent:
+        """From form or command-line text; a DomainError names the field that is wrong."""
+        try:
+            chosen = parse_consent_method(method or ConsentMethod.VERBAL.value)
+        except _CellError as exc:
+            raise DomainError("bad_consent", exc.reason, "consent_method") from None
+        if not given_on.strip():
+            raise DomainError("required", i18n.gettext("this value is required"), "consent_date")
+        try:
+            day = parse_consent_date(given_on.strip())
+        except _CellError as exc:
+            raise DomainError("bad_consent", exc.reason, "consent_date") from None
+        text = " ".join(purpose.split())
+        if text and len(text) < 3:
+            raise DomainError("bad_consent", i18n.gettext("too short (at least 3 characters)"), "consent_purpose")
+        if len(text) > 1000:
+            raise DomainError(
+                "bad_consent", i18n.gettext("too long (at most %(max)s characters)", max=1000), "consent_purpose"
+            )
+        return cls(method=chosen, given_on=day, purpose=text)
+
+
+def _consent_moment(day: dt.date) -> dt.datetime:
+    """A consent day as a moment: noon in the event's time zone, so it reads as that day everywhere."""
+    return dt.datetime.combine(day, dt.time(12), tzinfo=EVENT_TZ)
 
 
 # --- parsing cells -----------------------------------------------------------------------------------
@@ -446,6 +508,31 @@ def _kind_choices() -> dict[str, str]:
 @functools.cache
 def _status_choices() -> dict[str, str]:
     return _choices([s.value for s in ParticipationStatus], PARTICIPATION_STATUS_LABELS)
+
+
+@functools.cache
+def _consent_choices() -> dict[str, str]:
+    table = _choices([m.value for m in ConsentMethod], CONSENT_METHOD_LABELS)
+    # The words organisers write in their sheets.
+    extra = {"mondeling": "verbal", "telefonisch": "verbal", "schriftelijk": "paper", "papier": "paper"}
+    extra |= {"formulier": "paper", "online": "digital", "email": "digital", "digitaal": "digital"}
+    return table | {_key(word): code for word, code in extra.items()}
+
+
+def parse_consent_method(text: str) -> ConsentMethod:
+    """How consent was given, by code or label, in Dutch or English."""
+    code = _consent_choices().get(_key(text))
+    if code is None:
+        raise _CellError(i18n.gettext("unknown way of giving consent: %(value)s", value=text))
+    return ConsentMethod(code)
+
+
+def parse_consent_date(text: str) -> dt.date:
+    """A consent date: a date (as parse_date reads it) that is not in the future."""
+    day = parse_date(text)
+    if day > dt.datetime.now(EVENT_TZ).date():
+        raise _CellError(i18n.gettext("lies in the future"))
+    return day
 
 
 def parse_sectors(text: str) -> list[str]:
@@ -586,6 +673,8 @@ def _parse_candidate_rows(
         p.parsed("hours_per_week", lambda raw: _parse_int(raw, 0, 80))
         p.parsed("rounds", lambda raw: parse_rounds(raw, event.rounds))
         p.parsed("status", parse_status)
+        p.parsed("consent_date", parse_consent_date)
+        p.parsed("consent_method", parse_consent_method)
         rows.append(ParsedRow(row=number, values=p.values))
     return rows
 
@@ -752,6 +841,7 @@ async def _check(
         await _match_candidates(session, rows, errors)
         matched = sum(1 for r in rows if r.existing_id is not None)
         new = len(rows) - matched
+        needs_consent = sum(1 for r in rows if r.existing_id is None and "consent_date" not in r.values)
     else:
         rows = _parse_employer_rows(table, mapping, event, errors)
         organisations = await _organisations_by_name(
@@ -765,6 +855,8 @@ async def _check(
         new = len(names) - matched
     errors.sort(key=lambda e: e.row)
     preview = ImportPreview(kind=kind, rows=rows, errors=errors, new=new, matched=matched)
+    if kind == "candidates":
+        preview.needs_consent = needs_consent
     return _Checked(preview=preview, coaches=coaches, organisations=organisations)
 
 
@@ -775,15 +867,40 @@ async def preview_import(
     return (await _check(session, user, event, kind, table, mapping)).preview
 
 
+def consent_missing(preview: ImportPreview) -> DomainError:
+    """The refusal when new candidates would come in without a consent record."""
+    return DomainError(
+        "consent_required",
+        i18n.ngettext(
+            "%(num)s new candidate has no consent record in the file: confirm how and when they consented",
+            "%(num)s new candidates have no consent record in the file: confirm how and when they consented",
+            preview.needs_consent,
+        ),
+        "consent",
+    )
+
+
 async def apply_import(
-    session: AsyncSession, user: CurrentUser, event: Event, kind: str, table: Table, mapping: dict[int, str]
+    session: AsyncSession,
+    user: CurrentUser,
+    event: Event,
+    kind: str,
+    table: Table,
+    mapping: dict[int, str],
+    consent: ImportConsent | None = None,
 ) -> ImportResult:
-    """Import every row in the caller's transaction, or raise ImportRejected and write nothing."""
+    """Import every row in the caller's transaction, or raise ImportRejected and write nothing.
+
+    Every new candidate gets a consent record: from its row's consent columns, or else from `consent`,
+    the organiser's confirmation; without either the import is refused (``consent_required``).
+    """
     checked = await _check(session, user, event, kind, table, mapping)
     if checked.preview.errors:
         raise ImportRejected(checked.preview.errors)
+    if kind == "candidates" and checked.preview.needs_consent and consent is None:
+        raise consent_missing(checked.preview)
     if kind == "candidates":
-        result = await _apply_candidates(session, user, event, checked)
+        result = await _apply_candidates(session, user, event, checked, consent)
     else:
         result = await _apply_employers(session, event, checked)
     await audit(
@@ -807,7 +924,25 @@ async def apply_import(
 _FILLABLE = ("email", "phone", "date_of_birth", "city", "hours_per_week", "sectors")
 
 
-async def _apply_candidates(session: AsyncSession, user: CurrentUser, event: Event, checked: _Checked) -> ImportResult:
+def _consent_for(
+    values: dict[str, Any], candidate_id: int, consent: ImportConsent | None, actor: int | None
+) -> Consent:
+    """A new candidate's consent record: the row's own date and method where it has them."""
+    day = values.get("consent_date") or (consent.given_on if consent else None)
+    assert day is not None  # noqa: S101 - apply_import refused the file otherwise
+    method = values.get("consent_method") or (consent.method if consent else ConsentMethod.VERBAL)
+    return Consent(
+        candidate_id=candidate_id,
+        purpose=(consent.purpose if consent else "") or default_consent_purpose(),
+        method=method,
+        given_at=_consent_moment(day),
+        recorded_by_id=actor,
+    )
+
+
+async def _apply_candidates(
+    session: AsyncSession, user: CurrentUser, event: Event, checked: _Checked, consent: ImportConsent | None
+) -> ImportResult:
     rows = checked.preview.rows
     ids = [r.existing_id for r in rows if r.existing_id is not None]
     existing: dict[int, Candidate] = {}
@@ -822,7 +957,7 @@ async def _apply_candidates(session: AsyncSession, user: CurrentUser, event: Eve
         participations = {p.candidate_id: p for p in await session.scalars(query_p)}
     actor_id = user.id or None
     created = matched = updated = 0
-    participations_created = participations_updated = coach_links = 0
+    participations_created = participations_updated = coach_links = consents = 0
     for parsed in rows:
         values = parsed.values
         candidate = existing.get(parsed.existing_id) if parsed.existing_id is not None else None
@@ -841,6 +976,8 @@ async def _apply_candidates(session: AsyncSession, user: CurrentUser, event: Eve
             )
             session.add(candidate)
             await session.flush()
+            session.add(_consent_for(values, candidate.id, consent, actor_id))
+            consents += 1
             created += 1
         else:
             matched += 1
@@ -889,6 +1026,7 @@ async def _apply_candidates(session: AsyncSession, user: CurrentUser, event: Eve
             "participations_created": participations_created,
             "participations_updated": participations_updated,
             "coach_links_created": coach_links,
+            "consents_recorded": consents,
         },
     )
 

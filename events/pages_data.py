@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import time
@@ -21,13 +22,14 @@ from events.auth import CurrentUser, requires
 from events.deps import AppContext
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
-from events.models import Event, Role
+from events.models import EVENT_TZ, ConsentMethod, Event, Role
 from events.services import EventService
 
 UPLOAD_TTL_SECONDS = 24 * 3600
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 EXPORT_KINDS = ("candidates", "employers", "preferences")
+_CONSENT_FIELDS = ("consent_purpose", "consent_method", "consent_date", "consent_confirmed")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -152,6 +154,12 @@ class ImportPages(Controller):
             "field_labels": {f.name: _t(f.label) for f in imports.fields_for(kind)},
             "errors": {},
             "preview": None,
+            "consent_values": {
+                "consent_purpose": imports.default_consent_purpose(),
+                "consent_method": "verbal",
+                "consent_date": dt.datetime.now(EVENT_TZ).date().isoformat(),
+            },
+            "consent_methods": [m.value for m in ConsentMethod],
         }
         try:
             imports.check_mapping(kind, mapping, len(table.headers))
@@ -195,10 +203,24 @@ class ImportPages(Controller):
         mapping = _mapping_from_form(form, len(table.headers))
         context = await self._preview(db_session, current_user, ctx, event, kind, upload_id, mapping)
         preview = context["preview"]
+        if "consent_date" in form:
+            context["consent_values"] = {name: str(form.get(name, "")) for name in _CONSENT_FIELDS}
         if form.get("action") != "import" or preview is None or not preview.ok:
             return Template("events/import.html", context=context, status_code=200 if preview and preview.ok else 422)
+        consent = None
+        if preview.needs_consent:
+            values = context["consent_values"]
+            try:
+                if form.get("consent_confirmed") != "yes":
+                    raise imports.consent_missing(preview)
+                consent = imports.ImportConsent.parse(
+                    values["consent_method"], values["consent_date"], values["consent_purpose"]
+                )
+            except DomainError as exc:
+                context["errors"] = {exc.field or "consent": exc.message}
+                return Template("events/import.html", context=context, status_code=422)
         try:
-            result = await imports.apply_import(db_session, current_user, event, kind, table, mapping)
+            result = await imports.apply_import(db_session, current_user, event, kind, table, mapping, consent)
         except imports.ImportRejected:
             return Template("events/import.html", context=context, status_code=422)
         path.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from openpyxl import Workbook
 
 from events.demo import DemoResult
-from events.models import Candidate, CandidateParticipation
+from events.models import Candidate, CandidateParticipation, Consent
 from events.settings import Settings
 from tests.conftest import COACH, ORGANISER, login
 from tests.events.test_registration import count
@@ -35,6 +35,14 @@ def candidate_rows(bad: bool) -> list[list[object]]:
         rows[6][1] = ""  # spreadsheet row 7
         rows[11][4] = "onbekend@example.org"  # spreadsheet row 12
     return rows
+
+
+CONSENT_FORM = {
+    "consent_confirmed": "yes",
+    "consent_method": "paper",
+    "consent_date": "2025-11-02",
+    "consent_purpose": "Gegevens delen met de werkgevers van Samen Werkt!",
+}
 
 
 def upload(client: TestClient[Litestar], data: bytes, name: str = "kandidaten.xlsx") -> str:
@@ -81,6 +89,7 @@ def test_import_page_fixed_file_imports_fifty_and_again_matches_them(
 ) -> None:
     login(client, ORGANISER)
     before = count(database, Candidate)
+    consents_before = count(database, Consent)
     data = workbook(candidate_rows(bad=False))
 
     location = upload(client, data)
@@ -88,16 +97,39 @@ def test_import_page_fixed_file_imports_fifty_and_again_matches_them(
     mapping = {"col_0": "first_name", "col_1": "last_name", "col_2": "email", "col_3": "phone", "col_4": "coach_email"}
     done = client.post(
         location,
-        data={"_csrf_token": client.cookies.get("csrftoken"), "action": "import", **mapping},
+        data={"_csrf_token": client.cookies.get("csrftoken"), "action": "import", **mapping, **CONSENT_FORM},
         follow_redirects=False,
     )
     again = client.get(upload(client, data))
 
     assert "50 nieuwe personen, 0 al bekend" in preview.text
+    assert 'name="consent_confirmed"' in preview.text
+    assert 'name="consent_confirmed"' not in again.text  # all matched: their consent is on record
     assert done.status_code == 303
     assert done.headers["location"].startswith("/events/samen-werkt?msg=imported")
     assert count(database, Candidate) == before + 50
+    assert count(database, Consent) == consents_before + 50
     assert "0 nieuwe personen, 50 al bekend" in again.text
+
+
+def test_import_page_refuses_new_people_without_confirmed_consent(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    login(client, ORGANISER)
+    before = (count(database, Candidate), count(database, Consent))
+    location = upload(client, workbook(candidate_rows(bad=False)))
+    mapping = {"col_0": "first_name", "col_1": "last_name", "col_2": "email", "col_3": "phone", "col_4": "coach_email"}
+    base = {"_csrf_token": client.cookies.get("csrftoken"), "action": "import", **mapping}
+
+    unconfirmed = client.post(location, data={**base, **CONSENT_FORM, "consent_confirmed": ""})
+    future = client.post(location, data={**base, **CONSENT_FORM, "consent_date": "2999-01-01"})
+
+    assert unconfirmed.status_code == 422
+    assert "50 nieuwe kandidaten hebben geen toestemming in het bestand" in unconfirmed.text
+    assert 'value="2025-11-02"' in unconfirmed.text  # what was typed stays
+    assert future.status_code == 422
+    assert "ligt in de toekomst" in future.text
+    assert (count(database, Candidate), count(database, Consent)) == before
 
 
 def test_import_page_other_headers_need_the_mapping_step(client: TestClient[Litestar], demo: DemoResult) -> None:
@@ -187,12 +219,16 @@ def test_import_api_dry_run_then_import_and_rejection(
         )
 
     dry = send(good, "?dry_run=true")
+    unconfirmed = send(good)
     after_dry = count(database, Candidate)
     rejected = send(workbook(candidate_rows(bad=True)))
-    done = send(good)
+    done = send(good, "?consent_date=2025-11-02&consent_method=digital")
 
     assert dry.status_code == 200  # type: ignore[attr-defined]
     assert dry.json()["imported"] is False  # type: ignore[attr-defined]
+    assert dry.json()["needs_consent"] == 50  # type: ignore[attr-defined]
+    assert unconfirmed.status_code == 422  # type: ignore[attr-defined]
+    assert unconfirmed.json()["code"] == "consent_required"  # type: ignore[attr-defined]
     assert after_dry == before
     assert rejected.status_code == 422  # type: ignore[attr-defined]
     assert [(e["row"], e["field"]) for e in rejected.json()["errors"]] == [(7, "last_name"), (12, "coach_email")]  # type: ignore[attr-defined]

@@ -17,10 +17,12 @@ from events.db import import_models, open_session
 from events.demo import DEMO_SLUG, DemoResult
 from events.errors import DomainError, NotFoundError
 from events.imports import (
+    ImportConsent,
     ImportRejected,
     RowError,
     Table,
     apply_import,
+    default_consent_purpose,
     guess_mapping,
     parse_date,
     parse_rounds,
@@ -28,10 +30,13 @@ from events.imports import (
     read_table,
 )
 from events.models import (
+    EVENT_TZ,
     AuditEntry,
     Candidate,
     CandidateCoach,
     CandidateParticipation,
+    Consent,
+    ConsentMethod,
     EmployerContact,
     EmployerParticipation,
     Opening,
@@ -82,8 +87,17 @@ async def as_user(settings: Settings, email: str) -> CurrentUser:
         return to_current_user(user)
 
 
+CONSENT = ImportConsent(method=ConsentMethod.PAPER, given_on=dt.date(2026, 11, 2))
+
+
 async def do_import(
-    settings: Settings, kind: str, data: Table, *, user_email: str = ORGANISER, apply: bool = True
+    settings: Settings,
+    kind: str,
+    data: Table,
+    *,
+    user_email: str = ORGANISER,
+    apply: bool = True,
+    consent: ImportConsent | None = CONSENT,
 ) -> Any:
     """Import (or preview) ``data`` into the demo event as the given user, in English, and commit."""
     user = await as_user(settings, user_email)
@@ -93,7 +107,7 @@ async def do_import(
             mapping = guess_mapping(kind, data.headers)
             if not apply:
                 return await preview_import(session, user, event, kind, data, mapping)
-            result = await apply_import(session, user, event, kind, data, mapping)
+            result = await apply_import(session, user, event, kind, data, mapping, consent)
             await session.commit()
             return result
 
@@ -361,6 +375,86 @@ def test_apply_import_bad_row_writes_nothing(demo: DemoResult, database: Setting
 
     assert caught.value.errors == [RowError(3, "last_name", "this value is required")]
     assert run(table_counts(database)) == before
+
+
+def test_apply_import_new_people_without_consent_refused_and_nothing_written(
+    demo: DemoResult, database: Settings
+) -> None:
+    before = run(table_counts(database))
+    data = table(["Voornaam", "Achternaam"], ["Anna", "de Wit"], ["Bram", "Smit"])
+
+    with pytest.raises(DomainError) as caught:
+        run(do_import(database, "candidates", data, consent=None))
+
+    assert (caught.value.code, caught.value.field) == ("consent_required", "consent")
+    assert caught.value.message == (
+        "2 new candidates have no consent record in the file: confirm how and when they consented"
+    )
+    assert run(table_counts(database)) == before
+
+
+async def consents_of(settings: Settings, first_name: str) -> list[tuple[str, dt.date, str, int | None]]:
+    """(method, day in the event's zone, purpose, recorded by) of each consent of the people so named."""
+    async with open_session(settings) as session:
+        query = select(Consent).join(Candidate).where(Candidate.first_name == first_name).order_by(Consent.id)
+        return [
+            (c.method.value, c.given_at.astimezone(EVENT_TZ).date(), c.purpose, c.recorded_by_id)
+            for c in await session.scalars(query)
+        ]
+
+
+def test_apply_import_records_the_confirmed_consent_for_new_people_only(demo: DemoResult, database: Settings) -> None:
+    async def seed() -> None:
+        async with open_session(database) as session:
+            session.add(Candidate(first_name="Anna", last_name="de Wit", email="anna@example.org"))
+            await session.commit()
+
+    run(seed())
+    organiser = run(as_user(database, ORGANISER))
+    data = table(["Voornaam", "Achternaam", "E-mail"], ["Anna", "de Wit", "anna@example.org"], ["Bram", "Smit", ""])
+
+    preview = run(do_import(database, "candidates", data, apply=False))
+    result = run(do_import(database, "candidates", data))
+
+    assert preview.needs_consent == 1
+    assert result.details["consents_recorded"] == 1
+    assert run(consents_of(database, "Anna")) == []
+    with i18n.language("en"):
+        purpose = default_consent_purpose()
+    assert run(consents_of(database, "Bram")) == [("paper", dt.date(2026, 11, 2), purpose, organiser.id)]
+
+
+def test_apply_import_consent_columns_of_the_file_need_no_confirmation(demo: DemoResult, database: Settings) -> None:
+    data = table(
+        ["Voornaam", "Achternaam", "Toestemming", "Toestemming via"],
+        ["Anna", "de Wit", "01-10-2025", "schriftelijk"],
+        ["Bram", "Smit", "2025-09-15", ""],
+    )
+
+    preview = run(do_import(database, "candidates", data, apply=False))
+    run(do_import(database, "candidates", data, consent=None))
+
+    assert preview.needs_consent == 0
+    assert [c[:2] for c in run(consents_of(database, "Anna"))] == [("paper", dt.date(2025, 10, 1))]
+    assert [c[:2] for c in run(consents_of(database, "Bram"))] == [("verbal", dt.date(2025, 9, 15))]
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "error"),
+    [
+        ("Toestemming", "01-01-2999", RowError(2, "consent_date", "lies in the future")),
+        ("Toestemming", "gisteren", RowError(2, "consent_date", "not a date (write it as dd-mm-yyyy)")),
+        ("Toestemming via", "duif", RowError(2, "consent_method", "unknown way of giving consent: duif")),
+    ],
+)
+def test_preview_import_bad_consent_cell_is_a_row_error(
+    demo: DemoResult, database: Settings, header: str, cell: str, error: RowError
+) -> None:
+    data = table(["Voornaam", "Achternaam", header], ["Anna", "de Wit", cell])
+
+    preview = run(do_import(database, "candidates", data, apply=False))
+
+    assert preview.errors == [error]
 
 
 def test_apply_import_known_people_matched_on_email_name_phone_and_name_birth(
@@ -638,9 +732,11 @@ def test_cli_import_fixed_file_imports_50_and_a_second_run_matches_all(settings:
     assert cli(settings, "demo").returncode == 0
     path = write_xlsx(tmp_path / "kandidaten.xlsx", CANDIDATE_HEADERS, fifty_candidates())
     candidates_before = run(count(settings, Candidate))
+    consents_before = run(count(settings, Consent))
 
-    first = cli(settings, "import", DEMO_SLUG, "candidates", str(path))
+    first = cli(settings, "import", DEMO_SLUG, "candidates", str(path), "--consent-date", "02-11-2025")
     after_first = run(table_counts(settings))
+    # Everyone is known by now: matching needs no new consent.
     second = cli(settings, "import", DEMO_SLUG, "candidates", str(path))
 
     assert first.returncode == 0, first.stderr
@@ -649,6 +745,8 @@ def test_cli_import_fixed_file_imports_50_and_a_second_run_matches_all(settings:
     )
     assert after_first["candidate"] == candidates_before + 50
     assert after_first["candidate_participation"] == 50 + 50
+    assert after_first["consent"] == consents_before + 50
+    assert "  consents recorded: 50" in first.stdout.splitlines()
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines()[0] == (
         f"imported 50 rows into {DEMO_SLUG}: 0 candidates created, 50 matched, 0 updated"
@@ -663,12 +761,38 @@ def test_cli_import_dry_run_writes_nothing(settings: Settings, tmp_path: Path) -
     path = write_xlsx(tmp_path / "kandidaten.xlsx", CANDIDATE_HEADERS, fifty_candidates()[:3])
     before = run(table_counts(settings))
 
-    result = cli(settings, "import", "1", "candidates", str(path), "--dry-run")
+    result = cli(settings, "import", "1", "candidates", str(path), "--dry-run", "--consent-date", "2025-11-02")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "dry run: 3 rows are fine: 3 new candidates, 0 matching existing ones; nothing was written"
     )
+    assert run(table_counts(settings)) == before
+
+
+def test_cli_import_new_people_without_consent_refused_exit_2_and_nothing_changed(
+    settings: Settings, tmp_path: Path
+) -> None:
+    assert cli(settings, "demo").returncode == 0
+    path = write_xlsx(tmp_path / "kandidaten.xlsx", CANDIDATE_HEADERS, fifty_candidates()[:3])
+    before = run(table_counts(settings))
+
+    missing = cli(settings, "import", DEMO_SLUG, "candidates", str(path), "--language", "en")
+    dry = cli(settings, "import", DEMO_SLUG, "candidates", str(path), "--dry-run", "--language", "en")
+    bad_date = cli(settings, "import", DEMO_SLUG, "candidates", str(path), "--consent-date", "31-02-2025")
+    future = cli(settings, "import", DEMO_SLUG, "candidates", str(path), "--consent-date", "01-01-2999")
+
+    expected = (
+        "error: consent: 3 new candidates have no consent record in the file: confirm how and when they "
+        "consented (--consent-date DD-MM-YYYY [--consent-method paper|digital]); nothing was imported"
+    )
+    assert (missing.returncode, missing.stderr.strip()) == (2, expected)
+    assert (dry.returncode, dry.stderr.strip()) == (2, expected)
+    assert (bad_date.returncode, bad_date.stderr.strip()) == (
+        2,
+        "error: consent_date: geen datum (schrijf hem als dd-mm-jjjj)",
+    )
+    assert (future.returncode, future.stderr.strip()) == (2, "error: consent_date: ligt in de toekomst")
     assert run(table_counts(settings)) == before
 
 
