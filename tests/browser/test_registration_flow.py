@@ -46,6 +46,12 @@ def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, li
     page.set_input_files("#f-file", str(good))
     page.get_by_role("button", name="Bestand controleren").click()
     assert page.get_by_text("Alle rijen kloppen.").is_visible()
+    # Without the consent confirmation nothing comes in; with it, every new candidate has a record.
+    page.get_by_role("button", name="Inlezen", exact=True).click()
+    assert page.get_by_role("alert").filter(has_text="geen toestemming in het bestand").is_visible()
+    page.get_by_label("Ik bevestig dat deze kandidaten").check()
+    page.get_by_label("Hoe", exact=True).select_option("paper")
+    screenshot(page, "11b-import-consent")
     page.get_by_role("button", name="Inlezen", exact=True).click()
     page.wait_for_url("**/events/banenmarkt-tanthof?msg=imported*")
     assert page.locator("table.candidates tbody tr").count() == 50
