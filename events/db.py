@@ -26,7 +26,7 @@ NAMING_CONVENTION = {
 }
 
 # Every slice's models module; imported for alembic, create_all in tests and the app.
-MODEL_MODULES = ("events.models", "schedule.models")
+MODEL_MODULES = ("events.models", "schedule.models", "badges.models")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 

@@ -302,6 +302,8 @@ class Candidate(IdMixin, TimestampMixin, Base):
     target_group: Mapped[str | None] = mapped_column(String(100))
     barriers: Mapped[list[str]] = mapped_column(JSONType, default=list)
     coach_note: Mapped[str] = mapped_column(Text, default="")
+    # The language of the candidate's programme, e-mails and calendar ("nl" or "en").
+    locale: Mapped[str] = mapped_column(String(5), default="nl", server_default="nl")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
@@ -428,3 +430,45 @@ class AppSetting(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(IdMixin, TimestampMixin, Base):
+    """An e-mail waiting to be sent, being sent, sent, or given up on; `meetmatch jobs run` sends them.
+
+    `dedupe_key` makes queueing idempotent (the same reminder is queued once, however often the job
+    runs); a message is claimed by one sender at a time (status `sending` with `claimed_at`), and a
+    failure is retried with growing pauses until `MAX_ATTEMPTS`.
+    """
+
+    __tablename__ = "outbox_message"
+
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    to_name: Mapped[str] = mapped_column(String(200), default="")
+    # Whom the message is about, when that is not the addressee (a coach receiving a candidate's programme).
+    candidate_participation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("candidate_participation.id", ondelete="CASCADE"), index=True
+    )
+    employer_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employer_contact.id", ondelete="CASCADE"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    # [{"filename", "content_type", "data" (base64)}]
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(500), default="")

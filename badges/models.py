@@ -1,0 +1,87 @@
+"""Badge and calendar tokens: one per person, event and purpose, of which only the hash is stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from events.db import Base, IdMixin, TimestampMixin, UTCDateTime
+from events.models import _enum
+
+
+class HolderKind(StrEnum):
+    """Who carries a badge: the colour band on it and what its page shows."""
+
+    CANDIDATE = "candidate"
+    EMPLOYER = "employer"
+    STAFF = "staff"
+
+
+class TokenPurpose(StrEnum):
+    BADGE = "badge"
+    CALENDAR = "calendar"
+
+
+class PersonToken(IdMixin, TimestampMixin, Base):
+    """A badge (QR) or calendar-feed token of one person at one event.
+
+    The token itself is an HMAC of (purpose, holder, version) under the secret key, so the same badge
+    can be printed again; only its SHA-256 is kept, for look-up. Re-issuing revokes the row and adds
+    one with the next version. The holder is exactly one of: a candidate's participation, an employer
+    contact, or a staff user (door account) of the event.
+    """
+
+    __tablename__ = "person_token"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN candidate_participation_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN employer_contact_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN user_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_holder",
+        ),
+        # One live token per holder and purpose.
+        Index(
+            "uq_person_token_live_candidate",
+            "purpose",
+            "candidate_participation_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL AND candidate_participation_id IS NOT NULL"),
+            postgresql_where=text("revoked_at IS NULL AND candidate_participation_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_person_token_live_contact",
+            "purpose",
+            "employer_contact_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL AND employer_contact_id IS NOT NULL"),
+            postgresql_where=text("revoked_at IS NULL AND employer_contact_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_person_token_live_staff",
+            "purpose",
+            "event_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL AND user_id IS NOT NULL"),
+            postgresql_where=text("revoked_at IS NULL AND user_id IS NOT NULL"),
+        ),
+    )
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose))
+    holder_kind: Mapped[HolderKind] = mapped_column(_enum(HolderKind))
+    candidate_participation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("candidate_participation.id", ondelete="CASCADE"), index=True
+    )
+    employer_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employer_contact.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # The number printed on the badge; it stays when the badge is re-issued.
+    number: Mapped[int] = mapped_column(Integer)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,391 @@
+"""The people of an event who carry a badge, their tokens, and each one's own programme for the day.
+
+Everything a badge, a handout, a calendar or an e-mail shows about a person comes from here, so the
+printed, the mailed and the scanned programme can never disagree: `programmes` reads the published
+version once and cuts it per person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from badges.models import HolderKind, PersonToken, TokenPurpose
+from badges.tokens import derive_token, token_hash, well_formed
+from events import preferences as prefs
+from events.models import (
+    Candidate,
+    CandidateCoach,
+    CandidateParticipation,
+    EmployerContact,
+    EmployerParticipation,
+    EmployerStatus,
+    Event,
+    Organisation,
+    Role,
+    User,
+)
+from events.settings import Settings
+from schedule.models import Meeting, MeetingStatus, ScheduleVersion, VersionStatus
+
+# A holder is named by its kind and the id of its row: candidate participation, employer contact, user.
+HolderKey = tuple[HolderKind, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A person who gets a badge: a candidate, an employer's contact person or a staff member."""
+
+    kind: HolderKind
+    id: int
+    first_name: str
+    full_name: str
+    email: str | None
+    locale: str
+    # The employer participation a contact sits at; for a candidate, None.
+    employer_id: int | None = None
+    organisation: str | None = None
+    # Candidates only: their coaches' (name, e-mail), for those who have no address of their own.
+    coaches: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> HolderKey:
+        return (self.kind, self.id)
+
+    @property
+    def token_subject(self) -> str:
+        return f"{self.kind.value}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Talk:
+    """One talk as a person's programme shows it. `pair` (candidate and employer participation) names the
+    talk across versions: a pair meets at most once in a version."""
+
+    round: int
+    starts: dt.datetime
+    ends: dt.datetime
+    table: int
+    candidate_id: int
+    candidate: str  # first name and initial
+    employer_id: int
+    employer: str
+
+    @property
+    def pair(self) -> tuple[int, int]:
+        return (self.candidate_id, self.employer_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonProgramme:
+    holder: Holder
+    talks: tuple[Talk, ...]
+
+    def by_round(self) -> dict[int, list[Talk]]:
+        rounds: dict[int, list[Talk]] = defaultdict(list)
+        for talk in self.talks:
+            rounds[talk.round].append(talk)
+        return dict(rounds)
+
+
+@dataclass(frozen=True, slots=True)
+class EventProgramme:
+    """The published programme cut per person. `version` is None when nothing is published yet."""
+
+    event: Event
+    version: int | None
+    people: dict[HolderKey, PersonProgramme] = field(default_factory=dict)
+
+    def of(self, holder: Holder) -> PersonProgramme:
+        return self.people.get(holder.key) or PersonProgramme(holder, ())
+
+
+def short_name(first: str, last: str) -> str:
+    return f"{first} {last[:1]}.".strip() if last else first
+
+
+async def holders(
+    session: AsyncSession,
+    event: Event,
+    kinds: Iterable[HolderKind] = (HolderKind.CANDIDATE, HolderKind.EMPLOYER),
+    only: Collection[int] | None = None,
+) -> list[Holder]:
+    """The event's badge holders of the given kinds: planned candidates, the contacts of employers that
+    take part, and door accounts working at this event. Ordered by kind, then name. `only` limits them
+    to these holder ids (participation, contact or user ids)."""
+    wanted = set(kinds)
+    found: list[Holder] = []
+    if HolderKind.CANDIDATE in wanted:
+        rows = await session.execute(
+            select(
+                CandidateParticipation.id,
+                Candidate.id,
+                Candidate.first_name,
+                Candidate.last_name,
+                Candidate.email,
+                Candidate.locale,
+            )
+            .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
+            .where(prefs.planned_participations(event), _only(CandidateParticipation.id, only))
+            .order_by(func.lower(Candidate.first_name), func.lower(Candidate.last_name), CandidateParticipation.id)
+        )
+        people = rows.all()
+        coaches: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        coach_rows = await session.execute(
+            select(CandidateCoach.candidate_id, User.name, User.email)
+            .join(User, User.id == CandidateCoach.coach_id)
+            .where(CandidateCoach.candidate_id.in_([p[1] for p in people]), User.is_active.is_(True))
+            .order_by(User.name)
+        )
+        for candidate_id, name, email in coach_rows.all():
+            coaches[candidate_id].append((name, email))
+        for pid, cid, first, last, email, locale in people:
+            found.append(
+                Holder(
+                    HolderKind.CANDIDATE,
+                    pid,
+                    first,
+                    f"{first} {last}".strip(),
+                    email,
+                    locale or "nl",
+                    coaches=tuple(coaches.get(cid, ())),
+                )
+            )
+    if HolderKind.EMPLOYER in wanted:
+        rows = await session.execute(
+            select(
+                EmployerContact.id, EmployerContact.name, EmployerContact.email, User.locale, EmployerParticipation.id
+            )
+            .add_columns(Organisation.name)
+            .join(EmployerParticipation, EmployerParticipation.id == EmployerContact.employer_participation_id)
+            .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+            .outerjoin(User, User.id == EmployerContact.user_id)
+            .where(
+                EmployerParticipation.event_id == event.id,
+                EmployerParticipation.status != EmployerStatus.CANCELLED,
+                _only(EmployerContact.id, only),
+            )
+            .order_by(func.lower(Organisation.name), func.lower(EmployerContact.name), EmployerContact.id)
+        )
+        for contact_id, name, email, locale, employer_id, organisation in rows.all():
+            first = name.split()[0] if name.split() else name
+            found.append(
+                Holder(HolderKind.EMPLOYER, contact_id, first, name, email, locale or "nl", employer_id, organisation)
+            )
+    if HolderKind.STAFF in wanted:
+        rows = await session.execute(
+            select(User.id, User.name, User.email, User.locale)
+            .where(User.role == Role.DOOR, User.event_id == event.id, User.is_active.is_(True), _only(User.id, only))
+            .order_by(func.lower(User.name), User.id)
+        )
+        for user_id, name, email, locale in rows.all():
+            first = name.split()[0] if name.split() else name
+            found.append(Holder(HolderKind.STAFF, user_id, first, name, email, locale or "nl"))
+    return found
+
+
+def _only(column: Any, ids: Collection[int] | None) -> Any:
+    return true() if ids is None else column.in_(list(ids))
+
+
+async def published_meetings(session: AsyncSession, event: Event) -> tuple[int | None, list[Meeting]]:
+    """The number and the planned talks of the version attendees see (the newest published one)."""
+    version = await session.scalar(
+        select(ScheduleVersion)
+        .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
+        .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
+        .limit(1)
+    )
+    if version is None:
+        return None, []
+    meetings = await session.scalars(
+        select(Meeting)
+        .where(Meeting.version_id == version.id, Meeting.status != MeetingStatus.CANCELLED)
+        .order_by(Meeting.round, Meeting.table, Meeting.id)
+    )
+    return version.number, list(meetings)
+
+
+async def talk_names(session: AsyncSession, event: Event) -> tuple[dict[int, str], dict[int, str]]:
+    """Candidates by first name and initial, employers by organisation, keyed by participation id."""
+    rows = await session.execute(
+        select(CandidateParticipation.id, Candidate.first_name, Candidate.last_name, Candidate.erased_at)
+        .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
+        .where(CandidateParticipation.event_id == event.id)
+    )
+    candidates = {pid: ("-" if erased else short_name(first, last)) for pid, first, last, erased in rows.all()}
+    employer_rows = await session.execute(
+        select(EmployerParticipation.id, Organisation.name)
+        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+        .where(EmployerParticipation.event_id == event.id)
+    )
+    return candidates, dict(employer_rows.tuples().all())
+
+
+def talks_of(
+    event: Event, meetings: Sequence[Meeting], candidates: dict[int, str], employers: dict[int, str]
+) -> list[Talk]:
+    return [
+        Talk(
+            m.round,
+            event.round_start(m.round),
+            event.round_end(m.round),
+            m.table,
+            m.candidate_participation_id,
+            candidates.get(m.candidate_participation_id, "-"),
+            m.employer_participation_id,
+            employers.get(m.employer_participation_id, "-"),
+        )
+        for m in meetings
+    ]
+
+
+async def programmes(session: AsyncSession, event: Event, people: Sequence[Holder]) -> EventProgramme:
+    """Each holder's talks in the published version: a candidate's own talks; an employer contact's, the
+    talks at its organisation's tables; staff have none."""
+    number, meetings = await published_meetings(session, event)
+    if number is None:
+        return EventProgramme(event, None, {h.key: PersonProgramme(h, ()) for h in people})
+    candidates, employers = await talk_names(session, event)
+    talks = talks_of(event, meetings, candidates, employers)
+    by_candidate: dict[int, list[Talk]] = defaultdict(list)
+    by_employer: dict[int, list[Talk]] = defaultdict(list)
+    for talk in talks:
+        by_candidate[talk.candidate_id].append(talk)
+        by_employer[talk.employer_id].append(talk)
+    result: dict[HolderKey, PersonProgramme] = {}
+    for holder in people:
+        if holder.kind is HolderKind.CANDIDATE:
+            own = by_candidate.get(holder.id, [])
+        elif holder.kind is HolderKind.EMPLOYER and holder.employer_id is not None:
+            own = by_employer.get(holder.employer_id, [])
+        else:
+            own = []
+        result[holder.key] = PersonProgramme(holder, tuple(sorted(own, key=lambda t: (t.round, t.table))))
+    return EventProgramme(event, number, result)
+
+
+# -- tokens --------------------------------------------------------------------------------------------
+
+
+_HOLDER_COLUMN = {
+    HolderKind.CANDIDATE: PersonToken.candidate_participation_id,
+    HolderKind.EMPLOYER: PersonToken.employer_contact_id,
+    HolderKind.STAFF: PersonToken.user_id,
+}
+
+
+def token_key(settings: Settings, purpose: TokenPurpose) -> bytes:
+    return settings.derive_key(f"person-token:{purpose.value}")
+
+
+def token_of(settings: Settings, row: PersonToken) -> str:
+    """The token a row stands for (derived again: the database never holds it)."""
+    holder_id = row.candidate_participation_id or row.employer_contact_id or row.user_id
+    return derive_token(
+        token_key(settings, row.purpose), row.purpose.value, f"{row.holder_kind.value}:{holder_id}", row.version
+    )
+
+
+def _holder_fields(holder: Holder) -> dict[str, int]:
+    column = _HOLDER_COLUMN[holder.kind]
+    return {column.key: holder.id}
+
+
+async def live_tokens(
+    session: AsyncSession, settings: Settings, event: Event, purpose: TokenPurpose, people: Sequence[Holder]
+) -> dict[HolderKey, tuple[str, PersonToken]]:
+    """Each holder's live token (and its row), creating version 1 for those that have none yet. Badge
+    numbers are given in the order of `people`, after the highest number the event has used."""
+    rows = list(
+        await session.scalars(
+            select(PersonToken).where(
+                PersonToken.event_id == event.id, PersonToken.purpose == purpose, PersonToken.revoked_at.is_(None)
+            )
+        )
+    )
+    live: dict[HolderKey, PersonToken] = {}
+    for row in rows:
+        holder_id = row.candidate_participation_id or row.employer_contact_id or row.user_id
+        assert holder_id is not None  # noqa: S101 - the one_holder check constraint
+        live[(row.holder_kind, holder_id)] = row
+    missing = [h for h in people if h.key not in live]
+    if missing:
+        highest = await session.scalar(select(func.max(PersonToken.number)).where(PersonToken.event_id == event.id))
+        number = int(highest or 0)
+        for holder in missing:
+            number += 1
+            row = PersonToken(
+                event_id=event.id,
+                purpose=purpose,
+                holder_kind=holder.kind,
+                version=1,
+                number=number,
+                token_hash="",
+                **_holder_fields(holder),
+            )
+            row.token_hash = token_hash(token_of(settings, row))
+            session.add(row)
+            live[holder.key] = row
+        await session.flush()
+    return {h.key: (token_of(settings, live[h.key]), live[h.key]) for h in people}
+
+
+async def reissue(
+    session: AsyncSession, settings: Settings, event: Event, purpose: TokenPurpose, holder: Holder
+) -> str:
+    """Revoke the holder's live token and give it the next version; returns the new token."""
+    current = (await live_tokens(session, settings, event, purpose, [holder]))[holder.key][1]
+    await session.execute(
+        update(PersonToken).where(PersonToken.id == current.id).values(revoked_at=dt.datetime.now(dt.UTC))
+    )
+    row = PersonToken(
+        event_id=event.id,
+        purpose=purpose,
+        holder_kind=holder.kind,
+        version=current.version + 1,
+        number=current.number,
+        token_hash="",
+        **_holder_fields(holder),
+    )
+    token = token_of(settings, row)
+    row.token_hash = token_hash(token)
+    session.add(row)
+    await session.flush()
+    return token
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What a scanned or opened token is: `state` "ok", "revoked" or "unknown" (malformed included)."""
+
+    state: str
+    row: PersonToken | None = None
+
+
+async def resolve(session: AsyncSession, purpose: TokenPurpose, token: str) -> Resolved:
+    """Look a token up by its hash. The exact text counts: no trimming, no case folding."""
+    if not well_formed(token):
+        return Resolved("unknown")
+    row = await session.scalar(
+        select(PersonToken).where(PersonToken.token_hash == token_hash(token), PersonToken.purpose == purpose)
+    )
+    if row is None:
+        return Resolved("unknown")
+    if row.revoked_at is not None:
+        return Resolved("revoked", row)
+    return Resolved("ok", row)
+
+
+async def holder_of(session: AsyncSession, event: Event, row: PersonToken) -> Holder | None:
+    """The holder a token row belongs to, if that person still takes part."""
+    holder_id = row.candidate_participation_id or row.employer_contact_id or row.user_id
+    assert holder_id is not None  # noqa: S101 - the one_holder check constraint
+    found = await holders(session, event, (row.holder_kind,), only=(holder_id,))
+    return found[0] if found else None
