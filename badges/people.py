@@ -389,3 +389,49 @@ async def holder_of(session: AsyncSession, event: Event, row: PersonToken) -> Ho
     assert holder_id is not None  # noqa: S101 - the one_holder check constraint
     found = await holders(session, event, (row.holder_kind,), only=(holder_id,))
     return found[0] if found else None
+
+
+async def published_history(session: AsyncSession, event: Event) -> list[tuple[int, dict[tuple[int, int], Meeting]]]:
+    """Every published version in the order it was published, as (number, talks by pair): what the
+    calendars (SEQUENCE, cancellations) and "only the people a re-publish affected" are computed from."""
+    versions = list(
+        await session.scalars(
+            select(ScheduleVersion)
+            .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
+            .order_by(ScheduleVersion.published_at, ScheduleVersion.number)
+        )
+    )
+    if not versions:
+        return []
+    by_version: dict[int, dict[tuple[int, int], Meeting]] = {v.id: {} for v in versions}
+    meetings = await session.scalars(
+        select(Meeting).where(Meeting.version_id.in_(list(by_version)), Meeting.status != MeetingStatus.CANCELLED)
+    )
+    for m in meetings:
+        by_version[m.version_id][(m.candidate_participation_id, m.employer_participation_id)] = m
+    return [(v.number, by_version[v.id]) for v in versions]
+
+
+async def affected_by_last_publish(session: AsyncSession, event: Event, people: Sequence[Holder]) -> list[Holder]:
+    """Of `people`, those whose programme the newest publish changed against the one before it: both sides
+    of every added, removed or moved talk (an employer's contacts for its tables). With only one
+    version published, everyone with a talk in it."""
+    history = await published_history(session, event)
+    if not history:
+        return []
+    now = history[-1][1]
+    before = history[-2][1] if len(history) > 1 else {}
+    changed = [
+        pair
+        for pair in now.keys() | before.keys()
+        if (pair in now) != (pair in before)
+        or (pair in now and (now[pair].round, now[pair].table) != (before[pair].round, before[pair].table))
+    ]
+    candidates = {c for c, _ in changed}
+    employers = {e for _, e in changed}
+    return [
+        h
+        for h in people
+        if (h.kind is HolderKind.CANDIDATE and h.id in candidates)
+        or (h.kind is HolderKind.EMPLOYER and h.employer_id in employers)
+    ]
