@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import re
 
 TOKEN_BYTES = 20
@@ -41,4 +42,27 @@ def redact(path: str) -> str:
     return _PATH_TOKEN_RE.sub(r"\1[redacted]", path)
 
 
-_PATH_TOKEN_RE = re.compile(r"(/(?:b|c|cal|calendar)/)[^/?#\s]+")
+_PATH_TOKEN_RE = re.compile(r"(/(?:b|c|invite)/)[^/?#\s\"']+")
+# The loggers that may carry a request path: the server's access and error logs, Litestar's, ours.
+REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error", "litestar", "meetmatch")
+
+
+class RedactTokens(logging.Filter):
+    """Replaces badge, calendar and invitation tokens in a log record's message and arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        return True
+
+
+def install_log_redaction() -> None:
+    """Put the filter on every logger that may see a request path (once)."""
+    for name in REDACTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())

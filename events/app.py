@@ -27,6 +27,8 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DBAPIError
 
+from badges.pages import BadgePages
+from badges.tokens import install_log_redaction
 from events import i18n, labels
 from events.api import AuthApi
 from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
@@ -209,6 +211,7 @@ def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Re
 def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | None = None) -> Litestar:
     """Build the Litestar app for ``settings`` (from the environment when omitted)."""
     settings = settings or Settings.from_env()
+    install_log_redaction()
     import_models()
     engine = create_engine(settings)
     sessions_for_users = session_maker(engine)
@@ -277,6 +280,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CandidatePages,
             ProgrammePages,
             BriefingPages,
+            BadgePages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],

@@ -145,6 +145,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/events/{event_ref:str}/programme/build"): (303, 303, 403, 403, 403, 403),
     # An unknown invitation token: the same 404 for everyone.
     ("GET", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/b/{token:str}"): (404, 404, 404, 404, 404, 404),
     ("POST", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
     # Deletes last: they really delete for the roles allowed to (the pages on another employer than the API).
     ("POST", "/events/{event_ref:str}/copy"): (303, 303, 403, 403, 403, 403),

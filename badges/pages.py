@@ -1,0 +1,57 @@
+"""The page a badge's QR opens: that person's own programme for the day, and nothing else.
+
+No login: whoever holds the badge (or scans it with a phone camera) sees the holder's first name,
+rounds, times, tables and employers (an employer: its tables' rounds with candidates' first names).
+Unknown, malformed and revoked tokens all get one fixed page, byte for byte, with the same status,
+so a guesser learns nothing about which it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Template
+from litestar.status_codes import HTTP_404_NOT_FOUND
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from badges.models import HolderKind, TokenPurpose
+from badges.people import holder_of, programmes, resolve
+from events.models import Event
+
+# The token is in the address: keep it out of caches, referrers and search engines.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+
+
+def invalid_badge() -> Template:
+    """The one answer for every token that does not open a programme."""
+    return Template("badges/invalid.html", context={}, status_code=HTTP_404_NOT_FOUND, headers=PRIVATE_HEADERS)
+
+
+class BadgePages(Controller):
+    path = "/b"
+    include_in_schema = False
+
+    @get("/{token:str}", name="badge_page")
+    async def badge_page(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
+        found = await resolve(db_session, TokenPurpose.BADGE, token)
+        if found.state != "ok" or found.row is None:
+            return invalid_badge()
+        event = await db_session.get(Event, found.row.event_id)
+        holder = await holder_of(db_session, event, found.row) if event is not None else None
+        if event is None or holder is None:
+            return invalid_badge()
+        shown = await programmes(db_session, event, [holder])
+        person = shown.of(holder)
+        context: dict[str, Any] = {
+            "event": event,
+            "holder": holder,
+            "published": shown.version is not None,
+            "talks": person.by_round(),
+            "rounds": [(n, event.round_start(n), event.round_end(n)) for n in range(1, event.rounds + 1)],
+            "is_employer": holder.kind is HolderKind.EMPLOYER,
+            "is_staff": holder.kind is HolderKind.STAFF,
+        }
+        return Template("badges/person.html", context=context, headers=PRIVATE_HEADERS)
