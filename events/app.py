@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from events.auth import CurrentUser, SessionMiddleware
 from events.db import create_engine, dispose_engine, import_models, session_maker
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.errors import DomainError, NotFoundError
+from events.jobs import timer as background_jobs
 from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
 from events.pages_data import ImportPages
 from events.pages_registration import (
@@ -240,9 +242,18 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
                 for each in stores.values():
                     # A Redis store closes its connection pool on exit; the memory store does nothing.
                     await stack.enter_async_context(each)
+                jobs = None
+                if settings.jobs_interval > 0:
+                    jobs = asyncio.get_running_loop().create_task(
+                        background_jobs(sessions_for_users, settings, settings.jobs_interval)
+                    )
                 try:
                     yield
                 finally:
+                    if jobs is not None:
+                        jobs.cancel()
+                        with suppress(asyncio.CancelledError):
+                            await jobs
                     # Builds of this process stop with it; their jobs are marked failed.
                     await build_runner.close()
         finally:

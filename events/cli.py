@@ -157,6 +157,8 @@ def serve(host: str, port: int, with_demo: bool, migrate: bool | None) -> None:
 
         result = run(build_demo(settings))
         print_logins(result, settings)
+    # Background jobs (outbox, reminders) run on a timer inside the server unless told otherwise.
+    os.environ.setdefault("MEETMATCH_JOBS_INTERVAL", "60")
     click.echo(f"meetmatch serves on http://{host}:{port}/  (press Ctrl+C to stop)")
     uvicorn.run("events.app:create_app", factory=True, host=host, port=port, log_level="info", proxy_headers=False)
 
@@ -236,6 +238,41 @@ def users_add(
     click.echo(f"created {user.role.value} {user.email} (id {user.id})")
     if generated:
         click.echo(f"password: {password}")
+
+
+# --- jobs ------------------------------------------------------------------------------------------
+
+
+@main.group()
+def jobs() -> None:
+    """Background work: e-mail and reminders (`serve` also runs it on a timer)."""
+
+
+@jobs.command("run")
+@click.option(
+    "--job", "names", multiple=True, metavar="NAME", help="Run only this job (reminders, outbox); repeatable."
+)
+@handle_errors
+def jobs_run(names: tuple[str, ...]) -> None:
+    """Run every background job once: safe from cron and from several processes at the same time."""
+    from events.db import create_engine, dispose_engine, session_maker
+    from events.jobs import JOBS, run_jobs
+
+    unknown = set(names) - {job.name for job in JOBS}
+    if unknown:
+        raise CliError(f"--job: unknown job {', '.join(sorted(unknown))} (jobs: {', '.join(j.name for j in JOBS)})")
+    settings = load_settings()
+    run(_prepare(settings, migrate=settings.is_sqlite))
+
+    async def work() -> list[str]:
+        engine = create_engine(settings)
+        try:
+            return await run_jobs(session_maker(engine), settings, names)
+        finally:
+            await dispose_engine(engine)
+
+    for line in run(work()):
+        click.echo(line)
 
 
 def _mount_slices() -> None:

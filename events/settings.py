@@ -33,6 +33,8 @@ class Settings:
     base_url: str = DEFAULT_BASE_URL
     redis_url: str | None = None
     smtp_url: str | None = None
+    # Seconds between runs of the background jobs inside `serve` (0: off; `serve` defaults to 60).
+    jobs_interval: float = 0
     # Optional PostgreSQL schema (search_path); the test suite gives each test its own.
     database_schema: str | None = None
     debug: bool = False
@@ -69,6 +71,7 @@ class Settings:
             base_url=base_url,
             redis_url=env.get("MEETMATCH_REDIS_URL") or None,
             smtp_url=env.get("MEETMATCH_SMTP_URL") or None,
+            jobs_interval=_seconds("MEETMATCH_JOBS_INTERVAL", env.get("MEETMATCH_JOBS_INTERVAL") or "0"),
             database_schema=env.get("MEETMATCH_DATABASE_SCHEMA") or None,
             debug=(env.get("MEETMATCH_DEBUG") or "").lower() in {"1", "true", "yes"},
         )
@@ -93,6 +96,17 @@ class Settings:
     def derive_key(self, purpose: str) -> bytes:
         """A sub-key for one purpose, so that no two mechanisms share key material."""
         return hashlib.sha256(f"meetmatch:{purpose}:".encode() + self.secret_key.encode()).digest()
+
+
+def _seconds(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 86400:
+        msg = f"{name}: a number of seconds between 0 and 86400"
+        raise SettingsError(msg)
+    return value
 
 
 def load_or_create_key(data_dir: Path, *, create: bool = True) -> str:

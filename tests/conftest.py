@@ -23,6 +23,7 @@ from events.app import create_app
 from events.db import create_engine, dispose_engine, import_models, open_session
 from events.demo import DEMO_PASSWORD, DemoResult, build_demo_in
 from events.settings import Settings, normalise_database_url
+from tests.mailserver import mail_server  # noqa: F401 - a fixture for every test module
 
 T = TypeVar("T")
 
