@@ -27,6 +27,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DBAPIError
 
+from badges.calendar_pages import CalendarFeed, CalendarPages
 from events import i18n, labels
 from events.api import AuthApi
 from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
@@ -277,6 +278,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CandidatePages,
             ProgrammePages,
             BriefingPages,
+            CalendarPages,
+            CalendarFeed,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
