@@ -194,7 +194,8 @@ def description(event: Event, entry: TalkEntry) -> str:
         "%(event)s, round %(round)s of %(rounds)s.", event=event.name, round=entry.round, rounds=event.rounds
     )
     if entry.cancelled:
-        return f"{i18n.gettext('This talk is cancelled.')}\n{where}"
+        cancelled = i18n.gettext("This talk is cancelled.")
+        return f"{cancelled}\n{where}"
     return where
 
 
