@@ -28,7 +28,7 @@ from events.errors import NotFoundError
 from events.models import Event, Role
 from events.services import EventService
 
-ICS = "text/calendar; charset=utf-8"
+ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
 NOT_FOUND_BODY = b"Not found\n"
 FEED_HEADERS = {
     "Cache-Control": "private, max-age=300",
@@ -42,7 +42,7 @@ def not_found() -> Response[bytes]:
     return Response(
         NOT_FOUND_BODY,
         status_code=404,
-        media_type="text/plain; charset=utf-8",
+        media_type="text/plain",
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"},
     )
 
