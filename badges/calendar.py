@@ -19,17 +19,17 @@ from typing import Literal
 
 from icalendar import Calendar, Timezone, vDuration
 from icalendar import Event as VEvent
-from sqlalchemy import func, select
+from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import HolderKind
-from badges.people import Holder, holders, published_history, talk_names
+from badges.people import Holder, holders, talk_names
 from events import i18n
 from events.auth import CurrentUser
 from events.errors import NotFoundError
 from events.models import EVENT_TZ, Event, Role
 from events.services import EventService
-from schedule.models import ScheduleVersion, VersionStatus
+from schedule.models import Meeting, MeetingStatus, ScheduleVersion, VersionStatus
 
 PRODID = "-//meetmatch//meetmatch calendars//NL"
 Pair = tuple[int, int]
@@ -122,11 +122,46 @@ class CalendarData:
         return []
 
 
-async def calendar_data(session: AsyncSession, event: Event) -> CalendarData:
-    """Read the event's published history once and turn every talk it ever had into an entry."""
-    history = await published_history(session, event)
-    placements = [{pair: (m.round, m.table) for pair, m in talks.items()} for _, talks in history]
-    states = talk_states(placements) if placements else {}
+async def published_placements(
+    session: AsyncSession, event: Event, holder: Holder | None = None
+) -> tuple[list[tuple[int, dt.datetime | None, dict[Pair, Placement]]], int | None]:
+    """Every published version in publish order as (number, published at, placements by pair), and the newest
+    number. With `holder`, only the pairs of that person's talks (a feed request reads one person's rows, not
+    the event's): the same order and the same talks as badges.people.published_history, columns only."""
+    versions = (
+        await session.execute(
+            select(ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.published_at)
+            .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
+            .order_by(ScheduleVersion.published_at, ScheduleVersion.number)
+        )
+    ).all()
+    if not versions:
+        return [], None
+    by_version: dict[int, dict[Pair, Placement]] = {v.id: {} for v in versions}
+    query = select(
+        Meeting.version_id,
+        Meeting.candidate_participation_id,
+        Meeting.employer_participation_id,
+        Meeting.round,
+        Meeting.table,
+    ).where(Meeting.version_id.in_(list(by_version)), Meeting.status != MeetingStatus.CANCELLED)
+    if holder is not None:
+        if holder.kind is HolderKind.CANDIDATE:
+            query = query.where(Meeting.candidate_participation_id == holder.id)
+        elif holder.kind is HolderKind.EMPLOYER and holder.employer_id is not None:
+            query = query.where(Meeting.employer_participation_id == holder.employer_id)
+        else:
+            query = query.where(false())
+    for version_id, candidate, employer, rnd, table in (await session.execute(query)).tuples():
+        by_version[version_id][(candidate, employer)] = (rnd, table)
+    return [(v.number, v.published_at, by_version[v.id]) for v in versions], versions[-1].number
+
+
+async def calendar_data(session: AsyncSession, event: Event, holder: Holder | None = None) -> CalendarData:
+    """Read the event's published history once (only `holder`'s talks, when given) and turn every talk it ever
+    had into an entry."""
+    history, newest = await published_placements(session, event, holder)
+    states = talk_states([placements for _, _, placements in history]) if history else {}
     candidates, employers = await talk_names(session, event)
     entries = sorted(
         (
@@ -143,18 +178,11 @@ async def calendar_data(session: AsyncSession, event: Event) -> CalendarData:
         ),
         key=lambda e: (e.round, e.table, e.cancelled, e.pair),
     )
-    published_at = await session.scalar(
-        select(func.max(ScheduleVersion.published_at)).where(
-            ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED
-        )
-    )
     # DTSTAMP: when this content came about (the newest publish, or a later change of the event's times), so
     # the same programme gives the same bytes, and a feed can answer "not modified".
-    stamps = [s for s in (published_at, event.updated_at) if s is not None]
+    stamps = [s for s in (*(published for _, published, _ in history), event.updated_at) if s is not None]
     stamp = max(stamps) if stamps else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    return CalendarData(
-        event, history[-1][0] if history else None, tuple(entries), stamp.astimezone(dt.UTC).replace(microsecond=0)
-    )
+    return CalendarData(event, newest, tuple(entries), stamp.astimezone(dt.UTC).replace(microsecond=0))
 
 
 # -- building -------------------------------------------------------------------------------------------
@@ -250,7 +278,7 @@ def calendar_filename(holder: Holder) -> str:
 
 async def person_calendar(session: AsyncSession, event: Event, holder: Holder) -> bytes:
     """The .ics of one person's talks at `event` (with the cancelled ones), in the person's language."""
-    return person_ics(await calendar_data(session, event), holder)
+    return person_ics(await calendar_data(session, event, holder), holder)
 
 
 async def event_calendar(session: AsyncSession, event: Event) -> bytes:

@@ -15,6 +15,7 @@ import vobject
 from sqlalchemy import select, update
 
 from badges.calendar import (
+    TalkEntry,
     TalkState,
     calendar_data,
     calendar_filename,
@@ -398,10 +399,28 @@ async def _republish(settings: Settings) -> Republished:
         return Republished(event.id, moved, moved_to, removed, removed_from, starts, calendars, before, history)
 
 
+async def _both_ways(settings: Settings) -> tuple[dict[str, list[TalkEntry]], dict[str, list[TalkEntry]], Any, Any]:
+    """Each person's entries cut from the whole event's read and read for them alone; the states computed from
+    badges.people.published_history and the ones in the calendars."""
+    async with open_session(settings) as session:
+        event = await find_event(session, DEMO_SLUG)
+        whole = await calendar_data(session, event)
+        people = await holders(session, event)
+        cut = {calendar_filename(h): whole.of(h) for h in people}
+        alone = {calendar_filename(h): (await calendar_data(session, event, h)).of(h) for h in people}
+        history = await published_history(session, event)
+        shared = talk_states([{p: (m.round, m.table) for p, m in talks.items()} for _, talks in history])
+        mine = {e.pair: TalkState((e.round, e.table), e.sequence, e.cancelled) for e in whole.entries}
+        return cut, alone, shared, mine
+
+
 def test_republish_raises_sequence_of_the_moved_talk_only_and_cancels_the_removed_one(
     demo: DemoResult, database: Settings
 ) -> None:
     result = run(_republish(database))
+    cut, alone, shared, mine = run(_both_ways(database))
+    assert cut == alone
+    assert shared == mine
     moved_uid, removed_uid = talk_uid(result.event_id, result.moved), talk_uid(result.event_id, result.removed)
 
     assert result.history == 2
