@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError
 
 from badges.pages import BadgePages
 from badges.tokens import install_log_redaction
+from badges.calendar_pages import CalendarFeed, CalendarPages
 from events import i18n, labels
 from events.api import AuthApi
 from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
@@ -292,6 +293,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ProgrammePages,
             BriefingPages,
             BadgePages,
+            CalendarPages,
+            CalendarFeed,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],

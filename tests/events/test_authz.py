@@ -43,6 +43,14 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/events/{event_ref:str}"): (303, 200, 200, 200, 200, 403),
     ("GET", "/candidates"): (303, 200, 200, 200, 403, 403),
     ("GET", "/candidates/{candidate_id:int}"): (303, 200, 200, 404, 403, 403),
+    # Calendars: a feed opened by its token alone (an unknown one answers 404 to everyone); organisers see every
+    # person's link and download, coaches download their own candidates' (another coach's: 404).
+    # Before the writes below, which withdraw the coach's candidate's consent (and so take them off the programme).
+    ("GET", "/c/{token:path}"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/events/{event_ref:str}/calendars"): (303, 200, 200, 200, 403, 403),
+    ("GET", "/events/{event_ref:str}/calendars/{calendar:str}"): (303, 200, 200, 404, 403, 403),
+    ("GET", "/events/{event_ref:str}/calendar.ics"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/calendars/{person:str}/reissue"): (303, 303, 403, 403, 403, 403),
     ("POST", "/api/auth/login"): (401, 401, 401, 401, 401, 401),
     ("POST", "/api/auth/logout"): (401, 200, 200, 200, 200, 200),
     ("GET", "/api/auth/me"): (401, 200, 200, 200, 200, 200),
@@ -250,6 +258,9 @@ def concrete(path: str, ids: dict[str, int]) -> str:
         .replace("{kind:str}", "candidates")
         .replace("{upload_id:str}", "no-such-upload-0000")
         .replace("{layout:str}", "tables")
+        .replace("{token:path}", "no-such-calendar-token.ics")
+        .replace("{calendar:str}", "candidate-{participation_id:int}.ics")
+        .replace("{person:str}", "candidate-{participation_id:int}")
     )
     for name, value in ids.items():
         path = path.replace("{" + name + ":int}", str(value))
