@@ -28,9 +28,10 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DBAPIError
 
+from badges.attendees import AttendeePages
+from badges.calendar_pages import CalendarFeed, CalendarPages
 from badges.pages import BadgePages
 from badges.tokens import install_log_redaction
-from badges.calendar_pages import CalendarFeed, CalendarPages
 from events import i18n, labels
 from events.api import AuthApi
 from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
@@ -88,6 +89,9 @@ FLASH_MESSAGES = {
     "published": i18n.N_("Published. Everyone listed below is affected by a change."),
     "already_published": i18n.N_("This version is already the published programme."),
     "draft_made": i18n.N_("A new draft with the same talks is made. Adjust it and publish it."),
+    "mail_queued": i18n.N_("The e-mails are in the outbox and go out within a minute."),
+    "mail_retry": i18n.N_("The failed e-mails will be tried again."),
+    "badge_reissued": i18n.N_("A new badge is issued: the old one no longer works. Print the new one."),
 }
 
 
@@ -295,6 +299,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             BadgePages,
             CalendarPages,
             CalendarFeed,
+            AttendeePages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],

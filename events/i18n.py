@@ -114,8 +114,15 @@ def _extract(root: Path) -> Any:
     from babel.messages.extract import extract_from_dir
 
     catalogue = Catalog(locale="en")
-    method_map = [("migrations/**", "ignore"), ("static/**", "ignore"), ("**.py", "python"), ("**.html", "jinja2")]
-    options_map = {"**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
+    method_map = [
+        ("migrations/**", "ignore"),
+        ("static/**", "ignore"),
+        ("**.py", "python"),
+        ("**.html", "jinja2"),
+        ("**.txt", "jinja2"),
+    ]
+    jinja = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
+    options_map = {"**.html": jinja, "**.txt": jinja}
     keywords = {"_": None, "_t": None, "gettext": None, "ngettext": (1, 2), "N_": None}
     for folder in ("events", "schedule", "badges", "templates"):
         for filename, lineno, message, comments, context in extract_from_dir(

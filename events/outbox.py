@@ -128,11 +128,22 @@ async def enqueue(session: AsyncSession, outgoing: Outgoing) -> bool:
     return True
 
 
+def _address(name: str, address: str) -> str:
+    """A To header. An address with non-ASCII letters is written as it is (smtplib then asks the server for
+    SMTPUTF8); the name is quoted."""
+    if address.isascii():
+        return formataddr((name, address)) if name else address
+    if not name:
+        return address
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
+
+
 def compose(message: OutboxMessage, config: SmtpConfig) -> EmailMessage:
     """The MIME message: plain text, an HTML alternative when there is one, and the attachments."""
     email = EmailMessage()
     email["From"] = config.sender
-    email["To"] = formataddr((message.to_name, message.to_address)) if message.to_name else message.to_address
+    email["To"] = _address(message.to_name, message.to_address)
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=config.sender.rpartition("@")[2] or None)
     email.set_content(message.text_body)
@@ -222,7 +233,7 @@ async def send_due(
             assert message is not None  # noqa: S101 - just claimed
             try:
                 await asyncio.to_thread(_deliver, config, compose(message, config))
-            except (OSError, smtplib.SMTPException) as exc:
+            except (OSError, smtplib.SMTPException, ValueError) as exc:  # ValueError: an address it cannot write
                 message.last_error = f"{type(exc).__name__}: {exc}"[:500]
                 if message.attempts >= MAX_ATTEMPTS:
                     message.status = OutboxStatus.FAILED

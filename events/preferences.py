@@ -184,8 +184,9 @@ async def load_employers(session: AsyncSession, event: Event) -> list[EmployerPa
 
 def planned_participations(event: Event) -> Any:
     """The filter for the event's active candidates who are not erased and have not withdrawn their consent:
-    nobody else is shown to employers or planned. (People imported from a spreadsheet carry no consent
-    record yet.) Use it on a query that joins Candidate."""
+    nobody else is shown to employers or planned. (Candidates imported before imports recorded consent
+    may carry no consent record; they count as consenting until one is withdrawn.) Use it on a query that
+    joins Candidate."""
     active_consent = select(Consent.candidate_id).where(Consent.withdrawn_at.is_(None))
     any_consent = select(Consent.candidate_id)
     return and_(

@@ -31,6 +31,8 @@ class MailServer:
             return self.refuse_with
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
+        # The address as the server was told it (an SMTPUTF8 To header reads back with escaped bytes).
+        parsed["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
         self.received.append(parsed)
         return "250 OK"
 
@@ -44,7 +46,7 @@ def _free_port() -> int:
 @pytest.fixture
 def mail_server() -> Iterator[MailServer]:
     server = MailServer("127.0.0.1", _free_port())
-    controller = Controller(server, hostname=server.host, port=server.port)
+    controller = Controller(server, hostname=server.host, port=server.port, enable_SMTPUTF8=True)
     controller.start()
     try:
         yield server

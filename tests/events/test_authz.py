@@ -154,6 +154,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     # An unknown invitation token: the same 404 for everyone.
     ("GET", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
     ("GET", "/b/{token:str}"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/events/{event_ref:str}/attendees"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/attendees/mail"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/attendees/retry"): (303, 303, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/attendees/{kind:str}/{holder_id:int}/reissue"): (303, 303, 403, 403, 403, 403),
     ("POST", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
     # Deletes last: they really delete for the roles allowed to (the pages on another employer than the API).
     ("POST", "/events/{event_ref:str}/copy"): (303, 303, 403, 403, 403, 403),
@@ -233,6 +237,7 @@ async def _ids(settings: Settings) -> dict[str, int]:
                 .limit(1)
             ),
         }
+        ids["holder_id"] = ids["contact_id"]  # a badge holder: the employer's contact (see `concrete`)
         assert all(v is not None for v in ids.values()), ids
         return {k: int(v or 0) for k, v in ids.items()}
 
@@ -252,6 +257,8 @@ def concrete(path: str, ids: dict[str, int]) -> str:
     if path.startswith("/coaches/unassign/"):
         # The API's DELETE removes the first candidate's link; the page removes another one.
         ids = {**ids, "candidate_id": ids["second_candidate_id"]}
+    if path.endswith("/reissue"):
+        path = path.replace("{kind:str}", "employers")
     path = (
         path.replace("{token:str}", "no-such-invitation")
         .replace("{filename:str}", "candidates.csv")
