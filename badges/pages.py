@@ -18,7 +18,8 @@ from litestar.status_codes import HTTP_404_NOT_FOUND
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import HolderKind, TokenPurpose
-from badges.people import holder_of, programmes, resolve
+from badges.people import holder_of, live_tokens, programmes, resolve
+from events.deps import AppContext
 from events.models import Event
 
 # The token is in the address: keep it out of caches, referrers and search engines.
@@ -35,7 +36,9 @@ class BadgePages(Controller):
     include_in_schema = False
 
     @get("/{token:str}", name="badge_page")
-    async def badge_page(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
+    async def badge_page(
+        self, token: FromPath[str], db_session: NamedDependency[AsyncSession], ctx: NamedDependency[AppContext]
+    ) -> Template:
         found = await resolve(db_session, TokenPurpose.BADGE, token)
         if found.state != "ok" or found.row is None:
             return invalid_badge()
@@ -45,6 +48,10 @@ class BadgePages(Controller):
             return invalid_badge()
         shown = await programmes(db_session, event, [holder])
         person = shown.of(holder)
+        calendar = None
+        if shown.version is not None and holder.kind is not HolderKind.STAFF:
+            tokens = await live_tokens(db_session, ctx.settings, event, TokenPurpose.CALENDAR, [holder])
+            calendar = f"{ctx.settings.base_url}/c/{tokens[holder.key][0]}.ics"
         context: dict[str, Any] = {
             "event": event,
             "holder": holder,
@@ -53,5 +60,7 @@ class BadgePages(Controller):
             "rounds": [(n, event.round_start(n), event.round_end(n)) for n in range(1, event.rounds + 1)],
             "is_employer": holder.kind is HolderKind.EMPLOYER,
             "is_staff": holder.kind is HolderKind.STAFF,
+            "calendar": calendar,
+            "subscribe": calendar and "webcal://" + calendar.split("://", 1)[1],
         }
         return Template("badges/person.html", context=context, headers=PRIVATE_HEADERS)

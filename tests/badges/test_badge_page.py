@@ -4,6 +4,7 @@ tokens kept out of the server's logs."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 import urllib.error
@@ -146,3 +147,19 @@ def test_tokens_never_reach_the_server_log(tmp_path: Path) -> None:
     assert '"GET /invite/[redacted] HTTP/1.1" 404' in text
     assert token not in text
     assert invitation not in text
+
+
+def test_badge_page_links_the_persons_own_calendar_feed(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    people = run(_people(database))
+    _, token, talks = next(p for p in people if p[0].kind is HolderKind.CANDIDATE and p[2])
+
+    page = client.get(f"/b/{token}")
+    feed = re.search(r'href="http://127\.0\.0\.1:8000(/c/[A-Za-z0-9_-]{27}\.ics)"', page.text)
+    assert feed is not None
+    calendar = client.get(feed.group(1))
+
+    assert 'href="webcal://127.0.0.1:8000/c/' in page.text
+    assert calendar.status_code == 200
+    assert calendar.text.count("BEGIN:VEVENT") == len(talks)
