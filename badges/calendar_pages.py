@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges import calendar as calendars
 from badges.models import HolderKind, TokenPurpose
-from badges.people import holder_of, live_tokens, reissue, resolve
+from badges.people import live_tokens, open_token, reissue
 from events.auth import CurrentUser, requires
 from events.deps import AppContext
 from events.errors import NotFoundError
-from events.models import Event, Role
+from events.models import Role
 from events.services import EventService
 
 ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
@@ -86,13 +86,10 @@ class CalendarFeed(Controller):
         name = token.removeprefix("/")
         if not name.endswith(".ics"):
             return not_found()
-        found = await resolve(db_session, TokenPurpose.CALENDAR, name.removesuffix(".ics"))
-        if found.state != "ok" or found.row is None:
+        opened = await open_token(db_session, TokenPurpose.CALENDAR, name.removesuffix(".ics"))
+        if opened is None:
             return not_found()
-        event = await db_session.get(Event, found.row.event_id)
-        holder = await holder_of(db_session, event, found.row) if event is not None else None
-        if event is None or holder is None:
-            return not_found()
+        event, holder = opened
         body = await calendars.person_calendar(db_session, event, holder)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {**FEED_HEADERS, "ETag": etag}

@@ -18,9 +18,8 @@ from litestar.status_codes import HTTP_404_NOT_FOUND
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import HolderKind, TokenPurpose
-from badges.people import holder_of, live_tokens, programmes, resolve
+from badges.people import live_tokens, open_token, programmes
 from events.deps import AppContext
-from events.models import Event
 
 # The token is in the address: keep it out of caches, referrers and search engines.
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
@@ -39,13 +38,10 @@ class BadgePages(Controller):
     async def badge_page(
         self, token: FromPath[str], db_session: NamedDependency[AsyncSession], ctx: NamedDependency[AppContext]
     ) -> Template:
-        found = await resolve(db_session, TokenPurpose.BADGE, token)
-        if found.state != "ok" or found.row is None:
+        opened = await open_token(db_session, TokenPurpose.BADGE, token)
+        if opened is None:
             return invalid_badge()
-        event = await db_session.get(Event, found.row.event_id)
-        holder = await holder_of(db_session, event, found.row) if event is not None else None
-        if event is None or holder is None:
-            return invalid_badge()
+        event, holder = opened
         shown = await programmes(db_session, event, [holder])
         person = shown.of(holder)
         calendar = None

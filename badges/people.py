@@ -435,3 +435,16 @@ async def affected_by_last_publish(session: AsyncSession, event: Event, people: 
         if (h.kind is HolderKind.CANDIDATE and h.id in candidates)
         or (h.kind is HolderKind.EMPLOYER and h.employer_id in employers)
     ]
+
+
+async def open_token(session: AsyncSession, purpose: TokenPurpose, token: str) -> tuple[Event, Holder] | None:
+    """The event and the person a live token opens; None for an unknown, malformed or revoked token, or a
+    person who no longer takes part (callers answer all of these alike)."""
+    found = await resolve(session, purpose, token)
+    if found.state != "ok" or found.row is None:
+        return None
+    event = await session.get(Event, found.row.event_id)
+    holder = await holder_of(session, event, found.row) if event is not None else None
+    if event is None or holder is None:
+        return None
+    return event, holder
