@@ -43,14 +43,18 @@ async def _context(session: AsyncSession, event: Event) -> dict[str, Any]:
             )
         )
     }
-    last_mail: dict[tuple[HolderKind, int], OutboxMessage] = {}
-    for message in await session.scalars(
-        select(OutboxMessage).where(OutboxMessage.event_id == event.id).order_by(OutboxMessage.id)
-    ):
-        if message.candidate_participation_id:
-            last_mail[(HolderKind.CANDIDATE, message.candidate_participation_id)] = message
-        elif message.employer_contact_id:
-            last_mail[(HolderKind.EMPLOYER, message.employer_contact_id)] = message
+    # Each person's newest message: its state only (not the bodies).
+    last_mail: dict[tuple[HolderKind, int], str] = {}
+    mail_rows = await session.execute(
+        select(OutboxMessage.candidate_participation_id, OutboxMessage.employer_contact_id, OutboxMessage.status)
+        .where(OutboxMessage.event_id == event.id)
+        .order_by(OutboxMessage.id)
+    )
+    for candidate_id, contact_id, status in mail_rows.tuples():
+        if candidate_id:
+            last_mail[(HolderKind.CANDIDATE, candidate_id)] = status.value
+        elif contact_id:
+            last_mail[(HolderKind.EMPLOYER, contact_id)] = status.value
     return {
         "event": event,
         "people": people,

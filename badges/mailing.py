@@ -8,6 +8,7 @@ event, `reminder_job` queues a reminder for each candidate (or their coach).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from badges.people import (
 )
 from events import i18n
 from events.errors import DomainError
-from events.models import EVENT_TZ, Event, EventStatus
+from events.models import EVENT_TZ, Event, EventStatus, OutboxMessage
 from events.outbox import Attachment, Outgoing, enqueue
 from events.settings import Settings
 
@@ -84,13 +85,10 @@ def _subject(kind: str, event: Event, holder: Holder, via_coach: bool) -> str:
 
 
 def _recipients(holder: Holder) -> list[tuple[str, str, bool]]:
-    """(address, name, via coach): the person, or else their first coach with an address."""
+    """(address, name, via coach): the person, or else each of their coaches with an address."""
     if holder.email:
         return [(holder.email, holder.full_name, False)]
-    for name, email in holder.coaches:
-        if email:
-            return [(email, name, True)]
-    return []
+    return [(email, name, True) for name, email in holder.coaches if email]
 
 
 async def plan(
@@ -125,6 +123,8 @@ async def plan(
             key = f"{kind}:{event.id}:{holder.kind.value}:{holder.id}"
             if kind != "reminder":
                 key += f":v{shown.version}"
+            if via_coach:
+                key += f":to:{address}"
             messages.append(Planned(holder, address, name, via_coach, subject, key))
     return MailPlan(kind, shown.version, tuple(messages), tuple(unreachable))
 
@@ -161,35 +161,60 @@ async def queue(
     only_changed: bool = False,
     people: Sequence[Holder] | None = None,
 ) -> MailResult:
-    """Queue the planned messages in the caller's transaction; a message queued before is not queued again."""
+    """Queue the planned messages in the caller's transaction; a message queued before is not queued again.
+
+    A message is named by its kind, person, published version and (except reminders) badge version, so a
+    re-issued badge can be mailed again. Messages queued before are found in one query and never rendered.
+    """
     planned = await plan(session, event, kind, only_changed=only_changed, people=people)
     recipients = list({p.holder.key: p.holder for p in planned.messages}.values())
-    shown = await programmes(session, event, recipients)
     tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, recipients)
-    calendars = await calendar_data(session, event)
-    queued = already = 0
-    for message in planned.messages:
-        text, html = render(settings, event, shown, message, kind, tokens[message.holder.key][0])
-        calendar = person_ics(calendars, message.holder)
-        fresh = await enqueue(
-            session,
-            Outgoing(
-                kind=kind,
-                dedupe_key=message.dedupe_key,
-                to_address=message.to_address,
-                to_name=message.to_name,
-                subject=message.subject,
-                text_body=text,
-                html_body=html,
-                event_id=event.id,
-                candidate_participation_id=message.holder.id if message.holder.kind is HolderKind.CANDIDATE else None,
-                employer_contact_id=message.holder.id if message.holder.kind is HolderKind.EMPLOYER else None,
-                attachments=(Attachment(f"{event.slug}.ics", "text/calendar; method=PUBLISH", calendar),),
-            ),
+
+    def key(message: Planned) -> str:
+        if kind == "reminder":
+            return message.dedupe_key
+        return f"{message.dedupe_key}:b{tokens[message.holder.key][1].version}"
+
+    keys = [key(m) for m in planned.messages]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        existing.update(
+            await session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk)))
         )
-        queued += fresh
-        already += not fresh
-    return MailResult(queued, already, len(planned.unreachable))
+    todo = [m for m in planned.messages if key(m) not in existing]
+    if todo:
+        shown = await programmes(session, event, list({m.holder.key: m.holder for m in todo}.values()))
+        calendars = await calendar_data(session, event)
+
+        def bodies() -> list[tuple[str, str, bytes]]:
+            return [
+                (*render(settings, event, shown, m, kind, tokens[m.holder.key][0]), person_ics(calendars, m.holder))
+                for m in todo
+            ]
+
+        # Rendering thousands of messages is CPU work: off the event loop.
+        rendered = await asyncio.to_thread(bodies)
+        for message, (text, html, calendar) in zip(todo, rendered, strict=True):
+            await enqueue(
+                session,
+                Outgoing(
+                    kind=kind,
+                    dedupe_key=key(message),
+                    to_address=message.to_address,
+                    to_name=message.to_name,
+                    subject=message.subject,
+                    text_body=text,
+                    html_body=html,
+                    event_id=event.id,
+                    candidate_participation_id=message.holder.id
+                    if message.holder.kind is HolderKind.CANDIDATE
+                    else None,
+                    employer_contact_id=message.holder.id if message.holder.kind is HolderKind.EMPLOYER else None,
+                    attachments=(Attachment(f"{event.slug}.ics", "text/calendar; method=PUBLISH", calendar),),
+                ),
+            )
+    return MailResult(len(todo), len(planned.messages) - len(todo), len(planned.unreachable))
 
 
 async def reminder_job(sessions: async_sessionmaker[AsyncSession], settings: Settings, now: dt.datetime) -> str:

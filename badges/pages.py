@@ -34,11 +34,12 @@ class BadgePages(Controller):
     path = "/b"
     include_in_schema = False
 
-    @get("/{token:str}", name="badge_page")
+    # `path`, not `str`: a token with a slash in it is malformed, and gets the same page as any other.
+    @get("/{token:path}", name="badge_page")
     async def badge_page(
         self, token: FromPath[str], db_session: NamedDependency[AsyncSession], ctx: NamedDependency[AppContext]
     ) -> Template:
-        opened = await open_token(db_session, TokenPurpose.BADGE, token)
+        opened = await open_token(db_session, TokenPurpose.BADGE, token.removeprefix("/"))
         if opened is None:
             return invalid_badge()
         event, holder = opened

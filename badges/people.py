@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, true, update
+from sqlalchemy import false, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import HolderKind, PersonToken, TokenPurpose
@@ -194,8 +194,11 @@ def _only(column: Any, ids: Collection[int] | None) -> Any:
     return true() if ids is None else column.in_(list(ids))
 
 
-async def published_meetings(session: AsyncSession, event: Event) -> tuple[int | None, list[Meeting]]:
-    """The number and the planned talks of the version attendees see (the newest published one)."""
+async def published_meetings(
+    session: AsyncSession, event: Event, candidates: Collection[int] | None = None, employers: Collection[int] = ()
+) -> tuple[int | None, list[Meeting]]:
+    """The number and the planned talks of the version attendees see (the newest published one); with
+    `candidates` given, only the talks of those candidates and of those `employers` (participation ids)."""
     version = await session.scalar(
         select(ScheduleVersion)
         .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
@@ -204,20 +207,27 @@ async def published_meetings(session: AsyncSession, event: Event) -> tuple[int |
     )
     if version is None:
         return None, []
-    meetings = await session.scalars(
-        select(Meeting)
-        .where(Meeting.version_id == version.id, Meeting.status != MeetingStatus.CANCELLED)
-        .order_by(Meeting.round, Meeting.table, Meeting.id)
-    )
+    query = select(Meeting).where(Meeting.version_id == version.id, Meeting.status != MeetingStatus.CANCELLED)
+    if candidates is not None:
+        query = query.where(
+            or_(
+                Meeting.candidate_participation_id.in_(list(candidates)),
+                Meeting.employer_participation_id.in_(list(employers)),
+            )
+        )
+    meetings = await session.scalars(query.order_by(Meeting.round, Meeting.table, Meeting.id))
     return version.number, list(meetings)
 
 
-async def talk_names(session: AsyncSession, event: Event) -> tuple[dict[int, str], dict[int, str]]:
-    """Candidates by first name and initial, employers by organisation, keyed by participation id."""
+async def talk_names(
+    session: AsyncSession, event: Event, only: Collection[int] | None = None
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Candidates by first name and initial, employers by organisation, keyed by participation id (`only`:
+    just these candidates)."""
     rows = await session.execute(
         select(CandidateParticipation.id, Candidate.first_name, Candidate.last_name, Candidate.erased_at)
         .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
-        .where(CandidateParticipation.event_id == event.id)
+        .where(CandidateParticipation.event_id == event.id, _only(CandidateParticipation.id, only))
     )
     candidates = {pid: ("-" if erased else short_name(first, last)) for pid, first, last, erased in rows.all()}
     employer_rows = await session.execute(
@@ -249,10 +259,18 @@ def talks_of(
 async def programmes(session: AsyncSession, event: Event, people: Sequence[Holder]) -> EventProgramme:
     """Each holder's talks in the published version: a candidate's own talks; an employer contact's, the
     talks at its organisation's tables; staff have none."""
-    number, meetings = await published_meetings(session, event)
+    few = len(people) <= 50  # a badge page, one e-mail: read only these people's talks and names
+    number, meetings = await published_meetings(
+        session,
+        event,
+        [h.id for h in people if h.kind is HolderKind.CANDIDATE] if few else None,
+        [h.employer_id for h in people if h.kind is HolderKind.EMPLOYER and h.employer_id is not None],
+    )
     if number is None:
         return EventProgramme(event, None, {h.key: PersonProgramme(h, ()) for h in people})
-    candidates, employers = await talk_names(session, event)
+    candidates, employers = await talk_names(
+        session, event, {m.candidate_participation_id for m in meetings} if few else None
+    )
     talks = talks_of(event, meetings, candidates, employers)
     by_candidate: dict[int, list[Talk]] = defaultdict(list)
     by_employer: dict[int, list[Talk]] = defaultdict(list)
@@ -298,26 +316,39 @@ def _holder_fields(holder: Holder) -> dict[str, int]:
     return {column.key: holder.id}
 
 
-async def live_tokens(
-    session: AsyncSession, settings: Settings, event: Event, purpose: TokenPurpose, people: Sequence[Holder]
-) -> dict[HolderKey, tuple[str, PersonToken]]:
-    """Each holder's live token (and its row), creating version 1 for those that have none yet. Badge
-    numbers are given in the order of `people`, after the highest number the event has used."""
-    rows = list(
-        await session.scalars(
-            select(PersonToken).where(
-                PersonToken.event_id == event.id, PersonToken.purpose == purpose, PersonToken.revoked_at.is_(None)
-            )
-        )
+async def _live(
+    session: AsyncSession, event: Event, purpose: TokenPurpose, people: Sequence[Holder]
+) -> dict[HolderKey, PersonToken]:
+    query = select(PersonToken).where(
+        PersonToken.event_id == event.id, PersonToken.purpose == purpose, PersonToken.revoked_at.is_(None)
     )
+    if len(people) <= 500:  # a few people (a page, one message): read only theirs
+        by_kind: dict[HolderKind, list[int]] = defaultdict(list)
+        for holder in people:
+            by_kind[holder.kind].append(holder.id)
+        query = query.where(or_(*(_HOLDER_COLUMN[kind].in_(ids) for kind, ids in by_kind.items()), false()))
     live: dict[HolderKey, PersonToken] = {}
-    for row in rows:
+    for row in await session.scalars(query):
         holder_id = row.candidate_participation_id or row.employer_contact_id or row.user_id
         assert holder_id is not None  # noqa: S101 - the one_holder check constraint
         live[(row.holder_kind, holder_id)] = row
-    missing = [h for h in people if h.key not in live]
-    if missing:
-        highest = await session.scalar(select(func.max(PersonToken.number)).where(PersonToken.event_id == event.id))
+    return live
+
+
+async def live_tokens(
+    session: AsyncSession, settings: Settings, event: Event, purpose: TokenPurpose, people: Sequence[Holder]
+) -> dict[HolderKey, tuple[str, PersonToken]]:
+    """Each holder's live token (and its row), creating version 1 for those that have none yet. Numbers are
+    given per purpose in the order of `people`, after the highest the event has used. Safe when two requests
+    create tokens at once: creation takes the event's row lock (SQLite: the write lock) and reads again."""
+    live = await _live(session, event, purpose, people)
+    if any(h.key not in live for h in people):
+        await session.execute(update(Event).where(Event.id == event.id).values(updated_at=Event.updated_at))
+        live = await _live(session, event, purpose, people)
+        missing = [h for h in people if h.key not in live]
+        highest = await session.scalar(
+            select(func.max(PersonToken.number)).where(PersonToken.event_id == event.id, PersonToken.purpose == purpose)
+        )
         number = int(highest or 0)
         for holder in missing:
             number += 1
@@ -340,7 +371,9 @@ async def live_tokens(
 async def reissue(
     session: AsyncSession, settings: Settings, event: Event, purpose: TokenPurpose, holder: Holder
 ) -> str:
-    """Revoke the holder's live token and give it the next version; returns the new token."""
+    """Revoke the holder's live token and give it the next version; returns the new token. Two at once for the
+    same person: the event's row lock makes the second revoke the first one's new token in turn."""
+    await session.execute(update(Event).where(Event.id == event.id).values(updated_at=Event.updated_at))
     current = (await live_tokens(session, settings, event, purpose, [holder]))[holder.key][1]
     await session.execute(
         update(PersonToken).where(PersonToken.id == current.id).values(revoked_at=dt.datetime.now(dt.UTC))

@@ -61,8 +61,14 @@ class RedactTokens(logging.Filter):
 
 
 def install_log_redaction() -> None:
-    """Put the filter on every logger that may see a request path (once)."""
-    for name in REDACTED_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactTokens) for f in logger.filters):
-            logger.addFilter(RedactTokens())
+    """Put the filter on the loggers that see request paths and on every handler there is (once): a logger's
+    own filters do not apply to records its child loggers pass up, a handler's filters do."""
+    loggers = [logging.getLogger(name) for name in REDACTED_LOGGERS]
+    loggers += [
+        logging.getLogger(),
+        *(x for x in logging.root.manager.loggerDict.values() if isinstance(x, logging.Logger)),
+    ]
+    for logger in loggers:
+        for target in (logger, *logger.handlers):
+            if not any(isinstance(f, RedactTokens) for f in target.filters):
+                target.addFilter(RedactTokens())

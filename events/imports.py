@@ -947,7 +947,11 @@ async def _apply_candidates(
     ids = [r.existing_id for r in rows if r.existing_id is not None]
     existing: dict[int, Candidate] = {}
     if ids:
-        query = select(Candidate).where(Candidate.id.in_(ids)).options(selectinload(Candidate.coaches))
+        query = (
+            select(Candidate)
+            .where(Candidate.id.in_(ids))
+            .options(selectinload(Candidate.coaches), selectinload(Candidate.consents))
+        )
         existing = {c.id: c for c in await session.scalars(query)}
     participations: dict[int, CandidateParticipation] = {}
     if ids:
@@ -988,6 +992,11 @@ async def _apply_candidates(
                 if values.get(name) not in (None, []) and getattr(candidate, name) in (None, [], ""):
                     setattr(candidate, name, values[name])
                     changed = True
+            # A known person without a live consent whose row records one (consented again): record it.
+            if "consent_date" in values and not any(c.withdrawn_at is None for c in candidate.consents):
+                session.add(_consent_for(values, candidate.id, consent, actor_id))
+                consents += 1
+                changed = True
             updated += changed
         for email in values.get("coach_email", []):
             coach_id = checked.coaches[email]

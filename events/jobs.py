@@ -68,7 +68,11 @@ async def run_jobs(
     for job in JOBS:
         if names and job.name not in names:
             continue
-        lines.append(await job.function()(sessions, settings, moment))
+        try:
+            lines.append(await job.function()(sessions, settings, moment))
+        except Exception as exc:  # one failing job must not keep the others (e-mail) from running
+            log.exception("job %s failed", job.name)
+            lines.append(f"{job.name}: failed ({type(exc).__name__}: {exc})")
     return lines
 
 

@@ -178,6 +178,15 @@ def _deliver(config: SmtpConfig, email: EmailMessage) -> None:
         client.send_message(email)
 
 
+def _permanent(exc: Exception) -> bool:
+    """A refusal that no retry will change: a 5xx answer, or an address that cannot be written."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return isinstance(exc, ValueError)
+
+
 @dataclass
 class SendReport:
     sent: int = 0
@@ -188,13 +197,16 @@ class SendReport:
         return f"outbox: {self.sent} sent, {self.retrying} to retry, {self.failed} given up"
 
 
-async def _claim(session: AsyncSession, message_id: int, now: dt.datetime) -> bool:
+async def _claim(session: AsyncSession, message_id: int, due: dt.datetime) -> bool:
+    # The claim and the staleness of another's claim are judged by the clock now, not when this run began: a
+    # long run must not take over messages that another process is still sending.
+    now = dt.datetime.now(dt.UTC)
     result = await session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
             or_(
-                (OutboxMessage.status == OutboxStatus.QUEUED) & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.status == OutboxStatus.QUEUED) & (OutboxMessage.next_attempt_at <= due),
                 (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < now - STALE_CLAIM),
             ),
         )
@@ -218,7 +230,7 @@ async def send_due(
                     or_(
                         (OutboxMessage.status == OutboxStatus.QUEUED) & (OutboxMessage.next_attempt_at <= moment),
                         (OutboxMessage.status == OutboxStatus.SENDING)
-                        & (OutboxMessage.claimed_at < moment - STALE_CLAIM),
+                        & (OutboxMessage.claimed_at < dt.datetime.now(dt.UTC) - STALE_CLAIM),
                     )
                 )
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
@@ -233,9 +245,9 @@ async def send_due(
             assert message is not None  # noqa: S101 - just claimed
             try:
                 await asyncio.to_thread(_deliver, config, compose(message, config))
-            except (OSError, smtplib.SMTPException, ValueError) as exc:  # ValueError: an address it cannot write
+            except Exception as exc:  # whatever went wrong is recorded on the message, never lost
                 message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                if message.attempts >= MAX_ATTEMPTS:
+                if message.attempts >= MAX_ATTEMPTS or _permanent(exc):
                     message.status = OutboxStatus.FAILED
                     report.failed += 1
                 else:
@@ -247,6 +259,9 @@ async def send_due(
                 message.status = OutboxStatus.SENT
                 message.sent_at = dt.datetime.now(dt.UTC)
                 message.last_error = ""
+                # What was sent is the person's programme and badge link: not kept once delivered.
+                message.text_body = message.html_body = ""
+                message.attachments = []
                 report.sent += 1
             await session.commit()
     return report

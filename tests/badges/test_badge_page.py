@@ -105,7 +105,9 @@ def test_unknown_malformed_and_revoked_tokens_get_one_identical_page(
 
     new = run(revoke())
     unknown = derive_token(b"another key entirely, 32 bytes..", "badge", "candidate:1", 1)
-    answers = [client.get(f"/b/{t}") for t in (token, unknown, "kort", token.lower(), token + "x")]
+    answers = [
+        client.get(f"/b/{t}") for t in (token, unknown, "kort", token.lower(), token + "x", f"{token}/x", "a/b/c")
+    ]
     fresh = client.get(f"/b/{new}")
 
     assert {a.status_code for a in answers} == {404}
@@ -135,7 +137,7 @@ def test_tokens_never_reach_the_server_log(tmp_path: Path) -> None:
                 except OSError:
                     assert server.poll() is None, log_path.read_text()
                     time.sleep(0.25)
-            for path in (f"/b/{token}", f"/b/{token}?x=1", f"/invite/{invitation}"):
+            for path in (f"/b/{token}", f"/b/{token}?x=1", f"/invite/{invitation}", f"/c/{token}.ics"):
                 with pytest.raises(urllib.error.HTTPError):
                     urllib.request.urlopen(base + path, timeout=5)
         finally:
@@ -145,6 +147,7 @@ def test_tokens_never_reach_the_server_log(tmp_path: Path) -> None:
 
     assert '"GET /b/[redacted] HTTP/1.1" 404' in text
     assert '"GET /invite/[redacted] HTTP/1.1" 404' in text
+    assert '"GET /c/[redacted] HTTP/1.1" 404' in text
     assert token not in text
     assert invitation not in text
 

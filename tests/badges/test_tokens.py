@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 
 from sqlalchemy import func, select
@@ -115,3 +116,29 @@ def test_programmes_cut_the_published_version_per_person(demo: DemoResult, datab
     assert total > 0
     assert candidate_talks == total
     assert employer_talks == total
+
+
+async def _at_once(settings: Settings) -> tuple[set[str], int]:
+    """Two requests create the same people's tokens at the same moment, each in its own transaction."""
+
+    async def one() -> dict[object, str]:
+        async with open_session(settings) as session:
+            event = await find_event(session, DEMO_SLUG)
+            people = await holders(session, event)
+            made = await live_tokens(session, settings, event, TokenPurpose.CALENDAR, people)
+            await session.commit()
+            return {k: t for k, (t, _) in made.items()}
+
+    first, second = await asyncio.gather(one(), one())
+    async with open_session(settings) as session:
+        rows = await session.scalar(
+            select(func.count()).select_from(PersonToken).where(PersonToken.purpose == TokenPurpose.CALENDAR)
+        )
+    assert first == second
+    return set(first.values()), int(rows or 0)
+
+
+def test_tokens_made_by_two_requests_at_once_are_one_per_person(demo: DemoResult, database: Settings) -> None:
+    tokens, rows = run(_at_once(database))
+
+    assert len(tokens) == rows

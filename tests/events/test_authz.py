@@ -153,7 +153,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/events/{event_ref:str}/programme/build"): (303, 303, 403, 403, 403, 403),
     # An unknown invitation token: the same 404 for everyone.
     ("GET", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
-    ("GET", "/b/{token:str}"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/b/{token:path}"): (404, 404, 404, 404, 404, 404),
     ("GET", "/events/{event_ref:str}/attendees"): (303, 200, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/attendees/mail"): (303, 200, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/attendees/retry"): (303, 303, 403, 403, 403, 403),

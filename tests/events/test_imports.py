@@ -805,3 +805,35 @@ def test_cli_import_unreadable_file_is_a_clear_message(settings: Settings, tmp_p
 
     assert result.returncode == 2
     assert result.stderr.strip() == "error: file: choose a .csv or .xlsx file"
+
+
+def test_apply_import_known_person_who_withdrew_and_consented_again_gets_the_new_consent(
+    demo: DemoResult, database: Settings
+) -> None:
+    async def seed() -> None:
+        async with open_session(database) as session:
+            anna = Candidate(first_name="Anna", last_name="de Wit", email="anna@example.org")
+            session.add(anna)
+            await session.flush()
+            session.add(
+                Consent(
+                    candidate_id=anna.id,
+                    purpose="eerder",
+                    given_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+                    withdrawn_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC),
+                )
+            )
+            await session.commit()
+
+    run(seed())
+    data = table(
+        ["Voornaam", "Achternaam", "E-mail", "Toestemming"], ["Anna", "de Wit", "anna@example.org", "01-10-2025"]
+    )
+
+    result = run(do_import(database, "candidates", data, consent=None))
+
+    assert (result.matched, result.details["consents_recorded"]) == (1, 1)
+    assert [c[:2] for c in run(consents_of(database, "Anna"))] == [
+        ("verbal", dt.date(2025, 1, 1)),
+        ("verbal", dt.date(2025, 10, 1)),
+    ]

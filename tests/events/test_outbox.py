@@ -157,3 +157,51 @@ def test_cli_jobs_run_sends_the_outbox_and_names_an_unknown_job(settings: Settin
         "error: --job: unknown job nope (jobs: reminders, outbox)",
     )
     assert len(mail_server.received) == 1
+
+
+def test_a_permanent_refusal_is_given_up_at_once_and_sent_bodies_are_not_kept(
+    database: Settings, mail_server: MailServer
+) -> None:
+    run(queue_all(database, message(1), message(2)))
+    mail_server.refuse_with = "550 5.1.1 no such mailbox"
+    refused = run(send(database, mail_server))
+    mail_server.refuse_with = None
+    run(queue_all(database, message(3, html_body="<p>3</p>")))
+    sent = run(send(database, mail_server))
+
+    async def kept() -> list[tuple[OutboxStatus, str, str, int]]:
+        async with open_session(database) as session:
+            rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+            return [(r.status, r.text_body, r.html_body, len(r.attachments)) for r in rows]
+
+    assert refused == "outbox: 0 sent, 0 to retry, 2 given up"
+    assert sent == "outbox: 1 sent, 0 to retry, 0 given up"
+    assert run(kept()) == [
+        (OutboxStatus.FAILED, "Hallo 1", "", 0),
+        (OutboxStatus.FAILED, "Hallo 2", "", 0),
+        (OutboxStatus.SENT, "", "", 0),
+    ]
+
+
+def test_a_message_another_sender_holds_is_left_alone_until_its_claim_is_stale(
+    database: Settings, mail_server: MailServer
+) -> None:
+    from sqlalchemy import update
+
+    run(queue_all(database, message(1)))
+
+    async def claimed(ago: dt.timedelta) -> None:
+        async with open_session(database) as session:
+            await session.execute(
+                update(OutboxMessage).values(status=OutboxStatus.SENDING, claimed_at=dt.datetime.now(dt.UTC) - ago)
+            )
+            await session.commit()
+
+    run(claimed(dt.timedelta(minutes=2)))
+    held = run(send(database, mail_server, dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)))
+    run(claimed(dt.timedelta(minutes=11)))
+    stale = run(send(database, mail_server))
+
+    assert held == "outbox: 0 sent, 0 to retry, 0 given up"
+    assert stale == "outbox: 1 sent, 0 to retry, 0 given up"
+    assert len(mail_server.received) == 1
