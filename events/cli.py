@@ -240,6 +240,7 @@ def users_add(
 
 def _mount_slices() -> None:
     # The scheduler's commands live with the scheduler; importing them is cheap (no solver, no web stack).
+    from badges.cli_print import badges_command
     from events.cli_data import export_command, import_command
     from schedule.cli import schedule_group
     from schedule.cli_app import build_command
@@ -250,6 +251,7 @@ def _mount_slices() -> None:
     main.add_command(schedule_group)
     main.add_command(import_command, "import")
     main.add_command(export_command, "export")
+    main.add_command(badges_command, "badges")
 
 
 _mount_slices()
