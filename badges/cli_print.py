@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -134,7 +135,8 @@ def badges_command(
         raise CliError("nobody to print for: the selection is empty")
     from badges.pdf import render
 
-    with click.progressbar(length=len(work.pages), label="rendering", file=click.get_text_stream("stderr")) as bar:
+    bar: Any
+    with click.progressbar(length=len(work.pages), label="rendering", file=sys.stderr) as bar:
         done = 0
 
         def advance(pages: int, _total: int) -> None:
@@ -143,7 +145,7 @@ def badges_command(
             done = pages
 
         data = render(work.pages, title=work.title, language=work.language, progress=advance)
-    from events.cli_data import _write as write_atomically
+    from events.cli_data import _write
 
-    write_atomically(path, data)
+    _write(path, data)
     click.echo(f"wrote {describe(work, selection)} to {path}")

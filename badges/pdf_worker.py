@@ -50,7 +50,9 @@ class StaticFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no ty
 
 
 def _mime(path: Path) -> str:
-    return {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml"}.get(path.suffix, "application/octet-stream")
+    return {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml"}.get(
+        path.suffix, "application/octet-stream"
+    )
 
 
 @cache

@@ -18,8 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from badges import people as roster
 from badges.models import HolderKind, TokenPurpose
 from badges.people import EventProgramme, Holder, HolderKey, PersonProgramme
-from badges.sheets import LAYOUT_NAMES, LAYOUTS, WHAT, EventInfo, Page, Person, Round, TableInfo
-from badges.sheets import badge_pages, handout, table_card, table_sheet
+from badges.sheets import (
+    LAYOUT_NAMES,
+    LAYOUTS,
+    WHAT,
+    EventInfo,
+    Page,
+    Person,
+    Round,
+    TableInfo,
+    badge_pages,
+    handout,
+    table_card,
+    table_sheet,
+)
 from events import i18n
 from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
@@ -145,9 +157,7 @@ async def coach_participations(session: AsyncSession, user: CurrentUser, event: 
     return set(rows.all())
 
 
-async def select_holders(
-    session: AsyncSession, user: CurrentUser, event: Event, selection: Selection
-) -> list[Holder]:
+async def select_holders(session: AsyncSession, user: CurrentUser, event: Event, selection: Selection) -> list[Holder]:
     """The people the selection names that this user may print for; a coach reaches own candidates only,
     and a named person out of reach is not found."""
     kinds = selection.kinds
@@ -180,7 +190,9 @@ async def tables(session: AsyncSession, settings: Settings, event: Event, only_c
     card's QR opens (the badge page of the employer's first contact, which lists its tables' rounds)."""
     rows = (
         await session.execute(
-            select(EmployerParticipation.id, Organisation.name, EmployerParticipation.tables, EmployerParticipation.rounds)
+            select(
+                EmployerParticipation.id, Organisation.name, EmployerParticipation.tables, EmployerParticipation.rounds
+            )
             .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
             .where(EmployerParticipation.event_id == event.id, EmployerParticipation.status != EmployerStatus.CANCELLED)
             .order_by(Organisation.name, EmployerParticipation.id)
@@ -191,15 +203,17 @@ async def tables(session: AsyncSession, settings: Settings, event: Event, only_c
         changed = {h.employer_id for h in await roster.affected_by_last_publish(session, event, contacts)}
         rows = [r for r in rows if r[0] in changed]
     first_contact: dict[int, Holder] = {}
-    for contact in sorted(contacts, key=lambda h: h.id):
-        if contact.employer_id is not None:
-            first_contact.setdefault(contact.employer_id, contact)
+    for each in sorted(contacts, key=lambda h: h.id):
+        if each.employer_id is not None:
+            first_contact.setdefault(each.employer_id, each)
     tokens = await roster.live_tokens(session, settings, event, TokenPurpose.BADGE, list(first_contact.values()))
     _, meetings = await roster.published_meetings(session, event)
     candidates, _ = await roster.talk_names(session, event)
     seated: dict[tuple[int, int, int], list[str]] = defaultdict(list)
     for m in meetings:
-        seated[(m.employer_participation_id, m.table, m.round)].append(candidates.get(m.candidate_participation_id, "-"))
+        seated[(m.employer_participation_id, m.table, m.round)].append(
+            candidates.get(m.candidate_participation_id, "-")
+        )
     found = []
     for employer_id, name, count, present in rows:
         contact = first_contact.get(employer_id)
@@ -256,9 +270,7 @@ async def prepare(
                 f"{title} · {event.name}", selection.language, [handout(p, info) for p in persons], len(persons), keys
             )
         pages = list(badge_pages(persons, info, LAYOUTS[selection.layout]))
-        return PrintWork(
-            f"{i18n.gettext('Badges')} · {event.name}", selection.language, pages, len(persons), keys
-        )
+        return PrintWork(f"{i18n.gettext('Badges')} · {event.name}", selection.language, pages, len(persons), keys)
 
 
 def describe(work: PrintWork, selection: Selection) -> str:

@@ -58,7 +58,12 @@ def png(data: str) -> bytes:
         line = b"\x00" + bytes(0x00 if dark else 0xFF for dark in row)  # filter byte "none", then the pixels
         raw += line * 8
     header = struct.pack(">IIBBBBB", size, size, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(bytes(raw))) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(bytes(raw)))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:

@@ -170,7 +170,7 @@ class TableInfo:
 
 
 def round_line(person: Person, line: Round) -> str:
-    """"Ronde 1 · 14:00 · Tafel 3 · Werkse! Groen"; an employer's line names its tables' candidates."""
+    """ "Ronde 1 · 14:00 · Tafel 3 · Werkse! Groen"; an employer's line names its tables' candidates."""
     head = f"{_t('Round')} {line.round} · {line.starts}"
     if person.kind is HolderKind.EMPLOYER and len({t for t, _ in line.seats}) > 1:
         tables: dict[int, list[str]] = {}
@@ -281,7 +281,9 @@ def badge_back(person: Person, event: EventInfo, box: Box, layout: Layout) -> Ba
         title=fitted(title, Box(x + pad, y + 0.8, box.w - 2 * pad, band - 1.6), max_pt=11 if large else 8.5),
         lines=lines_text(lines, area, max_pt=11 if large else 9)
         if lines
-        else fitted(_t("Scan the QR code on the front with your phone to see your programme."), area, max_pt=11, max_lines=4),
+        else fitted(
+            _t("Scan the QR code on the front with your phone to see your programme."), area, max_pt=11, max_lines=4
+        ),
         kind=person.kind.value,
         box=box,
     )
@@ -412,4 +414,3 @@ def handout(person: Person, event: EventInfo) -> Page:
             else _t("Your talks are not planned yet. Scan this code later to see them."),
         ),
     )
-

@@ -27,6 +27,8 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DBAPIError
 
+from badges.print_jobs import PrintRunner
+from badges.print_pages import BadgePages
 from events import i18n, labels
 from events.api import AuthApi
 from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
@@ -222,6 +224,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
     )
 
     build_runner = BuildRunner(sessions_for_users)
+    print_runner = PrintRunner(sessions_for_users, settings)
 
     async def load_user(user_id: int) -> CurrentUser | None:
         async with sessions_for_users() as session:
@@ -242,6 +245,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
                 finally:
                     # Builds of this process stop with it; their jobs are marked failed.
                     await build_runner.close()
+                    await print_runner.close()
         finally:
             # Runs after the SQLAlchemy plugin's own shutdown: let closed connections finish closing.
             await dispose_engine(engine)
@@ -277,6 +281,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CandidatePages,
             ProgrammePages,
             BriefingPages,
+            BadgePages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
@@ -307,6 +312,6 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             render_plugins=[JsonRenderPlugin()],
         ),
         lifespan=[check_installation],
-        state=State({"ctx": ctx, "builds": build_runner}),
+        state=State({"ctx": ctx, "builds": build_runner, "prints": print_runner}),
         debug=False,
     )
