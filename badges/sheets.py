@@ -191,20 +191,17 @@ def round_lines(person: Person) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class BadgeFront:
-    event: Text
+    band: Text  # on the colour band: the event, the role and the badge number
     first_name: Text
     full_name: Text
     organisation: Text | None
-    role: Text  # role and badge number, in the role's colour
-    kind: str
     qr: Box
     qr_src: str
 
 
 @dataclass(frozen=True, slots=True)
 class BadgeBack:
-    title: Text
-    lines: Text
+    lines: Text  # the title line, then a line a talk
     kind: str
     box: Box  # the card; on a folded badge its texts are placed relative to it, and it is turned over
 
@@ -230,81 +227,77 @@ def _band(large: bool, front: bool) -> float:
 
 
 def badge_front(person: Person, event: EventInfo, box: Box, layout: Layout) -> BadgeFront:
-    """First name large, full name, organisation (employers), role and number, and the QR on the right."""
+    """On the colour band the event, role and number; below it the first name large, the full name, the
+    organisation (employers), and the QR code on the right. As few text boxes as that takes: each costs
+    the layout engine about as much as a line of text."""
     large = layout.name == "a6"
     band = _band(large, front=True)
     pad = 4.0 if large else 3.0
     qr_size = 34.0 if large else 24.0
-    qr = Box(box.x + box.w - qr_size - pad + 1.5, box.y + band + 1.5, qr_size, qr_size)
+    qr = Box(box.x + box.w - qr_size - pad + 1.5, box.y + band + 2.0, qr_size, qr_size)
     left, text_w = box.x + pad, box.w - qr_size - 2 * pad
-    top = box.y + band + 2.0
-    first_h = 20.0 if large else 15.0
-    full_h = 11.0 if large else 8.5
-    org_h = 7.0 if large else 5.5
-    bottom_h = 6.0 if large else 4.5
-    bottom = box.y + box.h - bottom_h - (3.0 if large else 2.0)
-    role = f"{_t(ROLE_LABELS[person.kind])} · {_t('No.')} {person.number}"
+    top = box.y + band + 2.5
+    first_h = 22.0 if large else 16.0
+    full_h = 12.0 if large else 9.0
+    org_h = 8.0 if large else 6.0
+    role = f"{event.name} · {_t(ROLE_LABELS[person.kind])} · {_t('No.')} {person.number}"
     return BadgeFront(
-        event=fitted(event.name, Box(left, box.y + 1.0, box.w - 2 * pad, band - 2.0), max_pt=13 if large else 10),
+        band=fitted(role, Box(left, box.y + 0.9, box.w - 2 * pad, band - 1.8), max_pt=13 if large else 10, bold=True),
         first_name=fitted(
             person.first_name, Box(left, top, text_w, first_h), max_pt=34 if large else 24, max_lines=2, bold=True
         ),
         full_name=fitted(
-            person.full_name, Box(left, top + first_h + 0.5, text_w, full_h), max_pt=13 if large else 10, max_lines=2
+            person.full_name, Box(left, top + first_h + 1.0, text_w, full_h), max_pt=13 if large else 10, max_lines=2
         ),
         organisation=fitted(
             person.organisation,
-            Box(left, top + first_h + full_h + 1.0, text_w, org_h),
-            max_pt=11 if large else 8.5,
+            Box(left, top + first_h + full_h + 2.0, text_w, org_h),
+            max_pt=11 if large else 9,
+            max_lines=2,
             bold=True,
         )
         if person.organisation
         else None,
-        role=fitted(role, Box(left, bottom, text_w, bottom_h), max_pt=11 if large else 8, bold=True),
-        kind=person.kind.value,
         qr=qr,
         qr_src=qr_src(person.url),
     )
 
 
 def badge_back(person: Person, event: EventInfo, box: Box, layout: Layout) -> BadgeBack:
-    """The round card: the person's talks, one line each. On a folded badge its texts are placed relative to
-    the card, which the template turns upside down; on a sheet, on the page."""
+    """The round card: the person's first name and the day, then their talks, one line each. On a folded
+    badge its text is placed relative to the card, which the template turns upside down; on a sheet, on
+    the page. One text box, as every box costs the layout engine about as much as a line of text."""
     large = layout.name == "a6"
     band = _band(large, front=False)
     pad = 4.0 if large else 3.0
     x, y = (0.0, 0.0) if layout.fold else (box.x, box.y)
-    lines = round_lines(person)
-    area = Box(x + pad, y + band + 2.0, box.w - 2 * pad, box.h - band - 4.0)
+    area = Box(x + pad, y + band + 1.5, box.w - 2 * pad, box.h - band - 3.0)
     title = f"{person.first_name} · {event.date}"
-    return BadgeBack(
-        title=fitted(title, Box(x + pad, y + 0.8, box.w - 2 * pad, band - 1.6), max_pt=11 if large else 8.5),
-        lines=lines_text(lines, area, max_pt=11 if large else 9)
-        if lines
-        else fitted(
-            _t("Scan the QR code on the front with your phone to see your programme."), area, max_pt=11, max_lines=4
-        ),
-        kind=person.kind.value,
-        box=box,
-    )
+    lines = round_lines(person)
+    if not lines:
+        lines = [_t("Scan the QR code on the front with your phone to see your programme.")]
+    return BadgeBack(lines_text([title, *lines], area, max_pt=12 if large else 10), person.kind.value, box)
 
 
 def furniture(layout: Layout, kinds: Sequence[str], *, front: bool) -> str:
     """The cut lines and colour bands of one sheet side, as an SVG image (a data URL: pages with the same
     roles in the same places share one image)."""
     large = layout.name == "a6"
-    shapes = []
+    bands: dict[str, list[str]] = {}
+    outlines = []
     for side in (True, False) if layout.fold else (front,):
         for index, kind in enumerate(kinds):
             box = layout.card(index) if side else layout.back(index)
             band = _band(large, side)
             # Below the fold the round card stands upside down: its band is at the bottom of the page.
             y = box.y + box.h - band if (layout.fold and not side) else box.y
-            shapes.append(f'<rect x="{box.x}" y="{y}" width="{box.w}" height="{band}" fill="{COLOURS[kind]}"/>')
-            shapes.append(
-                f'<rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" fill="none" stroke="#b8b8b8" '
-                'stroke-width="0.15" stroke-dasharray="1.2 0.8"/>'
-            )
+            bands.setdefault(kind, []).append(f"M{box.x} {y}h{box.w}v{band}h{-box.w}z")
+            outlines.append(f"M{box.x} {box.y}h{box.w}v{box.h}h{-box.w}z")
+    # One path per colour and one for the cut lines: the SVG renderer's cost is per element.
+    shapes = [f'<path d="{"".join(d)}" fill="{COLOURS[kind]}"/>' for kind, d in bands.items()]
+    shapes.append(
+        f'<path d="{"".join(outlines)}" fill="none" stroke="#b8b8b8" stroke-width="0.15" stroke-dasharray="1.2 0.8"/>'
+    )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{layout.page_w}mm" height="{layout.page_h}mm" '
         f'viewBox="0 0 {layout.page_w} {layout.page_h}">{"".join(shapes)}</svg>'
