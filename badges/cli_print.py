@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,7 +46,8 @@ class _OneLineChoice(click.Choice):  # type: ignore[type-arg]
 
 
 def check_target(path: Path) -> None:
-    """Refuse, before any work, a file that cannot be written: a missing or read-only folder, a folder."""
+    """Refuse, before any work, a file that cannot be written: a missing folder, a folder, one where no
+    file can be made (permissions, a read-only or virtual file system: a trial file is made and removed)."""
     from events.cli import CliError
 
     if path.suffix.lower() != ".pdf":
@@ -55,8 +57,12 @@ def check_target(path: Path) -> None:
         raise CliError(f"{path}: is a folder")
     if not folder.is_dir():
         raise CliError(f"{path}: cannot write: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise CliError(f"{path}: cannot write: permission denied")
+    try:
+        handle, trial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    os.close(handle)
+    os.unlink(trial)
 
 
 @click.command("badges")
