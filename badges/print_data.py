@@ -270,7 +270,8 @@ async def prepare(
                 f"{title} · {event.name}", selection.language, [handout(p, info) for p in persons], len(persons), keys
             )
         pages = list(badge_pages(persons, info, LAYOUTS[selection.layout]))
-        return PrintWork(f"{i18n.gettext('Badges')} · {event.name}", selection.language, pages, len(persons), keys)
+        title = i18n.gettext("Badges")
+        return PrintWork(f"{title} · {event.name}", selection.language, pages, len(persons), keys)
 
 
 def describe(work: PrintWork, selection: Selection) -> str:

@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from badges.fit import MM, SAFETY, fit, width_em
 from badges.models import HolderKind
 from badges.qr import src as qr_src
+from events.i18n import N_
 from events.i18n import gettext as _t
 
 WHAT = ("badges", "table-cards", "table-sheets", "handouts")
 LAYOUT_NAMES = ("a4-8", "a4-10", "a6")
 
 ROLE_LABELS = {
-    HolderKind.CANDIDATE: "Candidate",
-    HolderKind.EMPLOYER: "Employer",
-    HolderKind.STAFF: "Staff",
+    HolderKind.CANDIDATE: N_("Candidate"),
+    HolderKind.EMPLOYER: N_("Employer"),
+    HolderKind.STAFF: N_("Staff"),
 }
 
 
@@ -171,15 +172,16 @@ class TableInfo:
 
 def round_line(person: Person, line: Round) -> str:
     """ "Ronde 1 · 14:00 · Tafel 3 · Werkse! Groen"; an employer's line names its tables' candidates."""
-    head = f"{_t('Round')} {line.round} · {line.starts}"
+    round_word, table_word = _t("Round"), _t("Table")
+    head = f"{round_word} {line.round} · {line.starts}"
     if person.kind is HolderKind.EMPLOYER and len({t for t, _ in line.seats}) > 1:
         tables: dict[int, list[str]] = {}
         for table, name in line.seats:
             tables.setdefault(table, []).append(name)
-        return f"{head} · " + " · ".join(f"{_t('Table')} {t}: {', '.join(n)}" for t, n in tables.items())
+        return f"{head} · " + " · ".join(f"{table_word} {t}: {', '.join(n)}" for t, n in tables.items())
     table = line.seats[0][0] if line.seats else 0
     names = ", ".join(name for _, name in line.seats)
-    return f"{head} · {_t('Table')} {table} · {names}"
+    return f"{head} · {table_word} {table} · {names}"
 
 
 def round_lines(person: Person) -> list[str]:
@@ -240,7 +242,7 @@ def badge_front(person: Person, event: EventInfo, box: Box, layout: Layout) -> B
     first_h = 22.0 if large else 16.0
     full_h = 12.0 if large else 9.0
     org_h = 8.0 if large else 6.0
-    role = f"{event.name} · {_t(ROLE_LABELS[person.kind])} · {_t('No.')} {person.number}"
+    role = " · ".join((event.name, _t(ROLE_LABELS[person.kind]), _t("No. %(number)s", number=person.number)))
     return BadgeFront(
         band=fitted(role, Box(left, box.y + 0.9, box.w - 2 * pad, band - 1.8), max_pt=13 if large else 10, bold=True),
         first_name=fitted(
@@ -347,7 +349,7 @@ def table_card(table: TableInfo, event: EventInfo) -> Page:
             "tent",
             fitted(table.employer, Box(12, 8, 126, 30), max_pt=40, max_lines=2, bold=True),
             subtitle=event.name,
-            big=f"{_t('Table')} {table.table}",
+            big=_t("Table %(number)s", number=table.table),
             qr_src=qr_src(table.url) if table.url else None,
             note=_t("Scan for this table's programme"),
         ),
@@ -365,7 +367,7 @@ def table_sheet(table: TableInfo, event: EventInfo) -> Page:
             "table",
             fitted(table.employer, Box(0, 0, 180, 24), max_pt=28, max_lines=2, bold=True),
             subtitle=f"{event.name} · {event.date} · {event.venue}",
-            big=f"{_t('Table')} {table.table}",
+            big=_t("Table %(number)s", number=table.table),
             headers=(_t("Round"), _t("Time"), _t("Candidate")),
             lines=rows,
         ),
