@@ -4,6 +4,7 @@ the page) to exactly its person's badge address, and every name stays whole and 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from badges import people as roster
 from badges.models import HolderKind, PersonToken, TokenPurpose
-from badges.pdf import render
+from badges.pdf import CHUNK_PAGES, render
 from badges.print_data import PrintWork, Selection, prepare
 from badges.sheets import LAYOUTS, EventInfo, Person, Round, badge_pages
 from events import i18n
@@ -167,3 +168,34 @@ def test_print_styles_never_clip_or_cut_short() -> None:
         assert "overflow:hidden" not in text, path
         assert "ellipsis" not in text, path
         assert "text-overflow" not in text, path
+
+
+def test_pool_render_from_a_threaded_process_keeps_the_pages_in_order(tmp_path: Path) -> None:
+    """The web server renders from a worker thread: the pool then starts its workers from a fork server.
+    Chunks come back in any order; the merged PDF has every page where it belongs."""
+    require_tools("pdftotext")
+    people = _people_with_long_names([f"Persoon{n:03d} Achternaam" for n in range(70)])
+    with i18n.language("nl"):
+        pages = list(badge_pages(people, EVENT, LAYOUTS["a4-8"]))
+    result: dict[str, bytes] = {}
+    done: list[int] = []
+    thread = threading.Thread(
+        target=lambda: result.update(
+            pdf=render(pages, title="pool", language="nl", workers=2, progress=lambda d, _: done.append(d))
+        )
+    )
+    thread.start()
+    thread.join(timeout=300)
+    pdf = tmp_path / "pool.pdf"
+    pdf.write_bytes(result["pdf"])
+
+    printed = words_per_page(pdf)
+
+    assert len(pages) > CHUNK_PAGES  # more than one chunk
+    assert done[-1] == len(pages) == len(printed)
+    per_sheet = [{w.text for w in page if w.text.startswith("Persoon")} for page in printed[0::2]]
+    expected = [
+        {p.first_name for p in people[k : k + 8] if p.first_name.startswith("Persoon")}
+        for k in range(0, len(people), 8)
+    ]
+    assert per_sheet == expected
