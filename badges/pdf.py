@@ -74,7 +74,8 @@ def render(
             done += len(part)
             if progress:
                 progress(done, total)
-        return merge(outputs)
+        return merge(outputs, title)
+    merged = _Merger(title)
     results: dict[int, bytes] = {}
     with ProcessPoolExecutor(max_workers=count, mp_context=_context(), initializer=_start_worker) as pool:
         pending: dict[Future[bytes], int] = {
@@ -87,20 +88,41 @@ def render(
                 index = pending.pop(future)
                 results[index] = future.result()
                 done += len(parts[index])
+            # Merge the chunks that are next in order now, while the workers lay out the rest.
+            while merged.count in results:
+                merged.add(results.pop(merged.count))
             if progress:
                 progress(done, total)
-    return merge([results[i] for i in range(len(parts))])
+    return merged.bytes()
 
 
-def merge(documents: Sequence[bytes]) -> bytes:
+class _Merger:
+    """PDFs appended one by one, in order; the pages are copied as each one arrives."""
+
+    def __init__(self, title: str) -> None:
+        from pypdf import PdfWriter
+
+        self.count = 0
+        self._writer = PdfWriter()
+        self._writer.add_metadata({"/Title": title})
+
+    def add(self, document: bytes) -> None:
+        from pypdf import PdfReader
+
+        self._writer.append(PdfReader(io.BytesIO(document)), import_outline=False)
+        self.count += 1
+
+    def bytes(self) -> bytes:
+        out = io.BytesIO()
+        self._writer.write(out)
+        return out.getvalue()
+
+
+def merge(documents: Sequence[bytes], title: str = "") -> bytes:
     """Several PDFs as one, pages in order."""
     if len(documents) == 1:
         return documents[0]
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
+    merged = _Merger(title)
     for document in documents:
-        writer.append(PdfReader(io.BytesIO(document)))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+        merged.add(document)
+    return merged.bytes()
