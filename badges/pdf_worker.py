@@ -18,7 +18,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from badges import qr
+from badges import qr, sheets
 from badges.sheets import Page
 
 
@@ -31,12 +31,14 @@ class StaticFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no ty
     name typed into a form can never make the renderer fetch a URL."""
 
     def __init__(self) -> None:
-        super().__init__(allowed_protocols=("file", "qr", "data"))
+        super().__init__(allowed_protocols=("file", "qr", "sheet", "data"))
         self._root = static_dir().resolve()
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if url.startswith(qr.SCHEME):
             return URLFetcherResponse(url, qr.png(qr.data_of(url)), {"Content-Type": "image/png"})
+        if url.startswith(sheets.FURNITURE):
+            return URLFetcherResponse(url, sheets.furniture_svg(url), {"Content-Type": "image/svg+xml"})
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith("file:"):

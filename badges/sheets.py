@@ -9,7 +9,6 @@ same numbers.
 
 from __future__ import annotations
 
-import base64
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -281,9 +280,19 @@ def badge_back(person: Person, event: EventInfo, box: Box, layout: Layout) -> Ba
     return BadgeBack(lines_text([title, *lines], area, max_pt=12 if large else 10), person.kind.value, box)
 
 
+FURNITURE = "sheet:"  # the address scheme of a sheet's background, made by the renderer's URL fetcher
+
+
 def furniture(layout: Layout, kinds: Sequence[str], *, front: bool) -> str:
-    """The cut lines and colour bands of one sheet side, as an SVG image (a data URL: pages with the same
-    roles in the same places share one image)."""
+    """The address of a sheet side's background: its cut lines and colour bands. Short, so that it costs
+    the HTML parser nothing; pages with the same roles in the same places share one image."""
+    return f"{FURNITURE}{layout.name}/{'front' if front else 'back'}/{','.join(kinds)}"
+
+
+def furniture_svg(url: str) -> bytes:
+    """The SVG image a `furniture` address stands for."""
+    name, which, kinds_text = url.removeprefix(FURNITURE).split("/")
+    layout, front, kinds = LAYOUTS[name], which == "front", [k for k in kinds_text.split(",") if k in COLOURS]
     large = layout.name == "a6"
     bands: dict[str, list[str]] = {}
     outlines = []
@@ -304,7 +313,7 @@ def furniture(layout: Layout, kinds: Sequence[str], *, front: bool) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{layout.page_w}mm" height="{layout.page_h}mm" '
         f'viewBox="0 0 {layout.page_w} {layout.page_h}">{"".join(shapes)}</svg>'
     )
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+    return svg.encode()
 
 
 def badge_pages(people: Sequence[Person], event: EventInfo, layout: Layout) -> Iterator[Page]:
