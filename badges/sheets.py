@@ -194,7 +194,6 @@ def round_lines(person: Person) -> list[str]:
 class BadgeFront:
     band: Text  # on the colour band: the event, the role and the badge number
     first_name: Text
-    full_name: Text
     organisation: Text | None
     qr: Box
     qr_src: str
@@ -228,9 +227,10 @@ def _band(large: bool, front: bool) -> float:
 
 
 def badge_front(person: Person, event: EventInfo, box: Box, layout: Layout) -> BadgeFront:
-    """On the colour band the event, role and number; below it the first name large, the full name, the
-    organisation (employers), and the QR code on the right. As few text boxes as that takes: each costs
-    the layout engine about as much as a line of text."""
+    """On the colour band the event, role and number; below it the first name large, the organisation
+    (employers), and the QR code on the right. The full name is on the back: a badge worn in a room full
+    of strangers shows no more than it must. As few text boxes as that takes, each costing the layout
+    engine about as much as a line of text."""
     large = layout.name == "a6"
     band = _band(large, front=True)
     pad = 4.0 if large else 3.0
@@ -238,22 +238,18 @@ def badge_front(person: Person, event: EventInfo, box: Box, layout: Layout) -> B
     qr = Box(box.x + box.w - qr_size - pad + 1.5, box.y + band + 2.0, qr_size, qr_size)
     left, text_w = box.x + pad, box.w - qr_size - 2 * pad
     top = box.y + band + 2.5
-    first_h = 22.0 if large else 16.0
-    full_h = 12.0 if large else 9.0
-    org_h = 8.0 if large else 6.0
+    first_h = 30.0 if large else 22.0
+    org_h = 10.0 if large else 8.0
     role = " · ".join((event.name, _t(ROLE_LABELS[person.kind]), _t("No. %(number)s", number=person.number)))
     return BadgeFront(
         band=fitted(role, Box(left, box.y + 0.9, box.w - 2 * pad, band - 1.8), max_pt=13 if large else 10, bold=True),
         first_name=fitted(
-            person.first_name, Box(left, top, text_w, first_h), max_pt=34 if large else 24, max_lines=2, bold=True
-        ),
-        full_name=fitted(
-            person.full_name, Box(left, top + first_h + 1.0, text_w, full_h), max_pt=13 if large else 10, max_lines=2
+            person.first_name, Box(left, top, text_w, first_h), max_pt=36 if large else 26, max_lines=2, bold=True
         ),
         organisation=fitted(
             person.organisation,
-            Box(left, top + first_h + full_h + 2.0, text_w, org_h),
-            max_pt=11 if large else 9,
+            Box(left, top + first_h + 1.0, text_w, org_h),
+            max_pt=12 if large else 9.5,
             max_lines=2,
             bold=True,
         )
@@ -264,20 +260,19 @@ def badge_front(person: Person, event: EventInfo, box: Box, layout: Layout) -> B
     )
 
 
-def badge_back(person: Person, event: EventInfo, box: Box, layout: Layout) -> BadgeBack:
-    """The round card: the person's first name and the day, then their talks, one line each. On a folded
-    badge its text is placed relative to the card, which the template turns upside down; on a sheet, on
-    the page. One text box, as every box costs the layout engine about as much as a line of text."""
+def badge_back(person: Person, box: Box, layout: Layout) -> BadgeBack:
+    """The round card: the person's full name, then their talks, one line each. On a folded badge its text
+    is placed relative to the card, which the template turns upside down; on a sheet, on the page. One
+    text box, as every box costs the layout engine about as much as a line of text."""
     large = layout.name == "a6"
     band = _band(large, front=False)
     pad = 4.0 if large else 3.0
     x, y = (0.0, 0.0) if layout.fold else (box.x, box.y)
     area = Box(x + pad, y + band + 1.5, box.w - 2 * pad, box.h - band - 3.0)
-    title = f"{person.first_name} · {event.date}"
-    lines = round_lines(person)
-    if not lines:
-        lines = [_t("Scan the QR code on the front with your phone to see your programme.")]
-    return BadgeBack(lines_text([title, *lines], area, max_pt=12 if large else 10), person.kind.value, box)
+    most = 12 if large else 10
+    title = fit(person.full_name, area.w, area.h / 3, max_pt=most, max_lines=2).lines
+    lines = round_lines(person) or [_t("Scan the QR code on the front with your phone to see your programme.")]
+    return BadgeBack(lines_text([*title, *lines], area, max_pt=most), person.kind.value, box)
 
 
 FURNITURE = "sheet:"  # the address scheme of a sheet's background, made by the renderer's URL fetcher
@@ -322,7 +317,7 @@ def badge_pages(people: Sequence[Person], event: EventInfo, layout: Layout) -> I
         batch = people[start : start + layout.per_page]
         kinds = [p.kind.value for p in batch]
         fronts = tuple(badge_front(p, event, layout.card(i), layout) for i, p in enumerate(batch))
-        backs = tuple(badge_back(p, event, layout.back(i), layout) for i, p in enumerate(batch))
+        backs = tuple(badge_back(p, layout.back(i), layout) for i, p in enumerate(batch))
         if layout.fold:
             background = furniture(layout, kinds, front=True)  # both sides of the fold
             yield Page(layout.page_size, fronts=fronts, backs=backs, folded=True, background=background)
