@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from events.db import Base, IdMixin, TimestampMixin, UTCDateTime
-from events.models import _enum
+from events.models import JSONType, _enum
 
 
 class HolderKind(StrEnum):
@@ -85,3 +86,32 @@ class PersonToken(IdMixin, TimestampMixin, Base):
     number: Mapped[int] = mapped_column(Integer)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class PrintStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PrintJob(IdMixin, TimestampMixin, Base):
+    """A PDF (badges, table cards, table sheets, handouts) rendered in the background. Its progress lives
+    here so that every app process can show it; the finished file lies under the data directory and is
+    served only to the one who started it (and to organisers)."""
+
+    __tablename__ = "print_job"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    status: Mapped[PrintStatus] = mapped_column(_enum(PrintStatus), default=PrintStatus.RUNNING)
+    what: Mapped[str] = mapped_column(String(20))
+    layout: Mapped[str] = mapped_column(String(10))
+    selection: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    # The PDF's name under <data dir>/prints/ once it is there.
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

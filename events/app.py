@@ -31,6 +31,8 @@ from sqlalchemy.exc import DBAPIError
 from badges.attendees import AttendeePages
 from badges.calendar_pages import CalendarFeed, CalendarPages
 from badges.pages import BadgePages
+from badges.print_jobs import PrintRunner
+from badges.print_pages import BadgePrintPages
 from badges.tokens import install_log_redaction
 from events import i18n, labels
 from events.api import AuthApi
@@ -232,6 +234,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
     )
 
     build_runner = BuildRunner(sessions_for_users)
+    print_runner = PrintRunner(sessions_for_users, settings)
 
     async def load_user(user_id: int) -> CurrentUser | None:
         async with sessions_for_users() as session:
@@ -261,6 +264,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
                             await jobs
                     # Builds of this process stop with it; their jobs are marked failed.
                     await build_runner.close()
+                    await print_runner.close()
         finally:
             # Runs after the SQLAlchemy plugin's own shutdown: let closed connections finish closing.
             await dispose_engine(engine)
@@ -297,6 +301,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ProgrammePages,
             BriefingPages,
             BadgePages,
+            BadgePrintPages,
             CalendarPages,
             CalendarFeed,
             AttendeePages,
@@ -330,6 +335,6 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             render_plugins=[JsonRenderPlugin()],
         ),
         lifespan=[check_installation],
-        state=State({"ctx": ctx, "builds": build_runner}),
+        state=State({"ctx": ctx, "builds": build_runner, "prints": print_runner}),
         debug=False,
     )

@@ -279,6 +279,7 @@ def _mount_slices() -> None:
     # The scheduler's commands live with the scheduler; importing them is cheap (no solver, no web stack).
     from badges.cli_ics import ics_command
     from badges.cli_mail import mail_command
+    from badges.cli_print import badges_command
     from events.cli_data import export_command, import_command
     from schedule.cli import schedule_group
     from schedule.cli_app import build_command
@@ -291,6 +292,7 @@ def _mount_slices() -> None:
     main.add_command(export_command, "export")
     main.add_command(ics_command, "ics")
     main.add_command(mail_command, "mail")
+    main.add_command(badges_command, "badges")
 
 
 _mount_slices()

@@ -151,6 +151,13 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/events/{event_ref:str}/programme/versions/{number:int}/copy"): (401, 201, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/programme/{number:int}/copy"): (303, 303, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/programme/build"): (303, 303, 403, 403, 403, 403),
+    # Badges and printing: organisers, and coaches for handouts of their own candidates; the form without
+    # a choice answers 422; an unknown print job is not found; the handout is the coach's own candidate's.
+    ("GET", "/events/{event_ref:str}/badges"): (303, 200, 200, 200, 403, 403),
+    ("POST", "/events/{event_ref:str}/badges"): (303, 422, 422, 422, 403, 403),
+    ("GET", "/events/{event_ref:str}/badges/jobs/{job_id:int}"): (303, 404, 404, 404, 403, 403),
+    ("GET", "/events/{event_ref:str}/badges/jobs/{job_id:int}/download"): (303, 404, 404, 404, 403, 403),
+    ("GET", "/events/{event_ref:str}/badges/handouts/{holder_id:int}"): (303, 200, 200, 404, 403, 403),
     # An unknown invitation token: the same 404 for everyone.
     ("GET", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
     ("GET", "/b/{token:path}"): (404, 404, 404, 404, 404, 404),
@@ -226,6 +233,12 @@ async def _ids(settings: Settings) -> dict[str, int]:
             "other_employer_id": other_employer_id,
             "number": 1,
             "build_id": 999_999,
+            "job_id": 999_999,
+            # A handout: the participation of the coach's second candidate (the first one's consent is
+            # withdrawn by an earlier route of the matrix, which hides them).
+            "holder_id": await session.scalar(
+                select(CandidateParticipation.id).where(CandidateParticipation.candidate_id == second_candidate_id)
+            ),
             "meeting_id": await session.scalar(select(Meeting.id).order_by(Meeting.id).limit(1)),
             "second_candidate_id": second_candidate_id,
             "other_opening_id": await session.scalar(

@@ -1,0 +1,128 @@
+"""Render print pages to one PDF: split into chunks, laid out on every core, merged with pypdf.
+
+WeasyPrint lays out about 30 small badge pages a second on one core; a process pool with a worker per
+core and chunks of a few sheets each, merged at the end, keeps both cores busy and lets the caller show
+progress chunk by chunk. A small job (one chunk) is rendered in this process.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from badges.sheets import Page
+
+# Pages per chunk: small enough to share out evenly and to report progress often, large enough that
+# the per-document cost (the stylesheet, the fonts in the PDF) stays small beside the pages' own.
+CHUNK_PAGES = 16
+Progress = Callable[[int, int], None]  # (pages done, pages in all)
+
+
+def workers_available() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def chunks(pages: Sequence[Page], size: int = CHUNK_PAGES) -> list[Sequence[Page]]:
+    """Consecutive runs of pages; a badge sheet's fronts and backs stay together (sizes are even)."""
+    return [pages[i : i + size] for i in range(0, len(pages), size)]
+
+
+def _context() -> Any:
+    """Fork from a single-threaded process (the CLI: workers start at once with everything loaded); from
+    the web server, which has threads (a lock held by one would stay held in a forked child), a fork
+    server that loaded WeasyPrint once starts the workers."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        from badges import pdf_worker  # loaded before the fork, so that every worker shares it
+
+        pdf_worker.warm_up()
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["badges.pdf_worker"])
+    return context
+
+
+def _start_worker() -> None:
+    from badges import pdf_worker
+
+    pdf_worker.warm_up()
+
+
+def render(
+    pages: Sequence[Page],
+    *,
+    title: str,
+    language: str,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> bytes:
+    """The pages as one PDF, in order."""
+    from badges import pdf_worker
+
+    parts = chunks(pages)
+    total = len(pages)
+    count = min(workers or workers_available(), len(parts))
+    if count <= 1:
+        done = 0
+        outputs = []
+        for part in parts:
+            outputs.append(pdf_worker.render_chunk(part, title, language))
+            done += len(part)
+            if progress:
+                progress(done, total)
+        return merge(outputs, title)
+    merged = _Merger(title)
+    results: dict[int, bytes] = {}
+    with ProcessPoolExecutor(max_workers=count, mp_context=_context(), initializer=_start_worker) as pool:
+        pending: dict[Future[bytes], int] = {
+            pool.submit(pdf_worker.render_chunk, part, title, language): i for i, part in enumerate(parts)
+        }
+        done = 0
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                index = pending.pop(future)
+                results[index] = future.result()
+                done += len(parts[index])
+            # Merge the chunks that are next in order now, while the workers lay out the rest.
+            while merged.count in results:
+                merged.add(results.pop(merged.count))
+            if progress:
+                progress(done, total)
+    return merged.bytes()
+
+
+class _Merger:
+    """PDFs appended one by one, in order; the pages are copied as each one arrives."""
+
+    def __init__(self, title: str) -> None:
+        from pypdf import PdfWriter
+
+        self.count = 0
+        self._writer = PdfWriter()
+        self._writer.add_metadata({"/Title": title})
+
+    def add(self, document: bytes) -> None:
+        from pypdf import PdfReader
+
+        self._writer.append(PdfReader(io.BytesIO(document)), import_outline=False)
+        self.count += 1
+
+    def bytes(self) -> bytes:
+        out = io.BytesIO()
+        self._writer.write(out)
+        return out.getvalue()
+
+
+def merge(documents: Sequence[bytes], title: str = "") -> bytes:
+    """Several PDFs as one, pages in order."""
+    if len(documents) == 1:
+        return documents[0]
+    merged = _Merger(title)
+    for document in documents:
+        merged.add(document)
+    return merged.bytes()
