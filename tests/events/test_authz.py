@@ -250,7 +250,6 @@ async def _ids(settings: Settings) -> dict[str, int]:
                 .limit(1)
             ),
         }
-        ids["holder_id"] = ids["contact_id"]  # a badge holder: the employer's contact (see `concrete`)
         assert all(v is not None for v in ids.values()), ids
         return {k: int(v or 0) for k, v in ids.items()}
 
@@ -270,8 +269,9 @@ def concrete(path: str, ids: dict[str, int]) -> str:
     if path.startswith("/coaches/unassign/"):
         # The API's DELETE removes the first candidate's link; the page removes another one.
         ids = {**ids, "candidate_id": ids["second_candidate_id"]}
-    if path.endswith("/reissue"):
-        path = path.replace("{kind:str}", "employers")
+    if path.endswith("/reissue") and "/attendees/" in path:
+        # Re-issue an employer contact's badge (the coach's candidate may have withdrawn consent by now).
+        path = path.replace("{kind:str}", "employers").replace("{holder_id:int}", str(ids["contact_id"]))
     path = (
         path.replace("{token:str}", "no-such-invitation")
         .replace("{filename:str}", "candidates.csv")
