@@ -17,9 +17,9 @@ from typing import Any
 
 from badges.sheets import Page
 
-# Pages per chunk: small enough to share out evenly and to report progress often, large enough that
-# the per-document cost (the stylesheet, the fonts in the PDF) stays small beside the pages' own.
-CHUNK_PAGES = 16
+# Pages per chunk: a document costs next to nothing beyond its pages, so chunks are small (a few
+# sheets): the workers finish together, progress moves often, and merging keeps up with them.
+CHUNK_PAGES = 8
 Progress = Callable[[int, int], None]  # (pages done, pages in all)
 
 

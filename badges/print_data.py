@@ -9,7 +9,6 @@ paper, phone and calendar show the same programme.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -81,18 +80,6 @@ class Selection:
             "only_changed": self.only_changed,
             "language": self.language,
         }
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> Selection:
-        holders = data.get("holders")
-        return cls(
-            what=str(data.get("what", "badges")),
-            layout=str(data.get("layout", "a4-8")),
-            kinds=tuple(KIND_NAMES[str(k)] for k in data.get("kinds") or [] if str(k) in KIND_NAMES),  # type: ignore[attr-defined]
-            holders=tuple(parse_holder(str(h)) for h in holders) if isinstance(holders, list) else None,
-            only_changed=bool(data.get("only_changed")),
-            language=i18n.normalise(str(data.get("language") or "nl")),
-        )
 
 
 def parse_holder(text: str) -> HolderKey:
@@ -278,7 +265,3 @@ def describe(work: PrintWork, selection: Selection) -> str:
     """One line for the CLI: what was printed."""
     nouns = {"badges": "badges", "table-cards": "table cards", "table-sheets": "table sheets", "handouts": "handouts"}
     return f"{work.count} {nouns[selection.what]} on {len(work.pages)} pages"
-
-
-def holders_of(keys: Sequence[HolderKey]) -> list[str]:
-    return [f"{k.value}:{i}" for k, i in keys]

@@ -97,7 +97,9 @@ class Text:
 
     @property
     def style(self) -> str:
-        return f"{self.box.style};font-size:{self.size:.2f}pt"
+        # No height: the size was chosen so that the lines fit it, and every property costs layout time.
+        box = self.box
+        return f"left:{box.x:.2f}mm;top:{box.y:.2f}mm;width:{box.w:.2f}mm;font-size:{self.size:.2f}pt"
 
     @property
     def rtl(self) -> bool:
