@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Collection
+from operator import attrgetter
 
 from schedule.solver._model import build_model
 from schedule.solver.bound import bound
 from schedule.solver.rules import check
 from schedule.solver.solve import solve_keeping
 from schedule.solver.types import Candidate, Employer, Locked, Meeting, Problem, Solution
+
+_FIELDS = attrgetter("round", "employer", "table", "candidate")
 
 
 class ReplanError(ValueError):
@@ -121,8 +124,9 @@ def residual_problem(
 
 
 def _moved(survivors: list[Meeting], solution: Solution) -> int:
-    placed = set(solution.meetings)
-    return sum(1 for m in survivors if m not in placed)
+    # Field tuples hash in C; hashing the Meetings would call the dataclass's Python-level __hash__.
+    placed = set(map(_FIELDS, solution.meetings))
+    return sum(1 for m in map(_FIELDS, survivors) if m not in placed)
 
 
 def _fairness(solution: Solution) -> int:

@@ -55,13 +55,14 @@ def solve(
     """
     started = time.perf_counter()
     report = progress or _silent
-    start = _start(problem, (), seed=seed, model=build_model(problem), fixed=(), report=report)
-    fast = _schedule(start, seed=seed, reverse_rounds=False, started=started, report=report)
+    start, state = _start(problem, (), seed=seed, model=build_model(problem), fixed=(), report=report)
+    fast = _schedule(start, state, seed=seed, reverse_rounds=False, started=started, report=report)
     if fast.stats is not None and fast.stats.fairness < fast.stats.fairness_bound:
         # Where windows bind, which rounds are assigned first decides who gets stranded; the other
         # order often strands no one. It costs a second pass (not a second flow) only when the first
         # one falls short.
-        other = _schedule(start, seed=seed, reverse_rounds=True, started=time.perf_counter(), report=_silent)
+        again = State.start(start.model, start.anchors)
+        other = _schedule(start, again, seed=seed, reverse_rounds=True, started=time.perf_counter(), report=_silent)
         if _key(other) > _key(fast):
             fast = other
     stats = fast.stats
@@ -117,8 +118,8 @@ def solve_keeping(
     started = time.perf_counter()
     report = progress or _silent
     model = model or build_model(problem)  # locks are not part of the model, so callers may share one
-    start = _start(problem, keep, seed=seed, model=model, fixed=fixed, report=report)
-    return _schedule(start, seed=seed, reverse_rounds=reverse_rounds, started=started, report=report)
+    start, state = _start(problem, keep, seed=seed, model=model, fixed=fixed, report=report)
+    return _schedule(start, state, seed=seed, reverse_rounds=reverse_rounds, started=started, report=report)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -141,7 +142,8 @@ class _Start:
 
 def _start(
     problem: Problem, keep: Sequence[Meeting], *, seed: int, model: Model, fixed: Sequence[Meeting], report: Progress
-) -> _Start:
+) -> tuple[_Start, State]:
+    """The shared start, and a state holding only the fixed talks (the flow reads it, leaves it as it was)."""
     anchors = [*place_locks(problem), *fixed]
     state = State.start(model, anchors)
     rng = np.random.default_rng(seed)
@@ -161,13 +163,14 @@ def _start(
     first = flow(state, order, extra)
     fairness_bound = state.fairness() + first.fairness
     weight_bound = state.weight() + first.weight
-    return _Start(model, anchors, order, cand_order, pinned, extra, first, fairness_bound, weight_bound)
+    return _Start(model, anchors, order, cand_order, pinned, extra, first, fairness_bound, weight_bound), state
 
 
-def _schedule(start: _Start, *, seed: int, reverse_rounds: bool, started: float, report: Progress) -> Solution:
-    """One pass from the first flow: round assignment, repair, fill and lift."""
+def _schedule(
+    start: _Start, state: State, *, seed: int, reverse_rounds: bool, started: float, report: Progress
+) -> Solution:
+    """One pass from the first flow on `state`, which holds only the fixed talks: rounds, repair, fill, lift."""
     model, order, pinned, extra, first = start.model, start.order, start.pinned, start.extra, start.first
-    state = State.start(model, start.anchors)
     rounds = list(range(model.rounds, 0, -1)) if reverse_rounds else list(range(1, model.rounds + 1))
     chosen = _pin(state, first.chosen, pinned)
     for attempt in range(ATTEMPTS):

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from schedule.solver._model import build_model
+from schedule.solver._model import State, build_model
 from schedule.solver.baselines import full_milp, greedy
 from schedule.solver.bound import bound
 from schedule.solver.generate import generate
@@ -188,10 +188,11 @@ def test_quality_counts_histogram_and_empty_seats() -> None:
 def test_solve_passes_from_one_shared_start_match_fresh_passes() -> None:
     # `solve` runs the first flow once and starts both round orders from it.
     problem = generate("medium", 3, short_windows=True)
-    start = _start(problem, (), seed=3, model=build_model(problem), fixed=(), report=_silent)
+    start, state = _start(problem, (), seed=3, model=build_model(problem), fixed=(), report=_silent)
 
-    forward = _schedule(start, seed=3, reverse_rounds=False, started=0.0, report=_silent)
-    reverse = _schedule(start, seed=3, reverse_rounds=True, started=0.0, report=_silent)
+    forward = _schedule(start, state, seed=3, reverse_rounds=False, started=0.0, report=_silent)
+    again = State.start(start.model, start.anchors)
+    reverse = _schedule(start, again, seed=3, reverse_rounds=True, started=0.0, report=_silent)
 
     assert forward.meetings == solve_keeping(problem, (), seed=3).meetings
     assert reverse.meetings == solve_keeping(problem, (), seed=3, reverse_rounds=True).meetings
