@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Collection
+from operator import attrgetter
 
 from schedule.solver._model import build_model
 from schedule.solver.bound import bound
 from schedule.solver.rules import check
 from schedule.solver.solve import solve_keeping
 from schedule.solver.types import Candidate, Employer, Locked, Meeting, Problem, Solution
+
+_FIELDS = attrgetter("round", "employer", "table", "candidate")
 
 
 class ReplanError(ValueError):
@@ -40,12 +43,14 @@ def replan(
     survivors = [
         m for m in solution.meetings if m.round >= from_round and m.candidate not in gone and m.employer not in gone
     ]
-    keep = tuple(Locked(m.candidate, m.employer, m.round, m.table) for m in (*history, *survivors))
     model = build_model(residual)
     ceiling = bound(residual, model=model)
     # First keep every surviving meeting; only if that costs fairness, let meetings move, as few as
-    # the keep bonus allows, and take whichever is better by (fairness, fewer moves, weight).
-    new = solve_keeping(dataclasses.replace(residual, locked=keep), (), seed=seed, model=model)
+    # the keep bonus allows, and take whichever is better by (fairness, fewer moves, weight). The kept
+    # meetings come from a solution that passed `check`, so they go in as fixed talks, not as locks
+    # to place again; they include the residual's locks (history, and later locks of people present).
+    unlocked = dataclasses.replace(residual, locked=())
+    new = solve_keeping(unlocked, (), seed=seed, model=model, fixed=(*history, *survivors))
     moved = _moved(survivors, new)
     if _fairness(new) < ceiling.fairness:
         other = solve_keeping(residual, survivors, seed=seed, model=model)
@@ -119,8 +124,9 @@ def residual_problem(
 
 
 def _moved(survivors: list[Meeting], solution: Solution) -> int:
-    placed = set(solution.meetings)
-    return sum(1 for m in survivors if m not in placed)
+    # Field tuples hash in C; hashing the Meetings would call the dataclass's Python-level __hash__.
+    placed = set(map(_FIELDS, solution.meetings))
+    return sum(1 for m in map(_FIELDS, survivors) if m not in placed)
 
 
 def _fairness(solution: Solution) -> int:

@@ -7,10 +7,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from schedule.solver._finish import finish
 from schedule.solver._lp import bmatch
-from schedule.solver._model import FREE, IntArray, Model, State, build_model, flow
+from schedule.solver._model import FREE, FlowResult, IntArray, Model, State, build_model, flow
 from schedule.solver.bound import Bound
 from schedule.solver.exact import full_milp
 from schedule.solver.rules import place_locks
@@ -53,11 +54,15 @@ def solve(
     is given.
     """
     started = time.perf_counter()
-    fast = solve_keeping(problem, (), seed=seed, progress=progress)
+    report = progress or _silent
+    start, state = _start(problem, (), seed=seed, model=build_model(problem), fixed=(), report=report)
+    fast = _schedule(start, state, seed=seed, reverse_rounds=False, started=started, report=report)
     if fast.stats is not None and fast.stats.fairness < fast.stats.fairness_bound:
         # Where windows bind, which rounds are assigned first decides who gets stranded; the other
-        # order often strands no one. It costs a second pass only when the first one falls short.
-        other = solve_keeping(problem, (), seed=seed, reverse_rounds=True)
+        # order often strands no one. It costs a second pass (not a second flow) only when the first
+        # one falls short.
+        again = State.start(start.model, start.anchors)
+        other = _schedule(start, again, seed=seed, reverse_rounds=True, started=time.perf_counter(), report=_silent)
         if _key(other) > _key(fast):
             fast = other
     stats = fast.stats
@@ -66,7 +71,6 @@ def solve(
     limit = AUTO_EXACT_COLUMNS if time_limit is None else EXACT_MAX_COLUMNS
     if len(problem.pairs) > limit or sum(len(c.rounds & e.rounds) for c, e in _pair_people(problem)) > limit:
         return fast
-    report = progress or _silent
     report("exact", 0.95)
     exact = full_milp(
         problem,
@@ -102,16 +106,46 @@ def solve_keeping(
     progress: Progress | None = None,
     model: Model | None = None,
     reverse_rounds: bool = False,
+    fixed: Sequence[Meeting] = (),
 ) -> Solution:
     """Like `solve` without the exact polish, preferring to keep the `keep` meetings where they are.
 
     Keeping ranks below fairness and above weight. With `keep`, the stats' weight bound is that of
-    the keep-biased flow, not a bound on weight; `replan` reports the true bound.
+    the keep-biased flow, not a bound on weight; `replan` reports the true bound. `fixed` meetings stay
+    exactly as given, tables included, beside the problem's locks; the caller vouches that they obey the
+    rules, so they are not placed or checked again (a re-plan's history and surviving meetings).
     """
     started = time.perf_counter()
     report = progress or _silent
     model = model or build_model(problem)  # locks are not part of the model, so callers may share one
-    state = State.start(model, place_locks(problem))
+    start, state = _start(problem, keep, seed=seed, model=model, fixed=fixed, report=report)
+    return _schedule(start, state, seed=seed, reverse_rounds=reverse_rounds, started=started, report=report)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Start:
+    """What a pass starts from: the fixed talks, the seeded orders and the first flow.
+
+    It does not depend on the order of the rounds, so `solve` computes it once for both orders.
+    """
+
+    model: Model
+    anchors: list[Meeting]
+    order: IntArray
+    cand_order: IntArray
+    pinned: dict[int, Meeting]
+    extra: npt.NDArray[np.float64] | None
+    first: FlowResult
+    fairness_bound: int
+    weight_bound: int
+
+
+def _start(
+    problem: Problem, keep: Sequence[Meeting], *, seed: int, model: Model, fixed: Sequence[Meeting], report: Progress
+) -> tuple[_Start, State]:
+    """The shared start, and a state holding only the fixed talks (the flow reads it, leaves it as it was)."""
+    anchors = [*place_locks(problem), *fixed]
+    state = State.start(model, anchors)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(model.pc)).astype(np.int64)
     cand_order = rng.permutation(len(model.cand_ids)).astype(np.int64)
@@ -129,6 +163,14 @@ def solve_keeping(
     first = flow(state, order, extra)
     fairness_bound = state.fairness() + first.fairness
     weight_bound = state.weight() + first.weight
+    return _Start(model, anchors, order, cand_order, pinned, extra, first, fairness_bound, weight_bound), state
+
+
+def _schedule(
+    start: _Start, state: State, *, seed: int, reverse_rounds: bool, started: float, report: Progress
+) -> Solution:
+    """One pass from the first flow on `state`, which holds only the fixed talks: rounds, repair, fill, lift."""
+    model, order, pinned, extra, first = start.model, start.order, start.pinned, start.extra, start.first
     rounds = list(range(model.rounds, 0, -1)) if reverse_rounds else list(range(1, model.rounds + 1))
     chosen = _pin(state, first.chosen, pinned)
     for attempt in range(ATTEMPTS):
@@ -141,10 +183,10 @@ def solve_keeping(
             break
     report("fill", 0.9)
     _fill(state, rounds, order, first.big)
-    if state.fairness() < fairness_bound and _lift(state, cand_order):
+    if state.fairness() < start.fairness_bound and _lift(state, start.cand_order):
         _fill(state, rounds, order, first.big)
     report("done", 1.0)
-    return finish(state, fairness_bound, weight_bound, started=started, seed=seed, method="bm_colour")
+    return finish(state, start.fairness_bound, start.weight_bound, started=started, seed=seed, method="bm_colour")
 
 
 def _pin(state: State, chosen: IntArray, pinned: dict[int, Meeting]) -> IntArray:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from schedule.solver.generate import generate
 from schedule.solver.replan import ReplanError, replan, residual_problem
 from schedule.solver.rules import check
-from schedule.solver.solve import solve
-from schedule.solver.types import Candidate, Employer, Meeting, Pair, Problem, Solution
+from schedule.solver.solve import solve, solve_keeping
+from schedule.solver.types import Candidate, Employer, Locked, Meeting, Pair, Problem, Solution
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +138,24 @@ def test_replan_invalid_solution_is_refused() -> None:
 
     with pytest.raises(ReplanError, match="the solution breaks the instance's rules"):
         replan(problem, broken, from_round=2, absent=[])
+
+
+def test_solve_keeping_fixed_meetings_give_same_schedule_as_same_meetings_locked(
+    fair: tuple[Problem, Solution],
+) -> None:
+    problem, solution = fair
+    gone = set(absentees(problem))
+    residual = residual_problem(problem, solution, from_round=3, absent=sorted(gone))
+    kept = [m for m in solution.meetings if m.round < 3 or not {m.candidate, m.employer} & gone]
+    locks = tuple(Locked(m.candidate, m.employer, m.round, m.table) for m in kept)
+
+    fixed = solve_keeping(dataclasses.replace(residual, locked=()), (), seed=2, fixed=kept)
+    locked = solve_keeping(dataclasses.replace(residual, locked=locks), (), seed=2)
+
+    assert fixed.meetings == locked.meetings
+    assert fixed.stats is not None
+    assert locked.stats is not None
+    assert (fixed.stats.fairness_bound, fixed.stats.weight_bound) == (
+        locked.stats.fairness_bound,
+        locked.stats.weight_bound,
+    )

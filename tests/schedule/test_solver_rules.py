@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schedule.solver.rules import check, check_meetings, place_locks
+from schedule.solver.rules import Context, check, check_meetings, place_locks
 from schedule.solver.types import Candidate, Employer, Locked, Meeting, Pair, Problem, Solution
 
 ALL = frozenset({1, 2, 3})
@@ -125,3 +125,14 @@ def test_place_locks_puts_unnamed_locks_at_emptiest_table() -> None:
 
     assert placed == [Meeting(1, "e2", 1, "c1"), Meeting(1, "e2", 2, "c2")]
     assert check_meetings(problem, placed) == []
+
+
+def test_context_of_meetings_holds_only_their_listed_pairs() -> None:
+    meetings = (Meeting(1, "e1", 1, "c1"), Meeting(3, "e2", 1, "c3"))
+
+    ctx = Context.of(make_problem(), meetings)
+
+    assert ctx.pairs == frozenset({("c1", "e1")})
+    assert Context.of(make_problem()).pairs == frozenset(
+        {("c1", "e1"), ("c1", "e2"), ("c2", "e1"), ("c2", "e2"), ("c3", "e1")}
+    )

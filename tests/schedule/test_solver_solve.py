@@ -6,12 +6,13 @@ import dataclasses
 
 import pytest
 
+from schedule.solver._model import State, build_model
 from schedule.solver.baselines import full_milp, greedy
 from schedule.solver.bound import bound
 from schedule.solver.generate import generate
 from schedule.solver.quality import quality
 from schedule.solver.rules import check
-from schedule.solver.solve import solve
+from schedule.solver.solve import _schedule, _silent, _start, solve, solve_keeping
 from schedule.solver.types import Candidate, Employer, Locked, Meeting, Pair, Problem, Solution
 
 ALL = frozenset({1, 2, 3})
@@ -182,3 +183,16 @@ def test_quality_counts_histogram_and_empty_seats() -> None:
     figures = quality(problem, solution)
 
     assert dataclasses.astuple(figures) == (1, 1, 4, 4, 0.0, 0, 1, 1, ((0, 1), (1, 1)), (1, 2))
+
+
+def test_solve_passes_from_one_shared_start_match_fresh_passes() -> None:
+    # `solve` runs the first flow once and starts both round orders from it.
+    problem = generate("medium", 3, short_windows=True)
+    start, state = _start(problem, (), seed=3, model=build_model(problem), fixed=(), report=_silent)
+
+    forward = _schedule(start, state, seed=3, reverse_rounds=False, started=0.0, report=_silent)
+    again = State.start(start.model, start.anchors)
+    reverse = _schedule(start, again, seed=3, reverse_rounds=True, started=0.0, report=_silent)
+
+    assert forward.meetings == solve_keeping(problem, (), seed=3).meetings
+    assert reverse.meetings == solve_keeping(problem, (), seed=3, reverse_rounds=True).meetings
