@@ -22,6 +22,24 @@ def test_codewords_equal_the_qrcode_packages_own_for_every_length() -> None:
         assert ours == util.create_data(version, ERROR_CORRECT_M, [util.QRData(data, mode=util.MODE_8BIT_BYTE)])
 
 
+def test_modules_equal_the_qrcode_packages_own_placement_for_every_version_in_use() -> None:
+    from qrcode.main import QRCode
+
+    rng = random.Random(7)
+    for length in [*range(1, 80), 120, 200, 300]:
+        text = "".join(chr(rng.randrange(32, 127)) for _ in range(length))
+        code = QRCode(
+            version=qr._version(length),
+            error_correction=ERROR_CORRECT_M,
+            border=qr.QUIET_ZONE,
+            mask_pattern=qr.MASK_PATTERN,
+        )
+        code.data_cache = qr.codewords(text.encode(), code.version)
+        code.makeImpl(False, qr.MASK_PATTERN)
+
+        assert qr.matrix(text) == code.get_matrix(), length
+
+
 def test_badge_address_fits_version_4_and_the_png_is_greyscale_at_four_pixels_a_module() -> None:
     url = "http://127.0.0.1:8000/b/" + "A" * 27
 
