@@ -1,4 +1,4 @@
-"""Render print pages to one PDF: split into chunks, laid out on every core, merged with pypdf.
+"""Render print pages to one PDF: split into chunks, laid out on every core, joined (badges.pdf_merge).
 
 WeasyPrint lays out about 30 small badge pages a second on one core; a process pool with a worker per
 core and chunks of a few sheets each, merged at the end, keeps both cores busy and lets the caller show
@@ -97,22 +97,46 @@ def render(
 
 
 class _Merger:
-    """PDFs appended one by one, in order; the pages are copied as each one arrives."""
+    """PDFs appended one by one, in order. Our workers' chunks are joined object by object
+    (badges.pdf_merge); should one come in a shape that it does not expect, everything goes through pypdf."""
 
     def __init__(self, title: str) -> None:
-        from pypdf import PdfWriter
+        from badges import pdf_merge
 
         self.count = 0
-        self._writer = PdfWriter()
-        self._writer.add_metadata({"/Title": title})
+        self._title = title
+        self._fast: pdf_merge.Merger | None = pdf_merge.Merger(title)
+        self._documents: list[bytes] = []  # what the fast merger took, for a switch to pypdf
+        self._writer: Any = None
 
     def add(self, document: bytes) -> None:
-        from pypdf import PdfReader
+        from badges import pdf_merge
 
-        self._writer.append(PdfReader(io.BytesIO(document)), import_outline=False)
         self.count += 1
+        if self._fast is not None:
+            try:
+                self._fast.add(document)
+            except pdf_merge.UnexpectedShapeError:
+                self._fast = None
+                for earlier in self._documents:
+                    self._append(earlier)
+                self._documents = []
+            else:
+                self._documents.append(document)
+                return
+        self._append(document)
+
+    def _append(self, document: bytes) -> None:
+        from pypdf import PdfReader, PdfWriter
+
+        if self._writer is None:
+            self._writer = PdfWriter()
+            self._writer.add_metadata({"/Title": self._title})
+        self._writer.append(PdfReader(io.BytesIO(document)), import_outline=False)
 
     def bytes(self) -> bytes:
+        if self._fast is not None:
+            return self._fast.bytes()
         out = io.BytesIO()
         self._writer.write(out)
         return out.getvalue()
