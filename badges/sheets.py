@@ -220,6 +220,22 @@ class Page:
     background: str = ""
     sheet: Sheet | None = None
 
+    @property
+    def backdrop(self) -> str:
+        """The badge page's background as an inline style: the QR codes, each a layer of its own at its
+        place, over the cut lines and colour bands. As layers of one background they cost the layout
+        engine no box each, as images in the page would (a fifth of what a code cost)."""
+        layers = [(f.qr_src, f"{f.qr.x:.2f}mm {f.qr.y:.2f}mm", f"{f.qr.w:.2f}mm {f.qr.h:.2f}mm") for f in self.fronts]
+        if self.background:
+            layers.append((self.background, "0 0", "100% 100%"))
+        if not layers:
+            return ""
+        images, positions, sizes = zip(*layers, strict=True)
+        return (
+            f"background-image:{','.join(f'url({i})' for i in images)};"
+            f"background-position:{','.join(positions)};background-size:{','.join(sizes)}"
+        )
+
 
 COLOURS = {"candidate": "#1f5fa8", "employer": "#2e7d32", "staff": "#b45309"}
 
