@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote
 
 QUIET_ZONE = 4  # modules of white around the code, as the standard asks
 MASK_PATTERN = 2
-SCALE = 4  # pixels a module
+SCALE = 2  # pixels a module
 # The URL scheme by which a print template asks the renderer's URL fetcher for a QR code.
 SCHEME = "qr:"
 
@@ -164,12 +164,14 @@ def _remainder(data: list[int], degree: int) -> list[int]:
 
 
 def png(data: str) -> bytes:
-    """An 8-bit greyscale PNG of the code, four pixels a module (written directly: a few hundred bytes).
+    """An 8-bit greyscale PNG of the code, two pixels a module (written directly: a few hundred bytes).
 
-    At four pixels a module a 24 mm code has about 170 dpi, so a 150 dpi rendering scales it down (sharp
-    module edges) where an upscaled one-pixel code would blur and stop decoding. Greyscale, because the
-    renderer takes such a PNG as it is, where it would turn a 1-bit one into RGB and encode it twice.
-    Compressed at zlib's fastest level: the renderer decodes the image and encodes it again anyway."""
+    The print templates draw it without smoothing (image-rendering: pixelated). Poppler still smooths an
+    image it enlarges a lot: a code at one pixel a module blurs and stops decoding from a 150 dpi rendering.
+    At two pixels a module a 24 mm badge code reads from renderings at 72 to 600 dpi (four pixels a module
+    did not at 72 dpi), and the renderer, which decodes and re-encodes every PNG, has a quarter of the
+    pixels to go through. Greyscale, because the renderer takes such a PNG as it is, where it would turn a
+    1-bit one into RGB and encode it twice. Compressed at zlib's fastest level, as it is re-encoded anyway."""
     size, cells = _modules(data.encode("utf-8"))
     side = (size + 2 * QUIET_ZONE) * SCALE
     light = b"\xff" * (QUIET_ZONE * SCALE)

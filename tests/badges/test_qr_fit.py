@@ -40,7 +40,7 @@ def test_modules_equal_the_qrcode_packages_own_placement_for_every_version_in_us
         assert qr.matrix(text) == code.get_matrix(), length
 
 
-def test_badge_address_fits_version_4_and_the_png_is_greyscale_at_four_pixels_a_module() -> None:
+def test_badge_address_fits_version_4_and_the_png_is_greyscale_at_two_pixels_a_module() -> None:
     url = "http://127.0.0.1:8000/b/" + "A" * 27
 
     image = qr.png(url)
@@ -53,7 +53,7 @@ def test_badge_address_fits_version_4_and_the_png_is_greyscale_at_four_pixels_a_
         image[24],
         image[25],
     )
-    assert (width, height, depth, colour) == ((33 + 8) * 4, (33 + 8) * 4, 8, 0)
+    assert (width, height, depth, colour) == ((33 + 8) * 2, (33 + 8) * 2, 8, 0)
 
 
 def test_fit_keeps_the_largest_size_and_breaks_only_at_spaces() -> None:
