@@ -6,9 +6,9 @@ rendering). Both paths get the same content: per badge the event, first and full
 role, number, the QR code of `<base_url>/b/<token>` and the round card.
 
 - **ours**: `badges.pdf.render` on the a4-8 sheets of `badges.sheets` (absolutely placed boxes sized by
-  badges/fit.py, 1-bit PNG QR codes made by the renderer's URL fetcher, fronts and mirrored backs), in
-  chunks on a process pool with a worker per core, merged with pypdf. Timed from the page list to the
-  merged PDF's bytes, pool start-up included.
+  badges/fit.py, greyscale PNG QR codes made by the renderer's URL fetcher as layers of the page
+  background, fronts and mirrored backs), in chunks on a process pool with a worker per core, joined by
+  badges/pdf_merge.py. Timed from the page list to the merged PDF's bytes, pool start-up included.
 - **baseline**: the same content as one flowing HTML document (each badge a block of flowing text with
   its QR code as inline SVG, followed by its round card), rendered by WeasyPrint in one pass.
 
