@@ -30,9 +30,11 @@ from sqlalchemy.exc import DBAPIError
 
 from badges.attendees import AttendeePages
 from badges.calendar_pages import CalendarFeed, CalendarPages
+from badges.live import Live, make_channels
 from badges.pages import BadgePages
 from badges.print_jobs import PrintRunner
 from badges.print_pages import BadgePrintPages
+from badges.scan_api import ScanApi, ScanThrottle
 from badges.tokens import install_log_redaction
 from events import i18n, labels
 from events.api import AuthApi
@@ -234,6 +236,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
     )
 
     build_runner = BuildRunner(sessions_for_users)
+    channels = make_channels(settings)
     print_runner = PrintRunner(sessions_for_users, settings)
 
     async def load_user(user_id: int) -> CurrentUser | None:
@@ -288,6 +291,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CandidateAdminApi,
             ImportsApi,
             ProgrammeApi,
+            ScanApi,
             EventAdminPages,
             ImportPages,
             CandidateAdminPages,
@@ -307,7 +311,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             AttendeePages,
             static,
         ],
-        plugins=[SQLAlchemyPlugin(config=alchemy)],
+        plugins=[SQLAlchemyPlugin(config=alchemy), channels],
         dependencies={
             "ctx": Provide(provide_ctx, sync_to_thread=False),
             "current_user": Provide(provide_current_user, sync_to_thread=False),
@@ -335,6 +339,14 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             render_plugins=[JsonRenderPlugin()],
         ),
         lifespan=[check_installation],
-        state=State({"ctx": ctx, "builds": build_runner, "prints": print_runner}),
+        state=State(
+            {
+                "ctx": ctx,
+                "builds": build_runner,
+                "prints": print_runner,
+                "live": Live(channels),
+                "scan_throttle": ScanThrottle(stores["throttle"]),
+            }
+        ),
         debug=False,
     )

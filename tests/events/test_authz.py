@@ -54,6 +54,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/auth/login"): (401, 401, 401, 401, 401, 401),
     ("POST", "/api/auth/logout"): (401, 200, 200, 200, 200, 200),
     ("GET", "/api/auth/me"): (401, 200, 200, 200, 200, 200),
+    # The event day: door staff and organisers check in, employers log talks (the matrix's empty body: 422).
+    ("POST", "/api/scans"): (401, 422, 403, 403, 422, 422),
+    ("GET", "/api/events/{event_ref:str}/scan-list"): (401, 200, 403, 403, 403, 200),
+    ("PUT", "/api/talks/{talk_id:int}"): (401, 422, 403, 403, 422, 403),
     ("GET", "/api/events"): (401, 200, 200, 200, 200, 200),
     ("GET", "/api/events/{event_ref:str}"): (401, 200, 200, 200, 200, 200),
     ("GET", "/api/events/{event_ref:str}/employers"): (401, 200, 200, 200, 200, 403),
@@ -234,6 +238,7 @@ async def _ids(settings: Settings) -> dict[str, int]:
             "number": 1,
             "build_id": 999_999,
             "job_id": 999_999,
+            "talk_id": 999_999,
             # A handout: the participation of the coach's second candidate (the first one's consent is
             # withdrawn by an earlier route of the matrix, which hides them).
             "holder_id": await session.scalar(
