@@ -202,12 +202,8 @@ async def offline_list(session: AsyncSession, event: Event) -> dict[str, Any]:
             )
         )
     )
-    arrived = {
-        holder: at
-        for holder, at in (
-            await session.execute(select(CheckIn.holder, CheckIn.at).where(CheckIn.event_id == event.id))
-        ).tuples()
-    }
+    arrival_rows = await session.execute(select(CheckIn.holder, CheckIn.at).where(CheckIn.event_id == event.id))
+    arrived: dict[str, dt.datetime] = dict(arrival_rows.tuples().all())
     badges: list[dict[str, Any]] = []
     rows = await session.scalars(
         select(PersonToken)

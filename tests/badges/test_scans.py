@@ -264,7 +264,7 @@ def test_a_hundred_concurrent_scans_of_one_badge_check_in_once(demo: DemoResult,
 
 
 def test_concurrent_requests_with_one_nonce_all_get_the_same_answer(demo: DemoResult, database: Settings) -> None:
-    holder, token = _candidate(run(_tokens(database)), 6)
+    _, token = _candidate(run(_tokens(database)), 6)
     answers = run(_concurrent(database, token, same_nonce=True))
     assert {a["code"] for a in answers} == {"checked_in"}
     assert len({a["checked_in_at"] for a in answers}) == 1
