@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind, PersonToken, Scan, TokenPurpose
-from badges.people import Holder, holder_of, published_meetings, resolve
+from badges.people import Holder, Resolved, holder_of, published_meetings, resolve
 from events.auth import CurrentUser
 from events.db import utcnow
 from events.errors import DomainError, NotFoundError
@@ -160,7 +160,7 @@ async def _decide(
     session: AsyncSession, user: CurrentUser, request: ScanRequest
 ) -> tuple[dict[str, Any], int | None, dict[str, Any] | None]:
     """(the answer, the event it concerns, what changed for the live dashboard)."""
-    found = await resolve(session, TokenPurpose.BADGE, request.token)
+    found = await _by_number(session, request) or await resolve(session, TokenPurpose.BADGE, request.token)
     if found.state == "unknown" or found.row is None:
         return _answer(Code.UNKNOWN, _t("Unknown badge. Check the code or send the person to the desk.")), None, None
     row = found.row
@@ -190,6 +190,23 @@ async def _decide(
     if request.kind is ScanKind.CHECKIN:
         return await _check_in(session, user, request, event, row)
     return await _meeting(session, user, event, row)
+
+
+async def _by_number(session: AsyncSession, request: ScanRequest) -> Resolved | None:
+    """A typed badge number (the large number printed on the badge) at a chosen event: its live badge."""
+    text = request.token.strip().lstrip("#")
+    if not (request.typed and request.event and text.isdigit() and len(text) <= 6):
+        return None
+    event_id = await session.scalar(select(Event.id).where(event_ref_clause(request.event)).limit(1))
+    row = await session.scalar(
+        select(PersonToken).where(
+            PersonToken.event_id == event_id,
+            PersonToken.purpose == TokenPurpose.BADGE,
+            PersonToken.number == int(text),
+            PersonToken.revoked_at.is_(None),
+        )
+    )
+    return Resolved("ok", row) if row is not None else Resolved("unknown")
 
 
 async def _same_event(session: AsyncSession, event: Event, ref: str) -> bool:
@@ -311,10 +328,10 @@ async def _check_in(
     if holder is None:
         return _refused(event, _t("This person is no longer registered for the event. Send them to the desk."))
     method = CheckInMethod.SCAN
-    if request.typed:
-        method = CheckInMethod.TYPED
-    elif request.scanned_at is not None:
+    if request.scanned_at is not None:
         method = CheckInMethod.OFFLINE
+    elif request.typed:
+        method = CheckInMethod.TYPED
     done, since = await record_check_in(
         session, event, holder, by=user, method=method, at=_arrival_time(request), device=request.device
     )

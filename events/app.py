@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
@@ -35,6 +36,7 @@ from badges.pages import BadgePages
 from badges.print_jobs import PrintRunner
 from badges.print_pages import BadgePrintPages
 from badges.scan_api import ScanApi, ScanThrottle
+from badges.scanner_pages import ScannerPages
 from badges.tokens import install_log_redaction
 from events import i18n, labels
 from events.api import AuthApi
@@ -62,6 +64,8 @@ from schedule.builds import BuildRunner
 from schedule.pages import BriefingPages, ProgrammePages
 
 log = logging.getLogger("meetmatch")
+# Browsers compile WebAssembly while it downloads only when it is served as such (the scanner's QR decoder).
+mimetypes.add_type("application/wasm", ".wasm")
 
 VERSION = "0.1.0"
 
@@ -309,6 +313,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CalendarPages,
             CalendarFeed,
             AttendeePages,
+            ScannerPages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],

@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 
-from badges.models import CheckIn, HeldTalk, HolderKind, Scan, TokenPurpose
+from badges.models import CheckIn, HeldTalk, HolderKind, PersonToken, Scan, TokenPurpose
 from badges.people import Holder, holders, live_tokens, published_meetings, reissue
 from badges.tokens import token_hash
 from events.app import create_app
@@ -295,3 +295,26 @@ def test_the_offline_list_holds_hashes_never_codes(
     assert client.get(f"/api/events/{DEMO_SLUG}/scan-list").status_code == 403
     login(client, ORGANISER)
     assert client.get(f"/api/events/{DEMO_SLUG}/scan-list").status_code == 200
+
+
+def test_a_typed_badge_number_checks_in_at_the_chosen_event(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    tokens = run(_tokens(database))
+    holder, token = _candidate(tokens, 8)
+
+    async def number() -> int:
+        async with open_session(database) as session:
+            row = await session.scalar(select(PersonToken.number).where(PersonToken.token_hash == token_hash(token)))
+            assert row is not None
+            return int(row)
+
+    login(client, DOOR)
+    badge_number = run(number())
+    # Without the event a number means nothing; scanned (not typed) it is no code either.
+    assert _scan(client, str(badge_number), typed=True).json()["code"] == "unknown"
+    assert _scan(client, str(badge_number), event=DEMO_SLUG).json()["code"] == "unknown"
+    answer = _scan(client, f"#{badge_number}", typed=True, event=DEMO_SLUG).json()
+    assert answer["code"] == "checked_in"
+    assert answer["person"]["first_name"] == holder.first_name
+    assert _scan(client, "99999", typed=True, event=DEMO_SLUG).json()["code"] == "unknown"
