@@ -42,8 +42,8 @@
 
   function badgeCode(text) {
     const at = text.lastIndexOf("/b/");
-    const code = at >= 0 ? text.slice(at + 3) : text;
-    return code.split("?")[0].split("#")[0].trim();
+    if (at < 0) return text.trim();
+    return text.slice(at + 3).split("?")[0].split("#")[0].trim();
   }
 
   // ---- IndexedDB: the queue of scans waiting for the connection, and the event's offline list ----
