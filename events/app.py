@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 
 from badges.attendees import AttendeePages
 from badges.calendar_pages import CalendarFeed, CalendarPages
+from badges.day_pages import ClockPages, DayPages
 from badges.live import Live, make_channels
 from badges.pages import BadgePages
 from badges.print_jobs import PrintRunner
@@ -314,6 +315,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CalendarFeed,
             AttendeePages,
             ScannerPages,
+            DayPages,
+            ClockPages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],
@@ -350,6 +353,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
                 "builds": build_runner,
                 "prints": print_runner,
                 "live": Live(channels),
+                "sessions": sessions_for_users,
                 "scan_throttle": ScanThrottle(stores["throttle"]),
             }
         ),

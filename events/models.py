@@ -214,27 +214,48 @@ class Event(IdMixin, TimestampMixin, Base):
     # The round clock on the day (badges.clock): idle until the organiser starts it; every start, pause
     # and shift adds seconds from a round on, so personal pages and calendars show the times as they are.
     clock_state: Mapped[str] = mapped_column(String(10), default="idle", server_default="idle")
-    # [{"from_round": 3, "seconds": 300}, ...]: round n starts sum(seconds for from_round <= n) late.
-    clock_shifts: Mapped[list[dict[str, int]]] = mapped_column(JSONType, default=list, server_default="[]")
+    # [{"from_round": 3, "moves": "start" | "end", "seconds": 300}, ...]: see shift_seconds.
+    clock_shifts: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, server_default="[]")
     clock_paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     def round_start(self, number: int) -> dt.datetime:
-        """The local start time of round ``number`` (1-based), counting changeovers and breaks."""
+        """The local start time of round ``number`` (1-based), counting changeovers, breaks and the clock on the
+        day (started late, paused, shifted)."""
+        return self.planned_round_start(number) + dt.timedelta(seconds=self.shift_seconds(number))
+
+    def round_end(self, number: int) -> dt.datetime:
+        return self.planned_round_start(number) + dt.timedelta(
+            minutes=self.round_minutes, seconds=self.shift_seconds(number, end=True)
+        )
+
+    def planned_round_start(self, number: int) -> dt.datetime:
+        """The start of round ``number`` as planned, before anything the clock did on the day."""
         start = dt.datetime.combine(self.date, self.first_round_start, tzinfo=EVENT_TZ)
         minutes = (number - 1) * (self.round_minutes + self.changeover_minutes)
         minutes += sum(b.get("minutes", 0) for b in self.breaks or [] if b.get("after_round", 0) < number)
-        return start + dt.timedelta(minutes=minutes, seconds=self.shift_seconds(number))
+        return start + dt.timedelta(minutes=minutes)
 
-    def planned_round_start(self, number: int) -> dt.datetime:
-        """The start of round ``number`` as planned, before any shift of the clock on the day."""
-        return self.round_start(number) - dt.timedelta(seconds=self.shift_seconds(number))
+    def shift_seconds(self, number: int, *, end: bool = False) -> int:
+        """How much later than planned round ``number`` starts (or, with `end`, ends) by the clock on the day.
 
-    def shift_seconds(self, number: int) -> int:
-        """How much later than planned round ``number`` starts, by the organiser's clock on the day."""
-        return sum(int(s.get("seconds", 0)) for s in self.clock_shifts or [] if int(s.get("from_round", 1)) <= number)
+        Each shift moves everything from one point on: {"from_round": k, "moves": "start"} the start of round
+        k and all after it (a late start, a pause between rounds); {"from_round": k, "moves": "end"} the end of
+        round k and all after it (a pause or an extension during round k)."""
+        total = 0
+        for shift in self.clock_shifts or []:
+            k = int(shift.get("from_round", 1))
+            moves_start = shift.get("moves", "start") == "start"
+            if k < number or (k == number and (end or moves_start)):
+                total += int(shift.get("seconds", 0))
+        return total
 
-    def round_end(self, number: int) -> dt.datetime:
-        return self.round_start(number) + dt.timedelta(minutes=self.round_minutes)
+    def clock_changes(self, number: int) -> int:
+        """How often the clock moved round ``number`` (calendars raise SEQUENCE by this much)."""
+        return sum(
+            1
+            for shift in self.clock_shifts or []
+            if int(shift.get("seconds", 0)) and int(shift.get("from_round", 1)) <= number
+        )
 
 
 class EmployerParticipation(IdMixin, TimestampMixin, Base):

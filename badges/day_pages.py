@@ -1,0 +1,286 @@
+"""The organiser's pages on the day: the live dashboard (server-sent events through the live channel), marking
+people present or absent by hand, the door instruction, and the round clock with its projector page."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
+from litestar.utils.scope.state import ScopeState
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from badges import clock, day
+from badges.live import Live, channel
+from badges.models import CheckInMethod, HolderKind
+from badges.people import holders
+from badges.scans import may_check_in, record_check_in
+from events import i18n
+from events.auth import CurrentUser, requires
+from events.errors import DomainError, NotFoundError
+from events.i18n import gettext as _t
+from events.models import CandidateParticipation, Event, ParticipationStatus, Role
+from events.pages import see_other
+from events.services import audit, find_event
+
+organisers = requires(Role.ORGANISER)
+clock_readers = requires(Role.ORGANISER, Role.DOOR)
+HEARTBEAT_SECONDS = 20
+COALESCE_SECONDS = 0.3
+KINDS = {"candidates": HolderKind.CANDIDATE, "employers": HolderKind.EMPLOYER, "staff": HolderKind.STAFF}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def figures_html(request: Request[Any, Any, Any], session: AsyncSession, event: Event) -> str:
+    seen = await day.picture(session, event, _now())
+    engine = request.app.template_engine
+    assert engine is not None  # noqa: S101 - the app has a template engine
+    template = engine.get_template("badges/_day_figures.html")
+    token = ScopeState.from_scope(request.scope).csrf_token
+    token = token if isinstance(token, str) else ""
+    return str(
+        template.render(
+            picture=seen,
+            view=clock.view(event, seen.now),
+            names=day.first_talk_names(seen),
+            request=request,
+            csrf_input=f'<input type="hidden" name="_csrf_token" value="{html.escape(token)}" />',
+        )
+    )
+
+
+class DayForm(msgspec.Struct):
+    instruction: str = ""
+
+
+class ClockForm(msgspec.Struct):
+    action: str = ""
+    minutes: str = ""
+    next: str = ""
+
+
+class DayPages(Controller):
+    path = "/events/{event_ref:str}/day"
+    guards = [organisers]
+    include_in_schema = False
+
+    @get("/", name="day")
+    async def dashboard(
+        self, request: Request[Any, Any, Any], event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]
+    ) -> Template:
+        event = await find_event(db_session, event_ref)
+        return Template(
+            "badges/day.html",
+            context={"event": event, "figures": await figures_html(request, db_session, event)},
+        )
+
+    @get("/figures", name="day-figures")
+    async def figures(
+        self, request: Request[Any, Any, Any], event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]
+    ) -> Response[str]:
+        """The dashboard's figures as an HTML fragment (what the live stream sends, for a page without it)."""
+        event = await find_event(db_session, event_ref)
+        html = await figures_html(request, db_session, event)
+        return Response(html, media_type="text/html", headers={"Cache-Control": "no-store"})
+
+    @get("/stream", name="day-stream")
+    async def stream(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        once: FromQuery[bool] = False,
+    ) -> ServerSentEvent:
+        """Server-sent events: the figures at once, again whenever a scan or a change arrives on the event's
+        live channel (from any process, through Redis when configured), and at least every 20 seconds.
+        With `once`, only the first message (for a client that polls)."""
+        event = await find_event(db_session, event_ref)
+        event_id = event.id
+        language = i18n.current_language()
+        live: Live = request.app.state.live
+        sessions = request.app.state.sessions
+
+        async def messages() -> AsyncIterator[ServerSentEventMessage]:
+            changed = asyncio.Event()
+
+            async def on_event(_data: bytes) -> None:
+                changed.set()
+
+            subscriber = await live.channels.subscribe(channel(event_id))
+            try:
+                async with subscriber.run_in_background(on_event):
+                    while True:
+                        async with sessions() as session:
+                            current = await session.get(Event, event_id)
+                            if current is None:
+                                return
+                            with i18n.language(language):
+                                html = await figures_html(request, session, current)
+                        yield ServerSentEventMessage(data=html, event="figures")
+                        if once:
+                            return
+                        try:
+                            await asyncio.wait_for(changed.wait(), timeout=HEARTBEAT_SECONDS)
+                            await asyncio.sleep(COALESCE_SECONDS)  # one update for a burst of scans
+                        except TimeoutError:
+                            pass
+                        changed.clear()
+            finally:
+                await live.channels.unsubscribe(subscriber)
+
+        return ServerSentEvent(messages(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    @post("/{kind:str}/{holder_id:int}/present", name="day-present")
+    async def present(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        holder_id: FromPath[int],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect:
+        """Mark a person present by hand (they came without their badge)."""
+        event = await find_event(db_session, event_ref)
+        holder = await _holder(db_session, event, kind, holder_id)
+        done, _ = await record_check_in(db_session, event, holder, by=current_user, method=CheckInMethod.DESK)
+        await db_session.commit()
+        if done:
+            request.app.state.live.publish(event.id, {"type": "check_in", "holder": holder.token_subject})
+        return see_other(f"/events/{event.slug}/day?msg=saved")
+
+    @post("/{kind:str}/{holder_id:int}/absent", name="day-absent")
+    async def absent(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        holder_id: FromPath[int],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect:
+        """Mark a candidate who has not come as absent (a re-plan then gives their seats to others)."""
+        event = await find_event(db_session, event_ref)
+        holder = await _holder(db_session, event, kind, holder_id, only_candidates=True)
+        await db_session.execute(
+            update(CandidateParticipation)
+            .where(
+                CandidateParticipation.id == holder.id,
+                CandidateParticipation.status != ParticipationStatus.CHECKED_IN,
+            )
+            .values(status=ParticipationStatus.NO_SHOW)
+        )
+        await audit(db_session, current_user, "mark_absent", "candidate_participation", holder.id)
+        await db_session.commit()
+        request.app.state.live.publish(event.id, {"type": "absent"})
+        return see_other(f"/events/{event.slug}/day?msg=saved")
+
+    @post("/{kind:str}/{holder_id:int}/instruction", name="day-instruction")
+    async def instruction(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        holder_id: FromPath[int],
+        data: URLEncodedBody[DayForm],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect:
+        """What door staff are asked to do when this candidate arrives ("bring to the coach desk")."""
+        event = await find_event(db_session, event_ref)
+        holder = await _holder(db_session, event, kind, holder_id, only_candidates=True)
+        text = data.instruction.strip()
+        if len(text) > 200:
+            raise DomainError("invalid", _t("Keep the instruction under 200 characters."), field="instruction")
+        await db_session.execute(
+            update(CandidateParticipation).where(CandidateParticipation.id == holder.id).values(door_instruction=text)
+        )
+        return see_other(f"/events/{event.slug}/day?msg=saved")
+
+
+async def _holder(
+    session: AsyncSession, event: Event, kind: str, holder_id: int, *, only_candidates: bool = False
+) -> Any:
+    wanted = KINDS.get(kind)
+    if wanted is None or (only_candidates and wanted is not HolderKind.CANDIDATE):
+        raise NotFoundError("person")
+    found = await holders(session, event, (wanted,), only=(holder_id,))
+    if not found:
+        raise NotFoundError("person")
+    return found[0]
+
+
+class ClockPages(Controller):
+    path = "/events/{event_ref:str}/clock"
+    guards = [clock_readers]
+    include_in_schema = False
+
+    @get("/", name="clock")
+    async def page(
+        self,
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        """The round clock for a projector: current round, countdown, "change tables", what comes next."""
+        event = await find_event(db_session, event_ref)
+        if not may_check_in(current_user, event):
+            raise NotFoundError("event")
+        return Template("badges/clock.html", context={"event": event, "view": clock.view(event, _now())})
+
+    @get("/state", name="clock-state")
+    async def state(
+        self,
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[dict[str, Any]]:
+        event = await find_event(db_session, event_ref)
+        if not may_check_in(current_user, event):
+            raise NotFoundError("event")
+        now = _now()
+        body = {"now": now.isoformat(), **clock.view(event, now).as_json()}
+        return Response(body, headers={"Cache-Control": "no-store"})
+
+    @post("/", name="clock-control", guards=[organisers])
+    async def control(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        data: URLEncodedBody[ClockForm],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect:
+        """Start, pause, resume or shift the clock (minutes, negative to win time back)."""
+        event = await find_event(db_session, event_ref)
+        now = _now()
+        if data.action == "start":
+            clock.start(event, now)
+        elif data.action == "pause":
+            clock.pause(event, now)
+        elif data.action == "resume":
+            clock.resume(event, now)
+        elif data.action == "shift":
+            try:
+                minutes = int(data.minutes)
+            except ValueError:
+                raise DomainError("invalid", _t("Give the minutes as a whole number."), field="minutes") from None
+            clock.shift(event, now, minutes)
+        else:
+            raise DomainError("invalid", _t("Choose start, pause, resume or shift."), field="action")
+        await audit(
+            db_session, current_user, f"clock_{data.action}", "event", event.id, detail={"minutes": data.minutes}
+        )
+        await db_session.commit()
+        request.app.state.live.publish(event.id, {"type": "clock"})
+        target = "clock" if data.next == "clock" else "day"
+        return see_other(f"/events/{event.slug}/{target}?msg=saved")
