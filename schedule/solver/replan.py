@@ -44,7 +44,8 @@ def replan(
     are planned again in the rounds the instance lists for them.
     """
     started = time.perf_counter()
-    residual = residual_problem(problem, solution, from_round=from_round, absent=absent, arrived=arrived)
+    _check_request(problem, from_round=from_round, absent=absent, arrived=arrived)
+    residual = _residual(problem, solution, from_round=from_round, absent=absent)
     history = [m for m in solution.meetings if m.round < from_round]
     gone = set(absent)
     survivors = [
@@ -52,13 +53,17 @@ def replan(
     ]
     model = build_model(residual)
     # The bound and the keep-everything solve are independent (both only read the model): on a large
-    # instance the bound runs in a second thread meanwhile.
+    # instance the bound runs in a second thread meanwhile, from before the given solution is checked.
+    # Building the residual and its model looks up no meeting's people, so it cannot fail on a solution
+    # that breaks the rules; such a solution is refused before anything else is used, its bound dropped.
     if _parallel(residual):
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(bound, residual, model=model)
+            _check_solution(problem, solution)
             new = _keep_all(residual, history, survivors, model, seed)
             ceiling = pending.result()
     else:
+        _check_solution(problem, solution)
         ceiling = bound(residual, model=model)
         new = _keep_all(residual, history, survivors, model, seed)
     moved = _moved(survivors, new)
@@ -106,6 +111,13 @@ def residual_problem(
     arrived: Collection[str] = (),
 ) -> Problem:
     """The instance as it stands at `from_round`: history locked, absent people gone from then on."""
+    _check_request(problem, from_round=from_round, absent=absent, arrived=arrived)
+    _check_solution(problem, solution)
+    return _residual(problem, solution, from_round=from_round, absent=absent)
+
+
+def _check_request(problem: Problem, *, from_round: int, absent: Collection[str], arrived: Collection[str]) -> None:
+    """Refuse a round outside the instance, unknown people, and anyone both absent and arrived."""
     if not 1 <= from_round <= problem.rounds:
         raise ReplanError(f"--from-round {from_round} is not in 1..{problem.rounds}")
     people = {c.id for c in problem.candidates} | {e.id for e in problem.employers}
@@ -116,9 +128,23 @@ def residual_problem(
     both = sorted(set(absent) & set(arrived))
     if both:
         raise ReplanError(f"{both[0]!r} is both absent and arrived")
+
+
+def _check_solution(problem: Problem, solution: Solution) -> None:
+    """Refuse a solution that breaks the instance's rules."""
     violations = check(problem, solution)
     if violations:
         raise ReplanError(f"the solution breaks the instance's rules: {violations[0].message}")
+
+
+def _residual(
+    problem: Problem,
+    solution: Solution,
+    *,
+    from_round: int,
+    absent: Collection[str],
+) -> Problem:
+    """`residual_problem` without the checks (arrived people need nothing: they get the rounds the instance lists)."""
     gone = set(absent)
     history: list[Meeting] = [m for m in solution.meetings if m.round < from_round]
     # New talks may only land from `from_round` on; earlier rounds stay present only where a talk

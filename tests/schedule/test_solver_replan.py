@@ -134,12 +134,24 @@ def test_replan_bad_request_is_refused(kwargs: dict[str, object], message: str) 
     assert str(info.value) == message
 
 
-def test_replan_invalid_solution_is_refused() -> None:
+@pytest.mark.parametrize("bound_in_thread", [False, True])
+@pytest.mark.parametrize(
+    "meetings",
+    [
+        (Meeting(1, "e1", 1, "c1"), Meeting(1, "e2", 1, "c1")),
+        (Meeting(1, "e1", 1, "nobody"),),  # the bound of its residual fails on the unknown candidate
+    ],
+)
+def test_replan_invalid_solution_is_refused(
+    meetings: tuple[Meeting, ...], bound_in_thread: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     problem = generate("small", 2)
-    broken = Solution((Meeting(1, "e1", 1, "c1"), Meeting(1, "e2", 1, "c1")))
+    if bound_in_thread:
+        monkeypatch.setattr(replan_module, "PARALLEL_PAIRS", 0)
+        monkeypatch.setattr(replan_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
 
     with pytest.raises(ReplanError, match="the solution breaks the instance's rules"):
-        replan(problem, broken, from_round=2, absent=[])
+        replan(problem, Solution(meetings), from_round=2, absent=[])
 
 
 def test_solve_keeping_fixed_meetings_give_same_schedule_as_same_meetings_locked(
