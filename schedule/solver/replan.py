@@ -18,8 +18,9 @@ from schedule.solver.types import Candidate, Employer, Locked, Meeting, Problem,
 
 _FIELDS = attrgetter("round", "employer", "table", "candidate")
 # Pairs from which the bound's LP runs in a second thread beside the keep-everything solve. HiGHS releases
-# the GIL while it solves; on the large fair the two overlap for about 0.1 s of a 0.3 s re-plan when a
-# second core is free. Below this size the LPs are too short for a thread to pay.
+# the GIL while it solves: two of the large fair's bound LPs took 0.17 s side by side against 0.30 s one
+# after the other with a second core free; with both cores busy with other work the thread gains nothing.
+# Below this size the LPs are too short for a thread to pay.
 PARALLEL_PAIRS = PRICED_EDGES
 
 
