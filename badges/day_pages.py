@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from litestar.utils.scope.state import ScopeState
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges import clock, day
@@ -27,9 +27,10 @@ from events import i18n
 from events.auth import CurrentUser, requires
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
-from events.models import CandidateParticipation, Event, ParticipationStatus, Role
+from events.models import Candidate, CandidateParticipation, Event, ParticipationStatus, Role
 from events.pages import see_other
 from events.services import audit, find_event
+from schedule import replanning
 
 organisers = requires(Role.ORGANISER)
 clock_readers = requires(Role.ORGANISER, Role.DOOR)
@@ -141,6 +142,48 @@ class DayPages(Controller):
 
         return ServerSentEvent(messages(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
+    @get("/replan", name="day-replan")
+    async def replan_page(self, event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
+        """Re-plan from the next round: who counts as absent, the walk-ins, and the round to start from."""
+        event = await find_event(db_session, event_ref)
+        return Template("badges/replan.html", context=await replan_context(db_session, event, {}))
+
+    @post("/replan", name="day-replan-run")
+    async def replan_run(
+        self,
+        event_ref: FromPath[str],
+        data: URLEncodedBody[ReplanForm],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        """Make the re-planned programme as a draft and show what changes for whom, ready to publish."""
+        event = await find_event(db_session, event_ref)
+        values = {
+            "from_round": data.from_round,
+            "not_arrived": data.not_arrived,
+            "employers_not_arrived": data.employers_not_arrived,
+        }
+        context = await replan_context(db_session, event, values)
+        try:
+            try:
+                from_round = int(data.from_round)
+            except ValueError:
+                raise DomainError("invalid", _t("Choose the round to re-plan from."), field="from_round") from None
+            done = await replanning.replan_live(
+                db_session,
+                current_user,
+                event,
+                from_round=from_round,
+                absent_candidates=[p.holder.id for p in context["absent"]],
+                absent_employers=context["absent_employers"],
+            )
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            context["errors"] = {exc.field or "from_round": exc.message}
+            return Template("badges/replan.html", context=context, status_code=exc.status_code)
+        return see_other(f"/events/{event.slug}/programme/{done.version.number}/diff?msg=replanned")
+
     @post("/{kind:str}/{holder_id:int}/present", name="day-present")
     async def present(
         self,
@@ -205,6 +248,76 @@ class DayPages(Controller):
             update(CandidateParticipation).where(CandidateParticipation.id == holder.id).values(door_instruction=text)
         )
         return see_other(f"/events/{event.slug}/day?msg=saved")
+
+
+class ReplanForm(msgspec.Struct):
+    from_round: str = ""
+    not_arrived: str = ""
+    employers_not_arrived: str = ""
+
+
+def default_round(event: Event, now: dt.datetime) -> int | None:
+    """The first round a re-plan can still change: the next one to start."""
+    where = clock.position(event, now)
+    if where.round is None:
+        return None
+    if where.phase == "round":
+        return where.round + 1 if where.round < event.rounds else None
+    return where.round
+
+
+async def absentees(
+    session: AsyncSession, event: Event, *, not_arrived: bool, employers_not_arrived: bool
+) -> tuple[list[day.PersonState], list[int]]:
+    """Candidates a re-plan treats as absent (marked absent, and with `not_arrived` everyone not checked in),
+    and the employers (participation ids) none of whose people checked in, with `employers_not_arrived`."""
+    seen = await day.picture(session, event, _now())
+    candidates = [
+        p
+        for p in seen.people
+        if p.holder.kind is HolderKind.CANDIDATE and (p.state == "absent" or (not_arrived and p.state != "present"))
+    ]
+    employers: list[int] = []
+    if employers_not_arrived:
+        here: dict[int, bool] = {}
+        for p in seen.people:
+            if p.holder.kind is HolderKind.EMPLOYER and p.holder.employer_id is not None:
+                here[p.holder.employer_id] = here.get(p.holder.employer_id, False) or p.state == "present"
+        employers = [e for e, present in here.items() if not present]
+    return candidates, employers
+
+
+async def replan_context(session: AsyncSession, event: Event, values: dict[str, str]) -> dict[str, Any]:
+    not_arrived = values.get("not_arrived", "1") == "1"
+    employers_not_arrived = values.get("employers_not_arrived", "") == "1"
+    candidates, employers = await absentees(
+        session, event, not_arrived=not_arrived, employers_not_arrived=employers_not_arrived
+    )
+    walk_ins = await walk_in_names(session, event)
+    start = default_round(event, _now())
+    return {
+        "event": event,
+        "absent": candidates,
+        "absent_employers": employers,
+        "walk_ins": walk_ins,
+        "default_round": start,
+        "values": {
+            "from_round": values.get("from_round") or (str(start) if start else ""),
+            "not_arrived": "1" if not_arrived else "",
+            "employers_not_arrived": "1" if employers_not_arrived else "",
+        },
+        "errors": {},
+    }
+
+
+async def walk_in_names(session: AsyncSession, event: Event) -> list[str]:
+    rows = await session.execute(
+        select(Candidate.first_name, Candidate.last_name)
+        .join(CandidateParticipation, CandidateParticipation.candidate_id == Candidate.id)
+        .where(CandidateParticipation.event_id == event.id, CandidateParticipation.walk_in.is_(True))
+        .order_by(Candidate.first_name)
+    )
+    return [f"{first} {last[:1]}.".strip() for first, last in rows.tuples()]
 
 
 async def _holder(

@@ -39,6 +39,7 @@ from badges.print_pages import BadgePrintPages
 from badges.scan_api import ScanApi, ScanThrottle
 from badges.scanner_pages import ScannerPages
 from badges.tokens import install_log_redaction
+from badges.walk_in_pages import WalkInPages
 from events import i18n, labels
 from events.api import AuthApi
 from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
@@ -101,6 +102,9 @@ FLASH_MESSAGES = {
     "mail_queued": i18n.N_("The e-mails are in the outbox and go out within a minute."),
     "mail_retry": i18n.N_("The failed e-mails will be tried again."),
     "badge_reissued": i18n.N_("A new badge is issued: the old one no longer works. Print the new one."),
+    "replanned": i18n.N_(
+        "The re-planned programme is a draft: check what changes for whom below, then publish it from the version."
+    ),
 }
 
 
@@ -317,6 +321,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ScannerPages,
             DayPages,
             ClockPages,
+            WalkInPages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],
