@@ -18,7 +18,7 @@ from litestar.utils.scope.state import ScopeState
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges import clock, day
+from badges import clock, coach_desk, day
 from badges.live import Live, channel
 from badges.models import CheckInMethod, HolderKind
 from badges.people import holders
@@ -397,3 +397,25 @@ class ClockPages(Controller):
         request.app.state.live.publish(event.id, {"type": "clock"})
         target = "clock" if data.next == "clock" else "day"
         return see_other(f"/events/{event.slug}/{target}?msg=saved")
+
+
+class CoachDeskPages(Controller):
+    path = "/events/{event_ref:str}/coach-desk"
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+    include_in_schema = False
+
+    @get("/", name="coach-desk")
+    async def page(
+        self,
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        """Each coach's candidates on the day: arrived, late (first talk begun) or absent; refreshed every
+        half minute. A coach sees only their own candidates."""
+        event = await find_event(db_session, event_ref)
+        return Template(
+            "badges/coach_desk.html",
+            context={"event": event, "desk": await coach_desk.desk(db_session, current_user, event, _now())},
+            headers={"Cache-Control": "no-store"},
+        )

@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 
 from badges.attendees import AttendeePages
 from badges.calendar_pages import CalendarFeed, CalendarPages
-from badges.day_pages import ClockPages, DayPages
+from badges.day_pages import ClockPages, CoachDeskPages, DayPages
 from badges.live import Live, make_channels
 from badges.pages import BadgePages
 from badges.print_jobs import PrintRunner
@@ -321,6 +321,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ScannerPages,
             DayPages,
             ClockPages,
+            CoachDeskPages,
             WalkInPages,
             static,
         ],

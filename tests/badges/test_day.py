@@ -18,19 +18,20 @@ import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from badges import clock, day
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
-from events.db import open_session
+from events.db import create_engine, dispose_engine, open_session, session_maker
 from events.demo import DEMO_PASSWORD, DEMO_SLUG, DemoResult
 from events.errors import DomainError
-from events.models import EVENT_TZ, Event, EventStatus
+from events.jobs import run_jobs
+from events.models import EVENT_TZ, Event, EventStatus, OutboxMessage
 from events.services import find_event
 from events.settings import Settings
 from tests.browser.conftest import MEETMATCH, free_port
-from tests.conftest import DOOR, ORGANISER, csrf_headers, login, run
+from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, csrf_headers, login, run
 
 
 def _event(**changes: Any) -> Event:
@@ -336,3 +337,55 @@ def test_the_dashboard_stream_sends_new_figures_when_a_badge_is_scanned(tmp_path
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_the_coach_desk_shows_a_coach_only_their_own_candidates(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    run(_make_today(database))
+
+    async def names() -> tuple[set[str], set[str]]:
+        async with open_session(database) as session:
+            event = await find_event(session, DEMO_SLUG)
+            people = await holders(session, event, (HolderKind.CANDIDATE,))
+            mine = {p.full_name for p in people if any(email == COACH for _, email in p.coaches)}
+            return mine, {p.full_name for p in people} - mine
+
+    mine, others = run(names())
+    login(client, COACH)
+    page = client.get(f"/events/{DEMO_SLUG}/coach-desk")
+    assert page.status_code == 200
+    assert all(name in page.text for name in mine)
+    assert not any(name in page.text for name in others if name not in mine)
+    assert 'data-state="late"' in page.text
+    login(client, ORGANISER)
+    everyone = client.get(f"/events/{DEMO_SLUG}/coach-desk").text
+    assert all(name in everyone for name in mine | others if name)
+    for account in (DOOR, EMPLOYER):
+        login(client, account)
+        assert client.get(f"/events/{DEMO_SLUG}/coach-desk").status_code == 403
+
+
+def test_coaches_get_one_same_day_alert_per_candidate_who_has_not_arrived(demo: DemoResult, database: Settings) -> None:
+    run(_make_today(database))
+
+    async def alerts() -> tuple[list[str], list[OutboxMessage]]:
+        engine = create_engine(database)
+        sessions = session_maker(engine)
+        try:
+            lines = await run_jobs(sessions, database, ("arrivals",))
+            lines += await run_jobs(sessions, database, ("arrivals",))
+            async with sessions() as session:
+                rows = list(await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "arrival_alert")))
+            return lines, rows
+        finally:
+            await dispose_engine(engine)
+
+    lines, rows = run(alerts())
+    assert lines[0].startswith("arrival alerts: ")
+    assert int(lines[0].split(": ")[1].split()[0]) == len(rows) > 0
+    assert lines[1] == "arrival alerts: 0 queued"
+    coaches = {r.to_address for r in rows}
+    assert COACH in coaches
+    assert all("is niet aangekomen" in r.subject or "has not arrived" in r.subject for r in rows)
+    assert len({r.dedupe_key for r in rows}) == len(rows)

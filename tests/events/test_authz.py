@@ -66,6 +66,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/events/{event_ref:str}/clock"): (303, 200, 403, 403, 403, 200),
     ("GET", "/events/{event_ref:str}/clock/state"): (303, 200, 403, 403, 403, 200),
     ("POST", "/events/{event_ref:str}/clock"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/coach-desk"): (303, 200, 200, 200, 403, 403),
     ("GET", "/events/{event_ref:str}/day/replan"): (303, 200, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/day/replan"): (303, 422, 403, 403, 403, 403),
     ("GET", "/events/{event_ref:str}/walk-ins"): (303, 200, 403, 403, 403, 200),
