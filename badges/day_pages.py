@@ -18,7 +18,7 @@ from litestar.utils.scope.state import ScopeState
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges import clock, coach_desk, day
+from badges import clock, coach_desk, day, paper
 from badges.live import Live, channel
 from badges.models import CheckInMethod, HolderKind
 from badges.people import holders
@@ -26,6 +26,7 @@ from badges.scans import may_check_in, record_check_in
 from events import i18n
 from events.auth import CurrentUser, requires
 from events.errors import DomainError, NotFoundError
+from events.forms import form_values
 from events.i18n import gettext as _t
 from events.models import Candidate, CandidateParticipation, Event, ParticipationStatus, Role
 from events.pages import see_other
@@ -184,6 +185,70 @@ class DayPages(Controller):
             return Template("badges/replan.html", context=context, status_code=exc.status_code)
         return see_other(f"/events/{event.slug}/programme/{done.version.number}/diff?msg=replanned")
 
+    @get("/paper", name="day-paper")
+    async def paper_page(
+        self,
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        employer: FromQuery[int | None] = None,
+    ) -> Template:
+        """Enter what was ticked on paper: the attendance list, and an employer's table sheets."""
+        event = await find_event(db_session, event_ref)
+        return Template("badges/paper.html", context=await paper_context(db_session, event, employer))
+
+    @post("/paper/attendance", name="day-paper-attendance")
+    async def paper_attendance(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        event = await find_event(db_session, event_ref)
+        values = form_values(await request.form(), lists=("present",))
+        ticked = [str(v) for v in values.get("present", [])]
+        try:
+            await paper.record_attendance(db_session, current_user, event, ticked)
+        except DomainError as exc:
+            context = await paper_context(db_session, event, None)
+            context["errors"] = {exc.field or "present": exc.message}
+            return Template("badges/paper.html", context=context, status_code=exc.status_code)
+        await db_session.commit()
+        request.app.state.live.publish(event.id, {"type": "paper"})
+        return see_other(f"/events/{event.slug}/day/paper?msg=saved")
+
+    @post("/paper/talks", name="day-paper-talks")
+    async def paper_talks(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        event = await find_event(db_session, event_ref)
+        values = form_values(await request.form(), lists=("held",))
+        try:
+            employer_id = int(str(values.get("employer") or ""))
+            held = [int(str(v)) for v in values.get("held", [])]
+        except ValueError:
+            raise DomainError("invalid", _t("Choose an employer and the talks from the list."), "held") from None
+        follow_ups = {
+            int(key.removeprefix("follow_up_")): str(value)
+            for key, value in values.items()
+            if key.startswith("follow_up_") and key.removeprefix("follow_up_").isdigit()
+        }
+        try:
+            await paper.record_talks(db_session, current_user, event, employer_id, held, follow_ups)
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            context = await paper_context(db_session, event, employer_id)
+            context["errors"] = {exc.field or "held": exc.message}
+            return Template("badges/paper.html", context=context, status_code=exc.status_code)
+        await db_session.commit()
+        request.app.state.live.publish(event.id, {"type": "paper"})
+        return see_other(f"/events/{event.slug}/day/paper?employer={employer_id}&msg=saved")
+
     @post("/{kind:str}/{holder_id:int}/present", name="day-present")
     async def present(
         self,
@@ -318,6 +383,19 @@ async def walk_in_names(session: AsyncSession, event: Event) -> list[str]:
         .order_by(Candidate.first_name)
     )
     return [f"{first} {last[:1]}.".strip() for first, last in rows.tuples()]
+
+
+async def paper_context(session: AsyncSession, event: Event, employer: int | None) -> dict[str, Any]:
+    choices = await paper.employers(session, event)
+    chosen = employer if employer in {e for e, _ in choices} else None
+    return {
+        "event": event,
+        "missing": await paper.not_checked_in(session, event),
+        "employers": choices,
+        "employer": chosen,
+        "talks": await paper.talks_of(session, event, chosen) if chosen is not None else [],
+        "errors": {},
+    }
 
 
 async def _holder(

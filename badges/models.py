@@ -121,7 +121,8 @@ class CheckInMethod(StrEnum):
     SCAN = "scan"  # a badge scanned online
     OFFLINE = "offline"  # a badge scanned while the scanner was offline, synced later
     TYPED = "typed"  # the badge code typed on the scanner page
-    DESK = "desk"  # marked present by an organiser on the dashboard or from the paper list
+    DESK = "desk"  # marked present by an organiser on the dashboard
+    PAPER = "paper"  # ticked on the paper attendance list or a table sheet, entered afterwards
     WALK_IN = "walk_in"  # registered at the door
 
 

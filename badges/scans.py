@@ -92,7 +92,7 @@ class ScanResult:
     change: dict[str, Any] | None = None
 
 
-def _insert(session: AsyncSession, model: Any) -> Any:
+def dialect_insert(session: AsyncSession, model: Any) -> Any:
     """An INSERT of this dialect, so that `on_conflict_do_nothing` is there."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
@@ -105,7 +105,7 @@ def _local_time(moment: dt.datetime) -> str:
 async def _claim_nonce(session: AsyncSession, user: CurrentUser, request: ScanRequest) -> dict[str, Any] | None:
     """Claim the nonce for this request; if another request has it, that request's answer."""
     claimed = await session.scalar(
-        _insert(session, Scan)
+        dialect_insert(session, Scan)
         .values(
             user_id=user.id,
             nonce=request.nonce,
@@ -283,7 +283,7 @@ async def record_check_in(
     """Check `holder` in unless they already are: (whether this call did it, the time they are in since)."""
     moment = at or utcnow()
     inserted = await session.scalar(
-        _insert(session, CheckIn)
+        dialect_insert(session, CheckIn)
         .values(
             event_id=event.id,
             holder=holder.token_subject,
@@ -375,7 +375,7 @@ async def _meeting(
     talk_round = planned[0].round if planned else None
     now = utcnow()
     await session.execute(
-        _insert(session, HeldTalk)
+        dialect_insert(session, HeldTalk)
         .values(
             event_id=event.id,
             candidate_participation_id=holder.id,

@@ -292,48 +292,10 @@ def test_the_dashboard_stream_sends_new_figures_when_a_badge_is_scanned(tmp_path
                 return tokens[people[0].key][0]
 
         token = run(a_token())
-        organiser = httpx.Client(base_url=base, timeout=10)
-        organiser.post("/api/auth/login", json={"email": ORGANISER, "password": DEMO_PASSWORD})
-        door = httpx.Client(base_url=base, timeout=10)
-        door.post("/api/auth/login", json={"email": DOOR, "password": DEMO_PASSWORD})
-        messages: list[str] = []
-
-        def listen() -> None:
-            with organiser.stream("GET", f"/events/{DEMO_SLUG}/day/stream", timeout=15) as stream:
-                data: list[str] = []
-                for line in stream.iter_lines():
-                    if line.startswith("data:"):
-                        data.append(line[5:].removeprefix(" "))
-                    elif not line and data:
-                        messages.append("\n".join(data))
-                        data = []
-                        if len(messages) == 2:
-                            return
-
-        listener = threading.Thread(target=listen, daemon=True)
-        listener.start()
-        for _ in range(100):
-            if messages:
-                break
-            time.sleep(0.05)
-        assert messages, "the stream sent no first message"
-        first = re.search(r'<tr data-group="candidate">.*?data-figure="present">(\d+)<', messages[0], re.S)
-        assert first
-        assert first.group(1) == "0"
-        scanned = time.monotonic()
-        answer = door.post(
-            "/api/scans",
-            json={"token": token, "nonce": "s-1", "kind": "checkin"},
-            headers={"x-csrftoken": door.cookies["csrftoken"]},
-        )
-        assert answer.json()["code"] == "checked_in", answer.text
-        listener.join(timeout=10)
-        assert len(messages) == 2, "no update after the scan"
-        assert time.monotonic() - scanned < 5
-        second = re.search(r'<tr data-group="candidate">.*?data-figure="present">(\d+)<', messages[1], re.S)
-        assert second
-        assert second.group(1) == "1"
-        assert json.dumps(messages)  # plain text, nothing binary
+        with httpx.Client(base_url=base, timeout=10) as organiser, httpx.Client(base_url=base, timeout=10) as door:
+            organiser.post("/api/auth/login", json={"email": ORGANISER, "password": DEMO_PASSWORD})
+            door.post("/api/auth/login", json={"email": DOOR, "password": DEMO_PASSWORD})
+            _watch_a_scan(organiser, door, token)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -389,3 +351,44 @@ def test_coaches_get_one_same_day_alert_per_candidate_who_has_not_arrived(demo: 
     assert COACH in coaches
     assert all("is niet aangekomen" in r.subject or "has not arrived" in r.subject for r in rows)
     assert len({r.dedupe_key for r in rows}) == len(rows)
+
+
+def _watch_a_scan(organiser: httpx.Client, door: httpx.Client, token: str) -> None:
+    messages: list[str] = []
+
+    def listen() -> None:
+        with organiser.stream("GET", f"/events/{DEMO_SLUG}/day/stream", timeout=15) as stream:
+            data: list[str] = []
+            for line in stream.iter_lines():
+                if line.startswith("data:"):
+                    data.append(line[5:].removeprefix(" "))
+                elif not line and data:
+                    messages.append("\n".join(data))
+                    data = []
+                    if len(messages) == 2:
+                        return
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    for _ in range(100):
+        if messages:
+            break
+        time.sleep(0.05)
+    assert messages, "the stream sent no first message"
+    first = re.search(r'<tr data-group="candidate">.*?data-figure="present">(\d+)<', messages[0], re.S)
+    assert first
+    assert first.group(1) == "0"
+    scanned = time.monotonic()
+    answer = door.post(
+        "/api/scans",
+        json={"token": token, "nonce": "s-1", "kind": "checkin"},
+        headers={"x-csrftoken": door.cookies["csrftoken"]},
+    )
+    assert answer.json()["code"] == "checked_in", answer.text
+    listener.join(timeout=10)
+    assert len(messages) == 2, "no update after the scan"
+    assert time.monotonic() - scanned < 5
+    second = re.search(r'<tr data-group="candidate">.*?data-figure="present">(\d+)<', messages[1], re.S)
+    assert second
+    assert second.group(1) == "1"
+    assert json.dumps(messages)  # plain text, nothing binary
