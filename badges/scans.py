@@ -30,6 +30,7 @@ from events.i18n import N_
 from events.i18n import gettext as _t
 from events.models import (
     EVENT_TZ,
+    Candidate,
     CandidateParticipation,
     EmployerParticipation,
     EmployerStatus,
@@ -37,6 +38,7 @@ from events.models import (
     ParticipationStatus,
     Role,
 )
+from events.preferences import planned_participations
 from events.services import event_ref_clause
 
 
@@ -102,37 +104,35 @@ def _local_time(moment: dt.datetime) -> str:
     return moment.astimezone(EVENT_TZ).strftime("%H:%M")
 
 
-async def _claim_nonce(session: AsyncSession, user: CurrentUser, request: ScanRequest) -> dict[str, Any] | None:
-    """Claim the nonce for this request; if another request has it, that request's answer."""
-    claimed = await session.scalar(
+async def _earlier_answer(session: AsyncSession, user: CurrentUser, nonce: str) -> dict[str, Any] | None:
+    """The answer given to this account's scan with this nonce, if there was one."""
+    answer = await session.scalar(select(Scan.answer).where(Scan.user_id == user.id, Scan.nonce == nonce))
+    if answer is None:
+        return None
+    repeated = dict(answer)
+    repeated["repeated"] = True
+    return repeated
+
+
+async def _store(session: AsyncSession, user: CurrentUser, request: ScanRequest, answer: dict[str, Any]) -> bool:
+    """Keep the answer under the nonce; False when a concurrent request with the same nonce kept its answer
+    first (this request's own writes then changed nothing: they are the same inserts, done already)."""
+    stored = await session.scalar(
         dialect_insert(session, Scan)
         .values(
             user_id=user.id,
             nonce=request.nonce,
             kind=request.kind.value,
-            code="pending",
+            code=answer["code"],
             device=request.device,
-            answer={},
+            answer=answer,
+            event_id=answer.get("event", {}).get("id"),
             at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["user_id", "nonce"])
         .returning(Scan.id)
     )
-    if claimed is not None:
-        return None
-    first = await session.scalar(select(Scan).where(Scan.user_id == user.id, Scan.nonce == request.nonce))
-    assert first is not None  # noqa: S101 - the insert conflicted with it
-    answer = dict(first.answer)
-    answer["repeated"] = True
-    return answer
-
-
-async def _store(session: AsyncSession, user: CurrentUser, request: ScanRequest, answer: dict[str, Any]) -> None:
-    await session.execute(
-        update(Scan)
-        .where(Scan.user_id == user.id, Scan.nonce == request.nonce)
-        .values(code=answer["code"], answer=answer, event_id=answer.get("event", {}).get("id"))
-    )
+    return stored is not None
 
 
 def _answer(code: Code, message: str, **extra: Any) -> dict[str, Any]:
@@ -145,14 +145,21 @@ def _event_summary(event: Event) -> dict[str, Any]:
 
 async def scan(session: AsyncSession, user: CurrentUser, request: ScanRequest) -> ScanResult:
     """Answer one scan; the caller commits (and then tells the dashboard). A repeat of a nonce returns the
-    first answer unchanged."""
+    first answer unchanged.
+
+    Every write here is an insert that a unique index decides (the check-in, the held talk, the nonce's
+    answer), so two requests with the same nonce at once do the same work once: the second one's inserts
+    find the first one's rows, and it returns the answer the first one stored."""
     if not request.nonce or len(request.nonce) > MAX_NONCE:
         raise DomainError("invalid", _t("Give a nonce of 1 to 64 characters."), field="nonce")
-    earlier = await _claim_nonce(session, user, request)
+    earlier = await _earlier_answer(session, user, request.nonce)
     if earlier is not None:
         return ScanResult(earlier)
     answer, event_id, change = await _decide(session, user, request)
-    await _store(session, user, request, answer)
+    if not await _store(session, user, request, answer):
+        first = await _earlier_answer(session, user, request.nonce)
+        assert first is not None  # noqa: S101 - the insert conflicted with it
+        return ScanResult(first)
     return ScanResult(answer, event_id, change)
 
 
@@ -167,7 +174,7 @@ async def _decide(
     event = await session.get(Event, row.event_id)
     if event is None:  # pragma: no cover - the token row cascades with its event
         return _answer(Code.UNKNOWN, _t("Unknown badge. Check the code or send the person to the desk.")), None, None
-    if request.event is not None and not await _same_event(session, event, request.event):
+    if request.event is not None and request.event not in (event.slug, str(event.id)):
         return (
             _answer(
                 Code.WRONG_EVENT,
@@ -209,11 +216,6 @@ async def _by_number(session: AsyncSession, request: ScanRequest) -> Resolved | 
     return Resolved("ok", row) if row is not None else Resolved("unknown")
 
 
-async def _same_event(session: AsyncSession, event: Event, ref: str) -> bool:
-    asked = await session.scalar(select(Event.id).where(event_ref_clause(ref)).limit(1))
-    return asked == event.id
-
-
 def _refused(event: Event, message: str) -> tuple[dict[str, Any], int | None, None]:
     return _answer(Code.NOT_ALLOWED, message, event=_event_summary(event)), event.id, None
 
@@ -225,32 +227,46 @@ def may_check_in(user: CurrentUser, event: Event) -> bool:
     return user.role is Role.DOOR and user.event_id in (None, event.id)
 
 
-async def _person(session: AsyncSession, event: Event, holder: Holder) -> dict[str, Any]:
+def _person(holder: Holder, number: int, instruction: str) -> dict[str, Any]:
     """What door staff see: first name, role, badge number, the organiser's instruction if any."""
-    number = await session.scalar(
-        select(PersonToken.number).where(
-            PersonToken.event_id == event.id,
-            PersonToken.purpose == TokenPurpose.BADGE,
-            _holder_column(holder.kind) == holder.id,
-        )
-    )
     person: dict[str, Any] = {
         "first_name": holder.first_name,
         "role": holder.kind.value,
         "role_text": _t(ROLE_WORDS[holder.kind]),
         "number": number,
-        "instruction": "",
+        "instruction": instruction,
     }
     if holder.kind is HolderKind.EMPLOYER and holder.organisation:
         person["organisation"] = holder.organisation
-    if holder.kind is HolderKind.CANDIDATE:
-        person["instruction"] = (
-            await session.scalar(
-                select(CandidateParticipation.door_instruction).where(CandidateParticipation.id == holder.id)
-            )
-            or ""
-        )
     return person
+
+
+async def door_holder(session: AsyncSession, event: Event, row: PersonToken) -> tuple[Holder, str] | None:
+    """The badge's holder if they still take part, and the organiser's instruction for the door: one query for
+    a candidate (the busiest case), the roster's own for anyone else."""
+    if row.holder_kind is not HolderKind.CANDIDATE or row.candidate_participation_id is None:
+        found = await holder_of(session, event, row)
+        return (found, "") if found is not None else None
+    hit = (
+        await session.execute(
+            select(
+                Candidate.first_name,
+                Candidate.last_name,
+                Candidate.email,
+                Candidate.locale,
+                CandidateParticipation.door_instruction,
+            )
+            .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
+            .where(CandidateParticipation.id == row.candidate_participation_id, planned_participations(event))
+        )
+    ).first()
+    if hit is None:
+        return None
+    first, last, email, locale, instruction = hit
+    holder = Holder(
+        HolderKind.CANDIDATE, row.candidate_participation_id, first, f"{first} {last}".strip(), email, locale or "nl"
+    )
+    return holder, instruction or ""
 
 
 def _holder_column(kind: HolderKind) -> Any:
@@ -324,9 +340,10 @@ async def _check_in(
 ) -> tuple[dict[str, Any], int | None, dict[str, Any] | None]:
     if not may_check_in(user, event):
         return _refused(event, _t("Your account does not check people in at this event."))
-    holder = await holder_of(session, event, row)
-    if holder is None:
+    found = await door_holder(session, event, row)
+    if found is None:
         return _refused(event, _t("This person is no longer registered for the event. Send them to the desk."))
+    holder, instruction = found
     method = CheckInMethod.SCAN
     if request.scanned_at is not None:
         method = CheckInMethod.OFFLINE
@@ -335,7 +352,7 @@ async def _check_in(
     done, since = await record_check_in(
         session, event, holder, by=user, method=method, at=_arrival_time(request), device=request.device
     )
-    person = await _person(session, event, holder)
+    person = _person(holder, row.number, instruction)
     extra = {"event": _event_summary(event), "person": person, "checked_in_at": since.isoformat()}
     if not done:
         message = _t("%(name)s is already checked in, since %(time)s.", name=holder.first_name, time=_local_time(since))
@@ -367,9 +384,10 @@ async def _meeting(
         return _refused(event, _t("Only an employer taking part in this event logs talks by scanning."))
     if row.holder_kind is not HolderKind.CANDIDATE or row.candidate_participation_id is None:
         return _refused(event, _t("This is not a candidate's badge; scan the candidate's badge to log a talk."))
-    holder = await holder_of(session, event, row)
-    if holder is None:
+    found = await door_holder(session, event, row)
+    if found is None:
         return _refused(event, _t("This badge cannot log a talk. Ask the organiser."))
+    holder = found[0]
     _, theirs = await published_meetings(session, event, candidates=[holder.id])
     planned = [m for m in theirs if m.employer_participation_id == employer.id]
     talk_round = planned[0].round if planned else None
