@@ -318,3 +318,39 @@ def test_a_typed_badge_number_checks_in_at_the_chosen_event(
     assert answer["code"] == "checked_in"
     assert answer["person"]["first_name"] == holder.first_name
     assert _scan(client, "99999", typed=True, event=DEMO_SLUG).json()["code"] == "unknown"
+
+
+def test_the_employers_note_reaches_only_the_organiser_and_the_candidates_coach(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    tokens = run(_tokens(database))
+    holder, token = next(v for k, v in tokens.items() if k[0] is HolderKind.CANDIDATE and v[0].coaches)
+    coach = holder.coaches[0][1]
+    login(client, EMPLOYER)
+    talk = _scan(client, token, "meeting").json()["talk"]
+    note = "Kan maandag beginnen, heeft rijbewijs B."
+    client.put(f"/api/talks/{talk['id']}", json={"follow_up": "maybe", "note": note}, headers=csrf_headers(client))
+
+    async def candidate_id() -> int:
+        async with open_session(database) as session:
+            row = await session.get(CandidateParticipation, holder.id)
+            assert row is not None
+            return row.candidate_id
+
+    page = f"/candidates/{run(candidate_id())}"
+    for account in (ORGANISER, coach):
+        login(client, account)
+        seen = client.get(page)
+        assert seen.status_code == 200
+        assert note in seen.text
+    theirs = {email for _, email in holder.coaches}
+    other = next(e for e in (COACH, "consulent@demo.meetmatch.nl", "reclassering@demo.meetmatch.nl") if e not in theirs)
+    login(client, other)
+    assert client.get(page).status_code in (403, 404)
+    for account in (EMPLOYER, DOOR):
+        login(client, account)
+        refused = client.get(page)
+        assert refused.status_code == 403
+        assert note not in refused.text
+    login(client, EMPLOYER)
+    assert note not in client.get(f"/api/events/{DEMO_SLUG}/candidates").text
