@@ -18,15 +18,23 @@ def channel(event_id: int) -> str:
     return f"event:{event_id}"
 
 
+def _redis_backend(url: str) -> ChannelsBackend:
+    from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+    from redis.asyncio import Redis
+
+    class Backend(RedisChannelsPubSubBackend):
+        """Closes its own connection pool when the app stops (the stock backend leaves that to its owner)."""
+
+        async def on_shutdown(self) -> None:
+            await super().on_shutdown()
+            await self._redis.aclose()
+
+    return Backend(redis=Redis.from_url(url), key_prefix="meetmatch:live")
+
+
 def make_channels(settings: Settings) -> ChannelsPlugin:
     backend: ChannelsBackend
-    if settings.redis_url:
-        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
-        from redis.asyncio import Redis
-
-        backend = RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url), key_prefix="meetmatch:live")
-    else:
-        backend = MemoryChannelsBackend()
+    backend = _redis_backend(settings.redis_url) if settings.redis_url else MemoryChannelsBackend()
     # Slow readers drop their oldest messages: each one only means "read the figures again".
     return ChannelsPlugin(
         backend=backend,
