@@ -58,7 +58,7 @@ from events.pages_registration import (
     WishPages,
 )
 from events.schemas import Problem
-from events.security import CsrfTokens, LoginThrottle, SessionStore
+from events.security import CsrfTokens, LoginThrottle, SessionStore, add_security_headers
 from events.services import check_key_fingerprint, load_active_user
 from events.settings import Settings
 from schedule.api import ProgrammeApi
@@ -353,6 +353,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             render_plugins=[JsonRenderPlugin()],
         ),
         lifespan=[check_installation],
+        before_send=[add_security_headers],
         state=State(
             {
                 "ctx": ctx,

@@ -86,7 +86,8 @@ def test_browser_scanner_checks_a_badge_in_through_the_fake_camera(day: tuple[st
         page.wait_for_selector('[data-role="result"][data-code="checked_in"]', timeout=20_000)
         result = page.locator('[data-role="result"]').inner_text()
         assert holder.first_name in result
-        assert page.locator("#scanner").get_attribute("data-camera") in ("barcode-detector", "zxing-wasm")
+        # Linux Chromium has no BarcodeDetector: the vendored zxing-wasm decoded the code, under the app's CSP.
+        assert page.locator("#scanner").get_attribute("data-camera") == "zxing-wasm"
         screenshot(page, "20-scanner-checked-in")
         browser.close()
     assert asyncio.run(_check_ins(settings)).get(holder.token_subject) is CheckInMethod.SCAN
