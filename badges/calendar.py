@@ -251,7 +251,8 @@ def build_calendar(event: Event, entries: Sequence[TalkEntry], audience: Audienc
         talk.add("dtstamp", stamp)
         talk.add("dtstart", event.round_start(entry.round))
         talk.add("dtend", event.round_end(entry.round))
-        talk.add("sequence", entry.sequence)
+        # A talk the clock moved on the day counts as changed too, so calendars take the new time.
+        talk.add("sequence", entry.sequence + event.clock_changes(entry.round))
         talk.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
         talk.add("summary", summary(entry, audience))
         talk.add("location", location(event, entry.table))

@@ -18,7 +18,7 @@ import click
 
 T = TypeVar("T")
 
-WHAT = ("badges", "table-cards", "table-sheets", "handouts")
+WHAT = ("badges", "table-cards", "table-sheets", "handouts", "attendance")
 LAYOUTS = ("a4-8", "a4-10", "a6")
 KINDS = ("candidate", "employer", "staff")
 

@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, text
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from events.db import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -115,3 +115,86 @@ class PrintJob(IdMixin, TimestampMixin, Base):
     file_name: Mapped[str] = mapped_column(String(200), default="")
     heartbeat_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CheckInMethod(StrEnum):
+    SCAN = "scan"  # a badge scanned online
+    OFFLINE = "offline"  # a badge scanned while the scanner was offline, synced later
+    TYPED = "typed"  # the badge code typed on the scanner page
+    DESK = "desk"  # marked present by an organiser on the dashboard
+    PAPER = "paper"  # ticked on the paper attendance list or a table sheet, entered afterwards
+    WALK_IN = "walk_in"  # registered at the door
+
+
+class CheckIn(IdMixin, TimestampMixin, Base):
+    """A person's arrival at an event: at most one per holder (a unique index), so a badge scanned twice, at
+    two entrances at once, checks in once."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (UniqueConstraint("event_id", "holder"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    # "candidate:12", "employer:3" (an employer contact) or "staff:7", as badges.people.Holder.token_subject.
+    holder: Mapped[str] = mapped_column(String(40))
+    holder_kind: Mapped[HolderKind] = mapped_column(_enum(HolderKind))
+    candidate_participation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("candidate_participation.id", ondelete="CASCADE"), index=True
+    )
+    employer_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("employer_contact.id", ondelete="CASCADE"), index=True
+    )
+    # When the person arrived: the scanner's own clock for a scan synced after being offline.
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    device: Mapped[str] = mapped_column(String(64), default="")
+    method: Mapped[CheckInMethod] = mapped_column(_enum(CheckInMethod), default=CheckInMethod.SCAN)
+
+
+class Scan(IdMixin, Base):
+    """One scan request as answered: the scanner's nonce makes a repeated request (a retry, an offline queue
+    synced twice) get the first answer back instead of counting again."""
+
+    __tablename__ = "scan"
+    __table_args__ = (UniqueConstraint("user_id", "nonce"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(30))
+    device: Mapped[str] = mapped_column(String(64), default="")
+    # The JSON answer given, returned as it was to a repeat of the same nonce.
+    answer: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class FollowUp(StrEnum):
+    YES = "yes"
+    MAYBE = "maybe"
+    NO = "no"
+
+
+class HeldTalk(IdMixin, TimestampMixin, Base):
+    """A talk that took place: logged when the employer scans the candidate's badge at its table (planned or
+    not), or ticked on a paper table sheet. It outlives programme versions, which a re-plan replaces; the
+    employer's quick follow-up answer and note (read only by organisers and the candidate's coaches) live
+    here, and outcomes later point back to it."""
+
+    __tablename__ = "held_talk"
+    __table_args__ = (UniqueConstraint("event_id", "candidate_participation_id", "employer_participation_id"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    candidate_participation_id: Mapped[int] = mapped_column(
+        ForeignKey("candidate_participation.id", ondelete="CASCADE"), index=True
+    )
+    employer_participation_id: Mapped[int] = mapped_column(
+        ForeignKey("employer_participation.id", ondelete="CASCADE"), index=True
+    )
+    # The round it was planned in (None for an unplanned talk).
+    round: Mapped[int | None] = mapped_column(Integer)
+    planned: Mapped[bool] = mapped_column(Boolean, default=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(10), default="scan")  # scan | paper | desk
+    follow_up: Mapped[FollowUp | None] = mapped_column(_enum(FollowUp))
+    note: Mapped[str] = mapped_column(Text, default="")

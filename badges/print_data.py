@@ -20,12 +20,14 @@ from badges.people import EventProgramme, Holder, HolderKey, PersonProgramme
 from badges.sheets import (
     LAYOUT_NAMES,
     LAYOUTS,
+    ROLE_LABELS,
     WHAT,
     EventInfo,
     Page,
     Person,
     Round,
     TableInfo,
+    attendance_pages,
     badge_pages,
     handout,
     table_card,
@@ -229,6 +231,29 @@ async def tables(session: AsyncSession, settings: Settings, event: Event, only_c
     return found
 
 
+async def attendance_rows(
+    session: AsyncSession, settings: Settings, event: Event, selection: Selection
+) -> list[tuple[str, str, str, str]]:
+    """(badge number, short name, role, first talk) of everyone of the selection's kinds, by name."""
+    people = await roster.holders(session, event, selection.kinds)
+    programme = await roster.programmes(session, event, people)
+    tokens = await roster.live_tokens(session, settings, event, TokenPurpose.BADGE, people)
+    rows = []
+    for holder in people:
+        talks = programme.of(holder).talks
+        first = min((t.round for t in talks), default=None)
+        surname = holder.full_name.removeprefix(holder.first_name).strip()
+        rows.append(
+            (
+                str(tokens[holder.key][1].number),
+                roster.short_name(holder.first_name, surname),
+                i18n.gettext(ROLE_LABELS[holder.kind]),
+                format_time(event.round_start(first)) if first else "—",
+            )
+        )
+    return rows
+
+
 async def prepare(
     session: AsyncSession, settings: Settings, user: CurrentUser, event: Event, selection: Selection
 ) -> PrintWork:
@@ -244,6 +269,12 @@ async def prepare(
             make = table_card if selection.what == "table-cards" else table_sheet
             title = i18n.gettext("Table cards") if selection.what == "table-cards" else i18n.gettext("Table sheets")
             return PrintWork(f"{title} · {event.name}", selection.language, [make(t, info) for t in found], len(found))
+        if selection.what == "attendance":
+            if user.role is not Role.ORGANISER:
+                raise NotFoundError("print")
+            rows = await attendance_rows(session, settings, event, selection)
+            title = i18n.gettext("Attendance list")
+            return PrintWork(f"{title} · {event.name}", selection.language, attendance_pages(rows, info), len(rows))
         holders = await select_holders(session, user, event, selection)
         programme: EventProgramme = await roster.programmes(session, event, holders)
         tokens = await roster.live_tokens(session, settings, event, TokenPurpose.BADGE, holders)
@@ -263,5 +294,11 @@ async def prepare(
 
 def describe(work: PrintWork, selection: Selection) -> str:
     """One line for the CLI: what was printed."""
-    nouns = {"badges": "badges", "table-cards": "table cards", "table-sheets": "table sheets", "handouts": "handouts"}
+    nouns = {
+        "badges": "badges",
+        "table-cards": "table cards",
+        "table-sheets": "table sheets",
+        "handouts": "handouts",
+        "attendance": "people on the attendance list",
+    }
     return f"{work.count} {nouns[selection.what]} on {len(work.pages)} pages"

@@ -97,7 +97,7 @@ class PrintRunner:
         """Check the selection against the user (a named person out of reach is not found, before anything
         runs), record the job and start it."""
         selection.check()
-        if selection.what in ("table-cards", "table-sheets"):
+        if selection.what in ("table-cards", "table-sheets", "attendance"):
             if user.role is not Role.ORGANISER:
                 raise NotFoundError("print")
         elif not await select_holders(session, user, event, selection):

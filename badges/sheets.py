@@ -19,7 +19,7 @@ from badges.qr import src as qr_src
 from events.i18n import N_
 from events.i18n import gettext as _t
 
-WHAT = ("badges", "table-cards", "table-sheets", "handouts")
+WHAT = ("badges", "table-cards", "table-sheets", "handouts", "attendance")
 LAYOUT_NAMES = ("a4-8", "a4-10", "a6")
 
 ROLE_LABELS = {
@@ -361,6 +361,9 @@ class Sheet:
     link: str = ""
     facts: tuple[tuple[str, str], ...] = ()
     note: str = ""
+    # Headers of empty tick-box columns after each row's cells (paper lists filled in by hand); rows whose
+    # last cell is None get no boxes (a free seat, an employer away).
+    ticks: tuple[str, ...] = ()
 
 
 def table_card(table: TableInfo, event: EventInfo) -> Page:
@@ -379,10 +382,17 @@ def table_card(table: TableInfo, event: EventInfo) -> Page:
 
 
 def table_sheet(table: TableInfo, event: EventInfo) -> Page:
-    rows = tuple(
-        (str(n), f"{starts}–{ends}", _t("not there") if names is None else (", ".join(names) or _t("free")))
-        for n, starts, ends, names in table.rounds
-    )
+    """A table's rounds, a row per candidate, with boxes to tick by hand if scanning fails: talk held, and
+    the employer's follow-up answer. The organiser enters the ticks afterwards (the paper page)."""
+    rows: list[tuple[str, ...]] = []
+    for n, starts, ends, names in table.rounds:
+        when = f"{starts}–{ends}"
+        if names is None:
+            rows.append((str(n), when, _t("not there")))
+        elif not names:
+            rows.append((str(n), when, _t("free")))
+        else:
+            rows += [(str(n), when, name, "") for name in names]
     return Page(
         "210mm 297mm",
         sheet=Sheet(
@@ -391,9 +401,36 @@ def table_sheet(table: TableInfo, event: EventInfo) -> Page:
             subtitle=f"{event.name} · {event.date} · {event.venue}",
             big=_t("Table %(number)s", number=table.table),
             headers=(_t("Round"), _t("Time"), _t("Candidate")),
-            lines=rows,
+            lines=tuple(rows),
+            ticks=(_t("Held"), _t("Follow-up: yes"), _t("maybe"), _t("no")),
         ),
     )
+
+
+ATTENDANCE_ROWS = 32
+
+
+def attendance_pages(rows: Sequence[tuple[str, str, str, str]], event: EventInfo) -> list[Page]:
+    """The attendance list (presentielijst) for the door if scanning fails: badge number, name, role and first
+    talk, with a box to tick; a page per 32 people, so that a large fair renders on every core."""
+    pages = []
+    chunks = [rows[i : i + ATTENDANCE_ROWS] for i in range(0, len(rows), ATTENDANCE_ROWS)] or [[]]
+    for index, chunk in enumerate(chunks, start=1):
+        pages.append(
+            Page(
+                "210mm 297mm",
+                sheet=Sheet(
+                    "table attendance",
+                    fitted(_t("Attendance list"), Box(0, 0, 180, 14), max_pt=22, bold=True),
+                    subtitle=f"{event.name} · {event.date} · {event.venue}",
+                    big=_t("Page %(page)s of %(pages)s", page=index, pages=len(chunks)),
+                    headers=(_t("No."), _t("Name"), _t("Role"), _t("First talk")),
+                    lines=tuple((*row, "") for row in chunk),
+                    ticks=(_t("Present"),),
+                ),
+            )
+        )
+    return pages
 
 
 def handout(person: Person, event: EventInfo) -> Page:

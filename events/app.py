@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
@@ -30,10 +31,15 @@ from sqlalchemy.exc import DBAPIError
 
 from badges.attendees import AttendeePages
 from badges.calendar_pages import CalendarFeed, CalendarPages
+from badges.day_pages import ClockPages, CoachDeskPages, DayPages
+from badges.live import Live, make_channels
 from badges.pages import BadgePages
 from badges.print_jobs import PrintRunner
 from badges.print_pages import BadgePrintPages
+from badges.scan_api import ScanApi, ScanThrottle
+from badges.scanner_pages import ScannerPages
 from badges.tokens import install_log_redaction
+from badges.walk_in_pages import WalkInPages
 from events import i18n, labels
 from events.api import AuthApi
 from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
@@ -52,7 +58,7 @@ from events.pages_registration import (
     WishPages,
 )
 from events.schemas import Problem
-from events.security import CsrfTokens, LoginThrottle, SessionStore
+from events.security import CsrfTokens, LoginThrottle, SessionStore, add_security_headers
 from events.services import check_key_fingerprint, load_active_user
 from events.settings import Settings
 from schedule.api import ProgrammeApi
@@ -60,6 +66,8 @@ from schedule.builds import BuildRunner
 from schedule.pages import BriefingPages, ProgrammePages
 
 log = logging.getLogger("meetmatch")
+# Browsers compile WebAssembly while it downloads only when it is served as such (the scanner's QR decoder).
+mimetypes.add_type("application/wasm", ".wasm")
 
 VERSION = "0.1.0"
 
@@ -94,6 +102,9 @@ FLASH_MESSAGES = {
     "mail_queued": i18n.N_("The e-mails are in the outbox and go out within a minute."),
     "mail_retry": i18n.N_("The failed e-mails will be tried again."),
     "badge_reissued": i18n.N_("A new badge is issued: the old one no longer works. Print the new one."),
+    "replanned": i18n.N_(
+        "The re-planned programme is a draft: check what changes for whom below, then publish it from the version."
+    ),
 }
 
 
@@ -234,6 +245,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
     )
 
     build_runner = BuildRunner(sessions_for_users)
+    channels = make_channels(settings)
     print_runner = PrintRunner(sessions_for_users, settings)
 
     async def load_user(user_id: int) -> CurrentUser | None:
@@ -288,6 +300,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CandidateAdminApi,
             ImportsApi,
             ProgrammeApi,
+            ScanApi,
             EventAdminPages,
             ImportPages,
             CandidateAdminPages,
@@ -305,9 +318,14 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CalendarPages,
             CalendarFeed,
             AttendeePages,
+            ScannerPages,
+            DayPages,
+            ClockPages,
+            CoachDeskPages,
+            WalkInPages,
             static,
         ],
-        plugins=[SQLAlchemyPlugin(config=alchemy)],
+        plugins=[SQLAlchemyPlugin(config=alchemy), channels],
         dependencies={
             "ctx": Provide(provide_ctx, sync_to_thread=False),
             "current_user": Provide(provide_current_user, sync_to_thread=False),
@@ -335,6 +353,16 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             render_plugins=[JsonRenderPlugin()],
         ),
         lifespan=[check_installation],
-        state=State({"ctx": ctx, "builds": build_runner, "prints": print_runner}),
+        before_send=[add_security_headers],
+        state=State(
+            {
+                "ctx": ctx,
+                "builds": build_runner,
+                "prints": print_runner,
+                "live": Live(channels),
+                "sessions": sessions_for_users,
+                "scan_throttle": ScanThrottle(stores["throttle"]),
+            }
+        ),
         debug=False,
     )

@@ -250,7 +250,7 @@ def jobs() -> None:
 
 @jobs.command("run")
 @click.option(
-    "--job", "names", multiple=True, metavar="NAME", help="Run only this job (reminders, outbox); repeatable."
+    "--job", "names", multiple=True, metavar="NAME", help="Run only this job (reminders, arrivals, outbox); repeatable."
 )
 @handle_errors
 def jobs_run(names: tuple[str, ...]) -> None:

@@ -39,6 +39,7 @@ class Job:
 # In this order: reminders are queued before the outbox is sent.
 JOBS = (
     Job("reminders", "badges.mailing:reminder_job", "queue the day-before reminders of tomorrow's events"),
+    Job("arrivals", "badges.coach_desk:arrival_alerts_job", "e-mail coaches whose candidate has not arrived today"),
     Job("outbox", "events.jobs:outbox_job", "send the e-mail that is due, retrying failures"),
 )
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -210,16 +211,51 @@ class Event(IdMixin, TimestampMixin, Base):
     status: Mapped[EventStatus] = mapped_column(_enum(EventStatus), default=EventStatus.DRAFT)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     retention_months: Mapped[int] = mapped_column(Integer, default=12)
+    # The round clock on the day (badges.clock): idle until the organiser starts it; every start, pause
+    # and shift adds seconds from a round on, so personal pages and calendars show the times as they are.
+    clock_state: Mapped[str] = mapped_column(String(10), default="idle", server_default="idle")
+    # [{"from_round": 3, "moves": "start" | "end", "seconds": 300}, ...]: see shift_seconds.
+    clock_shifts: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, server_default="[]")
+    clock_paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     def round_start(self, number: int) -> dt.datetime:
-        """The local start time of round ``number`` (1-based), counting changeovers and breaks."""
+        """The local start time of round ``number`` (1-based), counting changeovers, breaks and the clock on the
+        day (started late, paused, shifted)."""
+        return self.planned_round_start(number) + dt.timedelta(seconds=self.shift_seconds(number))
+
+    def round_end(self, number: int) -> dt.datetime:
+        return self.planned_round_start(number) + dt.timedelta(
+            minutes=self.round_minutes, seconds=self.shift_seconds(number, end=True)
+        )
+
+    def planned_round_start(self, number: int) -> dt.datetime:
+        """The start of round ``number`` as planned, before anything the clock did on the day."""
         start = dt.datetime.combine(self.date, self.first_round_start, tzinfo=EVENT_TZ)
         minutes = (number - 1) * (self.round_minutes + self.changeover_minutes)
         minutes += sum(b.get("minutes", 0) for b in self.breaks or [] if b.get("after_round", 0) < number)
         return start + dt.timedelta(minutes=minutes)
 
-    def round_end(self, number: int) -> dt.datetime:
-        return self.round_start(number) + dt.timedelta(minutes=self.round_minutes)
+    def shift_seconds(self, number: int, *, end: bool = False) -> int:
+        """How much later than planned round ``number`` starts (or, with `end`, ends) by the clock on the day.
+
+        Each shift moves everything from one point on: {"from_round": k, "moves": "start"} the start of round
+        k and all after it (a late start, a pause between rounds); {"from_round": k, "moves": "end"} the end of
+        round k and all after it (a pause or an extension during round k)."""
+        total = 0
+        for shift in self.clock_shifts or []:
+            k = int(shift.get("from_round", 1))
+            moves_start = shift.get("moves", "start") == "start"
+            if k < number or (k == number and (end or moves_start)):
+                total += int(shift.get("seconds", 0))
+        return total
+
+    def clock_changes(self, number: int) -> int:
+        """How often the clock moved round ``number`` (calendars raise SEQUENCE by this much)."""
+        return sum(
+            1
+            for shift in self.clock_shifts or []
+            if int(shift.get("seconds", 0)) and int(shift.get("from_round", 1)) <= number
+        )
 
 
 class EmployerParticipation(IdMixin, TimestampMixin, Base):
@@ -240,6 +276,8 @@ class EmployerParticipation(IdMixin, TimestampMixin, Base):
     rounds: Mapped[list[int] | None] = mapped_column(JSONType)
     status: Mapped[EmployerStatus] = mapped_column(_enum(EmployerStatus), default=EmployerStatus.CONFIRMED)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Registered at the door on the day.
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
     openings: Mapped[list[Opening]] = relationship(
@@ -369,6 +407,10 @@ class CandidateParticipation(IdMixin, TimestampMixin, Base):
     interpreter_language: Mapped[str | None] = mapped_column(String(50))
     accessibility: Mapped[str] = mapped_column(Text, default="")
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Registered at the door on the day.
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What door staff are asked to do when this person arrives ("bring to the coach desk"); set by organisers.
+    door_instruction: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     candidate: Mapped[Candidate] = relationship(lazy="raise")
     event: Mapped[Event] = relationship(lazy="raise")

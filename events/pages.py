@@ -18,9 +18,10 @@ from events import i18n, registration
 from events import preferences as prefs
 from events.api import end_session, login_attempt, start_session
 from events.auth import CurrentUser, cookie, logged_in, requires
+from events.db import Base
 from events.deps import AppContext
 from events.i18n import gettext as _
-from events.models import Role, User
+from events.models import EmployerParticipation, Event, Organisation, Role, User
 from events.security import LANGUAGE_COOKIE
 from events.services import CandidateService, EventService, set_locale
 
@@ -186,11 +187,33 @@ class CandidatePages(Controller):
             "events/candidate.html",
             context={
                 "candidate": candidate,
+                "talks_held": await talks_held(db_session, [p.id for p in participations]),
                 "participations": participations,
                 "open_events": events,
                 "all_coaches": await registration.coaches(db_session),
             },
         )
+
+
+async def talks_held(session: AsyncSession, participation_ids: list[int]) -> list[dict[str, Any]]:
+    """The talks a candidate held at events, with the employer's follow-up answer and note (read here only by
+    the candidate's coaches and organisers, who alone reach this page). The table belongs to the badges
+    slice, so it is named, not imported."""
+    if not participation_ids:
+        return []
+    talk = Base.metadata.tables["held_talk"]
+    rows = await session.execute(
+        select(talk.c.round, talk.c.planned, talk.c.follow_up, talk.c.note, talk.c.at, Organisation.name, Event.name)
+        .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+        .join(Event, Event.id == talk.c.event_id)
+        .where(talk.c.candidate_participation_id.in_(participation_ids))
+        .order_by(talk.c.at)
+    )
+    return [
+        {"round": r, "planned": planned, "follow_up": follow, "note": note, "at": at, "employer": org, "event": ev}
+        for r, planned, follow, note, at, org, ev in rows.tuples()
+    ]
 
 
 def login_redirect(request: Request[Any, Any, Any]) -> Redirect:

@@ -216,3 +216,30 @@ class LoginThrottle:
     async def succeeded(self, email: str) -> None:
         # Only the account's counter: an address shared by a whole office stays throttled for the guesser.
         await self.store.delete(self._keys(email, "")[0])
+
+
+# Sent with every response, redirects and errors included. Scripts only from our own files (the scanner's QR
+# decoder compiles WebAssembly, hence 'wasm-unsafe-eval'; never 'unsafe-inline' for scripts); styles may be
+# inline (the print layouts place boxes with style attributes); nothing may frame the app.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; worker-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+async def add_security_headers(message: Any, _scope: Any) -> None:
+    """A before-send hook: the security headers on every response start, unless a handler set its own (the
+    badge pages send no-referrer)."""
+    if message.get("type") != "http.response.start":
+        return
+    headers = list(message.get("headers") or [])
+    present = {name.lower() for name, _ in headers}
+    headers += [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+    message["headers"] = headers

@@ -14,16 +14,26 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import events.demo
 from events.app import create_app
 from events.db import create_engine, dispose_engine, import_models, open_session
 from events.demo import DEMO_PASSWORD, DemoResult, build_demo_in
 from events.settings import Settings, normalise_database_url
 from tests.mailserver import mail_server  # noqa: F401 - a fixture for every test module
+
+# The demo accounts' shared password hash, made cheap for the in-process tests: argon2 reads its cost from the
+# hash itself, so each login here verifies in well under a millisecond instead of the production cost's
+# tens of milliseconds (the suite logs in thousands of times). The algorithm, the code paths and the served
+# app of the browser tests (which runs the real `meetmatch serve --demo`) are unchanged;
+# tests/events/test_auth.py checks the production parameters of new hashes.
+_CHEAP_DEMO_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(DEMO_PASSWORD)
+events.demo._demo_password_hash = lambda: _CHEAP_DEMO_HASH
 
 T = TypeVar("T")
 

@@ -149,7 +149,7 @@ def test_cli_writes_one_badge_per_candidate_and_employer_contact(demo_cli: Setti
         (["samen-werkt", "--layout", "a3-4"], "error: --layout: choose one of a4-8, a4-10, a6"),
         (
             ["samen-werkt", "--what", "posters"],
-            "error: --what: choose one of badges, table-cards, table-sheets, handouts",
+            "error: --what: choose one of badges, table-cards, table-sheets, handouts, attendance",
         ),
         (["samen-werkt", "--kind", "mayor"], "error: --kind: choose one of candidate, employer, staff"),
         (

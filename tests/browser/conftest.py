@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`meetmatch serve --demo` on SQLite, as the README's first command runs it."""
-    workdir = tmp_path_factory.mktemp("served")
+@contextmanager
+def serve_demo(workdir: Path) -> Iterator[str]:
+    """`meetmatch serve --demo` on SQLite in `workdir` (its data under `workdir/data`), as the README's first
+    command runs it; yields the base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
     env["MEETMATCH_DATA_DIR"] = str(workdir / "data")
@@ -68,6 +69,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.terminate()
         server.communicate(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo app served once for the browser tests that share it."""
+    with serve_demo(tmp_path_factory.mktemp("served")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

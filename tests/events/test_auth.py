@@ -210,3 +210,18 @@ def test_disabled_account_loses_its_session(client: TestClient[Litestar], demo: 
     run(disable())
 
     assert client.get("/api/auth/me").status_code == 401
+
+
+def test_new_password_hashes_are_argon2id_at_production_cost() -> None:
+    """The suite makes the demo accounts' hash cheap (tests/conftest.py); what the app itself writes is not."""
+    from argon2 import extract_parameters
+
+    from events.security import hash_password, verify_password
+
+    made = hash_password("correct horse battery")
+    parameters = extract_parameters(made)
+    assert made.startswith("$argon2id$")
+    assert parameters.time_cost >= 3
+    assert parameters.memory_cost >= 64 * 1024
+    assert verify_password(made, "correct horse battery")
+    assert not verify_password(made, "correct horse battery!")

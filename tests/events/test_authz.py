@@ -54,6 +54,31 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/auth/login"): (401, 401, 401, 401, 401, 401),
     ("POST", "/api/auth/logout"): (401, 200, 200, 200, 200, 200),
     ("GET", "/api/auth/me"): (401, 200, 200, 200, 200, 200),
+    # The event day: door staff and organisers check in, employers log talks (the matrix's empty body: 422).
+    ("POST", "/api/scans"): (401, 422, 403, 403, 422, 422),
+    ("GET", "/api/events/{event_ref:str}/scan-list"): (401, 200, 403, 403, 403, 200),
+    ("PUT", "/api/talks/{talk_id:int}"): (401, 422, 403, 403, 422, 403),
+    ("GET", "/scan"): (303, 200, 403, 403, 200, 200),
+    ("GET", "/scan/sw.js"): (303, 200, 403, 403, 200, 200),
+    ("GET", "/events/{event_ref:str}/day"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/day/figures"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/day/stream"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/clock"): (303, 200, 403, 403, 403, 200),
+    ("GET", "/events/{event_ref:str}/clock/state"): (303, 200, 403, 403, 403, 200),
+    ("POST", "/events/{event_ref:str}/clock"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/coach-desk"): (303, 200, 200, 200, 403, 403),
+    ("GET", "/events/{event_ref:str}/day/replan"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/day/paper"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/day/paper/attendance"): (303, 303, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/day/paper/talks"): (303, 422, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/day/replan"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/walk-ins"): (303, 200, 403, 403, 403, 200),
+    ("POST", "/events/{event_ref:str}/walk-ins"): (303, 422, 403, 403, 403, 422),
+    ("GET", "/events/{event_ref:str}/walk-ins/{kind:str}/{holder_id:int}"): (303, 200, 403, 403, 403, 200),
+    ("GET", "/events/{event_ref:str}/walk-ins/{kind:str}/{holder_id:int}/badge.pdf"): (303, 200, 403, 403, 403, 200),
+    ("POST", "/events/{event_ref:str}/day/{kind:str}/{holder_id:int}/present"): (303, 303, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/day/{kind:str}/{holder_id:int}/instruction"): (303, 303, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/day/{kind:str}/{holder_id:int}/absent"): (303, 303, 403, 403, 403, 403),
     ("GET", "/api/events"): (401, 200, 200, 200, 200, 200),
     ("GET", "/api/events/{event_ref:str}"): (401, 200, 200, 200, 200, 200),
     ("GET", "/api/events/{event_ref:str}/employers"): (401, 200, 200, 200, 200, 403),
@@ -234,6 +259,7 @@ async def _ids(settings: Settings) -> dict[str, int]:
             "number": 1,
             "build_id": 999_999,
             "job_id": 999_999,
+            "talk_id": 999_999,
             # A handout: the participation of the coach's second candidate (the first one's consent is
             # withdrawn by an earlier route of the matrix, which hides them).
             "holder_id": await session.scalar(
@@ -293,6 +319,8 @@ def concrete(path: str, ids: dict[str, int]) -> str:
 
 def request(client: TestClient[Litestar], method: str, path: str) -> Any:
     headers = {"x-csrftoken": client.cookies.get("csrftoken") or ""}
+    if path.endswith("/day/stream"):
+        path += "?once=1"  # the live stream never ends by itself
     if path in ("/login",) and method == "POST":
         client.get("/login")
         return client.post(

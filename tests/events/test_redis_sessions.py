@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import socket
 
+import httpx
 from litestar.testing import TestClient
 
 from events.app import create_app
 from events.demo import DEMO_PASSWORD, DemoResult
 from events.settings import Settings
-from tests.conftest import ORGANISER, require
+from tests.conftest import DOOR, ORGANISER, require
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -38,3 +41,48 @@ def test_redis_sessions_are_shared_between_app_instances(database: Settings, dem
     assert me_on_second.json()["email"] == ORGANISER
     assert logout.status_code == 200
     assert me_after_logout.status_code == 401
+
+
+def test_a_scan_on_one_app_instance_reaches_the_dashboard_stream_of_another(
+    database: Settings, demo: DemoResult
+) -> None:
+    """Live updates go through Redis when it is configured: a scan answered by the first instance is heard
+    by a subscriber of the second one's live channel (what its dashboard stream listens to)."""
+    require(redis_is_up(), "Redis is not running on 127.0.0.1:6379")
+    settings = database.with_changes(redis_url=REDIS_URL)
+
+    async def listen_and_scan() -> dict[str, object]:
+        from badges.live import channel
+        from badges.models import HolderKind, TokenPurpose
+        from badges.people import holders, live_tokens
+        from events.db import open_session
+        from events.demo import DEMO_SLUG
+        from events.services import find_event
+
+        async with open_session(database) as session:
+            event = await find_event(session, DEMO_SLUG)
+            people = await holders(session, event, (HolderKind.CANDIDATE,))
+            token = (await live_tokens(session, database, event, TokenPurpose.BADGE, people[:1]))[people[0].key][0]
+            await session.commit()
+        first, second = create_app(settings), create_app(settings)
+        async with first.lifespan(), second.lifespan():
+            subscriber = await second.state.live.channels.subscribe(channel(event.id))
+            await asyncio.sleep(0.2)  # the Redis subscription is in place
+            transport = httpx.ASGITransport(app=first)
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
+                await http.post("/api/auth/login", json={"email": DOOR, "password": DEMO_PASSWORD})
+                answer = await http.post(
+                    "/api/scans",
+                    json={"token": token, "nonce": "redis-1", "kind": "checkin"},
+                    headers={"x-csrftoken": http.cookies["csrftoken"]},
+                )
+                assert answer.json()["code"] == "checked_in"
+            events = subscriber.iter_events()
+            heard = await asyncio.wait_for(events.__anext__(), timeout=5)
+            await events.aclose()
+            await second.state.live.channels.unsubscribe(subscriber)
+            return dict(json.loads(heard))
+
+    heard = asyncio.run(listen_and_scan())
+    assert heard["type"] == "check_in"
+    assert str(heard["holder"]).startswith("candidate:")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import pytest
 
+import schedule.solver.replan as replan_module
 from schedule.solver.generate import generate
 from schedule.solver.replan import ReplanError, replan, residual_problem
 from schedule.solver.rules import check
@@ -132,12 +134,24 @@ def test_replan_bad_request_is_refused(kwargs: dict[str, object], message: str) 
     assert str(info.value) == message
 
 
-def test_replan_invalid_solution_is_refused() -> None:
+@pytest.mark.parametrize("bound_in_thread", [False, True])
+@pytest.mark.parametrize(
+    "meetings",
+    [
+        (Meeting(1, "e1", 1, "c1"), Meeting(1, "e2", 1, "c1")),
+        (Meeting(1, "e1", 1, "nobody"),),  # the bound of its residual fails on the unknown candidate
+    ],
+)
+def test_replan_invalid_solution_is_refused(
+    meetings: tuple[Meeting, ...], bound_in_thread: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     problem = generate("small", 2)
-    broken = Solution((Meeting(1, "e1", 1, "c1"), Meeting(1, "e2", 1, "c1")))
+    if bound_in_thread:
+        monkeypatch.setattr(replan_module, "PARALLEL_PAIRS", 0)
+        monkeypatch.setattr(replan_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
 
     with pytest.raises(ReplanError, match="the solution breaks the instance's rules"):
-        replan(problem, broken, from_round=2, absent=[])
+        replan(problem, Solution(meetings), from_round=2, absent=[])
 
 
 def test_solve_keeping_fixed_meetings_give_same_schedule_as_same_meetings_locked(
@@ -159,3 +173,32 @@ def test_solve_keeping_fixed_meetings_give_same_schedule_as_same_meetings_locked
         locked.stats.fairness_bound,
         locked.stats.weight_bound,
     )
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_replan_with_bound_in_second_thread_equals_replan_in_one_thread(
+    fair: tuple[Problem, Solution], seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem, solution = fair
+    absent = absentees(problem)
+    monkeypatch.setattr(replan_module, "PARALLEL_PAIRS", len(problem.pairs) + 1)
+    alone = replan(problem, solution, from_round=3, absent=absent, seed=seed)
+
+    threads: list[str] = []
+    bound = replan_module.bound
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread().name)
+        return bound(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(replan_module, "bound", recorded)
+    monkeypatch.setattr(replan_module, "PARALLEL_PAIRS", 0)
+    monkeypatch.setattr(replan_module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    paired = replan(problem, solution, from_round=3, absent=absent, seed=seed)
+
+    assert len(threads) == 1
+    assert threads[0] != threading.main_thread().name
+    assert paired.meetings == alone.meetings
+    assert paired.stats is not None
+    assert alone.stats is not None
+    assert dataclasses.replace(paired.stats, solve_seconds=0.0) == dataclasses.replace(alone.stats, solve_seconds=0.0)

@@ -1,0 +1,109 @@
+"""The coach desk on the day: each coach's own candidates, arrived, late or absent; and a same-day e-mail to
+the coach when a candidate of theirs has not arrived by their first talk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from badges import day
+from badges.models import HolderKind
+from events import i18n, outbox
+from events.auth import CurrentUser
+from events.labels import format_time
+from events.models import EVENT_TZ, Event, EventStatus, Role, User
+from events.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class DeskRow:
+    person: day.PersonState
+    coaches: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    picture: day.DayPicture
+    # (coach name, their candidates' rows), coaches by name; an organiser sees every coach.
+    groups: list[tuple[str, list[DeskRow]]]
+
+    @property
+    def late(self) -> list[DeskRow]:
+        return [row for _, rows in self.groups for row in rows if row.person.state == "late"]
+
+
+async def desk(session: AsyncSession, user: CurrentUser, event: Event, now: dt.datetime | None = None) -> Desk:
+    seen = await day.picture(session, event, now)
+    names = dict((await session.execute(select(User.id, User.name).where(User.role == Role.COACH))).tuples().all())
+    by_coach: dict[int, list[DeskRow]] = {}
+    for person in seen.people:
+        if person.holder.kind is not HolderKind.CANDIDATE:
+            continue
+        coach_ids = seen.coaches.get(person.holder.id, [])
+        row = DeskRow(person, tuple(names.get(c, "") for c in coach_ids))
+        for coach_id in coach_ids:
+            if user.role is Role.ORGANISER or coach_id == user.id:
+                by_coach.setdefault(coach_id, []).append(row)
+    groups = sorted(((names.get(c, ""), rows) for c, rows in by_coach.items()), key=lambda g: g[0].lower())
+    return Desk(seen, groups)
+
+
+async def arrival_alerts_job(sessions: async_sessionmaker[AsyncSession], settings: Settings, now: dt.datetime) -> str:
+    """For today's events: e-mail each coach whose candidate has not arrived although their first talk has begun
+    (once per candidate and coach)."""
+    today = now.astimezone(EVENT_TZ).date()
+    queued = 0
+    async with sessions() as session:
+        events = list(
+            await session.scalars(
+                select(Event).where(
+                    Event.date == today,
+                    Event.status.in_([EventStatus.PUBLISHED, EventStatus.LIVE]),
+                    Event.archived_at.is_(None),
+                )
+            )
+        )
+        for event in events:
+            seen = await day.picture(session, event, now)
+            for person in seen.late_candidates:
+                if person.first_round is None:
+                    continue
+                for coach_name, address in person.holder.coaches:
+                    locale = await _locale(session, address)
+                    with i18n.language(locale):
+                        subject = i18n.gettext(
+                            "%(name)s has not arrived at %(event)s", name=person.holder.first_name, event=event.name
+                        )
+                        text = i18n.gettext(
+                            "Dear %(coach)s,\n\n%(name)s has not checked in at %(event)s, although their first talk "
+                            "began at %(time)s. Could you give them a call?\n\nIf they cannot come, the organiser can "
+                            "give their seats to others.\n\nmeetmatch",
+                            coach=coach_name,
+                            name=person.holder.full_name,
+                            event=event.name,
+                            time=format_time(person.expected_at),
+                        )
+                    added = await outbox.enqueue(
+                        session,
+                        outbox.Outgoing(
+                            kind="arrival_alert",
+                            dedupe_key=f"arrival:{event.id}:candidate:{person.holder.id}:to:{address.lower()}",
+                            to_address=address,
+                            to_name=coach_name,
+                            subject=subject,
+                            text_body=text,
+                            event_id=event.id,
+                            candidate_participation_id=person.holder.id,
+                        ),
+                    )
+                    queued += int(added)
+        await session.commit()
+    return f"arrival alerts: {queued} queued"
+
+
+async def _locale(session: AsyncSession, address: str) -> str:
+    found = await session.scalar(select(User.locale).where(User.email == address))
+    return found or "nl"

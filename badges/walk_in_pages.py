@@ -1,0 +1,144 @@
+"""The walk-in desk: register a person on the spot, check them in, print their badge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from badges import walk_ins
+from badges.models import HolderKind, TokenPurpose
+from badges.people import holders, live_tokens
+from badges.scans import may_check_in
+from events.auth import CurrentUser, requires
+from events.deps import AppContext
+from events.errors import DomainError, NotFoundError
+from events.forms import form_values
+from events.models import SECTORS, ConsentMethod, Event, Role
+from events.pages import see_other
+from events.services import find_event
+
+desk = requires(Role.ORGANISER, Role.DOOR)
+KINDS = {"candidates": HolderKind.CANDIDATE, "employers": HolderKind.EMPLOYER}
+
+
+def _context(event: Event, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    return {
+        "event": event,
+        "values": {"kind": "candidate", "consent_method": "verbal", "tables": "1", "sectors": [], **values},
+        "errors": errors,
+        "sectors": SECTORS,
+        "methods": [m.value for m in ConsentMethod],
+    }
+
+
+async def _event(session: AsyncSession, user: CurrentUser, ref: str) -> Event:
+    event = await find_event(session, ref)
+    if not may_check_in(user, event):
+        raise NotFoundError("event")
+    return event
+
+
+class WalkInPages(Controller):
+    path = "/events/{event_ref:str}/walk-ins"
+    guards = [desk]
+    include_in_schema = False
+
+    @get("/", name="walk-ins")
+    async def form(
+        self,
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        event = await _event(db_session, current_user, event_ref)
+        return Template("badges/walk_in.html", context=_context(event, {}, {}))
+
+    @post("/", name="walk-ins-add")
+    async def add(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        """Register, check in; then the page to print the badge. A mistake shows the form again, named."""
+        event = await _event(db_session, current_user, event_ref)
+        values = form_values(await request.form(), lists=("sectors",))
+        try:
+            tables = int(str(values.get("tables") or "1"))
+        except ValueError:
+            tables = 0
+        data = walk_ins.WalkIn(
+            kind=str(values.get("kind") or ""),
+            first_name=str(values.get("first_name") or ""),
+            last_name=str(values.get("last_name") or ""),
+            email=str(values.get("email") or ""),
+            phone=str(values.get("phone") or ""),
+            sectors=tuple(str(s) for s in values.get("sectors", [])),
+            consent=values.get("consent") == "1",
+            consent_method=str(values.get("consent_method") or ConsentMethod.VERBAL.value),
+            organisation=str(values.get("organisation") or ""),
+            tables=tables,
+        )
+        try:
+            holder = await walk_ins.register(db_session, current_user, event, data)
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            context = _context(event, values, {exc.field or "kind": exc.message})
+            return Template("badges/walk_in.html", context=context, status_code=exc.status_code)
+        await db_session.commit()
+        request.app.state.live.publish(event.id, {"type": "walk_in"})
+        plural = "candidates" if holder.kind is HolderKind.CANDIDATE else "employers"
+        return see_other(f"/events/{event.slug}/walk-ins/{plural}/{holder.id}")
+
+    @get("/{kind:str}/{holder_id:int}", name="walk-in")
+    async def added(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        holder_id: FromPath[int],
+        ctx: NamedDependency[AppContext],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        event = await _event(db_session, current_user, event_ref)
+        wanted = KINDS.get(kind)
+        found = await holders(db_session, event, (wanted,), only=(holder_id,)) if wanted else []
+        if not found:
+            raise NotFoundError("person")
+        tokens = await live_tokens(db_session, ctx.settings, event, TokenPurpose.BADGE, found)
+        return Template(
+            "badges/walk_in_done.html",
+            context={"event": event, "holder": found[0], "number": tokens[found[0].key][1].number, "kind": kind},
+        )
+
+    @get("/{kind:str}/{holder_id:int}/badge.pdf", name="walk-in-badge")
+    async def badge(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        holder_id: FromPath[int],
+        ctx: NamedDependency[AppContext],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[bytes]:
+        """The person's badge as one A6 page, to print at the desk."""
+        event = await _event(db_session, current_user, event_ref)
+        wanted = KINDS.get(kind)
+        if wanted is None:
+            raise NotFoundError("person")
+        data = await walk_ins.single_badge(db_session, ctx.settings, current_user, event, wanted, holder_id)
+        return Response(
+            data,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="badge-{kind}-{holder_id}.pdf"',
+                "Cache-Control": "no-store",
+            },
+        )
