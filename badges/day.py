@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, HolderKind
-from badges.people import Holder, holders, published_meetings, short_name
+from badges.people import Holder, TalkSlot, holders, published_slots, short_name
 from events.models import (
     EVENT_TZ,
     CandidateCoach,
@@ -22,7 +22,6 @@ from events.models import (
     Event,
     ParticipationStatus,
 )
-from schedule.models import Meeting
 
 GROUPS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.STAFF)
 BUCKET_MINUTES = 10
@@ -78,12 +77,17 @@ class DayPicture:
 
 
 def _state(
-    now: dt.datetime, event: Event, present: bool, no_show: bool, first: int | None, last: int | None
+    now: dt.datetime,
+    times: dict[int, tuple[dt.datetime, dt.datetime]],
+    present: bool,
+    no_show: bool,
+    first: int | None,
+    last: int | None,
 ) -> tuple[str, dt.datetime]:
-    expected_at = event.round_start(first or 1)
+    expected_at = times[first or 1][0]
     if present:
         return "present", expected_at
-    if no_show or now >= event.round_end(last or event.rounds):
+    if no_show or now >= times[last or len(times)][1]:
         return "absent", expected_at
     if now >= expected_at:
         return "late", expected_at
@@ -95,7 +99,7 @@ async def picture(session: AsyncSession, event: Event, now: dt.datetime | None =
     people = await holders(session, event, GROUPS)
     arrival_rows = await session.execute(select(CheckIn.holder, CheckIn.at).where(CheckIn.event_id == event.id))
     arrived: dict[str, dt.datetime] = dict(arrival_rows.tuples().all())
-    _, meetings = await published_meetings(session, event)
+    meetings = await published_slots(session, event)
     candidate_rounds: dict[int, list[int]] = defaultdict(list)
     employer_rounds: dict[int, list[int]] = defaultdict(list)
     for m in meetings:
@@ -110,6 +114,7 @@ async def picture(session: AsyncSession, event: Event, now: dt.datetime | None =
         )
     )
     states: list[PersonState] = []
+    times = event.round_times()
     for holder in people:
         if holder.kind is HolderKind.CANDIDATE:
             rounds = candidate_rounds.get(holder.id, [])
@@ -120,7 +125,7 @@ async def picture(session: AsyncSession, event: Event, now: dt.datetime | None =
         first, last = (min(rounds), max(rounds)) if rounds else (None, None)
         at = arrived.get(holder.token_subject)
         no_show = holder.kind is HolderKind.CANDIDATE and holder.id in no_shows
-        state, expected_at = _state(now, event, at is not None, no_show, first, last)
+        state, expected_at = _state(now, times, at is not None, no_show, first, last)
         states.append(PersonState(holder, state, first, at, expected_at))
     groups = []
     for kind in GROUPS:
@@ -169,7 +174,7 @@ def arrivals_over_time(times: Sequence[dt.datetime], event: Event, now: dt.datet
 
 
 async def empty_seats(
-    session: AsyncSession, event: Event, meetings: Sequence[Meeting], present: set[int], now: dt.datetime
+    session: AsyncSession, event: Event, meetings: Sequence[TalkSlot], present: set[int], now: dt.datetime
 ) -> list[RoundSeats]:
     """Per round that has not ended: the seats of the employers there, the talks planned, how many of those
     wait for a candidate who is not here, and so how many seats stay empty."""

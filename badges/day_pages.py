@@ -36,7 +36,9 @@ from schedule import replanning
 organisers = requires(Role.ORGANISER)
 clock_readers = requires(Role.ORGANISER, Role.DOOR)
 HEARTBEAT_SECONDS = 20
-COALESCE_SECONDS = 0.3
+# At most one new set of figures every two seconds, however fast scans come: a large fair's figures take a few
+# hundred milliseconds to gather, and the scans must keep the server's time.
+MIN_INTERVAL_SECONDS = 2.0
 KINDS = {"candidates": HolderKind.CANDIDATE, "employers": HolderKind.EMPLOYER, "staff": HolderKind.STAFF}
 
 
@@ -132,9 +134,13 @@ class DayPages(Controller):
                         yield ServerSentEventMessage(data=html, event="figures")
                         if once:
                             return
+                        sent = asyncio.get_running_loop().time()
                         try:
                             await asyncio.wait_for(changed.wait(), timeout=HEARTBEAT_SECONDS)
-                            await asyncio.sleep(COALESCE_SECONDS)  # one update for a burst of scans
+                            # One update for a burst of scans, and never more often than the interval.
+                            await asyncio.sleep(
+                                max(0.3, MIN_INTERVAL_SECONDS - (asyncio.get_running_loop().time() - sent))
+                            )
                         except TimeoutError:
                             pass
                         changed.clear()

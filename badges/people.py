@@ -199,12 +199,15 @@ async def published_meetings(
 ) -> tuple[int | None, list[Meeting]]:
     """The number and the planned talks of the version attendees see (the newest published one); with
     `candidates` given, only the talks of those candidates and of those `employers` (participation ids)."""
-    version = await session.scalar(
-        select(ScheduleVersion)
-        .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
-        .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
-        .limit(1)
-    )
+    # The version's id and number only: its instance is megabytes of JSON for a large fair.
+    version = (
+        await session.execute(
+            select(ScheduleVersion.id, ScheduleVersion.number)
+            .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
+            .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
+            .limit(1)
+        )
+    ).first()
     if version is None:
         return None, []
     query = select(Meeting).where(Meeting.version_id == version.id, Meeting.status != MeetingStatus.CANCELLED)
@@ -217,6 +220,34 @@ async def published_meetings(
         )
     meetings = await session.scalars(query.order_by(Meeting.round, Meeting.table, Meeting.id))
     return version.number, list(meetings)
+
+
+@dataclass(frozen=True, slots=True)
+class TalkSlot:
+    """A planned talk as plain values (no ORM object): for pages that count thousands of them."""
+
+    candidate_participation_id: int
+    employer_participation_id: int
+    round: int
+    table: int
+
+
+async def published_slots(session: AsyncSession, event: Event) -> list[TalkSlot]:
+    """Every planned talk of the published version, as plain values."""
+    version = await session.scalar(
+        select(ScheduleVersion.id)
+        .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
+        .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
+        .limit(1)
+    )
+    if version is None:
+        return []
+    rows = await session.execute(
+        select(
+            Meeting.candidate_participation_id, Meeting.employer_participation_id, Meeting.round, Meeting.table
+        ).where(Meeting.version_id == version, Meeting.status != MeetingStatus.CANCELLED)
+    )
+    return [TalkSlot(*row) for row in rows.tuples()]
 
 
 async def talk_names(
@@ -427,13 +458,13 @@ async def holder_of(session: AsyncSession, event: Event, row: PersonToken) -> Ho
 async def published_history(session: AsyncSession, event: Event) -> list[tuple[int, dict[tuple[int, int], Meeting]]]:
     """Every published version in the order it was published, as (number, talks by pair): what the
     calendars (SEQUENCE, cancellations) and "only the people a re-publish affected" are computed from."""
-    versions = list(
-        await session.scalars(
-            select(ScheduleVersion)
+    versions = (
+        await session.execute(
+            select(ScheduleVersion.id, ScheduleVersion.number)
             .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
             .order_by(ScheduleVersion.published_at, ScheduleVersion.number)
         )
-    )
+    ).all()
     if not versions:
         return []
     by_version: dict[int, dict[tuple[int, int], Meeting]] = {v.id: {} for v in versions}

@@ -6,7 +6,7 @@ database, its programme built and published, and every candidate given a badge. 
 not earlier ones have been answered) posts `/api/scans` at --rate per second for --seconds:
 
 - 60 % first check-ins (each of the 3,000 badges at most once), from four entrances (door clients) with
-  two phones each;
+  four phones each;
 - 15 % repeats (a badge already checked in, scanned again with a new nonce: `already_checked_in`);
 - 15 % meeting scans (an employer's phone scans a candidate's badge: planned or not, `meeting_logged`);
 - 10 % unknown tokens (`unknown`, counted against each phone's allowance of failed scans).
@@ -61,7 +61,7 @@ from events.services import create_user, system_user
 from events.settings import Settings, normalise_database_url
 
 DOORS = 4
-PHONES_PER_DOOR = 2
+PHONES_PER_DOOR = 4
 EMPLOYER_PHONES = 20
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import mimetypes
 import re
@@ -242,6 +243,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         sessions=SessionStore(stores["session"], settings),
         csrf=CsrfTokens(settings),
         login_throttle=LoginThrottle(stores["throttle"], settings),
+        write_queue=asyncio.Lock() if settings.is_sqlite else contextlib.nullcontext(),
     )
 
     build_runner = BuildRunner(sessions_for_users)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request
@@ -24,6 +25,9 @@ class AppContext:
     sessions: SessionStore
     csrf: CsrfTokens
     login_throttle: LoginThrottle
+    # On SQLite, write transactions of this process that come in bursts (scans) queue here in order instead
+    # of polling SQLite's lock; on PostgreSQL it lets everyone through at once.
+    write_queue: Any = field(default_factory=contextlib.nullcontext)
 
 
 def provide_ctx(state: State) -> AppContext:

@@ -228,6 +228,10 @@ class Event(IdMixin, TimestampMixin, Base):
             minutes=self.round_minutes, seconds=self.shift_seconds(number, end=True)
         )
 
+    def round_times(self) -> dict[int, tuple[dt.datetime, dt.datetime]]:
+        """Every round's (start, end), computed once: for pages that look up thousands of people's times."""
+        return {n: (self.round_start(n), self.round_end(n)) for n in range(1, self.rounds + 1)}
+
     def planned_round_start(self, number: int) -> dt.datetime:
         """The start of round ``number`` as planned, before anything the clock did on the day."""
         start = dt.datetime.combine(self.date, self.first_round_start, tzinfo=EVENT_TZ)

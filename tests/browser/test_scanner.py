@@ -14,15 +14,15 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import select
 
-from badges.models import CheckIn, CheckInMethod, HolderKind, TokenPurpose
-from badges.people import Holder, holders, live_tokens
+from badges.models import CheckIn, CheckInMethod, HeldTalk, HolderKind, TokenPurpose
+from badges.people import Holder, holders, live_tokens, published_meetings
 from events.db import open_session
 from events.demo import DEMO_SLUG
 from events.services import find_event
 from events.settings import Settings
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, log_in, screenshot, serve_demo
 from tests.browser.fake_camera import qr_video
-from tests.conftest import DOOR, require
+from tests.conftest import DOOR, EMPLOYER, require
 
 pytestmark = pytest.mark.browser
 T = TypeVar("T")
@@ -145,3 +145,53 @@ def test_browser_scanner_queues_offline_survives_a_reload_and_syncs(day: tuple[s
     assert arrived[second.token_subject] is CheckInMethod.OFFLINE
     # Four queued scans, two people: each checked in once, nothing lost, nothing twice.
     assert sum(1 for h in arrived if h in (first.token_subject, second.token_subject)) == 2
+
+
+async def _planned_badge(settings: Settings) -> tuple[str, int, int]:
+    """A candidate planned with the demo employer Werkse! Groen: first name, badge number, participation."""
+    async with open_session(settings) as session:
+        event = await find_event(session, DEMO_SLUG)
+        contacts = await holders(session, event, (HolderKind.EMPLOYER,))
+        groen = next(c for c in contacts if c.organisation == "Werkse! Groen")
+        _, meetings = await published_meetings(session, event)
+        planned = next(
+            m.candidate_participation_id for m in meetings if m.employer_participation_id == groen.employer_id
+        )
+        person = (await holders(session, event, (HolderKind.CANDIDATE,), only=(planned,)))[0]
+        tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, [person])
+        await session.commit()
+        return person.first_name, tokens[person.key][1].number, planned
+
+
+async def _talk(settings: Settings, participation: int) -> tuple[str | None, str]:
+    async with open_session(settings) as session:
+        talk = await session.scalar(select(HeldTalk).where(HeldTalk.candidate_participation_id == participation))
+        assert talk is not None
+        return (talk.follow_up.value if talk.follow_up else None), talk.note
+
+
+def test_browser_employer_logs_a_talk_and_its_follow_up_at_the_table(day: tuple[str, Settings]) -> None:
+    base, settings = day
+    first_name, number, participation = asyncio.run(_planned_badge(settings))
+    with _playwright() as playwright:
+        browser = _launch(playwright, None)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="nl-NL")
+        page = context.new_page()
+        log_in(page, base, EMPLOYER)
+        page.get_by_role("link", name="Kandidaten scannen aan uw tafel").first.click()
+        page.wait_for_selector('#scanner[data-ready="yes"]')
+        assert page.locator("#scanner").get_attribute("data-kind") == "meeting"
+        page.fill("#typed-code", str(number))
+        page.press("#typed-code", "Enter")
+        page.wait_for_selector('[data-role="result"][data-code="meeting_logged"]')
+        assert first_name in page.locator('[data-role="result"]').inner_text()
+        form = page.locator('[data-role="followup"]')
+        assert form.is_visible()
+        form.get_by_label("Ja").check()
+        page.fill("#followup-note", "Sterk gesprek, uitnodigen voor een tweede gesprek.")
+        form.get_by_role("button", name="Opslaan").click()
+        page.wait_for_function("document.querySelector('[data-role=\"followup-state\"]').textContent.length > 0")
+        assert page.locator('[data-role="followup-state"]').inner_text() == "Opgeslagen."
+        screenshot(page, "22-scanner-employer-follow-up")
+        browser.close()
+    assert asyncio.run(_talk(settings, participation)) == ("yes", "Sterk gesprek, uitnodigen voor een tweede gesprek.")
