@@ -5,6 +5,7 @@ starts, pauses, resumes and shifts it. Every move is stored as a shift on the ev
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from events.errors import DomainError
@@ -93,7 +94,8 @@ def start(event: Event, now: dt.datetime) -> None:
         raise DomainError("clock_started", _t("The clock has already been started."), field="action")
     if now.astimezone(EVENT_TZ).date() != event.date:
         raise DomainError("not_today", _t("The clock starts on the day of the event."), field="action")
-    seconds = int((now - event.planned_round_start(1)).total_seconds())
+    # Rounded down, so that round 1 has begun by `now` (a fraction of a second later would leave it "before").
+    seconds = math.floor((now - event.planned_round_start(1)).total_seconds())
     event.clock_shifts = [{"from_round": 1, "moves": "start", "seconds": seconds}] if seconds else []
     event.clock_state = "running"
     if event.status is EventStatus.PUBLISHED:

@@ -410,7 +410,7 @@ async def _holder(
     wanted = KINDS.get(kind)
     if wanted is None or (only_candidates and wanted is not HolderKind.CANDIDATE):
         raise NotFoundError("person")
-    found = await holders(session, event, (wanted,), only=(holder_id,))
+    found = await holders(session, event, (wanted,), only=(holder_id,), with_no_shows=True)
     if not found:
         raise NotFoundError("person")
     return found[0]

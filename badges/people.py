@@ -28,6 +28,7 @@ from events.models import (
     EmployerStatus,
     Event,
     Organisation,
+    ParticipationStatus,
     Role,
     User,
 )
@@ -115,6 +116,8 @@ async def holders(
     event: Event,
     kinds: Iterable[HolderKind] = (HolderKind.CANDIDATE, HolderKind.EMPLOYER),
     only: Collection[int] | None = None,
+    *,
+    with_no_shows: bool = False,
 ) -> list[Holder]:
     """The event's badge holders of the given kinds: planned candidates, the contacts of employers that
     take part, and door accounts working at this event. Ordered by kind, then name. `only` limits them
@@ -132,7 +135,10 @@ async def holders(
                 Candidate.locale,
             )
             .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
-            .where(prefs.planned_participations(event), _only(CandidateParticipation.id, only))
+            .where(
+                prefs.planned_participations(event, DAY_STATUSES if with_no_shows else prefs.ACTIVE),
+                _only(CandidateParticipation.id, only),
+            )
             .order_by(func.lower(Candidate.first_name), func.lower(Candidate.last_name), CandidateParticipation.id)
         )
         people = rows.all()
@@ -188,6 +194,10 @@ async def holders(
             first = name.split()[0] if name.split() else name
             found.append(Holder(HolderKind.STAFF, user_id, first, name, email, locale or "nl"))
     return found
+
+
+# On the day, candidates marked absent still count (as absent) on the organiser's pages.
+DAY_STATUSES = (*prefs.ACTIVE, ParticipationStatus.NO_SHOW)
 
 
 def _only(column: Any, ids: Collection[int] | None) -> Any:

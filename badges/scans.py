@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind, PersonToken, Scan, TokenPurpose
-from badges.people import Holder, Resolved, holder_of, published_meetings, resolve
+from badges.people import DAY_STATUSES, Holder, Resolved, holder_of, published_meetings, resolve
 from events.auth import CurrentUser
 from events.db import utcnow
 from events.errors import DomainError, NotFoundError
@@ -257,7 +257,11 @@ async def door_holder(session: AsyncSession, event: Event, row: PersonToken) -> 
                 CandidateParticipation.door_instruction,
             )
             .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
-            .where(CandidateParticipation.id == row.candidate_participation_id, planned_participations(event))
+            # Someone marked absent who turns up after all checks in like anyone else.
+            .where(
+                CandidateParticipation.id == row.candidate_participation_id,
+                planned_participations(event, DAY_STATUSES),
+            )
         )
     ).first()
     if hit is None:

@@ -157,7 +157,7 @@ async def load(
             try:
                 await organiser.get("/healthz")
                 pings.append(time.perf_counter() - started)
-                if started - last_figures > 2:
+                if args.dashboard and started - last_figures > args.dashboard:
                     last_figures = started
                     await organiser.get(f"/events/{slug}/day/figures")
             except httpx.HTTPError:
@@ -261,6 +261,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--dashboard", type=float, default=2.0, help="seconds between dashboard fetches (0: none)")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test", help="'' to skip PostgreSQL")
     args = parser.parse_args()
     results = []

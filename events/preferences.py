@@ -182,7 +182,7 @@ async def load_employers(session: AsyncSession, event: Event) -> list[EmployerPa
     )
 
 
-def planned_participations(event: Event) -> Any:
+def planned_participations(event: Event, statuses: Sequence[ParticipationStatus] = ACTIVE) -> Any:
     """The filter for the event's active candidates who are not erased and have not withdrawn their consent:
     nobody else is shown to employers or planned. (Candidates imported before imports recorded consent
     may carry no consent record; they count as consenting until one is withdrawn.) Use it on a query that
@@ -191,7 +191,7 @@ def planned_participations(event: Event) -> Any:
     any_consent = select(Consent.candidate_id)
     return and_(
         CandidateParticipation.event_id == event.id,
-        CandidateParticipation.status.in_(ACTIVE),
+        CandidateParticipation.status.in_(list(statuses)),
         Candidate.erased_at.is_(None),
         or_(Candidate.id.in_(active_consent), Candidate.id.not_in(any_consent)),
     )

@@ -179,6 +179,15 @@ def test_the_organiser_marks_people_by_hand_and_leaves_an_instruction_for_the_do
             return [p.id for p in people[:2]], [tokens[p.key][0] for p in people[:2]]
 
     (present_id, other_id), (_, other_token) = run(first_two())
+
+    async def third() -> tuple[int, str]:
+        async with open_session(database) as session:
+            event = await find_event(session, DEMO_SLUG)
+            person = (await holders(session, event, (HolderKind.CANDIDATE,)))[2]
+            tokens = await live_tokens(session, database, event, TokenPurpose.BADGE, [person])
+            await session.commit()
+            return person.id, tokens[person.key][0]
+
     login(client, ORGANISER)
     form = {"_csrf_token": client.cookies.get("csrftoken")}
     base = f"/events/{DEMO_SLUG}/day/candidates"
@@ -206,6 +215,16 @@ def test_the_organiser_marks_people_by_hand_and_leaves_an_instruction_for_the_do
     # Marking someone absent who has arrived changes nothing.
     client.post(f"{base}/{present_id}/absent", data={"_csrf_token": client.cookies.get("csrftoken")})
     assert run(states())[present_id] == "present"
+    # Someone marked absent counts as absent, and checks in after all when they turn up.
+    third_id, third_token = run(third())
+    client.post(f"{base}/{third_id}/absent", data={"_csrf_token": client.cookies.get("csrftoken")})
+    assert run(states())[third_id] == "absent"
+    login(client, DOOR)
+    late = client.post(
+        "/api/scans", json={"token": third_token, "nonce": "i-2", "kind": "checkin"}, headers=csrf_headers(client)
+    )
+    assert late.json()["code"] == "checked_in"
+    assert run(states())[third_id] == "present"
 
 
 def test_the_clock_moves_times_on_personal_pages_and_in_calendars(
@@ -237,7 +256,9 @@ def test_the_clock_moves_times_on_personal_pages_and_in_calendars(
     client.post(f"/events/{DEMO_SLUG}/clock", data={**form, "action": "shift", "minutes": "15"})
     state = client.get(f"/events/{DEMO_SLUG}/clock/state").json()
     assert state["state"] == "running"
-    assert state["phase"] == "before"
+    # Round 1 began when the clock started, and the shift lengthened it.
+    assert state["phase"] == "round"
+    assert state["round"] == 1
     # Started about ten minutes early, then shifted by 15: about five minutes behind the plan.
     assert 4 <= state["shifted_minutes"] <= 6
     client.cookies.clear()
