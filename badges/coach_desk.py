@@ -37,12 +37,13 @@ class Desk:
 
 async def desk(session: AsyncSession, user: CurrentUser, event: Event, now: dt.datetime | None = None) -> Desk:
     seen = await day.picture(session, event, now)
+    coaches = await day.coach_ids(session, event)
     names = dict((await session.execute(select(User.id, User.name).where(User.role == Role.COACH))).tuples().all())
     by_coach: dict[int, list[DeskRow]] = {}
     for person in seen.people:
         if person.holder.kind is not HolderKind.CANDIDATE:
             continue
-        coach_ids = seen.coaches.get(person.holder.id, [])
+        coach_ids = coaches.get(person.holder.id, [])
         row = DeskRow(person, tuple(names.get(c, "") for c in coach_ids))
         for coach_id in coach_ids:
             if user.role is Role.ORGANISER or coach_id == user.id:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,7 +65,6 @@ class DayPicture:
     groups: list[GroupFigures]
     arrivals: list[tuple[dt.datetime, int]]
     seats: list[RoundSeats]
-    coaches: dict[int, list[int]] = field(default_factory=dict)  # candidate participation -> coach user ids
 
     @property
     def late_candidates(self) -> list[PersonState]:
@@ -134,14 +133,6 @@ async def picture(session: AsyncSession, event: Event, now: dt.datetime | None =
         groups.append(
             GroupFigures(kind, len(mine), counts["present"], counts["late"], counts["absent"], counts["expected"])
         )
-    coach_rows = await session.execute(
-        select(CandidateParticipation.id, CandidateCoach.coach_id)
-        .join(CandidateCoach, CandidateCoach.candidate_id == CandidateParticipation.candidate_id)
-        .where(CandidateParticipation.event_id == event.id)
-    )
-    coaches: dict[int, list[int]] = defaultdict(list)
-    for participation_id, coach_id in coach_rows.tuples():
-        coaches[participation_id].append(coach_id)
     return DayPicture(
         event,
         now,
@@ -155,8 +146,20 @@ async def picture(session: AsyncSession, event: Event, now: dt.datetime | None =
             {s.holder.id for s in states if s.state == "present" and s.holder.kind is HolderKind.CANDIDATE},
             now,
         ),
-        dict(coaches),
     )
+
+
+async def coach_ids(session: AsyncSession, event: Event) -> dict[int, list[int]]:
+    """Each candidate participation's coaches (user ids), for the coach desk."""
+    rows = await session.execute(
+        select(CandidateParticipation.id, CandidateCoach.coach_id)
+        .join(CandidateCoach, CandidateCoach.candidate_id == CandidateParticipation.candidate_id)
+        .where(CandidateParticipation.event_id == event.id)
+    )
+    coaches: dict[int, list[int]] = defaultdict(list)
+    for participation_id, coach_id in rows.tuples():
+        coaches[participation_id].append(coach_id)
+    return dict(coaches)
 
 
 def arrivals_over_time(times: Sequence[dt.datetime], event: Event, now: dt.datetime) -> list[tuple[dt.datetime, int]]:

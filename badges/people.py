@@ -146,7 +146,16 @@ async def holders(
         coach_rows = await session.execute(
             select(CandidateCoach.candidate_id, User.name, User.email)
             .join(User, User.id == CandidateCoach.coach_id)
-            .where(CandidateCoach.candidate_id.in_([p[1] for p in people]), User.is_active.is_(True))
+            .where(
+                # A few people by id; everyone of the event through a subquery (thousands of bound ids would
+                # cost more to send than the rows they fetch).
+                CandidateCoach.candidate_id.in_(
+                    [p[1] for p in people]
+                    if only is not None and len(people) <= 100
+                    else select(CandidateParticipation.candidate_id).where(CandidateParticipation.event_id == event.id)
+                ),
+                User.is_active.is_(True),
+            )
             .order_by(User.name)
         )
         for candidate_id, name, email in coach_rows.all():
