@@ -4,7 +4,6 @@ follow-up after a talk."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from typing import Annotated, Any, Literal
 
@@ -26,7 +25,7 @@ from events.auth import CurrentUser, requires
 from events.deps import AppContext
 from events.errors import NotFoundError
 from events.models import CandidateParticipation, Event, Role
-from events.security import SESSION_COOKIE, digest
+from events.security import SESSION_COOKIE, FailureCounter, digest
 from events.services import find_event
 
 scanners = requires(Role.DOOR, Role.ORGANISER, Role.EMPLOYER)
@@ -68,36 +67,17 @@ class ScanThrottle:
     guesses codes is stopped, a busy entrance scanning good badges never is."""
 
     def __init__(self, store: Store, limit: int = 30, window: int = 60) -> None:
-        self.store = store
-        self.limit = limit
-        self.window = window
+        self.counter = FailureCounter(store, limit, window)
 
     @staticmethod
     def _key(user: CurrentUser, device: str) -> str:
         return f"scan-failures:{user.id}:{digest(device)}"
 
-    async def _read(self, key: str, now: float) -> dict[str, Any]:
-        raw = await self.store.get(key)
-        if raw:
-            data: dict[str, Any] = json.loads(raw)
-            if now - float(data["first"]) < self.window:
-                return data
-        return {"count": 0, "first": now}
-
     async def retry_after(self, user: CurrentUser, device: str) -> int | None:
-        now = time.time()
-        data = await self._read(self._key(user, device), now)
-        if data["count"] >= self.limit:
-            return int(self.window - (now - float(data["first"]))) + 1
-        return None
+        return await self.counter.wait(self._key(user, device), time.time())
 
     async def failed(self, user: CurrentUser, device: str) -> None:
-        now = time.time()
-        key = self._key(user, device)
-        data = await self._read(key, now)
-        data["count"] += 1
-        remaining = int(self.window - (now - float(data["first"]))) + 1
-        await self.store.set(key, json.dumps(data).encode(), expires_in=max(remaining, 1))
+        await self.counter.add(self._key(user, device), time.time())
 
 
 def badge_code(text: str) -> str:

@@ -30,6 +30,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -291,6 +293,14 @@ def run_one(label: str, settings: Settings, args: argparse.Namespace) -> dict[st
     print(f"{label}: writing the fair ({EMPLOYERS} employers, {CANDIDATES} candidates)...", file=sys.stderr)
     asyncio.run(populate(settings, args.seed))
     solver, pairs = asyncio.run(baseline(settings, args.runs))
+    with served(env) as base:
+        figures = asyncio.run(measure(base, args.runs))
+    return {"label": label, "solver": solver, "pairs": pairs, **figures}
+
+
+@contextmanager
+def served(env: dict[str, str]) -> Iterator[str]:
+    """`meetmatch serve` in its own process, as in production; yields its base URL once it answers."""
     port = free_port()
     server = subprocess.Popen(  # noqa: S603
         [MEETMATCH, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -303,11 +313,10 @@ def run_one(label: str, settings: Settings, args: argparse.Namespace) -> dict[st
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        figures = asyncio.run(measure(base, args.runs))
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"label": label, "solver": solver, "pairs": pairs, **figures}
 
 
 def main() -> None:

@@ -48,8 +48,8 @@ from bench_app_build import (
     ORGANISER,
     PASSWORD,
     environment,
-    free_port,
     populate,
+    served,
     with_pg_schema,
 )
 
@@ -236,23 +236,9 @@ def run_one(label: str, settings: Settings, args: argparse.Namespace) -> dict[st
     print(f"{label}: writing the fair, building and publishing its programme...", file=sys.stderr)
     asyncio.run(populate(settings, args.seed))
     slug, doors, employers, tokens = asyncio.run(prepare(settings))
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [MEETMATCH, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        print(f"{label}: {args.rate} scans/s for {args.seconds} s...", file=sys.stderr)
+    with served(env) as base:
+        print(f"{label}: {args.rate:g} scans/s for {args.seconds:g} s...", file=sys.stderr)
         figures = asyncio.run(load(base, slug, doors, employers, tokens, args))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return {"label": label, **figures}
 
 

@@ -175,17 +175,14 @@ class CsrfTokens:
         return hmac.compare_digest(mac, self._mac(nonce, self.binding(session_id)))
 
 
-class LoginThrottle:
-    """Counts failed logins per account and per address in a fixed window; the window ends by itself."""
+class FailureCounter:
+    """Failures per key in a fixed window that ends by itself, kept in a store (Redis when several processes
+    share it): the login throttle's and the scanner's."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, limit: int, window: int) -> None:
         self.store = store
-        self.limit = settings.login_max_failures
-        self.window = settings.login_window_seconds
-
-    @staticmethod
-    def _keys(email: str, address: str) -> tuple[str, str]:
-        return f"account:{digest(email.strip().lower())}", f"address:{digest(address)}"
+        self.limit = limit
+        self.window = window
 
     async def _read(self, key: str, now: float) -> dict[str, Any]:
         raw = await self.store.get(key)
@@ -195,27 +192,47 @@ class LoginThrottle:
                 return data
         return {"count": 0, "first": now}
 
+    async def wait(self, key: str, now: float) -> int | None:
+        """Seconds until the key's window ends if it is full, else None."""
+        data = await self._read(key, now)
+        if data["count"] >= self.limit:
+            return int(self.window - (now - float(data["first"]))) + 1
+        return None
+
+    async def add(self, key: str, now: float) -> None:
+        data = await self._read(key, now)
+        data["count"] += 1
+        remaining = int(self.window - (now - float(data["first"]))) + 1
+        await self.store.set(key, json.dumps(data).encode(), expires_in=max(remaining, 1))
+
+    async def clear(self, key: str) -> None:
+        await self.store.delete(key)
+
+
+class LoginThrottle:
+    """Counts failed logins per account and per address in a fixed window; the window ends by itself."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.counter = FailureCounter(store, settings.login_max_failures, settings.login_window_seconds)
+
+    @staticmethod
+    def _keys(email: str, address: str) -> tuple[str, str]:
+        return f"account:{digest(email.strip().lower())}", f"address:{digest(address)}"
+
     async def retry_after(self, email: str, address: str, now: float | None = None) -> int | None:
         """Seconds until another attempt is allowed, or None when it is allowed now."""
         now = time.time() if now is None else now
-        waits = []
-        for key in self._keys(email, address):
-            data = await self._read(key, now)
-            if data["count"] >= self.limit:
-                waits.append(int(self.window - (now - float(data["first"]))) + 1)
+        waits = [w for key in self._keys(email, address) if (w := await self.counter.wait(key, now)) is not None]
         return max(waits) if waits else None
 
     async def failed(self, email: str, address: str, now: float | None = None) -> None:
         now = time.time() if now is None else now
         for key in self._keys(email, address):
-            data = await self._read(key, now)
-            data["count"] += 1
-            remaining = int(self.window - (now - float(data["first"]))) + 1
-            await self.store.set(key, json.dumps(data).encode(), expires_in=max(remaining, 1))
+            await self.counter.add(key, now)
 
     async def succeeded(self, email: str) -> None:
         # Only the account's counter: an address shared by a whole office stays throttled for the guesser.
-        await self.store.delete(self._keys(email, "")[0])
+        await self.counter.clear(self._keys(email, "")[0])
 
 
 # Sent with every response, redirects and errors included. Scripts only from our own files (the scanner's QR
