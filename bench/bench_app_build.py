@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -319,26 +319,35 @@ def served(env: dict[str, str]) -> Iterator[str]:
         server.wait(timeout=30)
 
 
+def on_each_database(
+    run: Callable[[str, Settings, argparse.Namespace], dict[str, Any]], args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """`run` on a fresh SQLite file, then (unless --pg is empty) in a fresh PostgreSQL schema, dropped after."""
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        sqlite = Settings(data_dir=data, database_url=f"sqlite+aiosqlite:///{data / 'bench.sqlite'}", secret_key=KEY)
+        results.append(run("SQLite", sqlite, args))
+        if args.pg:
+            url = normalise_database_url(args.pg)
+            schema = f"bench_{uuid.uuid4().hex[:12]}"
+            asyncio.run(with_pg_schema(url, schema, drop=False))
+            try:
+                (data / "pg").mkdir()
+                pg = Settings(data_dir=data / "pg", database_url=url, secret_key=KEY, database_schema=schema)
+                results.append(run("PostgreSQL", pg, args))
+            finally:
+                asyncio.run(with_pg_schema(url, schema, drop=True))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test", help="'' to skip PostgreSQL")
     args = parser.parse_args()
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp)
-        sqlite = Settings(data_dir=data, database_url=f"sqlite+aiosqlite:///{data / 'bench.sqlite'}", secret_key=KEY)
-        results.append(run_one("SQLite", sqlite, args))
-        if args.pg:
-            url = normalise_database_url(args.pg)
-            schema = f"bench_{uuid.uuid4().hex[:12]}"
-            asyncio.run(with_pg_schema(url, schema, drop=False))
-            try:
-                pg = Settings(data_dir=data, database_url=url, secret_key=KEY, database_schema=schema)
-                results.append(run_one("PostgreSQL", pg, args))
-            finally:
-                asyncio.run(with_pg_schema(url, schema, drop=True))
+    results = on_each_database(run_one, args)
     print(f"\nlarge event through the app: {EMPLOYERS} employers x {CANDIDATES} candidates x {ROUNDS} rounds")
     print(f"runs per database: {args.runs}, seed {args.seed}; medians; baseline = the pure solver in this process\n")
     head = (

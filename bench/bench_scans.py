@@ -28,7 +28,6 @@ import asyncio
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -43,14 +42,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_app_build import (
-    KEY,
     MEETMATCH,
     ORGANISER,
     PASSWORD,
     environment,
+    on_each_database,
     populate,
     served,
-    with_pg_schema,
 )
 
 from badges.models import HolderKind, TokenPurpose
@@ -58,7 +56,7 @@ from badges.people import holders, live_tokens
 from events.db import open_session
 from events.models import EmployerParticipation, Event, Organisation, Role
 from events.services import create_user, system_user
-from events.settings import Settings, normalise_database_url
+from events.settings import Settings
 
 DOORS = 4
 PHONES_PER_DOOR = 4
@@ -250,21 +248,7 @@ def main() -> None:
     parser.add_argument("--dashboard", type=float, default=2.0, help="seconds between dashboard fetches (0: none)")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test", help="'' to skip PostgreSQL")
     args = parser.parse_args()
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp)
-        sqlite = Settings(data_dir=data, database_url=f"sqlite+aiosqlite:///{data / 'bench.sqlite'}", secret_key=KEY)
-        results.append(run_one("SQLite", sqlite, args))
-        if args.pg:
-            url = normalise_database_url(args.pg)
-            schema = f"bench_{uuid.uuid4().hex[:12]}"
-            asyncio.run(with_pg_schema(url, schema, drop=False))
-            try:
-                pg = Settings(data_dir=data / "pg", database_url=url, secret_key=KEY, database_schema=schema)
-                pg.data_dir.mkdir(exist_ok=True)
-                results.append(run_one("PostgreSQL", pg, args))
-            finally:
-                asyncio.run(with_pg_schema(url, schema, drop=True))
+    results = on_each_database(run_one, args)
     print(f"\nscans against a served app: {args.rate:g}/s for {args.seconds:g} s, 3,000 badges, open loop")
     print("latencies in ms; baseline = /healthz every 100 ms under the same load\n")
     print(
