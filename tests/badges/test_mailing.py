@@ -220,3 +220,42 @@ def test_cli_mail_dry_run_lists_then_queues_once(settings: Settings) -> None:
     assert first.stdout.startswith(f"queued {planned} message(s) for {DEMO_SLUG}; 0 queued before")
     assert second.stdout.startswith(f"queued 0 message(s) for {DEMO_SLUG}; {planned} queued before")
     assert (unknown.returncode, unknown.stderr.strip()) == (2, "error: event 'no-such-event': not found")
+
+
+def test_a_reissued_badge_sends_its_holder_the_new_link_and_the_old_one_stops(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings, mail_server: MailServer
+) -> None:
+    login(client, ORGANISER)
+    send_from_page(client, "send")
+    run(deliver(database, mail_server))
+    first_round = list(mail_server.received)
+
+    async def someone_with_an_address() -> tuple[int, str]:
+        async with open_session(database) as session:
+            event = await find_event(session, DEMO_SLUG)
+            person = next(h for h in await holders(session, event, (HolderKind.CANDIDATE,)) if h.email)
+            return person.id, str(person.email)
+
+    holder_id, address = run(someone_with_an_address())
+    old = next(m for m in first_round if str(m["X-Envelope-To"]) == address)
+    old_link = re.search(r"http://127\.0\.0\.1:8000(/b/[A-Za-z0-9_-]{27})", body(old))
+    assert old_link is not None
+    client.get("/events/samen-werkt/attendees/")
+    reissued = client.post(
+        f"/events/samen-werkt/attendees/candidates/{holder_id}/reissue",
+        data={"_csrf_token": client.cookies.get("csrftoken")},
+        follow_redirects=False,
+    )
+    assert reissued.status_code == 303
+    mail_server.received.clear()
+    send_from_page(client, "send")
+    run(deliver(database, mail_server))
+
+    # Only the holder of the new badge is written to again, with the new link; the old one is refused.
+    assert [str(m["X-Envelope-To"]) for m in mail_server.received] == [address]
+    new_link = re.search(r"http://127\.0\.0\.1:8000(/b/[A-Za-z0-9_-]{27})", body(mail_server.received[0]))
+    assert new_link is not None
+    assert new_link.group(1) != old_link.group(1)
+    client.cookies.clear()
+    assert client.get(new_link.group(1)).status_code == 200
+    assert client.get(old_link.group(1)).status_code == 404
