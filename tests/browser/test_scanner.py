@@ -105,9 +105,10 @@ def test_browser_scanner_queues_offline_survives_a_reload_and_syncs(day: tuple[s
         page.goto(f"{base}/scan/?event={DEMO_SLUG}")
         page.wait_for_selector('#scanner[data-list-ready="yes"]')
         # Once the service worker controls the page, it keeps a copy for offline use.
-        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_selector('#scanner[data-worker="ready"]')
         page.reload()
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        # Waits by selector, not by script: the app's CSP forbids evaluating strings (Playwright's polling).
+        page.wait_for_selector('#scanner[data-controlled="yes"]')
         page.wait_for_selector('#scanner[data-list-ready="yes"]')
 
         context.set_offline(True)
@@ -125,7 +126,7 @@ def test_browser_scanner_queues_offline_survives_a_reload_and_syncs(day: tuple[s
         # A reload without a connection: the page comes from the service worker, the queue from IndexedDB.
         page.reload()
         page.wait_for_selector('#scanner[data-ready="yes"]')
-        page.wait_for_function("document.querySelector('#scanner').dataset.queued === '2'")
+        page.wait_for_selector('#scanner[data-queued="2"]')
         # The number printed on the badge works offline too.
         page.fill("#typed-code", f"#{second_number}")
         page.press("#typed-code", "Enter")
@@ -190,7 +191,7 @@ def test_browser_employer_logs_a_talk_and_its_follow_up_at_the_table(day: tuple[
         form.get_by_label("Ja").check()
         page.fill("#followup-note", "Sterk gesprek, uitnodigen voor een tweede gesprek.")
         form.get_by_role("button", name="Opslaan").click()
-        page.wait_for_function("document.querySelector('[data-role=\"followup-state\"]').textContent.length > 0")
+        page.wait_for_selector('[data-role="followup-state"]:not(:empty)')
         assert page.locator('[data-role="followup-state"]').inner_text() == "Opgeslagen."
         screenshot(page, "22-scanner-employer-follow-up")
         browser.close()

@@ -367,7 +367,16 @@
   setInterval(refreshList, 60000);
 
   if ("serviceWorker" in navigator) {
+    // data-worker / data-controlled: whether this page will open offline (and what the browser test waits on).
+    const controlled = () => {
+      if (navigator.serviceWorker.controller) root.dataset.controlled = "yes";
+    };
+    controlled();
+    navigator.serviceWorker.addEventListener("controllerchange", controlled);
     navigator.serviceWorker.register("/scan/sw.js", { scope: "/scan/" }).catch(() => {});
+    navigator.serviceWorker.ready.then(() => {
+      root.dataset.worker = "ready";
+    });
   }
   showConnection();
   showQueue().then(sync);
