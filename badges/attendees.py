@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges import mailing
 from badges.models import HolderKind, PersonToken, TokenPurpose
-from badges.people import holders, reissue
+from badges.people import KIND_PLURALS, holders, reissue
 from events import outbox
 from events.auth import CurrentUser, requires
 from events.deps import AppContext
@@ -28,7 +28,7 @@ from events.services import EventService, audit
 organisers = requires(Role.ORGANISER)
 ALL_KINDS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.STAFF)
 # How the kinds appear in addresses.
-PLURAL = {"candidates": HolderKind.CANDIDATE, "employers": HolderKind.EMPLOYER, "staff": HolderKind.STAFF}
+PLURAL = KIND_PLURALS
 
 
 async def _context(session: AsyncSession, event: Event) -> dict[str, Any]:

@@ -69,12 +69,14 @@ async def arrival_alerts_job(sessions: async_sessionmaker[AsyncSession], setting
         )
         for event in events:
             seen = await day.picture(session, event, now)
-            for person in seen.late_candidates:
-                if person.first_round is None:
-                    continue
+            late = [p for p in seen.late_candidates if p.first_round is not None]
+            addresses = {address for p in late for _, address in p.holder.coaches}
+            locales = dict(
+                (await session.execute(select(User.email, User.locale).where(User.email.in_(addresses)))).tuples().all()
+            )
+            for person in late:
                 for coach_name, address in person.holder.coaches:
-                    locale = await _locale(session, address)
-                    with i18n.language(locale):
+                    with i18n.language(locales.get(address) or "nl"):
                         subject = i18n.gettext(
                             "%(name)s has not arrived at %(event)s", name=person.holder.first_name, event=event.name
                         )
@@ -103,8 +105,3 @@ async def arrival_alerts_job(sessions: async_sessionmaker[AsyncSession], setting
                     queued += int(added)
         await session.commit()
     return f"arrival alerts: {queued} queued"
-
-
-async def _locale(session: AsyncSession, address: str) -> str:
-    found = await session.scalar(select(User.locale).where(User.email == address))
-    return found or "nl"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, HolderKind
-from badges.people import Holder, TalkSlot, holders, published_slots, short_name
+from badges.people import Holder, TalkSlot, holders, published_slots
 from events.models import (
     EVENT_TZ,
     CandidateCoach,
@@ -208,12 +208,3 @@ async def empty_seats(
             )
         )
     return rows
-
-
-def first_talk_names(picture: DayPicture) -> dict[int, str]:
-    """Candidates' short names for the lists (first name and initial)."""
-    return {
-        p.holder.id: short_name(p.holder.first_name, p.holder.full_name.removeprefix(p.holder.first_name).strip())
-        for p in picture.people
-        if p.holder.kind is HolderKind.CANDIDATE
-    }

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from badges import clock, coach_desk, day, paper
 from badges.live import Live, channel
 from badges.models import CheckInMethod, HolderKind
-from badges.people import holders
-from badges.scans import may_check_in, record_check_in
+from badges.people import KIND_PLURALS, holders
+from badges.scans import desk_event, record_check_in
 from events import i18n
 from events.auth import CurrentUser, requires
 from events.errors import DomainError, NotFoundError
@@ -39,7 +39,6 @@ HEARTBEAT_SECONDS = 20
 # At most one new set of figures every two seconds, however fast scans come: a large fair's figures take a few
 # hundred milliseconds to gather, and the scans must keep the server's time.
 MIN_INTERVAL_SECONDS = 2.0
-KINDS = {"candidates": HolderKind.CANDIDATE, "employers": HolderKind.EMPLOYER, "staff": HolderKind.STAFF}
 
 
 def _now() -> dt.datetime:
@@ -57,7 +56,6 @@ async def figures_html(request: Request[Any, Any, Any], session: AsyncSession, e
         template.render(
             picture=seen,
             view=clock.view(event, seen.now),
-            names=day.first_talk_names(seen),
             request=request,
             csrf_input=f'<input type="hidden" name="_csrf_token" value="{html.escape(token)}" />',
         )
@@ -407,7 +405,7 @@ async def paper_context(session: AsyncSession, event: Event, employer: int | Non
 async def _holder(
     session: AsyncSession, event: Event, kind: str, holder_id: int, *, only_candidates: bool = False
 ) -> Any:
-    wanted = KINDS.get(kind)
+    wanted = KIND_PLURALS.get(kind)
     if wanted is None or (only_candidates and wanted is not HolderKind.CANDIDATE):
         raise NotFoundError("person")
     found = await holders(session, event, (wanted,), only=(holder_id,), with_no_shows=True)
@@ -429,9 +427,7 @@ class ClockPages(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Template:
         """The round clock for a projector: current round, countdown, "change tables", what comes next."""
-        event = await find_event(db_session, event_ref)
-        if not may_check_in(current_user, event):
-            raise NotFoundError("event")
+        event = await desk_event(db_session, current_user, event_ref)
         return Template("badges/clock.html", context={"event": event, "view": clock.view(event, _now())})
 
     @get("/state", name="clock-state")
@@ -441,9 +437,7 @@ class ClockPages(Controller):
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[dict[str, Any]]:
-        event = await find_event(db_session, event_ref)
-        if not may_check_in(current_user, event):
-            raise NotFoundError("event")
+        event = await desk_event(db_session, current_user, event_ref)
         now = _now()
         body = {"now": now.isoformat(), **clock.view(event, now).as_json()}
         return Response(body, headers={"Cache-Control": "no-store"})

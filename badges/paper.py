@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind
-from badges.people import Holder, holders, published_meetings, short_name
+from badges.people import Holder, holders, published_meetings
 from badges.scans import dialect_insert, record_check_in
 from events.auth import CurrentUser
 from events.db import utcnow
@@ -66,7 +66,7 @@ async def talks_of(session: AsyncSession, event: Event, employer_id: int) -> lis
     _, meetings = await published_meetings(session, event, candidates=[], employers=[employer_id])
     mine = [m for m in meetings if m.employer_participation_id == employer_id]
     names = {
-        h.id: short_name(h.first_name, h.full_name.removeprefix(h.first_name).strip())
+        h.id: h.short_name
         for h in await holders(
             session, event, (HolderKind.CANDIDATE,), only={m.candidate_participation_id for m in mine}
         )

@@ -63,6 +63,11 @@ class Holder:
     def token_subject(self) -> str:
         return f"{self.kind.value}:{self.id}"
 
+    @property
+    def short_name(self) -> str:
+        """First name and the initial of the rest ("Noor B."), for lists that need no more."""
+        return short_name(self.first_name, self.full_name.removeprefix(self.first_name).strip())
+
 
 @dataclass(frozen=True, slots=True)
 class Talk:
@@ -105,6 +110,10 @@ class EventProgramme:
 
     def of(self, holder: Holder) -> PersonProgramme:
         return self.people.get(holder.key) or PersonProgramme(holder, ())
+
+
+# How the kinds of holder appear in addresses (/attendees/candidates/12/reissue).
+KIND_PLURALS = {"candidates": HolderKind.CANDIDATE, "employers": HolderKind.EMPLOYER, "staff": HolderKind.STAFF}
 
 
 def short_name(first: str, last: str) -> str:

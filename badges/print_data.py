@@ -242,11 +242,10 @@ async def attendance_rows(
     for holder in people:
         talks = programme.of(holder).talks
         first = min((t.round for t in talks), default=None)
-        surname = holder.full_name.removeprefix(holder.first_name).strip()
         rows.append(
             (
                 str(tokens[holder.key][1].number),
-                roster.short_name(holder.first_name, surname),
+                holder.short_name,
                 i18n.gettext(ROLE_LABELS[holder.kind]),
                 format_time(event.round_start(first)) if first else "—",
             )

@@ -23,10 +23,8 @@ from badges.models import CheckIn, HolderKind, PersonToken, TokenPurpose
 from badges.people import holders
 from events.auth import CurrentUser, requires
 from events.deps import AppContext
-from events.errors import NotFoundError
 from events.models import CandidateParticipation, Event, Role
 from events.security import SESSION_COOKIE, FailureCounter, digest
-from events.services import find_event
 
 scanners = requires(Role.DOOR, Role.ORGANISER, Role.EMPLOYER)
 door = requires(Role.DOOR, Role.ORGANISER)
@@ -154,9 +152,7 @@ class ScanApi(Controller):
         """The event's badges for a scanner that loses its connection: the SHA-256 of each badge code (live
         or revoked), the holder's first name, role and badge number, whether the organiser left an
         instruction, and whether they are checked in. Never the codes themselves."""
-        event = await find_event(db_session, event_ref)
-        if not scans.may_check_in(current_user, event):
-            raise NotFoundError("event")
+        event = await scans.desk_event(db_session, current_user, event_ref)
         return Response(await offline_list(db_session, event), headers={"Cache-Control": "no-store"})
 
     @put("/talks/{talk_id:int}", name="api:talk", guards=[talk_owners])

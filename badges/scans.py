@@ -39,7 +39,7 @@ from events.models import (
     Role,
 )
 from events.preferences import planned_participations
-from events.services import event_ref_clause
+from events.services import event_ref_clause, find_event
 
 
 class ScanKind(StrEnum):
@@ -227,6 +227,15 @@ def may_check_in(user: CurrentUser, event: Event) -> bool:
     return user.role is Role.DOOR and user.event_id in (None, event.id)
 
 
+async def desk_event(session: AsyncSession, user: CurrentUser, ref: str) -> Event:
+    """The event by id or slug, for someone who works its door; anyone else gets "not found", as for a
+    missing event."""
+    event = await find_event(session, ref)
+    if not may_check_in(user, event):
+        raise NotFoundError("event")
+    return event
+
+
 def _person(holder: Holder, number: int, instruction: str) -> dict[str, Any]:
     """What door staff see: first name, role, badge number, the organiser's instruction if any."""
     person: dict[str, Any] = {
@@ -271,14 +280,6 @@ async def door_holder(session: AsyncSession, event: Event, row: PersonToken) -> 
         HolderKind.CANDIDATE, row.candidate_participation_id, first, f"{first} {last}".strip(), email, locale or "nl"
     )
     return holder, instruction or ""
-
-
-def _holder_column(kind: HolderKind) -> Any:
-    return {
-        HolderKind.CANDIDATE: PersonToken.candidate_participation_id,
-        HolderKind.EMPLOYER: PersonToken.employer_contact_id,
-        HolderKind.STAFF: PersonToken.user_id,
-    }[kind]
 
 
 def _arrival_time(request: ScanRequest) -> dt.datetime:

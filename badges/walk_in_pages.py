@@ -12,18 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges import walk_ins
 from badges.models import HolderKind, TokenPurpose
-from badges.people import holders, live_tokens
-from badges.scans import may_check_in
+from badges.people import KIND_PLURALS, holders, live_tokens
+from badges.scans import desk_event
 from events.auth import CurrentUser, requires
 from events.deps import AppContext
 from events.errors import DomainError, NotFoundError
 from events.forms import form_values
 from events.models import SECTORS, ConsentMethod, Event, Role
 from events.pages import see_other
-from events.services import find_event
 
 desk = requires(Role.ORGANISER, Role.DOOR)
-KINDS = {"candidates": HolderKind.CANDIDATE, "employers": HolderKind.EMPLOYER}
+# Walk-ins are candidates or employers (staff have accounts, not walk-in registrations).
+KINDS = {word: kind for word, kind in KIND_PLURALS.items() if kind is not HolderKind.STAFF}
 
 
 def _context(event: Event, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
@@ -34,13 +34,6 @@ def _context(event: Event, values: dict[str, Any], errors: dict[str, str]) -> di
         "sectors": SECTORS,
         "methods": [m.value for m in ConsentMethod],
     }
-
-
-async def _event(session: AsyncSession, user: CurrentUser, ref: str) -> Event:
-    event = await find_event(session, ref)
-    if not may_check_in(user, event):
-        raise NotFoundError("event")
-    return event
 
 
 class WalkInPages(Controller):
@@ -55,7 +48,7 @@ class WalkInPages(Controller):
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Template:
-        event = await _event(db_session, current_user, event_ref)
+        event = await desk_event(db_session, current_user, event_ref)
         return Template("badges/walk_in.html", context=_context(event, {}, {}))
 
     @post("/", name="walk-ins-add")
@@ -67,7 +60,7 @@ class WalkInPages(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
         """Register, check in; then the page to print the badge. A mistake shows the form again, named."""
-        event = await _event(db_session, current_user, event_ref)
+        event = await desk_event(db_session, current_user, event_ref)
         values = form_values(await request.form(), lists=("sectors",))
         try:
             tables = int(str(values.get("tables") or "1"))
@@ -107,7 +100,7 @@ class WalkInPages(Controller):
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Template:
-        event = await _event(db_session, current_user, event_ref)
+        event = await desk_event(db_session, current_user, event_ref)
         wanted = KINDS.get(kind)
         found = await holders(db_session, event, (wanted,), only=(holder_id,)) if wanted else []
         if not found:
@@ -129,7 +122,7 @@ class WalkInPages(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
         """The person's badge as one A6 page, to print at the desk."""
-        event = await _event(db_session, current_user, event_ref)
+        event = await desk_event(db_session, current_user, event_ref)
         wanted = KINDS.get(kind)
         if wanted is None:
             raise NotFoundError("person")

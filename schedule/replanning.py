@@ -43,9 +43,11 @@ def merged_problem(fresh: Problem, published: Problem, solution: Solution) -> Pr
     come from the published instance, pairs nobody lists any more keep their published weight, and each
     person is present at least in the rounds the published programme gives them."""
     used: dict[str, set[int]] = {}
+    tables: dict[str, int] = {}  # the highest table each employer uses
     for m in solution.meetings:
         used.setdefault(m.candidate, set()).add(m.round)
         used.setdefault(m.employer, set()).add(m.round)
+        tables[m.employer] = max(tables.get(m.employer, 1), m.table)
     candidates = {c.id: c for c in fresh.candidates}
     for c in published.candidates:
         if c.id in used and c.id not in candidates:
@@ -58,9 +60,6 @@ def merged_problem(fresh: Problem, published: Problem, solution: Solution) -> Pr
     old_weights = {(p.candidate, p.employer): p.weight for p in published.pairs}
     for m in solution.meetings:
         pairs.setdefault((m.candidate, m.employer), old_weights.get((m.candidate, m.employer), adapter.HAND_WEIGHT))
-    tables = {m.employer: max(m.table, 1) for m in solution.meetings}
-    for m in solution.meetings:
-        tables[m.employer] = max(tables[m.employer], m.table)
     return dataclasses.replace(
         fresh,
         candidates=tuple(
@@ -131,7 +130,7 @@ async def replan_live(
     residual, new, stats = await anyio.to_thread.run_sync(_replan, fresh, old, solution, from_round, absent, seed)
     version = ScheduleVersion(
         event_id=event.id,
-        number=await services._next_number(session, event),
+        number=await services.next_number(session, event),
         seed=seed,
         instance=problem_to_json(residual),
         created_by_id=user.id or None,
@@ -150,20 +149,7 @@ async def replan_live(
     await session.flush()
     # History (rounds before from_round) is locked in the residual instance, as are later locks kept.
     lock_keys = {(lk.candidate, lk.employer, lk.round) for lk in residual.locked}
-    await services._store_meetings(
-        session,
-        version,
-        [
-            {
-                "round": m.round,
-                "table": m.table,
-                "employer_participation_id": adapter.row_id(m.employer),
-                "candidate_participation_id": adapter.row_id(m.candidate),
-                "locked": (m.candidate, m.employer, m.round) in lock_keys,
-            }
-            for m in new.meetings
-        ],
-    )
+    await services.store_meetings(session, version, new.meetings, lock_keys)
     moved = int((new.stats.moved if new.stats else 0) or 0)
     await audit(
         session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from events.services import audit
 from schedule import adapter, programme
 from schedule.instance import problem_from_json, problem_to_json, quality_to_json, solution_to_json
 from schedule.models import Meeting, ScheduleVersion, VersionStatus
+from schedule.solver.types import Meeting as SolverMeeting
 from schedule.solver.types import Problem, Solution
 
 Progress = Callable[[str, float], None]
@@ -123,7 +124,7 @@ def _build(data: adapter.EventData, seed: int, progress: Progress | None) -> Bui
     )
 
 
-async def _next_number(session: AsyncSession, event: Event) -> int:
+async def next_number(session: AsyncSession, event: Event) -> int:
     """The next version number, safe against a build and a copy finishing at once: the no-op update locks
     the event's row on PostgreSQL and takes SQLite's write lock, until this transaction ends."""
     await session.execute(update(Event).where(Event.id == event.id).values(updated_at=Event.updated_at))
@@ -131,11 +132,35 @@ async def _next_number(session: AsyncSession, event: Event) -> int:
     return int(found or 0) + 1
 
 
-async def _store_meetings(session: AsyncSession, version: ScheduleVersion, rows: list[dict[str, Any]]) -> None:
+async def store_rows(session: AsyncSession, version: ScheduleVersion, rows: list[dict[str, Any]]) -> None:
     """Insert a version's meetings in batches (executemany): thousands of rows in a fraction of a second, in
     slices small enough that the server answers other requests between them."""
     for start in range(0, len(rows), 1000):
         await session.execute(insert(Meeting), [{**r, "version_id": version.id} for r in rows[start : start + 1000]])
+
+
+async def store_meetings(
+    session: AsyncSession,
+    version: ScheduleVersion,
+    meetings: Iterable[SolverMeeting],
+    locked: Collection[tuple[str, str, int]],
+) -> None:
+    """Store a solver's meetings as the version's rows; those named in `locked` (candidate, employer, round)
+    are marked locked."""
+    await store_rows(
+        session,
+        version,
+        [
+            {
+                "round": m.round,
+                "table": m.table,
+                "employer_participation_id": adapter.row_id(m.employer),
+                "candidate_participation_id": adapter.row_id(m.candidate),
+                "locked": (m.candidate, m.employer, m.round) in locked,
+            }
+            for m in meetings
+        ],
+    )
 
 
 async def build_version(
@@ -164,7 +189,7 @@ async def build_version(
     clock = time.perf_counter()
     version = ScheduleVersion(
         event_id=event.id,
-        number=await _next_number(session, event),
+        number=await next_number(session, event),
         seed=seed,
         instance=built.instance,
         created_by_id=user.id or None,
@@ -172,20 +197,7 @@ async def build_version(
     session.add(version)
     await session.flush()
     lock_keys = {(lk.candidate, lk.employer, lk.round) for lk in built.problem.locked}
-    await _store_meetings(
-        session,
-        version,
-        [
-            {
-                "round": m.round,
-                "table": m.table,
-                "employer_participation_id": adapter.row_id(m.employer),
-                "candidate_participation_id": adapter.row_id(m.candidate),
-                "locked": (m.candidate, m.employer, m.round) in lock_keys,
-            }
-            for m in built.solution.meetings
-        ],
-    )
+    await store_meetings(session, version, built.solution.meetings, lock_keys)
     # Where a build's time went: for the benchmark, and for anyone wondering why a build was slow.
     seconds = {"load": loaded, **built.seconds, "store": time.perf_counter() - clock}
     version.stats = {
@@ -260,7 +272,7 @@ async def copy_version(session: AsyncSession, user: CurrentUser, event: Event, n
     source = await get_version(session, user, event, number)
     copy = ScheduleVersion(
         event_id=event.id,
-        number=await _next_number(session, event),
+        number=await next_number(session, event),
         seed=source.seed,
         instance=source.instance,
         stats=source.stats,
@@ -269,7 +281,7 @@ async def copy_version(session: AsyncSession, user: CurrentUser, event: Event, n
     )
     session.add(copy)
     await session.flush()
-    await _store_meetings(
+    await store_rows(
         session,
         copy,
         [
