@@ -15,6 +15,17 @@
     return new Date(iso).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam" });
   }
 
+  function countdown(left, endsAt) {
+    // m:ss within the hour, h:mm:ss within the day, further off the day and time it starts.
+    if (left === null || left === undefined) return "";
+    const two = (n) => String(n).padStart(2, "0");
+    if (left >= 86400 && endsAt) {
+      return new Date(endsAt).toLocaleString("nl-NL", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Amsterdam" });
+    }
+    if (left >= 3600) return `${Math.floor(left / 3600)}:${two(Math.floor((left % 3600) / 60))}:${two(left % 60)}`;
+    return `${Math.floor(left / 60)}:${two(left % 60)}`;
+  }
+
   function render() {
     if (!state) return;
     root.dataset.phase = state.phase;
@@ -26,7 +37,7 @@
       left = Math.max(0, Math.round((new Date(state.ends_at).getTime() - (Date.now() + offset)) / 1000));
       if (left === 0) refresh();
     }
-    $("countdown").textContent = left === null || left === undefined ? "" : `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    $("countdown").textContent = countdown(left, state.ends_at);
     $("next").textContent = state.next_round ? fill(texts.next, { round: state.next_round, time: time(state.next_start) }) : "";
     $("paused").hidden = state.state !== "paused";
   }
