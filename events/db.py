@@ -26,7 +26,13 @@ NAMING_CONVENTION = {
 }
 
 # Every slice's models module; imported for alembic, create_all in tests and the app.
-MODEL_MODULES = ("events.models", "schedule.models", "badges.models")
+MODEL_MODULES = (
+    "events.models",
+    "events.outcomes.models",
+    "events.privacy.models",
+    "schedule.models",
+    "badges.models",
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 

@@ -175,6 +175,8 @@ class User(IdMixin, TimestampMixin, Base):
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Coaches may ask for a weekly e-mail of what is due (follow-up checks, proposals to confirm); off by default.
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
 
@@ -210,7 +212,12 @@ class Event(IdMixin, TimestampMixin, Base):
     max_seats: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[EventStatus] = mapped_column(_enum(EventStatus), default=EventStatus.DRAFT)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Personal data of the event's candidates is anonymised this many months after the last follow-up check
+    # (events.privacy.retention).
     retention_months: Mapped[int] = mapped_column(Integer, default=12)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"), index=True)
+    # What the organiser aims for: {"job_starts": 3, "training_starts": 2, ...} (events.reports.figures.TARGETS).
+    targets: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict, server_default="{}")
     # The round clock on the day (badges.clock): idle until the organiser starts it; every start, pause
     # and shift adds seconds from a round on, so personal pages and calendars show the times as they are.
     clock_state: Mapped[str] = mapped_column(String(10), default="idle", server_default="idle")
