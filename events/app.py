@@ -49,6 +49,7 @@ from events.db import create_engine, dispose_engine, import_models, session_make
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.errors import DomainError, NotFoundError
 from events.jobs import timer as background_jobs
+from events.outcomes.pages import EmployerTalkPages, FollowUpPages, OutcomePages
 from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
 from events.pages_data import ImportPages
 from events.pages_registration import (
@@ -103,6 +104,7 @@ FLASH_MESSAGES = {
     "mail_queued": i18n.N_("The e-mails are in the outbox and go out within a minute."),
     "mail_retry": i18n.N_("The failed e-mails will be tried again."),
     "badge_reissued": i18n.N_("A new badge is issued: the old one no longer works. Print the new one."),
+    "reported": i18n.N_("Thank you. The candidate's coach will confirm it."),
     "replanned": i18n.N_(
         "The re-planned programme is a draft: check what changes for whom below, then publish it from the version."
     ),
@@ -325,6 +327,9 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ClockPages,
             CoachDeskPages,
             WalkInPages,
+            FollowUpPages,
+            OutcomePages,
+            EmployerTalkPages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],

@@ -36,6 +36,7 @@ from events.models import (
     Role,
     User,
 )
+from events.outcomes.demo_history import build_history
 from events.security import hash_password
 from events.services import create_user, get_or_create_organisation, system_user
 from events.settings import Settings
@@ -219,8 +220,9 @@ async def _ensure_user(session: AsyncSession, email: str, role: Role, name: str,
     )
 
 
-async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None) -> DemoResult:
-    """Create the demo in ``session`` (the caller commits); keep an existing one."""
+async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, history: bool = True) -> DemoResult:
+    """Create the demo in ``session`` (the caller commits); keep an existing one. With ``history``, the spring
+    edition held three months ago comes with it, with its talks and what came of them."""
     rng = random.Random(SEED)
     fake = Faker("nl_NL")
     fake.seed_instance(SEED)
@@ -240,6 +242,8 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None) 
         for employer in EMPLOYERS:
             await _ensure_user(session, employer.email, Role.EMPLOYER, employer.contact, employer.name)
         await _ensure_programme(session, existing)
+        if history:
+            await build_history(session, event=existing, coaches=coaches, today=today or dt.date.today())
         return DemoResult(event_id=existing.id, created=False, logins=logins)
 
     event = Event(
@@ -382,6 +386,8 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None) 
             )
     await session.flush()
     await _ensure_programme(session, event)
+    if history:
+        await build_history(session, event=event, coaches=coaches, today=today or dt.date.today())
     return DemoResult(event_id=event.id, created=True, logins=logins)
 
 

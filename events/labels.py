@@ -99,6 +99,57 @@ CONSENT_METHOD_LABELS = {
     "digital": N_("digitally"),
 }
 
+OUTCOME_STATUS_LABELS = {
+    "proposed": N_("to confirm"),
+    "confirmed": N_("confirmed"),
+    "declined": N_("declined"),
+    "withdrawn": N_("withdrawn"),
+}
+CONTRACT_TYPE_LABELS = {
+    "permanent": N_("permanent contract"),
+    "fixed_term": N_("fixed-term contract"),
+    "temp_agency": N_("temp agency contract"),
+    "on_call": N_("on-call contract"),
+    "sheltered": N_("sheltered work or wage subsidy"),
+    "other": N_("other contract"),
+}
+STOP_REASON_LABELS = {
+    "health": N_("health"),
+    "care": N_("care for children or family"),
+    "did_not_fit": N_("the work did not fit"),
+    "employer_ended": N_("the employer ended it"),
+    "contract_ended": N_("the contract ended"),
+    "other_work": N_("found other work"),
+    "no_contact": N_("no contact any more"),
+    "other": N_("other reason"),
+}
+OUTCOME_ACTION_LABELS = {
+    "created": N_("logged"),
+    "proposed": N_("reported by the employer"),
+    "updated": N_("changed"),
+    "confirmed": N_("confirmed"),
+    "declined": N_("declined"),
+    "withdrawn": N_("withdrawn"),
+    "ended": N_("ended"),
+}
+
+OUTCOME_FIELD_LABELS = {
+    "kind": N_("what happened"),
+    "status": N_("status"),
+    "start_date": N_("date"),
+    "end_date": N_("end date"),
+    "organisation_id": N_("employer"),
+    "opening_id": N_("opening"),
+    "held_talk_id": N_("talk"),
+    "event_id": N_("event"),
+    "contract_type": N_("contract"),
+    "contract_months": N_("contract length"),
+    "hours_per_week": N_("hours per week"),
+    "stop_reason": N_("reason"),
+    "leaves_benefits": N_("leaves benefits"),
+    "note": N_("note"),
+}
+
 
 def _label(table: dict[str, str], code: str) -> str:
     return i18n.gettext(table[code]) if code in table else code
@@ -148,6 +199,26 @@ def consent_method_label(code: str) -> str:
     return _label(CONSENT_METHOD_LABELS, code)
 
 
+def outcome_status_label(code: str) -> str:
+    return _label(OUTCOME_STATUS_LABELS, code)
+
+
+def contract_type_label(code: str) -> str:
+    return _label(CONTRACT_TYPE_LABELS, code)
+
+
+def stop_reason_label(code: str) -> str:
+    return _label(STOP_REASON_LABELS, code)
+
+
+def outcome_action_label(code: str) -> str:
+    return _label(OUTCOME_ACTION_LABELS, code)
+
+
+def outcome_field_label(code: str) -> str:
+    return _label(OUTCOME_FIELD_LABELS, code)
+
+
 def format_date(value: dt.date | dt.datetime) -> str:
     """A date as people write it in the current language ("zaterdag 5 december 2026")."""
     if isinstance(value, dt.datetime):
@@ -173,7 +244,15 @@ TEMPLATE_GLOBALS = {
     "consent_method_label": consent_method_label,
     "sector_label": sector_label,
     "barrier_label": barrier_label,
+    "outcome_status_label": outcome_status_label,
+    "contract_type_label": contract_type_label,
+    "stop_reason_label": stop_reason_label,
+    "outcome_action_label": outcome_action_label,
     "format_date": format_date,
     "format_time": format_time,
 }
-TEMPLATE_FILTERS = {"sector_label": sector_label, "barrier_label": barrier_label}
+TEMPLATE_FILTERS = {
+    "sector_label": sector_label,
+    "barrier_label": barrier_label,
+    "outcome_field_label": outcome_field_label,
+}

@@ -22,6 +22,9 @@ from events.db import Base
 from events.deps import AppContext
 from events.i18n import gettext as _
 from events.models import EmployerParticipation, Event, Organisation, Role, User
+from events.outcomes import follow_up
+from events.outcomes.pages import today, todo_context
+from events.outcomes.services import OutcomeService
 from events.security import LANGUAGE_COOKIE
 from events.services import CandidateService, EventService, set_locale
 
@@ -117,6 +120,7 @@ class HomePages(Controller):
         if viewer.role is Role.COACH:
             context["candidates"] = await CandidateService(db_session, viewer).list()
             context["colleagues"] = [c for c in await registration.coaches(db_session) if c.id != viewer.id]
+            context["todo"] = await todo_context(db_session, viewer)
         return Template(f"events/home_{viewer.role.value}.html", context=context)
 
     @get("/healthz", name="health", include_in_schema=False)
@@ -188,6 +192,10 @@ class CandidatePages(Controller):
             context={
                 "candidate": candidate,
                 "talks_held": await talks_held(db_session, [p.id for p in participations]),
+                "outcome_views": await OutcomeService(db_session, current_user).for_candidate(candidate.id),
+                "candidate_checks": await follow_up.due_checks(
+                    db_session, current_user, today(), candidate_id=candidate.id
+                ),
                 "participations": participations,
                 "open_events": events,
                 "all_coaches": await registration.coaches(db_session),
@@ -203,7 +211,16 @@ async def talks_held(session: AsyncSession, participation_ids: list[int]) -> lis
         return []
     talk = Base.metadata.tables["held_talk"]
     rows = await session.execute(
-        select(talk.c.round, talk.c.planned, talk.c.follow_up, talk.c.note, talk.c.at, Organisation.name, Event.name)
+        select(
+            talk.c.id,
+            talk.c.round,
+            talk.c.planned,
+            talk.c.follow_up,
+            talk.c.note,
+            talk.c.at,
+            Organisation.name,
+            Event.name,
+        )
         .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
         .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
         .join(Event, Event.id == talk.c.event_id)
@@ -211,8 +228,17 @@ async def talks_held(session: AsyncSession, participation_ids: list[int]) -> lis
         .order_by(talk.c.at)
     )
     return [
-        {"round": r, "planned": planned, "follow_up": follow, "note": note, "at": at, "employer": org, "event": ev}
-        for r, planned, follow, note, at, org, ev in rows.tuples()
+        {
+            "id": tid,
+            "round": r,
+            "planned": planned,
+            "follow_up": follow,
+            "note": note,
+            "at": at,
+            "employer": org,
+            "event": ev,
+        }
+        for tid, r, planned, follow, note, at, org, ev in rows.tuples()
     ]
 
 

@@ -120,17 +120,23 @@ def database(settings: Settings) -> Settings:
     return settings
 
 
-async def _demo(settings: Settings) -> DemoResult:
+async def _demo(settings: Settings, *, history: bool) -> DemoResult:
     async with open_session(settings) as session:
-        result = await build_demo_in(session)
+        result = await build_demo_in(session, history=history)
         await session.commit()
         return result
 
 
 @pytest.fixture
 def demo(database: Settings) -> DemoResult:
-    """The demo event "Samen Werkt!" with its accounts."""
-    return run(_demo(database))
+    """The demo event "Samen Werkt!" with its accounts (without the spring edition: see `demo_history`)."""
+    return run(_demo(database, history=False))
+
+
+@pytest.fixture
+def demo_history(database: Settings) -> DemoResult:
+    """The demo with the spring edition held three months ago: its talks, outcomes and programme."""
+    return run(_demo(database, history=True))
 
 
 @pytest.fixture

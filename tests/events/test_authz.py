@@ -61,6 +61,20 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/scan"): (303, 200, 403, 403, 200, 200),
     ("GET", "/scan/sw.js"): (303, 200, 403, 403, 200, 200),
     ("GET", "/events/{event_ref:str}/day"): (303, 200, 403, 403, 403, 403),
+    # Follow-up after the event: coaches reach their own candidates only, employers their own talks.
+    ("GET", "/follow-up"): (303, 200, 200, 200, 403, 403),
+    ("GET", "/events/{event_ref:str}/follow-up"): (303, 200, 200, 200, 403, 403),
+    ("POST", "/account/digest"): (303, 303, 303, 303, 403, 403),
+    ("GET", "/candidates/{candidate_id:int}/outcomes/new"): (303, 200, 200, 404, 403, 403),
+    ("POST", "/candidates/{candidate_id:int}/outcomes/new"): (303, 422, 422, 404, 403, 403),
+    ("GET", "/outcomes/{outcome_id:int}/edit"): (303, 404, 404, 404, 403, 403),
+    ("POST", "/outcomes/{outcome_id:int}/edit"): (303, 404, 404, 404, 403, 403),
+    ("POST", "/outcomes/{outcome_id:int}/status"): (303, 404, 404, 404, 403, 403),
+    # The upcoming event's one-month check is not due: the form shows, saving it is refused.
+    ("GET", "/checks/{participation_id:int}/{months:int}"): (303, 200, 200, 404, 403, 403),
+    ("POST", "/checks/{participation_id:int}/{months:int}"): (303, 422, 422, 404, 403, 403),
+    ("GET", "/events/{event_ref:str}/talks"): (303, 403, 403, 403, 200, 403),
+    ("POST", "/events/{event_ref:str}/talks"): (303, 403, 403, 403, 422, 403),
     ("GET", "/events/{event_ref:str}/day/figures"): (303, 200, 403, 403, 403, 403),
     ("GET", "/events/{event_ref:str}/day/stream"): (303, 200, 403, 403, 403, 403),
     ("GET", "/events/{event_ref:str}/clock"): (303, 200, 403, 403, 403, 200),
@@ -260,6 +274,8 @@ async def _ids(settings: Settings) -> dict[str, int]:
             "build_id": 999_999,
             "job_id": 999_999,
             "talk_id": 999_999,
+            "outcome_id": 999_999,
+            "months": 1,
             # A handout: the participation of the coach's second candidate (the first one's consent is
             # withdrawn by an earlier route of the matrix, which hides them).
             "holder_id": await session.scalar(

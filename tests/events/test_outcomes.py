@@ -1,0 +1,355 @@
+"""Outcomes after the event: coaches log and change them (with history), employers propose, coaches confirm;
+follow-up checks at 1, 3 and 6 months; the to-do lists; who may see what."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import func, select
+
+from events.db import open_session
+from events.demo import DemoResult
+from events.models import Candidate, CandidateCoach, CandidateParticipation, Event, User
+from events.outcomes.demo_history import PAST_SLUG
+from events.outcomes.follow_up import add_months, due_months
+from events.outcomes.models import FollowUpCheck, Outcome, OutcomeChange, OutcomeStatus
+from events.settings import Settings
+from tests.conftest import COACH, EMPLOYER, ORGANISER, OTHER_COACH, login, run
+
+
+def _form(client: TestClient[Litestar], path: str, data: dict[str, Any]) -> Any:
+    return client.post(path, data={**data, "_csrf_token": client.cookies.get("csrftoken", "")}, follow_redirects=False)
+
+
+async def _past(settings: Settings) -> dict[str, Any]:
+    """The spring edition: a present candidate of the demo coach with a "yes" talk, and some facts."""
+    async with open_session(settings) as session:
+        event = await session.scalar(select(Event).where(Event.slug == PAST_SLUG))
+        assert event is not None
+        coach = await session.scalar(select(User).where(User.email == COACH))
+        assert coach is not None
+        talk = Event.metadata.tables["held_talk"]
+        row = (
+            await session.execute(
+                select(talk.c.id, CandidateParticipation.candidate_id, CandidateParticipation.id)
+                .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
+                .join(CandidateCoach, CandidateCoach.candidate_id == CandidateParticipation.candidate_id)
+                .where(talk.c.event_id == event.id, CandidateCoach.coach_id == coach.id)
+                .order_by(talk.c.id)
+                .limit(1)
+            )
+        ).first()
+        assert row is not None
+        return {"event": event, "talk_id": row[0], "candidate_id": row[1], "participation_id": row[2]}
+
+
+def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 11, 15), 3) == dt.date(2027, 2, 15)
+    assert add_months(dt.date(2026, 3, 10), -1) == dt.date(2026, 2, 10)
+
+
+def test_due_months_is_the_latest_milestone_reached_and_not_done() -> None:
+    held = dt.date(2026, 1, 10)
+    assert due_months(held, dt.date(2026, 2, 9), 0) is None
+    assert due_months(held, dt.date(2026, 2, 10), 0) == 1
+    assert due_months(held, dt.date(2026, 4, 10), 0) == 3
+    assert due_months(held, dt.date(2026, 4, 10), 3) is None
+    assert due_months(held, dt.date(2026, 7, 10), 3) == 6
+
+
+def test_coach_logs_a_job_start_from_a_talk_and_every_change_is_kept(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    past = run(_past(database))
+    login(client, COACH)
+    path = f"/candidates/{past['candidate_id']}/outcomes/new"
+    form = client.get(f"{path}?talk={past['talk_id']}")
+    assert form.status_code == 200
+    assert f'value="{past["talk_id"]}" selected' in form.text
+
+    missing = _form(client, path, {"kind": "paid_job", "held_talk_id": past["talk_id"], "start_date": "2026-09-01"})
+    assert missing.status_code == 422
+    assert "contract" in missing.text.lower()
+
+    done = _form(
+        client,
+        path,
+        {
+            "kind": "paid_job",
+            "held_talk_id": past["talk_id"],
+            "start_date": "2026-09-01",
+            "contract_type": "fixed_term",
+            "contract_months": "6",
+            "hours_per_week": "24",
+            "leaves_benefits": "yes",
+            "note": "Start via proefplaatsing",
+        },
+    )
+    assert done.status_code == 303
+
+    async def logged() -> Outcome:
+        async with open_session(database) as session:
+            outcome = await session.scalar(
+                select(Outcome).where(
+                    Outcome.held_talk_id == past["talk_id"], Outcome.note == "Start via proefplaatsing"
+                )
+            )
+            assert outcome is not None
+            return outcome
+
+    outcome = run(logged())
+    assert (outcome.status, outcome.event_id, outcome.hours_per_week, outcome.leaves_benefits) == (
+        OutcomeStatus.CONFIRMED,
+        past["event"].id,
+        24,
+        True,
+    )
+    changed = _form(
+        client,
+        f"/outcomes/{outcome.id}/edit",
+        {
+            "kind": "paid_job",
+            "held_talk_id": past["talk_id"],
+            "start_date": "2026-09-01",
+            "contract_type": "fixed_term",
+            "contract_months": "12",
+            "hours_per_week": "32",
+            "leaves_benefits": "yes",
+            "note": "Start via proefplaatsing",
+        },
+    )
+    assert changed.status_code == 303
+
+    async def history() -> list[tuple[str, dict[str, Any]]]:
+        async with open_session(database) as session:
+            rows = await session.scalars(
+                select(OutcomeChange).where(OutcomeChange.outcome_id == outcome.id).order_by(OutcomeChange.id)
+            )
+            return [(c.action, c.changes) for c in rows]
+
+    steps = run(history())
+    assert [action for action, _ in steps] == ["created", "updated"]
+    assert steps[1][1] == {"contract_months": [6, 12], "hours_per_week": [24, 32]}
+    page = client.get(f"/candidates/{past['candidate_id']}")
+    assert "betaalde baan" in page.text.lower() or "paid job" in page.text.lower()
+
+
+def test_employer_reports_a_second_interview_and_the_coach_confirms_it(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    async def employer_talk() -> tuple[int, int, str]:
+        async with open_session(database) as session:
+            user = await session.scalar(select(User).where(User.email == EMPLOYER))
+            assert user is not None
+            talk = Event.metadata.tables["held_talk"]
+            from events.models import EmployerParticipation
+
+            row = (
+                await session.execute(
+                    select(talk.c.id, CandidateParticipation.candidate_id)
+                    .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+                    .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
+                    .where(EmployerParticipation.organisation_id == user.organisation_id)
+                    .order_by(talk.c.id)
+                    .limit(1)
+                )
+            ).first()
+            assert row is not None
+            coach = await session.scalar(
+                select(User.email)
+                .join(CandidateCoach, CandidateCoach.coach_id == User.id)
+                .where(CandidateCoach.candidate_id == row[1])
+                .limit(1)
+            )
+            assert coach is not None
+            return row[0], row[1], coach
+
+    talk_id, candidate_id, coach_email = run(employer_talk())
+    login(client, EMPLOYER)
+    page = client.get(f"/events/{PAST_SLUG}/talks")
+    assert page.status_code == 200
+    assert f'value="{talk_id}"' in page.text
+    reported = _form(
+        client, f"/events/{PAST_SLUG}/talks", {"held_talk_id": talk_id, "kind": "second_interview", "note": "Di 10 uur"}
+    )
+    assert reported.status_code == 303
+    again = _form(client, f"/events/{PAST_SLUG}/talks", {"held_talk_id": talk_id, "kind": "second_interview"})
+    assert again.status_code == 422
+
+    async def proposal() -> Outcome:
+        async with open_session(database) as session:
+            found = await session.scalar(
+                select(Outcome).where(Outcome.held_talk_id == talk_id, Outcome.status == OutcomeStatus.PROPOSED)
+            )
+            assert found is not None
+            return found
+
+    outcome = run(proposal())
+    assert outcome.candidate_id == candidate_id
+    login(client, coach_email)
+    todo = client.get("/follow-up")
+    assert f"/outcomes/{outcome.id}/status" in todo.text
+    confirmed = _form(client, f"/outcomes/{outcome.id}/status", {"action": "confirm", "back": "follow-up"})
+    assert confirmed.status_code == 303
+    assert run(_status(database, outcome.id)) == OutcomeStatus.CONFIRMED
+
+
+async def _status(settings: Settings, outcome_id: int) -> OutcomeStatus:
+    async with open_session(settings) as session:
+        outcome = await session.get(Outcome, outcome_id)
+        assert outcome is not None
+        return outcome.status
+
+
+def test_employer_cannot_report_on_another_employers_talk(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    async def foreign_talk() -> int:
+        async with open_session(database) as session:
+            user = await session.scalar(select(User).where(User.email == EMPLOYER))
+            assert user is not None
+            talk = Event.metadata.tables["held_talk"]
+            from events.models import EmployerParticipation
+
+            found = await session.scalar(
+                select(talk.c.id)
+                .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+                .where(EmployerParticipation.organisation_id != user.organisation_id)
+                .limit(1)
+            )
+            assert found is not None
+            return int(found)
+
+    login(client, EMPLOYER)
+    response = _form(client, f"/events/{PAST_SLUG}/talks", {"held_talk_id": run(foreign_talk()), "kind": "paid_job"})
+    assert response.status_code == 404
+
+
+def test_another_coach_reaches_neither_the_outcomes_nor_the_checks_of_a_candidate(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    past = run(_past(database))
+    login(client, OTHER_COACH)
+    assert client.get(f"/candidates/{past['candidate_id']}/outcomes/new").status_code == 404
+    assert client.get(f"/checks/{past['participation_id']}/3").status_code == 404
+    response = _form(client, f"/candidates/{past['candidate_id']}/outcomes/new", {"kind": "second_interview"})
+    assert response.status_code == 404
+    login(client, EMPLOYER)
+    assert client.get(f"/candidates/{past['candidate_id']}/outcomes/new").status_code == 403
+
+
+def test_a_check_at_three_months_ends_a_job_and_is_not_due_again(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    async def a_running_job() -> tuple[Outcome, int, str]:
+        async with open_session(database) as session:
+            outcome = await session.scalar(
+                select(Outcome).where(Outcome.kind == "paid_job", Outcome.status == OutcomeStatus.CONFIRMED).limit(1)
+            )
+            assert outcome is not None
+            pid = await session.scalar(
+                select(CandidateParticipation.id).where(
+                    CandidateParticipation.candidate_id == outcome.candidate_id,
+                    CandidateParticipation.event_id == outcome.event_id,
+                )
+            )
+            coach = await session.scalar(
+                select(User.email)
+                .join(CandidateCoach, CandidateCoach.coach_id == User.id)
+                .where(CandidateCoach.candidate_id == outcome.candidate_id)
+            )
+            assert pid is not None
+            assert coach is not None
+            return outcome, pid, coach
+
+    outcome, pid, coach = run(a_running_job())
+    login(client, coach)
+    overview = client.get("/follow-up")
+    assert f"/checks/{pid}/3" in overview.text
+    form = client.get(f"/checks/{pid}/3")
+    assert form.status_code == 200
+    assert f'name="still_{outcome.id}"' in form.text
+    bad = _form(client, f"/checks/{pid}/3", {f"still_{outcome.id}": "no", f"end_{outcome.id}": ""})
+    assert bad.status_code == 422
+    end = (outcome.start_date or dt.date.today()) + dt.timedelta(days=20)
+    done = _form(
+        client,
+        f"/checks/{pid}/3",
+        {f"still_{outcome.id}": "no", f"end_{outcome.id}": end.isoformat(), f"reason_{outcome.id}": "contract_ended"},
+    )
+    assert done.status_code == 303
+    assert f"/checks/{pid}/3" not in client.get("/follow-up").text
+    assert client.get(f"/checks/{pid}/6").status_code == 200
+    assert _form(client, f"/checks/{pid}/6", {}).status_code == 422  # not due for another three months
+
+    async def after() -> tuple[dt.date | None, int]:
+        async with open_session(database) as session:
+            row = await session.get(Outcome, outcome.id)
+            assert row is not None
+            checks = await session.scalar(
+                select(func.count()).select_from(FollowUpCheck).where(FollowUpCheck.candidate_participation_id == pid)
+            )
+            return row.end_date, int(checks or 0)
+
+    assert run(after()) == (end, 2)  # the one-month check of the demo, and this one
+    login(client, OTHER_COACH if coach != OTHER_COACH else COACH)
+    assert client.get(f"/outcomes/{outcome.id}/edit").status_code == 404
+    assert _form(client, f"/outcomes/{outcome.id}/status", {"action": "withdraw"}).status_code == 404
+
+
+def test_the_event_follow_up_page_lists_talks_answers_and_what_to_do(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    login(client, COACH)
+    page = client.get(f"/events/{PAST_SLUG}/follow-up")
+    assert page.status_code == 200
+    assert re.search(r"wil een vervolg|wants a follow-up", page.text)
+
+    async def own_count() -> tuple[int, int]:
+        async with open_session(database) as session:
+            coach = await session.scalar(select(User).where(User.email == COACH))
+            event = await session.scalar(select(Event).where(Event.slug == PAST_SLUG))
+            assert coach is not None
+            assert event is not None
+            mine = await session.scalar(
+                select(func.count())
+                .select_from(CandidateParticipation)
+                .join(CandidateCoach, CandidateCoach.candidate_id == CandidateParticipation.candidate_id)
+                .where(CandidateParticipation.event_id == event.id, CandidateCoach.coach_id == coach.id)
+            )
+            total = await session.scalar(
+                select(func.count())
+                .select_from(CandidateParticipation)
+                .where(CandidateParticipation.event_id == event.id)
+            )
+            return int(mine or 0), int(total or 0)
+
+    mine, total = run(own_count())
+    assert page.text.count('class="card after-event"') == mine < total
+    login(client, ORGANISER)
+    assert client.get(f"/events/{PAST_SLUG}/follow-up").text.count('class="card after-event"') == total
+    login(client, EMPLOYER)
+    assert client.get(f"/events/{PAST_SLUG}/follow-up").status_code == 403
+
+
+def test_erased_candidates_drop_out_of_the_follow_up(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    past = run(_past(database))
+
+    async def erase() -> None:
+        async with open_session(database) as session:
+            candidate = await session.get(Candidate, past["candidate_id"])
+            assert candidate is not None
+            candidate.erased_at = dt.datetime.now(dt.UTC)
+            await session.commit()
+
+    run(erase())
+    login(client, COACH)
+    assert f'/candidates/{past["candidate_id"]}"' not in client.get(f"/events/{PAST_SLUG}/follow-up").text
+    assert client.get(f"/candidates/{past['candidate_id']}/outcomes/new").status_code == 404
