@@ -49,7 +49,7 @@ from events.db import create_engine, dispose_engine, import_models, session_make
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.errors import DomainError, NotFoundError
 from events.jobs import timer as background_jobs
-from events.outcomes.pages import EmployerTalkPages, FollowUpPages, OutcomePages
+from events.outcomes.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages
 from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
 from events.pages_data import ImportPages
 from events.pages_registration import (
@@ -330,6 +330,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             FollowUpPages,
             OutcomePages,
             EmployerTalkPages,
+            EvaluationPages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],

@@ -40,6 +40,13 @@ class Job:
 JOBS = (
     Job("reminders", "badges.mailing:reminder_job", "queue the day-before reminders of tomorrow's events"),
     Job("arrivals", "badges.coach_desk:arrival_alerts_job", "e-mail coaches whose candidate has not arrived today"),
+    Job(
+        "followups",
+        "events.outcomes.jobs:follow_up_reminder_job",
+        "tell coaches when checks fall due at 1, 3 and 6 months after an event",
+    ),
+    Job("digest", "events.outcomes.jobs:digest_job", "the weekly e-mail for coaches who asked for it"),
+    Job("evaluations", "events.outcomes.evaluation:evaluation_job", "send the short evaluation after an event"),
     Job("outbox", "events.jobs:outbox_job", "send the e-mail that is due, retrying failures"),
 )
 

@@ -31,7 +31,7 @@ from events.models import (
     Role,
     User,
 )
-from events.outcomes import follow_up
+from events.outcomes import evaluation, follow_up
 from events.outcomes.models import CHECK_MONTHS, ContractType, Outcome, StopReason
 from events.outcomes.services import PROPOSABLE, OutcomeInput, OutcomeService, ProposalInput, employer_talks, propose
 from events.services import EventService
@@ -391,3 +391,45 @@ class EmployerTalkPages(Controller):
             }
             return Template("events/outcomes/employer_talks.html", context=context, status_code=422)
         return see_other(f"/events/{event.slug}/talks?msg=reported")
+
+
+class EvaluationPages(Controller):
+    """The evaluation after the event, reached by the link in its e-mail; no login."""
+
+    path = "/e"
+    include_in_schema = False
+
+    @get("/{token:str}", name="evaluation")
+    async def evaluation_page(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
+        record, event = await evaluation.open_evaluation(db_session, token)
+        return Template("events/outcomes/evaluation.html", context=_evaluation_context(record, event, {}, {}))
+
+    @post("/{token:str}", name="evaluation_answer")
+    async def answer(
+        self, token: FromPath[str], request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+    ) -> Template:
+        record, event = await evaluation.open_evaluation(db_session, token)
+        form = dict(await request.form())
+        try:
+            await evaluation.answer(db_session, token, evaluation.parse_answers(form))
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            context = _evaluation_context(record, event, form, _errors(exc))
+            return Template("events/outcomes/evaluation.html", context=context, status_code=422)
+        return Template(
+            "events/outcomes/evaluation.html", context={**_evaluation_context(record, event, {}, {}), "thanks": True}
+        )
+
+
+def _evaluation_context(record: Any, event: Event, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    if not values and record.answered_at is not None:
+        values = {**record.answers, "comment": record.comment}
+    return {
+        "event": event,
+        "employer": record.respondent.value == "employer",
+        "values": {k: str(v) for k, v in values.items()},
+        "errors": errors,
+        "thanks": False,
+        "answered": record.answered_at is not None,
+    }

@@ -74,6 +74,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/checks/{participation_id:int}/{months:int}"): (303, 200, 200, 404, 403, 403),
     ("POST", "/checks/{participation_id:int}/{months:int}"): (303, 422, 422, 404, 403, 403),
     ("GET", "/events/{event_ref:str}/talks"): (303, 403, 403, 403, 200, 403),
+    # The evaluation after the event: its link is the key; a wrong one is not found, for everyone.
+    ("GET", "/e/{token:str}"): (404, 404, 404, 404, 404, 404),
+    ("POST", "/e/{token:str}"): (404, 404, 404, 404, 404, 404),
     ("POST", "/events/{event_ref:str}/talks"): (303, 403, 403, 403, 422, 403),
     ("GET", "/events/{event_ref:str}/day/figures"): (303, 200, 403, 403, 403, 403),
     ("GET", "/events/{event_ref:str}/day/stream"): (303, 200, 403, 403, 403, 403),
@@ -315,7 +318,7 @@ def concrete(path: str, ids: dict[str, int]) -> str:
         # Re-issue an employer contact's badge (the coach's candidate may have withdrawn consent by now).
         path = path.replace("{kind:str}", "employers").replace("{holder_id:int}", str(ids["contact_id"]))
     path = (
-        path.replace("{token:str}", "no-such-invitation")
+        path.replace("{token:str}", "no-such-invitation-token-00000")
         .replace("{filename:str}", "candidates.csv")
         .replace("{kind:str}", "candidates")
         .replace("{upload_id:str}", "no-such-upload-0000")
