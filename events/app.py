@@ -49,6 +49,7 @@ from events.db import create_engine, dispose_engine, import_models, session_make
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.errors import DomainError, NotFoundError
 from events.jobs import timer as background_jobs
+from events.outcomes.api import OutcomeApi, ProposalApi
 from events.outcomes.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages
 from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
 from events.pages_data import ImportPages
@@ -305,6 +306,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ImportsApi,
             ProgrammeApi,
             ScanApi,
+            OutcomeApi,
+            ProposalApi,
             EventAdminPages,
             ImportPages,
             CandidateAdminPages,

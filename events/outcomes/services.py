@@ -75,7 +75,7 @@ TRACKED = (
 )
 
 
-class OutcomeInput(msgspec.Struct, kw_only=True):
+class OutcomeInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """An outcome as a coach logs or changes it (the page's form and the API take the same)."""
 
     kind: PathwayKind
@@ -93,7 +93,7 @@ class OutcomeInput(msgspec.Struct, kw_only=True):
     note: Annotated[str, msgspec.Meta(max_length=4000)] = ""
 
 
-class ProposalInput(msgspec.Struct, kw_only=True):
+class ProposalInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """What an employer reports after a talk: "invited for a second interview", "offered a place"."""
 
     held_talk_id: int

@@ -17,12 +17,12 @@ def test_browser_organiser_logs_in_opens_event_and_switches_language(page: Any, 
     screenshot(page, "01-login")
 
     log_in(page, live_server, "organisator@demo.meetmatch.nl")
-    card = page.locator(".event-card", has_text="Samen Werkt!")
+    card = page.locator(".event-card").filter(has=page.get_by_role("link", name="Samen Werkt!", exact=True))
     assert card.locator(".figure", has_text="werkgevers").locator(".number").inner_text() == "8"
     assert card.locator(".figure", has_text="kandidaten").locator(".number").inner_text() == "50"
     screenshot(page, "02-organiser-home")
 
-    card.get_by_role("link", name="Samen Werkt!").click()
+    card.get_by_role("link", name="Samen Werkt!", exact=True).click()
     page.wait_for_url("**/events/samen-werkt")
     assert page.get_by_role("heading", name="Werkgevers").is_visible()
     assert page.locator("table.employers tbody tr").count() == 8
@@ -64,7 +64,7 @@ def test_browser_coach_on_phone_sees_own_candidates_and_confidential_card(phone:
 
 def test_browser_employer_sees_own_participation_only(page: Any, live_server: str) -> None:
     log_in(page, live_server, "groen@demo.meetmatch.nl")
-    page.get_by_role("link", name="Samen Werkt!").click()
+    page.get_by_role("link", name="Samen Werkt!", exact=True).click()
     page.wait_for_load_state()
 
     assert page.get_by_role("heading", name="Jullie deelname").is_visible()

@@ -353,3 +353,44 @@ def test_erased_candidates_drop_out_of_the_follow_up(
     login(client, COACH)
     assert f'/candidates/{past["candidate_id"]}"' not in client.get(f"/events/{PAST_SLUG}/follow-up").text
     assert client.get(f"/candidates/{past['candidate_id']}/outcomes/new").status_code == 404
+
+
+def test_the_api_logs_changes_and_confirms_outcomes_and_names_the_field_at_fault(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    from tests.conftest import csrf_headers
+
+    past = run(_past(database))
+    login(client, COACH)
+    path = f"/api/candidates/{past['candidate_id']}/outcomes"
+    bad = client.post(path, json={"kind": "training", "held_talk_id": past["talk_id"]}, headers=csrf_headers(client))
+    assert (bad.status_code, bad.json()["field"]) == (422, "start_date")
+    unknown = client.post(path, json={"kind": "training", "bsn": "123"}, headers=csrf_headers(client))
+    assert unknown.status_code == 422
+    created = client.post(
+        path,
+        json={"kind": "training", "held_talk_id": past["talk_id"], "start_date": "2026-09-01"},
+        headers=csrf_headers(client),
+    )
+    assert created.status_code == 201
+    row = created.json()
+    assert (row["kind"], row["status"], row["event_id"]) == ("training", "confirmed", past["event"].id)
+    changed = client.put(
+        f"/api/outcomes/{row['id']}",
+        json={"kind": "training", "held_talk_id": past["talk_id"], "start_date": "2026-09-08"},
+        headers=csrf_headers(client),
+    )
+    assert [h["action"] for h in changed.json()["history"]] == ["created", "updated"]
+    assert changed.json()["history"][1]["changes"] == {"start_date": ["2026-09-01", "2026-09-08"]}
+    withdrawn = client.post(
+        f"/api/outcomes/{row['id']}/status", json={"action": "withdraw"}, headers=csrf_headers(client)
+    )
+    assert withdrawn.json()["status"] == "withdrawn"
+    again = client.post(f"/api/outcomes/{row['id']}/status", json={"action": "withdraw"}, headers=csrf_headers(client))
+    assert (again.status_code, again.json()["code"]) == (409, "outcome_state")
+    due = client.get("/api/follow-up").json()
+    assert {c["months"] for c in due["checks"]} == {3}
+
+    login(client, OTHER_COACH)
+    assert client.get(path).status_code == 404
+    assert client.get(f"/api/candidates/{past['candidate_id']}/outcomes").status_code == 404
