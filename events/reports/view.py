@@ -428,7 +428,7 @@ def programme_view(report: ProgrammeReport, *, anonymised: bool) -> ReportView:
 
 def flat_rows(view: ReportView) -> tuple[list[str], list[list[object]]]:
     """Every figure of a view as one long table (section, table, row, column, figure): the funder export."""
-    headers = [_("Section"), _("Table"), _("Group"), _("Figure"), _("Value")]
+    headers = [_("Part"), _("Overview"), _("Group"), _("Figure"), _("Value")]
     rows: list[list[object]] = []
     for section in view.sections:
         for table in section.tables:
