@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
+from events import i18n
 from events.i18n import gettext as _
 from events.labels import format_date, pathway_label
 from events.outcomes.models import Respondent
@@ -35,6 +37,11 @@ class FigureTable:
     rows: tuple[tuple[str, tuple[Cell, ...]], ...]
     note: str = ""
 
+    @property
+    def wide(self) -> bool:
+        """More than a label and two figures: laid out across the page, below its chart."""
+        return len(self.headers) > 3
+
 
 @dataclass(frozen=True)
 class Section:
@@ -43,6 +50,10 @@ class Section:
     intro: str
     tables: tuple[FigureTable, ...]
     chart: Markup | None = None
+
+    @property
+    def wide(self) -> bool:
+        return any(t.wide for t in self.tables)
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,8 @@ class ReportView:
 
 def _checkpoint_label(point: Checkpoint) -> str:
     months = _("after 1 month") if point.months == 1 else _("after %(months)s months", months=point.months)
-    return f"{months} ({format_date(point.date)})" if point.reached else months
+    day = babel_format_date(point.date, format="medium", locale=i18n.current_language())
+    return f"{months} ({day})" if point.reached else months
 
 
 def _start_series() -> list[charts.Series]:
