@@ -17,7 +17,7 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from sqlalchemy import Select, Table, case, distinct, func, select
@@ -257,6 +257,11 @@ class EventReport:
     funder: FunderFigures
     targets: tuple[TargetRow, ...]
     evaluation: tuple[RespondentSummary, ...]
+
+    def counts_only(self) -> EventReport:
+        """The same report without the evaluation's free-text comments: what must stay equal when a person is
+        erased (their comment goes with them; every figure stays)."""
+        return replace(self, evaluation=tuple(replace(s, comments=()) for s in self.evaluation))
 
 
 @dataclass(frozen=True)

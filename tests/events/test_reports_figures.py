@@ -262,3 +262,14 @@ def test_figures_of_a_3000_candidate_fair_take_a_fixed_handful_of_queries(databa
     assert len(result.employers) == 40
     assert len(statements) <= 12
     assert seconds < 3
+
+
+def test_counts_only_drops_the_comments_and_keeps_every_figure(database: Settings) -> None:
+    seeded = run(seed(database))
+
+    result = run(report(database, seeded.event_id))
+    counts = result.counts_only()
+
+    assert [s.comments for s in counts.evaluation] == [(), ()]
+    assert counts.funnel == result.funnel
+    assert [s.overall_mean for s in counts.evaluation] == [s.overall_mean for s in result.evaluation]

@@ -10,6 +10,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from openpyxl import load_workbook
@@ -234,3 +235,15 @@ def test_personal_export_refused_to_a_coach_and_audited_for_an_organiser(databas
             return refused, len(entries.all())
 
     assert run(attempt()) == ("not found", 0)
+
+
+def test_pdf_fetcher_reaches_only_our_static_files() -> None:
+    from events.reports.pdf_render import StaticFetcher, static_dir
+
+    fetcher = StaticFetcher()
+    own = fetcher.fetch((static_dir() / "css" / "report-print.css").as_uri())
+
+    assert b"@page" in own.read()
+    for url in ("http://evil.example/x.png", "file:///etc/passwd", (static_dir() / ".." / "base.html").as_uri()):
+        with pytest.raises(ValueError, match="not one of our static files"):
+            fetcher.fetch(url)

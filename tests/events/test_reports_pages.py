@@ -67,6 +67,7 @@ def test_results_page_shows_the_exact_funnel_employers_and_comments(
         "paid job starts": ["3", "2", "67%"],
     }
     assert "Heel fijn, dank!" in page.text
+    assert f'action="/events/{seeded.slug}/results/targets"' in page.text
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="chart-funnel" role="img"' in page.text
     assert '<title id="chart-funnel-title">' in page.text
     assert MARKER_NAME not in page.text
