@@ -60,6 +60,7 @@ from events.pages_registration import (
     InvitationPages,
     WishPages,
 )
+from events.reports.pages import ProgrammeResultPages, ResultPages
 from events.schemas import Problem
 from events.security import CsrfTokens, LoginThrottle, SessionStore, add_security_headers
 from events.services import check_key_fingerprint, load_active_user
@@ -318,6 +319,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             HomePages,
             EventPages,
             CandidatePages,
+            ResultPages,
+            ProgrammeResultPages,
             ProgrammePages,
             BriefingPages,
             BadgePages,

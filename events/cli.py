@@ -281,6 +281,7 @@ def _mount_slices() -> None:
     from badges.cli_mail import mail_command
     from badges.cli_print import badges_command
     from events.cli_data import export_command, import_command
+    from events.reports.cli import report_command
     from schedule.cli import schedule_group
     from schedule.cli_app import build_command
     from schedule.cli_app import export_command as export_programme
@@ -293,6 +294,7 @@ def _mount_slices() -> None:
     main.add_command(ics_command, "ics")
     main.add_command(mail_command, "mail")
     main.add_command(badges_command, "badges")
+    main.add_command(report_command, "report")
 
 
 _mount_slices()

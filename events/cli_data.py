@@ -175,12 +175,22 @@ def import_command(
 
 @click.command("export")
 @click.argument("event_ref", metavar="EVENT")
-@click.argument("kind", type=click.Choice(["candidates", "employers", "preferences"]))
+@click.argument("kind", type=click.Choice(["candidates", "employers", "preferences", "outcomes"]))
 @click.option("-o", "--output", "path", required=True, type=OUTPUT, help="The file to write: .csv or .xlsx.")
+@click.option(
+    "--personal",
+    is_flag=True,
+    help="outcomes only: one line per outcome with the candidate's name and the employer (recorded in the "
+    "audit log) instead of the anonymised figures for funders.",
+)
 @LANGUAGE
 @_handled
-def export_command(event_ref: str, kind: str, path: Path, language: str) -> None:
-    """Export an event's candidates, employers (one line per opening) or preferences to .csv or .xlsx."""
+def export_command(event_ref: str, kind: str, path: Path, personal: bool, language: str) -> None:
+    """Export an event's candidates, employers (one line per opening), preferences or outcomes to .csv or .xlsx.
+
+    outcomes: the results' figures for funders, anonymised (no names; groups of fewer than 5 people shown
+    as <5); with --personal, each outcome with the candidate's name and the employer.
+    """
     from events import i18n
     from events.cli import CliError, run
     from events.exports import export_rows, to_csv, to_xlsx
@@ -188,17 +198,25 @@ def export_command(event_ref: str, kind: str, path: Path, language: str) -> None
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise CliError(f"{path.name}: choose a file name ending in .csv or .xlsx")
+    if personal and kind != "outcomes":
+        raise CliError("--personal: only with outcomes")
     settings = _prepare()
 
     async def work() -> tuple[bytes, int]:
         from events.db import open_session
+        from events.reports import services as results
         from events.services import find_event
 
         with i18n.language(language):
             async with open_session(settings) as session:
                 event = await find_event(session, event_ref)
                 user = await _system_user(session)
-                headers, rows = await export_rows(session, user, event, kind)
+                if kind == "outcomes" and personal:
+                    headers, rows = await results.personal_export(session, user, event)
+                elif kind == "outcomes":
+                    headers, rows = await results.funder_export(session, user, event, results.today())
+                else:
+                    headers, rows = await export_rows(session, user, event, kind)
                 data = to_csv(headers, rows) if suffix == ".csv" else to_xlsx(headers, rows, title=kind)
                 # The audit entry of the export is kept only once the file is there.
                 _write(path, data)

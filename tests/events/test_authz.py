@@ -207,6 +207,18 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/events/{event_ref:str}/badges/jobs/{job_id:int}"): (303, 404, 404, 404, 403, 403),
     ("GET", "/events/{event_ref:str}/badges/jobs/{job_id:int}/download"): (303, 404, 404, 404, 403, 403),
     ("GET", "/events/{event_ref:str}/badges/handouts/{holder_id:int}"): (303, 200, 200, 404, 403, 403),
+    # Results and programmes: organisers only. The matrix's form sets no target (saved: 303) and names no
+    # programme (422); an unknown programme is not found.
+    ("GET", "/events/{event_ref:str}/results"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/results/targets"): (303, 303, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/results.pdf"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/results/{filename:str}"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/programmes"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/programmes"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/programmes/{programme_id:int}"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/programmes/{programme_id:int}"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/programmes/{programme_id:int}/events"): (303, 404, 403, 403, 403, 403),
+    ("GET", "/programmes/{programme_id:int}/report.pdf"): (303, 404, 403, 403, 403, 403),
     # An unknown invitation token: the same 404 for everyone.
     ("GET", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
     ("GET", "/b/{token:path}"): (404, 404, 404, 404, 404, 404),
@@ -286,6 +298,7 @@ async def _ids(settings: Settings) -> dict[str, int]:
             "talk_id": 999_999,
             "outcome_id": 999_999,
             "months": 1,
+            "programme_id": 999_999,
             # A handout: the participation of the coach's second candidate (the first one's consent is
             # withdrawn by an earlier route of the matrix, which hides them).
             "holder_id": await session.scalar(
@@ -326,7 +339,7 @@ def concrete(path: str, ids: dict[str, int]) -> str:
         path = path.replace("{kind:str}", "employers").replace("{holder_id:int}", str(ids["contact_id"]))
     path = (
         path.replace("{token:str}", "no-such-invitation-token-00000")
-        .replace("{filename:str}", "candidates.csv")
+        .replace("{filename:str}", "outcomes.csv" if "/results/" in path else "candidates.csv")
         .replace("{kind:str}", "candidates")
         .replace("{upload_id:str}", "no-such-upload-0000")
         .replace("{layout:str}", "tables")
