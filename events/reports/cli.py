@@ -1,4 +1,5 @@
-"""`meetmatch report EVENT -o FILE.pdf` (or `--programme NAME|ID`): the anonymised results report as a PDF.
+"""`meetmatch report EVENT -o FILE.pdf` (or `--programme NAME|ID`): the results report as a PDF, with no names;
+`--anonymised` also hides groups of fewer than 5 people, for sharing outside the organisation.
 
 events/cli.py mounts this command while it is itself being imported, so only click is imported at the top;
 the database, the figures and WeasyPrint load when the command runs.
@@ -39,11 +40,18 @@ def _handled(func: Callable[..., T]) -> Callable[..., T]:
     show_default=True,
     help="Language of the report.",
 )
+@click.option(
+    "--anonymised",
+    is_flag=True,
+    help="Hide groups of fewer than 5 people (shown as <5), for funders and anyone outside the organisation.",
+)
 @_handled
-def report_command(event_ref: str | None, path: Path, programme_ref: str | None, language: str) -> None:
+def report_command(
+    event_ref: str | None, path: Path, programme_ref: str | None, language: str, anonymised: bool
+) -> None:
     """Write the results report of an event (EVENT: id or slug) or of a programme as a PDF: the funnel, the
     outcomes after 1, 3 and 6 months, per employer and coach organisation, targets, funder figures and the
-    evaluation, with charts. Anonymised: no names, and groups of fewer than 5 people shown as <5."""
+    evaluation, with charts. It names nobody; with --anonymised, groups of fewer than 5 people show as <5."""
     from events import i18n
     from events.cli import CliError, _prepare, load_settings, run
 
@@ -69,11 +77,11 @@ def report_command(event_ref: str | None, path: Path, programme_ref: str | None,
                 if programme_ref is not None:
                     programme = await services.find_programme(session, user, programme_ref)
                     programme_figures = await services.programme_results(session, user, programme, day)
-                    view = programme_view(programme_figures, anonymised=True)
+                    view = programme_view(programme_figures, anonymised=anonymised)
                     return pdf.report_html(view, kind="programme", day=day), f"programme {programme.name!r}"
                 event = await find_event(session, event_ref or "")
                 _, figures = await services.event_results(session, user, event.id, day)
-                view = event_view(figures, anonymised=True)
+                view = event_view(figures, anonymised=anonymised)
                 return pdf.report_html(view, kind="event", day=day), f"event {event.slug}"
 
     html, what = run(collect())

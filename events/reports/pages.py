@@ -109,9 +109,11 @@ class ResultPages(Controller):
         event_ref: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
+        anonymised: FromQuery[int] = 0,
     ) -> Response[bytes]:
         event, report = await results.event_results(db_session, current_user, event_ref, results.today())
-        return await _pdf_response(event_view(report, anonymised=True), "event", f"{event.slug}-results.pdf")
+        name = f"{event.slug}-results{'-anonymised' if anonymised else ''}.pdf"
+        return await _pdf_response(event_view(report, anonymised=bool(anonymised)), "event", name)
 
     @get("/results/{filename:str}", name="results_export")
     async def results_export(
@@ -251,12 +253,12 @@ class ProgrammeResultPages(Controller):
         programme_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
+        anonymised: FromQuery[int] = 0,
     ) -> Response[bytes]:
         programme = await results.find_programme(db_session, current_user, programme_id)
         report = await results.programme_results(db_session, current_user, programme, results.today())
-        return await _pdf_response(
-            programme_view(report, anonymised=True), "programme", f"programme-{programme.id}.pdf"
-        )
+        name = f"programme-{programme.id}{'-anonymised' if anonymised else ''}.pdf"
+        return await _pdf_response(programme_view(report, anonymised=bool(anonymised)), "programme", name)
 
 
 __all__ = ["ProgrammeResultPages", "ResultPages"]

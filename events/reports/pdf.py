@@ -1,4 +1,5 @@
-"""The PDF report: the anonymised figures and charts of an event or a programme, laid out by WeasyPrint.
+"""The PDF report: the figures and charts of an event or a programme (no names; small groups hidden when
+anonymised), laid out by WeasyPrint.
 
 WeasyPrint is imported only when a report is rendered (events.reports.pdf_render); the HTML is made here,
 from the same sections as the results page (templates/events/reports/_sections.html). Rendering is

@@ -69,10 +69,16 @@ def test_pdf_report_from_the_page_holds_the_figures_and_charts_but_no_names(
     seeded = run(seed(database))
     as_organiser(client)
 
-    response = client.get(f"/events/{seeded.slug}/results.pdf")
+    response = client.get(f"/events/{seeded.slug}/results.pdf?anonymised=1")
     path = tmp_path / "report.pdf"
     path.write_bytes(response.content)
     text = pdf_text(path)
+    exact = tmp_path / "exact.pdf"
+    exact.write_bytes(client.get(f"/events/{seeded.slug}/results.pdf").content)
+    # For the organiser's own use the report holds the exact figures (still no names).
+    assert "<5" not in pdf_text(exact)
+    assert re.search(r"^\s*registered\s+12\s*$", pdf_text(exact), re.M)
+    assert MARKER_NAME not in pdf_text(exact)
     subprocess.run(
         ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True
     )
@@ -124,7 +130,7 @@ def test_cli_report_writes_the_event_and_the_programme_pdf(settings: Settings, t
     run(programme())
     event_pdf, programme_pdf = tmp_path / "event.pdf", tmp_path / "programme.pdf"
 
-    by_event = cli(settings, "report", seeded.slug, "-o", str(event_pdf), "--language", "en")
+    by_event = cli(settings, "report", seeded.slug, "-o", str(event_pdf), "--language", "en", "--anonymised")
     by_id = cli(settings, "report", str(seeded.event_id), "-o", str(tmp_path / "by-id.pdf"))
     by_programme = cli(settings, "report", "--programme", "delft aan het werk", "-o", str(programme_pdf))
 
