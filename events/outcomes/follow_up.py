@@ -54,6 +54,7 @@ class DueCheck:
     event_slug: str
     months: int
     due_on: dt.date
+    event_id: int = 0
 
 
 @dataclass
@@ -115,24 +116,26 @@ async def due_checks(
             Event.slug,
             Event.date,
             func.coalesce(done.c.done, 0),
+            Event.id,
         )
         .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
         .join(Event, Event.id == CandidateParticipation.event_id)
         .outerjoin(done, done.c.candidate_participation_id == CandidateParticipation.id)
         .where(
             Candidate.erased_at.is_(None),
-            Event.date <= add_months(today, -min(CHECK_MONTHS)),
+            # A month is at least 28 days; due_months decides exactly (30 January is due on 28 February).
+            Event.date <= today - dt.timedelta(days=28),
             CandidateParticipation.id.in_(select(check_in.c.candidate_participation_id)),
         ),
     )
     if candidate_id is not None:
         query = query.where(Candidate.id == candidate_id)
     result = []
-    for pid, cid, first, last, event_name, slug, date, last_done in (await session.execute(query)).tuples():
+    for pid, cid, first, last, event_name, slug, date, last_done, event_id in (await session.execute(query)).tuples():
         months = due_months(date, today, last_done)
         if months is not None:
             name = f"{first} {last}".strip()
-            result.append(DueCheck(pid, cid, name, event_name, slug, months, add_months(date, months)))
+            result.append(DueCheck(pid, cid, name, event_name, slug, months, add_months(date, months), event_id))
     return sorted(result, key=lambda d: (d.due_on, d.name))
 
 
@@ -281,13 +284,6 @@ async def record_check(
         raise DomainError("invalid", _("This value is not valid here."), "months")
     if add_months(event.date, months) > today:
         raise DomainError("not_due", _("This check is not due yet."), "months")
-    exists = await session.scalar(
-        select(FollowUpCheck).where(
-            FollowUpCheck.candidate_participation_id == participation_id, FollowUpCheck.months == months
-        )
-    )
-    if exists is not None:
-        return exists
     service = OutcomeService(session, user)
     by_id = {v.outcome.id: v.outcome for v in running}
     for ending in endings:
@@ -295,6 +291,13 @@ async def record_check(
         if outcome is None:
             raise DomainError("invalid_outcome", _("This result is not one of the candidate's."), "outcome")
         await service.end(outcome, ending.end_date, ending.reason)
+    exists = await session.scalar(
+        select(FollowUpCheck).where(
+            FollowUpCheck.candidate_participation_id == participation_id, FollowUpCheck.months == months
+        )
+    )
+    if exists is not None:  # a colleague did this check already; what this coach found has been recorded above
+        return exists
     check = FollowUpCheck(
         candidate_participation_id=participation_id, months=months, done_by_id=user.id, note=note.strip()
     )

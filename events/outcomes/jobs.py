@@ -34,9 +34,9 @@ async def follow_up_reminder_job(
     async with sessions() as session:
         for coach in await _coaches(session):
             due = Counter(
-                (c.event_slug, c.event_name, c.months) for c in await due_checks(session, to_current_user(coach), today)
+                (c.event_id, c.event_name, c.months) for c in await due_checks(session, to_current_user(coach), today)
             )
-            for (slug, event_name, months), count in sorted(due.items()):
+            for (event_id, event_name, months), count in sorted(due.items()):
                 with i18n.language(coach.locale or "nl"):
                     subject = i18n.gettext(
                         "Follow-up: %(months)s months after %(event)s", months=months, event=event_name
@@ -56,7 +56,7 @@ async def follow_up_reminder_job(
                     session,
                     outbox.Outgoing(
                         kind="follow_up_reminder",
-                        dedupe_key=f"follow-up:{slug}:{months}:to:{coach.id}",
+                        dedupe_key=f"follow-up:{event_id}:{months}:to:{coach.id}",
                         to_address=coach.email,
                         to_name=coach.name,
                         subject=subject,

@@ -199,6 +199,7 @@ class OutcomePages(Controller):
         outcome_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
+        confirm: FromQuery[int] = 0,
     ) -> Template:
         service = OutcomeService(db_session, current_user)
         outcome = await service.get(outcome_id)
@@ -208,6 +209,8 @@ class OutcomePages(Controller):
             for name in OutcomeInput.__struct_fields__
         }
         values = {k: v for k, v in values.items() if v is not None}
+        if confirm and outcome.status.value == "proposed":
+            values["confirm"] = "1"
         context = await self._form_context(db_session, outcome.candidate_id, values, outcome)
         return Template("events/outcomes/outcome_form.html", context={**context, "candidate": candidate})
 
@@ -225,6 +228,8 @@ class OutcomePages(Controller):
         values = _outcome_values(form_values(await request.form()))
         try:
             await service.update(outcome_id, parse(OutcomeInput, values))
+            if values.get("confirm") == "1" and outcome.status.value == "proposed":
+                await service.decide(outcome_id, "confirm")
         except DomainError as exc:
             if exc.status_code != 422:
                 raise
@@ -242,7 +247,14 @@ class OutcomePages(Controller):
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
         form = await request.form()
-        outcome = await OutcomeService(db_session, current_user).decide(outcome_id, str(form.get("action", "")))
+        action = str(form.get("action", ""))
+        try:
+            outcome = await OutcomeService(db_session, current_user).decide(outcome_id, action)
+        except DomainError as exc:
+            if exc.code != "incomplete":
+                raise
+            # An employer's report without a date or contract: the coach completes it, then it counts.
+            return see_other(f"/outcomes/{outcome_id}/edit?confirm=1")
         back = str(form.get("back", ""))
         return see_other(
             "/follow-up?msg=saved" if back == "follow-up" else f"/candidates/{outcome.candidate_id}?msg=saved#outcomes"
@@ -276,7 +288,8 @@ class OutcomePages(Controller):
         endings = []
         for view in running:
             oid = view.outcome.id
-            if str(form.get(f"still_{oid}", "yes")) != "no":
+            # An end date filled in counts as "has ended", whichever button is ticked.
+            if str(form.get(f"still_{oid}", "yes")) != "no" and not str(form.get(f"end_{oid}", "")).strip():
                 continue
             try:
                 end = dt.date.fromisoformat(str(form.get(f"end_{oid}", "")))
@@ -387,7 +400,9 @@ class EmployerTalkPages(Controller):
                 "event": event,
                 "talks": await employer_talks(db_session, current_user, event),
                 "kinds": [k.value for k in PROPOSABLE],
-                "errors": {str(values.get("held_talk_id", "")): exc.message},
+                "errors": {
+                    str(values.get("held_talk_id", "_form")) if exc.field != "held_talk_id" else "_form": exc.message
+                },
             }
             return Template("events/outcomes/employer_talks.html", context=context, status_code=422)
         return see_other(f"/events/{event.slug}/talks?msg=reported")

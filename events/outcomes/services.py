@@ -21,6 +21,7 @@ from events.db import Base, utcnow
 from events.errors import ConflictError, DomainError, NotFoundError
 from events.i18n import gettext as _
 from events.models import (
+    EVENT_TZ,
     Candidate,
     CandidateCoach,
     CandidateParticipation,
@@ -75,16 +76,19 @@ TRACKED = (
 )
 
 
+DbId = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
 class OutcomeInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """An outcome as a coach logs or changes it (the page's form and the API take the same)."""
 
     kind: PathwayKind
     start_date: dt.date | None = None
     end_date: dt.date | None = None
-    organisation_id: int | None = None
-    opening_id: int | None = None
-    held_talk_id: int | None = None
-    event_id: int | None = None
+    organisation_id: DbId | None = None
+    opening_id: DbId | None = None
+    held_talk_id: DbId | None = None
+    event_id: DbId | None = None
     contract_type: ContractType | None = None
     contract_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
     hours_per_week: Annotated[int, msgspec.Meta(ge=1, le=60)] | None = None
@@ -96,7 +100,7 @@ class OutcomeInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class ProposalInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """What an employer reports after a talk: "invited for a second interview", "offered a place"."""
 
-    held_talk_id: int
+    held_talk_id: DbId
     kind: PathwayKind
     start_date: dt.date | None = None
     note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
@@ -113,7 +117,9 @@ class OutcomeView:
 
     @property
     def active(self) -> bool:
-        return self.outcome.status is OutcomeStatus.CONFIRMED and self.outcome.end_date is None
+        """A placement, training or job that was confirmed and has not ended: what a check asks about."""
+        o = self.outcome
+        return o.status is OutcomeStatus.CONFIRMED and o.end_date is None and o.kind in STARTS
 
 
 def _plain(value: Any) -> Any:
@@ -164,7 +170,10 @@ class OutcomeService:
     async def for_candidate(self, candidate_id: int) -> list[OutcomeView]:
         """The candidate's outcomes, newest first, each with its history."""
         await self.candidate(candidate_id)
-        return await views(self.session, select(Outcome).where(Outcome.candidate_id == candidate_id))
+        found = await views(self.session, select(Outcome).where(Outcome.candidate_id == candidate_id))
+        if found:  # notes and stop reasons can be about health: who read them is logged
+            await audit(self.session, self.user, "read", "outcomes", None, candidate_id=candidate_id)
+        return found
 
     async def create(self, candidate_id: int, data: OutcomeInput) -> Outcome:
         """Log an outcome (it counts at once: a coach's word is the record)."""
@@ -219,6 +228,8 @@ class OutcomeService:
         }[action]
         if outcome.status not in allowed:
             raise ConflictError("outcome_state", _("This result cannot be changed that way any more."))
+        if action == "confirm":
+            complete(outcome)
         before = outcome.status
         outcome.status = target
         outcome.decided_by_id = self.user.id
@@ -295,8 +306,17 @@ class OutcomeService:
                     .where(Opening.id == data.opening_id)
                 )
             ).first()
-            if row is None or values.get("organisation_id") not in (None, row[0]):
-                raise DomainError("invalid_opening", _("This opening is not one of that employer's."), "opening_id")
+            if (
+                row is None
+                or values.get("organisation_id") not in (None, row[0])
+                or row[1] not in participations
+                or values.get("event_id") not in (None, row[1])
+            ):
+                raise DomainError(
+                    "invalid_opening",
+                    _("This opening is not one of that employer's at an event the candidate took part in."),
+                    "opening_id",
+                )
             values["organisation_id"] = row[0]
             if values.get("event_id") is None:
                 values["event_id"] = row[1]
@@ -320,8 +340,21 @@ class OutcomeService:
         if data.end_date and data.start_date and data.end_date < data.start_date:
             raise DomainError("end_before_start", _("The end date is before the start date."), "end_date")
         if data.kind is PathwayKind.STOPPED and data.start_date is None:
-            values["start_date"] = dt.date.today()
+            values["start_date"] = dt.datetime.now(EVENT_TZ).date()
+        if data.kind not in STARTS:
+            # A second interview or a stop has no contract: what the form kept from another kind goes.
+            values.update(contract_type=None, contract_months=None, hours_per_week=None)
         return values
+
+
+def complete(outcome: Outcome) -> None:
+    """Refuse to count a result that lacks what its kind needs (an employer's report may come without it)."""
+    if outcome.kind in STARTS and outcome.start_date is None:
+        raise DomainError("incomplete", _("Give the start date before you confirm this result."), "start_date")
+    if outcome.kind is PathwayKind.PAID_JOB and (outcome.contract_type is None or outcome.hours_per_week is None):
+        raise DomainError(
+            "incomplete", _("Give the contract and the hours per week before you confirm this result."), "contract_type"
+        )
 
 
 async def views(session: AsyncSession, query: Any) -> list[OutcomeView]:
@@ -405,7 +438,7 @@ async def employer_talks(session: AsyncSession, user: CurrentUser, event: Event)
             "round": number,
             "follow_up": follow_up,
             "note": note,
-            "name": "—" if erased else f"{first} {last[:1]}.".strip(),
+            "name": "—" if erased else " ".join(part for part in (first, f"{last[:1]}." if last else "") if part),
             "proposals": proposals.get(talk_id, []),
         }
         for talk_id, number, follow_up, note, first, last, erased, _candidate in rows
@@ -436,11 +469,13 @@ async def propose(session: AsyncSession, user: CurrentUser, data: ProposalInput,
     if data.kind not in PROPOSABLE:
         raise DomainError("invalid_kind", _("Choose what you offered the candidate."), "kind")
     organisation_id, candidate_id = row[1], row[2]
+    # Only the employer's own earlier reports count as a repeat: what a coach logged stays with the coach.
     already = await session.scalar(
         select(Outcome.id).where(
             Outcome.held_talk_id == data.held_talk_id,
             Outcome.kind == data.kind,
             Outcome.status.in_(LIVE_STATUSES),
+            Outcome.proposed_by_id.is_not(None),
         )
     )
     if already is not None:
@@ -466,6 +501,7 @@ async def propose(session: AsyncSession, user: CurrentUser, data: ProposalInput,
         )
     )
     await session.flush()
+    await audit(session, user, "propose", "outcome", outcome.id, candidate_id=candidate_id)
     return outcome
 
 

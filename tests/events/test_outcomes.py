@@ -394,3 +394,180 @@ def test_the_api_logs_changes_and_confirms_outcomes_and_names_the_field_at_fault
     login(client, OTHER_COACH)
     assert client.get(path).status_code == 404
     assert client.get(f"/api/candidates/{past['candidate_id']}/outcomes").status_code == 404
+
+
+async def _running_job(settings: Settings) -> tuple[Outcome, int, str]:
+    """A paid job of the spring edition that is still running, its participation and the coach's e-mail."""
+    async with open_session(settings) as session:
+        outcome = await session.scalar(
+            select(Outcome).where(Outcome.kind == "paid_job", Outcome.status == OutcomeStatus.CONFIRMED).limit(1)
+        )
+        assert outcome is not None
+        pid = await session.scalar(
+            select(CandidateParticipation.id).where(
+                CandidateParticipation.candidate_id == outcome.candidate_id,
+                CandidateParticipation.event_id == outcome.event_id,
+            )
+        )
+        coach = await session.scalar(
+            select(User.email)
+            .join(CandidateCoach, CandidateCoach.coach_id == User.id)
+            .where(CandidateCoach.candidate_id == outcome.candidate_id)
+        )
+        assert pid is not None
+        assert coach is not None
+        return outcome, pid, coach
+
+
+async def _end_date(settings: Settings, outcome_id: int) -> dt.date | None:
+    async with open_session(settings) as session:
+        row = await session.get(Outcome, outcome_id)
+        assert row is not None
+        return row.end_date
+
+
+def test_an_end_date_counts_even_when_the_check_was_just_done_by_a_colleague_or_the_button_left(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    outcome, pid, coach = run(_running_job(database))
+    login(client, coach)
+    form = client.get(f"/checks/{pid}/3")
+    assert form.text.count('name="still_') == 2  # the job only: second interviews are not "still going"
+    assert _form(client, f"/checks/{pid}/3", {}).status_code == 303  # a colleague: everything still as logged
+    end = (outcome.start_date or dt.date.today()) + dt.timedelta(days=30)
+    # The button left on "still going", an end date filled in: it has ended.
+    again = _form(client, f"/checks/{pid}/3", {f"end_{outcome.id}": end.isoformat()})
+    assert again.status_code == 303
+    assert run(_end_date(database, outcome.id)) == end
+
+
+def test_confirming_an_employers_report_without_its_details_asks_for_them_first(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    past = run(_past(database))
+
+    async def report() -> int:
+        async with open_session(database) as session:
+            outcome = Outcome(
+                candidate_id=past["candidate_id"],
+                event_id=past["event"].id,
+                held_talk_id=past["talk_id"],
+                kind="paid_job",
+                status=OutcomeStatus.PROPOSED,
+                proposed_by_id=None,
+            )
+            session.add(outcome)
+            await session.commit()
+            return outcome.id
+
+    outcome_id = run(report())
+    login(client, COACH)
+    asked = _form(client, f"/outcomes/{outcome_id}/status", {"action": "confirm"})
+    assert (asked.status_code, asked.headers["location"]) == (303, f"/outcomes/{outcome_id}/edit?confirm=1")
+    assert run(_status(database, outcome_id)) == OutcomeStatus.PROPOSED
+    assert 'name="confirm" value="1"' in client.get(asked.headers["location"]).text
+    done = _form(
+        client,
+        f"/outcomes/{outcome_id}/edit",
+        {
+            "kind": "paid_job",
+            "held_talk_id": past["talk_id"],
+            "start_date": "2026-10-01",
+            "contract_type": "permanent",
+            "hours_per_week": "24",
+            "confirm": "1",
+        },
+    )
+    assert done.status_code == 303
+    assert run(_status(database, outcome_id)) == OutcomeStatus.CONFIRMED
+
+
+def test_an_opening_of_another_event_or_an_id_beyond_the_database_is_named_as_the_field_at_fault(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    from events.models import EmployerParticipation, Opening
+    from tests.conftest import csrf_headers
+
+    past = run(_past(database))
+
+    async def upcoming_opening() -> int:
+        async with open_session(database) as session:
+            found = await session.scalar(
+                select(Opening.id)
+                .join(EmployerParticipation, EmployerParticipation.id == Opening.employer_participation_id)
+                .join(Event, Event.id == EmployerParticipation.event_id)
+                .where(Event.slug == "samen-werkt")
+                .limit(1)
+            )
+            assert found is not None
+            return int(found)
+
+    login(client, COACH)
+    path = f"/api/candidates/{past['candidate_id']}/outcomes"
+    other = client.post(
+        path,
+        json={"kind": "second_interview", "held_talk_id": past["talk_id"], "opening_id": run(upcoming_opening())},
+        headers=csrf_headers(client),
+    )
+    assert (other.status_code, other.json()["field"]) == (422, "opening_id")
+    huge = client.post(path, json={"kind": "second_interview", "organisation_id": 2**40}, headers=csrf_headers(client))
+    assert (huge.status_code, huge.json()["field"]) == (422, "organisation_id")
+
+
+def test_an_employer_learns_nothing_of_what_the_coach_logged_for_its_talk(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    from events.models import EmployerParticipation
+
+    async def talk_and_coach() -> tuple[int, int, str]:
+        async with open_session(database) as session:
+            user = await session.scalar(select(User).where(User.email == EMPLOYER))
+            assert user is not None
+            talk = Event.metadata.tables["held_talk"]
+            row = (
+                await session.execute(
+                    select(talk.c.id, CandidateParticipation.candidate_id, User.email)
+                    .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+                    .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
+                    .join(CandidateCoach, CandidateCoach.candidate_id == CandidateParticipation.candidate_id)
+                    .join(User, User.id == CandidateCoach.coach_id)
+                    .where(EmployerParticipation.organisation_id == user.organisation_id)
+                    .order_by(talk.c.id)
+                    .limit(1)
+                )
+            ).first()
+            assert row is not None
+            return int(row[0]), int(row[1]), str(row[2])
+
+    talk_id, candidate_id, coach = run(talk_and_coach())
+    login(client, coach)
+    logged = _form(
+        client,
+        f"/candidates/{candidate_id}/outcomes/new",
+        {"kind": "volunteering", "held_talk_id": talk_id, "start_date": "2026-10-01"},
+    )
+    assert logged.status_code == 303
+    login(client, EMPLOYER)
+    reported = _form(client, f"/events/{PAST_SLUG}/talks", {"held_talk_id": talk_id, "kind": "volunteering"})
+    assert reported.status_code == 303
+    page = client.get(f"/events/{PAST_SLUG}/talks")
+    assert page.text.count("vrijwilligerswerk") >= 1
+    assert "bevestigd" not in page.text.split(f'id="talk-{talk_id}"')[1].split("</li>")[0]
+
+
+def test_a_check_falls_due_on_the_last_day_of_a_shorter_month(demo_history: DemoResult, database: Settings) -> None:
+    from sqlalchemy import update
+
+    from events.outcomes.follow_up import due_checks
+    from events.services import to_current_user
+
+    async def due_on(day: dt.date) -> set[int]:
+        async with open_session(database) as session:
+            await session.execute(update(Event).where(Event.slug == PAST_SLUG).values(date=dt.date(2026, 1, 30)))
+            await session.flush()
+            coach = await session.scalar(select(User).where(User.email == COACH))
+            assert coach is not None
+            return {c.months for c in await due_checks(session, to_current_user(coach), day)}
+
+    assert run(due_on(dt.date(2026, 2, 27))) == set()
+    assert run(due_on(dt.date(2026, 2, 28))) == {1}
