@@ -58,6 +58,8 @@ from events.pages_registration import (
     InvitationPages,
     WishPages,
 )
+from events.privacy import display as privacy_display
+from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
 from events.schemas import Problem
 from events.security import CsrfTokens, LoginThrottle, SessionStore, add_security_headers
 from events.services import check_key_fingerprint, load_active_user
@@ -103,6 +105,7 @@ FLASH_MESSAGES = {
     "mail_queued": i18n.N_("The e-mails are in the outbox and go out within a minute."),
     "mail_retry": i18n.N_("The failed e-mails will be tried again."),
     "badge_reissued": i18n.N_("A new badge is issued: the old one no longer works. Print the new one."),
+    "erased": i18n.N_("The person's personal data is erased. The figures of the events stay the same."),
     "replanned": i18n.N_(
         "The re-planned programme is a draft: check what changes for whom below, then publish it from the version."
     ),
@@ -129,6 +132,7 @@ def build_jinja_environment() -> Environment:
     env.globals["app_version"] = VERSION
     env.globals["flash_text"] = flash_text
     env.globals.update(labels.TEMPLATE_GLOBALS)
+    env.globals.update(privacy_display.TEMPLATE_GLOBALS)
     env.filters.update(labels.TEMPLATE_FILTERS)
     return env
 
@@ -325,6 +329,10 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ClockPages,
             CoachDeskPages,
             WalkInPages,
+            PersonDataPages,
+            PersonAccessPages,
+            PersonDataApi,
+            AuditPages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],

@@ -40,6 +40,7 @@ class Job:
 JOBS = (
     Job("reminders", "badges.mailing:reminder_job", "queue the day-before reminders of tomorrow's events"),
     Job("arrivals", "badges.coach_desk:arrival_alerts_job", "e-mail coaches whose candidate has not arrived today"),
+    Job("retention", "events.privacy.retention:retention_job", "anonymise people whose retention period has passed"),
     Job("outbox", "events.jobs:outbox_job", "send the e-mail that is due, retrying failures"),
 )
 
