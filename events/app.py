@@ -59,6 +59,7 @@ from events.pages_registration import (
     WishPages,
 )
 from events.privacy import display as privacy_display
+from events.privacy.logs import keep_personal_data_out_of_logs
 from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
 from events.schemas import Problem
 from events.security import CsrfTokens, LoginThrottle, SessionStore, add_security_headers
@@ -237,6 +238,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
     """Build the Litestar app for ``settings`` (from the environment when omitted)."""
     settings = settings or Settings.from_env()
     install_log_redaction()
+    keep_personal_data_out_of_logs()
     import_models()
     engine = create_engine(settings)
     sessions_for_users = session_maker(engine)

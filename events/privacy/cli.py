@@ -55,8 +55,10 @@ def retention_run(today: dt.date | None, dry_run: bool) -> None:
     from events.cli import _prepare, load_settings, run
     from events.db import create_engine, dispose_engine, session_maker
     from events.models import EVENT_TZ
+    from events.privacy.logs import keep_personal_data_out_of_logs
     from events.privacy.retention import run_retention
 
+    keep_personal_data_out_of_logs()
     settings = load_settings()
     run(_prepare(settings, migrate=settings.is_sqlite))
     day = today or dt.datetime.now(EVENT_TZ).date()

@@ -440,7 +440,8 @@ def remove_files(settings: Settings, erased: list[Erased]) -> int:
 async def compact(engine: AsyncEngine, tables: set[str]) -> list[str]:
     """Make the old bytes unreadable. SQLite: VACUUM rewrites the file without free pages, then a TRUNCATE
     checkpoint empties the WAL (retried while readers hold it). PostgreSQL: VACUUM FULL of each touched table,
-    outside a transaction, writes it anew without dead row versions (and its TOAST table and indexes)."""
+    outside a transaction, writes it anew without dead row versions (and its TOAST table and indexes); ANALYZE
+    renews its statistics. PostgreSQL's own WAL segments are recycled by the server, beyond the app's reach."""
     async with engine.connect() as connection:
         conn = await connection.execution_options(isolation_level="AUTOCOMMIT")
         if engine.dialect.name == "sqlite":
@@ -454,7 +455,8 @@ async def compact(engine: AsyncEngine, tables: set[str]) -> list[str]:
         known = set(table("candidate").metadata.tables)
         done = []
         for name in sorted(tables & known):
-            await conn.exec_driver_sql(f'VACUUM FULL "{name}"')
+            # ANALYZE too: the planner's statistics (pg_statistic) keep sampled column values.
+            await conn.exec_driver_sql(f'VACUUM (FULL, ANALYZE) "{name}"')
             done.append(name)
         return done
 

@@ -376,15 +376,13 @@ async def event_figures(settings: Settings, event_id: int) -> dict[str, Any]:
             .select_from(HeldTalk)
             .where(HeldTalk.event_id == event_id, HeldTalk.follow_up == FollowUp.YES)
         )
-        outcomes = dict(
-            (
-                await session.execute(
-                    select(Outcome.kind, func.count())
-                    .where(Outcome.event_id == event_id, Outcome.status == OutcomeStatus.CONFIRMED)
-                    .group_by(Outcome.kind)
-                )
-            ).tuples()
+        by_kind = await session.execute(
+            select(Outcome.kind, func.count())
+            .where(Outcome.event_id == event_id, Outcome.status == OutcomeStatus.CONFIRMED)
+            .group_by(Outcome.kind)
         )
+        # Not dict(result): a Result has keys(), so dict() would take it for a mapping.
+        outcomes = {kind: n for kind, n in by_kind.tuples()}  # noqa: C416
         checks = await count(
             select(func.count())
             .select_from(FollowUpCheck)
