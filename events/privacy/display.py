@@ -30,6 +30,16 @@ ACTION_LABELS = {
     "reissue_badge": N_("issued a new badge"),
     "import": N_("imported a file"),
     "mail": N_("sent e-mail"),
+    "build": N_("built a programme"),
+    "publish": N_("published a programme"),
+    "edit": N_("changed a programme"),
+    "replan": N_("re-planned the programme"),
+    "copy": N_("copied"),
+    "status": N_("changed the status"),
+    "archive": N_("archived"),
+    "unarchive": N_("brought back from the archive"),
+    "paper_attendance": N_("entered the paper attendance list"),
+    "paper_talks": N_("entered a paper table sheet"),
 }
 
 
