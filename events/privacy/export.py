@@ -493,7 +493,14 @@ def readable(value: Any) -> str:
 def export_html(data: dict[str, Any]) -> str:
     """The export as a printable page, in the current language."""
     events = {p["event"]["id"]: p["event"]["name"] for p in data["participations"]}
-    return _environment().get_template("events/privacy/export_pdf.html").render(data=data, events=events)
+    # The codes in words, as the pages show them; the JSON keeps the codes.
+    view = {
+        **data,
+        "consents": [{**c, "method": labels.consent_method_label(c["method"])} for c in data["consents"]],
+        "coaches": [{**c, "kind": labels.coach_kind_label(c["kind"])} for c in data["coaches"]],
+        "audit": [{**a, "role": labels.role_label(a["role"])} for a in data["audit"]],
+    }
+    return _environment().get_template("events/privacy/export_pdf.html").render(data=view, events=events)
 
 
 def render_pdf(html: str) -> bytes:
