@@ -60,6 +60,9 @@ from events.pages_registration import (
     InvitationPages,
     WishPages,
 )
+from events.privacy import display as privacy_display
+from events.privacy.logs import keep_personal_data_out_of_logs
+from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
 from events.reports.pages import ProgrammeResultPages, ResultPages
 from events.schemas import Problem
 from events.security import CsrfTokens, LoginThrottle, SessionStore, add_security_headers
@@ -107,6 +110,7 @@ FLASH_MESSAGES = {
     "mail_retry": i18n.N_("The failed e-mails will be tried again."),
     "badge_reissued": i18n.N_("A new badge is issued: the old one no longer works. Print the new one."),
     "reported": i18n.N_("Thank you. The candidate's coach will confirm it."),
+    "erased": i18n.N_("The person's personal data is erased. The figures of the events stay the same."),
     "replanned": i18n.N_(
         "The re-planned programme is a draft: check what changes for whom below, then publish it from the version."
     ),
@@ -133,6 +137,7 @@ def build_jinja_environment() -> Environment:
     env.globals["app_version"] = VERSION
     env.globals["flash_text"] = flash_text
     env.globals.update(labels.TEMPLATE_GLOBALS)
+    env.globals.update(privacy_display.TEMPLATE_GLOBALS)
     env.filters.update(labels.TEMPLATE_FILTERS)
     return env
 
@@ -237,6 +242,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
     """Build the Litestar app for ``settings`` (from the environment when omitted)."""
     settings = settings or Settings.from_env()
     install_log_redaction()
+    keep_personal_data_out_of_logs()
     import_models()
     engine = create_engine(settings)
     sessions_for_users = session_maker(engine)
@@ -337,6 +343,10 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             OutcomePages,
             EmployerTalkPages,
             EvaluationPages,
+            PersonDataPages,
+            PersonAccessPages,
+            PersonDataApi,
+            AuditPages,
             static,
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy), channels],

@@ -250,7 +250,11 @@ def jobs() -> None:
 
 @jobs.command("run")
 @click.option(
-    "--job", "names", multiple=True, metavar="NAME", help="Run only this job (reminders, arrivals, outbox); repeatable."
+    "--job",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this job (reminders, arrivals, retention, outbox); repeatable.",
 )
 @handle_errors
 def jobs_run(names: tuple[str, ...]) -> None:
@@ -281,6 +285,7 @@ def _mount_slices() -> None:
     from badges.cli_mail import mail_command
     from badges.cli_print import badges_command
     from events.cli_data import export_command, import_command
+    from events.privacy.cli import retention_group
     from events.reports.cli import report_command
     from schedule.cli import schedule_group
     from schedule.cli_app import build_command
@@ -295,6 +300,7 @@ def _mount_slices() -> None:
     main.add_command(mail_command, "mail")
     main.add_command(badges_command, "badges")
     main.add_command(report_command, "report")
+    main.add_command(retention_group, "retention")
 
 
 _mount_slices()

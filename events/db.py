@@ -102,6 +102,8 @@ def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("max_overflow", 10)
         if settings.database_schema:
             connect_args["server_settings"] = {"search_path": settings.database_schema}
+    # An error's message then names no values: a failed insert must not carry a person's data into the logs.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(settings.database_url, connect_args=connect_args, **kwargs)
     if settings.is_sqlite:
         _configure_sqlite(engine)

@@ -47,6 +47,7 @@ JOBS = (
     ),
     Job("digest", "events.outcomes.jobs:digest_job", "the weekly e-mail for coaches who asked for it"),
     Job("evaluations", "events.outcomes.evaluation:evaluation_job", "send the short evaluation after an event"),
+    Job("retention", "events.privacy.retention:retention_job", "anonymise people whose retention period has passed"),
     Job("outbox", "events.jobs:outbox_job", "send the e-mail that is due, retrying failures"),
 )
 

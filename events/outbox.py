@@ -271,7 +271,12 @@ async def retry_failed(session: AsyncSession, event_id: int) -> int:
     """Give an event's given-up messages a new round of attempts (an organiser's button)."""
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.event_id == event_id, OutboxMessage.status == OutboxStatus.FAILED)
+        # An erased person's messages (events.privacy) have no address left: they stay given up.
+        .where(
+            OutboxMessage.event_id == event_id,
+            OutboxMessage.status == OutboxStatus.FAILED,
+            OutboxMessage.to_address != "",
+        )
         .values(status=OutboxStatus.QUEUED, attempts=0, next_attempt_at=dt.datetime.now(dt.UTC))
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

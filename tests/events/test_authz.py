@@ -43,6 +43,16 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/events/{event_ref:str}"): (303, 200, 200, 200, 200, 403),
     ("GET", "/candidates"): (303, 200, 200, 200, 403, 403),
     ("GET", "/candidates/{candidate_id:int}"): (303, 200, 200, 404, 403, 403),
+    # Privacy: a person's export and erasure are for organisers only (the erase without its confirmation: 422);
+    # who read a person's data, for organisers and the person's own coaches; the audit log, organisers only.
+    ("GET", "/candidates/{candidate_id:int}/export.json"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/candidates/{candidate_id:int}/export.pdf"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/candidates/{candidate_id:int}/erase"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/candidates/{candidate_id:int}/erase"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/candidates/{candidate_id:int}/access"): (303, 200, 200, 404, 403, 403),
+    ("GET", "/audit"): (303, 200, 403, 403, 403, 403),
+    ("GET", "/api/candidates/{candidate_id:int}/export"): (401, 200, 403, 403, 403, 403),
+    ("POST", "/api/candidates/{candidate_id:int}/erase"): (401, 422, 403, 403, 403, 403),
     # Calendars: a feed opened by its token alone (an unknown one answers 404 to everyone); organisers see every
     # person's link and download, coaches download their own candidates' (another coach's: 404).
     # Before the writes below, which withdraw the coach's candidate's consent (and so take them off the programme).

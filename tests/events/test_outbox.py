@@ -154,7 +154,7 @@ def test_cli_jobs_run_sends_the_outbox_and_names_an_unknown_job(settings: Settin
     assert unset.stdout.strip() == "outbox: MEETMATCH_SMTP_URL is not set; messages wait in the outbox"
     assert (unknown.returncode, unknown.stderr.strip()) == (
         2,
-        "error: --job: unknown job nope (jobs: reminders, arrivals, followups, digest, evaluations, outbox)",
+        "error: --job: unknown job nope (jobs: reminders, arrivals, followups, digest, evaluations, retention, outbox)",
     )
     assert len(mail_server.received) == 1
 

@@ -1,0 +1,59 @@
+"""What the privacy templates call: the anonymisation dates on the candidate and event pages, and the audit
+log's actions in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from events import i18n
+from events.i18n import N_
+from events.privacy.retention import erasure_date, event_erasure_date
+
+ACTION_LABELS = {
+    "read_sensitive": N_("read the confidential data"),
+    "export": N_("exported all data"),
+    "erase": N_("erased the personal data"),
+    "create": N_("created"),
+    "update": N_("changed"),
+    "delete": N_("deleted"),
+    "consent": N_("recorded consent"),
+    "withdraw_consent": N_("recorded withdrawn consent"),
+    "assign_coach": N_("added a coach"),
+    "remove_coach": N_("removed a coach"),
+    "hand_over": N_("handed over candidates"),
+    "sign_up": N_("signed up for an event"),
+    "walk_in": N_("registered at the door"),
+    "mark_absent": N_("marked absent"),
+    "preference": N_("entered a wish"),
+    "reissue_badge": N_("issued a new badge"),
+    "import": N_("imported a file"),
+    "mail": N_("sent e-mail"),
+    "build": N_("built a programme"),
+    "publish": N_("published a programme"),
+    "edit": N_("changed a programme"),
+    "replan": N_("re-planned the programme"),
+    "copy": N_("copied"),
+    "status": N_("changed the status"),
+    "archive": N_("archived"),
+    "unarchive": N_("brought back from the archive"),
+    "paper_attendance": N_("entered the paper attendance list"),
+    "paper_talks": N_("entered a paper table sheet"),
+}
+
+
+def audit_action_label(code: str) -> str:
+    return i18n.gettext(ACTION_LABELS[code]) if code in ACTION_LABELS else code
+
+
+def candidate_erasure_date(candidate: Any, participations: Iterable[Any]) -> dt.date:
+    """The candidate page's date, from what the page already loaded (participations with their events)."""
+    return erasure_date(candidate.created_at, [(p.event.date, p.event.retention_months) for p in participations])
+
+
+TEMPLATE_GLOBALS = {
+    "audit_action_label": audit_action_label,
+    "candidate_erasure_date": candidate_erasure_date,
+    "event_erasure_date": event_erasure_date,
+}

@@ -1,0 +1,123 @@
+"""Retention: a person's data is anonymised a set time after the last follow-up of their last event.
+
+The last follow-up check is `LAST_CHECK_MONTHS` after an event; the event's `retention_months` run from there.
+A candidate is kept across events, so their date is the latest over all their participations; someone never
+signed up for an event is kept `DEFAULT_RETENTION_MONTHS` after they were registered. On that day (and any day
+after) `meetmatch retention run` or the "retention" job erases them (events.privacy.erasure), each under a
+claim, so cron and several processes may run it at once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from events.errors import ConflictError, NotFoundError
+from events.models import EVENT_TZ, Candidate, CandidateParticipation, Event
+from events.outcomes.models import CHECK_MONTHS
+from events.privacy.erasure import Erased, ErasureReport, after_commit, apply_ledger, erase_rows
+from events.settings import Settings
+
+LAST_CHECK_MONTHS = max(CHECK_MONTHS)
+DEFAULT_RETENTION_MONTHS = 12
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later; the month's last day where it is shorter (31 January + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def event_erasure_date(event: Event) -> dt.date:
+    """When the personal data of this event's candidates is anonymised (unless a later event keeps them)."""
+    return add_months(event.date, LAST_CHECK_MONTHS + event.retention_months)
+
+
+def erasure_date(created_at: dt.datetime, events: Iterable[tuple[dt.date, int]]) -> dt.date:
+    """A candidate's date, from when they were registered and (date, retention months) of each of their events."""
+    dates = [add_months(day, LAST_CHECK_MONTHS + months) for day, months in events]
+    if dates:
+        return max(dates)
+    return add_months(created_at.astimezone(EVENT_TZ).date(), DEFAULT_RETENTION_MONTHS)
+
+
+async def erasure_dates(session: AsyncSession, candidate_ids: Iterable[int] | None = None) -> dict[int, dt.date]:
+    """The anonymisation date of every candidate not yet erased (or of the ones named)."""
+    query = select(Candidate.id, Candidate.created_at).where(Candidate.erased_at.is_(None))
+    participations = select(CandidateParticipation.candidate_id, Event.date, Event.retention_months).join(
+        Event, Event.id == CandidateParticipation.event_id
+    )
+    if candidate_ids is not None:
+        wanted = list(candidate_ids)
+        query = query.where(Candidate.id.in_(wanted))
+        participations = participations.where(CandidateParticipation.candidate_id.in_(wanted))
+    events: dict[int, list[tuple[dt.date, int]]] = {}
+    for candidate_id, day, months in (await session.execute(participations)).tuples():
+        events.setdefault(candidate_id, []).append((day, months))
+    return {
+        candidate_id: erasure_date(created, events.get(candidate_id, ()))
+        for candidate_id, created in (await session.execute(query)).tuples()
+    }
+
+
+async def due(session: AsyncSession, today: dt.date) -> list[int]:
+    """Candidates whose date has come, in id order."""
+    return sorted(i for i, day in (await erasure_dates(session)).items() if day <= today)
+
+
+@dataclass
+class RetentionReport:
+    today: dt.date
+    due: list[int] = field(default_factory=list)
+    erased: list[int] = field(default_factory=list)
+    replayed: list[int] = field(default_factory=list)
+    files_removed: int = 0
+    dry_run: bool = False
+
+    def __str__(self) -> str:
+        if self.dry_run:
+            return f"retention: {len(self.due)} person(s) due on {self.today.isoformat()} (dry run: nothing erased)"
+        text = f"retention: {len(self.erased)} person(s) anonymised on {self.today.isoformat()}"
+        if self.replayed:
+            text += f", {len(self.replayed)} erased again from the ledger"
+        return text
+
+
+async def run_retention(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, today: dt.date, *, dry_run: bool = False
+) -> RetentionReport:
+    """Replay the erasure ledger, then anonymise everyone due on ``today``: one transaction per person, each
+    starting with its claim (a person erased meanwhile by another process is skipped); the files and raw
+    bytes once at the end."""
+    report = RetentionReport(today=today, dry_run=dry_run)
+    async with sessions() as session:
+        report.due = await due(session, today)
+    if dry_run:
+        return report
+    replayed: ErasureReport = await apply_ledger(sessions, settings)
+    report.replayed = replayed.erased
+    erased: list[Erased] = []
+    async with sessions() as session:
+        for candidate_id in report.due:
+            try:
+                erased.append(await erase_rows(session, None, candidate_id, reason="retention"))
+                await session.commit()
+            except (ConflictError, NotFoundError):  # erased (or gone) in the meantime
+                await session.rollback()
+        engine = session.bind
+    assert isinstance(engine, AsyncEngine)  # noqa: S101 - sessions are bound to one engine
+    done = await after_commit(engine, settings, erased)
+    report.erased = done.erased
+    report.files_removed = done.files_removed + replayed.files_removed
+    return report
+
+
+async def retention_job(sessions: async_sessionmaker[AsyncSession], settings: Settings, now: dt.datetime) -> str:
+    """The daily job (events.jobs): today in Amsterdam."""
+    return str(await run_retention(sessions, settings, now.astimezone(EVENT_TZ).date()))

@@ -1,0 +1,134 @@
+"""The audit log's viewer for organisers (newest first, in pages, by person, actor and action), and on the
+candidate page who read or changed the person's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from events.db import open_session
+from events.demo import DemoResult
+from events.models import AuditEntry, CandidateCoach, User
+from events.privacy.audit_log import PAGE_SIZE
+from events.settings import Settings
+from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
+
+
+async def _coach_candidate(settings: Settings) -> int:
+    async with open_session(settings) as session:
+        coach = await session.scalar(select(User.id).where(User.email == COACH))
+        found = await session.scalar(
+            select(CandidateCoach.candidate_id)
+            .where(CandidateCoach.coach_id == coach)
+            .order_by(CandidateCoach.candidate_id)
+        )
+        assert found is not None
+        return int(found)
+
+
+def _rows(html: str) -> list[str]:
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in body.split("</tr>") if "<td" in row]
+
+
+def test_audit_viewer_shows_who_read_whom_newest_first(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    candidate_id = run(_coach_candidate(database))
+    login(client, COACH)
+    client.get(f"/candidates/{candidate_id}")  # the coach reads the confidential data
+    login(client, ORGANISER)
+
+    page = client.get(f"/audit/?candidate={candidate_id}")
+
+    assert page.status_code == 200
+    rows = _rows(page.text)
+    assert "Anouk Jansen (coach) heeft de vertrouwelijke gegevens bekeken candidate" in rows[0]
+    everything = _rows(client.get("/audit/").text)
+    assert everything[0] == rows[0]
+    assert any(
+        "(organisator) heeft een programma gepubliceerd schedule_version" in r for r in everything
+    )  # the demo's own entries
+
+
+def test_audit_viewer_filters_by_actor_and_action_and_pages(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    async def seed() -> int:
+        async with open_session(database) as session:
+            coach = await session.scalar(select(User.id).where(User.email == COACH))
+            start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            for n in range(PAGE_SIZE + 5):
+                session.add(
+                    AuditEntry(
+                        at=start + dt.timedelta(minutes=n),
+                        actor_id=coach,
+                        actor_role="coach",
+                        action="test_read",
+                        object_type="candidate",
+                        object_id=n,
+                    )
+                )
+            await session.commit()
+            return int(coach or 0)
+
+    coach_id = run(seed())
+    login(client, ORGANISER)
+
+    first = client.get(f"/audit/?actor={coach_id}&action=test_read")
+    second = client.get(f"/audit/?actor={coach_id}&action=test_read&page=2")
+    beyond = client.get(f"/audit/?actor={coach_id}&action=test_read&page=99")
+    nonsense = client.get("/audit/?candidate=abc&actor=-1&page=x")
+
+    assert len(_rows(first.text)) == PAGE_SIZE
+    assert f"candidate {PAGE_SIZE + 4}" in _rows(first.text)[0]
+    assert [r for r in _rows(second.text) if "candidate" in r] == [r for r in _rows(beyond.text) if "candidate" in r]
+    assert len(_rows(second.text)) == 5
+    assert "candidate 0" in _rows(second.text)[-1]
+    assert "Pagina 2 van 2" in second.text
+    assert "55 regels" in first.text
+    assert nonsense.status_code == 200
+
+
+def test_audit_viewer_refused_to_coach_employer_door_and_anonymous(
+    client: TestClient[Litestar], demo: DemoResult
+) -> None:
+    answers = {}
+    for account in (COACH, EMPLOYER, DOOR, None):
+        client.cookies.clear()
+        if account:
+            login(client, account)
+        answers[account] = client.get("/audit/", follow_redirects=False).status_code
+
+    assert answers == {COACH: 403, EMPLOYER: 403, DOOR: 403, None: 303}
+
+
+def test_candidate_page_shows_who_looked_to_organisers_and_the_persons_coaches(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    candidate_id = run(_coach_candidate(database))
+    login(client, ORGANISER)
+    organiser_page = client.get(f"/candidates/{candidate_id}")
+    login(client, COACH)
+    coach_page = client.get(f"/candidates/{candidate_id}")
+    coach_list = client.get(f"/candidates/{candidate_id}/access?fragment=true")
+    login(client, OTHER_COACH)
+    other_coach = client.get(f"/candidates/{candidate_id}/access?fragment=true")
+
+    assert "Wie heeft deze gegevens bekeken" in organiser_page.text
+    assert f'data-src="/candidates/{candidate_id}/access?fragment=true"' in organiser_page.text
+    assert f'href="/candidates/{candidate_id}/erase"' in organiser_page.text
+    assert f'href="/candidates/{candidate_id}/export.pdf"' in organiser_page.text
+    assert "Wie heeft deze gegevens bekeken" in coach_page.text
+    assert "/erase" not in coach_page.text
+    assert "/export." not in coach_page.text
+    assert coach_list.status_code == 200
+    assert "<html" not in coach_list.text
+    rows = _rows(coach_list.text)
+    assert "Anouk Jansen (coach) heeft de vertrouwelijke gegevens bekeken" in rows[0]
+    assert any("(organisator) heeft de vertrouwelijke gegevens bekeken" in r for r in rows)
+    assert other_coach.status_code == 404
