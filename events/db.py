@@ -90,7 +90,11 @@ def import_models() -> MetaData:
 
 
 def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
-    """An async engine for the configured database, with WAL and a busy timeout on SQLite."""
+    """An async engine for the configured database, with WAL and a busy timeout on SQLite; sets the key of the
+    encrypted fields (events.crypto) from the same settings."""
+    from events import crypto
+
+    crypto.configure(settings)
     connect_args: dict[str, Any] = {}
     if settings.is_sqlite:
         connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from events.crypto import EncryptedJSON, EncryptedText
 from events.db import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
 
 EVENT_TZ = ZoneInfo("Europe/Amsterdam")
@@ -347,10 +348,11 @@ class Candidate(IdMixin, TimestampMixin, Base):
     hours_per_week: Mapped[int | None] = mapped_column(Integer)
     # "In my own words": what the candidate wants employers to read.
     own_words: Mapped[str] = mapped_column(Text, default="")
-    # Sensitive: only the candidate's coaches and organisers may read these, and every read is audited.
-    target_group: Mapped[str | None] = mapped_column(String(100))
-    barriers: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    coach_note: Mapped[str] = mapped_column(Text, default="")
+    # Sensitive: only the candidate's coaches and organisers may read these, and every read is audited; they are
+    # stored encrypted (events.crypto), so a dump or a backup shows none of it.
+    target_group: Mapped[str | None] = mapped_column(EncryptedText("candidate.target_group"))
+    barriers: Mapped[list[str]] = mapped_column(EncryptedJSON("candidate.barriers"), default=list)
+    coach_note: Mapped[str] = mapped_column(EncryptedText("candidate.coach_note"), default="")
     # The language of the candidate's programme, e-mails and calendar ("nl" or "en").
     locale: Mapped[str] = mapped_column(String(5), default="nl", server_default="nl")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

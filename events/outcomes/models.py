@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from events.crypto import EncryptedText
 from events.db import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
 from events.models import JSONType, PathwayKind, _enum
 
@@ -75,7 +76,8 @@ class Outcome(IdMixin, TimestampMixin, Base):
     # Outflow from benefits ("uitstroom uit de uitkering"), for funders; None when not known.
     leaves_benefits: Mapped[bool | None] = mapped_column(Boolean)
     # Read by the candidate's coaches and organisers only; an employer's proposal carries its own words here.
-    note: Mapped[str] = mapped_column(Text, default="")
+    # Stored encrypted (events.crypto).
+    note: Mapped[str] = mapped_column(EncryptedText("outcome.note"), default="")
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -107,7 +109,8 @@ class FollowUpCheck(IdMixin, TimestampMixin, Base):
     months: Mapped[int] = mapped_column(Integer)
     done_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    note: Mapped[str] = mapped_column(Text, default="")
+    # The coach's note on the check: stored encrypted (events.crypto).
+    note: Mapped[str] = mapped_column(EncryptedText("follow_up_check.note"), default="")
 
 
 class Programme(IdMixin, TimestampMixin, Base):

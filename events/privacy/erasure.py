@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from events import labels
 from events.auth import CurrentUser
+from events.crypto import encrypted_columns
 from events.errors import ConflictError, NotFoundError
 from events.i18n import gettext as _t
 from events.models import (
@@ -346,6 +347,19 @@ async def sweep(session: AsyncSession, needles: list[str], tables: set[str] | No
             select(*keys, column).where(or_(*(text.contains(v, autoescape=True) for v in sorted(variants))))
         )
         for row in hits.tuples():
+            *key, value = row
+            new = _replace(value, patterns)
+            if new == value:
+                continue
+            where = [k == v for k, v in zip(keys, key, strict=True)]
+            await session.execute(update(tbl).where(*where).values({column.name: new}))
+            changed += 1
+            if tables is not None:
+                tables.add(tbl.name)
+    # Encrypted columns (events.crypto) cannot be searched in SQL: they are read, decrypted, in Python.
+    for tbl, column in encrypted_columns(table("candidate").metadata):
+        keys = list(tbl.primary_key.columns)
+        for row in (await session.execute(select(*keys, column).where(column.is_not(None)))).tuples():
             *key, value = row
             new = _replace(value, patterns)
             if new == value:
