@@ -65,7 +65,7 @@ from events.privacy.logs import keep_personal_data_out_of_logs
 from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
 from events.reports.pages import ProgrammeResultPages, ResultPages
 from events.schemas import Problem
-from events.security import CsrfTokens, LoginThrottle, SessionStore, add_security_headers
+from events.security import CsrfTokens, ExportThrottle, LoginThrottle, SessionStore, add_security_headers
 from events.services import check_key_fingerprint, load_active_user
 from events.settings import Settings
 from schedule.api import ProgrammeApi
@@ -386,6 +386,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
                 "live": Live(channels),
                 "sessions": sessions_for_users,
                 "scan_throttle": ScanThrottle(stores["throttle"]),
+                "export_throttle": ExportThrottle(stores["throttle"], settings),
             }
         ),
         debug=False,

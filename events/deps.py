@@ -49,6 +49,27 @@ def provide_viewer(request: Request[Any, Any, Any]) -> CurrentUser | None:
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
-    # Forwarded headers are ignored: without a configured trusted proxy they are whatever the client says.
+    """The address a request came from. X-Forwarded-For counts only when the peer is a trusted proxy
+    (MEETMATCH_TRUSTED_PROXIES): then the nearest address in it that is not itself a trusted proxy. Without
+    one configured, forwarded headers are ignored: they are whatever the client chose to send."""
     client = request.scope.get("client")
-    return str(client[0]) if client else "unknown"
+    peer = str(client[0]) if client else "unknown"
+    ctx = request.app.state.get("ctx")
+    proxies = ctx.settings.trusted_proxies if ctx is not None else ()
+    if not proxies or not _within(peer, proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, proxies):
+            return hop
+    return peer
+
+
+def _within(address: str, networks: tuple[str, ...]) -> bool:
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n) for n in networks)

@@ -23,6 +23,7 @@ from events.deps import AppContext
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
 from events.models import EVENT_TZ, ConsentMethod, Event, Role
+from events.security import export_limit
 from events.services import EventService
 
 UPLOAD_TTL_SECONDS = 24 * 3600
@@ -226,7 +227,7 @@ class ImportPages(Controller):
         path.unlink(missing_ok=True)
         return Redirect(f"/events/{event.slug}?msg=imported&rows={result.rows}", status_code=HTTP_303_SEE_OTHER)
 
-    @get("/export/{filename:str}", name="export_download")
+    @get("/export/{filename:str}", name="export_download", guards=[export_limit])
     async def export(
         self,
         event_ref: FromPath[str],

@@ -235,6 +235,36 @@ class LoginThrottle:
         await self.counter.clear(self._keys(email, "")[0])
 
 
+class ExportThrottle:
+    """Exports per account in a fixed window (PDFs and spreadsheets of many people are costly to make and are
+    what a stolen session would be used for); kept in the shared store, so the limit holds across processes."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.counter = FailureCounter(store, settings.export_max_per_window, settings.export_window_seconds)
+
+    async def take(self, user_id: int, now: float | None = None) -> int | None:
+        """Count one export; the seconds to wait instead when the account's allowance is used up."""
+        now = time.time() if now is None else now
+        key = f"exports:{user_id}"
+        wait = await self.counter.wait(key, now)
+        if wait is None:
+            await self.counter.add(key, now)
+        return wait
+
+
+async def export_limit(connection: Any, _handler: Any) -> None:
+    """A guard for every export route: 429 with Retry-After when the account made too many exports lately."""
+    from litestar.exceptions import TooManyRequestsException
+
+    user = connection.scope.get("user")
+    throttle: ExportThrottle = connection.app.state.export_throttle
+    wait = await throttle.take(getattr(user, "id", 0))
+    if wait is not None:
+        raise TooManyRequestsException(
+            detail="Too many exports in a short time; wait a moment", headers={"Retry-After": str(wait)}
+        )
+
+
 # Sent with every response, redirects and errors included. Scripts only from our own files (the scanner's QR
 # decoder compiles WebAssembly, hence 'wasm-unsafe-eval'; never 'unsafe-inline' for scripts); styles may be
 # inline (the print layouts place boxes with style attributes); nothing may frame the app.

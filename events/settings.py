@@ -41,6 +41,12 @@ class Settings:
     # Login throttle: failures allowed per account and per address within the window.
     login_max_failures: int = 10
     login_window_seconds: int = 15 * 60
+    # Exports (PDF reports, spreadsheets, a person's data) per account within the window.
+    export_max_per_window: int = 60
+    export_window_seconds: int = 10 * 60
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (MEETMATCH_TRUSTED_PROXIES, comma-separated
+    # addresses or networks); without one, forwarded headers are ignored, as anyone can send them.
+    trusted_proxies: tuple[str, ...] = ()
     # Session lifetimes, per role (seconds). Door staff and employers keep a session for a whole event day.
     idle_timeouts: Mapping[str, int] = field(
         default_factory=lambda: {"organiser": 30 * 60, "coach": 30 * 60, "employer": 4 * 3600, "door": 16 * 3600}
@@ -74,6 +80,7 @@ class Settings:
             jobs_interval=_seconds("MEETMATCH_JOBS_INTERVAL", env.get("MEETMATCH_JOBS_INTERVAL") or "0"),
             database_schema=env.get("MEETMATCH_DATABASE_SCHEMA") or None,
             debug=(env.get("MEETMATCH_DEBUG") or "").lower() in {"1", "true", "yes"},
+            trusted_proxies=_proxies(env.get("MEETMATCH_TRUSTED_PROXIES") or ""),
         )
 
     def with_changes(self, **changes: object) -> Settings:
@@ -96,6 +103,25 @@ class Settings:
     def derive_key(self, purpose: str) -> bytes:
         """A sub-key for one purpose, so that no two mechanisms share key material."""
         return hashlib.sha256(f"meetmatch:{purpose}:".encode() + self.secret_key.encode()).digest()
+
+
+def _proxies(text: str) -> tuple[str, ...]:
+    """MEETMATCH_TRUSTED_PROXIES: addresses or networks, comma-separated; a clear message for a wrong one."""
+    import ipaddress
+
+    found = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            msg = (
+                f"MEETMATCH_TRUSTED_PROXIES: {part!r} is not an address or network "
+                "(for example 127.0.0.1 or 10.0.0.0/8)"
+            )
+            raise SettingsError(msg) from None
+    return tuple(found)
 
 
 def _seconds(name: str, text: str) -> float:

@@ -29,6 +29,7 @@ from events.pages import see_other
 from events.privacy import audit_log, export
 from events.privacy.erasure import erase_person
 from events.privacy.retention import erasure_dates
+from events.security import export_limit
 
 organisers = requires(Role.ORGANISER)
 
@@ -79,7 +80,7 @@ class PersonDataPages(Controller):
     include_in_schema = False
     guards = [organisers]
 
-    @get("/export.json", name="privacy:export_json")
+    @get("/export.json", name="privacy:export_json", guards=[export_limit])
     async def export_json(
         self,
         candidate_id: FromPath[int],
@@ -90,7 +91,7 @@ class PersonDataPages(Controller):
         body = json.dumps(data, ensure_ascii=False, indent=1).encode()
         return _download(body, "application/json", f"person-{candidate_id}.json")
 
-    @get("/export.pdf", name="privacy:export_pdf")
+    @get("/export.pdf", name="privacy:export_pdf", guards=[export_limit])
     async def export_pdf(
         self,
         candidate_id: FromPath[int],
@@ -205,7 +206,7 @@ class PersonDataApi(Controller):
     tags = ["privacy"]
     guards = [organisers]
 
-    @get("/export", name="api:privacy_export")
+    @get("/export", name="api:privacy_export", guards=[export_limit])
     async def export_api(
         self,
         candidate_id: FromPath[int],

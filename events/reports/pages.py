@@ -26,6 +26,7 @@ from events.reports import pdf
 from events.reports import services as results
 from events.reports.figures import TARGETS
 from events.reports.view import ReportView, event_view, programme_view
+from events.security import export_limit
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -103,7 +104,7 @@ class ResultPages(Controller):
         await results.set_event_targets(db_session, current_user, event, targets)
         return see_other(f"/events/{event.slug}/results?msg=saved#targets")
 
-    @get("/results.pdf", name="results_pdf")
+    @get("/results.pdf", name="results_pdf", guards=[export_limit])
     async def results_pdf(
         self,
         event_ref: FromPath[str],
@@ -115,7 +116,7 @@ class ResultPages(Controller):
         name = f"{event.slug}-results{'-anonymised' if anonymised else ''}.pdf"
         return await _pdf_response(event_view(report, anonymised=bool(anonymised)), "event", name)
 
-    @get("/results/{filename:str}", name="results_export")
+    @get("/results/{filename:str}", name="results_export", guards=[export_limit])
     async def results_export(
         self,
         event_ref: FromPath[str],
@@ -247,7 +248,7 @@ class ProgrammeResultPages(Controller):
             return Template("events/reports/programme.html", context=context, status_code=422)
         return see_other(f"/programmes/{programme.id}?msg=saved#events")
 
-    @get("/{programme_id:int}/report.pdf", name="programme_pdf")
+    @get("/{programme_id:int}/report.pdf", name="programme_pdf", guards=[export_limit])
     async def programme_pdf(
         self,
         programme_id: FromPath[int],
