@@ -144,12 +144,27 @@ async def _prepare(settings: Any, *, migrate: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--demo", "with_demo", is_flag=True, help="Fill an empty database with the demo event first.")
 @click.option("--migrate/--no-migrate", default=None, help="Apply migrations first (default: on SQLite only).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="App processes; more than one needs PostgreSQL and MEETMATCH_REDIS_URL (sessions, throttles and live "
+    "updates are shared through Redis).",
+)
 @handle_errors
-def serve(host: str, port: int, with_demo: bool, migrate: bool | None) -> None:
+def serve(host: str, port: int, with_demo: bool, migrate: bool | None, workers: int) -> None:
     """Serve the web app (http://127.0.0.1:8000 by default)."""
     import uvicorn
 
     settings = load_settings()
+    if workers > 1 and settings.is_sqlite:
+        raise CliError("--workers: several processes need PostgreSQL (MEETMATCH_DATABASE_URL); SQLite serves one")
+    if workers > 1 and not settings.redis_url:
+        raise CliError(
+            "--workers: several processes need MEETMATCH_REDIS_URL, so that a login, a throttle and a live "
+            "update on one are seen by the others"
+        )
     # --demo creates what it needs, on PostgreSQL too; otherwise only the SQLite default migrates itself.
     run(_prepare(settings, migrate=(settings.is_sqlite or with_demo) if migrate is None else migrate))
     if with_demo:
@@ -160,7 +175,16 @@ def serve(host: str, port: int, with_demo: bool, migrate: bool | None) -> None:
     # Background jobs (outbox, reminders) run on a timer inside the server unless told otherwise.
     os.environ.setdefault("MEETMATCH_JOBS_INTERVAL", "60")
     click.echo(f"meetmatch serves on http://{host}:{port}/  (press Ctrl+C to stop)")
-    uvicorn.run("events.app:create_app", factory=True, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        "events.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        # Forwarded headers are read by the app itself, and only from MEETMATCH_TRUSTED_PROXIES.
+        proxy_headers=False,
+    )
 
 
 @main.command()
