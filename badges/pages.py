@@ -9,8 +9,9 @@ so a guesser learns nothing about which it was.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
@@ -37,9 +38,19 @@ class BadgePages(Controller):
     # `path`, not `str`: a token with a slash in it is malformed, and gets the same page as any other.
     @get("/{token:path}", name="badge_page")
     async def badge_page(
-        self, token: FromPath[str], db_session: NamedDependency[AsyncSession], ctx: NamedDependency[AppContext]
+        self,
+        token: FromPath[str],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        ctx: NamedDependency[AppContext],
     ) -> Template:
-        opened = await open_token(db_session, TokenPurpose.BADGE, token.removeprefix("/"))
+        # The token exactly as the address gave it: the router forgives a trailing slash and a doubled one after
+        # /b/ (also in the scope's `path`), but a token is compared exactly; `token` is only the router's match.
+        del token
+        # (Some clients leave the query string on the raw path; an escaped "?" would be %3F.)
+        raw_path = request.scope.get("raw_path")
+        path = unquote(raw_path.split(b"?", 1)[0].decode("latin-1")) if raw_path else request.scope["path"]
+        opened = await open_token(db_session, TokenPurpose.BADGE, path.partition("/b/")[2])
         if opened is None:
             return invalid_badge()
         event, holder = opened

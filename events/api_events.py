@@ -22,7 +22,7 @@ from events.auth import CurrentUser, logged_in, requires
 from events.deps import AppContext
 from events.errors import DomainError, NotFoundError
 from events.models import CoachKind, Organisation, PreferenceSide, Role
-from events.schemas import CandidateDetail, CandidateRow, EmployerRow, EventDetail, EventRow, OpeningRow
+from events.schemas import CandidateDetail, CandidateRow, EmployerRow, EventDetail, EventRow, OpeningRow, Problem
 from events.schemas import ParticipationRow as EventParticipationRow
 from events.services import CandidateService, EventService
 
@@ -746,7 +746,14 @@ class ImportsApi(Controller):
         "/{kind:str}",
         name="api:import",
         status_code=HTTP_200_OK,
-        responses={422: ResponseSpec(ImportAnswer, description="A row is wrong: nothing was imported")},
+        # A wrong row answers what the import found; a wrong request (no file, an unreadable one, a bad
+        # `consent_date`) the usual problem body.
+        responses={
+            422: ResponseSpec(
+                ImportAnswer | Problem,
+                description="A row is wrong (what the import found; nothing was imported), or the request is wrong",
+            )
+        },
     )
     async def import_file(
         self,

@@ -463,7 +463,8 @@ async def update_employer(
     await session.flush()
     await audit(session, user, "update", "employer_participation", employer.id)
     session.expire(employer)
-    return await employer_of(session, user, event, employer.id)
+    # Not `employer.id`: the expired row would load it again synchronously, which an async session cannot do.
+    return await employer_of(session, user, event, employer_id)
 
 
 async def set_employer_rounds(
