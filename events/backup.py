@@ -3,7 +3,7 @@
 The archive is a .tar.gz holding `manifest.json` (format, app version, created-at, the alembic revision, the
 database dialect, the secret key's fingerprint, and per table its columns, row count and SHA-256 content hash)
 and one JSON-lines file per table in dependency order, each line a row's values as a JSON array in the
-manifest's column order, rows ordered by primary key. Values are the database's own (read through reflected
+manifest's column order (by name), rows ordered by primary key. Values are the database's own (read through reflected
 tables, not the models), so encrypted columns stay encrypted in the archive. Dates, times, bytes and JSON
 values carry a small tag (`{"$dt": ...}`, `{"$b": ...}`, ...) so that they come back as they went.
 
@@ -158,9 +158,15 @@ def app_tables(found: MetaData) -> list[Table]:
     return [t for t in found.sorted_tables if t.name != VERSION_TABLE]
 
 
+def columns(table: Table) -> list[Column[Any]]:
+    """A table's columns by name: the same order whether the schema came from the migrations (added columns at
+    the end) or from the models."""
+    return sorted(table.columns, key=lambda c: c.name)
+
+
 def _ordered(table: Table) -> Any:
-    keys = list(table.primary_key.columns) or list(table.columns)
-    return select(*table.columns).order_by(*keys)
+    keys = list(table.primary_key.columns) or columns(table)
+    return select(*columns(table)).order_by(*keys)
 
 
 async def _rows(connection: AsyncConnection, table: Table) -> AsyncIterator[tuple[Any, ...]]:
@@ -278,7 +284,7 @@ async def backup(settings: Settings, target: Path, progress: Progress = _no_prog
                         {
                             "name": table.name,
                             "file": f"tables/{index:03d}-{table.name}.jsonl",
-                            "columns": [c.name for c in table.columns],
+                            "columns": [c.name for c in columns(table)],
                             "rows": digest.rows,
                             "sha256": digest.sha256,
                         }
