@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
 import events.backup
@@ -221,9 +221,8 @@ def test_restore_bad_input_is_one_clear_line_and_exit_2(source: Settings, fresh:
         "not empty": cli(source, "restore", str(archive)),
     }
 
-    assert {k: (r.returncode, r.stderr.count("\n"), r.stderr.split(":")[0]) for k, r in answers.items()} == {
-        k: (2, 1, "error") for k in answers
-    }
+    shapes = {k: (r.returncode, r.stderr.count("\n"), r.stderr.split(":")[0]) for k, r in answers.items()}
+    assert shapes == dict.fromkeys(answers, (2, 1, "error"))
     assert "no such file" in answers["missing"].stderr
     assert "not a readable meetmatch backup" in answers["garbage"].stderr
     assert "do not match their hash" in answers["damaged"].stderr
