@@ -26,6 +26,7 @@ import decimal
 import hashlib
 import io
 import json
+import os
 import tarfile
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -51,6 +52,7 @@ FORMAT = "meetmatch-backup/1"
 MANIFEST = "manifest.json"
 VERSION_TABLE = "alembic_version"
 BATCH = 1000
+PAGE = 5000
 
 Progress = Callable[[int], None]
 
@@ -170,10 +172,17 @@ def _ordered(table: Table) -> Any:
 
 
 async def _rows(connection: AsyncConnection, table: Table) -> AsyncIterator[tuple[Any, ...]]:
-    result = await connection.stream(_ordered(table).execution_options(yield_per=BATCH))
-    async for partition in result.partitions(BATCH):
-        for row in partition:
+    """The table's rows in key order, a page at a time. Pages rather than a server-side cursor: asyncpg keeps a
+    cursor's portal open until the transaction ends, and the migrations after a restore could not alter a
+    table with an open one ("being used by active queries")."""
+    query, offset = _ordered(table), 0
+    while True:
+        page = (await connection.execute(query.limit(PAGE).offset(offset))).all()
+        for row in page:
             yield tuple(row)
+        if len(page) < PAGE:
+            return
+        offset += PAGE
 
 
 async def _digest(
@@ -290,12 +299,21 @@ async def backup(settings: Settings, target: Path, progress: Progress = _no_prog
                         }
                     )
                 # The manifest first, so that a restore reads it (and sizes its progress bar) without the rest.
-                with tarfile.open(partial, "w:gz") as archive:
-                    body = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
-                    _add(archive, MANIFEST, io.BytesIO(body), len(body))
-                    for entry, path in zip(manifest["tables"], paths, strict=True):
-                        with path.open("rb") as data:
-                            _add(archive, entry["file"], data, path.stat().st_size)
+                # Readable by the owner only: the archive holds people's data.
+                try:
+                    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    with os.fdopen(fd, "wb") as raw:
+                        with tarfile.open(fileobj=raw, mode="w:gz") as archive:
+                            body = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+                            _add(archive, MANIFEST, io.BytesIO(body), len(body))
+                            for entry, path in zip(manifest["tables"], paths, strict=True):
+                                with path.open("rb") as data:
+                                    _add(archive, entry["file"], data, path.stat().st_size)
+                        raw.flush()
+                        os.fsync(raw.fileno())
+                except BaseException:
+                    partial.unlink(missing_ok=True)
+                    raise
             partial.replace(target)
             return manifest
     finally:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, insert
 from sqlalchemy.engine import Connection
 
 import events.backup
@@ -22,7 +22,7 @@ from events.auth import CurrentUser
 from events.backup import MANIFEST, backup, read_archive, restore, table_digests
 from events.db import create_engine, dispose_engine, open_session, session_maker
 from events.demo import DemoResult
-from events.migrate import alembic_config, head_revision
+from events.migrate import alembic_config, current_revision, head_revision
 from events.models import Event, Organisation, OrganisationKind, Role
 from events.privacy.erasure import erase_person
 from events.reports.figures import EventReport, event_report
@@ -119,8 +119,11 @@ def _dump_text(settings: Settings, tmp_path: Path, name: str) -> str:
 
 
 def test_backup_then_restore_into_a_fresh_database_gives_equal_counts_and_hashes(
-    source: Settings, fresh: Settings, tmp_path: Path
+    source: Settings, fresh: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Small pages and batches, so that the demo's tables cross their boundaries as a large database's do.
+    monkeypatch.setattr(events.backup, "PAGE", 7)
+    monkeypatch.setattr(events.backup, "BATCH", 5)
     archive = tmp_path / "demo.tar.gz"
     manifest = run(backup(source, archive))
     before = run(table_digests(source))
@@ -137,6 +140,7 @@ def test_backup_then_restore_into_a_fresh_database_gives_equal_counts_and_hashes
     assert before["outcome"].rows > 0
     assert (report.rows, report.migrated_to) == (sum(d.rows for d in before.values()), None)
     assert source.secret_key not in archive.read_bytes().decode("latin-1")
+    assert archive.stat().st_mode & 0o777 == 0o600
     # New rows continue after the restored ids (PostgreSQL's sequences were moved on).
     assert run(_add_organisation(fresh)) > max(0, before["organisation"].rows)
 
@@ -244,3 +248,28 @@ def test_backup_and_restore_commands_round_trip(source: Settings, fresh: Setting
     assert "counts and content hashes match" in restored.stdout
     assert "secret key is NOT in the archive" in " ".join(helped.stdout.split())
     assert run(table_digests(fresh)) == run(table_digests(source))
+
+
+async def _migrate_to(settings: Settings, revision: str) -> None:
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(events.backup._migrate, settings, revision)
+            await connection.execute(insert(Organisation).values(id=7, name="Oude Schema BV", kind="employer"))
+    finally:
+        await dispose_engine(engine)
+
+
+def test_restore_of_an_older_schema_migrates_it_to_the_code_s(
+    settings: Settings, fresh: Settings, tmp_path: Path
+) -> None:
+    older = "0007"
+    run(_migrate_to(settings, older))
+    archive = tmp_path / "older.tar.gz"
+    assert run(backup(settings, archive))["alembic_revision"] == older
+
+    report = run(restore(fresh, archive))
+
+    assert (report.revision, report.migrated_to) == (older, head_revision(fresh))
+    assert run(current_revision(fresh)) == head_revision(fresh)
+    assert run(table_digests(fresh))["organisation"].rows == 1
