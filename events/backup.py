@@ -98,8 +98,10 @@ def encode(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, dt.datetime):
+        # The app keeps every moment in UTC (naive on SQLite, with a zone on PostgreSQL): written the same way
+        # from both, so that an archive's hashes hold across the two.
         if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return {"$dt": value.isoformat()}
     if isinstance(value, dt.date):
         return {"$d": value.isoformat()}
@@ -143,7 +145,9 @@ def decode(value: Any, column: Column[Any]) -> Any:
 
 
 def line(row: tuple[Any, ...]) -> bytes:
-    return (json.dumps([encode(v) for v in row], ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    return (
+        json.dumps([encode(v) for v in row], ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+    ).encode()
 
 
 # --- reading the database ----------------------------------------------------------------------------------

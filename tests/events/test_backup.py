@@ -27,7 +27,7 @@ from events.models import Event, Organisation, OrganisationKind, Role
 from events.privacy.erasure import erase_person
 from events.reports.figures import EventReport, event_report
 from events.settings import Settings
-from tests.conftest import make_settings, run
+from tests.conftest import _demo, create_tables, make_settings, run
 from tests.events.privacy_seed import all_markers, seed_person
 from tests.events.test_cli import cli
 
@@ -273,3 +273,24 @@ def test_restore_of_an_older_schema_migrates_it_to_the_code_s(
     assert (report.revision, report.migrated_to) == (older, head_revision(fresh))
     assert run(current_revision(fresh)) == head_revision(fresh)
     assert run(table_digests(fresh))["organisation"].rows == 1
+
+
+def test_an_archive_of_a_sqlite_installation_restores_into_the_suite_s_database(
+    fresh: Settings, tmp_path: Path
+) -> None:
+    """On the PostgreSQL pass this is the move from the one-machine SQLite set-up to PostgreSQL."""
+    (tmp_path / "small").mkdir()
+    small = Settings(
+        data_dir=fresh.data_dir,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'small' / 'meetmatch.sqlite'}",
+        secret_key=fresh.secret_key,
+    )
+    run(create_tables(small))
+    run(_demo(small, history=True))
+    run(_stamp(small))
+    archive = tmp_path / "small.tar.gz"
+    run(backup(small, archive))
+
+    run(restore(fresh, archive))
+
+    assert run(table_digests(fresh)) == run(table_digests(small))
