@@ -308,6 +308,7 @@ def _mount_slices() -> None:
     from badges.cli_ics import ics_command
     from badges.cli_mail import mail_command
     from badges.cli_print import badges_command
+    from events.cli_backup import backup_command, restore_command
     from events.cli_data import export_command, import_command
     from events.privacy.cli import retention_group
     from events.reports.cli import report_command
@@ -325,6 +326,8 @@ def _mount_slices() -> None:
     main.add_command(badges_command, "badges")
     main.add_command(report_command, "report")
     main.add_command(retention_group, "retention")
+    main.add_command(backup_command, "backup")
+    main.add_command(restore_command, "restore")
 
 
 _mount_slices()
