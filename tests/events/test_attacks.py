@@ -73,6 +73,10 @@ WHITESPACE = [" ", "\t", "\n", "\r", "\u00a0", "\u200b", "\u2009", "\u3000", "\u
 COMBINING = ["\u0301", "\u0308", "\u0327"]
 
 
+# Token lookups by hash and CSRF checks behave alike on both databases: these run once, on SQLite.
+pytestmark = pytest.mark.single_database
+
+
 def _flip(token: str, rng: random.Random) -> str:
     i = rng.randrange(len(token))
     return token[:i] + rng.choice(ALPHABET.replace(token[i], "")) + token[i + 1 :]
@@ -267,7 +271,7 @@ def test_mutated_badge_tokens_get_the_one_invalid_page_and_the_api_refuses_them(
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:
     live, revoked = run(_badge_tokens(database))
-    tries = mutations(live + revoked, 2_000, seed=10)
+    tries = mutations(live + revoked, 600, seed=10)
     invalid = client.get("/b/" + "A" * TOKEN_LENGTH)
     assert invalid.status_code == 404
 
@@ -282,7 +286,7 @@ def test_mutated_badge_tokens_get_the_one_invalid_page_and_the_api_refuses_them(
 
     login(client, DOOR)
     answers: dict[tuple[int, str], int] = {}
-    for i, text in enumerate(tries[:300]):
+    for i, text in enumerate(tries[:120]):
         # A device of its own for each scan: the throttle would (rightly) stop one device guessing this much.
         body = {"token": text, "nonce": uuid.uuid4().hex, "kind": "checkin", "device": f"attack-{i}"}
         response = client.post("/api/scans", json=body, headers=csrf_headers(client))
@@ -297,7 +301,7 @@ def test_mutated_badge_tokens_get_the_one_invalid_page_and_the_api_refuses_them(
     assert different == []
     # The schema caps the token's length: a mutation longer than that is a 422, anything else "unknown".
     assert set(answers) <= {(200, "unknown"), (422, "")}
-    assert answers.get((200, "unknown"), 0) > 250
+    assert answers.get((200, "unknown"), 0) > 100
 
 
 # -- CSRF ------------------------------------------------------------------------------------------------------

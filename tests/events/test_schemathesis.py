@@ -14,7 +14,7 @@ domain-valid: a date in the past, an unknown id, a round the event does not have
 stateful checks (they need links the document does not declare).
 
 Half of the examples take the demo event's slug for `{event_ref}`, so that requests reach the services rather
-than stopping at "no such event". MEETMATCH_SCHEMATHESIS_EXAMPLES sets the examples per operation (default 6).
+than stopping at "no such event". MEETMATCH_SCHEMATHESIS_EXAMPLES sets the examples per operation (default 4).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from events.demo import DEMO_PASSWORD, DEMO_SLUG, DemoResult
 from events.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, csrf_headers, login
 
-EXAMPLES = int(os.environ.get("MEETMATCH_SCHEMATHESIS_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("MEETMATCH_SCHEMATHESIS_EXAMPLES", "4"))
 ACCOUNTS = {"anonymous": None, "organiser": ORGANISER, "coach": COACH, "employer": EMPLOYER, "door": DOOR}
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance, response_headers_conformance]
 # Logging out would end the role's session halfway; logging in is tried by the anonymous visitor only.
