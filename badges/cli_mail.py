@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from events.cli_data import LANGUAGE, _handled, _prepare, _system_user
+from events.cli_data import LANGUAGE, _prepare, _system_user
+from events.cli_support import handled
 
 
 @click.command("mail")
@@ -19,7 +20,7 @@ from events.cli_data import LANGUAGE, _handled, _prepare, _system_user
 @click.option("--only", type=click.Choice(["changed"]), help="Only the people the last publish affected.")
 @click.option("--dry-run", is_flag=True, help="List what would be sent; queue nothing.")
 @LANGUAGE
-@_handled
+@handled
 def mail_command(event_ref: str, kind: str, only: str | None, dry_run: bool, language: str) -> None:
     """Queue the programme e-mail of every person of EVENT (people without an address: to their coach).
 

@@ -6,33 +6,19 @@ top; the database, the renderer and WeasyPrint load when the command runs.
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-T = TypeVar("T")
+from events.cli_support import handled
 
 WHAT = ("badges", "table-cards", "table-sheets", "handouts", "attendance")
 LAYOUTS = ("a4-8", "a4-10", "a6")
 KINDS = ("candidate", "employer", "staff")
-
-
-def _handled(func: Callable[..., T]) -> Callable[..., T]:
-    """events.cli.handle_errors, looked up when the command runs (see the module docstring)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        from events.cli import handle_errors
-
-        return handle_errors(func)(*args, **kwargs)
-
-    return wrapper
 
 
 class _OneLineChoice(click.Choice):  # type: ignore[type-arg]
@@ -91,7 +77,7 @@ def check_target(path: Path) -> None:
     help="changed: only the people (or tables) the newest publish of the programme changed.",
 )
 @click.option("--language", default="nl", type=_OneLineChoice(("nl", "en")), show_default=True)
-@_handled
+@handled
 def badges_command(
     event_ref: str,
     path: Path,

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind
 from badges.people import Holder, holders, published_meetings
-from badges.scans import dialect_insert, record_check_in
+from badges.scans import record_check_in
 from events.auth import CurrentUser
-from events.db import utcnow
+from events.db import dialect_insert, utcnow
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
 from events.models import EmployerParticipation, EmployerStatus, Event, Organisation

@@ -18,13 +18,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind, PersonToken, Scan, TokenPurpose
 from badges.people import DAY_STATUSES, Holder, Resolved, holder_of, published_meetings, resolve
 from events.auth import CurrentUser
-from events.db import utcnow
+from events.db import dialect_insert, utcnow
 from events.errors import DomainError, NotFoundError
 from events.i18n import N_
 from events.i18n import gettext as _t
@@ -92,12 +91,6 @@ class ScanResult:
     answer: dict[str, Any]
     event_id: int | None = None
     change: dict[str, Any] | None = None
-
-
-def dialect_insert(session: AsyncSession, model: Any) -> Any:
-    """An INSERT of this dialect, so that `on_conflict_do_nothing` is there."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def _local_time(moment: dt.datetime) -> str:

@@ -9,12 +9,10 @@ import mimetypes
 import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -41,7 +39,7 @@ from badges.scan_api import ScanApi, ScanThrottle
 from badges.scanner_pages import ScannerPages
 from badges.tokens import install_log_redaction
 from badges.walk_in_pages import WalkInPages
-from events import i18n, labels
+from events import i18n, templating
 from events.api import AuthApi
 from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
 from events.auth import CurrentUser, SessionMiddleware
@@ -68,6 +66,7 @@ from events.schemas import Problem
 from events.security import CsrfTokens, ExportThrottle, LoginThrottle, SessionStore, add_security_headers
 from events.services import check_key_fingerprint, load_active_user
 from events.settings import Settings
+from events.templating import templates_dir
 from schedule.api import ProgrammeApi
 from schedule.builds import BuildRunner
 from schedule.pages import BriefingPages, ProgrammePages
@@ -77,11 +76,6 @@ log = logging.getLogger("meetmatch")
 mimetypes.add_type("application/wasm", ".wasm")
 
 VERSION = "0.1.0"
-
-
-def templates_dir() -> Path:
-    """The templates shipped in the wheel (or the checkout), found through importlib.resources."""
-    return Path(str(resources.files("templates")))
 
 
 FLASH_MESSAGES = {
@@ -124,22 +118,12 @@ def flash_text(code: str | None) -> str | None:
 
 
 def build_jinja_environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(templates_dir())),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+    return templating.environment(
+        languages=i18n.LANGUAGE_NAMES,
+        app_version=VERSION,
+        flash_text=flash_text,
+        **privacy_display.TEMPLATE_GLOBALS,
     )
-    i18n.install(env)
-    env.globals["current_language"] = i18n.current_language
-    env.globals["languages"] = i18n.LANGUAGE_NAMES
-    env.globals["app_version"] = VERSION
-    env.globals["flash_text"] = flash_text
-    env.globals.update(labels.TEMPLATE_GLOBALS)
-    env.globals.update(privacy_display.TEMPLATE_GLOBALS)
-    env.filters.update(labels.TEMPLATE_FILTERS)
-    return env
 
 
 def make_store(settings: Settings, namespace: str) -> Store:

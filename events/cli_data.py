@@ -7,21 +7,20 @@ command runs.
 
 from __future__ import annotations
 
-import functools
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from events.cli_support import handled
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from events.auth import CurrentUser
 
-T = TypeVar("T")
 
 EXISTING = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
@@ -32,18 +31,6 @@ LANGUAGE = click.option(
     show_default=True,
     help="Language of the problems reported and the export's headers.",
 )
-
-
-def _handled(func: Callable[..., T]) -> Callable[..., T]:
-    """events.cli.handle_errors, looked up when the command runs (see the module docstring)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        from events.cli import handle_errors
-
-        return handle_errors(func)(*args, **kwargs)
-
-    return wrapper
 
 
 async def _system_user(session: AsyncSession) -> CurrentUser:
@@ -82,7 +69,7 @@ def _prepare() -> Any:
     "--consent-purpose", metavar="TEXT", default="", help="What they agreed to (a standard text if left out)."
 )
 @LANGUAGE
-@_handled
+@handled
 def import_command(
     event_ref: str,
     kind: str,
@@ -184,7 +171,7 @@ def import_command(
     "audit log) instead of the anonymised figures for funders.",
 )
 @LANGUAGE
-@_handled
+@handled
 def export_command(event_ref: str, kind: str, path: Path, personal: bool, language: str) -> None:
     """Export an event's candidates, employers (one line per opening), preferences or outcomes to .csv or .xlsx.
 
@@ -203,6 +190,7 @@ def export_command(event_ref: str, kind: str, path: Path, personal: bool, langua
     settings = _prepare()
 
     async def work() -> tuple[bytes, int]:
+        from events import dates
         from events.db import open_session
         from events.reports import services as results
         from events.services import find_event
@@ -214,7 +202,7 @@ def export_command(event_ref: str, kind: str, path: Path, personal: bool, langua
                 if kind == "outcomes" and personal:
                     headers, rows = await results.personal_export(session, user, event)
                 elif kind == "outcomes":
-                    headers, rows = await results.funder_export(session, user, event, results.today())
+                    headers, rows = await results.funder_export(session, user, event, dates.today())
                 else:
                     headers, rows = await export_rows(session, user, event, kind)
                 data = to_csv(headers, rows) if suffix == ".csv" else to_xlsx(headers, rows, title=kind)

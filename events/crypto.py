@@ -13,6 +13,7 @@ column types need no settings of their own.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 from typing import Any
@@ -36,14 +37,21 @@ def configure(settings: Settings) -> None:
     _keys["current"] = settings.derive_key("field-encryption")
 
 
-def _aead() -> Any:
+@functools.cache
+def _cipher(key: bytes) -> Any:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+    return AESGCM(key)
+
+
+def _aead() -> Any:
+    """The cipher of the configured key (made once per key: a list of thousands of candidates decrypts each
+    of their sensitive fields)."""
     key = _keys.get("current")
     if key is None:
         msg = "the field encryption key is not set: events.crypto.configure(settings) must run first"
         raise EncryptionKeyMissingError(msg)
-    return AESGCM(key)
+    return _cipher(key)
 
 
 def encrypt(text: str, context: str) -> str:

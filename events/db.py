@@ -82,6 +82,14 @@ class TimestampMixin:
     )
 
 
+def dialect_insert(session: AsyncSession, model: Any) -> Any:
+    """An INSERT of this session's dialect, so that `on_conflict_do_nothing` is there (SQLite and PostgreSQL)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
 def import_models() -> MetaData:
     """Import every slice's models so that ``Base.metadata`` is complete, and return it."""
     for name in MODEL_MODULES:

@@ -18,12 +18,12 @@ from events import i18n, registration
 from events import preferences as prefs
 from events.api import end_session, login_attempt, start_session
 from events.auth import CurrentUser, cookie, logged_in, requires
+from events.dates import today
 from events.db import Base
 from events.deps import AppContext
 from events.i18n import gettext as _
 from events.models import EmployerParticipation, Event, Organisation, Role, User
 from events.outcomes import follow_up
-from events.outcomes.pages import today, todo_context
 from events.outcomes.services import OutcomeService
 from events.security import LANGUAGE_COOKIE
 from events.services import CandidateService, EventService, set_locale
@@ -120,7 +120,7 @@ class HomePages(Controller):
         if viewer.role is Role.COACH:
             context["candidates"] = await CandidateService(db_session, viewer).list()
             context["colleagues"] = [c for c in await registration.coaches(db_session) if c.id != viewer.id]
-            context["todo"] = await todo_context(db_session, viewer)
+            context["todo"] = await follow_up.todo_context(db_session, viewer, today())
         return Template(f"events/home_{viewer.role.value}.html", context=context)
 
     @get("/healthz", name="health", include_in_schema=False)

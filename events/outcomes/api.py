@@ -11,12 +11,22 @@ from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.auth import CurrentUser, requires
 from events.models import EVENT_TZ, Role
 from events.outcomes import follow_up
-from events.outcomes.services import OutcomeInput, OutcomeService, OutcomeView, ProposalInput, open_proposals, propose
+from events.outcomes.models import Outcome
+from events.outcomes.services import (
+    OutcomeInput,
+    OutcomeService,
+    OutcomeView,
+    ProposalInput,
+    open_proposals,
+    propose,
+    views,
+)
 from events.services import EventService
 
 
@@ -99,10 +109,10 @@ class FollowUpRow(msgspec.Struct):
     proposals: list[OutcomeRow]
 
 
-async def _row(session: AsyncSession, user: CurrentUser, outcome_id: int) -> OutcomeRow:
-    outcome = await OutcomeService(session, user).get(outcome_id)
-    views = await OutcomeService(session, user).for_candidate(outcome.candidate_id)
-    return OutcomeRow.of(next(v for v in views if v.outcome.id == outcome_id))
+async def _row(session: AsyncSession, outcome_id: int) -> OutcomeRow:
+    """The outcome as the API answers it, after a service call that has checked the caller's access."""
+    (view,) = await views(session, select(Outcome).where(Outcome.id == outcome_id))
+    return OutcomeRow.of(view)
 
 
 class OutcomeApi(Controller):
@@ -130,7 +140,7 @@ class OutcomeApi(Controller):
     ) -> OutcomeRow:
         """Log an outcome; it counts at once."""
         outcome = await OutcomeService(db_session, current_user).create(candidate_id, data)
-        return await _row(db_session, current_user, outcome.id)
+        return await _row(db_session, outcome.id)
 
     @put("/outcomes/{outcome_id:int}", name="api:outcome_update")
     async def update_outcome(
@@ -142,7 +152,7 @@ class OutcomeApi(Controller):
     ) -> OutcomeRow:
         """Change an outcome; its history keeps what it was."""
         await OutcomeService(db_session, current_user).update(outcome_id, data)
-        return await _row(db_session, current_user, outcome_id)
+        return await _row(db_session, outcome_id)
 
     @post("/outcomes/{outcome_id:int}/status", name="api:outcome_status", status_code=HTTP_200_OK)
     async def set_status(
@@ -154,7 +164,7 @@ class OutcomeApi(Controller):
     ) -> OutcomeRow:
         """Confirm or decline an employer's report, or withdraw an outcome logged in error."""
         await OutcomeService(db_session, current_user).decide(outcome_id, data.action)
-        return await _row(db_session, current_user, outcome_id)
+        return await _row(db_session, outcome_id)
 
     @get("/follow-up", name="api:follow_up")
     async def due(

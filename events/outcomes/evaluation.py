@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from events import i18n, outbox
-from events.db import Base, utcnow
+from events.db import Base, dialect_insert, utcnow
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _
 from events.models import (
@@ -34,6 +33,7 @@ from events.models import (
     User,
 )
 from events.outcomes.models import Evaluation, Respondent
+from events.security import digest
 from events.settings import Settings
 
 # Evaluations go out from the day after the event, for two weeks (a late run of the job still sends them).
@@ -45,12 +45,8 @@ AGAIN = ("yes", "maybe", "no")
 def token_for(settings: Settings, event_id: int, respondent: Respondent, holder_id: int) -> str:
     key = settings.derive_key("evaluation")
     message = f"evaluation\x1f{event_id}\x1f{respondent.value}\x1f{holder_id}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()[:20]
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    mac = hmac.new(key, message, hashlib.sha256).digest()[:20]
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -65,7 +61,7 @@ async def open_evaluation(session: AsyncSession, token: str) -> tuple[Evaluation
     """The evaluation a link stands for; 404 for anything else (a wrong link says nothing)."""
     if not 20 <= len(token) <= 64:
         raise NotFoundError("evaluation")
-    evaluation = await session.scalar(select(Evaluation).where(Evaluation.token_hash == token_hash(token)))
+    evaluation = await session.scalar(select(Evaluation).where(Evaluation.token_hash == digest(token)))
     if evaluation is None:
         raise NotFoundError("evaluation")
     event = await session.get(Event, evaluation.event_id)
@@ -100,11 +96,6 @@ async def answer(session: AsyncSession, token: str, answers: Answers) -> Evaluat
     return evaluation
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Evaluation)
-
-
 async def _ensure(
     session: AsyncSession, settings: Settings, event: Event, respondent: Respondent, holder_id: int
 ) -> str:
@@ -112,11 +103,11 @@ async def _ensure(
     token = token_for(settings, event.id, respondent, holder_id)
     column = "candidate_participation_id" if respondent is Respondent.CANDIDATE else "employer_contact_id"
     await session.execute(
-        _insert(session)
+        dialect_insert(session, Evaluation)
         .values(
             event_id=event.id,
             respondent=respondent.value,
-            token_hash=token_hash(token),
+            token_hash=digest(token),
             answers={},
             comment="",
             created_at=utcnow(),

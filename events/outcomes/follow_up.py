@@ -3,7 +3,6 @@ the follow-up checks at 1, 3 and 6 months and the coach's to-do list."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.auth import CurrentUser
+from events.dates import add_months
 from events.db import Base
 from events.errors import ConflictError, DomainError, NotFoundError
 from events.i18n import gettext as _
@@ -26,17 +26,11 @@ from events.models import (
     Organisation,
     ParticipationStatus,
     Role,
+    User,
 )
 from events.outcomes.models import CHECK_MONTHS, FollowUpCheck, Outcome, OutcomeStatus, StopReason
-from events.outcomes.services import OutcomeService, OutcomeView, views
+from events.outcomes.services import OutcomeService, OutcomeView, open_proposals, views
 from events.services import audit
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day when it is shorter: 31 Jan + 1 = 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def due_months(event_date: dt.date, today: dt.date, done: int) -> int | None:
@@ -316,3 +310,18 @@ async def record_check(
         detail={"months": months},
     )
     return check
+
+
+async def todo_context(session: AsyncSession, user: CurrentUser, today: dt.date) -> dict[str, Any]:
+    """What is due for this account: follow-up checks, employers' reports to confirm, the events to follow up."""
+    from events.services import EventService
+
+    events = await EventService(session, user).list()
+    held = sorted((e for e in events if e.date <= today), key=lambda e: e.date, reverse=True)
+    account = await session.get(User, user.id)
+    return {
+        "checks": await due_checks(session, user, today),
+        "proposals": await open_proposals(session, user),
+        "held_events": held,
+        "weekly_digest": bool(account and account.weekly_digest),
+    }

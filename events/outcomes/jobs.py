@@ -25,6 +25,14 @@ async def _coaches(session: AsyncSession) -> list[User]:
     )
 
 
+async def _to_coach(session: AsyncSession, coach: User, kind: str, key: str, subject: str, body: str) -> int:
+    """Queue one message to a coach under ``key``; 1 when queued now, 0 when it was queued before."""
+    message = outbox.Outgoing(
+        kind=kind, dedupe_key=key, to_address=coach.email, to_name=coach.name, subject=subject, text_body=body
+    )
+    return int(await outbox.enqueue(session, message))
+
+
 async def follow_up_reminder_job(
     sessions: async_sessionmaker[AsyncSession], settings: Settings, now: dt.datetime
 ) -> str:
@@ -52,18 +60,8 @@ async def follow_up_reminder_job(
                         months=months,
                         link=f"{settings.base_url}/follow-up#checks",
                     )
-                added = await outbox.enqueue(
-                    session,
-                    outbox.Outgoing(
-                        kind="follow_up_reminder",
-                        dedupe_key=f"follow-up:{event_id}:{months}:to:{coach.id}",
-                        to_address=coach.email,
-                        to_name=coach.name,
-                        subject=subject,
-                        text_body=body,
-                    ),
-                )
-                queued += int(added)
+                key = f"follow-up:{event_id}:{months}:to:{coach.id}"
+                queued += await _to_coach(session, coach, "follow_up_reminder", key, subject, body)
         await session.commit()
     return f"follow-up reminders: {queued} queued"
 
@@ -104,17 +102,7 @@ async def digest_job(sessions: async_sessionmaker[AsyncSession], settings: Setti
                     lines="\n".join(f"- {line}" for line in lines),
                     link=f"{settings.base_url}/follow-up",
                 )
-            added = await outbox.enqueue(
-                session,
-                outbox.Outgoing(
-                    kind="weekly_digest",
-                    dedupe_key=f"digest:{coach.id}:{year}-W{week:02d}",
-                    to_address=coach.email,
-                    to_name=coach.name,
-                    subject=subject,
-                    text_body=body,
-                ),
-            )
-            queued += int(added)
+            key = f"digest:{coach.id}:{year}-W{week:02d}"
+            queued += await _to_coach(session, coach, "weekly_digest", key, subject, body)
         await session.commit()
     return f"weekly digests: {queued} queued"

@@ -11,16 +11,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.auth import CurrentUser, requires
+from events.dates import add_months, today
 from events.errors import DomainError
 from events.forms import form_values, parse
 from events.i18n import gettext as _
 from events.models import (
-    EVENT_TZ,
     CandidateParticipation,
     EmployerParticipation,
     Event,
@@ -34,15 +33,8 @@ from events.models import (
 from events.outcomes import evaluation, follow_up
 from events.outcomes.models import CHECK_MONTHS, ContractType, Outcome, StopReason
 from events.outcomes.services import PROPOSABLE, OutcomeInput, OutcomeService, ProposalInput, employer_talks, propose
+from events.pages import see_other
 from events.services import EventService
-
-
-def today() -> dt.date:
-    return dt.datetime.now(EVENT_TZ).date()
-
-
-def see_other(path: str) -> Redirect:
-    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
 
 
 def _errors(exc: DomainError) -> dict[str, str]:
@@ -59,7 +51,9 @@ class FollowUpPages(Controller):
     async def overview(
         self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
     ) -> Template:
-        return Template("events/outcomes/follow_up.html", context=await todo_context(db_session, current_user))
+        return Template(
+            "events/outcomes/follow_up.html", context=await follow_up.todo_context(db_session, current_user, today())
+        )
 
     @get("/events/{event_ref:str}/follow-up", name="event_follow_up")
     async def event_overview(
@@ -87,21 +81,6 @@ class FollowUpPages(Controller):
         if user is not None:
             user.weekly_digest = str(form.get("weekly_digest", "")) in ("1", "true", "on")
         return see_other("/follow-up?msg=saved")
-
-
-async def todo_context(session: AsyncSession, user: CurrentUser) -> dict[str, Any]:
-    """What is due for this account: follow-up checks, employers' proposals to confirm, events to follow up."""
-    from events.outcomes.services import open_proposals
-
-    events = await EventService(session, user).list()
-    held = sorted((e for e in events if e.date <= today()), key=lambda e: e.date, reverse=True)
-    account = await session.get(User, user.id)
-    return {
-        "checks": await follow_up.due_checks(session, user, today()),
-        "proposals": await open_proposals(session, user),
-        "held_events": held,
-        "weekly_digest": bool(account and account.weekly_digest),
-    }
 
 
 class OutcomePages(Controller):
@@ -324,7 +303,7 @@ async def _check_context(
         "event": event,
         "candidate": candidate,
         "months": months,
-        "due_on": follow_up.add_months(event.date, months) if months in CHECK_MONTHS else None,
+        "due_on": add_months(event.date, months) if months in CHECK_MONTHS else None,
         "running": running,
         "stop_reasons": [r.value for r in StopReason],
         "values": values,

@@ -7,23 +7,10 @@ command runs (as events/cli_data.py does).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import click
 
-T = TypeVar("T")
-
-
-def _handled(func: Callable[..., T]) -> Callable[..., T]:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        from events.cli import handle_errors
-
-        return handle_errors(func)(*args, **kwargs)
-
-    return wrapper
+from events.cli_support import handled
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -48,7 +35,7 @@ def retention_group() -> None:
     help="Act as if it were this day (Amsterdam time); default: today. For checking what a day would do.",
 )
 @click.option("--dry-run", is_flag=True, help="Only count who is due; erase nothing.")
-@_handled
+@handled
 def retention_run(today: dt.date | None, dry_run: bool) -> None:
     """Anonymise everyone whose date has come, and erase again whoever the erasure ledger names (after a
     restore from an older backup). Safe from cron and from several processes at once."""

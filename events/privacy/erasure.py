@@ -340,26 +340,16 @@ async def sweep(session: AsyncSession, needles: list[str], tables: set[str] | No
         return 0
     patterns = [re.compile(re.escape(n), re.IGNORECASE) for n in needles]
     variants = {n.lower() for n in needles} | {json.dumps(n)[1:-1].lower() for n in needles}
-    changed = 0
+    searches: list[tuple[Any, Any, list[Any], Any]] = []
     for tbl, column, keys in _swept_columns():
         text = func.lower(cast(column, Text)) if isinstance(column.type, JSON) else func.lower(column)
-        hits = await session.execute(
-            select(*keys, column).where(or_(*(text.contains(v, autoescape=True) for v in sorted(variants))))
-        )
-        for row in hits.tuples():
-            *key, value = row
-            new = _replace(value, patterns)
-            if new == value:
-                continue
-            where = [k == v for k, v in zip(keys, key, strict=True)]
-            await session.execute(update(tbl).where(*where).values({column.name: new}))
-            changed += 1
-            if tables is not None:
-                tables.add(tbl.name)
-    # Encrypted columns (events.crypto) cannot be searched in SQL: they are read, decrypted, in Python.
+        searches.append((tbl, column, keys, or_(*(text.contains(v, autoescape=True) for v in sorted(variants)))))
+    # Encrypted columns (events.crypto) cannot be searched in SQL: every value is read, decrypted, in Python.
     for tbl, column in encrypted_columns(table("candidate").metadata):
-        keys = list(tbl.primary_key.columns)
-        for row in (await session.execute(select(*keys, column).where(column.is_not(None)))).tuples():
+        searches.append((tbl, column, list(tbl.primary_key.columns), column.is_not(None)))
+    changed = 0
+    for tbl, column, keys, condition in searches:
+        for row in (await session.execute(select(*keys, column).where(condition))).tuples():
             *key, value = row
             new = _replace(value, patterns)
             if new == value:

@@ -11,16 +11,14 @@ import datetime as dt
 import re
 from collections import defaultdict
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from events import i18n, labels
+from events import labels, templating
 from events.auth import CurrentUser
 from events.errors import ConflictError, NotFoundError
 from events.i18n import gettext as _t
@@ -443,25 +441,9 @@ async def _audit(session: AsyncSession, candidate_id: int, pids: list[int]) -> l
 # --- the PDF ---------------------------------------------------------------------------------------------
 
 
-def _templates() -> Path:
-    return Path(str(resources.files("templates")))
-
-
 @cache
 def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(_templates())),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    i18n.install(env)
-    env.globals["current_language"] = i18n.current_language
-    env.globals.update(labels.TEMPLATE_GLOBALS)
-    env.globals["readable"] = readable
-    env.filters.update(labels.TEMPLATE_FILTERS)
-    return env
+    return templating.environment(readable=readable)
 
 
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -505,11 +487,7 @@ def export_html(data: dict[str, Any]) -> str:
 
 def render_pdf(html: str) -> bytes:
     """The page as PDF (blocking: run it in a thread). WeasyPrint is imported here, when needed, and reaches
-    only our own static files (badges.pdf_worker.StaticFetcher): a name typed into a form never fetches a URL."""
-    from weasyprint import HTML
+    only our own static files (events.pdf): a name typed into a form never fetches a URL."""
+    from events import pdf
 
-    from badges.pdf_worker import StaticFetcher, static_dir
-
-    document = HTML(string=html, base_url=static_dir().as_uri() + "/", url_fetcher=StaticFetcher())
-    pdf: bytes = document.write_pdf()
-    return pdf
+    return pdf.render(html)

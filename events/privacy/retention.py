@@ -9,7 +9,6 @@ claim, so cron and several processes may run it at once.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from events.dates import add_months
 from events.errors import ConflictError, NotFoundError
 from events.models import EVENT_TZ, Candidate, CandidateParticipation, Event
 from events.outcomes.models import CHECK_MONTHS
@@ -25,13 +25,6 @@ from events.settings import Settings
 
 LAST_CHECK_MONTHS = max(CHECK_MONTHS)
 DEFAULT_RETENTION_MONTHS = 12
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later; the month's last day where it is shorter (31 January + 1 = 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def event_erasure_date(event: Event) -> dt.date:

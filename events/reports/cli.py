@@ -7,26 +7,11 @@ the database, the figures and WeasyPrint load when the command runs.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-T = TypeVar("T")
-
-
-def _handled(func: Callable[..., T]) -> Callable[..., T]:
-    """events.cli.handle_errors, looked up when the command runs (see the module docstring)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        from events.cli import handle_errors
-
-        return handle_errors(func)(*args, **kwargs)
-
-    return wrapper
+from events.cli_support import handled
 
 
 @click.command("report")
@@ -45,7 +30,7 @@ def _handled(func: Callable[..., T]) -> Callable[..., T]:
     is_flag=True,
     help="Hide groups of fewer than 5 people (shown as <5), for funders and anyone outside the organisation.",
 )
-@_handled
+@handled
 def report_command(
     event_ref: str | None, path: Path, programme_ref: str | None, language: str, anonymised: bool
 ) -> None:
@@ -65,12 +50,13 @@ def report_command(
     run(_prepare(settings, migrate=settings.is_sqlite))
 
     async def collect() -> tuple[str, str]:
+        from events import dates
         from events.db import open_session
         from events.reports import pdf, services
         from events.reports.view import event_view, programme_view
         from events.services import find_event, system_user
 
-        day = services.today()
+        day = dates.today()
         with i18n.language(language):
             async with open_session(settings) as session:
                 user = await system_user(session)

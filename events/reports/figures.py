@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Select, Table, case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events.dates import add_months
 from events.db import import_models
 from events.i18n import N_
 from events.models import (
@@ -92,15 +93,6 @@ HOUR_BANDS: tuple[tuple[str, int, int], ...] = (
 def _tables() -> tuple[Table, Table]:
     tables = import_models().tables
     return tables["check_in"], tables["held_talk"]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later; the month's last day where it is shorter (31 January + 1 = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
-    last = (next_month - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
 
 
 # --- the figures ------------------------------------------------------------------------------------------

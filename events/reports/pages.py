@@ -12,16 +12,17 @@ import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.auth import CurrentUser, requires
+from events.dates import today
 from events.errors import DomainError, NotFoundError
 from events.exports import to_csv, to_xlsx
 from events.forms import form_values
 from events.models import Role
 from events.outcomes.models import Programme
+from events.pages import see_other
 from events.reports import pdf
 from events.reports import services as results
 from events.reports.figures import TARGETS
@@ -34,16 +35,12 @@ MEDIA_TYPES = {
 }
 
 
-def see_other(path: str) -> Redirect:
-    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
-
-
 def target_labels() -> dict[str, str]:
     return dict(TARGETS)
 
 
 async def _pdf_response(view: ReportView, kind: str, filename: str) -> Response[bytes]:
-    html = pdf.report_html(view, kind=kind, day=results.today())
+    html = pdf.report_html(view, kind=kind, day=today())
     # WeasyPrint takes a second or more: in a worker thread, so that scans and pages keep flowing.
     body = await anyio.to_thread.run_sync(pdf.render_pdf, html)
     return Response(
@@ -61,7 +58,7 @@ class ResultPages(Controller):
     async def _context(
         self, session: AsyncSession, user: CurrentUser, event_ref: str, anonymised: bool
     ) -> dict[str, Any]:
-        event, report = await results.event_results(session, user, event_ref, results.today())
+        event, report = await results.event_results(session, user, event_ref, today())
         return {
             "event": event,
             "report": report,
@@ -91,7 +88,7 @@ class ResultPages(Controller):
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event, _ = await results.event_results(db_session, current_user, event_ref, results.today())
+        event, _ = await results.event_results(db_session, current_user, event_ref, today())
         values = form_values(await request.form())
         try:
             targets = results.parse_targets(values)
@@ -112,7 +109,7 @@ class ResultPages(Controller):
         current_user: NamedDependency[CurrentUser],
         anonymised: FromQuery[int] = 0,
     ) -> Response[bytes]:
-        event, report = await results.event_results(db_session, current_user, event_ref, results.today())
+        event, report = await results.event_results(db_session, current_user, event_ref, today())
         name = f"{event.slug}-results{'-anonymised' if anonymised else ''}.pdf"
         return await _pdf_response(event_view(report, anonymised=bool(anonymised)), "event", name)
 
@@ -125,7 +122,7 @@ class ResultPages(Controller):
         current_user: NamedDependency[CurrentUser],
         personal: FromQuery[int] = 0,
     ) -> Response[bytes]:
-        event, _ = await results.event_results(db_session, current_user, event_ref, results.today())
+        event, _ = await results.event_results(db_session, current_user, event_ref, today())
         kind, _dot, fmt = filename.partition(".")
         if kind != "outcomes" or fmt not in MEDIA_TYPES:
             raise NotFoundError("export")
@@ -133,7 +130,7 @@ class ResultPages(Controller):
             headers, rows = await results.personal_export(db_session, current_user, event)
             name = f"{event.slug}-outcomes-personal.{fmt}"
         else:
-            headers, rows = await results.funder_export(db_session, current_user, event, results.today())
+            headers, rows = await results.funder_export(db_session, current_user, event, today())
             name = f"{event.slug}-outcomes.{fmt}"
         body = to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, title="outcomes")
         return Response(
@@ -183,7 +180,7 @@ class ProgrammeResultPages(Controller):
     async def _context(
         self, session: AsyncSession, user: CurrentUser, programme: Programme, anonymised: bool
     ) -> dict[str, Any]:
-        report = await results.programme_results(session, user, programme, results.today())
+        report = await results.programme_results(session, user, programme, today())
         values: dict[str, Any] = {"name": programme.name, "description": programme.description}
         values.update({k: str(v) for k, v in (programme.targets or {}).items()})
         return {
@@ -257,7 +254,7 @@ class ProgrammeResultPages(Controller):
         anonymised: FromQuery[int] = 0,
     ) -> Response[bytes]:
         programme = await results.find_programme(db_session, current_user, programme_id)
-        report = await results.programme_results(db_session, current_user, programme, results.today())
+        report = await results.programme_results(db_session, current_user, programme, today())
         name = f"programme-{programme.id}{'-anonymised' if anonymised else ''}.pdf"
         return await _pdf_response(programme_view(report, anonymised=bool(anonymised)), "programme", name)
 

@@ -18,18 +18,13 @@ from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
 from events.i18n import N_
 from events.labels import pathway_label
-from events.models import EVENT_TZ, AuditEntry, Candidate, Event, Organisation, Role
+from events.models import AuditEntry, Candidate, Event, Organisation, Role
 from events.outcomes.models import Outcome, OutcomeStatus, Programme
 from events.reports.figures import TARGETS, EventReport, ProgrammeReport, event_report, programme_report
 from events.reports.view import event_view, flat_rows
 from events.services import EventService, audit, event_ref_clause
 
 MAX_TARGET = 100_000
-
-
-def today() -> dt.date:
-    """The day in the events' time zone: which follow-up checks have been reached."""
-    return dt.datetime.now(EVENT_TZ).date()
 
 
 def _organiser(user: CurrentUser, what: str) -> None:

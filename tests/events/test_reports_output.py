@@ -244,7 +244,7 @@ def test_personal_export_refused_to_a_coach_and_audited_for_an_organiser(databas
 
 
 def test_pdf_fetcher_reaches_only_our_static_files() -> None:
-    from events.reports.pdf_render import StaticFetcher, static_dir
+    from events.pdf import StaticFetcher, static_dir
 
     fetcher = StaticFetcher()
     own = fetcher.fetch((static_dir() / "css" / "report-print.css").as_uri())

@@ -1,4 +1,5 @@
-"""WeasyPrint itself, imported only when a report is rendered (events.reports.pdf)."""
+"""WeasyPrint for the events slice's documents (the results report, a person's data), reaching our own static
+files and nothing else. Imported only when such a PDF is made: WeasyPrint takes most of a second to load."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class StaticFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no ty
 
 
 def render(html: str) -> bytes:
+    """HTML to PDF bytes (blocking: run it in a thread from a request)."""
     document = HTML(string=html, base_url=static_dir().as_uri() + "/", url_fetcher=StaticFetcher())
     pdf: bytes = document.write_pdf()
     return pdf
