@@ -14,6 +14,7 @@ from typing import Any
 from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from events.db import Base, utcnow
 from events.models import (
@@ -41,6 +42,8 @@ from events.outcomes.models import (
     Programme,
     StopReason,
 )
+from events.registration import copy_event
+from events.services import system_user
 
 PAST_SLUG = "samen-werkt-voorjaar"
 PROGRAMME = "Delft aan het werk 2026"
@@ -73,70 +76,28 @@ async def build_history(session: AsyncSession, *, event: Event, coaches: list[Us
     session.add(programme)
     await session.flush()
     event.programme_id = programme.id
-    past = Event(
-        slug=PAST_SLUG,
-        name="Samen Werkt! voorjaar",
-        description="De voorjaarseditie van Samen Werkt! in Delft.",
-        date=today - dt.timedelta(days=DAYS_AGO),
-        venue=event.venue,
-        address=event.address,
-        first_round_start=dt.time(14, 0),
-        round_minutes=10,
-        changeover_minutes=5,
-        rounds=5,
-        breaks=[],
-        default_min_meetings=2,
-        default_max_meetings=3,
-        max_seats=1,
-        status=EventStatus.CLOSED,
-        programme_id=programme.id,
-        targets={"job_starts": 3, "training_starts": 2, "present": 20},
+    # The same employers took part, copied with their openings and contacts as an organiser copies an event;
+    # the spring edition was smaller: five rounds, one table each.
+    past = await copy_event(
+        session, await system_user(session), event, today - dt.timedelta(days=DAYS_AGO), "Samen Werkt! voorjaar"
     )
-    session.add(past)
-    await session.flush()
-
-    # The same employers took part, each with its openings and contact.
-    employers = list(
+    past.slug = PAST_SLUG
+    past.description = "De voorjaarseditie van Samen Werkt! in Delft."
+    past.rounds, past.breaks, past.default_max_meetings, past.max_seats = 5, [], 3, 1
+    past.status = EventStatus.CLOSED
+    past.targets = {"job_starts": 3, "training_starts": 2, "present": 20}
+    twins = (
         await session.scalars(
             select(EmployerParticipation)
-            .where(EmployerParticipation.event_id == event.id)
-            .order_by(EmployerParticipation.id)
+            .where(EmployerParticipation.event_id == past.id)
+            .order_by(EmployerParticipation.organisation_id)
+            .options(selectinload(EmployerParticipation.openings))
         )
-    )
-    past_employers: list[tuple[EmployerParticipation, list[Opening], str | None]] = []
-    for source in employers:
-        copy = EmployerParticipation(
-            event_id=past.id, organisation_id=source.organisation_id, tables=1, seats=1, rounds=None
-        )
-        session.add(copy)
-        await session.flush()
-        openings = [
-            Opening(
-                employer_participation_id=copy.id,
-                title=o.title,
-                kind=o.kind,
-                hours_per_week=o.hours_per_week,
-                sector=o.sector,
-                description=o.description,
-            )
-            for o in await session.scalars(select(Opening).where(Opening.employer_participation_id == source.id))
-        ]
-        session.add_all(openings)
-        contact = await session.scalar(
-            select(EmployerContact).where(EmployerContact.employer_participation_id == source.id).limit(1)
-        )
-        if contact is not None:
-            session.add(
-                EmployerContact(
-                    employer_participation_id=copy.id,
-                    user_id=contact.user_id,
-                    name=contact.name,
-                    email=contact.email,
-                    phone=contact.phone,
-                )
-            )
-        await session.flush()
-        past_employers.append((copy, openings, None))
+    ).all()
+    for twin in twins:
+        twin.tables, twin.seats, twin.rounds = 1, 1, None
+    past_employers = [(twin, list(twin.openings)) for twin in twins]
+    await session.flush()
 
     check_in = Base.metadata.tables["check_in"]
     held_talk = Base.metadata.tables["held_talk"]
@@ -233,13 +194,18 @@ async def _outcomes(
     session: AsyncSession,
     past: Event,
     people: list[tuple[Candidate, CandidateParticipation, bool, list[tuple[int, EmployerParticipation, str]]]],
-    employers: list[tuple[EmployerParticipation, list[Opening], str | None]],
+    employers: list[tuple[EmployerParticipation, list[Opening]]],
     coaches: list[User],
     rng: random.Random,
 ) -> None:
     """What came of it: second interviews after most "yes" answers, then 3 job starts, 2 training starts, a
     trial placement, a stop, and one employer's report still waiting for the coach."""
-    openings = {p.id: o for p, o, _ in employers}
+    openings = {p.id: o for p, o in employers}
+
+    def coach_of(participation: CandidateParticipation) -> User:
+        """The coach who registered the candidate (one of the first two) follows them up."""
+        return coaches[0] if participation.registered_by_id == coaches[0].id else coaches[1]
+
     with_yes = [(c, p, t) for c, p, came, talks in people if came for t in talks if t[2] == "yes"]
     plan = [
         (PathwayKind.PAID_JOB, 3),
@@ -261,7 +227,7 @@ async def _outcomes(
     second_only = [(c, p, t) for c, p, t in with_yes if c.id not in used][:4]
     week = dt.timedelta(days=7)
     for candidate, participation, talk, kind in steps:
-        coach = coaches[0] if participation.registered_by_id == coaches[0].id else coaches[1]
+        coach = coach_of(participation)
         talk_id, employer, _answer = talk
         await _log(
             session,
@@ -284,7 +250,7 @@ async def _outcomes(
             )
         await _log(session, candidate, past, talk_id, employer, opening, kind, coach, **extra)
     for candidate, participation, talk in second_only:
-        coach = coaches[0] if participation.registered_by_id == coaches[0].id else coaches[1]
+        coach = coach_of(participation)
         talk_id, employer, _answer = talk
         await _log(
             session,
@@ -300,7 +266,7 @@ async def _outcomes(
     if second_only:
         # One ended: the placement did not work out.
         candidate, participation, talk = second_only[0]
-        coach = coaches[0] if participation.registered_by_id == coaches[0].id else coaches[1]
+        coach = coach_of(participation)
         await _log(
             session,
             candidate,
