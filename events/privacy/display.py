@@ -40,6 +40,17 @@ ACTION_LABELS = {
     "unarchive": N_("brought back from the archive"),
     "paper_attendance": N_("entered the paper attendance list"),
     "paper_talks": N_("entered a paper table sheet"),
+    "update_rounds": N_("changed the rounds"),
+    "read": N_("read"),
+    "propose": N_("reported a result"),
+    "confirm": N_("confirmed a result"),
+    "decline": N_("declined a result"),
+    "withdraw": N_("withdrew a result"),
+    "follow_up_check": N_("recorded a follow-up check"),
+    "export_personal": N_("exported outcomes with names"),
+    "set_targets": N_("set targets"),
+    "attach": N_("added an event to a programme"),
+    "detach": N_("took an event out of a programme"),
 }
 
 
