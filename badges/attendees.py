@@ -22,7 +22,7 @@ from events.deps import AppContext
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
 from events.models import Event, OutboxMessage, Role
-from events.pages import see_other
+from events.redirects import see_other
 from events.services import EventService, audit
 
 organisers = requires(Role.ORGANISER)

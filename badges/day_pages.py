@@ -29,7 +29,7 @@ from events.errors import DomainError, NotFoundError
 from events.forms import form_values
 from events.i18n import gettext as _t
 from events.models import Candidate, CandidateParticipation, Event, ParticipationStatus, Role
-from events.pages import see_other
+from events.redirects import see_other
 from events.services import audit, find_event
 from schedule import replanning
 

@@ -19,7 +19,7 @@ from events.deps import AppContext
 from events.errors import DomainError, NotFoundError
 from events.forms import form_values
 from events.models import SECTORS, ConsentMethod, Event, Role
-from events.pages import see_other
+from events.redirects import see_other
 
 desk = requires(Role.ORGANISER, Role.DOOR)
 # Walk-ins are candidates or employers (staff have accounts, not walk-in registrations).

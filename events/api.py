@@ -11,8 +11,11 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events import twofactor
 from events.auth import CurrentUser, cookie, logged_in
 from events.deps import AppContext, client_address
+from events.errors import LoginRefusedError
+from events.models import User
 from events.schemas import (
     LoginRequest,
     Me,
@@ -45,20 +48,49 @@ async def end_session(ctx: AppContext, request: Request[Any, Any, Any]) -> list[
 
 async def login_attempt(
     ctx: AppContext, db_session: AsyncSession, request: Request[Any, Any, Any], email: str, password: str
-) -> CurrentUser | None:
-    """Check the throttle, then the credentials; a 429 carries Retry-After."""
-    address = client_address(request)
-    wait = await ctx.login_throttle.retry_after(email, address)
+) -> User | None:
+    """Check the throttle, then the password; a 429 carries Retry-After. The account's failures are cleared
+    only when the whole login succeeds (`login_done`): the password alone buys no more guesses at the code."""
+    await check_throttle(ctx, request, email)
+    user = await authenticate(db_session, email, password)
+    if user is None:
+        await ctx.login_throttle.failed(email, client_address(request))
+    return user
+
+
+async def check_throttle(ctx: AppContext, request: Request[Any, Any, Any], email: str) -> None:
+    wait = await ctx.login_throttle.retry_after(email, client_address(request))
     if wait is not None:
         raise TooManyRequestsException(
             detail="Too many failed logins; try again later", headers={"Retry-After": str(wait)}
         )
-    user = await authenticate(db_session, email, password)
-    if user is None:
-        await ctx.login_throttle.failed(email, address)
-        return None
-    await ctx.login_throttle.succeeded(email)
-    return to_current_user(user)
+
+
+async def login_done(ctx: AppContext, request: Request[Any, Any, Any], user: User) -> list[Any]:
+    """Both steps passed: the throttle forgets the account's failures, and a session starts (its cookies)."""
+    await ctx.login_throttle.succeeded(user.email)
+    return await start_session(ctx, request, to_current_user(user))
+
+
+async def second_step(
+    ctx: AppContext, db_session: AsyncSession, request: Request[Any, Any, Any], user: User, code: str | None
+) -> None:
+    """The API's second step: the code must come with the password (401 ``two_factor_required`` without it,
+    ``two_factor_invalid`` when wrong); an account that must have two-factor login and has not set it up is
+    sent to the web app (403 ``two_factor_setup_required``)."""
+    if not twofactor.is_on(user):
+        if twofactor.required_for(user.role):
+            raise LoginRefusedError(
+                "two_factor_setup_required",
+                "Set up two-factor login first: log in once on the website (/login)",
+                status_code=403,
+            )
+        return
+    if not code:
+        raise LoginRefusedError("two_factor_required", "Send the code of your authenticator app (or a recovery code)")
+    if await twofactor.check_code(db_session, user, code) is None:
+        await ctx.login_throttle.failed(user.email, client_address(request))
+        raise LoginRefusedError("two_factor_invalid", "The code is wrong, expired or already used")
 
 
 class AuthApi(Controller):
@@ -73,14 +105,16 @@ class AuthApi(Controller):
         ctx: NamedDependency[AppContext],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Me]:
-        """Log in with e-mail and password; sets the session cookie and a `csrftoken` cookie."""
+        """Log in with e-mail, password and, for an account with two-factor login, `code` (from the authenticator
+        app, or a recovery code); sets the session cookie and a `csrftoken` cookie."""
         if request.content_type[0] != "application/json":
             # Without a CSRF token here, only a JSON body keeps a cross-site form from logging a victim in.
             raise HTTPException(status_code=415, detail="Send the credentials as application/json")
         user = await login_attempt(ctx, db_session, request, data.email, data.password)
         if user is None:
             raise NotAuthorizedException(detail="Unknown e-mail address or wrong password")
-        return Response(Me.of(user), cookies=await start_session(ctx, request, user))
+        await second_step(ctx, db_session, request, user, data.code)
+        return Response(Me.of(to_current_user(user)), cookies=await login_done(ctx, request, user))
 
     @post("/logout", name="api:logout", guards=[logged_in], status_code=HTTP_200_OK)
     async def logout(

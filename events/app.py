@@ -58,6 +58,7 @@ from events.pages_registration import (
     InvitationPages,
     WishPages,
 )
+from events.pages_twofactor import TwoFactorAccountPages, TwoFactorLoginPages
 from events.privacy import display as privacy_display
 from events.privacy.logs import keep_personal_data_out_of_logs
 from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
@@ -67,6 +68,7 @@ from events.security import CsrfTokens, ExportThrottle, LoginThrottle, SessionSt
 from events.services import check_key_fingerprint, load_active_user
 from events.settings import Settings
 from events.templating import templates_dir
+from events.twofactor import PendingLogins
 from schedule.api import ProgrammeApi
 from schedule.builds import BuildRunner
 from schedule.pages import BriefingPages, ProgrammePages
@@ -108,6 +110,10 @@ FLASH_MESSAGES = {
     "replanned": i18n.N_(
         "The re-planned programme is a draft: check what changes for whom below, then publish it from the version."
     ),
+    "login_expired": i18n.N_("That login took too long. Log in again with your e-mail address and password."),
+    "code_tries": i18n.N_("Too many wrong codes. Log in again with your e-mail address and password."),
+    "recovery_low": i18n.N_("You have few recovery codes left. Make new ones below."),
+    "two_factor_off": i18n.N_("Two-factor login is off."),
 }
 
 
@@ -237,6 +243,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         sessions=SessionStore(stores["session"], settings),
         csrf=CsrfTokens(settings),
         login_throttle=LoginThrottle(stores["throttle"], settings),
+        pending_logins=PendingLogins(stores["session"]),
         write_queue=asyncio.Lock() if settings.is_sqlite else contextlib.nullcontext(),
     )
 
@@ -306,6 +313,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             WishPages,
             InvitationPages,
             AccountPages,
+            TwoFactorLoginPages,
+            TwoFactorAccountPages,
             HomePages,
             EventPages,
             CandidatePages,

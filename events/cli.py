@@ -264,6 +264,42 @@ def users_add(
         click.echo(f"password: {password}")
 
 
+@users.command("reset-two-factor")
+@click.argument("email")
+@handle_errors
+def users_reset_two_factor(email: str) -> None:
+    """Switch an account's two-factor login off (a lost phone and no recovery codes left). An organiser or
+    coach sets it up again at their next login; the reset is written to the audit log."""
+    settings = load_settings()
+    run(_prepare(settings, migrate=settings.is_sqlite))
+
+    async def reset() -> Any:
+        from sqlalchemy import select
+
+        from events import twofactor
+        from events.db import open_session
+        from events.models import User
+        from events.services import audit, normalise_email
+
+        async with open_session(settings) as session:
+            user = await session.scalar(select(User).where(User.email == normalise_email(email)))
+            if user is None:
+                raise CliError(f"EMAIL: no account with the e-mail address {email}")
+            was_on = twofactor.is_on(user)
+            await twofactor.switch_off(session, user)
+            await audit(session, None, "two_factor_reset", "user", user.id, detail={"was_on": was_on})
+            await session.commit()
+            return user.email, was_on, twofactor.required_for(user.role)
+
+    address, was_on, required = run(reset())
+    if not was_on:
+        click.echo(f"{address} had no two-factor login; nothing changed")
+    elif required:
+        click.echo(f"two-factor login of {address} is reset: they set it up again at their next login")
+    else:
+        click.echo(f"two-factor login of {address} is off")
+
+
 # --- jobs ------------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
+import hmac
 import json
 import os
 from typing import Any
@@ -44,14 +46,18 @@ def _cipher(key: bytes) -> Any:
     return AESGCM(key)
 
 
-def _aead() -> Any:
-    """The cipher of the configured key (made once per key: a list of thousands of candidates decrypts each
-    of their sensitive fields)."""
+def _key() -> bytes:
     key = _keys.get("current")
     if key is None:
         msg = "the field encryption key is not set: events.crypto.configure(settings) must run first"
         raise EncryptionKeyMissingError(msg)
-    return _cipher(key)
+    return key
+
+
+def _aead() -> Any:
+    """The cipher of the configured key (made once per key: a list of thousands of candidates decrypts each
+    of their sensitive fields)."""
+    return _cipher(_key())
 
 
 def encrypt(text: str, context: str) -> str:
@@ -65,6 +71,12 @@ def decrypt(stored: str, context: str) -> str:
         return stored  # written before encryption came in: migration 0009 encrypts these
     raw = base64.urlsafe_b64decode(stored[len(PREFIX) :].encode("ascii"))
     return str(_aead().decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode("utf-8")).decode("utf-8"))
+
+
+def keyed_digest(text: str, context: str) -> str:
+    """A hex HMAC-SHA256 of ``text`` under the field key: a stored look-up value (a recovery code) that a
+    database dump alone cannot be searched for."""
+    return hmac.new(_key(), f"{context}:{text}".encode(), hashlib.sha256).hexdigest()
 
 
 def is_encrypted(stored: str | None) -> bool:

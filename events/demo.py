@@ -15,6 +15,7 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events import twofactor
 from events.db import open_session
 from events.models import (
     Candidate,
@@ -207,17 +208,20 @@ def _demo_password_hash() -> str:
 
 
 async def _ensure_user(session: AsyncSession, email: str, role: Role, name: str, organisation: str | None) -> User:
-    existing = await session.scalar(select(User).where(User.email == email))
-    if existing:
-        return existing
-    return await create_user(
-        session,
-        email=email,
-        role=role.value,
-        name=name,
-        password_hash=_demo_password_hash(),
-        organisation=organisation,
-    )
+    user = await session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = await create_user(
+            session,
+            email=email,
+            role=role.value,
+            name=name,
+            password_hash=_demo_password_hash(),
+            organisation=organisation,
+        )
+    if twofactor.required_for(user.role):
+        # Organisers and coaches log in with a second factor: the demo's fixed one, printed with the logins.
+        await twofactor.enrol_demo_account(session, user)
+    return user
 
 
 async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, history: bool = True) -> DemoResult:
@@ -416,3 +420,13 @@ def print_logins(result: DemoResult, settings: Settings) -> None:
     width = max(len(email) for _, email, _ in result.logins)
     for role, email, name in result.logins:
         click.echo(f"  {role:<10} {email:<{width}}  {name}")
+    click.echo(
+        "Organisers and coaches also give a code (two-factor login). Add the key to an authenticator app"
+        " (time-based, 6 digits), or type one of the recovery codes (each works once):"
+    )
+    for role, email, _name in result.logins:
+        if twofactor.required_for(Role(role)):
+            click.echo(f"  {email}")
+            click.echo(f"    key:            {twofactor.grouped(twofactor.demo_secret(email))}")
+            click.echo(f"    app link:       {twofactor.otpauth_uri(twofactor.demo_secret(email), email)}")
+            click.echo(f"    recovery codes: {' '.join(twofactor.demo_recovery_codes(email))}")

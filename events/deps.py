@@ -14,6 +14,7 @@ from litestar.stores.base import Store
 from events.auth import CurrentUser
 from events.security import CsrfTokens, LoginThrottle, SessionStore
 from events.settings import Settings
+from events.twofactor import PendingLogins
 
 
 @dataclass
@@ -25,6 +26,7 @@ class AppContext:
     sessions: SessionStore
     csrf: CsrfTokens
     login_throttle: LoginThrottle
+    pending_logins: PendingLogins
     # On SQLite, write transactions of this process that come in bursts (scans) queue here in order instead
     # of polling SQLite's lock; on PostgreSQL it lets everyone through at once.
     write_queue: Any = field(default_factory=contextlib.nullcontext)

@@ -32,3 +32,11 @@ class ConflictError(DomainError):
 
     def __init__(self, code: str, message: str, field: str | None = None) -> None:
         super().__init__(code, message, field)
+
+
+class LoginRefusedError(DomainError):
+    """A login that cannot go on yet: a code missing or wrong (401), two-factor login to set up first (403)."""
+
+    def __init__(self, code: str, message: str, *, status_code: int = 401) -> None:
+        super().__init__(code, message, "code")
+        self.status_code = status_code

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -178,8 +179,25 @@ class User(IdMixin, TimestampMixin, Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Coaches may ask for a weekly e-mail of what is due (follow-up checks, proposals to confirm); off by default.
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Two-factor login (events.twofactor): the TOTP secret (encrypted), since when it is on, and the last time
+    # step whose code was accepted (a code is good once).
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
+    two_factor_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+
+
+class RecoveryCode(IdMixin, Base):
+    """One single-use code that stands in for the authenticator app (stored as a keyed hash)."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Event(IdMixin, TimestampMixin, Base):

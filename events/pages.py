@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import i18n, registration
 from events import preferences as prefs
-from events.api import end_session, login_attempt, start_session
+from events.api import end_session, login_attempt
 from events.auth import CurrentUser, cookie, logged_in, requires
 from events.dates import today
 from events.db import Base
@@ -25,6 +24,8 @@ from events.i18n import gettext as _
 from events.models import EmployerParticipation, Event, Organisation, Role, User
 from events.outcomes import follow_up
 from events.outcomes.services import OutcomeService
+from events.pages_twofactor import after_password
+from events.redirects import safe_next, see_other
 from events.security import LANGUAGE_COOKIE
 from events.services import CandidateService, EventService, set_locale
 
@@ -38,20 +39,6 @@ class LoginForm(msgspec.Struct):
 class LanguageForm(msgspec.Struct):
     language: str = "nl"
     next: str = "/"
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """Only a local path: a login link must never send someone to another site."""
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
-
-
-def see_other(path: str, cookies: list[Any] | None = None) -> Redirect:
-    return Redirect(path, status_code=HTTP_303_SEE_OTHER, cookies=cookies or [])
 
 
 class AccountPages(Controller):
@@ -81,7 +68,7 @@ class AccountPages(Controller):
                 "error": _("Unknown e-mail address or wrong password."),
             }
             return Template("events/login.html", context=context, status_code=401)
-        return see_other(safe_next(data.next), cookies=await start_session(ctx, request, user))
+        return await after_password(ctx, request, user, safe_next(data.next))
 
     @post("/logout", name="logout", guards=[logged_in])
     async def logout(self, request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> Redirect:

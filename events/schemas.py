@@ -20,6 +20,8 @@ from events.services import EventFigures
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
     email: str
     password: str
+    # The authenticator app's code, or a recovery code, for an account with two-factor login.
+    code: str | None = None
 
 
 class Me(msgspec.Struct):

@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import sqlite3
 import tempfile
+import time
 import uuid
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import events.demo
+from events import twofactor
 from events.app import create_app
 from events.db import create_engine, dispose_engine, import_models, open_session
 from events.demo import DEMO_PASSWORD, DemoResult, build_demo_in
@@ -227,13 +229,65 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
         yield test_client
 
 
+class _MovingClock:
+    """The two-factor clock of the in-process app: real time, moved a step on before each code is made (a code
+    is accepted once, and the tests log the same people in many times a minute)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+TWO_FACTOR_CLOCK = _MovingClock()
+twofactor.clock = TWO_FACTOR_CLOCK
+
+
+def two_factor_code(email: str) -> str:
+    """A fresh code of the demo's key for ``email`` (tests enrol their own accounts with it too)."""
+    TWO_FACTOR_CLOCK.offset += twofactor.STEP_SECONDS
+    return twofactor.code_at(twofactor.demo_secret(email), twofactor.current_step())
+
+
+def credentials(email: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    """The API login's body for an in-process app, with a fresh code."""
+    return {"email": email, "password": password, "code": two_factor_code(email)}
+
+
+def served_code(email: str) -> str:
+    """A code of the demo's key for ``email`` by the real clock: for an app served in another process."""
+    return twofactor.code_at(twofactor.demo_secret(email), int(time.time() // twofactor.STEP_SECONDS))
+
+
 def login(client: TestClient[Litestar], email: str, password: str = DEMO_PASSWORD) -> dict[str, Any]:
-    """Log in through the JSON API, replacing any earlier session in the client's cookie jar."""
+    """Log in through the JSON API, replacing any earlier session in the client's cookie jar (with a code for
+    an account with two-factor login; one without ignores it)."""
     client.cookies.clear()
-    response = client.post("/api/auth/login", json={"email": email, "password": password})
+    response = client.post(
+        "/api/auth/login", json={"email": email, "password": password, "code": two_factor_code(email)}
+    )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def form_login(client: TestClient[Litestar], email: str, password: str = DEMO_PASSWORD, next_path: str = "") -> Any:
+    """Log in through the pages, as a browser does: the login form, then the code (when asked); the last
+    response (not followed)."""
+    client.get("/login")
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "next": next_path, "_csrf_token": client.cookies.get("csrftoken")},
+        follow_redirects=False,
+    )
+    if response.headers.get("location") == "/login/code":
+        response = client.post(
+            "/login/code",
+            data={"code": two_factor_code(email), "_csrf_token": client.cookies.get("csrftoken")},
+            follow_redirects=False,
+        )
+    return response
 
 
 def csrf_headers(client: TestClient[Litestar]) -> dict[str, str]:

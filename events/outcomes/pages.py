@@ -33,7 +33,7 @@ from events.models import (
 from events.outcomes import evaluation, follow_up
 from events.outcomes.models import CHECK_MONTHS, ContractType, Outcome, StopReason
 from events.outcomes.services import PROPOSABLE, OutcomeInput, OutcomeService, ProposalInput, employer_talks, propose
-from events.pages import see_other
+from events.redirects import see_other
 from events.services import EventService
 
 

@@ -51,6 +51,11 @@ ACTION_LABELS = {
     "set_targets": N_("set targets"),
     "attach": N_("added an event to a programme"),
     "detach": N_("took an event out of a programme"),
+    "two_factor_on": N_("switched two-factor login on"),
+    "two_factor_off": N_("switched two-factor login off"),
+    "two_factor_new_codes": N_("made new recovery codes"),
+    "two_factor_recovery_used": N_("logged in with a recovery code"),
+    "two_factor_reset": N_("reset two-factor login"),
 }
 
 

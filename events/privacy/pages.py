@@ -25,10 +25,10 @@ from events.deps import AppContext
 from events.errors import ConflictError, DomainError
 from events.i18n import gettext as _t
 from events.models import Candidate, Role
-from events.pages import see_other
 from events.privacy import audit_log, export
 from events.privacy.erasure import erase_person
 from events.privacy.retention import erasure_dates
+from events.redirects import see_other
 from events.security import export_limit
 
 organisers = requires(Role.ORGANISER)

@@ -22,7 +22,7 @@ from events.exports import to_csv, to_xlsx
 from events.forms import form_values
 from events.models import Role
 from events.outcomes.models import Programme
-from events.pages import see_other
+from events.redirects import see_other
 from events.reports import pdf
 from events.reports import services as results
 from events.reports.figures import TARGETS

@@ -28,7 +28,7 @@ from events.demo import DEMO_SLUG, DemoResult
 from events.models import Event, User
 from events.services import find_event, to_current_user
 from events.settings import Settings
-from tests.conftest import COACH, DOOR, ORGANISER, csrf_headers, login, run
+from tests.conftest import COACH, DOOR, ORGANISER, csrf_headers, form_login, login, run
 
 MUTATIONS = 10_000
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -443,11 +443,7 @@ def test_csrf_token_replayed_after_login_as_someone_else_is_403(
     # The organiser logs in on the same browser (the HTML form, which keeps the jar's cookies).
     client.get("/login")
     anonymous_token = client.cookies.get("csrftoken") or ""
-    response = client.post(
-        "/login",
-        data={"email": ORGANISER, "password": "samenwerkt", "_csrf_token": anonymous_token},
-        follow_redirects=False,
-    )
+    response = form_login(client, ORGANISER)
     assert response.status_code == 303
     own = client.cookies.get("csrftoken") or ""
     before = _events(database)

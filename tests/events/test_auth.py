@@ -7,13 +7,13 @@ from events.app import create_app
 from events.demo import DEMO_PASSWORD, DemoResult
 from events.security import LoginThrottle, SessionStore
 from events.settings import Settings
-from tests.conftest import COACH, DOOR, ORGANISER, csrf_headers, login, run
+from tests.conftest import COACH, DOOR, ORGANISER, credentials, csrf_headers, form_login, login, run
 
 
 def test_api_login_sets_httponly_session_and_readable_csrf_cookie(
     client: TestClient[Litestar], demo: DemoResult
 ) -> None:
-    response = client.post("/api/auth/login", json={"email": ORGANISER, "password": DEMO_PASSWORD})
+    response = client.post("/api/auth/login", json=credentials(ORGANISER))
 
     cookies = {c.split("=", 1)[0]: c for c in response.headers.get_list("set-cookie")}
     assert response.status_code == 200
@@ -27,7 +27,7 @@ def test_api_login_sets_httponly_session_and_readable_csrf_cookie(
 def test_api_login_cookies_are_secure_with_https_base_url(database: Settings, demo: DemoResult) -> None:
     app = create_app(database.with_changes(base_url="https://mm.example.nl"))
     with TestClient(app, base_url="https://mm.example.nl") as client:
-        response = client.post("/api/auth/login", json={"email": ORGANISER, "password": DEMO_PASSWORD})
+        response = client.post("/api/auth/login", json=credentials(ORGANISER))
 
     assert response.status_code == 200
     assert all("Secure" in c for c in response.headers.get_list("set-cookie"))
@@ -168,14 +168,7 @@ def test_html_form_without_csrf_field_is_refused(client: TestClient[Litestar], d
 
 
 def test_html_login_with_csrf_field_redirects_home(client: TestClient[Litestar], demo: DemoResult) -> None:
-    client.get("/login")
-    token = client.cookies.get("csrftoken")
-
-    response = client.post(
-        "/login",
-        data={"email": ORGANISER, "password": DEMO_PASSWORD, "_csrf_token": token, "next": "/candidates/"},
-        follow_redirects=False,
-    )
+    response = form_login(client, ORGANISER, next_path="/candidates/")
 
     assert response.status_code == 303
     assert response.headers["location"] == "/candidates/"

@@ -38,6 +38,16 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/login"): (200, 303, 303, 303, 303, 303),
     ("POST", "/login"): (401, 401, 401, 401, 401, 401),
     ("POST", "/logout"): (303, 303, 303, 303, 303, 303),
+    # The second login step answers only a pending login (none here): back to the login page.
+    ("GET", "/login/code"): (303, 303, 303, 303, 303, 303),
+    ("POST", "/login/code"): (303, 303, 303, 303, 303, 303),
+    ("GET", "/login/setup"): (303, 303, 303, 303, 303, 303),
+    ("POST", "/login/setup"): (303, 303, 303, 303, 303, 303),
+    ("GET", "/account/two-factor"): (303, 200, 200, 200, 200, 200),
+    # Without a code: refused (422); switching off is not for organisers and coaches (403).
+    ("POST", "/account/two-factor/setup"): (303, 303, 303, 303, 422, 422),
+    ("POST", "/account/two-factor/recovery-codes"): (303, 422, 422, 422, 422, 422),
+    ("POST", "/account/two-factor/off"): (303, 403, 403, 403, 422, 422),
     ("POST", "/language"): (303, 303, 303, 303, 303, 303),
     ("GET", "/healthz"): (200, 200, 200, 200, 200, 200),
     ("GET", "/events/{event_ref:str}"): (303, 200, 200, 200, 200, 403),

@@ -12,10 +12,10 @@ from litestar.stores.redis import RedisStore
 from litestar.testing import TestClient
 
 from events.app import create_app
-from events.demo import DEMO_PASSWORD, DemoResult
+from events.demo import DemoResult
 from events.deps import client_address
 from events.settings import Settings, SettingsError
-from tests.conftest import ORGANISER, require
+from tests.conftest import ORGANISER, credentials, require
 from tests.events.test_redis_sessions import REDIS_URL, redis_is_up
 
 
@@ -36,7 +36,7 @@ def test_exports_are_limited_per_account_across_app_processes(database: Settings
         TestClient(create_app(settings, stores=stores())) as first,
         TestClient(create_app(settings, stores=stores())) as second,
     ):
-        assert first.post("/api/auth/login", json={"email": ORGANISER, "password": DEMO_PASSWORD}).status_code == 200
+        assert first.post("/api/auth/login", json=credentials(ORGANISER)).status_code == 200
         second.cookies.update(first.cookies)
         answers = [first.get(path).status_code, second.get(path).status_code, first.get(path).status_code]
         refused = second.get(path)

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from events.app import create_app
 from events.demo import DEMO_PASSWORD, DemoResult
 from events.settings import Settings
-from tests.conftest import DOOR, ORGANISER, require
+from tests.conftest import DOOR, ORGANISER, credentials, require
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -30,7 +30,7 @@ def test_redis_sessions_are_shared_between_app_instances(database: Settings, dem
     settings = database.with_changes(redis_url=REDIS_URL)
 
     with TestClient(create_app(settings)) as first, TestClient(create_app(settings)) as second:
-        login = first.post("/api/auth/login", json={"email": ORGANISER, "password": DEMO_PASSWORD})
+        login = first.post("/api/auth/login", json=credentials(ORGANISER))
         second.cookies.update(first.cookies)
         me_on_second = second.get("/api/auth/me")
         logout = second.post("/api/auth/logout", headers={"x-csrftoken": second.cookies.get("csrftoken") or ""})

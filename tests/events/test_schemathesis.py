@@ -41,9 +41,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from events.app import create_app
-from events.demo import DEMO_PASSWORD, DEMO_SLUG, DemoResult
+from events.demo import DEMO_SLUG, DemoResult
 from events.settings import Settings
-from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, csrf_headers, login
+from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, credentials, csrf_headers, login
 
 EXAMPLES = int(os.environ.get("MEETMATCH_SCHEMATHESIS_EXAMPLES", "4"))
 ACCOUNTS = {"anonymous": None, "organiser": ORGANISER, "coach": COACH, "employer": EMPLOYER, "door": DOOR}
@@ -69,7 +69,7 @@ def _failures(app: Litestar, role: str) -> tuple[list[str], dict[int, int]]:
     with asgi.get_client(app) as client:
         email = ACCOUNTS[role]
         if email is not None:
-            response = client.post("/api/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+            response = client.post("/api/auth/login", json=credentials(email))
             assert response.status_code == 200, response.text
         for result in schema.get_all_operations():
             operation = result.ok()
