@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -112,8 +113,11 @@ def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_pre_ping", True)
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
+        # pg_stat_activity then shows which process holds which connection (and a test can end exactly those).
+        server_settings = {"application_name": f"meetmatch:{os.getpid()}"}
         if settings.database_schema:
-            connect_args["server_settings"] = {"search_path": settings.database_schema}
+            server_settings["search_path"] = settings.database_schema
+        connect_args["server_settings"] = server_settings
     # An error's message then names no values: a failed insert must not carry a person's data into the logs.
     kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(settings.database_url, connect_args=connect_args, **kwargs)
