@@ -43,7 +43,7 @@ from events import i18n, templating
 from events.api import AuthApi
 from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
 from events.auth import CurrentUser, SessionMiddleware
-from events.db import create_engine, dispose_engine, import_models, session_maker
+from events.db import RETRY_AFTER_SECONDS, create_engine, dispose_engine, import_models, is_unavailable, session_maker
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.errors import DomainError, NotFoundError
 from events.jobs import timer as background_jobs
@@ -214,6 +214,18 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     return _error_page(request, exc.status_code, exc.message if exc.status_code != 404 else None)
 
 
+def handle_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The database (or Redis) is out of reach for a moment: 503 with Retry-After, which the scanner treats as
+    offline (it keeps the scan and sends it again; the nonce makes that safe), never a 500."""
+    log.warning("unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if is_api(request):
+        return _problem(503, "unavailable", "The database is briefly unavailable; try again in a moment", None, headers)
+    response = _error_page(request, 503)
+    response.headers.update(headers)
+    return response
+
+
 def handle_out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """An id beyond what the database can hold cannot exist: answer exactly like a missing object."""
     if isinstance(exc, OverflowError) or "out of range" in str(exc) or "out of int" in str(exc):
@@ -222,6 +234,8 @@ def handle_out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Resp
 
 
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_unavailable(exc):
+        return handle_unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if is_api(request):
         return _problem(500, "server_error", "Internal server error")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import importlib
 import os
 from collections.abc import AsyncIterator
@@ -163,3 +164,49 @@ async def open_session(settings: Settings) -> AsyncIterator[AsyncSession]:
             yield session
     finally:
         await dispose_engine(engine)
+
+
+# SQLSTATE classes that mean the database is out of reach for now, not that the request was wrong: connection
+# exceptions (08), insufficient resources such as too many connections (53), operator intervention such as a
+# restart or a terminated backend (57P).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+RETRY_AFTER_SECONDS = 2
+
+
+@functools.cache
+def _out_of_reach() -> tuple[type[BaseException], ...]:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from sqlalchemy.exc import DisconnectionError
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+    return (
+        ConnectionError,
+        TimeoutError,
+        PoolTimeoutError,
+        DisconnectionError,
+        RedisConnectionError,
+        RedisTimeoutError,
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means a backing service (the database, Redis) could not be reached or dropped the
+    connection: the request may simply be sent again in a moment (503), as opposed to a fault (500)."""
+    from sqlalchemy.exc import DBAPIError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, _out_of_reach()):
+            return True
+        sqlstate = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        if type(current).__module__.startswith("asyncpg") and "connection" in type(current).__name__.lower():
+            return True  # asyncpg's ConnectionDoesNotExistError and kin, raised before SQLAlchemy wraps them
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False

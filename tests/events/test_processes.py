@@ -42,29 +42,31 @@ def _env(settings: Settings) -> dict[str, str]:
 
 
 @contextmanager
-def served(settings: Settings, workdir: Path) -> Iterator[str]:
+def served(settings: Settings, workdir: Path, log: Path | None = None) -> Iterator[str]:
+    """`meetmatch serve` on ``settings`` in a process of its own (its output to ``log`` when given)."""
     port = free_port()
     env = {**_env(settings), "MEETMATCH_BASE_URL": f"http://127.0.0.1:{port}"}
-    server = subprocess.Popen(
-        [MEETMATCH, "serve", "--no-migrate", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert server.poll() is None, "meetmatch serve stopped"
-                time.sleep(0.1)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with (log or Path(os.devnull)).open("w") as output:
+        server = subprocess.Popen(
+            [MEETMATCH, "serve", "--no-migrate", "--port", str(port)],
+            cwd=workdir,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    httpx.get(base + "/healthz", timeout=1)
+                    break
+                except httpx.HTTPError:
+                    assert server.poll() is None, "meetmatch serve stopped"
+                    time.sleep(0.1)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 async def _a_token(settings: Settings) -> str:
