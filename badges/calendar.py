@@ -25,8 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from badges.models import HolderKind
 from badges.people import Holder, holders, talk_names
 from events import i18n
-from events.auth import CurrentUser
 from events.errors import NotFoundError
+from events.identity import CurrentUser
 from events.models import EVENT_TZ, Event, Role
 from events.services import EventService
 from schedule.models import Meeting, MeetingStatus, ScheduleVersion, VersionStatus

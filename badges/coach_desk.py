@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from badges import day
 from badges.models import HolderKind
 from events import i18n, outbox
-from events.auth import CurrentUser
+from events.identity import CurrentUser
 from events.labels import format_time
 from events.models import EVENT_TZ, Event, EventStatus, Role, User
 from events.settings import Settings

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind
 from badges.people import Holder, holders, published_meetings
 from badges.scans import record_check_in
-from events.auth import CurrentUser
 from events.db import dialect_insert, utcnow
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
+from events.identity import CurrentUser
 from events.models import EmployerParticipation, EmployerStatus, Event, Organisation
 from events.services import audit
 

@@ -34,8 +34,8 @@ from badges.sheets import (
     table_sheet,
 )
 from events import i18n
-from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
+from events.identity import CurrentUser
 from events.labels import format_date, format_time
 from events.models import (
     CandidateCoach,

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from badges.models import PrintJob, PrintStatus
 from badges.print_data import PrintWork, Selection, prepare, select_holders
-from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
+from events.identity import CurrentUser
 from events.models import Event, Role
 from events.settings import Settings
 

@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind, PersonToken, Scan, TokenPurpose
 from badges.people import DAY_STATUSES, Holder, Resolved, holder_of, published_meetings, resolve
-from events.auth import CurrentUser
 from events.db import dialect_insert, utcnow
 from events.errors import DomainError, NotFoundError
 from events.i18n import N_
 from events.i18n import gettext as _t
+from events.identity import CurrentUser
 from events.models import (
     EVENT_TZ,
     Candidate,

@@ -15,9 +15,9 @@ from badges.models import CheckInMethod, HolderKind, TokenPurpose
 from badges.people import Holder, holders, live_tokens, programmes
 from badges.scans import may_check_in, record_check_in
 from events import i18n
-from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
+from events.identity import CurrentUser
 from events.imports import default_consent_purpose
 from events.models import (
     SECTORS,

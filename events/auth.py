@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -15,6 +14,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from events import i18n
+from events.identity import CurrentUser as CurrentUser  # the pages and guards take it from here too
 from events.models import Role
 from events.security import (
     CSRF_COOKIE,
@@ -30,23 +30,6 @@ from events.settings import Settings
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # API login needs no CSRF token (contract); it issues one.
 CSRF_EXEMPT_PATHS = frozenset({"/api/auth/login"})
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    """The logged-in user as the request sees it."""
-
-    id: int
-    email: str
-    name: str
-    role: Role
-    organisation_id: int | None
-    event_id: int | None
-    locale: str
-
-    @property
-    def is_organiser(self) -> bool:
-        return self.role is Role.ORGANISER
 
 
 UserLoader = Callable[[int], Awaitable[CurrentUser | None]]

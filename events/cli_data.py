@@ -19,7 +19,7 @@ from events.cli_support import handled
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from events.auth import CurrentUser
+    from events.identity import CurrentUser
 
 
 EXISTING = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)

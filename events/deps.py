@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException
 from litestar.stores.base import Store
 
-from events.auth import CurrentUser
+from events.identity import CurrentUser
 from events.security import CsrfTokens, LoginThrottle, SessionStore
 from events.settings import Settings
 from events.twofactor import PendingLogins

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from events import i18n
-from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
 from events.i18n import N_
+from events.identity import CurrentUser
 from events.imports import CANDIDATE_FIELDS, EMPLOYER_FIELDS, FORMULA_STARTS
 from events.labels import participation_status_label, pathway_label
 from events.models import (

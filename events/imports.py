@@ -26,9 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from events import i18n
-from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
 from events.i18n import N_
+from events.identity import CurrentUser
 from events.labels import CONSENT_METHOD_LABELS, PARTICIPATION_STATUS_LABELS, PATHWAY_LABELS, SECTOR_LABELS
 from events.models import (
     EVENT_TZ,

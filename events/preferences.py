@@ -17,9 +17,9 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
+from events.identity import CurrentUser
 from events.models import (
     Candidate,
     CandidateCoach,

@@ -20,9 +20,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
+from events.identity import CurrentUser
 from events.models import (
     OPENING_KINDS,
     SECTORS,

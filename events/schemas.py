@@ -6,7 +6,7 @@ import datetime as dt
 
 import msgspec
 
-from events.auth import CurrentUser
+from events.identity import CurrentUser
 from events.models import (
     Candidate,
     CandidateParticipation,

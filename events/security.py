@@ -15,13 +15,15 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from litestar.stores.base import Store
 
 from events.settings import Settings
+
+if TYPE_CHECKING:
+    from litestar.stores.base import Store
 
 SESSION_COOKIE = "meetmatch_session"
 CSRF_COOKIE = "csrftoken"

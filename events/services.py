@@ -16,8 +16,8 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
+from events.identity import CurrentUser
 from events.models import (
     AppSetting,
     AuditEntry,

@@ -29,16 +29,18 @@ import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from litestar.stores.base import Store
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import crypto
 from events.models import RecoveryCode, Role, User
 from events.security import digest
+
+if TYPE_CHECKING:
+    from litestar.stores.base import Store
 
 STEP_SECONDS = 30
 DIGITS = 6

@@ -14,9 +14,9 @@ from typing import Any
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _t
+from events.identity import CurrentUser
 from events.models import Event, Role
 from events.services import audit
 from schedule import adapter, services

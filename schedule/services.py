@@ -14,9 +14,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only, selectinload
 
-from events.auth import CurrentUser
 from events.errors import ConflictError, DomainError, NotFoundError
 from events.i18n import gettext as _t
+from events.identity import CurrentUser
 from events.models import Event, EventStatus, Preference, PreferenceSide, Role
 from events.services import audit
 from schedule import adapter, programme

@@ -12,11 +12,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.auth import CurrentUser
 from events.dates import add_months
 from events.db import Base
 from events.errors import ConflictError, DomainError, NotFoundError
 from events.i18n import gettext as _
+from events.identity import CurrentUser
 from events.models import (
     Candidate,
     CandidateCoach,

@@ -16,10 +16,10 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.auth import CurrentUser
 from events.db import Base, utcnow
 from events.errors import ConflictError, DomainError, NotFoundError
 from events.i18n import gettext as _
+from events.identity import CurrentUser
 from events.models import (
     EVENT_TZ,
     Candidate,

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.auth import CurrentUser
 from events.errors import NotFoundError
+from events.identity import CurrentUser
 from events.models import AuditEntry, Candidate, CandidateCoach, CandidateParticipation, Role, User
 from events.privacy.export import audit_about
 

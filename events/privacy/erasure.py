@@ -34,10 +34,10 @@ from sqlalchemy import JSON, ColumnElement, String, Text, cast, func, or_, selec
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from events import labels
-from events.auth import CurrentUser
 from events.crypto import encrypted_columns
 from events.errors import ConflictError, NotFoundError
 from events.i18n import gettext as _t
+from events.identity import CurrentUser
 from events.models import (
     AuditEntry,
     Candidate,

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from events import labels, templating
-from events.auth import CurrentUser
 from events.errors import ConflictError, NotFoundError
 from events.i18n import gettext as _t
+from events.identity import CurrentUser
 from events.models import (
     EVENT_TZ,
     AuditEntry,

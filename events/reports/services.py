@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events import i18n
-from events.auth import CurrentUser
 from events.errors import DomainError, NotFoundError
 from events.i18n import N_
+from events.identity import CurrentUser
 from events.labels import pathway_label
 from events.models import AuditEntry, Candidate, Event, Organisation, Role
 from events.outcomes.models import Outcome, OutcomeStatus, Programme

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from badges import people as roster
 from badges.models import HolderKind
 from badges.print_data import Selection, prepare
-from events.auth import CurrentUser
 from events.db import open_session
 from events.demo import DemoResult
 from events.errors import NotFoundError
+from events.identity import CurrentUser
 from events.models import Event, User
 from events.services import system_user, to_current_user
 from events.settings import Settings

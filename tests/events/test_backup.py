@@ -18,10 +18,10 @@ from sqlalchemy import MetaData, insert
 from sqlalchemy.engine import Connection
 
 import events.backup
-from events.auth import CurrentUser
 from events.backup import MANIFEST, backup, read_archive, restore, table_digests
 from events.db import create_engine, dispose_engine, open_session, session_maker
 from events.demo import DemoResult
+from events.identity import CurrentUser
 from events.migrate import alembic_config, current_revision, head_revision
 from events.models import Event, Organisation, OrganisationKind, Role
 from events.privacy.erasure import erase_person

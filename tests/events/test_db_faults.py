@@ -3,8 +3,8 @@ refusing every connection for two seconds. Every answer is 200 or a clean 503 (n
 within seconds, and no scan is lost or counted twice: the scanner sends a scan again after a 503 with the
 same nonce, as its offline queue does.
 
-The app runs as `meetmatch serve` on a PostgreSQL role of its own, so that its connections (and only its
-own: the PostgreSQL pass of .ci/run uses the same server meanwhile) can be ended and refused. It runs once,
+The app runs as `meetmatch serve` on a PostgreSQL role and database of its own, so that its connections (and
+only its own: the PostgreSQL pass of .ci/run uses the same server meanwhile) can be ended and refused. It runs once,
 in the SQLite pass (marked single_database), against the local PostgreSQL."""
 
 from __future__ import annotations
@@ -65,22 +65,24 @@ def _pg_is_up() -> bool:
 
 @pytest.fixture
 def app_role(tmp_path: Path) -> Iterator[tuple[Settings, str]]:
-    """A PostgreSQL role owning a schema with the migrated demo: the settings the app runs with, and the role."""
+    """A PostgreSQL role owning a database of its own with the migrated demo: the settings the app runs with,
+    and the role. A database of its own: the PostgreSQL pass, running meanwhile, erases people and checks
+    that VACUUM removed them, which a transaction open in the same database could delay."""
     require(_pg_is_up(), "PostgreSQL is not running on 127.0.0.1:5432")
     require(redis_is_up(), "Redis is not running on 127.0.0.1:6379")
     role = f"mm_fault_{uuid.uuid4().hex[:10]}"
-    run(_admin(f'CREATE ROLE "{role}" LOGIN', f'CREATE SCHEMA "{role}" AUTHORIZATION "{role}"'))
-    url = make_url(PG_URL).set(username=role).render_as_string(hide_password=False)
+    run(_admin(f'CREATE ROLE "{role}" LOGIN', f'CREATE DATABASE "{role}" OWNER "{role}"'))
+    url = make_url(PG_URL).set(username=role, database=role).render_as_string(hide_password=False)
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    settings = Settings(data_dir=data_dir, database_url=url, secret_key=TEST_KEY, database_schema=role)
+    settings = Settings(data_dir=data_dir, database_url=url, secret_key=TEST_KEY)
     try:
         run(upgrade(settings))
         run(_demo(settings))
         yield settings, role
     finally:
         run(_end_connections(role))
-        run(_admin(f'DROP SCHEMA IF EXISTS "{role}" CASCADE', f'DROP ROLE IF EXISTS "{role}"'))
+        run(_admin(f'DROP DATABASE IF EXISTS "{role}" WITH (FORCE)', f'DROP ROLE IF EXISTS "{role}"'))
 
 
 async def _demo(settings: Settings) -> None:

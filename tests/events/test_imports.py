@@ -12,10 +12,10 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from events import i18n
-from events.auth import CurrentUser
 from events.db import import_models, open_session
 from events.demo import DEMO_SLUG, DemoResult
 from events.errors import DomainError, NotFoundError
+from events.identity import CurrentUser
 from events.imports import (
     ImportConsent,
     ImportRejected,

@@ -15,10 +15,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, text, update
 
-from events.auth import CurrentUser
 from events.db import create_engine, dispose_engine, import_models, open_session, session_maker
 from events.demo import DemoResult
 from events.errors import ConflictError
+from events.identity import CurrentUser
 from events.models import Candidate, OutboxMessage, Role
 from events.privacy.erasure import LEDGER_FILE, apply_ledger, erase_person, read_ledger
 from events.privacy.models import Erasure

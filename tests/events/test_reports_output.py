@@ -221,8 +221,8 @@ def test_personal_export_refused_to_a_coach_and_audited_for_an_organiser(databas
     seeded = run(seed(database))
 
     async def attempt() -> tuple[str, int]:
-        from events.auth import CurrentUser
         from events.errors import NotFoundError
+        from events.identity import CurrentUser
         from events.models import Role
 
         coach = CurrentUser(

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from events.auth import CurrentUser
 from events.db import open_session
 from events.demo import DemoResult
 from events.errors import NotFoundError
+from events.identity import CurrentUser
 from events.models import Event, Role
 from events.settings import Settings
 from schedule import services
