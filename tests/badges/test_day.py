@@ -31,7 +31,7 @@ from events.models import EVENT_TZ, Event, EventStatus, OutboxMessage
 from events.services import find_event
 from events.settings import Settings
 from tests.browser.conftest import MEETMATCH, free_port
-from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, credentials, csrf_headers, login, run
+from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, csrf_headers, login, run, served_code
 
 
 def _event(**changes: Any) -> Event:
@@ -314,7 +314,8 @@ def test_the_dashboard_stream_sends_new_figures_when_a_badge_is_scanned(tmp_path
 
         token = run(a_token())
         with httpx.Client(base_url=base, timeout=10) as organiser, httpx.Client(base_url=base, timeout=10) as door:
-            organiser.post("/api/auth/login", json=credentials(ORGANISER))
+            login = {"email": ORGANISER, "password": DEMO_PASSWORD, "code": served_code(ORGANISER)}
+            assert organiser.post("/api/auth/login", json=login).status_code == 200
             door.post("/api/auth/login", json={"email": DOOR, "password": DEMO_PASSWORD})
             _watch_a_scan(organiser, door, token)
     finally:
