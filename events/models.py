@@ -235,7 +235,7 @@ class Event(IdMixin, TimestampMixin, Base):
     # (events.privacy.retention).
     retention_months: Mapped[int] = mapped_column(Integer, default=12)
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"), index=True)
-    # What the organiser aims for: {"job_starts": 3, "training_starts": 2, ...} (events.reports.figures.TARGETS).
+    # What the organiser aims for: {"job_starts": 3, "training_starts": 2, ...} (events.reports.shapes.TARGETS).
     targets: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict, server_default="{}")
     # The round clock on the day (badges.clock): idle until the organiser starts it; every start, pause
     # and shift adds seconds from a round on, so personal pages and calendars show the times as they are.

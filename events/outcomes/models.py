@@ -120,7 +120,7 @@ class Programme(IdMixin, TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
-    # {"job_starts": 10, "training_starts": 5, ...}: see events.reports.figures.TARGETS.
+    # {"job_starts": 10, "training_starts": 5, ...}: see events.reports.shapes.TARGETS.
     targets: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
 
 

@@ -25,7 +25,7 @@ from events.outcomes.models import Programme
 from events.redirects import see_other
 from events.reports import pdf
 from events.reports import services as results
-from events.reports.figures import TARGETS
+from events.reports.shapes import TARGETS
 from events.reports.view import ReportView, event_view, programme_view
 from events.security import export_limit
 

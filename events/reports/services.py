@@ -20,7 +20,8 @@ from events.identity import CurrentUser
 from events.labels import pathway_label
 from events.models import AuditEntry, Candidate, Event, Organisation, Role
 from events.outcomes.models import Outcome, OutcomeStatus, Programme
-from events.reports.figures import TARGETS, EventReport, ProgrammeReport, event_report, programme_report
+from events.reports.figures import event_report, programme_report
+from events.reports.shapes import TARGETS, EventReport, ProgrammeReport
 from events.reports.view import event_view, flat_rows
 from events.services import EventService, audit, event_ref_clause
 

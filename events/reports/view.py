@@ -17,7 +17,7 @@ from events.i18n import gettext as _
 from events.labels import format_date, pathway_label
 from events.outcomes.models import Respondent
 from events.reports import charts, suppress
-from events.reports.figures import (
+from events.reports.shapes import (
     FUNNEL_STEPS,
     Checkpoint,
     EventReport,

@@ -25,7 +25,8 @@ from events.identity import CurrentUser
 from events.migrate import alembic_config, current_revision, head_revision
 from events.models import Event, Organisation, OrganisationKind, Role
 from events.privacy.erasure import erase_person
-from events.reports.figures import EventReport, event_report
+from events.reports.figures import event_report
+from events.reports.shapes import EventReport
 from events.settings import Settings
 from tests.conftest import _demo, create_tables, make_settings, run
 from tests.events.privacy_seed import MARKERS, all_markers, seed_person

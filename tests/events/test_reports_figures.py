@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
+from events.dates import add_months
 from events.db import open_session
 from events.models import Event, PathwayKind
 from events.outcomes.models import Programme, Respondent
-from events.reports.figures import (
+from events.reports.figures import event_report, programme_report
+from events.reports.shapes import (
     Checkpoint,
     CoachOrganisationRow,
     EmployerRow,
@@ -21,9 +23,6 @@ from events.reports.figures import (
     Funnel,
     RespondentSummary,
     TargetRow,
-    add_months,
-    event_report,
-    programme_report,
 )
 from events.settings import Settings
 from tests.conftest import run
