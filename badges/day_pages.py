@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges import clock, coach_desk, day, paper
-from badges.live import Live, channel
+from badges.live import Live
 from badges.models import CheckInMethod, HolderKind
 from badges.people import KIND_PLURALS, holders
 from badges.scans import desk_event, record_check_in
@@ -119,7 +119,7 @@ class DayPages(Controller):
             async def on_event(_data: bytes) -> None:
                 changed.set()
 
-            subscriber = await live.channels.subscribe(channel(event_id))
+            subscriber = await live.channels.subscribe(live.channel(event_id))
             try:
                 async with subscriber.run_in_background(on_event):
                     while True:

@@ -14,10 +14,6 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from events.settings import Settings
 
 
-def channel(event_id: int) -> str:
-    return f"event:{event_id}"
-
-
 def _redis_backend(url: str) -> ChannelsBackend:
     from litestar.channels.backends.redis import RedisChannelsPubSubBackend
     from redis.asyncio import Redis
@@ -29,7 +25,7 @@ def _redis_backend(url: str) -> ChannelsBackend:
             await super().on_shutdown()
             await self._redis.aclose()
 
-    return Backend(redis=Redis.from_url(url), key_prefix="meetmatch:live")
+    return Backend(redis=Redis.from_url(url))
 
 
 def make_channels(settings: Settings) -> ChannelsPlugin:
@@ -45,10 +41,18 @@ def make_channels(settings: Settings) -> ChannelsPlugin:
 
 
 class Live:
-    """What the rest of the app calls: publish a change of an event (after its transaction committed)."""
+    """What the rest of the app calls: publish a change of an event (after its transaction committed), and the
+    channel a dashboard listens to."""
 
-    def __init__(self, channels: ChannelsPlugin) -> None:
+    def __init__(self, channels: ChannelsPlugin, installation: str) -> None:
         self.channels = channels
+        self.installation = installation
+
+    def channel(self, event_id: int) -> str:
+        """The event's channel. Redis keeps publish/subscribe channels for the whole server, whatever the
+        database number, so the name carries the installation: another installation's event 1 (a training
+        copy on the same Redis, say) is another channel."""
+        return f"meetmatch:{self.installation}:event:{event_id}"
 
     def publish(self, event_id: int, change: dict[str, Any]) -> None:
-        self.channels.publish(change, channel(event_id))
+        self.channels.publish(change, self.channel(event_id))

@@ -390,7 +390,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
                 "ctx": ctx,
                 "builds": build_runner,
                 "prints": print_runner,
-                "live": Live(channels),
+                "live": Live(channels, settings.installation),
                 "sessions": sessions_for_users,
                 "scan_throttle": ScanThrottle(stores["throttle"]),
                 "export_throttle": ExportThrottle(stores["throttle"], settings),

@@ -100,6 +100,13 @@ class Settings:
         """A non-reversible fingerprint of the secret key, stored in the database to catch a swapped key."""
         return hashlib.sha256(b"meetmatch-key-fingerprint:" + self.secret_key.encode()).hexdigest()[:32]
 
+    @property
+    def installation(self) -> str:
+        """A short name of this installation (its database and key): Redis keeps publish/subscribe channels
+        for the whole server, not per database, so two installations on one Redis must not share channels."""
+        where = f"{self.database_url}|{self.database_schema or ''}|{self.key_fingerprint}"
+        return hashlib.sha256(where.encode()).hexdigest()[:16]
+
     def derive_key(self, purpose: str) -> bytes:
         """A sub-key for one purpose, so that no two mechanisms share key material."""
         return hashlib.sha256(f"meetmatch:{purpose}:".encode() + self.secret_key.encode()).digest()

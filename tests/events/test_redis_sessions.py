@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+from pathlib import Path
+from typing import Any
 
 import httpx
 from litestar.testing import TestClient
@@ -12,7 +14,7 @@ from litestar.testing import TestClient
 from events.app import create_app
 from events.demo import DEMO_PASSWORD, DemoResult
 from events.settings import Settings
-from tests.conftest import DOOR, ORGANISER, credentials, require
+from tests.conftest import DOOR, ORGANISER, TEST_KEY, create_tables, credentials, require, run
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -52,7 +54,6 @@ def test_a_scan_on_one_app_instance_reaches_the_dashboard_stream_of_another(
     settings = database.with_changes(redis_url=REDIS_URL)
 
     async def listen_and_scan() -> dict[str, object]:
-        from badges.live import channel
         from badges.models import HolderKind, TokenPurpose
         from badges.people import holders, live_tokens
         from events.db import open_session
@@ -66,7 +67,7 @@ def test_a_scan_on_one_app_instance_reaches_the_dashboard_stream_of_another(
             await session.commit()
         first, second = create_app(settings), create_app(settings)
         async with first.lifespan(), second.lifespan():
-            subscriber = await second.state.live.channels.subscribe(channel(event.id))
+            subscriber = await second.state.live.channels.subscribe(second.state.live.channel(event.id))
             await asyncio.sleep(0.2)  # the Redis subscription is in place
             transport = httpx.ASGITransport(app=first)
             async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
@@ -86,3 +87,48 @@ def test_a_scan_on_one_app_instance_reaches_the_dashboard_stream_of_another(
     heard = asyncio.run(listen_and_scan())
     assert heard["type"] == "check_in"
     assert str(heard["holder"]).startswith("candidate:")
+
+
+def test_two_installations_on_one_redis_do_not_hear_each_other(database: Settings, tmp_path: Path) -> None:
+    """Redis keeps publish/subscribe channels for the whole server, whatever its database number: another
+    installation's event 1 (say a training copy on the same Redis) must not refresh this one's dashboard."""
+    require(redis_is_up(), "Redis is not running on 127.0.0.1:6379")
+    ours = database.with_changes(redis_url=REDIS_URL)
+    theirs_dir = tmp_path / "theirs"
+    theirs_dir.mkdir()
+    theirs = Settings(
+        data_dir=theirs_dir,
+        database_url=f"sqlite+aiosqlite:///{theirs_dir / 'theirs.sqlite'}",
+        secret_key=TEST_KEY,
+        redis_url=REDIS_URL,
+    )
+    run(create_tables(theirs))
+
+    async def publish_and_listen() -> tuple[list[bytes], list[bytes]]:
+
+        mine, other = create_app(ours), create_app(theirs)
+        async with mine.lifespan(), other.lifespan():
+            listener = await mine.state.live.channels.subscribe(mine.state.live.channel(1))
+            await asyncio.sleep(0.2)  # the Redis subscription is in place
+            other.state.live.publish(1, {"type": "check_in", "holder": "candidate:1"})
+            heard_from_other = await _heard(listener)
+            mine.state.live.publish(1, {"type": "check_in", "holder": "candidate:2"})
+            heard_from_mine = await _heard(listener)
+            await mine.state.live.channels.unsubscribe(listener)
+            return heard_from_other, heard_from_mine
+
+    from_other, from_mine = asyncio.run(publish_and_listen())
+
+    assert from_other == []
+    assert [json.loads(m)["holder"] for m in from_mine] == ["candidate:2"]
+
+
+async def _heard(listener: Any) -> list[bytes]:
+    """What the listener receives within a second."""
+    events = listener.iter_events()
+    try:
+        return [await asyncio.wait_for(events.__anext__(), timeout=1)]
+    except TimeoutError:
+        return []
+    finally:
+        await events.aclose()
