@@ -36,6 +36,9 @@ async def upgrade(settings: Settings) -> None:
 
 def _upgrade_on(connection: Connection, settings: Settings) -> None:
     config = alembic_config(settings)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if MigrationContext.configure(connection).get_current_revision() == head:
+        return  # nothing to do; alembic's own run of its environment would take a few tenths of a second
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 
