@@ -101,10 +101,12 @@ def import_models() -> MetaData:
 
 def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
     """An async engine for the configured database, with WAL and a busy timeout on SQLite; sets the key of the
-    encrypted fields (events.crypto) from the same settings."""
+    encrypted fields (events.crypto) from the same settings, and makes sure every slice's tables are known
+    (code that reaches another slice's table by name, such as the check-ins, must find it)."""
     from events import crypto
 
     crypto.configure(settings)
+    import_models()
     connect_args: dict[str, Any] = {}
     if settings.is_sqlite:
         connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
