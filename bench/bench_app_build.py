@@ -31,18 +31,19 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import numpy as np
 from sqlalchemy import insert, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from events.db import open_session
+from events import twofactor
+from events.db import import_models, open_session
 from events.models import (
     Candidate,
     CandidateParticipation,
@@ -55,6 +56,7 @@ from events.models import (
     PathwayKind,
     Preference,
     PreferenceSide,
+    User,
 )
 from events.services import create_user
 from events.settings import Settings, normalise_database_url
@@ -64,48 +66,75 @@ ORGANISER = "bench@meetmatch.test"
 EMPLOYERS, CANDIDATES, ROUNDS, SECTORS = 200, 3000, 12, 30
 KEY = "b" * 64
 MEETMATCH = str(Path(sys.executable).parent / "meetmatch")
+# Every slice's models, so that the foreign keys between them resolve when the bench writes rows itself.
+import_models()
 
 
-async def populate(settings: Settings, seed: int) -> None:
-    """The fair, written with bulk inserts (setting up is not what is measured)."""
+async def create_account(session: AsyncSession, *, email: str, role: str, **fields: Any) -> User:
+    """An account with the bench's password. Organisers and coaches must log in with a code: theirs get
+    two-factor login on the demo's fixed key for the address, so that `credentials` can give the code."""
+    user = await create_user(session, email=email, role=role, password=PASSWORD, **fields)
+    if twofactor.required_for(user.role):
+        await twofactor.enrol(session, user, twofactor.demo_secret(email), twofactor.current_step() - 3)
+    return user
+
+
+def credentials(email: str) -> dict[str, str]:
+    """The body of `POST /api/auth/login`: the password and the code of the current 30-s step (an account
+    without two-factor login ignores it). A code is accepted once per account and step: log an account in
+    once and share its cookies."""
+    code = twofactor.code_at(twofactor.demo_secret(email), int(time.time() // twofactor.STEP_SECONDS))
+    return {"email": email, "password": PASSWORD, "code": code}
+
+
+async def populate(
+    settings: Settings, seed: int, *, employers: int = EMPLOYERS, candidates: int = CANDIDATES, rounds: int = ROUNDS
+) -> None:
+    """The fair, written with bulk inserts (setting up is not what is measured); smaller fairs scale it down."""
     rng = np.random.default_rng(seed)
     async with open_session(settings) as session:
-        await create_user(session, email=ORGANISER, role="organiser", name="Bench", password=PASSWORD)
+        await create_account(session, email=ORGANISER, role="organiser", name="Bench")
         event = Event(
             slug="regiobanenmarkt",
             name="Regionale banenmarkt",
             date=dt.date(2027, 3, 18),
             venue="Expo",
             first_round_start=dt.time(10, 0),
-            rounds=ROUNDS,
+            rounds=rounds,
             default_min_meetings=2,
             default_max_meetings=5,
             max_seats=3,
         )
         session.add(event)
         await session.flush()
-        popularity = 1.0 / np.arange(1, EMPLOYERS + 1) ** 0.9
-        share = popularity[rng.permutation(EMPLOYERS)]
+        popularity = 1.0 / np.arange(1, employers + 1) ** 0.9
+        share = popularity[rng.permutation(employers)]
         share = share / share.sum()
-        seats_per_round = 2.5 * CANDIDATES / ROUNDS
+        seats_per_round = 2.5 * candidates / rounds
         organisations = [
             {"name": f"Werkgever {j + 1:03d}", "kind": OrganisationKind.EMPLOYER, "sector": f"s{rng.integers(SECTORS)}"}
-            for j in range(EMPLOYERS)
+            for j in range(employers)
         ]
         org_ids = list((await session.scalars(insert(Organisation).returning(Organisation.id), organisations)).all())
         employer_rows = []
         for j, org_id in enumerate(org_ids):
             seats = int(rng.choice([1, 2, 3], p=[0.6, 0.25, 0.15]))
             tables = int(np.clip(round(share[j] * seats_per_round / seats), 1, 5))
-            rounds: list[int] | None = None
+            open_rounds: list[int] | None = None
             draw = rng.random()
             if draw < 0.10:
-                gap = int(rng.integers(2, ROUNDS))
-                rounds = [r for r in range(1, ROUNDS + 1) if r != gap]
+                gap = int(rng.integers(2, rounds))
+                open_rounds = [r for r in range(1, rounds + 1) if r != gap]
             elif draw < 0.15:
-                rounds = list(range(1, ROUNDS - 1))
+                open_rounds = list(range(1, rounds - 1))
             employer_rows.append(
-                {"event_id": event.id, "organisation_id": org_id, "tables": tables, "seats": seats, "rounds": rounds}
+                {
+                    "event_id": event.id,
+                    "organisation_id": org_id,
+                    "tables": tables,
+                    "seats": seats,
+                    "rounds": open_rounds,
+                }
             )
         employer_ids = list(
             (
@@ -132,25 +161,25 @@ async def populate(settings: Settings, seed: int) -> None:
                 "last_name": f"Achternaam{i + 1}",
                 "sectors": [f"s{s}" for s in rng.choice(SECTORS, size=1 if rng.random() < 0.8 else 2, replace=False)],
             }
-            for i in range(CANDIDATES)
+            for i in range(candidates)
         ]
         candidate_ids = list((await session.scalars(insert(Candidate).returning(Candidate.id), people)).all())
         participations = []
         for cid in candidate_ids:
-            lo, hi = 1, ROUNDS
+            lo, hi = 1, rounds
             draw = rng.random()
             if draw < 0.08:
-                lo = int(rng.integers(2, ROUNDS // 2 + 1))
+                lo = int(rng.integers(2, rounds // 2 + 1))
             elif draw < 0.16:
-                hi = int(rng.integers(ROUNDS // 2 + 1, ROUNDS))
+                hi = int(rng.integers(rounds // 2 + 1, rounds))
             elif draw < 0.20:
-                lo, hi = 2, ROUNDS - 1
+                lo, hi = 2, rounds - 1
             participations.append(
                 {
                     "event_id": event.id,
                     "candidate_id": cid,
                     "status": ParticipationStatus.CONFIRMED,
-                    "rounds": None if (lo, hi) == (1, ROUNDS) else list(range(lo, hi + 1)),
+                    "rounds": None if (lo, hi) == (1, rounds) else list(range(lo, hi + 1)),
                 }
             )
         participation_ids = list(
@@ -162,18 +191,18 @@ async def populate(settings: Settings, seed: int) -> None:
         )
         wishes: dict[tuple[int, int], dict[PreferenceSide, int]] = {}
         for pid in participation_ids:
-            for j in rng.choice(EMPLOYERS, size=int(rng.integers(6, 16)), replace=False, p=share):
+            for j in rng.choice(employers, size=int(rng.integers(6, 16)), replace=False, p=share):
                 wishes[(pid, employer_ids[int(j)])] = {
                     PreferenceSide.CANDIDATE: int(rng.choice([1, 2, 3], p=[0.25, 0.4, 0.35]))
                 }
             if rng.random() < 0.3:
-                wishes.setdefault((pid, employer_ids[int(rng.integers(EMPLOYERS))]), {})[PreferenceSide.CANDIDATE] = 0
+                wishes.setdefault((pid, employer_ids[int(rng.integers(employers))]), {})[PreferenceSide.CANDIDATE] = 0
         for levels in wishes.values():
             answer = [None, 0, 1, 2, 3][int(rng.choice(5, p=[0.45, 0.05, 0.15, 0.2, 0.15]))]
             if answer is not None:
                 levels[PreferenceSide.EMPLOYER] = answer
         for eid in employer_ids:
-            for i in rng.choice(CANDIDATES, size=2 + CANDIDATES // 600, replace=False):
+            for i in rng.choice(candidates, size=2 + candidates // 600, replace=False):
                 wishes.setdefault((participation_ids[int(i)], eid), {PreferenceSide.EMPLOYER: int(rng.integers(2, 4))})
         rows = [
             {"candidate_participation_id": c, "employer_participation_id": e, "side": side, "level": level}
@@ -228,9 +257,10 @@ async def measure(base: str, runs: int) -> dict[str, Any]:
     pages: list[float] = []
     stages: list[dict[str, float]] = []
     async with httpx.AsyncClient(base_url=base, timeout=120) as client, httpx.AsyncClient(base_url=base) as other:
-        login = await client.post("/api/auth/login", json={"email": ORGANISER, "password": PASSWORD})
+        login = await client.post("/api/auth/login", json=credentials(ORGANISER))
         assert login.status_code == 200, login.text
-        await other.post("/api/auth/login", json={"email": ORGANISER, "password": PASSWORD})
+        # The same session: a second login within the code's 30 s would be refused as a replay.
+        other.cookies = client.cookies
         headers = {"x-csrftoken": client.cookies.get("csrftoken") or ""}
         for _ in range(runs):
             done = asyncio.Event()
@@ -299,24 +329,52 @@ def run_one(label: str, settings: Settings, args: argparse.Namespace) -> dict[st
 
 
 @contextmanager
+def serving(
+    env: dict[str, str], *options: str, log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`meetmatch serve` with `options` (e.g. --workers 2) in its own process, as in production, its output
+    written to `log` (else dropped): its base URL once it answers, and the process."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with ExitStack() as stack:
+        output: IO[bytes] | int = stack.enter_context(log.open("wb")) if log is not None else subprocess.DEVNULL
+        server = subprocess.Popen(  # noqa: S603
+            [MEETMATCH, "serve", "--port", str(port), *options], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            for _ in range(300):
+                with suppress(httpx.HTTPError):
+                    if httpx.get(f"{base}/healthz").status_code == 200:
+                        break
+                if server.poll() is not None:
+                    raise RuntimeError(f"meetmatch serve stopped (exit code {server.returncode})")
+                time.sleep(0.1)
+            else:
+                raise RuntimeError("meetmatch serve did not answer within 30 s")
+            yield base, server
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@contextmanager
 def served(env: dict[str, str]) -> Iterator[str]:
     """`meetmatch serve` in its own process, as in production; yields its base URL once it answers."""
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [MEETMATCH, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with serving(env) as (base, _server):
         yield base
+
+
+@contextmanager
+def on_postgresql(url: str, data: Path) -> Iterator[Settings]:
+    """Settings for a fresh PostgreSQL schema at `url` (data files under `data`); the schema is dropped after."""
+    url = normalise_database_url(url)
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    asyncio.run(with_pg_schema(url, schema, drop=False))
+    try:
+        data.mkdir(exist_ok=True)
+        yield Settings(data_dir=data, database_url=url, secret_key=KEY, database_schema=schema)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        asyncio.run(with_pg_schema(url, schema, drop=True))
 
 
 def on_each_database(
@@ -329,15 +387,8 @@ def on_each_database(
         sqlite = Settings(data_dir=data, database_url=f"sqlite+aiosqlite:///{data / 'bench.sqlite'}", secret_key=KEY)
         results.append(run("SQLite", sqlite, args))
         if args.pg:
-            url = normalise_database_url(args.pg)
-            schema = f"bench_{uuid.uuid4().hex[:12]}"
-            asyncio.run(with_pg_schema(url, schema, drop=False))
-            try:
-                (data / "pg").mkdir()
-                pg = Settings(data_dir=data / "pg", database_url=url, secret_key=KEY, database_schema=schema)
+            with on_postgresql(args.pg, data / "pg") as pg:
                 results.append(run("PostgreSQL", pg, args))
-            finally:
-                asyncio.run(with_pg_schema(url, schema, drop=True))
     return results
 
 

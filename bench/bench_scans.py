@@ -45,6 +45,7 @@ from bench_app_build import (
     MEETMATCH,
     ORGANISER,
     PASSWORD,
+    credentials,
     environment,
     on_each_database,
     populate,
@@ -104,7 +105,7 @@ async def prepare(settings: Settings) -> tuple[str, list[str], list[str], list[s
 
 async def _client(base: str, email: str) -> tuple[httpx.AsyncClient, dict[str, str]]:
     client = httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=200))
-    response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    response = await client.post("/api/auth/login", json=credentials(email))
     assert response.status_code == 200, response.text
     return client, {"x-csrftoken": client.cookies["csrftoken"]}
 
