@@ -307,7 +307,12 @@ class Client:
 
 async def log_in(base: str, email: str | None, device: str, *, waits: httpx.Timeout | None = None) -> Client:
     http = httpx.AsyncClient(
-        base_url=base, timeout=waits or httpx.Timeout(30.0), limits=httpx.Limits(max_connections=32)
+        base_url=base,
+        timeout=waits or httpx.Timeout(30.0),
+        # Open loop: a phone never holds a scan back for want of a connection. An idle connection is dropped
+        # well before uvicorn closes it (after 5 s): reusing one that the server is closing fails the request
+        # on the way (a browser would send it again; httpx does not).
+        limits=httpx.Limits(max_connections=200, keepalive_expiry=2.0),
     )
     if email is None:
         return Client(http, {}, device)
@@ -335,6 +340,8 @@ class Record:
     last_sent: dict[str, float] = field(default_factory=dict)
     skipped: Counter[tuple[str, str]] = field(default_factory=Counter)
     repeated: Counter[str] = field(default_factory=Counter)
+    started: Counter[tuple[str, str]] = field(default_factory=Counter)  # requests by (phase, group)
+    ok: Counter[tuple[str, str]] = field(default_factory=Counter)  # ... answered as expected
     stream: dict[str, Any] = field(default_factory=lambda: {"opened": 0, "messages": 0, "max_gap": 0.0})
     # What was answered, for repeats, retries and table scans.
     checked_in: list[str] = field(default_factory=list)
@@ -369,6 +376,7 @@ async def timed(
     check: Callable[[httpx.Response], str | None],
 ) -> httpx.Response | None:
     """One request: its latency, or an error named by what went wrong (`check` returns None when all is well)."""
+    record.started[(phase, group)] += 1
     started = time.perf_counter()
     try:
         reply = await call
@@ -383,6 +391,7 @@ async def timed(
     if problem is not None:
         record.error(phase, f"{group} {kind}: {problem}", f"{reply.status_code} {reply.text}")
         return None
+    record.ok[(phase, group)] += 1
     return reply
 
 
@@ -570,6 +579,7 @@ async def live_stream(record: Record, client: Client, path: str) -> None:
     started = last = time.perf_counter()
     first = True
     record.stream["opened"] += 1
+    record.started[(phase, "page")] += 1
     try:
         async with client.http.stream("GET", path) as reply:
             if reply.status_code != 200:
@@ -580,7 +590,8 @@ async def live_stream(record: Record, client: Client, path: str) -> None:
                     continue
                 now = time.perf_counter()
                 if first:
-                    record.latencies[(record.phase(), "page", "live stream, first figures")].append(now - started)
+                    record.latencies[(phase, "page", "live stream, first figures")].append(now - started)
+                    record.ok[(phase, "page")] += 1
                     first = False
                 else:
                     record.stream["max_gap"] = max(record.stream["max_gap"], now - last)
@@ -982,13 +993,11 @@ def _stats(values: list[float]) -> dict[str, float]:
 
 
 def _row(values: list[float]) -> str:
+    """p50, p95, p99 and max in ms."""
     if not values:
-        return f"{0:>6} {'-':>7} {'-':>7} {'-':>7} {'-':>7}"
+        return f"{'-':>7} {'-':>7} {'-':>7} {'-':>7}"
     s = _stats(values)
-    return (
-        f"{s['count']:>6} {s['p50'] * 1000:>7.1f} {s['p95'] * 1000:>7.1f} {s['p99'] * 1000:>7.1f} "
-        f"{s['max'] * 1000:>7.1f}"
-    )
+    return f"{s['p50'] * 1000:>7.1f} {s['p95'] * 1000:>7.1f} {s['p99'] * 1000:>7.1f} {s['max'] * 1000:>7.1f}"
 
 
 ACCESS = re.compile(r'"(GET|POST|PUT|DELETE|PATCH) (\S+) HTTP/[\d.]+" (\d{3})')
@@ -1021,57 +1030,61 @@ def _names(figures: dict[str, Any]) -> list[str]:
 
 
 def _phase_rows(figures: dict[str, Any]) -> None:
+    """Per phase, the scans and the pages: sent, answered (the latencies are theirs), answered as expected,
+    errors (any other answer, or none within 30 s); the scans' rate and planned peak minute, the baseline,
+    and how late the bench sent its scans."""
     record: Record = figures["record"]
     seconds = dict(figures["timeline"])
     starts = dict(record.bounds)
     print(
-        f"{'phase':<12} {'':<6} {'count':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'errors':>7} "
-        f"{'rate/s':>7} {'peak/min':>8} {'base p50':>9} {'base p99':>9} {'p50 ratio':>10} {'lag p99':>8}"
+        f"{'phase':<12} {'':<6} {'sent':>5} {'answ.':>5} {'ok':>5} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} "
+        f"{'errors':>6} {'rate/s':>6} {'peak/min':>8} {'base p50':>8} {'base p99':>8} {'ratio':>6} {'lag p99':>7}"
     )
     for phase in _names(figures):
         scans = [x for (p, g, _k), v in record.latencies.items() if p == phase and g == "scan" for x in v]
         pages = [x for (p, g, _k), v in record.latencies.items() if p == phase and g == "page" for x in v]
         pings = record.latencies.get((phase, "health", "healthz"), [])
-        scan_errors = sum(n for (p, k), n in record.errors.items() if p == phase and k.startswith("scan"))
-        page_errors = sum(n for (p, k), n in record.errors.items() if p == phase and not k.startswith("scan"))
         moments = [i.at for i in figures["plans"].get(phase, [])]
         peak = int(np.histogram(moments, bins=np.arange(0, seconds[phase] + 60, 60))[0].max()) if moments else 0
         span = record.last_sent.get(phase, starts[phase]) - starts[phase]
         rate = record.sent[phase] / span if span > 0 else 0.0
-        base = f"{'-':>9} {'-':>9}"
+        base = f"{'-':>8} {'-':>8}"
         ratio = "-"
         if pings:
-            base = f"{statistics.median(pings) * 1000:>9.1f} {np.percentile(pings, 99) * 1000:>9.1f}"
+            base = f"{statistics.median(pings) * 1000:>8.1f} {np.percentile(pings, 99) * 1000:>8.1f}"
             if scans:
                 ratio = f"{statistics.median(scans) / statistics.median(pings):.2f}"
         lags = record.lags.get(phase, [])
-        lag = f"{np.percentile(lags, 99) * 1000:>8.1f}" if lags else f"{'-':>8}"
-        print(
-            f"{phase:<12} {'scans':<6} {_row(scans)} {scan_errors:>7} {rate:>7.2f} {peak:>8} {base} {ratio:>10} {lag}"
-        )
-        print(f"{'':<12} {'pages':<6} {_row(pages)} {page_errors:>7}")
+        lag = f"{np.percentile(lags, 99) * 1000:>7.1f}" if lags else f"{'-':>7}"
+        rows = (("scans", "scan", scans), ("pages", "page", pages), ("health", "health", pings))
+        for label, group, values in rows:
+            key = (phase, group)
+            errors = sum(n for (p, k), n in record.errors.items() if p == phase and k.startswith(group))
+            counts = f"{record.started[key]:>5} {len(values):>5} {record.ok[key]:>5}"
+            head = f"{phase if group == 'scan' else '':<12} {label:<6} {counts} {_row(values)} {errors:>6}"
+            print(head + (f" {rate:>6.2f} {peak:>8} {base} {ratio:>6} {lag}" if group == "scan" else ""))
 
 
 def _detail_rows(figures: dict[str, Any]) -> None:
     record: Record = figures["record"]
-    print("\nscans by kind (count, p50, p95, p99, max in ms):")
+    print("\nscans by kind (answered, p50, p95, p99, max in ms):")
     for phase in _names(figures):
         for kind in ("first", "repeat", "retry", "table", "unknown"):
             values = record.latencies.get((phase, "scan", kind), [])
             if values:
-                print(f"  {phase:<12} {kind:<8} {_row(values)}")
+                print(f"  {phase:<12} {kind:<8} {len(values):>6} {_row(values)}")
         codes = {c: n for (p, c), n in record.codes.items() if p == phase}
         skipped = {k: n for (p, k), n in record.skipped.items() if p == phase}
         if codes:
             line = f"  {phase:<12} answers {codes}; retries answered as repeats: {record.repeated[phase]}"
             print(line + (f"; not sent (nothing to pick from yet): {skipped}" if skipped else ""))
-    print("\norganisers' pages by kind (count, p50, p95, p99, max in ms):")
+    print("\norganisers' pages by kind (answered, p50, p95, p99, max in ms):")
     kinds = sorted({k for (_p, g, k) in record.latencies if g == "page"})
     for phase in _names(figures):
         for kind in kinds:
             values = record.latencies.get((phase, "page", kind), [])
             if values:
-                print(f"  {phase:<12} {kind:<28} {_row(values)}")
+                print(f"  {phase:<12} {kind:<28} {len(values):>6} {_row(values)}")
     stream = record.stream
     print(
         f"live stream: opened {stream['opened']} times, {stream['messages']} sets of figures received, longest "
