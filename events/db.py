@@ -116,6 +116,9 @@ def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_pre_ping", True)
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
+        # Overloaded, a request waits this long for a connection, then is answered 503 with Retry-After (the
+        # scanner keeps the scan and sends it again): better than SQLAlchemy's 30 s, which a phone gives up on.
+        kwargs.setdefault("pool_timeout", 10)
         # pg_stat_activity then shows which process holds which connection (and a test can end exactly those).
         server_settings = {"application_name": f"meetmatch:{os.getpid()}"}
         if settings.database_schema:
