@@ -192,13 +192,15 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def svg(data: str) -> str:
-    """The code as inline SVG markup (one path), as a flowing HTML page would embed it."""
+def svg(data: str, attributes: str = "") -> str:
+    """The code as inline SVG markup (one path), as a flowing HTML page would embed it (no script, no external
+    image: a strict CSP allows it); ``attributes`` are added to the svg element as they are."""
     rows = matrix(data)
     size = len(rows)
     path = "".join(f"M{x},{y}h1v1h-1z" for y, row in enumerate(rows) for x, dark in enumerate(row) if dark)
+    extra = f" {attributes}" if attributes else ""
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges"{extra}>'
         f'<rect width="{size}" height="{size}" fill="#fff"/><path d="{path}" fill="#000"/></svg>'
     )
 

@@ -43,7 +43,7 @@ from events import i18n, templating
 from events.api import AuthApi
 from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
 from events.auth import CurrentUser, SessionMiddleware
-from events.db import RETRY_AFTER_SECONDS, create_engine, dispose_engine, import_models, is_unavailable, session_maker
+from events.db import RETRY_AFTER_SECONDS, create_engine, dispose_engine, is_unavailable, session_maker
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.errors import DomainError, NotFoundError
 from events.jobs import timer as background_jobs
@@ -247,7 +247,6 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
     settings = settings or Settings.from_env()
     install_log_redaction()
     keep_personal_data_out_of_logs()
-    import_models()
     engine = create_engine(settings)
     sessions_for_users = session_maker(engine)
     stores = stores or {name: make_store(settings, name) for name in ("session", "throttle")}

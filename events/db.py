@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event, func
+from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, event, func
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -97,6 +97,12 @@ def import_models() -> MetaData:
     for name in MODEL_MODULES:
         importlib.import_module(name)
     return Base.metadata
+
+
+def table(name: str) -> Table:
+    """Another slice's table, by name (DESIGN: the slices refer to each other's tables by name rather than
+    importing each other's models); every slice's models are imported first, so the name is always there."""
+    return import_models().tables[name]
 
 
 def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:

@@ -18,7 +18,7 @@ from events import preferences as prefs
 from events.api import end_session, login_attempt
 from events.auth import CurrentUser, cookie, logged_in, requires
 from events.dates import today
-from events.db import Base
+from events.db import table
 from events.deps import AppContext
 from events.i18n import gettext as _
 from events.models import EmployerParticipation, Event, Organisation, Role, User
@@ -196,7 +196,7 @@ async def talks_held(session: AsyncSession, participation_ids: list[int]) -> lis
     slice, so it is named, not imported."""
     if not participation_ids:
         return []
-    talk = Base.metadata.tables["held_talk"]
+    talk = table("held_talk")
     rows = await session.execute(
         select(
             talk.c.id,

@@ -12,6 +12,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from badges import qr
 from events import crypto, twofactor
 from events.api import check_throttle, login_done
 from events.auth import CurrentUser, cookie, logged_in
@@ -37,7 +38,7 @@ async def after_password(ctx: AppContext, request: Request[Any, Any, Any], user:
 
 def _setup_context(secret: str, email: str, error: str | None = None) -> dict[str, Any]:
     return {
-        "qr": twofactor.qr_svg(twofactor.otpauth_uri(secret, email)),
+        "qr": qr.svg(twofactor.otpauth_uri(secret, email), 'class="qr" role="img"'),
         "secret": twofactor.grouped(secret),
         "error": error,
         "sealed": "",
@@ -66,13 +67,19 @@ class TwoFactorLoginPages(Controller):
     async def _pending(self, ctx: AppContext, request: Request[Any, Any, Any]) -> twofactor.Pending | None:
         return await ctx.pending_logins.load(request.cookies.get(twofactor.PENDING_COOKIE))
 
+    async def _pending_user(
+        self, ctx: AppContext, request: Request[Any, Any, Any], db_session: AsyncSession
+    ) -> tuple[twofactor.Pending, User] | None:
+        """The pending login and its account (still active), or None: the password must be given again."""
+        pending = await self._pending(ctx, request)
+        if pending is None:
+            return None
+        user = await db_session.get(User, pending.user_id)
+        return (pending, user) if user is not None and user.is_active else None
+
     @staticmethod
     def _expired(ctx: AppContext, msg: str = "login_expired") -> Response[Any]:
         return see_other(f"/login?msg={msg}", cookies=[cookie(ctx.settings, twofactor.PENDING_COOKIE, "", max_age=0)])
-
-    async def _user(self, db_session: AsyncSession, pending: twofactor.Pending) -> User | None:
-        user = await db_session.get(User, pending.user_id)
-        return user if user is not None and user.is_active else None
 
     async def _wrong(
         self, ctx: AppContext, request: Request[Any, Any, Any], user: User, pending: twofactor.Pending
@@ -102,10 +109,10 @@ class TwoFactorLoginPages(Controller):
         ctx: NamedDependency[AppContext],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
-        pending = await self._pending(ctx, request)
-        user = await self._user(db_session, pending) if pending else None
-        if pending is None or user is None or pending.setup_secret is not None:
+        found = await self._pending_user(ctx, request, db_session)
+        if found is None or found[0].setup_secret is not None:
             return self._expired(ctx)
+        pending, user = found
         await check_throttle(ctx, request, user.email)
         typed = str((await request.form()).get("code", ""))
         how = await twofactor.check_code(db_session, user, typed)
@@ -131,10 +138,10 @@ class TwoFactorLoginPages(Controller):
         ctx: NamedDependency[AppContext],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
-        pending = await self._pending(ctx, request)
-        user = await self._user(db_session, pending) if pending else None
-        if pending is None or user is None:
+        found = await self._pending_user(ctx, request, db_session)
+        if found is None:
             return self._expired(ctx)
+        pending, user = found
         if pending.setup_secret is None:
             return see_other("/login/code")
         context = {**_setup_context(pending.setup_secret, user.email), "action": "/login/setup"}
@@ -147,24 +154,21 @@ class TwoFactorLoginPages(Controller):
         ctx: NamedDependency[AppContext],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
-        pending = await self._pending(ctx, request)
-        user = await self._user(db_session, pending) if pending else None
-        if pending is None or user is None or pending.setup_secret is None:
+        found = await self._pending_user(ctx, request, db_session)
+        secret = found[0].setup_secret if found else None
+        if found is None or secret is None:
             return self._expired(ctx)
+        pending, user = found
         await check_throttle(ctx, request, user.email)
         typed = twofactor.normalise(str((await request.form()).get("code", "")))
-        step = twofactor.matching_step(pending.setup_secret, typed, None)
+        step = twofactor.matching_step(secret, typed, None)
         if step is None:
             if not await self._wrong(ctx, request, user, pending):
                 return self._expired(ctx, "code_tries")
             error = _("This code is not right. Check that the app shows meetmatch and type the code it shows now.")
-            context = {
-                **_setup_context(pending.setup_secret, user.email, error),
-                "action": "/login/setup",
-                "sealed": "",
-            }
+            context = {**_setup_context(secret, user.email, error), "action": "/login/setup"}
             return Template("events/two_factor_setup.html", context=context, status_code=422, headers=NO_STORE)
-        codes = await twofactor.enrol(db_session, user, pending.setup_secret, step)
+        codes = await twofactor.enrol(db_session, user, secret, step)
         await audit(db_session, to_current_user(user), "two_factor_on", "user", user.id)
         return _codes_page(codes, pending.next, await self._finish(ctx, request, user))
 
@@ -182,6 +186,11 @@ class TwoFactorAccountPages(Controller):
         if user is None:  # pragma: no cover - the session's user was just loaded
             raise PermissionDeniedException
         return user
+
+    @staticmethod
+    async def _code_given(request: Request[Any, Any, Any], db_session: AsyncSession, user: User) -> bool:
+        """Whether the form carries a good code of the account (each accepted once)."""
+        return await twofactor.check_code(db_session, user, str((await request.form()).get("code", ""))) is not None
 
     async def _page(
         self, db_session: AsyncSession, current_user: CurrentUser, error: str | None = None, status: int = 200
@@ -235,7 +244,7 @@ class TwoFactorAccountPages(Controller):
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
         user = await self._row(db_session, current_user)
-        if await twofactor.check_code(db_session, user, str((await request.form()).get("code", ""))) is None:
+        if not await self._code_given(request, db_session, user):
             return await self._page(db_session, current_user, _wrong_code(), 422)
         codes = await twofactor.replace_recovery_codes(db_session, user.id)
         await audit(db_session, current_user, "two_factor_new_codes", "user", user.id)
@@ -251,7 +260,7 @@ class TwoFactorAccountPages(Controller):
         user = await self._row(db_session, current_user)
         if twofactor.required_for(user.role):
             raise PermissionDeniedException(detail="Organisers and coaches keep two-factor login on")
-        if await twofactor.check_code(db_session, user, str((await request.form()).get("code", ""))) is None:
+        if not await self._code_given(request, db_session, user):
             return await self._page(db_session, current_user, _wrong_code(), 422)
         await twofactor.switch_off(db_session, user)
         await audit(db_session, current_user, "two_factor_off", "user", user.id)

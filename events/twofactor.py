@@ -102,20 +102,6 @@ def grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def qr_svg(text: str) -> str:
-    """A QR code as inline SVG markup (no script, no external image: the CSP stays strict)."""
-    from badges.qr import matrix
-
-    modules = matrix(text)
-    size = len(modules)
-    path = "".join(f"M{x} {y}h1v1h-1z" for y, row in enumerate(modules) for x, dark in enumerate(row) if dark)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="qr" role="img" '
-        f'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path d="{path}" fill="#000"/></svg>'
-    )
-
-
 def new_recovery_codes() -> list[str]:
     """Ten codes like "k7mpq-x3wtr": 50 random bits each."""
     return [_recovery_format("".join(secrets.choice(_ALPHABET) for _ in range(10))) for _ in range(RECOVERY_CODES)]

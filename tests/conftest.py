@@ -204,16 +204,21 @@ _DEMO_TEMPLATES: dict[tuple[bool, str], tuple[Settings, DemoResult]] = {}
 _TEMPLATE_CLEANUPS: list[Iterator[Settings]] = []
 
 
+async def sqlite_checkpoint(settings: Settings) -> None:
+    """Move SQLite's write-ahead log into the database file (and empty the log)."""
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    finally:
+        await dispose_engine(engine)
+
+
 async def _template_demo(settings: Settings, *, history: bool) -> DemoResult:
     await create_tables(settings)
     result = await _demo(settings, history=history)
     if settings.is_sqlite:
-        engine = create_engine(settings)
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        finally:
-            await dispose_engine(engine)
+        await sqlite_checkpoint(settings)
     return result
 
 

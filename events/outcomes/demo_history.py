@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from events.db import Base, utcnow
+from events.db import table, utcnow
 from events.models import (
     Candidate,
     CandidateCoach,
@@ -99,8 +99,8 @@ async def build_history(session: AsyncSession, *, event: Event, coaches: list[Us
     past_employers = [(twin, list(twin.openings)) for twin in twins]
     await session.flush()
 
-    check_in = Base.metadata.tables["check_in"]
-    held_talk = Base.metadata.tables["held_talk"]
+    check_in = table("check_in")
+    held_talk = table("held_talk")
     start = dt.datetime.combine(past.date, past.first_round_start, tzinfo=dt.UTC)
     people: list[tuple[Candidate, CandidateParticipation, bool, list[tuple[int, EmployerParticipation, str]]]] = []
     for index in range(PEOPLE):

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from events import i18n, outbox
-from events.db import Base, dialect_insert, utcnow
+from events.db import dialect_insert, table, utcnow
 from events.errors import DomainError, NotFoundError
 from events.i18n import gettext as _
 from events.models import (
@@ -122,7 +122,7 @@ async def _ensure(
 async def queue_event(session: AsyncSession, settings: Settings, event: Event) -> int:
     """Queue the evaluation e-mails of one event: candidates who came (with an e-mail address and their consent
     still standing) and every employer contact with an address. Each person gets one message, ever."""
-    check_in = Base.metadata.tables["check_in"]
+    check_in = table("check_in")
     withdrawn = select(Consent.candidate_id).where(Consent.withdrawn_at.is_not(None))
     candidates = (
         await session.execute(

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.dates import add_months
-from events.db import Base
+from events.db import table
 from events.errors import ConflictError, DomainError, NotFoundError
 from events.i18n import gettext as _
 from events.identity import CurrentUser
@@ -74,10 +74,6 @@ class AfterEvent:
     todo: list[str] = field(default_factory=list)
 
 
-def _check_in() -> Any:
-    return Base.metadata.tables["check_in"]
-
-
 def _followed(user: CurrentUser, query: Select[Any]) -> Select[Any]:
     """Only the candidates this account follows up: a coach's own, every one for an organiser."""
     if user.role is Role.ORGANISER:
@@ -93,7 +89,7 @@ async def due_checks(
 ) -> list[DueCheck]:
     """The follow-up checks due for the candidates this account follows: present at an event at least a month
     ago, and the latest milestone reached not yet checked."""
-    check_in = _check_in()
+    check_in = table("check_in")
     done = (
         select(FollowUpCheck.candidate_participation_id, func.max(FollowUpCheck.months).label("done"))
         .group_by(FollowUpCheck.candidate_participation_id)
@@ -150,7 +146,7 @@ async def after_event(session: AsyncSession, user: CurrentUser, event: Event, to
     if not people:
         return []
     by_participation = {person.participation.id: person for person in people}
-    check_in = _check_in()
+    check_in = table("check_in")
     present = await session.scalars(
         select(check_in.c.candidate_participation_id).where(
             check_in.c.event_id == event.id, check_in.c.candidate_participation_id.in_(by_participation)
@@ -158,7 +154,7 @@ async def after_event(session: AsyncSession, user: CurrentUser, event: Event, to
     )
     for pid in present:
         by_participation[pid].present = True
-    talk = Base.metadata.tables["held_talk"]
+    talk = table("held_talk")
     talks = await session.execute(
         select(
             talk.c.id,

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.auth import CurrentUser, requires
 from events.dates import add_months, today
+from events.db import table
 from events.errors import DomainError
 from events.forms import form_values, parse
 from events.i18n import gettext as _
@@ -321,9 +322,8 @@ def _outcome_values(values: dict[str, Any]) -> dict[str, Any]:
 
 async def _candidate_talks(session: AsyncSession, candidate_id: int) -> list[tuple[int, str, str]]:
     """(talk id, employer, event) of every talk the candidate held: an outcome can point back to one."""
-    from events.db import Base
 
-    talk = Base.metadata.tables["held_talk"]
+    talk = table("held_talk")
     rows = await session.execute(
         select(talk.c.id, Organisation.name, Event.name)
         .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)

@@ -16,7 +16,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.db import Base, utcnow
+from events.db import table, utcnow
 from events.errors import ConflictError, DomainError, NotFoundError
 from events.i18n import gettext as _
 from events.identity import CurrentUser
@@ -128,10 +128,6 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "value"):
         return value.value
     return value
-
-
-def _held_talk() -> Any:
-    return Base.metadata.tables["held_talk"]
 
 
 def is_coach_of(session: AsyncSession, user: CurrentUser, candidate_id: int) -> Any:
@@ -280,7 +276,7 @@ class OutcomeService:
             .all()
         )
         if data.held_talk_id is not None:
-            talk = _held_talk()
+            talk = table("held_talk")
             row = (
                 await self.session.execute(
                     select(talk.c.event_id, EmployerParticipation.organisation_id)
@@ -402,7 +398,7 @@ async def employer_talks(session: AsyncSession, user: CurrentUser, event: Event)
     outcomes the employer proposed (their state only: whatever a coach wrote stays with the coach)."""
     if user.role is not Role.EMPLOYER:
         raise NotFoundError("talks")
-    talk = _held_talk()
+    talk = table("held_talk")
     rows = (
         await session.execute(
             select(
@@ -449,7 +445,7 @@ async def propose(session: AsyncSession, user: CurrentUser, data: ProposalInput,
     """An employer reports what came of a talk at its table; the candidate's coach confirms it."""
     if user.role is not Role.EMPLOYER:
         raise NotFoundError("talk")
-    talk = _held_talk()
+    talk = table("held_talk")
     row = (
         await session.execute(
             select(talk.c.event_id, EmployerParticipation.organisation_id, CandidateParticipation.candidate_id)

@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from events import labels
 from events.crypto import encrypted_columns
+from events.db import table
 from events.errors import ConflictError, NotFoundError
 from events.i18n import gettext as _t
 from events.identity import CurrentUser
@@ -50,7 +51,6 @@ from events.models import (
 from events.outcomes.models import Evaluation, FollowUpCheck, Outcome, OutcomeChange
 from events.privacy.export import audit_about
 from events.privacy.models import Erasure
-from events.privacy.tables import table
 from events.services import audit
 from events.settings import Settings
 

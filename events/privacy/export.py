@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from events import labels, templating
+from events.db import table
 from events.errors import ConflictError, NotFoundError
 from events.i18n import gettext as _t
 from events.identity import CurrentUser
@@ -37,7 +38,6 @@ from events.models import (
     User,
 )
 from events.outcomes.models import Evaluation, FollowUpCheck, Outcome, OutcomeChange
-from events.privacy.tables import table
 from events.services import audit
 
 FORMAT = "meetmatch-person-export/1"

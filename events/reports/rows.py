@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.db import import_models
+from events.db import table
 from events.models import CandidateParticipation, ParticipationStatus, PathwayKind
 from events.outcomes.models import ContractType, Outcome, OutcomeStatus
 from events.reports.shapes import STEP_OF_KIND
@@ -23,8 +23,7 @@ from events.reports.shapes import STEP_OF_KIND
 
 def badge_tables() -> tuple[Table, Table]:
     """The badges slice's check-in and held-talk tables."""
-    tables = import_models().tables
-    return tables["check_in"], tables["held_talk"]
+    return table("check_in"), table("held_talk")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from events.migrate import upgrade
 from events.models import Candidate, CandidateParticipation
 from events.outcomes.models import FollowUpCheck, Outcome
 from events.settings import Settings
-from tests.conftest import run
+from tests.conftest import run, sqlite_checkpoint
 
 NOTE = "MARKERNOTE-reclassering-contact-wekelijks"
 GROUP = "MARKERGROUP-ex-gedetineerde"
@@ -87,12 +87,7 @@ def test_the_same_text_is_stored_differently_each_time_and_only_in_its_own_colum
 
 
 async def _sqlite_bytes(settings: Settings) -> bytes:
-    engine = create_engine(settings)
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    finally:
-        await dispose_engine(engine)
+    await sqlite_checkpoint(settings)
     path = Path(settings.database_url.split("///", 1)[1])
     return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
 
