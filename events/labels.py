@@ -220,10 +220,12 @@ def outcome_field_label(code: str) -> str:
 
 
 def format_date(value: dt.date | dt.datetime) -> str:
-    """A date as people write it in the current language ("zaterdag 5 december 2026")."""
+    """A date as people write it in the current language ("zaterdag 5 december 2026", "Saturday 5 December
+    2026": British order, as the Dutch one, where babel's English would write "Saturday, December 5, 2026")."""
     if isinstance(value, dt.datetime):
         value = value.astimezone(EVENT_TZ).date()
-    return babel_format_date(value, format="full", locale=i18n.current_language())
+    language = i18n.current_language()
+    return babel_format_date(value, format="EEEE d MMMM y" if language == "en" else "full", locale=language)
 
 
 def format_time(value: dt.datetime | dt.time) -> str:

@@ -64,10 +64,11 @@ def test_candidate_badge_shows_their_own_talks_and_nothing_personal(
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["referrer-policy"] == "no-referrer"
     assert f"Hallo {holder.first_name}" in page.text
-    rows = page.text.split("<tbody>")[1].split("</tbody>")[0]
+    rounds = page.text.split('<ol class="round-cards')[1].split("</ol>")[0]
     for round_, table, _candidate, employer in talks:
-        assert f'<tr data-round="{round_}"><td>{round_}</td>' in rows
-        assert f"<td>{table}</td><td>{employer}</td>" in rows
+        card = rounds.split(f'data-round="{round_}">')[1].split("</li>")[0]
+        assert f'<dd class="table-number">{table}</dd>' in card
+        assert f"<dd>{employer}</dd>" in card
     assert last_name not in page.text
     for secret in (email, phone):
         assert not secret or secret not in page.text
@@ -85,8 +86,10 @@ def test_employer_badge_shows_its_tables_with_first_names_only(
 
     assert page.status_code == 200
     assert f"<h1>{holder.organisation}</h1>" in page.text
-    for _round, table, candidate, _employer in talks:
-        assert f"<td>{table}</td><td>{candidate}</td>" in page.text
+    for round_, table, candidate, _employer in talks:
+        card = page.text.split(f'data-round="{round_}">')[1].split("</li>")[0]
+        pair = rf'<dd class="table-number">{table}</dd></div>\s*<div><dt>Kandidaat</dt><dd>{re.escape(candidate)}</dd>'
+        assert re.search(pair, card)
     assert not any(name in page.text for name in full_names)
 
 
