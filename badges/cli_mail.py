@@ -58,5 +58,11 @@ def mail_command(event_ref: str, kind: str, only: str | None, dry_run: bool, lan
             f"{result.unreachable} without an address or a coach with one"
         ]
 
-    for line in run(work()):
+    lines = run(work())
+    from events.serving import unreachable_warning
+
+    # The messages carry each person's badge link.
+    if warning := unreachable_warning(settings):
+        click.echo(warning, err=True)
+    for line in lines:
         click.echo(line)

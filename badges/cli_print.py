@@ -125,6 +125,10 @@ def badges_command(
         from events.cli import CliError
 
         raise CliError("nobody to print for: the selection is empty")
+    from events.serving import unreachable_warning
+
+    if warning := unreachable_warning(settings):
+        click.echo(warning, err=True)
     from badges.pdf import render
 
     bar: Any

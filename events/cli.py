@@ -154,8 +154,14 @@ async def _prepare(settings: Any, *, migrate: bool) -> None:
 )
 @handle_errors
 def serve(host: str, port: int, with_demo: bool, migrate: bool | None, workers: int) -> None:
-    """Serve the web app (http://127.0.0.1:8000 by default)."""
+    """Serve the web app (http://127.0.0.1:8000 by default).
+
+    Without MEETMATCH_BASE_URL, badges, calendar links and e-mails carry the address served on (with --host
+    0.0.0.0: this machine's network address).
+    """
     import uvicorn
+
+    from events.serving import served_address
 
     settings = load_settings()
     if workers > 1 and settings.is_sqlite:
@@ -165,6 +171,14 @@ def serve(host: str, port: int, with_demo: bool, migrate: bool | None, workers: 
             "--workers: several processes need MEETMATCH_REDIS_URL, so that a login, a throttle and a live "
             "update on one are seen by the others"
         )
+    address = served_address(host, port, settings.base_url if settings.base_url_set else None)
+    # Said first, before the demo's logins scroll it away.
+    click.echo(f"Open {address.base_url}/ in a browser (press Ctrl+C to stop).")
+    if not settings.base_url_set:
+        # What the app puts in QR codes, calendar links and e-mails follows where it is served; the app (in
+        # uvicorn's workers too) reads its settings from the environment.
+        os.environ["MEETMATCH_BASE_URL"] = address.base_url
+        settings = settings.with_changes(base_url=address.base_url)
     # --demo creates what it needs, on PostgreSQL too; otherwise only the SQLite default migrates itself.
     run(_prepare(settings, migrate=(settings.is_sqlite or with_demo) if migrate is None else migrate))
     if with_demo:
@@ -174,7 +188,9 @@ def serve(host: str, port: int, with_demo: bool, migrate: bool | None, workers: 
         print_logins(result, settings)
     # Background jobs (outbox, reminders) run on a timer inside the server unless told otherwise.
     os.environ.setdefault("MEETMATCH_JOBS_INTERVAL", "60")
-    click.echo(f"meetmatch serves on http://{host}:{port}/  (press Ctrl+C to stop)")
+    for note in address.notes:
+        click.echo(note)
+    click.echo(f"meetmatch serves on {address.base_url}/  (press Ctrl+C to stop)")
     uvicorn.run(
         "events.app:create_app",
         factory=True,

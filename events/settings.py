@@ -31,6 +31,8 @@ class Settings:
     database_url: str
     secret_key: str
     base_url: str = DEFAULT_BASE_URL
+    # Whether MEETMATCH_BASE_URL gave the base URL (else the default: phones cannot open it).
+    base_url_set: bool = False
     redis_url: str | None = None
     smtp_url: str | None = None
     # Seconds between runs of the background jobs inside `serve` (0: off; `serve` defaults to 60).
@@ -75,6 +77,7 @@ class Settings:
             database_url=database_url,
             secret_key=secret_key,
             base_url=base_url,
+            base_url_set=bool(env.get("MEETMATCH_BASE_URL")),
             redis_url=env.get("MEETMATCH_REDIS_URL") or None,
             smtp_url=env.get("MEETMATCH_SMTP_URL") or None,
             jobs_interval=_seconds("MEETMATCH_JOBS_INTERVAL", env.get("MEETMATCH_JOBS_INTERVAL") or "0"),
