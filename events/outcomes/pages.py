@@ -33,7 +33,15 @@ from events.models import (
 )
 from events.outcomes import evaluation, follow_up
 from events.outcomes.models import CHECK_MONTHS, ContractType, Outcome, StopReason
-from events.outcomes.services import PROPOSABLE, OutcomeInput, OutcomeService, ProposalInput, employer_talks, propose
+from events.outcomes.services import (
+    PROPOSABLE,
+    OutcomeInput,
+    OutcomeService,
+    ProposalInput,
+    employer_talks,
+    planned_talks,
+    propose,
+)
 from events.redirects import see_other
 from events.services import EventService
 
@@ -336,6 +344,24 @@ async def _candidate_talks(session: AsyncSession, candidate_id: int) -> list[tup
     return [(tid, employer, event) for tid, employer, event in rows.tuples()]
 
 
+async def _talks_context(
+    session: AsyncSession, user: CurrentUser, event: Event, errors: dict[str, str]
+) -> dict[str, Any]:
+    """The employer's talks page: until the event is over (its day included) the talks planned at its tables,
+    round by round; the talks held, to report what came of them."""
+    upcoming = event.date >= today()
+    return {
+        "event": event,
+        "upcoming": upcoming,
+        "planned": await planned_talks(session, user, event) if upcoming else None,
+        "rounds": [(n, event.round_start(n), event.round_end(n)) for n in range(1, event.rounds + 1)],
+        "employers": await EventService(session, user).employers(event),
+        "talks": await employer_talks(session, user, event),
+        "kinds": [k.value for k in PROPOSABLE],
+        "errors": errors,
+    }
+
+
 class EmployerTalkPages(Controller):
     """An employer's talks after the event, and its report of a second interview or a place offered."""
 
@@ -351,13 +377,7 @@ class EmployerTalkPages(Controller):
     ) -> Template:
         event = await EventService(db_session, current_user).get(event_ref)
         return Template(
-            "events/outcomes/employer_talks.html",
-            context={
-                "event": event,
-                "talks": await employer_talks(db_session, current_user, event),
-                "kinds": [k.value for k in PROPOSABLE],
-                "errors": {},
-            },
+            "events/outcomes/employer_talks.html", context=await _talks_context(db_session, current_user, event, {})
         )
 
     @post("/events/{event_ref:str}/talks", name="employer_propose")
@@ -375,14 +395,8 @@ class EmployerTalkPages(Controller):
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            context = {
-                "event": event,
-                "talks": await employer_talks(db_session, current_user, event),
-                "kinds": [k.value for k in PROPOSABLE],
-                "errors": {
-                    str(values.get("held_talk_id", "_form")) if exc.field != "held_talk_id" else "_form": exc.message
-                },
-            }
+            errors = {str(values.get("held_talk_id", "_form")) if exc.field != "held_talk_id" else "_form": exc.message}
+            context = await _talks_context(db_session, current_user, event, errors)
             return Template("events/outcomes/employer_talks.html", context=context, status_code=422)
         return see_other(f"/events/{event.slug}/talks?msg=reported")
 

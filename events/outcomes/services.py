@@ -35,7 +35,7 @@ from events.models import (
     User,
 )
 from events.outcomes.models import ContractType, Outcome, OutcomeChange, OutcomeStatus, StopReason
-from events.services import audit
+from events.services import EventService, audit
 
 # What an employer can report after a talk: an invitation for a second interview, or a place offered.
 PROPOSABLE = (
@@ -439,6 +439,35 @@ async def employer_talks(session: AsyncSession, user: CurrentUser, event: Event)
         }
         for talk_id, number, follow_up, note, first, last, erased, _candidate in rows
     ]
+
+
+@dataclass(frozen=True)
+class PlannedTalk:
+    """A talk planned at one of the employer's tables: the table and the candidate's anonymised name (None for
+    a candidate whose card the employer may not see)."""
+
+    table: int
+    candidate: str | None
+
+
+async def planned_talks(session: AsyncSession, user: CurrentUser, event: Event) -> dict[int, list[PlannedTalk]] | None:
+    """The talks the published programme plans at this employer's tables, by round; None when no programme is
+    published yet."""
+    from schedule import programme  # the programme slice reads its own versions
+
+    if user.role is not Role.EMPLOYER:
+        raise NotFoundError("talks")
+    found: dict[int, list[PlannedTalk]] | None = None
+    for employer in await EventService(session, user).employers(event):
+        pack = await programme.briefing(session, user, event, employer.id)
+        if pack.version is None:
+            continue
+        found = found or {}
+        for number, talks in pack.talks.items():
+            found.setdefault(number, []).extend(
+                PlannedTalk(t.table, t.card.display_name if t.card else None) for t in talks
+            )
+    return found
 
 
 async def propose(session: AsyncSession, user: CurrentUser, data: ProposalInput, *, event_id: int) -> Outcome:
