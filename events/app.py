@@ -99,7 +99,6 @@ FLASH_MESSAGES = {
     "built": i18n.N_("The programme is built as a new draft version. Check it, adjust it and publish it."),
     "build_running": i18n.N_("A build of this programme is already running. Wait for it to finish."),
     "edited": i18n.N_("The change is saved."),
-    "published": i18n.N_("Published. Everyone listed below is affected by a change."),
     "already_published": i18n.N_("This version is already the published programme."),
     "draft_made": i18n.N_("A new draft with the same talks is made. Adjust it and publish it."),
     "mail_queued": i18n.N_("The e-mails are in the outbox and go out within a minute."),

@@ -147,6 +147,7 @@ class DiffOut(msgspec.Struct):
 class PublishOut(msgspec.Struct):
     version: VersionRow
     diff: DiffOut
+    summary: str  # what the publish changed, in a sentence in the caller's language
 
 
 def build_out(job: BuildJob, number: int | None) -> BuildOut:
@@ -342,7 +343,7 @@ class ProgrammeApi(Controller):
         await services.publish(db_session, current_user, event, number)
         version = await services.get_version(db_session, current_user, event, number)
         diff = await services.version_diff(db_session, current_user, event, version)
-        return PublishOut(version_row(version, version), diff_out(number, diff))
+        return PublishOut(version_row(version, version), diff_out(number, diff), services.publish_summary(diff))
 
     @get("/versions/{number:int}/diff", name="api:programme_diff")
     async def diff(

@@ -20,7 +20,7 @@ from events.services import EventService
 from schedule import adapter, builds, programme, services
 from schedule.adapter import row_id
 from schedule.api import runner
-from schedule.models import BuildStatus, ScheduleVersion
+from schedule.models import BuildStatus, ScheduleVersion, VersionStatus
 
 organisers = requires(Role.ORGANISER)
 VIEWS = ("grid", "candidates", "employers")
@@ -290,20 +290,50 @@ class ProgrammePages(Controller):
         copy = await services.copy_version(db_session, current_user, event, number)
         return see_other(f"/events/{event.slug}/programme/{copy.number}?msg=draft_made")
 
-    @post("/{number:int}/publish", name="programme_publish")
-    async def publish(
+    @get("/{number:int}/publish", name="programme_publish_confirm")
+    async def publish_confirm(
         self,
         event_ref: FromPath[str],
         number: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
+    ) -> Response[Any]:
+        """The question before publishing: what changes for attendees against the version they see now."""
         event = await EventService(db_session, current_user).get(event_ref)
+        version = await services.get_version(db_session, current_user, event, number)
+        current = await services.current(db_session, event)
+        if current is not None and current.id == version.id:
+            return see_other(f"/events/{event.slug}/programme/{number}?msg=already_published")
+        against = current.number if current is not None else None
+        result = await services.version_diff(db_session, current_user, event, version, against)
+        return Template(
+            "schedule/publish.html",
+            context={
+                "event": event,
+                "version": version,
+                "diff": result,
+                "question": services.publish_question(result),
+            },
+        )
+
+    @post("/{number:int}/publish", name="programme_publish")
+    async def publish(
+        self,
+        event_ref: FromPath[str],
+        number: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        """Publish once confirmed (``confirm=yes``, from the question's page); anything else asks first."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        if (await request.form()).get("confirm") != "yes":
+            return see_other(f"/events/{event.slug}/programme/{number}/publish")
         try:
             await services.publish(db_session, current_user, event, number)
         except ConflictError:
             return see_other(f"/events/{event.slug}/programme/{number}?msg=already_published")
-        return see_other(f"/events/{event.slug}/programme/{number}/diff?msg=published")
+        return see_other(f"/events/{event.slug}/programme/{number}/diff?published=1")
 
     @get("/{number:int}/diff", name="programme_diff")
     async def diff(
@@ -313,11 +343,14 @@ class ProgrammePages(Controller):
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         against: FromQuery[int | None] = None,
+        published: FromQuery[str | None] = None,
     ) -> Template:
         """Who is affected, change by change, from the version published before (or ``against``)."""
         event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
         result = await services.version_diff(db_session, current_user, event, version, against)
+        # Just published (the publish redirects here): say what it changed, in place of the flash message.
+        just_published = published == "1" and version.status is VersionStatus.PUBLISHED and against is None
         return Template(
             "schedule/diff.html",
             context={
@@ -325,6 +358,8 @@ class ProgrammePages(Controller):
                 "version": version,
                 "diff": result,
                 "current": await services.current(db_session, event),
+                "published": just_published,
+                "summary": services.publish_summary(result) if just_published else None,
             },
         )
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import load_only, selectinload
 
 from events.errors import ConflictError, DomainError, NotFoundError
 from events.i18n import gettext as _t
+from events.i18n import ngettext
 from events.identity import CurrentUser
 from events.models import Event, EventStatus, Preference, PreferenceSide, Role
 from events.services import audit
@@ -403,6 +404,49 @@ async def publish(session: AsyncSession, user: CurrentUser, event: Event, number
     return version
 
 
+def _affected(diff: programme.Diff) -> str:
+    return _t(
+        "%(candidates)s and %(employers)s get a new card or calendar.",
+        candidates=ngettext("%(num)d candidate", "%(num)d candidates", len(diff.candidates)),
+        employers=ngettext("%(num)d employer", "%(num)d employers", len(diff.employers)),
+    )
+
+
+def publish_question(diff: programme.Diff) -> str:
+    """What publishing would change for attendees, in a sentence: the confirmation step's question."""
+    talks = len(diff.changes)
+    if diff.base is None:
+        return ngettext(
+            "Nothing is published yet: its %(num)d talk is new for everyone.",
+            "Nothing is published yet: all %(num)d talks are new for everyone.",
+            talks,
+        )
+    if not talks:
+        return _t(
+            "No talk changes compared with version %(number)s: publishing it changes nothing for attendees.",
+            number=diff.base,
+        )
+    return f"{ngettext('%(num)d talk changes', '%(num)d talks change', talks)}: {_affected(diff)}"
+
+
+def publish_summary(diff: programme.Diff) -> str:
+    """What publishing changed, in a sentence: the message after publishing, on the page and in the API."""
+    talks = len(diff.changes)
+    if diff.base is None:
+        return ngettext(
+            "Published. Nothing was published before: its %(num)d talk is new.",
+            "Published. Nothing was published before: all %(num)d talks are new.",
+            talks,
+        )
+    if not talks:
+        return _t("Published. No talk changed: nobody needs a new card or calendar.")
+    return _t(
+        "Published. %(talks)s: %(people)s",
+        talks=ngettext("%(num)d talk changed", "%(num)d talks changed", talks),
+        people=_affected(diff),
+    )
+
+
 async def export_published(session: AsyncSession, event: Event) -> tuple[dict[str, Any], dict[str, Any]]:
     """The instance the newest published version was solved for (history and locks included) and its solution."""
     version = await latest(session, event, published=True)
@@ -424,6 +468,8 @@ __all__ = [
     "get_version",
     "latest",
     "publish",
+    "publish_question",
+    "publish_summary",
     "version_diff",
     "versions",
 ]

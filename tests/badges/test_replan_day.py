@@ -129,10 +129,10 @@ def test_a_replan_after_no_shows_keeps_earlier_rounds_and_gives_walk_ins_talks(
     }
 
     diff = client.get(f"/events/{DEMO_SLUG}/programme/{new.number}/diff?msg=replanned")
-    assert f'action="/events/{DEMO_SLUG}/programme/{new.number}/publish"' in diff.text
+    assert f'href="/events/{DEMO_SLUG}/programme/{new.number}/publish"' in diff.text
     published = client.post(
         f"/events/{DEMO_SLUG}/programme/{new.number}/publish",
-        data={"_csrf_token": client.cookies.get("csrftoken")},
+        data={"_csrf_token": client.cookies.get("csrftoken"), "confirm": "yes"},
         follow_redirects=True,
     )
     assert published.status_code == 200

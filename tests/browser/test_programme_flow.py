@@ -100,8 +100,10 @@ def test_browser_build_adjust_rebuild_publish(browser: Any, live_server: str) ->
     assert page.locator("#grid a.seat.locked").count() == 2
 
     # Publish: the diff lists who is affected, the moved candidate among them.
-    page.get_by_role("button", name="Deze versie publiceren").click()
-    page.wait_for_url("**/programme/3/diff?msg=published")
+    page.get_by_role("link", name="Deze versie publiceren").click()
+    page.wait_for_url("**/programme/3/publish")
+    page.get_by_role("button", name="Ja, versie 3 publiceren").click()
+    page.wait_for_url("**/programme/3/diff?published=1")
     assert page.get_by_text("Vergeleken met versie 1").is_visible()
     affected = page.locator("ul.affected-candidates li").all_inner_texts()
     assert movable["candidate_name"] in affected

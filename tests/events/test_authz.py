@@ -473,3 +473,8 @@ def test_employer_gets_404_for_an_event_it_is_not_part_of(
     assert client.get("/api/events").json() == []
     assert client.get("/api/events/samen-werkt").status_code == 404
     assert client.get("/events/samen-werkt").status_code == 404
+
+
+# Publishing asks first (issue 17): the question's page is the organisers'; version 1 is published already, so it
+# sends them back to the version.
+MATRIX[("GET", "/events/{event_ref:str}/programme/{number:int}/publish")] = (303, 303, 403, 403, 403, 403)
