@@ -28,6 +28,8 @@ from events.errors import DomainError
 from events.forms import form_values
 from events.models import Event, Role
 from events.services import EventService
+from events.serving import is_local_url
+from events.settings import Settings
 
 
 def runner(request: Request[Any, Any, Any]) -> PrintRunner:
@@ -54,7 +56,7 @@ def selection_from_form(values: dict[str, Any], user: CurrentUser) -> Selection:
     ).check()
 
 
-async def page_context(session: AsyncSession, user: CurrentUser, event: Event) -> dict[str, Any]:
+async def page_context(session: AsyncSession, user: CurrentUser, event: Event, settings: Settings) -> dict[str, Any]:
     kinds = (HolderKind.CANDIDATE,) if user.role is Role.COACH else tuple(HolderKind)
     what = ("handouts",) if user.role is Role.COACH else WHAT
     people = await select_holders(
@@ -67,6 +69,8 @@ async def page_context(session: AsyncSession, user: CurrentUser, event: Event) -
         "layouts": LAYOUT_NAMES,
         "kinds": kinds,
         "jobs": await print_jobs.recent_jobs(session, user, event),
+        # A QR code of an address only this computer opens is no use on a badge: say so before printing.
+        "local_base_url": settings.base_url if is_local_url(settings.base_url) else None,
         "errors": {},
         "values": {"what": what[0], "layout": "a4-8", "kind": [k.value for k in DEFAULT_KINDS]},
     }
@@ -83,9 +87,10 @@ class BadgePrintPages(Controller):
         event_ref: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
+        ctx: NamedDependency[AppContext],
     ) -> Template:
         event = await EventService(db_session, current_user).get(event_ref)
-        return Template("badges/home.html", context=await page_context(db_session, current_user, event))
+        return Template("badges/home.html", context=await page_context(db_session, current_user, event, ctx.settings))
 
     @post("/", name="badges_start")
     async def start(
@@ -94,6 +99,7 @@ class BadgePrintPages(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
+        ctx: NamedDependency[AppContext],
     ) -> Response[Any]:
         """Start a render in the background and follow it; a bad choice shows the form again."""
         event = await EventService(db_session, current_user).get(event_ref)
@@ -104,7 +110,7 @@ class BadgePrintPages(Controller):
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            context = await page_context(db_session, current_user, event)
+            context = await page_context(db_session, current_user, event, ctx.settings)
             context.update(errors={exc.field or "what": exc.message}, values=values)
             return Template("badges/home.html", context=context, status_code=exc.status_code)
         return Redirect(f"/events/{event.slug}/badges/jobs/{job.id}", status_code=HTTP_303_SEE_OTHER)

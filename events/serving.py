@@ -53,6 +53,11 @@ def _is_local(host: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+def is_local_url(url: str) -> bool:
+    """Whether only this computer can open ``url`` (a loopback or wildcard host): no use in a QR code."""
+    return _is_local(urlsplit(url).hostname or "")
+
+
 def _url(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}"
@@ -65,7 +70,7 @@ def served_address(
     what to tell the person who starts it."""
     if configured:
         base = configured.rstrip("/")
-        return ServedAddress(base, (_phones_note(base),) if _is_local(urlsplit(base).hostname or "") else ())
+        return ServedAddress(base, (_phones_note(base),) if is_local_url(base) else ())
     if host in EVERY_INTERFACE:
         found = find_address()
         if found is None:
@@ -107,7 +112,7 @@ def unreachable_warning(settings: _HasBaseUrl) -> str | None:
     phones (an unset or loopback base URL), or None."""
     if not settings.base_url_set:
         reason = f"MEETMATCH_BASE_URL is not set, so QR codes and links use the default {settings.base_url}"
-    elif _is_local(urlsplit(settings.base_url).hostname or ""):
+    elif is_local_url(settings.base_url):
         reason = f"MEETMATCH_BASE_URL is {settings.base_url}, an address of this computer only"
     else:
         return None

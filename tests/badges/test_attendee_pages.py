@@ -17,7 +17,7 @@ from events.models import EVENT_TZ
 from events.security import LANGUAGE_COOKIE
 from events.settings import Settings
 from tests.badges.test_badge_page import _people
-from tests.conftest import EMPLOYER, login, run
+from tests.conftest import EMPLOYER, ORGANISER, login, run
 
 
 def visible_text(page: str) -> str:
@@ -137,3 +137,18 @@ def _event_date(settings: Settings) -> dt.date:
             return (await find_event(session, DEMO_SLUG)).date
 
     return run(load())
+
+
+def test_print_page_warns_when_its_qr_codes_would_carry_an_address_only_this_computer_opens(
+    demo: DemoResult, database: Settings
+) -> None:
+    def page(base_url: str) -> str:
+        with TestClient(create_app(database.with_changes(base_url=base_url, base_url_set=True))) as served:
+            login(served, ORGANISER)
+            return served.get("/events/samen-werkt/badges").text
+
+    local = visible_text(page("http://127.0.0.1:8102"))
+    reachable = page("https://meet.example.nl")
+
+    assert "De QR-codes en links die u hier afdrukt bevatten http://127.0.0.1:8102, een adres dat alleen" in local
+    assert 'id="local-base-url"' not in reachable
