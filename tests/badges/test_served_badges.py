@@ -98,3 +98,6 @@ def test_demo_served_on_another_port_prints_badges_whose_qr_codes_open_that_serv
     assert "127.0.0.1:8000" not in printed
     assert opened.status_code == 200
     assert "Ronde" in opened.text
+    # Its calendar links are absolute, on the same server.
+    assert f'href="webcal://127.0.0.1:{port}/c/' in opened.text
+    assert f'href="{base}/c/' in opened.text
