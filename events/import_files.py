@@ -27,7 +27,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Literal
 
@@ -85,14 +85,19 @@ def _refused(code: str, message: str) -> DomainError:
     return DomainError(code, message, field="file")
 
 
+def check_file_size(size: int) -> None:
+    """Refuse a file of ``size`` bytes when it is over the limit (the command line asks before reading it)."""
+    if size > MAX_FILE_BYTES:
+        raise _refused(
+            "file_too_large", i18n.gettext("the file is larger than %(limit)s MB", limit=_number(MAX_FILE_BYTES // MB))
+        )
+
+
 def read_table(data: bytes, filename: str) -> Table:
     """Read a CSV (``;`` or ``,``, UTF-8 or Windows-1252) or XLSX file (its first sheet) into a Table, within the
     limits above."""
     name = filename.lower().strip()
-    if len(data) > MAX_FILE_BYTES:
-        raise _refused(
-            "file_too_large", i18n.gettext("the file is larger than %(limit)s MB", limit=_number(MAX_FILE_BYTES // MB))
-        )
+    check_file_size(len(data))
     if not data.strip():
         raise DomainError("empty_file", "the file is empty", field="file")
     if name.endswith((".xlsx", ".xlsm")):
@@ -238,10 +243,6 @@ _UNREADABLE = (
 )
 
 
-def _too_complex(message: str, **params: Any) -> DomainError:
-    return _refused("too_complex", i18n.gettext(message, **params))
-
-
 class _Budget:
     """What reading one workbook may cost, shared by every part the reader opens."""
 
@@ -270,14 +271,20 @@ class _PartCheck:
             self.limit = MAX_STREAMED_ELEMENTS
             self.sheet = name == "worksheet"
         if self.elements > self.limit:
-            raise _too_complex(
-                "part %(part)s of the Excel file has more than %(limit)s XML elements",
-                part=self.part,
-                limit=_number(self.limit),
+            raise _refused(
+                "too_complex",
+                i18n.gettext(
+                    "part %(part)s of the Excel file has more than %(limit)s XML elements",
+                    part=self.part,
+                    limit=_number(self.limit),
+                ),
             )
         if self.budget.elements > MAX_ELEMENTS_IN_ALL:
-            raise _too_complex(
-                "the Excel file has more than %(limit)s XML elements in all", limit=_number(MAX_ELEMENTS_IN_ALL)
+            raise _refused(
+                "too_complex",
+                i18n.gettext(
+                    "the Excel file has more than %(limit)s XML elements in all", limit=_number(MAX_ELEMENTS_IN_ALL)
+                ),
             )
         if not self.sheet:
             return
@@ -286,10 +293,13 @@ class _PartCheck:
         elif name == "c":
             self.cells += 1
             if self.cells > MAX_ROW_CELLS:
-                raise _too_complex(
-                    "a row in part %(part)s of the Excel file has more than %(limit)s cells",
-                    part=self.part,
-                    limit=_number(MAX_ROW_CELLS),
+                raise _refused(
+                    "too_complex",
+                    i18n.gettext(
+                        "a row in part %(part)s of the Excel file has more than %(limit)s cells",
+                        part=self.part,
+                        limit=_number(MAX_ROW_CELLS),
+                    ),
                 )
 
     def end(self, tag: str) -> None:
@@ -355,7 +365,7 @@ class _CheckedArchive(zipfile.ZipFile):
 
     budget: _Budget
 
-    def open(  # type: ignore[override]
+    def open(
         self,
         name: str | zipfile.ZipInfo,
         mode: Literal["r", "w"] = "r",
@@ -370,7 +380,9 @@ class _CheckedArchive(zipfile.ZipFile):
         self.budget.opened[part] += 1
         if self.budget.opened[part] > MAX_OPENS:
             stream.close()
-            raise _too_complex("the Excel file refers to part %(part)s more than twice", part=part)
+            raise _refused(
+                "too_complex", i18n.gettext("the Excel file refers to part %(part)s more than twice", part=part)
+            )
         return io.BufferedReader(_CheckedPart(stream, part, self.budget))
 
 
@@ -430,7 +442,7 @@ def _open_workbook(data: bytes) -> Any:
     return reader.wb
 
 
-def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_records(data: bytes) -> Generator[tuple[int, list[str]]]:
     with warnings.catch_warnings():
         # Real-world workbooks carry extensions openpyxl warns about (data validation, styles); they do not matter.
         warnings.simplefilter("ignore")
