@@ -771,7 +771,9 @@ class ImportsApi(Controller):
 
         New candidates need a consent record: the file's consent columns, or `consent_date` (and
         `consent_method`: verbal, paper or digital) confirming it for all of them; otherwise 422
-        `consent_required`.
+        `consent_required`. A file over a limit is refused 422 with the limit named: `file_too_large` (over
+        10 MB, an XLSX part unpacking to over 20 MB), `too_many_rows` (over 20,000 data rows), `xml_refused`
+        (XML with a DTD or entities), `too_complex`, `cell_too_long`.
         """
         event = await EventService(db_session, current_user).get(event_ref)
         consent = None

@@ -127,6 +127,9 @@ class Bomb:
     # What the answer names, in English (the unit tests, the command line) and in Dutch (the served app's default).
     english: str
     dutch: str
+    # How long reading it may take: a refusal from the zip's directory is instant, one made while parsing
+    # takes as long as an honest sheet of that size (generous bounds on a busy machine, not a benchmark).
+    seconds: float = 5
 
 
 BILLION_LAUGHS = (
@@ -196,6 +199,31 @@ BOMBS = {
         {"xl/worksheets/sheet1.xml": BILLION_LAUGHS},
     ),
 }
+
+
+def numbered_rows(count: int) -> Callable[[], Iterator[bytes]]:
+    """A sheet of ``count`` empty rows, numbered: about 15 bytes a row, packing about 20 to 1."""
+
+    def chunks() -> Iterator[bytes]:
+        yield SHEET_HEAD + HEADER_ROW
+        for start in range(2, count + 2, 10_000):
+            yield b"".join(b'<row r="%d"/>' % n for n in range(start, min(start + 10_000, count + 2)))
+        yield SHEET_TAIL
+
+    return chunks
+
+
+# Within the zip's limits (16 MB, packed 20 to 1), so it is parsed: refused at the millionth XML element.
+BOMBS["many_elements"] = (
+    Bomb(
+        "elementen.xlsx",
+        "too_complex",
+        "part xl/worksheets/sheet1.xml of the Excel file has more than 1,000,000 XML elements",
+        "meer dan 1.000.000 XML-elementen",
+        seconds=30,
+    ),
+    {"xl/worksheets/sheet1.xml": numbered_rows(1_100_000)},
+)
 CSV_BOMB = Bomb("miljoen.csv", "too_many_rows", "more than 20,000 data rows", "meer dan 20.000 gegevensrijen")
 
 
@@ -236,7 +264,7 @@ def test_read_table_bomb_refused_within_seconds_naming_the_limit(
 
     error = refusal(data, bomb.filename)
 
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < bomb.seconds
     assert (error.code, error.field) == (bomb.code, "file")
     assert bomb.english in error.message
 
@@ -303,39 +331,13 @@ def test_read_table_more_than_a_thousand_parts_refused(tmp_path: Path) -> None:
 
 
 def test_read_table_parts_over_fifty_megabytes_in_all_refused(tmp_path: Path) -> None:
-    # Three parts of 18 MB: each within its own limit, together over. Numbered rows pack about 20 to 1.
-    def numbered_rows() -> Iterator[bytes]:
-        yield SHEET_HEAD + HEADER_ROW
-        for start in range(0, 1_200_000, 10_000):
-            yield b"".join(b'<row r="%d"/>' % n for n in range(start + 2, start + 10_002))
-        yield SHEET_TAIL
-
-    extra: dict[str, Part] = {f"xl/worksheets/sheet{n}.xml": numbered_rows for n in (2, 3, 4)}
+    # Three parts of 18 MB: each within its own limit, together over.
+    extra: dict[str, Part] = {f"xl/worksheets/sheet{n}.xml": numbered_rows(1_200_000) for n in (2, 3, 4)}
     path = write_xlsx(tmp_path / "drie.xlsx", extra)
 
     error = refusal(path.read_bytes(), "drie.xlsx")
 
     assert (error.code, error.message) == ("file_too_large", "the Excel file unpacks to more than 50 MB in all")
-
-
-def test_read_table_sheet_of_more_than_a_million_xml_elements_refused(tmp_path: Path) -> None:
-    def numbered_rows() -> Iterator[bytes]:
-        yield SHEET_HEAD + HEADER_ROW
-        for start in range(0, 1_000_010, 10_000):
-            yield b"".join(b'<row r="%d"/>' % n for n in range(start + 2, start + 10_002))
-        yield SHEET_TAIL
-
-    path = write_xlsx(tmp_path / "elementen.xlsx", {"xl/worksheets/sheet1.xml": numbered_rows})
-    started = time.monotonic()
-
-    error = refusal(path.read_bytes(), "elementen.xlsx")
-
-    # Refused while openpyxl looks for the sheet's size: the time an honest sheet of that size takes, not more.
-    assert time.monotonic() - started < 30
-    assert (error.code, error.message) == (
-        "too_complex",
-        "part xl/worksheets/sheet1.xml of the Excel file has more than 1,000,000 XML elements",
-    )
 
 
 def test_read_table_styles_of_more_than_a_hundred_thousand_elements_refused(tmp_path: Path) -> None:
@@ -606,10 +608,12 @@ def test_cli_import_bombs_refused_exit_2_naming_the_limit_quickly_in_bounded_mem
     assert fine.returncode == 0, fine.stderr
 
     found = {}
-    for name, (_, path) in bombs.items():
+    for name, (bomb, path) in bombs.items():
         started = time.monotonic()
         result, peak = _peak_rss_of([*command, str(path), "--language", "en"], env)
-        found[name] = (result.returncode, result.stderr.strip(), time.monotonic() - started < 20, peak - baseline)
+        # The command's own start (Python, the app's modules) comes on top of reading the file.
+        quick = time.monotonic() - started < bomb.seconds + 15
+        found[name] = (result.returncode, result.stderr.strip(), quick, peak - baseline)
 
     for name, (bomb, _) in bombs.items():
         returncode, stderr, quick, grown = found[name]
@@ -776,6 +780,6 @@ def test_served_app_refuses_each_bomb_quickly_in_bounded_memory_while_scans_are_
     for name, (bomb, _) in bombs.items():
         status, code, detail, took = found[name]
         assert (status, code, bomb.dutch in detail) == (422, bomb.code, True), (name, detail)
-        assert took < 15, (name, took)
+        assert took < bomb.seconds + 5, (name, took)
         assert all(seconds < 1 and status == 200 for seconds, status, _ in scan_times[name]), (name, scan_times[name])
     assert (peak - baseline) < 300 * 1024, f"the server grew by {(peak - baseline) // 1024} MB"
