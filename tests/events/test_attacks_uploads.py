@@ -145,7 +145,7 @@ BILLION_LAUGHS = (
     + b'<row r="2"><c r="A2" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
     + SHEET_TAIL
 )
-TOO_BIG = ("part xl/worksheets/sheet1.xml of the Excel file unpacks to more than 20 MB", "meer dan 20 MB")
+TOO_BIG = ("part xl/worksheets/sheet1.xml of the Excel file unpacks to more than 20 MB", "groter dan 20 MB")
 BOMBS = {
     # A gigabyte of empty rows: 1.5 MB packed.
     "empty_rows": (
@@ -157,7 +157,7 @@ BOMBS = {
             "gedeelde-teksten.xlsx",
             "file_too_large",
             "part xl/sharedStrings.xml of the Excel file unpacks to more than 20 MB",
-            "meer dan 20 MB",
+            "groter dan 20 MB",
         ),
         {
             "xl/sharedStrings.xml": repeated(
