@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events import imports
+from events import import_files, imports
 from events import preferences as prefs
 from events import registration as reg
 from events.auth import CurrentUser, logged_in, requires
@@ -771,7 +771,9 @@ class ImportsApi(Controller):
 
         New candidates need a consent record: the file's consent columns, or `consent_date` (and
         `consent_method`: verbal, paper or digital) confirming it for all of them; otherwise 422
-        `consent_required`.
+        `consent_required`. A file over a limit is refused 422 with the limit named: `file_too_large` (over
+        10 MB, an XLSX part unpacking to over 20 MB), `too_many_rows` (over 20,000 data rows), `xml_refused`
+        (XML with a DTD or entities), `too_complex`, `cell_too_long`.
         """
         event = await EventService(db_session, current_user).get(event_ref)
         consent = None
@@ -782,7 +784,7 @@ class ImportsApi(Controller):
         upload = data.get("file")
         if not isinstance(upload, UploadFile):
             raise DomainError("required", "send the spreadsheet as the multipart field `file`", "file")
-        table = imports.read_table(await upload.read(), upload.filename)
+        table = await import_files.read_table_in_thread(await upload.read(), upload.filename)
         mapping = imports.guess_mapping(kind, table.headers)
         imports.check_mapping(kind, mapping, len(table.headers))
         preview = await imports.preview_import(db_session, current_user, event, kind, table, mapping)

@@ -94,6 +94,7 @@ def import_command(
     from events import i18n
     from events.cli import CliError, run
     from events.errors import DomainError
+    from events.import_files import check_file_size
     from events.imports import (
         ImportConsent,
         ImportRejected,
@@ -104,10 +105,14 @@ def import_command(
         read_table,
     )
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"{path}: cannot read: {exc.strerror}") from None
+    with i18n.language(language):
+        try:
+            check_file_size(path.stat().st_size)  # before the file is read into memory
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CliError(f"{path}: cannot read: {exc.strerror}") from None
+        # Read, or refused when over a limit, before the database is touched.
+        table = read_table(data, path.name)
     settings = _prepare()
 
     async def work() -> list[str]:
@@ -118,7 +123,6 @@ def import_command(
             consent = None
             if consent_date is not None:
                 consent = ImportConsent.parse(consent_method, consent_date, consent_purpose)
-            table = read_table(data, path.name)
             mapping = guess_mapping(kind, table.headers)
             async with open_session(settings) as session:
                 event = await find_event(session, event_ref)

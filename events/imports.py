@@ -1,7 +1,8 @@
 """Spreadsheet import of candidates and employers: read a CSV or XLSX file, map its columns, check
 every row, then write all rows or none.
 
-The web pages and the CLI share these functions: ``read_table`` -> ``guess_mapping`` (or a mapping the
+The web pages and the CLI share these functions: ``read_table`` (events.import_files, which reads a file
+within limits that keep a hostile one from taking the server down) -> ``guess_mapping`` (or a mapping the
 organiser chose) -> ``preview_import`` -> ``apply_import``. Nothing here commits: ``apply_import`` flushes
 in the caller's transaction, and refuses the whole file when a single row is wrong, so that an organiser
 never has to find out which half of a spreadsheet made it in.
@@ -9,14 +10,10 @@ never has to find out which half of a spreadsheet made it in.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import re
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,6 +26,8 @@ from events import i18n
 from events.errors import DomainError, NotFoundError
 from events.i18n import N_
 from events.identity import CurrentUser
+from events.import_files import Table as Table  # re-exported: callers read a file through this module
+from events.import_files import read_table as read_table
 from events.labels import CONSENT_METHOD_LABELS, PARTICIPATION_STATUS_LABELS, PATHWAY_LABELS, SECTOR_LABELS
 from events.models import (
     EVENT_TZ,
@@ -58,133 +57,7 @@ KINDS: tuple[Kind, ...] = ("candidates", "employers")
 # What a spreadsheet may take for the start of a formula (OWASP "CSV injection"), full-width forms included.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠")
 
-# --- reading files -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    """A sheet as text: the header row and the data rows, each with its row number as the spreadsheet shows it."""
-
-    headers: list[str]
-    rows: list[list[str]]
-    row_numbers: list[int]
-
-    def numbered(self) -> Iterable[tuple[int, list[str]]]:
-        """Each data row with its spreadsheet row number."""
-        return zip(self.row_numbers, self.rows, strict=True)
-
-
-def read_table(data: bytes, filename: str) -> Table:
-    """Read a CSV (``;`` or ``,``, UTF-8 or Windows-1252) or XLSX file (its first sheet) into a Table."""
-    name = filename.lower().strip()
-    if not data.strip():
-        raise DomainError("empty_file", "the file is empty", field="file")
-    if name.endswith((".xlsx", ".xlsm")):
-        records = _xlsx_records(data)
-    elif name.endswith((".csv", ".txt")):
-        if data.startswith(b"PK\x03\x04"):
-            raise DomainError("unsupported_file", "this is not a CSV file; save it as .xlsx or .csv", field="file")
-        records = _csv_records(data)
-    elif name.endswith(".xls"):
-        raise DomainError(
-            "unsupported_file", "old Excel files (.xls) cannot be read; save the file as .xlsx or .csv", field="file"
-        )
-    else:
-        raise DomainError("unsupported_file", "choose a .csv or .xlsx file", field="file")
-    return _to_table(records)
-
-
-def _to_table(records: Iterable[list[str]]) -> Table:
-    headers: list[str] | None = None
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    for number, raw in enumerate(records, start=1):
-        cells = [cell.strip() for cell in raw]
-        if not any(cells):
-            continue
-        if headers is None:
-            headers = cells
-            continue
-        width = len(headers)
-        rows.append((cells + [""] * width)[:width])
-        numbers.append(number)
-    if headers is None:
-        raise DomainError("no_header", "the file has no header row", field="file")
-    if not rows:
-        raise DomainError("no_rows", "the file has a header row but no data rows", field="file")
-    return Table(headers=headers, rows=rows, row_numbers=numbers)
-
-
-def _csv_records(data: bytes) -> list[list[str]]:
-    if b"\0" in data:
-        raise DomainError("unsupported_file", "this is not a text (CSV) file", field="file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in Windows-1252 unless told otherwise.
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise DomainError(
-                "bad_encoding", "the file's character encoding is not UTF-8 or Windows-1252", field="file"
-            ) from None
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    # Dutch Excel writes ";" (the comma is the decimal separator); the rest of the world writes ",".
-    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise DomainError("bad_csv", f"the CSV file cannot be read: {exc}", field="file") from None
-
-
-# A regional fair has thousands of rows, not hundreds of thousands; larger is a mistake or an attack.
-MAX_ROWS = 20_000
-MAX_COLUMNS = 60
-
-
-def _xlsx_records(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            # Real-world workbooks carry extensions openpyxl warns about (data validation, styles); they do not matter.
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
-        raise DomainError("unreadable_file", f"the Excel file cannot be read ({exc})", field="file") from None
-    try:
-        if not workbook.worksheets:
-            raise DomainError("no_header", "the file has no header row", field="file")
-        sheet = workbook.worksheets[0]
-        records = []
-        # read_only parses lazily: a damaged sheet fails here, not at load_workbook.
-        for row in sheet.iter_rows(values_only=True):
-            records.append([_cell_text(value) for value in row[:MAX_COLUMNS]])
-            if len(records) > MAX_ROWS:
-                raise DomainError("too_many_rows", f"the file has more than {MAX_ROWS} rows", field="file")
-        return records
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
-        raise DomainError(
-            "unreadable_file", f"the Excel file cannot be read ({type(exc).__name__})", field="file"
-        ) from None
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    """A cell as text, the way a person reads it; dates become ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+# --- reading files: events.import_files (Table, read_table and their limits) ------------------------------
 
 
 # --- fields and columns ------------------------------------------------------------------------------

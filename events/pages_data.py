@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import secrets
 import time
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -17,7 +19,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events import exports, imports
+from events import exports, import_files, imports
 from events.auth import CurrentUser, requires
 from events.deps import AppContext
 from events.errors import DomainError, NotFoundError
@@ -63,12 +65,24 @@ def _forget_old_uploads(ctx: AppContext) -> None:
             path.unlink(missing_ok=True)
 
 
-def _read_upload(path: Path) -> tuple[str, bytes]:
-    if not path.exists():
-        raise NotFoundError("upload")
-    raw = path.read_bytes()
-    name_length = int.from_bytes(raw[:2], "big")
-    return raw[2 : 2 + name_length].decode(errors="replace"), raw[2 + name_length :]
+def _store_upload(path: Path, filename: str, table: imports.Table) -> None:
+    # The table as read, not the file: a reload of the preview or the import itself never parses the file again.
+    stored = {"filename": filename, "headers": table.headers, "rows": table.rows, "row_numbers": table.row_numbers}
+    path.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+
+
+def _load_upload(path: Path) -> tuple[str, imports.Table]:
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        table = imports.Table(headers=stored["headers"], rows=stored["rows"], row_numbers=stored["row_numbers"])
+        return str(stored["filename"]), table
+    except (OSError, ValueError, KeyError, TypeError):
+        # Gone, expired, or kept by an earlier version as the raw file: upload it again.
+        raise NotFoundError("upload") from None
+
+
+async def _loaded(path: Path) -> tuple[str, imports.Table]:
+    return await anyio.to_thread.run_sync(_load_upload, path)
 
 
 def _mapping_from_form(form: Any, width: int) -> dict[int, str]:
@@ -118,7 +132,8 @@ class ImportPages(Controller):
                 raise DomainError("required", _t("Choose a CSV or Excel file."), "file")
             if len(data) > MAX_UPLOAD_BYTES:
                 raise DomainError("too_large", _t("The file is larger than 10 MB."), "file")
-            imports.read_table(data, filename)  # a file that cannot be read is refused here, not later
+            # A file that cannot be read, or is over a limit, is refused here, not later.
+            table = await import_files.read_table_in_thread(data, filename)
         except DomainError as exc:
             context = {"event": event, "kind": kind, "stage": "upload", "errors": {"file": exc.message}}
             return Template("events/import.html", context=context, status_code=422)
@@ -126,22 +141,23 @@ class ImportPages(Controller):
         upload_id = secrets.token_urlsafe(18)
         # Keep the extension (it tells CSV from Excel) and shorten only the rest of a long name.
         stem, dot, suffix = filename.rpartition(".")
-        name = (f"{stem[:100]}{dot}{suffix[:10]}" if dot else filename[:100]).encode()
-        _upload_path(ctx, current_user, event, kind, upload_id).write_bytes(len(name).to_bytes(2, "big") + name + data)
+        name = f"{stem[:100]}{dot}{suffix[:10]}" if dot else filename[:100]
+        await anyio.to_thread.run_sync(
+            _store_upload, _upload_path(ctx, current_user, event, kind, upload_id), name, table
+        )
         return Redirect(f"/events/{event.slug}/import/{kind}/{upload_id}", status_code=HTTP_303_SEE_OTHER)
 
     async def _preview(
         self,
         db_session: AsyncSession,
         current_user: CurrentUser,
-        ctx: AppContext,
         event: Event,
         kind: str,
         upload_id: str,
+        upload: tuple[str, imports.Table],
         mapping: dict[int, str] | None,
     ) -> dict[str, Any]:
-        filename, data = _read_upload(_upload_path(ctx, current_user, event, kind, upload_id))
-        table = imports.read_table(data, filename)
+        filename, table = upload
         mapping = imports.guess_mapping(kind, table.headers) if mapping is None else mapping
         context: dict[str, Any] = {
             "event": event,
@@ -181,7 +197,8 @@ class ImportPages(Controller):
     ) -> Template:
         event = await EventService(db_session, current_user).get(event_ref)
         _check_kind(kind, imports.KINDS)
-        context = await self._preview(db_session, current_user, ctx, event, kind, upload_id, None)
+        upload = await _loaded(_upload_path(ctx, current_user, event, kind, upload_id))
+        context = await self._preview(db_session, current_user, event, kind, upload_id, upload, None)
         return Template("events/import.html", context=context)
 
     @post("/import/{kind:str}/{upload_id:str}", name="import_apply")
@@ -198,11 +215,11 @@ class ImportPages(Controller):
         event = await EventService(db_session, current_user).get(event_ref)
         _check_kind(kind, imports.KINDS)
         path = _upload_path(ctx, current_user, event, kind, upload_id)
-        filename, data = _read_upload(path)
-        table = imports.read_table(data, filename)
+        upload = await _loaded(path)
+        table = upload[1]
         form = await request.form()
         mapping = _mapping_from_form(form, len(table.headers))
-        context = await self._preview(db_session, current_user, ctx, event, kind, upload_id, mapping)
+        context = await self._preview(db_session, current_user, event, kind, upload_id, upload, mapping)
         preview = context["preview"]
         if "consent_date" in form:
             context["consent_values"] = {name: str(form.get(name, "")) for name in _CONSENT_FIELDS}
