@@ -174,7 +174,7 @@ class User(IdMixin, TimestampMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(_enum(Role))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
-    # Door accounts may be limited to one event; None means every event.
+    # Door accounts may be limited to one event; None means every event, each on its own day only.
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
