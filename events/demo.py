@@ -247,8 +247,7 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
     existing = await session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
     if existing is not None:
         # Built on an earlier day: the upcoming event moves to today, and nothing else changes.
-        if existing.date != _event_date(today):
-            existing.date = _event_date(today)
+        existing.date = _event_date(today)
         for employer in EMPLOYERS:
             await _ensure_user(session, employer.email, Role.EMPLOYER, employer.contact, employer.name)
         await _ensure_programme(session, existing)
