@@ -8,9 +8,11 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from events import dates
 from events.errors import DomainError
 from events.i18n import gettext as _t
-from events.models import EVENT_TZ, Event, EventStatus
+from events.labels import format_date
+from events.models import Event, EventStatus
 
 MAX_SHIFT_MINUTES = 120
 
@@ -88,12 +90,24 @@ def _add_shift(event: Event, at: dt.datetime, seconds: int) -> None:
     event.clock_shifts = [*(event.clock_shifts or []), {"from_round": where.round, "moves": moves, "seconds": seconds}]
 
 
+def start_refusal(event: Event, now: dt.datetime) -> str | None:
+    """Why the clock cannot start at ``now`` because of the day (None on the event's day). A rehearsal does not
+    change this: starting the clock moves every round to the moment it starts."""
+    today = dates.local_day(now)
+    if today < event.date:
+        return _t("The clock starts on the day of the event, %(date)s.", date=format_date(event.date))
+    if today > event.date:
+        return _t("The event was on %(date)s: its clock no longer starts.", date=format_date(event.date))
+    return None
+
+
 def start(event: Event, now: dt.datetime) -> None:
     """Round 1 starts now (however early or late that is against the plan)."""
     if event.clock_state != "idle":
         raise DomainError("clock_started", _t("The clock has already been started."), field="action")
-    if now.astimezone(EVENT_TZ).date() != event.date:
-        raise DomainError("not_today", _t("The clock starts on the day of the event."), field="action")
+    refusal = start_refusal(event, now)
+    if refusal is not None:
+        raise DomainError("not_today", refusal, field="action")
     # Rounded down, so that round 1 has begun by `now` (a fraction of a second later would leave it "before").
     seconds = math.floor((now - event.planned_round_start(1)).total_seconds())
     event.clock_shifts = [{"from_round": 1, "moves": "start", "seconds": seconds}] if seconds else []

@@ -22,8 +22,8 @@ from badges import clock, coach_desk, day, paper
 from badges.live import Live
 from badges.models import CheckInMethod, HolderKind
 from badges.people import KIND_PLURALS, holders
-from badges.scans import desk_event, record_check_in
-from events import i18n
+from badges.scans import desk_event, record_check_in, set_rehearsal
+from events import dates, i18n
 from events.auth import CurrentUser, requires
 from events.errors import DomainError, NotFoundError
 from events.forms import form_values
@@ -45,6 +45,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _today() -> dt.date:
+    return dates.local_day(_now())
+
+
 async def figures_html(request: Request[Any, Any, Any], session: AsyncSession, event: Event) -> str:
     seen = await day.picture(session, event, _now())
     engine = request.app.template_engine
@@ -60,6 +64,23 @@ async def figures_html(request: Request[Any, Any, Any], session: AsyncSession, e
             csrf_input=f'<input type="hidden" name="_csrf_token" value="{html.escape(token)}" />',
         )
     )
+
+
+async def day_context(
+    request: Request[Any, Any, Any], session: AsyncSession, event: Event, errors: dict[str, str]
+) -> dict[str, Any]:
+    now = _now()
+    return {
+        "event": event,
+        "figures": await figures_html(request, session, event),
+        "today": dates.local_day(now),
+        "start_refused": clock.start_refusal(event, now) if event.clock_state == "idle" else None,
+        "errors": errors,
+    }
+
+
+class RehearsalForm(msgspec.Struct):
+    open: str = ""
 
 
 class DayForm(msgspec.Struct):
@@ -82,10 +103,27 @@ class DayPages(Controller):
         self, request: Request[Any, Any, Any], event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]
     ) -> Template:
         event = await find_event(db_session, event_ref)
-        return Template(
-            "badges/day.html",
-            context={"event": event, "figures": await figures_html(request, db_session, event)},
-        )
+        return Template("badges/day.html", context=await day_context(request, db_session, event, {}))
+
+    @post("/rehearsal", name="day-rehearsal")
+    async def rehearsal(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        data: URLEncodedBody[RehearsalForm],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        """Open the door early for a rehearsal today (`open` 1), or close it again; it closes by itself at
+        midnight."""
+        event = await find_event(db_session, event_ref)
+        try:
+            await set_rehearsal(db_session, current_user, event, open_door=data.open == "1", today=_today())
+        except DomainError as exc:
+            context = await day_context(request, db_session, event, {exc.field or "rehearsal": exc.message})
+            return Template("badges/day.html", context=context, status_code=exc.status_code)
+        await db_session.commit()
+        return see_other(f"/events/{event.slug}/day?msg=saved")
 
     @get("/figures", name="day-figures")
     async def figures(
@@ -454,6 +492,11 @@ class ClockPages(Controller):
         """Start, pause, resume or shift the clock (minutes, negative to win time back)."""
         event = await find_event(db_session, event_ref)
         now = _now()
+        target = "clock" if data.next == "clock" else "day"
+        if data.action == "start" and event.clock_state == "idle" and clock.start_refusal(event, now):
+            # Not the event's day: the page shows why its start button is off (a page left open since
+            # yesterday still had it on).
+            return see_other(f"/events/{event.slug}/{target}")
         if data.action == "start":
             clock.start(event, now)
         elif data.action == "pause":
@@ -473,7 +516,6 @@ class ClockPages(Controller):
         )
         await db_session.commit()
         request.app.state.live.publish(event.id, {"type": "clock"})
-        target = "clock" if data.next == "clock" else "day"
         return see_other(f"/events/{event.slug}/{target}?msg=saved")
 
 

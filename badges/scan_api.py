@@ -109,8 +109,10 @@ class ScanApi(Controller):
         """Check a badge in at the door (`kind` "checkin") or log a talk at an employer's table ("meeting").
 
         The answer's `code` is one of `checked_in`, `already_checked_in`, `meeting_logged`, `revoked`,
-        `unknown`, `wrong_event`, `not_allowed`, with a readable `message`. The same nonce always gets the
-        first answer back (`repeated` is then true); the same badge checks in once."""
+        `unknown`, `wrong_event`, `not_allowed`, `not_today` (scans are taken on the event's day only, in
+        Amsterdam, unless an organiser opened the door early for a rehearsal; a scan queued offline is judged
+        by its `scanned_at`), with a readable `message`. The same nonce always gets the first answer back
+        (`repeated` is then true); the same badge checks in once."""
         device = _device(request, data.device)
         throttle: ScanThrottle = request.app.state.scan_throttle
         wait = await throttle.retry_after(current_user, device)

@@ -13,6 +13,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.scans import may_check_in
+from events import dates
 from events.auth import CurrentUser, requires
 from events.i18n import gettext as _t
 from events.models import EventStatus, Role
@@ -83,6 +84,8 @@ class ScannerPages(Controller):
             context={
                 "events": events,
                 "chosen": chosen,
+                # Before or after the event's day the scanner still opens, and says why scans are refused.
+                "closed_today": chosen is not None and not chosen.door_open(dates.today()),
                 "kinds": kinds,
                 "kind": kind if kind in kinds else kinds[0],
                 "texts": _texts(),

@@ -22,11 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind, PersonToken, Scan, TokenPurpose
 from badges.people import DAY_STATUSES, Holder, Resolved, holder_of, published_meetings, resolve
+from events import dates
 from events.db import dialect_insert, utcnow
 from events.errors import DomainError, NotFoundError
 from events.i18n import N_
 from events.i18n import gettext as _t
 from events.identity import CurrentUser
+from events.labels import format_date
 from events.models import (
     EVENT_TZ,
     Candidate,
@@ -38,7 +40,7 @@ from events.models import (
     Role,
 )
 from events.preferences import planned_participations
-from events.services import event_ref_clause, find_event
+from events.services import audit, event_ref_clause, find_event
 
 
 class ScanKind(StrEnum):
@@ -54,6 +56,7 @@ class Code(StrEnum):
     UNKNOWN = "unknown"
     WRONG_EVENT = "wrong_event"
     NOT_ALLOWED = "not_allowed"
+    NOT_TODAY = "not_today"
 
 
 # Codes that count against a device's allowance of failed scans (a guesser's signature); good scans never do.
@@ -187,9 +190,27 @@ async def _decide(
             event.id,
             None,
         )
+    # Judged by the moment of the scan: a scan queued offline before midnight and sent after it still counts.
+    moment = _arrival_time(request)
+    if not event.door_open(dates.local_day(moment)):
+        return _answer(Code.NOT_TODAY, _not_today(event, moment), event=_event_summary(event)), event.id, None
     if request.kind is ScanKind.CHECKIN:
-        return await _check_in(session, user, request, event, row)
+        return await _check_in(session, user, request, event, row, moment)
     return await _meeting(session, user, event, row)
+
+
+def _not_today(event: Event, moment: dt.datetime) -> str:
+    when = format_date(event.date)
+    if event.date < dates.local_day(moment):
+        return _t(
+            "%(name)s was on %(date)s. Scans are accepted on the day of the event only.", name=event.name, date=when
+        )
+    return _t(
+        "%(name)s is on %(date)s. Scans are accepted on that day only, or earlier when an organiser opens the door"
+        " for a rehearsal.",
+        name=event.name,
+        date=when,
+    )
 
 
 async def _by_number(session: AsyncSession, request: ScanRequest) -> Resolved | None:
@@ -213,20 +234,42 @@ def _refused(event: Event, message: str) -> tuple[dict[str, Any], int | None, No
     return _answer(Code.NOT_ALLOWED, message, event=_event_summary(event)), event.id, None
 
 
-def may_check_in(user: CurrentUser, event: Event) -> bool:
-    """Organisers, and door accounts of this event or of every event (made without one)."""
+def may_check_in(user: CurrentUser, event: Event, day: dt.date | None = None) -> bool:
+    """Organisers, any day; a door account only on a day the event's door is open (its own day, or the day an
+    organiser opened it early for a rehearsal), and only at its own event when the account is tied to one.
+    ``day`` is today (Amsterdam) unless given: a scan made offline is judged by its own day."""
     if user.role is Role.ORGANISER:
         return True
-    return user.role is Role.DOOR and user.event_id in (None, event.id)
+    if user.role is not Role.DOOR or user.event_id not in (None, event.id):
+        return False
+    return event.door_open(day or dates.today())
 
 
 async def desk_event(session: AsyncSession, user: CurrentUser, ref: str) -> Event:
-    """The event by id or slug, for someone who works its door; anyone else gets "not found", as for a
+    """The event by id or slug, for someone who works its door (today); anyone else gets "not found", as for a
     missing event."""
     event = await find_event(session, ref)
     if not may_check_in(user, event):
         raise NotFoundError("event")
     return event
+
+
+async def set_rehearsal(
+    session: AsyncSession, user: CurrentUser, event: Event, *, open_door: bool, today: dt.date
+) -> None:
+    """Open the door early for a rehearsal (scans count and door accounts reach the event today, until
+    midnight), or close it again. Only before the event's day: on the day the door is open anyway, and after
+    it scans are refused for good (badges can still be printed)."""
+    if open_door and event.date < today:
+        raise DomainError(
+            "invalid", _t("The day of this event has passed: its door does not open again."), field="rehearsal"
+        )
+    if open_door and event.date == today:
+        raise DomainError("invalid", _t("It is the day of the event: the door is open."), field="rehearsal")
+    event.rehearsal_on = today if open_door else None
+    await session.flush()
+    action = "rehearsal_open" if open_door else "rehearsal_close"
+    await audit(session, user, action, "event", event.id, detail={"date": today.isoformat()})
 
 
 def _person(holder: Holder, number: int, instruction: str) -> dict[str, Any]:
@@ -334,9 +377,9 @@ async def record_check_in(
 
 
 async def _check_in(
-    session: AsyncSession, user: CurrentUser, request: ScanRequest, event: Event, row: PersonToken
+    session: AsyncSession, user: CurrentUser, request: ScanRequest, event: Event, row: PersonToken, at: dt.datetime
 ) -> tuple[dict[str, Any], int | None, dict[str, Any] | None]:
-    if not may_check_in(user, event):
+    if not may_check_in(user, event, dates.local_day(at)):
         return _refused(event, _t("Your account does not check people in at this event."))
     found = await door_holder(session, event, row)
     if found is None:
@@ -347,9 +390,7 @@ async def _check_in(
         method = CheckInMethod.OFFLINE
     elif request.typed:
         method = CheckInMethod.TYPED
-    done, since = await record_check_in(
-        session, event, holder, by=user, method=method, at=_arrival_time(request), device=request.device
-    )
+    done, since = await record_check_in(session, event, holder, by=user, method=method, at=at, device=request.device)
     person = _person(holder, row.number, instruction)
     extra = {"event": _event_summary(event), "person": person, "checked_in_at": since.isoformat()}
     if not done:

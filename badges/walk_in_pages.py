@@ -6,18 +6,19 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges import walk_ins
 from badges.models import HolderKind, TokenPurpose
-from badges.people import KIND_PLURALS, holders, live_tokens
-from badges.scans import desk_event
+from badges.people import KIND_PLURALS, live_tokens
+from badges.scans import ROLE_WORDS, desk_event
 from events.auth import CurrentUser, requires
 from events.deps import AppContext
 from events.errors import DomainError, NotFoundError
 from events.forms import form_values
+from events.i18n import gettext as _t
 from events.models import SECTORS, ConsentMethod, Event, Role
 from events.redirects import see_other
 
@@ -26,9 +27,10 @@ desk = requires(Role.ORGANISER, Role.DOOR)
 KINDS = {word: kind for word, kind in KIND_PLURALS.items() if kind is not HolderKind.STAFF}
 
 
-def _context(event: Event, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+def _context(event: Event, values: dict[str, Any], errors: dict[str, str], *, known: bool = False) -> dict[str, Any]:
     return {
         "event": event,
+        "known": known,
         "values": {"kind": "candidate", "consent_method": "verbal", "tables": "1", "sectors": [], **values},
         "errors": errors,
         "sectors": SECTORS,
@@ -47,9 +49,11 @@ class WalkInPages(Controller):
         event_ref: FromPath[str],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
+        known: FromQuery[str | None] = None,
     ) -> Template:
+        """The form; with `known`, after someone who was registered already was checked in."""
         event = await desk_event(db_session, current_user, event_ref)
-        return Template("badges/walk_in.html", context=_context(event, {}, {}))
+        return Template("badges/walk_in.html", context=_context(event, {}, {}, known=known == "1"))
 
     @post("/", name="walk-ins-add")
     async def add(
@@ -85,8 +89,12 @@ class WalkInPages(Controller):
                 raise
             context = _context(event, values, {exc.field or "kind": exc.message})
             return Template("badges/walk_in.html", context=context, status_code=exc.status_code)
+        at_door = await walk_ins.registered_at_door(db_session, event, holder.kind, holder.id)
         await db_session.commit()
         request.app.state.live.publish(event.id, {"type": "walk_in"})
+        if not at_door and current_user.role is not Role.ORGANISER:
+            # Someone registered before (found by e-mail) is checked in now; the door prints no badge of theirs.
+            return see_other(f"/events/{event.slug}/walk-ins?known=1")
         plural = "candidates" if holder.kind is HolderKind.CANDIDATE else "employers"
         return see_other(f"/events/{event.slug}/walk-ins/{plural}/{holder.id}")
 
@@ -102,13 +110,20 @@ class WalkInPages(Controller):
     ) -> Template:
         event = await desk_event(db_session, current_user, event_ref)
         wanted = KINDS.get(kind)
-        found = await holders(db_session, event, (wanted,), only=(holder_id,)) if wanted else []
-        if not found:
+        if wanted is None:
             raise NotFoundError("person")
-        tokens = await live_tokens(db_session, ctx.settings, event, TokenPurpose.BADGE, found)
+        holder = await walk_ins.desk_person(db_session, current_user, event, wanted, holder_id)
+        tokens = await live_tokens(db_session, ctx.settings, event, TokenPurpose.BADGE, [holder])
         return Template(
             "badges/walk_in_done.html",
-            context={"event": event, "holder": found[0], "number": tokens[found[0].key][1].number, "kind": kind},
+            context={
+                "event": event,
+                "holder": holder,
+                "number": tokens[holder.key][1].number,
+                "kind": kind,
+                "role": _t(ROLE_WORDS[holder.kind]),
+                "instruction": await walk_ins.instruction_of(db_session, holder),
+            },
         )
 
     @get("/{kind:str}/{holder_id:int}/badge.pdf", name="walk-in-badge")

@@ -30,6 +30,7 @@ from events.models import (
     Event,
     OrganisationKind,
     ParticipationStatus,
+    Role,
 )
 from events.services import audit, check_email, get_or_create_organisation
 from events.settings import Settings
@@ -139,7 +140,7 @@ async def _employer(session: AsyncSession, user: CurrentUser, event: Event, data
         )
         session.add(employer)
         await session.flush()
-    contact = EmployerContact(employer_participation_id=employer.id, name=name, email=email)
+    contact = EmployerContact(employer_participation_id=employer.id, name=name, email=email, walk_in=True)
     session.add(contact)
     await session.flush()
     await audit(session, user, "walk_in", "employer_contact", contact.id)
@@ -148,20 +149,59 @@ async def _employer(session: AsyncSession, user: CurrentUser, event: Event, data
     return holder
 
 
-async def single_badge(
-    session: AsyncSession, settings: Settings, user: CurrentUser, event: Event, kind: HolderKind, holder_id: int
-) -> bytes:
-    """One A6 badge (front and folded round card) for a person of the event, for door staff and organisers."""
-    from badges.pdf import render
-    from badges.print_data import event_info, person_of
-    from badges.sheets import LAYOUTS, badge_pages
+async def registered_at_door(session: AsyncSession, event: Event, kind: HolderKind, holder_id: int) -> bool:
+    """Whether this candidate participation or employer contact of the event was registered at the door."""
+    if kind is HolderKind.CANDIDATE:
+        query = select(CandidateParticipation.walk_in).where(
+            CandidateParticipation.id == holder_id, CandidateParticipation.event_id == event.id
+        )
+    elif kind is HolderKind.EMPLOYER:
+        query = (
+            select(EmployerContact.walk_in)
+            .join(EmployerParticipation, EmployerParticipation.id == EmployerContact.employer_participation_id)
+            .where(EmployerContact.id == holder_id, EmployerParticipation.event_id == event.id)
+        )
+    else:
+        return False
+    return bool(await session.scalar(query))
 
+
+async def instruction_of(session: AsyncSession, holder: Holder) -> str:
+    """The organiser's note for the door about this person (candidates only), or ""."""
+    if holder.kind is not HolderKind.CANDIDATE:
+        return ""
+    found = await session.scalar(
+        select(CandidateParticipation.door_instruction).where(CandidateParticipation.id == holder.id)
+    )
+    return found or ""
+
+
+async def desk_person(
+    session: AsyncSession, user: CurrentUser, event: Event, kind: HolderKind, holder_id: int
+) -> Holder:
+    """A person of the event as the walk-in desk may show them: anyone to an organiser; to door staff only
+    someone registered at the door. Every other attendee is "not found", exactly like a missing one: door
+    staff print the badges of walk-ins, and lost badges are reprinted by organisers."""
     if not may_check_in(user, event) or kind is HolderKind.STAFF:
+        raise NotFoundError("person")
+    if user.role is not Role.ORGANISER and not await registered_at_door(session, event, kind, holder_id):
         raise NotFoundError("person")
     found = await holders(session, event, (kind,), only=(holder_id,))
     if not found:
         raise NotFoundError("person")
-    holder = found[0]
+    return found[0]
+
+
+async def single_badge(
+    session: AsyncSession, settings: Settings, user: CurrentUser, event: Event, kind: HolderKind, holder_id: int
+) -> bytes:
+    """One A6 badge (front and folded round card): for organisers anyone's, for door staff a walk-in's."""
+    from badges.pdf import render
+    from badges.print_data import event_info, person_of
+    from badges.sheets import LAYOUTS, badge_pages
+
+    holder = await desk_person(session, user, event, kind, holder_id)
+    found = [holder]
     programme = await programmes(session, event, found)
     tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, found)
     await session.commit()

@@ -85,6 +85,7 @@ from bench_scans import DOORS, PHONES_PER_DOOR
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens, published_meetings
+from events import dates
 from events.db import open_session
 from events.models import (
     CandidateCoach,
@@ -162,6 +163,8 @@ async def prepare(settings: Settings) -> Fair:
     async with open_session(settings) as session:
         event = await session.scalar(select(Event))
         assert event is not None
+        # The fair is held today: scans are taken on the event's day only.
+        event.date = dates.today()
         system = await system_user(session)
         await services.build_version(session, system, event)
         await services.publish(session, system, event)

@@ -54,6 +54,7 @@ from bench_app_build import (
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
+from events import dates
 from events.db import open_session
 from events.models import EmployerParticipation, Event, Organisation, Role
 from events.services import create_user, system_user
@@ -71,6 +72,8 @@ async def prepare(settings: Settings) -> tuple[str, list[str], list[str], list[s
     async with open_session(settings) as session:
         event = await session.scalar(select(Event))
         assert event is not None
+        # The fair is held today: scans are taken on the event's day only.
+        event.date = dates.today()
         system = await system_user(session)
         await services.build_version(session, system, event)
         await services.publish(session, system, event)

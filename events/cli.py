@@ -206,7 +206,8 @@ def serve(host: str, port: int, with_demo: bool, migrate: bool | None, workers: 
 @main.command()
 @handle_errors
 def demo() -> None:
-    """Create (or keep) the demo event "Samen Werkt!" with its accounts, and print the logins."""
+    """Create (or keep) the demo event "Samen Werkt!", held today, with its accounts, and print the logins (run
+    again on a later day, it moves the event to that day)."""
     from events.demo import build_demo, print_logins
     from events.migrate import upgrade
 

@@ -18,3 +18,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def today() -> dt.date:
     """The day in the events' time zone (Amsterdam), whatever the server's own zone."""
     return dt.datetime.now(EVENT_TZ).date()
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    """The date of ``moment`` in the events' time zone (Amsterdam)."""
+    return moment.astimezone(EVENT_TZ).date()

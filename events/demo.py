@@ -15,7 +15,7 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events import twofactor
+from events import dates, twofactor
 from events.db import open_session
 from events.models import (
     Candidate,
@@ -198,7 +198,8 @@ NOTES = (
 
 
 def _event_date(today: dt.date) -> dt.date:
-    return today + dt.timedelta(days=14)
+    # Today, so that whoever tries the demo can scan badges, run the clock and watch the dashboard at once.
+    return today
 
 
 @functools.cache
@@ -225,8 +226,10 @@ async def _ensure_user(session: AsyncSession, email: str, role: Role, name: str,
 
 
 async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, history: bool = True) -> DemoResult:
-    """Create the demo in ``session`` (the caller commits); keep an existing one. With ``history``, the spring
-    edition held three months ago comes with it, with its talks and what came of them."""
+    """Create the demo in ``session`` (the caller commits); keep an existing one, only moving the upcoming event
+    to ``today`` (Amsterdam's date unless given). With ``history``, the spring edition held three months ago
+    comes with it, with its talks and what came of them."""
+    today = today or dates.today()
     rng = random.Random(SEED)
     fake = Faker("nl_NL")
     fake.seed_instance(SEED)
@@ -243,18 +246,20 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
 
     existing = await session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
     if existing is not None:
+        # Built on an earlier day: the upcoming event moves to today, and nothing else changes.
+        existing.date = _event_date(today)
         for employer in EMPLOYERS:
             await _ensure_user(session, employer.email, Role.EMPLOYER, employer.contact, employer.name)
         await _ensure_programme(session, existing)
         if history:
-            await build_history(session, event=existing, coaches=coaches, today=today or dt.date.today())
+            await build_history(session, event=existing, coaches=coaches, today=today)
         return DemoResult(event_id=existing.id, created=False, logins=logins)
 
     event = Event(
         slug=DEMO_SLUG,
         name="Samen Werkt!",
         description="Werkgevers en werkzoekenden uit Delft ontmoeten elkaar in korte gesprekken.",
-        date=_event_date(today or dt.date.today()),
+        date=_event_date(today),
         venue="Werkse! Delft",
         address="Van Miereveltlaan 9, Delft",
         first_round_start=dt.time(14, 0),
@@ -391,7 +396,7 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
     await session.flush()
     await _ensure_programme(session, event)
     if history:
-        await build_history(session, event=event, coaches=coaches, today=today or dt.date.today())
+        await build_history(session, event=event, coaches=coaches, today=today)
     return DemoResult(event_id=event.id, created=True, logins=logins)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     Enum,
     ForeignKey,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     false,
+    or_,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -172,7 +174,7 @@ class User(IdMixin, TimestampMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(_enum(Role))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
-    # Door accounts may be limited to one event; None means every event.
+    # Door accounts may be limited to one event; None means every event, each on its own day only.
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -243,6 +245,19 @@ class Event(IdMixin, TimestampMixin, Base):
     # [{"from_round": 3, "moves": "start" | "end", "seconds": 300}, ...]: see shift_seconds.
     clock_shifts: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, server_default="[]")
     clock_paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The door opened early for a rehearsal: scans are taken on this (Amsterdam) date as on the event's day.
+    # Stored as the date it was opened for, so that it is closed again at midnight without anyone closing it.
+    rehearsal_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    def door_open(self, day: dt.date) -> bool:
+        """Whether the door takes scans on ``day``: the event's own day, or a day the organiser opened it early
+        for a rehearsal. Door accounts reach the event on such a day only."""
+        return self.date == day or self.rehearsal_on == day
+
+    @classmethod
+    def door_open_clause(cls, day: dt.date) -> ColumnElement[bool]:
+        """`door_open` as a query's condition."""
+        return or_(cls.date == day, cls.rehearsal_on == day)
 
     def round_start(self, number: int) -> dt.datetime:
         """The local start time of round ``number`` (1-based), counting changeovers, breaks and the clock on the
@@ -330,6 +345,8 @@ class EmployerContact(IdMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # Registered at the door on the day (door staff may print this person's badge there, nobody else's).
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     participation: Mapped[EmployerParticipation] = relationship(back_populates="contacts", lazy="raise")
 

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from events import dates
 from events.errors import DomainError, NotFoundError
 from events.identity import CurrentUser
 from events.models import (
@@ -257,9 +258,12 @@ class EventService:
         if user.role is Role.COACH:
             # A coach sees the events their candidates are signed up for, and the open events to sign them up for.
             return query.where(Event.archived_at.is_(None))
+        # Door staff work an event on its day only (or on the day an organiser opened its door early for a
+        # rehearsal), and only the event their account is tied to, if it is tied to one.
+        query = query.where(Event.door_open_clause(dates.today()), Event.archived_at.is_(None))
         if user.event_id is not None:
             return query.where(Event.id == user.event_id)
-        return query.where(Event.archived_at.is_(None))
+        return query
 
     async def list(self) -> Sequence[Event]:
         """Events this user may see, the next one first."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import datetime as dt
 import os
 import shutil
 import sqlite3
@@ -27,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import events.demo
-from events import twofactor
+from events import dates, twofactor
 from events.app import create_app
 from events.db import create_engine, dispose_engine, import_models, open_session
 from events.demo import DEMO_PASSWORD, DemoResult, build_demo_in
@@ -256,7 +255,8 @@ def demo_in(settings: Settings, *, history: bool) -> DemoResult:
     """The demo in this test's database, copied from this process's first build of it."""
     if settings.secret_key != TEST_KEY:
         return run(_demo(settings, history=history))
-    key = (history, dt.date.today().isoformat())
+    # The demo's upcoming event is dated on the day it is built (Amsterdam's date).
+    key = (history, dates.today().isoformat())
     if key not in _DEMO_TEMPLATES:
         made = make_settings(Path(tempfile.mkdtemp(prefix="meetmatch-demo-")))
         template = next(made)

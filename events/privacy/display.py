@@ -56,6 +56,8 @@ ACTION_LABELS = {
     "two_factor_new_codes": N_("made new recovery codes"),
     "two_factor_recovery_used": N_("logged in with a recovery code"),
     "two_factor_reset": N_("reset two-factor login"),
+    "rehearsal_open": N_("opened the door early for a rehearsal"),
+    "rehearsal_close": N_("closed the door after a rehearsal"),
 }
 
 

@@ -114,9 +114,11 @@ def test_the_clock_starts_only_on_the_day() -> None:
 
 
 async def _make_today(settings: Settings) -> None:
-    """The demo event takes place today, with round 1 starting an hour ago (round 4 runs now)."""
+    """The demo event takes place today, with round 1 starting an hour ago (round 4 runs now), or at midnight
+    when that is less than an hour ago: the event stays today's, the only day its door takes scans."""
     now = dt.datetime.now(EVENT_TZ)
     start = (now - dt.timedelta(minutes=61)).replace(second=0, microsecond=0)
+    start = max(start, now.replace(hour=0, minute=0, second=0, microsecond=0))
     async with open_session(settings) as session:
         await session.execute(
             update(Event).where(Event.slug == DEMO_SLUG).values(date=start.date(), first_round_start=start.time())

@@ -5,6 +5,8 @@ A route missing from MATRIX fails ``test_matrix_covers_every_route``: adding a r
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -12,9 +14,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from events import dates
 from events.db import open_session
-from events.demo import DEMO_PASSWORD, DemoResult
+from events.demo import DEMO_PASSWORD, DEMO_SLUG, DemoResult
 from events.models import (
+    Candidate,
     CandidateCoach,
     CandidateParticipation,
     Consent,
@@ -24,8 +28,10 @@ from events.models import (
     Organisation,
     User,
 )
+from events.services import find_event
 from events.settings import Settings
 from schedule.models import Meeting
+from tests.badges.door_seed import event_on
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
 
 ROLES = ("anonymous", "organiser", "coach", "other_coach", "employer", "door")
@@ -118,8 +124,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/events/{event_ref:str}/day/replan"): (303, 422, 403, 403, 403, 403),
     ("GET", "/events/{event_ref:str}/walk-ins"): (303, 200, 403, 403, 403, 200),
     ("POST", "/events/{event_ref:str}/walk-ins"): (303, 422, 403, 403, 403, 422),
-    ("GET", "/events/{event_ref:str}/walk-ins/{kind:str}/{holder_id:int}"): (303, 200, 403, 403, 403, 200),
-    ("GET", "/events/{event_ref:str}/walk-ins/{kind:str}/{holder_id:int}/badge.pdf"): (303, 200, 403, 403, 403, 200),
+    # A registered candidate: door staff print only walk-ins registered at the door (see the end of this file).
+    ("GET", "/events/{event_ref:str}/walk-ins/{kind:str}/{holder_id:int}"): (303, 200, 403, 403, 403, 404),
+    ("GET", "/events/{event_ref:str}/walk-ins/{kind:str}/{holder_id:int}/badge.pdf"): (303, 200, 403, 403, 403, 404),
     ("POST", "/events/{event_ref:str}/day/{kind:str}/{holder_id:int}/present"): (303, 303, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/day/{kind:str}/{holder_id:int}/instruction"): (303, 303, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/day/{kind:str}/{holder_id:int}/absent"): (303, 303, 403, 403, 403, 403),
@@ -259,6 +266,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("DELETE", "/api/events/{event_ref:str}/contacts/{contact_id:int}"): (401, 200, 403, 403, 403, 403),
     ("DELETE", "/api/events/{event_ref:str}/openings/{opening_id:int}"): (401, 200, 403, 403, 403, 403),
     ("DELETE", "/api/events/{event_ref:str}/employers/{employer_id:int}"): (401, 200, 403, 403, 403, 403),
+    # Publishing asks first (issue 17): the question's page is the organisers'; version 1 is published already,
+    # so it sends them back to the version.
+    ("GET", "/events/{event_ref:str}/programme/{number:int}/publish"): (303, 303, 403, 403, 403, 403),
+    # The rehearsal switch on the day page (issue 17): organisers only (the matrix's form closes the door: 303).
+    ("POST", "/events/{event_ref:str}/day/rehearsal"): (303, 303, 403, 403, 403, 403),
 }
 # Litestar adds these to every route; they answer the same for everyone.
 IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
@@ -475,6 +487,90 @@ def test_employer_gets_404_for_an_event_it_is_not_part_of(
     assert client.get("/events/samen-werkt").status_code == 404
 
 
-# Publishing asks first (issue 17): the question's page is the organisers'; version 1 is published already, so it
-# sends them back to the version.
-MATRIX[("GET", "/events/{event_ref:str}/programme/{number:int}/publish")] = (303, 303, 403, 403, 403, 403)
+# --- the door's reach (issue 17) -------------------------------------------------------------------------------
+
+
+# What each role reaches of an event held on another day than today (yesterday and next week), and of a walk-in
+# registered at the door today; in ROLES order. Door accounts work for events on their day only.
+OTHER_DAY_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    ("GET", "/api/events/{event_ref:str}"): (401, 200, 200, 200, 404, 404),
+    ("GET", "/api/events/{event_ref:str}/scan-list"): (401, 200, 403, 403, 403, 404),
+    ("GET", "/events/{event_ref:str}/walk-ins"): (303, 200, 403, 403, 403, 404),
+    ("GET", "/events/{event_ref:str}/walk-ins/candidates/{participation_id:int}"): (303, 200, 403, 403, 403, 404),
+    ("GET", "/events/{event_ref:str}/walk-ins/candidates/{participation_id:int}/badge.pdf"): (
+        303,
+        200,
+        403,
+        403,
+        403,
+        404,
+    ),
+    ("GET", "/events/{event_ref:str}/clock"): (303, 200, 403, 403, 403, 404),
+    ("GET", "/events/{event_ref:str}/clock/state"): (303, 200, 403, 403, 403, 404),
+    ("GET", "/events/{event_ref:str}/day"): (303, 200, 403, 403, 403, 403),
+}
+# A walk-in registered at the door of today's event: door staff print their badge.
+WALK_IN_MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    ("GET", "/events/samen-werkt/walk-ins/candidates/{participation_id:int}"): (303, 200, 403, 403, 403, 200),
+    ("GET", "/events/samen-werkt/walk-ins/candidates/{participation_id:int}/badge.pdf"): (303, 200, 403, 403, 403, 200),
+}
+# A scan of a badge of an event on another day, by each role that scans: `not_today` (the others: 401, 403).
+SCAN_CODES = {
+    "anonymous": 401,
+    "organiser": "not_today",
+    "coach": 403,
+    "other_coach": 403,
+    "employer": "not_today",
+    "door": "not_today",
+}
+
+
+async def _other_day_events(settings: Settings) -> dict[str, tuple[str, int, str]]:
+    """An event yesterday and one next week (slug, a registered candidate's participation, their badge code)."""
+    made = {}
+    for slug, days in (("gisteren-authz", -1), ("volgende-week-authz", 7)):
+        event = await event_on(settings, slug, dates.today() + dt.timedelta(days=days))
+        made[slug] = (event.slug, event.participation, event.token)
+    return made
+
+
+async def _walk_in(settings: Settings) -> int:
+    """A candidate registered at the door of the demo event today (as the walk-in desk records it)."""
+    async with open_session(settings) as session:
+        event = await find_event(session, DEMO_SLUG)
+        candidate = Candidate(first_name="Wim", last_name="Aandeur")
+        session.add(candidate)
+        await session.flush()
+        participation = CandidateParticipation(event_id=event.id, candidate_id=candidate.id, walk_in=True)
+        session.add(participation)
+        await session.commit()
+        return participation.id
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_events_on_other_days_and_walk_ins_answer_each_role_as_the_matrix_says(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings, role: str
+) -> None:
+    events = run(_other_day_events(database))
+    walk_in = run(_walk_in(database))
+    if role != "anonymous":
+        login(client, ACCOUNTS[role], DEMO_PASSWORD)
+    results = {}
+    for slug, participation, token in events.values():
+        for (method, path), expected in OTHER_DAY_MATRIX.items():
+            concrete_path = path.replace("{event_ref:str}", slug).replace("{participation_id:int}", str(participation))
+            response = client.request(method, concrete_path, follow_redirects=False)
+            results[(slug, path)] = (response.status_code, expected[ROLES.index(role)])
+        scan = client.post(
+            "/api/scans",
+            json={"token": token, "nonce": uuid.uuid4().hex, "kind": "meeting" if role == "employer" else "checkin"},
+            headers={"x-csrftoken": client.cookies.get("csrftoken") or ""},
+        )
+        answer = scan.json().get("code") if scan.status_code == 200 else scan.status_code
+        results[(slug, "POST /api/scans")] = (answer, SCAN_CODES[role])
+    for (method, path), expected in WALK_IN_MATRIX.items():
+        response = client.request(method, path.replace("{participation_id:int}", str(walk_in)), follow_redirects=False)
+        results[("samen-werkt", path)] = (response.status_code, expected[ROLES.index(role)])
+
+    wrong = {k: v for k, v in results.items() if v[0] != v[1]}
+    assert wrong == {}, "(actual, expected) per route"

@@ -1,0 +1,86 @@
+"""Migration 0011 (the door's reach): an employer contact registered at the door before it existed is told apart
+by its check-in with the method "walk_in", and is marked registered at the door; every other contact is not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from alembic import command
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from badges.models import CheckIn, CheckInMethod, HolderKind
+from events.db import create_engine, dispose_engine, open_session
+from events.migrate import alembic_config, upgrade
+from events.models import EmployerContact, EmployerParticipation, Event, Organisation, OrganisationKind
+from events.settings import Settings
+from tests.conftest import run
+
+
+async def _contacts(settings: Settings) -> tuple[int, int]:
+    """An event with one employer and two contacts: one checked in at the walk-in desk, one by a scan."""
+    async with open_session(settings) as session:
+        event = Event(slug="oud", name="Oud", date=dt.date(2026, 10, 1), first_round_start=dt.time(14))
+        organisation = Organisation(name="Oud BV", kind=OrganisationKind.EMPLOYER)
+        session.add_all([event, organisation])
+        await session.flush()
+        employer = EmployerParticipation(event_id=event.id, organisation_id=organisation.id)
+        session.add(employer)
+        await session.flush()
+        at_door = EmployerContact(employer_participation_id=employer.id, name="Aan de deur")
+        before = EmployerContact(employer_participation_id=employer.id, name="Vooraf")
+        session.add_all([at_door, before])
+        await session.flush()
+        now = dt.datetime.now(dt.UTC)
+        for contact, method in ((at_door, CheckInMethod.WALK_IN), (before, CheckInMethod.SCAN)):
+            session.add(
+                CheckIn(
+                    event_id=event.id,
+                    holder=f"employer:{contact.id}",
+                    holder_kind=HolderKind.EMPLOYER,
+                    employer_contact_id=contact.id,
+                    at=now,
+                    method=method,
+                )
+            )
+        await session.commit()
+        return at_door.id, before.id
+
+
+async def _alembic(settings: Settings, action: str, revision: str) -> None:
+    def go(connection: Connection) -> None:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's batch migrations copy a table and drop the old one, and with foreign keys on, dropping
+            # `event` deletes every row that hangs off it (meetmatch has no downgrade command; this test does).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        config = alembic_config(settings)
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(go)
+    finally:
+        await dispose_engine(engine)
+
+
+async def _walk_in(settings: Settings) -> dict[int, bool]:
+    async with open_session(settings) as session:
+        rows = await session.execute(select(EmployerContact.id, EmployerContact.walk_in))
+        return dict(rows.tuples().all())
+
+
+def test_migration_0011_marks_the_contacts_the_walk_in_desk_checked_in_as_registered_at_the_door(
+    settings: Settings,
+) -> None:
+    run(upgrade(settings))
+    at_door, before = run(_contacts(settings))
+    run(_alembic(settings, "downgrade", "0010"))
+
+    run(_alembic(settings, "upgrade", "head"))
+
+    assert run(_walk_in(settings)) == {at_door: True, before: False}
