@@ -32,6 +32,7 @@ from events.models import (
     Role,
     User,
 )
+from events.names import short_names
 from events.security import hash_password, password_problem, verify_password
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -220,6 +221,18 @@ def event_ref_clause(ref: str | int) -> ColumnElement[bool]:
     if re.fullmatch(r"[0-9]{1,9}", text):
         return or_(Event.id == int(text), Event.slug == text)
     return Event.slug == text
+
+
+async def candidate_short_names(session: AsyncSession, event_id: int) -> dict[int, str]:
+    """Every candidate of the event, by participation (any status, so a name on an older print or version
+    stays the same), as first name and surname initial, unique within the event (events.names); people whose
+    data was erased are left out."""
+    rows = await session.execute(
+        select(CandidateParticipation.id, Candidate.first_name, Candidate.last_name)
+        .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
+        .where(CandidateParticipation.event_id == event_id, Candidate.erased_at.is_(None))
+    )
+    return short_names({pid: (first, last) for pid, first, last in rows.tuples()})
 
 
 async def find_event(session: AsyncSession, ref: str | int) -> Event:
