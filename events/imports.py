@@ -51,6 +51,7 @@ from events.models import (
     Role,
     User,
 )
+from events.names import name_problem
 from events.services import EMAIL_RE, audit
 
 Kind = Literal["candidates", "employers"]
@@ -610,6 +611,9 @@ def _cells(table: Table, mapping: dict[int, str]) -> Iterable[tuple[int, dict[st
         yield number, {name: _unescape(row[index]) for index, name in mapping.items() if index < len(row)}
 
 
+PERSON_NAMES = frozenset({"first_name", "infix", "last_name", "contact_name"})
+
+
 class _RowParser:
     """Parses one row's cells field by field, collecting a RowError for each bad cell."""
 
@@ -627,6 +631,11 @@ class _RowParser:
         if not value:
             if required:
                 self.fail(name, i18n.gettext("this value is required"))
+            return None
+        # Names by the same rule as in forms and the API (events.names).
+        problem = name_problem(value) if name in PERSON_NAMES else None
+        if problem:
+            self.fail(name, problem)
             return None
         limit = MAX_LENGTHS.get(name)
         if limit is not None and len(value) > limit:

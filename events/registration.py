@@ -45,6 +45,7 @@ from events.models import (
     Role,
     User,
 )
+from events.names import clean_name
 from events.security import digest
 from events.services import (
     CandidateService,
@@ -556,6 +557,7 @@ async def add_contact(
     by invitation. Returns the contact and the invitation token (to build the link), if one was made."""
     _require(user, Role.ORGANISER)
     employer = await employer_of(session, user, event, employer_id)
+    name = clean_name(data.name, "name")
     address = check_email(data.email) if data.email else None
     account: User | None = None
     token: str | None = None
@@ -578,7 +580,7 @@ async def add_contact(
                 session,
                 email=address,
                 role=Role.EMPLOYER.value,
-                name=data.name,
+                name=name,
                 organisation=employer.organisation.name,
             )
         if account.password_hash is None:
@@ -586,7 +588,7 @@ async def add_contact(
     contact = EmployerContact(
         employer_participation_id=employer.id,
         user_id=account.id if account else None,
-        name=data.name.strip(),
+        name=name,
         email=address,
         phone=data.phone,
     )
@@ -673,8 +675,9 @@ def _check_candidate(data: CandidateInput) -> str | None:
 
 def _candidate_fields(data: CandidateInput, email: str | None) -> dict[str, object]:
     return {
-        "first_name": data.first_name.strip(),
-        "last_name": data.last_name.strip(),
+        # Trimmed, and refused when empty or holding control or direction-changing characters (events.names).
+        "first_name": clean_name(data.first_name, "first_name", max_length=100),
+        "last_name": clean_name(data.last_name, "last_name", max_length=150),
         "email": email,
         "phone": (data.phone or "").strip() or None,
         "date_of_birth": data.date_of_birth,
