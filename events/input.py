@@ -3,10 +3,10 @@
 JSON nested deeper than any of our shapes (a hundred thousand brackets made msgspec's decoder recurse until
 Python gave up: a 500) is refused from the raw bytes with 400, naming the field it grows under. A NUL
 character in any text (PostgreSQL cannot store one, and refused the whole request with a 500) is refused
-with 422 naming the field, in JSON bodies, forms (urlencoded and multipart alike), the query string and the
-address. The JSON checks sit in the request class, so they hold whichever content type a client claims; the
-form and address checks in a middleware, so they hold whether a handler reads the form itself or lets
-Litestar parse it. Uploaded files' contents are the imports' business (events.imports).
+with 422 naming the field, in JSON bodies, forms (urlencoded and multipart alike) and the query string. The
+JSON checks sit in the request class, so they hold whichever content type a client claims; the form and
+query checks in a middleware, so they hold whether a handler reads the form itself or lets Litestar parse
+it. Uploaded files' contents are the imports' business (events.imports).
 """
 
 from __future__ import annotations
@@ -108,15 +108,14 @@ class CheckedRequest(Request[Any, Any, Any]):
 
 
 class InputGuard:
-    """Refuses a NUL character in the address, the query string or a form field, naming the field."""
+    """Refuses a NUL character in the query string or a form field, naming the field. (An address with one
+    names nothing: it is answered like a missing object, events.services.event_ref_clause.)"""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
-            if NUL in scope["path"]:
-                raise nul_refused("path")
             query = scope.get("query_string", b"")
             if b"%00" in query or b"\x00" in query:
                 pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)

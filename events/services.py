@@ -217,6 +217,9 @@ async def set_locale(session: AsyncSession, user: CurrentUser, language: str) ->
 def event_ref_clause(ref: str | int) -> ColumnElement[bool]:
     """Match an event by id or slug (every CLI command takes either)."""
     text = str(ref).strip()
+    if "\x00" in text:
+        # No event's address holds a NUL (and PostgreSQL refuses to compare one): missing, on every database.
+        return false()
     # ASCII digits only ("²".isdigit() is true) and within the id column's range.
     if re.fullmatch(r"[0-9]{1,9}", text):
         return or_(Event.id == int(text), Event.slug == text)
