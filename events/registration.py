@@ -39,6 +39,7 @@ from events.models import (
     EventStatus,
     Invitation,
     Opening,
+    Organisation,
     OrganisationKind,
     ParticipationStatus,
     PathwayKind,
@@ -441,22 +442,7 @@ async def update_employer(
     employer = await employer_of(session, user, event, employer_id)
     if data.seats > event.max_seats:
         raise DomainError("too_many_seats", _t("this event allows at most %(n)s per table", n=event.max_seats), "seats")
-    if data.organisation.strip().lower() != employer.organisation.name.lower():
-        organisation = await get_or_create_organisation(session, data.organisation, OrganisationKind.EMPLOYER)
-        clash = await session.scalar(
-            select(EmployerParticipation.id).where(
-                EmployerParticipation.event_id == event.id,
-                EmployerParticipation.organisation_id == organisation.id,
-                EmployerParticipation.id != employer.id,
-            )
-        )
-        if clash:
-            raise DomainError(
-                "duplicate_employer",
-                _t("%(name)s already takes part in this event", name=organisation.name),
-                "organisation",
-            )
-        employer.organisation_id = organisation.id
+    await _rename_organisation(session, user, event, employer, data.organisation)
     employer.tables = data.tables
     employer.seats = data.seats
     employer.rounds = check_rounds(data.rounds, event)
@@ -466,6 +452,49 @@ async def update_employer(
     session.expire(employer)
     # Not `employer.id`: the expired row would load it again synchronously, which an async session cannot do.
     return await employer_of(session, user, event, employer_id)
+
+
+async def _rename_organisation(
+    session: AsyncSession, user: CurrentUser, event: Event, employer: EmployerParticipation, wanted: str
+) -> None:
+    """A new name for the employer's organisation renames the organisation itself: the participation, the
+    employer's own logins and its other events stay with it. Refused, with the reason, where the name is another
+    organisation's (that would move the participation away from the employer's logins) or where an event
+    outside this organiser's reach uses the organisation (a rename would change their event)."""
+    organisation = employer.organisation
+    name = " ".join(wanted.split())
+    if name == organisation.name:
+        return
+    if not name:
+        raise DomainError("required", _t("This field is required."), "organisation")
+    other = await session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == name.lower(), Organisation.id != organisation.id)
+    )
+    if other is not None:
+        raise DomainError(
+            "organisation_exists",
+            _t(
+                "%(name)s is another organisation. A new name never moves an employer to another organisation: "
+                "to have %(name)s take part instead, remove this employer and add %(name)s.",
+                name=other.name,
+            ),
+            "organisation",
+        )
+    shared = select(EmployerParticipation.event_id).where(
+        EmployerParticipation.organisation_id == organisation.id, EmployerParticipation.event_id != event.id
+    )
+    if await EventService(session, user).outside_reach(shared):
+        raise DomainError(
+            "organisation_shared",
+            _t(
+                "%(name)s also takes part in another organiser's event, so its name cannot be changed here.",
+                name=organisation.name,
+            ),
+            "organisation",
+        )
+    organisation.name = name
+    await session.flush()
+    await audit(session, user, "update", "organisation", organisation.id, detail={"renamed_for_event": event.id})
 
 
 async def set_employer_rounds(

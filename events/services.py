@@ -282,6 +282,11 @@ class EventService:
         query = self._visible(select(Event)).order_by(Event.date.desc(), Event.id.desc())
         return (await self.session.scalars(query)).all()
 
+    async def outside_reach(self, event_ids: Select[tuple[int]]) -> Sequence[Event]:
+        """The events among ``event_ids`` (a query of ids) that this user may not see."""
+        query = select(Event).where(Event.id.in_(event_ids), Event.id.not_in(self._visible(select(Event.id))))
+        return (await self.session.scalars(query.order_by(Event.id))).all()
+
     async def get(self, ref: str | int) -> Event:
         event: Event | None = await self.session.scalar(
             self._visible(select(Event).where(event_ref_clause(ref))).limit(1)
