@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from litestar import Request
-from litestar.datastructures import UploadFile
+from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -115,24 +115,23 @@ class InputGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        form: FormMultiDict | None = None
         if scope["type"] == ScopeType.HTTP:
             query = scope.get("query_string", b"")
             if b"%00" in query or b"\x00" in query:
                 pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
-                name = next((k for k, v in pairs if NUL in k + v), None)
-                raise nul_refused(name)
+                raise nul_refused(next((k for k, v in pairs if NUL in k + v), None))
             request: Request[Any, Any, Any] = scope["litestar_app"].request_class(scope=scope, receive=receive)
             if scope.get("method") in ("POST", "PUT", "PATCH", "DELETE") and request.content_type[0] in _FORMS:
                 # Parsed once: the handler (or Litestar's own form parsing) reads these same values afterwards.
                 form = await request.form()
-                wrong = next(
-                    (k for k, v in form.multi_items() if NUL in k or (not isinstance(v, UploadFile) and NUL in v)),
-                    None,
-                )
-                if wrong is not None:
-                    # No handler will run to read (and close) the uploaded files.
-                    for value in form.values():
-                        if isinstance(value, UploadFile):
-                            await value.close()
-                    raise nul_refused(wrong)
-        await self.app(scope, receive, send)
+        try:
+            if form is not None:
+                wrong = (k for k, v in form.multi_items() if NUL in k or (not isinstance(v, UploadFile) and NUL in v))
+                if (key := next(wrong, None)) is not None:
+                    raise nul_refused(key)
+            await self.app(scope, receive, send)
+        finally:
+            if form is not None:
+                # Litestar closes uploaded files after a handler; a refusal here or by a guard comes before one.
+                await form.close()
