@@ -5,9 +5,11 @@ SQLite and PostgreSQL alike (PostgreSQL refused a NUL with a 500), and nothing o
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
@@ -17,6 +19,7 @@ from events.demo import DemoResult
 from events.input import MAX_JSON_DEPTH, json_too_deep, nul_path
 from events.models import Candidate, Event
 from events.settings import Settings
+from schedule.cli import schedule_group
 from tests.conftest import COACH, DOOR, ORGANISER, csrf_headers, form_login, login, run
 
 DEEP = 100_000
@@ -314,3 +317,13 @@ def test_walk_in_desk_refuses_a_blank_or_reversed_name_beside_the_field(
     assert invisible.status_code == 422
     assert 'aria-describedby="first_name-error"' in invisible.text
     assert run(_count(database, Candidate)) == before
+
+
+def test_schedule_cli_refuses_an_instance_nested_a_hundred_thousand_deep(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"rounds": ' + "[" * DEEP + "]" * DEEP + "}")
+
+    result = CliRunner().invoke(schedule_group, ["solve", str(deep), "-o", str(tmp_path / "out.json")])
+
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {deep}: not valid JSON: nested too deep\n"
