@@ -56,7 +56,8 @@ class Holder:
     organisation: str | None = None
     # Candidates only: their coaches' (name, e-mail), for those who have no address of their own.
     coaches: tuple[tuple[str, str], ...] = ()
-    # Candidates only: the short name they have throughout the event (events.names: unique within it).
+    # Candidates only: the short name they have throughout the event (events.names: unique within it), when
+    # `holders(..., with_short_names=True)` read it.
     short: str = ""
 
     @property
@@ -128,10 +129,12 @@ async def holders(
     only: Collection[int] | None = None,
     *,
     with_no_shows: bool = False,
+    with_short_names: bool = False,
 ) -> list[Holder]:
     """The event's badge holders of the given kinds: planned candidates, the contacts of employers that
     take part, and door accounts working at this event. Ordered by kind, then name. `only` limits them
-    to these holder ids (participation, contact or user ids)."""
+    to these holder ids (participation, contact or user ids). `with_short_names`: for lists that show
+    candidates by `short_name`, read the short names as the whole event has them (one query more)."""
     wanted = set(kinds)
     found: list[Holder] = []
     if HolderKind.CANDIDATE in wanted:
@@ -170,7 +173,7 @@ async def holders(
         )
         for candidate_id, name, email in coach_rows.all():
             coaches[candidate_id].append((name, email))
-        short = await candidate_short_names(session, event.id) if people else {}
+        short = await candidate_short_names(session, event.id) if people and with_short_names else {}
         for pid, cid, first, last, email, locale in people:
             found.append(
                 Holder(

@@ -238,7 +238,7 @@ async def attendance_rows(
 ) -> tuple[list[tuple[str, str, str, str]], frozenset[int]]:
     """(badge number, short name, role, first talk) of everyone of the selection's kinds, by name; and the
     candidates (participation ids) among them."""
-    people = await roster.holders(session, event, selection.kinds)
+    people = await roster.holders(session, event, selection.kinds, with_short_names=True)
     programme = await roster.programmes(session, event, people)
     tokens = await roster.live_tokens(session, settings, event, TokenPurpose.BADGE, people)
     rows = []
