@@ -51,7 +51,7 @@ from events.models import (
     Role,
     User,
 )
-from events.names import name_problem
+from events.names import clean_name
 from events.services import EMAIL_RE, audit
 
 Kind = Literal["candidates", "employers"]
@@ -632,11 +632,13 @@ class _RowParser:
             if required:
                 self.fail(name, i18n.gettext("this value is required"))
             return None
-        # Names by the same rule as in forms and the API (events.names).
-        problem = name_problem(value) if name in PERSON_NAMES else None
-        if problem:
-            self.fail(name, problem)
-            return None
+        if name in PERSON_NAMES:
+            # Names by the same rule as in forms and the API (events.names); the length is checked below.
+            try:
+                value = clean_name(value, name, max_length=None)
+            except DomainError as exc:
+                self.fail(name, exc.message)
+                return None
         limit = MAX_LENGTHS.get(name)
         if limit is not None and len(value) > limit:
             self.fail(name, i18n.gettext("too long (at most %(max)s characters)", max=limit))

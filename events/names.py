@@ -79,7 +79,7 @@ def _is_hidden(char: str) -> bool:
     return category in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
-def clean_name(value: str | None, field: str, *, max_length: int = 200) -> str:
+def clean_name(value: str | None, field: str, *, max_length: int | None = 200) -> str:
     """A person's name as it is stored: composed (NFC), trimmed, inner spaces single; a DomainError naming
     ``field`` when nothing is left or it holds a control or bidirectional character."""
     text = unicodedata.normalize("NFC", value or "")
@@ -92,18 +92,9 @@ def clean_name(value: str | None, field: str, *, max_length: int = 200) -> str:
     text = " ".join(text.split())
     if not text:
         raise DomainError("required", _("This field is required."), field)
-    if len(text) > max_length:
+    if max_length is not None and len(text) > max_length:
         raise DomainError("too_long", _("At most %(max)s characters.", max=max_length), field)
     return text
-
-
-def name_problem(value: str) -> str | None:
-    """Why ``value`` cannot be a name (for callers that collect problems instead of raising), or None."""
-    try:
-        clean_name(value, "name", max_length=10_000)
-    except DomainError as exc:
-        return exc.message
-    return None
 
 
 def _apostrophes(word: str) -> str:
