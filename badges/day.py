@@ -95,7 +95,7 @@ def _state(
 
 async def picture(session: AsyncSession, event: Event, now: dt.datetime | None = None) -> DayPicture:
     now = now or dt.datetime.now(dt.UTC)
-    people = await holders(session, event, GROUPS, with_no_shows=True)
+    people = await holders(session, event, GROUPS, with_no_shows=True, with_short_names=True)
     arrival_rows = await session.execute(select(CheckIn.holder, CheckIn.at).where(CheckIn.event_id == event.id))
     arrived: dict[str, dt.datetime] = dict(arrival_rows.tuples().all())
     meetings = await published_slots(session, event)

@@ -28,9 +28,9 @@ from events.auth import CurrentUser, requires
 from events.errors import DomainError, NotFoundError
 from events.forms import form_values
 from events.i18n import gettext as _t
-from events.models import Candidate, CandidateParticipation, Event, ParticipationStatus, Role
+from events.models import CandidateParticipation, Event, ParticipationStatus, Role
 from events.redirects import see_other
-from events.services import audit, find_event
+from events.services import audit, candidate_short_names, find_event
 from schedule import replanning
 
 organisers = requires(Role.ORGANISER)
@@ -418,13 +418,13 @@ async def replan_context(session: AsyncSession, event: Event, values: dict[str, 
 
 
 async def walk_in_names(session: AsyncSession, event: Event) -> list[str]:
-    rows = await session.execute(
-        select(Candidate.first_name, Candidate.last_name)
-        .join(CandidateParticipation, CandidateParticipation.candidate_id == Candidate.id)
-        .where(CandidateParticipation.event_id == event.id, CandidateParticipation.walk_in.is_(True))
-        .order_by(Candidate.first_name)
+    walk_ins = await session.scalars(
+        select(CandidateParticipation.id).where(
+            CandidateParticipation.event_id == event.id, CandidateParticipation.walk_in.is_(True)
+        )
     )
-    return [f"{first} {last[:1]}.".strip() for first, last in rows.tuples()]
+    names = await candidate_short_names(session, event.id)
+    return sorted((names[pid] for pid in walk_ins if pid in names), key=str.casefold)
 
 
 async def paper_context(session: AsyncSession, event: Event, employer: int | None) -> dict[str, Any]:

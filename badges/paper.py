@@ -68,7 +68,11 @@ async def talks_of(session: AsyncSession, event: Event, employer_id: int) -> lis
     names = {
         h.id: h.short_name
         for h in await holders(
-            session, event, (HolderKind.CANDIDATE,), only={m.candidate_participation_id for m in mine}
+            session,
+            event,
+            (HolderKind.CANDIDATE,),
+            only={m.candidate_participation_id for m in mine},
+            with_short_names=True,
         )
     }
     held = {

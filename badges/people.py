@@ -32,6 +32,8 @@ from events.models import (
     Role,
     User,
 )
+from events.names import short_name
+from events.services import candidate_short_names
 from events.settings import Settings
 from schedule.models import Meeting, MeetingStatus, ScheduleVersion, VersionStatus
 
@@ -54,6 +56,9 @@ class Holder:
     organisation: str | None = None
     # Candidates only: their coaches' (name, e-mail), for those who have no address of their own.
     coaches: tuple[tuple[str, str], ...] = ()
+    # Candidates only: the short name they have throughout the event (events.names: unique within it), when
+    # `holders(..., with_short_names=True)` read it.
+    short: str = ""
 
     @property
     def key(self) -> HolderKey:
@@ -65,8 +70,9 @@ class Holder:
 
     @property
     def short_name(self) -> str:
-        """First name and the initial of the rest ("Noor B."), for lists that need no more."""
-        return short_name(self.first_name, self.full_name.removeprefix(self.first_name).strip())
+        """First name and surname initial ("Noor B."), for lists that need no more: a candidate's as the whole
+        event shows it, anyone else's from their name."""
+        return self.short or short_name(self.first_name, self.full_name.removeprefix(self.first_name).strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +122,6 @@ class EventProgramme:
 KIND_PLURALS = {"candidates": HolderKind.CANDIDATE, "employers": HolderKind.EMPLOYER, "staff": HolderKind.STAFF}
 
 
-def short_name(first: str, last: str) -> str:
-    return f"{first} {last[:1]}.".strip() if last else first
-
-
 async def holders(
     session: AsyncSession,
     event: Event,
@@ -127,10 +129,12 @@ async def holders(
     only: Collection[int] | None = None,
     *,
     with_no_shows: bool = False,
+    with_short_names: bool = False,
 ) -> list[Holder]:
     """The event's badge holders of the given kinds: planned candidates, the contacts of employers that
     take part, and door accounts working at this event. Ordered by kind, then name. `only` limits them
-    to these holder ids (participation, contact or user ids)."""
+    to these holder ids (participation, contact or user ids). `with_short_names`: for lists that show
+    candidates by `short_name`, read the short names as the whole event has them (one query more)."""
     wanted = set(kinds)
     found: list[Holder] = []
     if HolderKind.CANDIDATE in wanted:
@@ -169,6 +173,7 @@ async def holders(
         )
         for candidate_id, name, email in coach_rows.all():
             coaches[candidate_id].append((name, email))
+        short = await candidate_short_names(session, event.id) if people and with_short_names else {}
         for pid, cid, first, last, email, locale in people:
             found.append(
                 Holder(
@@ -179,6 +184,7 @@ async def holders(
                     email,
                     locale or "nl",
                     coaches=tuple(coaches.get(cid, ())),
+                    short=short.get(pid, ""),
                 )
             )
     if HolderKind.EMPLOYER in wanted:
@@ -281,14 +287,10 @@ async def published_slots(session: AsyncSession, event: Event) -> list[TalkSlot]
 async def talk_names(
     session: AsyncSession, event: Event, only: Collection[int] | None = None
 ) -> tuple[dict[int, str], dict[int, str]]:
-    """Candidates by first name and initial, employers by organisation, keyed by participation id (`only`:
-    just these candidates)."""
-    rows = await session.execute(
-        select(CandidateParticipation.id, Candidate.first_name, Candidate.last_name, Candidate.erased_at)
-        .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
-        .where(CandidateParticipation.event_id == event.id, _only(CandidateParticipation.id, only))
-    )
-    candidates = {pid: ("-" if erased else short_name(first, last)) for pid, first, last, erased in rows.all()}
+    """Candidates by first name and initial (unique within the event; erased people are left out), employers
+    by organisation, keyed by participation id (`only`: just these candidates)."""
+    names = await candidate_short_names(session, event.id)
+    candidates = names if only is None else {pid: names[pid] for pid in only if pid in names}
     employer_rows = await session.execute(
         select(EmployerParticipation.id, Organisation.name)
         .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)

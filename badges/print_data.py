@@ -101,6 +101,8 @@ class PrintWork:
     pages: list[Page]
     count: int  # badges, cards, sheets or handouts
     people: list[HolderKey] = field(default_factory=list)
+    # The candidates (participation ids) whose names the pages show: erasing one removes this print only.
+    candidates: frozenset[int] = frozenset()
 
 
 def event_info(event: Event) -> EventInfo:
@@ -233,9 +235,10 @@ async def tables(session: AsyncSession, settings: Settings, event: Event, only_c
 
 async def attendance_rows(
     session: AsyncSession, settings: Settings, event: Event, selection: Selection
-) -> list[tuple[str, str, str, str]]:
-    """(badge number, short name, role, first talk) of everyone of the selection's kinds, by name."""
-    people = await roster.holders(session, event, selection.kinds)
+) -> tuple[list[tuple[str, str, str, str]], frozenset[int]]:
+    """(badge number, short name, role, first talk) of everyone of the selection's kinds, by name; and the
+    candidates (participation ids) among them."""
+    people = await roster.holders(session, event, selection.kinds, with_short_names=True)
     programme = await roster.programmes(session, event, people)
     tokens = await roster.live_tokens(session, settings, event, TokenPurpose.BADGE, people)
     rows = []
@@ -250,7 +253,7 @@ async def attendance_rows(
                 format_time(event.round_start(first)) if first else "—",
             )
         )
-    return rows
+    return rows, frozenset(h.id for h in people if h.kind is HolderKind.CANDIDATE)
 
 
 async def prepare(
@@ -267,13 +270,18 @@ async def prepare(
             found = await tables(session, settings, event, selection.only_changed)
             make = table_card if selection.what == "table-cards" else table_sheet
             title = i18n.gettext("Table cards") if selection.what == "table-cards" else i18n.gettext("Table sheets")
-            return PrintWork(f"{title} · {event.name}", selection.language, [make(t, info) for t in found], len(found))
+            printed = {t.employer_id for t in found}
+            _, meetings = await roster.published_meetings(session, event)
+            seated = frozenset(m.candidate_participation_id for m in meetings if m.employer_participation_id in printed)
+            pages = [make(t, info) for t in found]
+            return PrintWork(f"{title} · {event.name}", selection.language, pages, len(found), candidates=seated)
         if selection.what == "attendance":
             if user.role is not Role.ORGANISER:
                 raise NotFoundError("print")
-            rows = await attendance_rows(session, settings, event, selection)
+            rows, listed = await attendance_rows(session, settings, event, selection)
             title = i18n.gettext("Attendance list")
-            return PrintWork(f"{title} · {event.name}", selection.language, attendance_pages(rows, info), len(rows))
+            pages = attendance_pages(rows, info)
+            return PrintWork(f"{title} · {event.name}", selection.language, pages, len(rows), candidates=listed)
         holders = await select_holders(session, user, event, selection)
         programme: EventProgramme = await roster.programmes(session, event, holders)
         tokens = await roster.live_tokens(session, settings, event, TokenPurpose.BADGE, holders)
@@ -281,14 +289,17 @@ async def prepare(
             person_of(h, programme.of(h), tokens[h.key][0], tokens[h.key][1].number, settings.base_url) for h in holders
         ]
         keys = [h.key for h in holders]
+        # The candidates themselves, and those an employer contact's rounds name.
+        shown = frozenset(h.id for h in holders if h.kind is HolderKind.CANDIDATE) | frozenset(
+            t.candidate_id for h in holders if h.kind is HolderKind.EMPLOYER for t in programme.of(h).talks
+        )
         if selection.what == "handouts":
             title = i18n.gettext("Programmes")
-            return PrintWork(
-                f"{title} · {event.name}", selection.language, [handout(p, info) for p in persons], len(persons), keys
-            )
+            pages = [handout(p, info) for p in persons]
+            return PrintWork(f"{title} · {event.name}", selection.language, pages, len(persons), keys, shown)
         pages = list(badge_pages(persons, info, LAYOUTS[selection.layout]))
         title = i18n.gettext("Badges")
-        return PrintWork(f"{title} · {event.name}", selection.language, pages, len(persons), keys)
+        return PrintWork(f"{title} · {event.name}", selection.language, pages, len(persons), keys, shown)
 
 
 def describe(work: PrintWork, selection: Selection) -> str:

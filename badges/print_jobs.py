@@ -31,6 +31,8 @@ log = logging.getLogger("meetmatch.badges")
 HEARTBEAT_SECONDS = 0.5
 STALE_AFTER = dt.timedelta(seconds=30)
 KEEP_FILES = dt.timedelta(days=2)
+# The key, in a job's selection, of the candidates (participation ids) its file shows.
+CANDIDATES_SHOWN = "candidates_shown"
 
 
 def utcnow() -> dt.datetime:
@@ -148,7 +150,9 @@ class PrintRunner:
             work = await self._collect(user, event_id, selection)
             if not work.pages:
                 raise DomainError("nobody", _t("Nobody to print for: the selection is empty."))
-            await self._save(job_id, pages=len(work.pages), count=work.count)
+            # Which candidates the file will show: erasing one of them removes it (events.privacy.erasure).
+            shown = {**selection.as_json(), CANDIDATES_SHOWN: sorted(work.candidates)}
+            await self._save(job_id, pages=len(work.pages), count=work.count, selection=shown)
             progress.fraction = 0.1
             data = await asyncio.to_thread(
                 render, work.pages, title=work.title, language=work.language, progress=progress.pages

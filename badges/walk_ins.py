@@ -32,6 +32,7 @@ from events.models import (
     ParticipationStatus,
     Role,
 )
+from events.names import clean_name
 from events.services import audit, check_email, get_or_create_organisation
 from events.settings import Settings
 
@@ -74,8 +75,8 @@ async def register(session: AsyncSession, user: CurrentUser, event: Event, data:
 
 
 async def _candidate(session: AsyncSession, user: CurrentUser, event: Event, data: WalkIn, email: str | None) -> Holder:
-    first = _required(data.first_name, "first_name", 100)
-    last = _required(data.last_name, "last_name", 150)
+    first = clean_name(data.first_name, "first_name", max_length=100)
+    last = clean_name(data.last_name, "last_name", max_length=150)
     if not data.consent:
         raise DomainError(
             "consent_required", _t("Ask the person for consent and tick the box, or do not register them."), "consent"
@@ -124,7 +125,7 @@ async def _candidate(session: AsyncSession, user: CurrentUser, event: Event, dat
 
 
 async def _employer(session: AsyncSession, user: CurrentUser, event: Event, data: WalkIn, email: str | None) -> Holder:
-    name = _required(data.first_name, "first_name", 200)
+    name = clean_name(data.first_name, "first_name", max_length=200)
     organisation_name = _required(data.organisation, "organisation", 200)
     if not 1 <= data.tables <= 20:
         raise DomainError("invalid", _t("Give 1 to 20 tables."), "tables")

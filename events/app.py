@@ -46,6 +46,7 @@ from events.auth import CurrentUser, SessionMiddleware
 from events.db import RETRY_AFTER_SECONDS, create_engine, dispose_engine, is_unavailable, session_maker
 from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.errors import DomainError, NotFoundError
+from events.input import CheckedRequest, InputGuard
 from events.jobs import timer as background_jobs
 from events.outcomes.api import OutcomeApi, ProposalApi
 from events.outcomes.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages
@@ -165,6 +166,7 @@ STATUS_CODES = {
 
 def _error_page(request: Request[Any, Any, Any], status: int, detail: str | None = None) -> Response[Any]:
     titles = {
+        400: i18n.gettext("The request could not be read"),
         401: i18n.gettext("Please log in"),
         403: i18n.gettext("This page is not for your account"),
         404: i18n.gettext("Page not found"),
@@ -363,8 +365,12 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         middleware=[
             DefineMiddleware(
                 SessionMiddleware, settings=settings, sessions=ctx.sessions, csrf=ctx.csrf, load_user=load_user
-            )
+            ),
+            # After the session: its refusals speak the visitor's language, and come after the CSRF check.
+            InputGuard,
         ],
+        # Refuses JSON nested too deep before decoding it, and NUL characters in it after (events.input).
+        request_class=CheckedRequest,
         template_config=template_config,
         exception_handlers={
             HTTPException: handle_http_exception,

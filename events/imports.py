@@ -50,6 +50,7 @@ from events.models import (
     Role,
     User,
 )
+from events.names import clean_name
 from events.services import EMAIL_RE, audit
 
 Kind = Literal["candidates", "employers"]
@@ -483,6 +484,9 @@ def _cells(table: Table, mapping: dict[int, str]) -> Iterable[tuple[int, dict[st
         yield number, {name: _unescape(row[index]) for index, name in mapping.items() if index < len(row)}
 
 
+PERSON_NAMES = frozenset({"first_name", "infix", "last_name", "contact_name"})
+
+
 class _RowParser:
     """Parses one row's cells field by field, collecting a RowError for each bad cell."""
 
@@ -501,6 +505,13 @@ class _RowParser:
             if required:
                 self.fail(name, i18n.gettext("this value is required"))
             return None
+        if name in PERSON_NAMES:
+            # Names by the same rule as in forms and the API (events.names); the length is checked below.
+            try:
+                value = clean_name(value, name, max_length=None)
+            except DomainError as exc:
+                self.fail(name, exc.message)
+                return None
         limit = MAX_LENGTHS.get(name)
         if limit is not None and len(value) > limit:
             self.fail(name, i18n.gettext("too long (at most %(max)s characters)", max=limit))

@@ -33,7 +33,7 @@ from events.models import (
     PreferenceSide,
     Role,
 )
-from events.services import EventService, audit
+from events.services import EventService, audit, candidate_short_names
 from schedule.weights import pair_weight
 
 ACTIVE = (ParticipationStatus.REGISTERED, ParticipationStatus.CONFIRMED, ParticipationStatus.CHECKED_IN)
@@ -267,12 +267,6 @@ class CandidateCard:
     wish: int | None = field(default=None)
 
 
-def display_name(candidate: Candidate) -> str:
-    """First name and the initial of the last name ("Fatima B."), enough to recognise at the table."""
-    initial = candidate.last_name.strip()[:1].upper()
-    return f"{candidate.first_name.strip()} {initial}." if initial else candidate.first_name.strip()
-
-
 async def employer_cards(
     session: AsyncSession, user: CurrentUser, event: Event, employer_id: int
 ) -> tuple[EmployerParticipation, list[CandidateCard]]:
@@ -284,6 +278,8 @@ async def employer_cards(
         raise NotFoundError("employer")
     employer = employers[0]
     participations = await load_participations(session, event)
+    # First name and surname initial ("Fatima B."), enough to recognise at the table, unique in the event.
+    names = await candidate_short_names(session, event.id)
     mine = {
         (p.candidate_participation_id, p.side): p.level
         for p in (
@@ -294,7 +290,7 @@ async def employer_cards(
     cards = [
         CandidateCard(
             participation_id=p.id,
-            display_name=display_name(p.candidate),
+            display_name=names.get(p.id, "-"),
             sectors=list(p.candidate.sectors or []),
             hours_per_week=p.candidate.hours_per_week,
             own_words=p.candidate.own_words,

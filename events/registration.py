@@ -39,12 +39,14 @@ from events.models import (
     EventStatus,
     Invitation,
     Opening,
+    Organisation,
     OrganisationKind,
     ParticipationStatus,
     PathwayKind,
     Role,
     User,
 )
+from events.names import clean_name
 from events.security import digest
 from events.services import (
     CandidateService,
@@ -440,22 +442,7 @@ async def update_employer(
     employer = await employer_of(session, user, event, employer_id)
     if data.seats > event.max_seats:
         raise DomainError("too_many_seats", _t("this event allows at most %(n)s per table", n=event.max_seats), "seats")
-    if data.organisation.strip().lower() != employer.organisation.name.lower():
-        organisation = await get_or_create_organisation(session, data.organisation, OrganisationKind.EMPLOYER)
-        clash = await session.scalar(
-            select(EmployerParticipation.id).where(
-                EmployerParticipation.event_id == event.id,
-                EmployerParticipation.organisation_id == organisation.id,
-                EmployerParticipation.id != employer.id,
-            )
-        )
-        if clash:
-            raise DomainError(
-                "duplicate_employer",
-                _t("%(name)s already takes part in this event", name=organisation.name),
-                "organisation",
-            )
-        employer.organisation_id = organisation.id
+    await _rename_organisation(session, user, event, employer, data.organisation)
     employer.tables = data.tables
     employer.seats = data.seats
     employer.rounds = check_rounds(data.rounds, event)
@@ -465,6 +452,49 @@ async def update_employer(
     session.expire(employer)
     # Not `employer.id`: the expired row would load it again synchronously, which an async session cannot do.
     return await employer_of(session, user, event, employer_id)
+
+
+async def _rename_organisation(
+    session: AsyncSession, user: CurrentUser, event: Event, employer: EmployerParticipation, wanted: str
+) -> None:
+    """A new name for the employer's organisation renames the organisation itself: the participation, the
+    employer's own logins and its other events stay with it. Refused, with the reason, where the name is another
+    organisation's (that would move the participation away from the employer's logins) or where an event
+    outside this organiser's reach uses the organisation (a rename would change their event)."""
+    organisation = employer.organisation
+    name = " ".join(wanted.split())
+    if name == organisation.name:
+        return
+    if not name:
+        raise DomainError("required", _t("This field is required."), "organisation")
+    other = await session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == name.lower(), Organisation.id != organisation.id)
+    )
+    if other is not None:
+        raise DomainError(
+            "organisation_exists",
+            _t(
+                "%(name)s is another organisation. A new name never moves an employer to another organisation: "
+                "to have %(name)s take part instead, remove this employer and add %(name)s.",
+                name=other.name,
+            ),
+            "organisation",
+        )
+    shared = select(EmployerParticipation.event_id).where(
+        EmployerParticipation.organisation_id == organisation.id, EmployerParticipation.event_id != event.id
+    )
+    if await EventService(session, user).outside_reach(shared):
+        raise DomainError(
+            "organisation_shared",
+            _t(
+                "%(name)s also takes part in another organiser's event, so its name cannot be changed here.",
+                name=organisation.name,
+            ),
+            "organisation",
+        )
+    organisation.name = name
+    await session.flush()
+    await audit(session, user, "update", "organisation", organisation.id, detail={"renamed_for_event": event.id})
 
 
 async def set_employer_rounds(
@@ -556,6 +586,7 @@ async def add_contact(
     by invitation. Returns the contact and the invitation token (to build the link), if one was made."""
     _require(user, Role.ORGANISER)
     employer = await employer_of(session, user, event, employer_id)
+    name = clean_name(data.name, "name")
     address = check_email(data.email) if data.email else None
     account: User | None = None
     token: str | None = None
@@ -578,7 +609,7 @@ async def add_contact(
                 session,
                 email=address,
                 role=Role.EMPLOYER.value,
-                name=data.name,
+                name=name,
                 organisation=employer.organisation.name,
             )
         if account.password_hash is None:
@@ -586,7 +617,7 @@ async def add_contact(
     contact = EmployerContact(
         employer_participation_id=employer.id,
         user_id=account.id if account else None,
-        name=data.name.strip(),
+        name=name,
         email=address,
         phone=data.phone,
     )
@@ -673,8 +704,9 @@ def _check_candidate(data: CandidateInput) -> str | None:
 
 def _candidate_fields(data: CandidateInput, email: str | None) -> dict[str, object]:
     return {
-        "first_name": data.first_name.strip(),
-        "last_name": data.last_name.strip(),
+        # Trimmed, and refused when empty or holding control or direction-changing characters (events.names).
+        "first_name": clean_name(data.first_name, "first_name", max_length=100),
+        "last_name": clean_name(data.last_name, "last_name", max_length=150),
         "email": email,
         "phone": (data.phone or "").strip() or None,
         "date_of_birth": data.date_of_birth,

@@ -33,6 +33,7 @@ from events.models import (
     Role,
     User,
 )
+from events.names import short_names
 from events.security import hash_password, password_problem, verify_password
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -217,10 +218,25 @@ async def set_locale(session: AsyncSession, user: CurrentUser, language: str) ->
 def event_ref_clause(ref: str | int) -> ColumnElement[bool]:
     """Match an event by id or slug (every CLI command takes either)."""
     text = str(ref).strip()
+    if "\x00" in text:
+        # No event's address holds a NUL (and PostgreSQL refuses to compare one): missing, on every database.
+        return false()
     # ASCII digits only ("²".isdigit() is true) and within the id column's range.
     if re.fullmatch(r"[0-9]{1,9}", text):
         return or_(Event.id == int(text), Event.slug == text)
     return Event.slug == text
+
+
+async def candidate_short_names(session: AsyncSession, event_id: int) -> dict[int, str]:
+    """Every candidate of the event, by participation (any status, so a name on an older print or version
+    stays the same), as first name and surname initial, unique within the event (events.names); people whose
+    data was erased are left out."""
+    rows = await session.execute(
+        select(CandidateParticipation.id, Candidate.first_name, Candidate.last_name)
+        .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
+        .where(CandidateParticipation.event_id == event_id, Candidate.erased_at.is_(None))
+    )
+    return short_names({pid: (first, last) for pid, first, last in rows.tuples()})
 
 
 async def find_event(session: AsyncSession, ref: str | int) -> Event:
@@ -269,6 +285,11 @@ class EventService:
         """Events this user may see, the next one first."""
         query = self._visible(select(Event)).order_by(Event.date.desc(), Event.id.desc())
         return (await self.session.scalars(query)).all()
+
+    async def outside_reach(self, event_ids: Select[tuple[int]]) -> Sequence[Event]:
+        """The events among ``event_ids`` (a query of ids) that this user may not see."""
+        query = select(Event).where(Event.id.in_(event_ids), Event.id.not_in(self._visible(select(Event.id))))
+        return (await self.session.scalars(query.order_by(Event.id))).all()
 
     async def get(self, ref: str | int) -> Event:
         event: Event | None = await self.session.scalar(

@@ -305,6 +305,9 @@ def read_json(path: Path) -> object:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InstanceError(f"{path}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    except RecursionError:
+        # Arrays or objects nested thousands deep: no instance or solution is; refused, never a traceback.
+        raise InstanceError(f"{path}: not valid JSON: nested too deep") from None
 
 
 def read_problem(path: Path) -> Problem:

@@ -26,6 +26,7 @@ from events.models import (
     Preference,
     PreferenceSide,
 )
+from events.names import short_names
 from schedule.adapter import candidate_key, employer_key, row_id
 from schedule.instance import problem_to_json
 from schedule.models import Meeting as MeetingRow
@@ -74,12 +75,15 @@ async def load_names(session: AsyncSession, event: Event) -> Names:
         .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
         .where(CandidateParticipation.event_id == event.id)
     )
+    present: dict[int, tuple[str, str]] = {}
     for pid, first, last, erased in rows.all():
         if erased is not None:
             candidates[pid] = short[pid] = _t("(erased)")
             continue
         candidates[pid] = f"{first} {last}".strip()
-        short[pid] = f"{first} {last[:1]}.".strip() if last else first
+        present[pid] = (first, last)
+    # The same short names as on badges, cards and calendars: surname initial, unique within the event.
+    short.update(short_names(present))
     employer_rows = await session.execute(
         select(EmployerParticipation.id, Organisation.name)
         .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)

@@ -35,7 +35,7 @@ from events.models import (
     User,
 )
 from events.outcomes.models import ContractType, Outcome, OutcomeChange, OutcomeStatus, StopReason
-from events.services import EventService, audit
+from events.services import EventService, audit, candidate_short_names
 
 # What an employer can report after a talk: an invitation for a second interview, or a place offered.
 PROPOSABLE = (
@@ -406,10 +406,7 @@ async def employer_talks(session: AsyncSession, user: CurrentUser, event: Event)
                 talk.c.round,
                 talk.c.follow_up,
                 talk.c.note,
-                Candidate.first_name,
-                Candidate.last_name,
-                Candidate.erased_at,
-                Candidate.id,
+                talk.c.candidate_participation_id,
             )
             .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
             .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
@@ -428,16 +425,18 @@ async def employer_talks(session: AsyncSession, user: CurrentUser, event: Event)
         ):
             if outcome.held_talk_id is not None:
                 proposals.setdefault(outcome.held_talk_id, []).append(outcome)
+    # The candidate as every page of the event shows them (erased people are left out: a dash).
+    names = await candidate_short_names(session, event.id)
     return [
         {
             "id": talk_id,
             "round": number,
             "follow_up": follow_up,
             "note": note,
-            "name": "—" if erased else " ".join(part for part in (first, f"{last[:1]}." if last else "") if part),
+            "name": names.get(participation_id, "—"),
             "proposals": proposals.get(talk_id, []),
         }
-        for talk_id, number, follow_up, note, first, last, erased, _candidate in rows
+        for talk_id, number, follow_up, note, participation_id in rows
     ]
 
 

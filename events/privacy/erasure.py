@@ -5,9 +5,9 @@ check-ins, talks held with the employer's yes/maybe/no, outcomes (kind, dates, c
 checks, evaluation scores, preferences, coach links and the audit entries' who/when/what: everything the
 figures count. What goes: names and contact data, the sensitive fields, every free text written about the person
 (needs, door instructions, notes, comments, consent wording), the audit entries' details, the e-mails to or
-about them, their scans' answers, their badge and calendar links, and the print files and uploads of their
-events. Copies of their name, e-mail address, phone number or longer texts anywhere else in a free-text or JSON
-column are swept as well (`sweep`).
+about them, their scans' answers, their badge and calendar links, the print files that show them and the
+uploads of their events. Copies of their name, e-mail address, phone number or longer texts anywhere else in
+a free-text or JSON column are swept as well (`sweep`).
 
 Then the bytes: SQLite keeps `secure_delete` on (events.db) and is vacuumed and its WAL checkpointed and
 truncated; on PostgreSQL the touched tables get a VACUUM FULL, which writes them anew without the old row
@@ -200,7 +200,7 @@ async def erase_rows(
         )
     await blank(AuditEntry, audit_about(candidate_id, pids), detail={})
     await _outbox(session, pids, old_email, done)
-    await _print_jobs(session, done)
+    await _print_jobs(session, done, pids)
     await sweep(session, done.needles, done.tables)
 
     if ledger:
@@ -282,16 +282,18 @@ async def _outbox(session: AsyncSession, pids: list[int], email: str, done: Eras
         done.tables.add("outbox_message")
 
 
-async def _print_jobs(session: AsyncSession, done: Erased) -> None:
-    """Every print file of the person's events may show them (badges, handouts, table and attendance sheets):
-    all go; an organiser prints again in seconds."""
+async def _print_jobs(session: AsyncSession, done: Erased, pids: list[int]) -> None:
+    """The print files that show the person (their badge or handout, an employer's rounds or a table sheet
+    with them, an attendance list) go; an organiser prints again in seconds. Each job records the candidates
+    its file shows (badges.print_jobs: "candidates_shown"); a file from before that record counts as showing
+    everyone of its event."""
     if not done.events:
         return
     job = table("print_job")
     rows = await session.execute(
-        select(job.c.id, job.c.file_name).where(job.c.event_id.in_(done.events), job.c.file_name != "")
+        select(job.c.id, job.c.file_name, job.c.selection).where(job.c.event_id.in_(done.events), job.c.file_name != "")
     )
-    found = list(rows.tuples())
+    found = [(job_id, name) for job_id, name, selection in rows.tuples() if _shows(selection, pids)]
     if not found:
         return
     done.print_files = [name for _, name in found]
@@ -301,6 +303,13 @@ async def _print_jobs(session: AsyncSession, done: Erased) -> None:
         .values(file_name="", message=_t("Removed after a person's data was erased; print it again."))
     )
     done.tables.add("print_job")
+
+
+def _shows(selection: Any, pids: list[int]) -> bool:
+    shown = selection.get("candidates_shown") if isinstance(selection, dict) else None
+    if not isinstance(shown, list):
+        return True
+    return not set(pids).isdisjoint(shown)
 
 
 # --- the sweep -----------------------------------------------------------------------------------------------
