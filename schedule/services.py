@@ -426,7 +426,8 @@ def publish_question(diff: programme.Diff) -> str:
             "No talk changes compared with version %(number)s: publishing it changes nothing for attendees.",
             number=diff.base,
         )
-    return f"{ngettext('%(num)d talk changes', '%(num)d talks change', talks)}: {_affected(diff)}"
+    changed = ngettext("%(num)d talk changes", "%(num)d talks change", talks)  # not in an f-string: extracted
+    return changed + ": " + _affected(diff)
 
 
 def publish_summary(diff: programme.Diff) -> str:
