@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A rule of the domain was broken; the web layer answers 422, the CLI exits 2."""
@@ -13,6 +15,17 @@ class DomainError(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+    def __reduce__(self) -> tuple[Any, tuple[type[DomainError], tuple[Any, ...], dict[str, Any]]]:
+        # Raised in a worker process (imports parse there) and unpickled here, whatever a subclass's __init__ takes.
+        return (_rebuilt, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuilt(cls: type[DomainError], args: tuple[Any, ...], state: dict[str, Any]) -> DomainError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class NotFoundError(DomainError):
