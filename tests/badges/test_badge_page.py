@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -24,8 +22,8 @@ from events.demo import DEMO_SLUG, DemoResult
 from events.models import Candidate, CandidateParticipation
 from events.services import find_event
 from events.settings import Settings
-from tests.browser.conftest import MEETMATCH, free_port
 from tests.conftest import run
+from tests.served import free_port, serving
 
 
 async def _people(settings: Settings) -> list[tuple[Holder, str, list[tuple[int, int, str, str]]]]:
@@ -127,25 +125,10 @@ def test_tokens_never_reach_the_server_log(tmp_path: Path) -> None:
     log_path = tmp_path / "server.log"
     token = derive_token(b"k" * 32, "badge", "candidate:1", 1)
     invitation = "Zm9vYmFyYmF6cXV4cXV1eHh5enp5MTIzNDU2Nzg5"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [MEETMATCH, "serve", "--port", str(port)], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(240):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=2).close()
-                    break
-                except OSError:
-                    assert server.poll() is None, log_path.read_text()
-                    time.sleep(0.25)
-            for path in (f"/b/{token}", f"/b/{token}?x=1", f"/invite/{invitation}", f"/c/{token}.ics"):
-                with pytest.raises(urllib.error.HTTPError):
-                    urllib.request.urlopen(base + path, timeout=5)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with serving(port, [], env=env, cwd=tmp_path, log=log_path) as (base, _):
+        for path in (f"/b/{token}", f"/b/{token}?x=1", f"/invite/{invitation}", f"/c/{token}.ics"):
+            with pytest.raises(urllib.error.HTTPError):
+                urllib.request.urlopen(base + path, timeout=5)
     text = log_path.read_text()
 
     assert '"GET /b/[redacted] HTTP/1.1" 404' in text

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import re
-import subprocess
 import threading
 import time
 import uuid
@@ -30,8 +29,8 @@ from events.jobs import run_jobs
 from events.models import EVENT_TZ, Event, EventStatus, OutboxMessage
 from events.services import find_event
 from events.settings import Settings
-from tests.browser.conftest import MEETMATCH, free_port
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, csrf_headers, login, run, served_code
+from tests.served import free_port, serving
 
 
 def _event(**changes: Any) -> Event:
@@ -293,17 +292,7 @@ def test_the_dashboard_stream_sends_new_figures_when_a_badge_is_scanned(tmp_path
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
     env["MEETMATCH_DATA_DIR"] = str(tmp_path / "data")
     env["MEETMATCH_BASE_URL"] = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [MEETMATCH, "serve", "--demo", "--port", str(port)], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with serving(port, ["--demo"], env=env, cwd=tmp_path, log=tmp_path / "serve.log") as (base, _):
         settings = Settings.from_env({"MEETMATCH_DATA_DIR": str(tmp_path / "data"), "MEETMATCH_BASE_URL": base})
 
         async def a_token() -> str:
@@ -320,9 +309,6 @@ def test_the_dashboard_stream_sends_new_figures_when_a_badge_is_scanned(tmp_path
             assert organiser.post("/api/auth/login", json=login).status_code == 200
             door.post("/api/auth/login", json={"email": DOOR, "password": DEMO_PASSWORD})
             _watch_a_scan(organiser, door, token)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def test_the_coach_desk_shows_a_coach_only_their_own_candidates(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import time
 from pathlib import Path
 
@@ -14,8 +13,8 @@ import httpx
 import pytest
 
 from tests.badges.pdftools import decode_qr_codes, require_tools
-from tests.browser.conftest import MEETMATCH, free_port
 from tests.conftest import ORGANISER, served_code
+from tests.served import free_port, serving
 
 pytestmark = [pytest.mark.single_database, pytest.mark.slow]
 
@@ -49,48 +48,32 @@ def test_demo_served_on_another_port_prints_badges_whose_qr_codes_open_that_serv
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
     env["MEETMATCH_DATA_DIR"] = str(tmp_path / "data")
     log = tmp_path / "serve.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [MEETMATCH, "serve", "--demo", "--port", str(port)],
-            cwd=tmp_path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
+    with (
+        serving(port, ["--demo"], env=env, cwd=tmp_path, log=log, seconds=120),
+        httpx.Client(base_url=base, timeout=30) as organiser,
+    ):
+        login = organiser.post(
+            "/api/auth/login",
+            json={"email": ORGANISER, "password": "samenwerkt", "code": served_code(ORGANISER)},
         )
-    try:
-        for _ in range(600):
-            try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert server.poll() is None, log.read_text()
-                time.sleep(0.2)
-        with httpx.Client(base_url=base, timeout=30) as organiser:
-            login = organiser.post(
-                "/api/auth/login",
-                json={"email": ORGANISER, "password": "samenwerkt", "code": served_code(ORGANISER)},
-            )
-            assert login.status_code == 200, login.text
-            assert organiser.get("/events/samen-werkt/badges/").status_code == 200
-            started = organiser.post(
-                "/events/samen-werkt/badges/",
-                data={"_csrf_token": organiser.cookies["csrftoken"], "what": "badges", "layout": "a4-8"},
-            )
-            assert started.status_code == 303, started.text
-            job = started.headers["location"]
-            _wait_until_done(organiser, job)
-            pdf = organiser.get(f"{job}/download")
-            assert pdf.status_code == 200
-            (tmp_path / "badges.pdf").write_bytes(pdf.content)
-            pages = tmp_path / "pages"
-            pages.mkdir()
-            codes = [code for page in decode_qr_codes(tmp_path / "badges.pdf", pages) for code in page]
-            assert len(codes) == 58  # every candidate and every employer contact of the demo
-            assert all(code.startswith(f"{base}/b/") for code in codes), codes[:3]
-            opened = httpx.get(codes[0], timeout=30)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        assert login.status_code == 200, login.text
+        assert organiser.get("/events/samen-werkt/badges/").status_code == 200
+        started = organiser.post(
+            "/events/samen-werkt/badges/",
+            data={"_csrf_token": organiser.cookies["csrftoken"], "what": "badges", "layout": "a4-8"},
+        )
+        assert started.status_code == 303, started.text
+        job = started.headers["location"]
+        _wait_until_done(organiser, job)
+        pdf = organiser.get(f"{job}/download")
+        assert pdf.status_code == 200
+        (tmp_path / "badges.pdf").write_bytes(pdf.content)
+        pages = tmp_path / "pages"
+        pages.mkdir()
+        codes = [code for page in decode_qr_codes(tmp_path / "badges.pdf", pages) for code in page]
+        assert len(codes) == 58  # every candidate and every employer contact of the demo
+        assert all(code.startswith(f"{base}/b/") for code in codes), codes[:3]
+        opened = httpx.get(codes[0], timeout=30)
     printed = log.read_text()
 
     assert printed.splitlines()[0] == f"Open {base}/ in a browser (press Ctrl+C to stop)."

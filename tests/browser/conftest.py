@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,9 +14,9 @@ import pytest
 
 from events import twofactor
 from tests.conftest import ARTIFACTS, require
+from tests.served import free_port, serving
 
 CHROMIUM = "/usr/bin/chromium"
-MEETMATCH = str(Path(sys.executable).parent / "meetmatch")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,12 +30,6 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serve_demo(workdir: Path) -> Iterator[str]:
     """`meetmatch serve --demo` on SQLite in `workdir` (its data under `workdir/data`), as the README's first
@@ -48,28 +38,8 @@ def serve_demo(workdir: Path) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
     env["MEETMATCH_DATA_DIR"] = str(workdir / "data")
     env["MEETMATCH_BASE_URL"] = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [MEETMATCH, "serve", "--demo", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).close()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail(f"meetmatch serve stopped: {server.communicate()[0]}")
-                time.sleep(0.25)
+    with serving(port, ["--demo"], env=env, cwd=workdir, log=workdir / "serve.log", seconds=90) as (base, _):
         yield base
-    finally:
-        server.terminate()
-        server.communicate(timeout=20)
 
 
 @pytest.fixture(scope="session")

@@ -39,9 +39,9 @@ from events.import_files import read_table
 from events.migrate import upgrade
 from events.services import find_event
 from events.settings import Settings
-from tests.browser.conftest import MEETMATCH, free_port
 from tests.conftest import DOOR, ORGANISER, TEST_KEY, csrf_headers, login, run, served_code
 from tests.events.test_cli import cli
+from tests.served import MEETMATCH, free_port, serving
 
 MB = 1 << 20
 NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -682,27 +682,8 @@ def _served(settings: Settings, workdir: Path) -> Iterator[tuple[str, subprocess
     )
     if settings.database_schema:
         env["MEETMATCH_DATABASE_SCHEMA"] = settings.database_schema
-    with (workdir / "serve.log").open("w") as log:
-        server = subprocess.Popen(
-            [MEETMATCH, "serve", "--no-migrate", "--port", str(port)],
-            cwd=workdir,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    httpx.get(base + "/healthz", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    assert server.poll() is None, "meetmatch serve stopped"
-                    time.sleep(0.1)
-            yield base, server
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with serving(port, ["--no-migrate"], env=env, cwd=workdir, log=workdir / "serve.log") as (base, server):
+        yield base, server
 
 
 async def _demo_and_a_badge(settings: Settings) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,9 +20,9 @@ from events.migrate import upgrade
 from events.services import find_event
 from events.settings import Settings
 from tests.badges.test_day import _watch_a_scan
-from tests.browser.conftest import MEETMATCH, free_port
 from tests.conftest import DOOR, ORGANISER, TEST_KEY, require, run, served_code
 from tests.events.test_redis_sessions import redis_is_up
+from tests.served import MEETMATCH, free_port, serving
 
 
 def _env(settings: Settings) -> dict[str, str]:
@@ -46,27 +45,8 @@ def served(settings: Settings, workdir: Path, log: Path | None = None) -> Iterat
     """`meetmatch serve` on ``settings`` in a process of its own (its output to ``log`` when given)."""
     port = free_port()
     env = {**_env(settings), "MEETMATCH_BASE_URL": f"http://127.0.0.1:{port}"}
-    with (log or Path(os.devnull)).open("w") as output:
-        server = subprocess.Popen(
-            [MEETMATCH, "serve", "--no-migrate", "--port", str(port)],
-            cwd=workdir,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    httpx.get(base + "/healthz", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    assert server.poll() is None, "meetmatch serve stopped"
-                    time.sleep(0.1)
-            yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with serving(port, ["--no-migrate"], env=env, cwd=workdir, log=log or workdir / "serve.log") as (base, _):
+        yield base
 
 
 async def _a_token(settings: Settings) -> str:
