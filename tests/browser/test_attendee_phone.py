@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens, programmes
@@ -61,7 +62,7 @@ def test_browser_badge_page_on_a_phone_labels_round_time_table_and_employer(
     assert cards.count() == 6  # the demo's rounds
     assert with_talk.count() == talks
     for label in ("Ronde", "Tijd", "Tafel", "Werkgever"):
-        assert first.locator("dt", has_text=label).is_visible(), label
+        expect(first.locator("dt", has_text=label), label).to_be_visible()
     values = first.locator("dd").all_inner_texts()
     assert len(values) == 4
     assert all(value.strip() for value in values)
@@ -81,11 +82,11 @@ def test_browser_employer_finds_its_planned_talks_round_by_round_on_a_phone(
     talk = planned.locator("dl.talk").first
     screenshot(phone, "31-employer-talks-phone")
 
-    assert phone.get_by_role("heading", name="Uw geplande gesprekken, ronde voor ronde").is_visible()
+    expect(phone.get_by_role("heading", name="Uw geplande gesprekken, ronde voor ronde")).to_be_visible()
     assert "geen gesprekken aan uw tafels vastgelegd" not in phone.locator("main").inner_text()
     assert planned.locator("li.round-card").count() == 6
     assert planned.locator("dl.talk").count() > 0
-    assert talk.locator("dt", has_text="Tafel").is_visible()
-    assert talk.locator("dt", has_text="Kandidaat").is_visible()
-    assert planned.locator("li.round-card").first.locator("dt", has_text="Ronde").is_visible()
+    expect(talk.locator("dt", has_text="Tafel")).to_be_visible()
+    expect(talk.locator("dt", has_text="Kandidaat")).to_be_visible()
+    expect(planned.locator("li.round-card").first.locator("dt", has_text="Ronde")).to_be_visible()
     assert _width(phone) <= 390

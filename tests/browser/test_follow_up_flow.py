@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot, serve_demo
 from tests.conftest import ARTIFACTS
@@ -51,7 +52,7 @@ def walk(browser: Any, live_server: str, tmp_path: Path) -> None:
     )
     phone = context.new_page()
     log_in(phone, live_server, "coach@demo.meetmatch.nl")
-    assert phone.get_by_role("heading", name="Te doen").is_visible()
+    expect(phone.get_by_role("heading", name="Te doen")).to_be_visible()
     phone.get_by_role("link", name="Opvolging", exact=True).first.click()
     phone.wait_for_url("**/follow-up")
     assert phone.locator("#checks li").count() >= 1
@@ -75,8 +76,8 @@ def walk(browser: Any, live_server: str, tmp_path: Path) -> None:
             "Uren per week": "32",
         },
     )
-    assert phone.locator("#outcomes .outcome", has_text="betaalde baan").first.is_visible()
-    assert phone.locator("#outcomes", has_text="vast contract").is_visible()
+    expect(phone.locator("#outcomes .outcome", has_text="betaalde baan").first).to_be_visible()
+    expect(phone.locator("#outcomes", has_text="vast contract")).to_be_visible()
     screenshot(phone, "81-coach-logged-job")
     phone.goto(first_url)
     cards = phone.locator("article.after-event").filter(has=phone.locator("li.talk-yes"))
@@ -92,7 +93,7 @@ def walk(browser: Any, live_server: str, tmp_path: Path) -> None:
     log_in(organiser, live_server, "organisator@demo.meetmatch.nl")
     organiser.goto(f"{live_server}/events/{SLUG}/results")
     funnel = organiser.locator("#funnel")
-    assert funnel.is_visible()
+    expect(funnel).to_be_visible()
     assert funnel_figure(organiser, "begon een betaalde baan") == 4  # the demo's three and the one logged above
     assert funnel_figure(organiser, "begon een opleiding") == 3
     screenshot(organiser, "82-organiser-results")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
 
@@ -24,7 +25,7 @@ def test_browser_organiser_logs_in_opens_event_and_switches_language(page: Any, 
 
     card.get_by_role("link", name="Samen Werkt!", exact=True).click()
     page.wait_for_url("**/events/samen-werkt")
-    assert page.get_by_role("heading", name="Werkgevers").is_visible()
+    expect(page.get_by_role("heading", name="Werkgevers")).to_be_visible()
     assert page.locator("table.employers tbody tr").count() == 8
     assert page.locator("table.candidates tbody tr").count() == 50
     screenshot(page, "03-event")
@@ -32,13 +33,13 @@ def test_browser_organiser_logs_in_opens_event_and_switches_language(page: Any, 
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", name="Employers").is_visible()
+    expect(page.get_by_role("heading", name="Employers")).to_be_visible()
     assert page.url.endswith("/events/samen-werkt")
     screenshot(page, "04-event-english")
 
     page.get_by_role("button", name="Nederlands").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Werkgevers").is_visible()
+    expect(page.get_by_role("heading", name="Werkgevers")).to_be_visible()
 
 
 def test_browser_wrong_password_shows_message_in_dutch(page: Any, live_server: str) -> None:
@@ -49,14 +50,14 @@ def test_browser_wrong_password_shows_message_in_dutch(page: Any, live_server: s
 
 def test_browser_coach_on_phone_sees_own_candidates_and_confidential_card(phone: Any, live_server: str) -> None:
     log_in(phone, live_server, "coach@demo.meetmatch.nl")
-    assert phone.get_by_role("heading", name="Mijn kandidaten").is_visible()
+    expect(phone.get_by_role("heading", name="Mijn kandidaten")).to_be_visible()
     count = phone.locator("ul.list li").count()
     assert 0 < count < 50
     screenshot(phone, "05-coach-phone-home")
 
     phone.locator("ul.list li a").first.click()
     phone.wait_for_load_state()
-    assert phone.get_by_role("heading", name="Vertrouwelijk").is_visible()
+    expect(phone.get_by_role("heading", name="Vertrouwelijk")).to_be_visible()
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     screenshot(phone, "06-coach-phone-candidate")
@@ -67,7 +68,7 @@ def test_browser_employer_sees_own_participation_only(page: Any, live_server: st
     page.get_by_role("link", name="Samen Werkt!", exact=True).click()
     page.wait_for_load_state()
 
-    assert page.get_by_role("heading", name="Jullie deelname").is_visible()
+    expect(page.get_by_role("heading", name="Jullie deelname")).to_be_visible()
     assert page.locator("table.employers tbody tr").count() == 1
     assert page.locator("table.candidates").count() == 0
     screenshot(page, "07-employer-event")

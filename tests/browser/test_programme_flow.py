@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
 
@@ -45,12 +46,12 @@ def test_browser_build_adjust_rebuild_publish(browser: Any, live_server: str) ->
     page.goto(f"{live_server}/events/samen-werkt")
     page.get_by_role("link", name="Programma", exact=True).click()
     page.wait_for_url("**/programme/1")
-    assert page.get_by_role("heading", name="Programma · versie 1").is_visible()
+    expect(page.get_by_role("heading", name="Programma · versie 1")).to_be_visible()
 
     # Build a new version: the progress page follows the build and lands on the new draft.
     page.get_by_role("button", name="Nieuwe versie berekenen").click()
     page.wait_for_url("**/programme/2?msg=built", timeout=60_000)
-    assert page.get_by_text("Het programma is berekend als nieuwe conceptversie").is_visible()
+    expect(page.get_by_text("Het programma is berekend als nieuwe conceptversie")).to_be_visible()
     assert page.locator("#grid a.seat").count() >= 100
     screenshot(page, "20-programme-grid")
 
@@ -61,9 +62,9 @@ def test_browser_build_adjust_rebuild_publish(browser: Any, live_server: str) ->
     page.goto(f"{live_server}/events/samen-werkt/programme/2/meetings/{first['id']}")
     page.get_by_label("Ronde", exact=True).select_option(str(clash["round"]))
     page.get_by_role("button", name="Verplaatsen").click()
-    assert page.get_by_text(
+    expect(page.get_by_text(
         f"{first['candidate_name']} heeft in ronde {clash['round']} al een gesprek."
-    ).first.is_visible()
+    ).first).to_be_visible()
     screenshot(page, "21-move-refused")
     assert version(page, live_server, 2)["meetings"] == draft["meetings"]
 
@@ -104,7 +105,7 @@ def test_browser_build_adjust_rebuild_publish(browser: Any, live_server: str) ->
     page.wait_for_url("**/programme/3/publish")
     page.get_by_role("button", name="Ja, versie 3 publiceren").click()
     page.wait_for_url("**/programme/3/diff?published=1")
-    assert page.get_by_text("Vergeleken met versie 1").is_visible()
+    expect(page.get_by_text("Vergeleken met versie 1")).to_be_visible()
     affected = page.locator("ul.affected-candidates li").all_inner_texts()
     assert movable["candidate_name"] in affected
     assert int(page.locator("#affected-candidates-count").inner_text()) == len(affected) > 0
@@ -112,7 +113,7 @@ def test_browser_build_adjust_rebuild_publish(browser: Any, live_server: str) ->
 
     # The quality panel and the print view.
     page.goto(f"{live_server}/events/samen-werkt/programme/3")
-    assert page.get_by_text("gepubliceerd: deelnemers zien deze versie").is_visible()
+    expect(page.get_by_text("gepubliceerd: deelnemers zien deze versie")).to_be_visible()
     assert page.locator("table.histogram tr").count() >= 1
     page.goto(f"{live_server}/events/samen-werkt/programme/3/print/tables")
     assert page.locator("section.table-sheet").count() == sum(e["tables"] for e in rebuilt["employers"])

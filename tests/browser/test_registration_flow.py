@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
 from tests.events.test_import_pages import candidate_rows, workbook
@@ -28,7 +29,7 @@ def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, li
     screenshot(page, "10-new-event-form")
     page.get_by_role("button", name="Opslaan").click()
     page.wait_for_url("**/events/banenmarkt-tanthof?msg=saved")
-    assert page.get_by_role("heading", name="Banenmarkt Tanthof").is_visible()
+    expect(page.get_by_role("heading", name="Banenmarkt Tanthof")).to_be_visible()
 
     # Imports 50 candidates: the first file has two bad rows.
     bad, good = tmp_path / "kandidaten.xlsx", tmp_path / "kandidaten-verbeterd.xlsx"
@@ -38,17 +39,17 @@ def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, li
     page.set_input_files("#f-file", str(bad))
     page.get_by_role("button", name="Bestand controleren").click()
     errors = page.locator("table.row-errors tbody tr")
-    assert errors.count() == 2
+    expect(errors).to_have_count(2)
     assert errors.nth(0).locator("td").nth(0).inner_text() == "7"
     assert errors.nth(1).locator("td").nth(0).inner_text() == "12"
     screenshot(page, "11-import-two-bad-rows")
     page.get_by_role("link", name="Verbeterd bestand uploaden").click()
     page.set_input_files("#f-file", str(good))
     page.get_by_role("button", name="Bestand controleren").click()
-    assert page.get_by_text("Alle rijen kloppen.").is_visible()
+    expect(page.get_by_text("Alle rijen kloppen.")).to_be_visible()
     # Without the consent confirmation nothing comes in; with it, every new candidate has a record.
     page.get_by_role("button", name="Inlezen", exact=True).click()
-    assert page.get_by_role("alert").filter(has_text="geen toestemming in het bestand").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="geen toestemming in het bestand")).to_be_visible()
     page.get_by_label("Ik bevestig dat deze kandidaten").check()
     page.get_by_label("Hoe", exact=True).select_option("paper")
     screenshot(page, "11b-import-consent")
@@ -65,7 +66,7 @@ def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, li
     page.wait_for_url("**/employers/*?msg=saved")
     page.get_by_label("Titel").fill("Hovenier in opleiding")
     page.get_by_role("button", name="Vacature toevoegen").click()
-    assert page.get_by_text("Hovenier in opleiding").is_visible()
+    expect(page.get_by_text("Hovenier in opleiding")).to_be_visible()
     screenshot(page, "12-employer-with-opening")
     desk.close()
 
@@ -90,7 +91,7 @@ def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, li
     log_in(employer, live_server, "groen@demo.meetmatch.nl")
     employer.goto(live_server + "/events/banenmarkt-tanthof/cards")
     card = employer.locator(".candidate-card", has_text="Persoon3 A.")
-    assert card.get_by_text("wil u graag spreken").is_visible()
+    expect(card.get_by_text("wil u graag spreken")).to_be_visible()
     assert "persoon3@example.org" not in employer.content()
     card.get_by_role("button", name="ja", exact=True).click()
     assert employer.locator(".candidate-card", has_text="Persoon3 A.").locator("button.chosen").inner_text() == "ja"
@@ -107,7 +108,7 @@ def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, li
     assert row.locator("td.cell .weight").first.inner_text() == str(
         3 * 7 + 2 * 4
     )  # no sector given in the file, so no sector bonus
-    assert grid.get_by_role("heading", name="Past iedereen?").is_visible()
-    assert grid.get_by_text("gesprekken tekort").is_visible()
+    expect(grid.get_by_role("heading", name="Past iedereen?")).to_be_visible()
+    expect(grid.get_by_text("gesprekken tekort")).to_be_visible()
     screenshot(grid, "15-wishes-grid-capacity")
     grid_context.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from badges.models import CheckIn, CheckInMethod, HeldTalk, HolderKind, TokenPurpose
@@ -187,7 +188,7 @@ def test_browser_employer_logs_a_talk_and_its_follow_up_at_the_table(day: tuple[
         page.wait_for_selector('[data-role="result"][data-code="meeting_logged"]')
         assert first_name in page.locator('[data-role="result"]').inner_text()
         form = page.locator('[data-role="followup"]')
-        assert form.is_visible()
+        expect(form).to_be_visible()
         form.get_by_label("Ja").check()
         page.fill("#followup-note", "Sterk gesprek, uitnodigen voor een tweede gesprek.")
         form.get_by_role("button", name="Opslaan").click()
