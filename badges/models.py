@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from events.db import Base, IdMixin, TimestampMixin, UTCDateTime
-from events.models import JSONType, _enum
+from events.platform.db import Base, IdMixin, TimestampMixin, UTCDateTime
+from events.platform.models import JSONType, _enum
 
 
 class HolderKind(StrEnum):

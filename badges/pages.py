@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import live_tokens, open_token, programmes
-from events.deps import AppContext
+from events.platform.deps import AppContext
 
 # The token is in the address: keep it out of caches, referrers and search engines.
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}

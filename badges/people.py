@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import HolderKind, PersonToken, TokenPurpose
 from badges.tokens import derive_token, token_hash, well_formed
-from events import preferences as prefs
-from events.models import (
+from events.platform.models import (
     Candidate,
     CandidateCoach,
     CandidateParticipation,
@@ -32,9 +31,10 @@ from events.models import (
     Role,
     User,
 )
-from events.names import short_name
-from events.services import candidate_short_names
-from events.settings import Settings
+from events.platform.names import short_name
+from events.platform.services import candidate_short_names
+from events.platform.settings import Settings
+from events.registration import preferences as prefs
 from schedule.models import Meeting, MeetingStatus, ScheduleVersion, VersionStatus
 
 # A holder is named by its kind and the id of its row: candidate participation, employer contact, user.
@@ -56,7 +56,7 @@ class Holder:
     organisation: str | None = None
     # Candidates only: their coaches' (name, e-mail), for those who have no address of their own.
     coaches: tuple[tuple[str, str], ...] = ()
-    # Candidates only: the short name they have throughout the event (events.names: unique within it), when
+    # Candidates only: the short name they have throughout the event (events.platform.names: unique within it), when
     # `holders(..., with_short_names=True)` read it.
     short: str = ""
 

@@ -42,9 +42,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from events import twofactor
-from events.db import import_models, open_session
-from events.models import (
+from events.platform import twofactor
+from events.platform.db import import_models, open_session
+from events.platform.models import (
     Candidate,
     CandidateParticipation,
     EmployerParticipation,
@@ -58,8 +58,8 @@ from events.models import (
     PreferenceSide,
     User,
 )
-from events.services import create_user
-from events.settings import Settings, normalise_database_url
+from events.platform.services import create_user
+from events.platform.settings import Settings, normalise_database_url
 
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway account in a throwaway database
 ORGANISER = "bench@meetmatch.test"

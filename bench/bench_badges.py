@@ -5,10 +5,11 @@ seeded Dutch names, some long, some Arabic, are made up in memory (no database: 
 rendering). Both paths get the same content: per badge the event, first and full name, organisation,
 role, number, the QR code of `<base_url>/b/<token>` and the round card.
 
-- **ours**: `badges.pdf.render` on the a4-8 sheets of `badges.sheets` (absolutely placed boxes sized by
-  badges/fit.py, greyscale PNG QR codes made by the renderer's URL fetcher as layers of the page
+- **ours**: `badges.printing.pdf.render` on the a4-8 sheets of `badges.printing.sheets` (absolutely placed
+  boxes sized by
+  badges/printing/fit.py, greyscale PNG QR codes made by the renderer's URL fetcher as layers of the page
   background, fronts and mirrored backs), in chunks on a process pool with a worker per core, joined by
-  badges/pdf_merge.py. Timed from the page list to the merged PDF's bytes, pool start-up included.
+  badges/printing/pdf_merge.py. Timed from the page list to the merged PDF's bytes, pool start-up included.
 - **baseline**: the same content as one flowing HTML document (each badge a block of flowing text with
   its QR code as inline SVG, followed by its round card), rendered by WeasyPrint in one pass.
 
@@ -37,12 +38,12 @@ from pathlib import Path
 
 from faker import Faker
 
-from badges import qr
 from badges.models import HolderKind
-from badges.pdf import render, workers_available
-from badges.sheets import LAYOUTS, EventInfo, Person, Round, badge_pages, round_lines
+from badges.printing import qr
+from badges.printing.pdf import render, workers_available
+from badges.printing.sheets import LAYOUTS, EventInfo, Person, Round, badge_pages, round_lines
 from badges.tokens import derive_token
-from events import i18n
+from events.platform import i18n
 
 BASE_URL = "http://127.0.0.1:8000"
 EMPLOYERS = [
@@ -161,7 +162,7 @@ def decoded_on_first_sheet(data: bytes) -> int | None:
     if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
         return None
     with tempfile.TemporaryDirectory() as folder:
-        pdf = Path(folder) / "badges.pdf"
+        pdf = Path(folder) / "badges.printing.pdf"
         pdf.write_bytes(data)
         subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf), f"{folder}/p"], check=True)  # noqa: S603, S607
         image = next(Path(folder).glob("p*.png"))

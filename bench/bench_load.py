@@ -85,9 +85,9 @@ from bench_scans import DOORS, PHONES_PER_DOOR
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens, published_meetings
-from events import dates
-from events.db import open_session
-from events.models import (
+from events.platform import dates
+from events.platform.db import open_session
+from events.platform.models import (
     CandidateCoach,
     CandidateParticipation,
     EmployerContact,
@@ -96,8 +96,8 @@ from events.models import (
     Organisation,
     Role,
 )
-from events.services import system_user
-from events.settings import Settings
+from events.platform.services import system_user
+from events.platform.settings import Settings
 
 EMPLOYERS, CANDIDATES, ROUNDS = 40, 450, 6
 SECOND_CONTACTS = 10  # employers with two people at their tables: 50 contacts, 500 badges with the candidates

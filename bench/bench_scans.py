@@ -54,11 +54,11 @@ from bench_app_build import (
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
-from events import dates
-from events.db import open_session
-from events.models import EmployerParticipation, Event, Organisation, Role
-from events.services import create_user, system_user
-from events.settings import Settings
+from events.platform import dates
+from events.platform.db import open_session
+from events.platform.models import EmployerParticipation, Event, Organisation, Role
+from events.platform.services import create_user, system_user
+from events.platform.settings import Settings
 
 DOORS = 4
 PHONES_PER_DOOR = 4

@@ -28,48 +28,48 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DBAPIError
 
-from badges.attendees import AttendeePages
-from badges.calendar_pages import CalendarFeed, CalendarPages
-from badges.day_pages import ClockPages, CoachDeskPages, DayPages
-from badges.live import Live, make_channels
+from badges.calendars.pages import CalendarFeed, CalendarPages
+from badges.day.live import Live, make_channels
+from badges.day.pages import ClockPages, CoachDeskPages, DayPages
+from badges.day.scan_api import ScanApi, ScanThrottle
+from badges.day.scanner_pages import ScannerPages
+from badges.day.walk_in_pages import WalkInPages
+from badges.mail.pages import AttendeePages
 from badges.pages import BadgePages
-from badges.print_jobs import PrintRunner
-from badges.print_pages import BadgePrintPages
-from badges.scan_api import ScanApi, ScanThrottle
-from badges.scanner_pages import ScannerPages
+from badges.printing.jobs import PrintRunner
+from badges.printing.pages import BadgePrintPages
 from badges.tokens import install_log_redaction
-from badges.walk_in_pages import WalkInPages
-from events import i18n, templating
-from events.api import AuthApi
-from events.api_events import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
-from events.auth import CurrentUser, SessionMiddleware
-from events.db import RETRY_AFTER_SECONDS, create_engine, dispose_engine, is_unavailable, session_maker
-from events.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
-from events.errors import DomainError, NotFoundError
-from events.input import CheckedRequest, InputGuard
-from events.jobs import timer as background_jobs
-from events.outcomes.api import OutcomeApi, ProposalApi
-from events.outcomes.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages
-from events.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
-from events.pages_data import ImportPages
-from events.pages_registration import (
+from events.accounts.api import AuthApi
+from events.accounts.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
+from events.accounts.twofactor_pages import TwoFactorAccountPages, TwoFactorLoginPages
+from events.followup.api import OutcomeApi, ProposalApi
+from events.followup.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages
+from events.platform import i18n, templating
+from events.platform.auth import CurrentUser, SessionMiddleware
+from events.platform.db import RETRY_AFTER_SECONDS, create_engine, dispose_engine, is_unavailable, session_maker
+from events.platform.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
+from events.platform.errors import DomainError, NotFoundError
+from events.platform.input import CheckedRequest, InputGuard
+from events.platform.jobs import timer as background_jobs
+from events.platform.security import CsrfTokens, ExportThrottle, LoginThrottle, SessionStore, add_security_headers
+from events.platform.services import check_key_fingerprint, load_active_user
+from events.platform.settings import Settings
+from events.platform.templating import templates_dir
+from events.platform.twofactor import PendingLogins
+from events.privacy import display as privacy_display
+from events.privacy.logs import keep_personal_data_out_of_logs
+from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
+from events.registration.api import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
+from events.registration.data_pages import ImportPages
+from events.registration.pages import (
     CandidateAdminPages,
     CoachPages,
     EventAdminPages,
     InvitationPages,
     WishPages,
 )
-from events.pages_twofactor import TwoFactorAccountPages, TwoFactorLoginPages
-from events.privacy import display as privacy_display
-from events.privacy.logs import keep_personal_data_out_of_logs
-from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
-from events.reports.pages import ProgrammeResultPages, ResultPages
-from events.schemas import Problem
-from events.security import CsrfTokens, ExportThrottle, LoginThrottle, SessionStore, add_security_headers
-from events.services import check_key_fingerprint, load_active_user
-from events.settings import Settings
-from events.templating import templates_dir
-from events.twofactor import PendingLogins
+from events.registration.schemas import Problem
+from events.results.pages import ProgrammeResultPages, ResultPages
 from schedule.api import ProgrammeApi
 from schedule.builds import BuildRunner
 from schedule.pages import BriefingPages, ProgrammePages
@@ -369,7 +369,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             # After the session: its refusals speak the visitor's language, and come after the CSRF check.
             InputGuard,
         ],
-        # Refuses JSON nested too deep before decoding it, and NUL characters in it after (events.input).
+        # Refuses JSON nested too deep before decoding it, and NUL characters in it after (events.platform.input).
         request_class=CheckedRequest,
         template_config=template_config,
         exception_handlers={

@@ -43,9 +43,9 @@ def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
     def wrapper(*args: Any, **kwargs: Any) -> T:
         from sqlalchemy.exc import DBAPIError, OperationalError
 
-        from events.errors import DomainError, NotFoundError
-        from events.services import KeyMismatchError
-        from events.settings import SettingsError
+        from events.platform.errors import DomainError, NotFoundError
+        from events.platform.services import KeyMismatchError
+        from events.platform.settings import SettingsError
 
         try:
             return func(*args, **kwargs)
@@ -70,7 +70,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def load_settings() -> Any:
-    from events.settings import Settings
+    from events.platform.settings import Settings
 
     return Settings.from_env()
 
@@ -97,7 +97,7 @@ def db() -> None:
 @handle_errors
 def db_upgrade() -> None:
     """Create or migrate the schema to the newest version."""
-    from events.migrate import upgrade
+    from events.platform.migrate import upgrade
 
     settings = load_settings()
     run(upgrade(settings))
@@ -110,14 +110,14 @@ def db_upgrade() -> None:
 @handle_errors
 def db_revision(message: str) -> None:
     """Write a new migration from the models (developers)."""
-    from events.migrate import revision
+    from events.platform.migrate import revision
 
     revision(load_settings(), message)
 
 
 async def _check_key(settings: Any) -> None:
-    from events.db import open_session
-    from events.services import check_key_fingerprint
+    from events.platform.db import open_session
+    from events.platform.services import check_key_fingerprint
 
     async with open_session(settings) as session:
         await check_key_fingerprint(session, settings.key_fingerprint)
@@ -126,7 +126,7 @@ async def _check_key(settings: Any) -> None:
 
 async def _prepare(settings: Any, *, migrate: bool) -> None:
     """Migrate (SQLite default) or insist on a migrated schema (PostgreSQL), then check the key."""
-    from events.migrate import current_revision, head_revision, upgrade
+    from events.platform.migrate import current_revision, head_revision, upgrade
 
     if migrate:
         await upgrade(settings)
@@ -161,7 +161,7 @@ def serve(host: str, port: int, with_demo: bool, migrate: bool | None, workers: 
     """
     import uvicorn
 
-    from events.serving import served_address
+    from events.platform.serving import served_address
 
     settings = load_settings()
     if workers > 1 and settings.is_sqlite:
@@ -182,7 +182,7 @@ def serve(host: str, port: int, with_demo: bool, migrate: bool | None, workers: 
     # --demo creates what it needs, on PostgreSQL too; otherwise only the SQLite default migrates itself.
     run(_prepare(settings, migrate=(settings.is_sqlite or with_demo) if migrate is None else migrate))
     if with_demo:
-        from events.demo import build_demo, print_logins
+        from events.demo.seed import build_demo, print_logins
 
         result = run(build_demo(settings))
         print_logins(result, settings)
@@ -208,8 +208,8 @@ def serve(host: str, port: int, with_demo: bool, migrate: bool | None, workers: 
 def demo() -> None:
     """Create (or keep) the demo event "Samen Werkt!", held today, with its accounts, and print the logins (run
     again on a later day, it moves the event to that day)."""
-    from events.demo import build_demo, print_logins
-    from events.migrate import upgrade
+    from events.demo.seed import build_demo, print_logins
+    from events.platform.migrate import upgrade
 
     settings = load_settings()
     run(upgrade(settings))
@@ -255,8 +255,8 @@ def users_add(
     run(_prepare(settings, migrate=settings.is_sqlite))
 
     async def add() -> Any:
-        from events.db import open_session
-        from events.services import create_user, find_event
+        from events.platform.db import open_session
+        from events.platform.services import create_user, find_event
 
         async with open_session(settings) as session:
             event = await find_event(session, event_ref) if event_ref else None
@@ -293,10 +293,10 @@ def users_reset_two_factor(email: str) -> None:
     async def reset() -> Any:
         from sqlalchemy import select
 
-        from events import twofactor
-        from events.db import open_session
-        from events.models import User
-        from events.services import audit, normalise_email
+        from events.platform import twofactor
+        from events.platform.db import open_session
+        from events.platform.models import User
+        from events.platform.services import audit, normalise_email
 
         async with open_session(settings) as session:
             user = await session.scalar(select(User).where(User.email == normalise_email(email)))
@@ -336,8 +336,8 @@ def jobs() -> None:
 @handle_errors
 def jobs_run(names: tuple[str, ...]) -> None:
     """Run every background job once: safe from cron and from several processes at the same time."""
-    from events.db import create_engine, dispose_engine, session_maker
-    from events.jobs import JOBS, run_jobs
+    from events.platform.db import create_engine, dispose_engine, session_maker
+    from events.platform.jobs import JOBS, run_jobs
 
     unknown = set(names) - {job.name for job in JOBS}
     if unknown:
@@ -358,13 +358,13 @@ def jobs_run(names: tuple[str, ...]) -> None:
 
 def _mount_slices() -> None:
     # The scheduler's commands live with the scheduler; importing them is cheap (no solver, no web stack).
-    from badges.cli_ics import ics_command
-    from badges.cli_mail import mail_command
-    from badges.cli_print import badges_command
-    from events.cli_backup import backup_command, restore_command
-    from events.cli_data import export_command, import_command
+    from badges.calendars.cli import ics_command
+    from badges.mail.cli import mail_command
+    from badges.printing.cli import badges_command
+    from events.backup.cli import backup_command, restore_command
     from events.privacy.cli import retention_group
-    from events.reports.cli import report_command
+    from events.registration.cli import export_command, import_command
+    from events.results.cli import report_command
     from schedule.cli import schedule_group
     from schedule.cli_app import build_command
     from schedule.cli_app import export_command as export_programme

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events import preferences as prefs
-from events.models import Candidate as CandidateRow
-from events.models import (
+from events.platform.models import Candidate as CandidateRow
+from events.platform.models import (
     CandidateParticipation,
     EmployerParticipation,
     EmployerStatus,
@@ -25,6 +24,7 @@ from events.models import (
     Preference,
     PreferenceSide,
 )
+from events.registration import preferences as prefs
 from schedule.models import Meeting as MeetingRow
 from schedule.solver.types import Candidate, Employer, Locked, Meeting, Pair, Problem
 from schedule.weights import pair_weight

@@ -13,10 +13,11 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.auth import CurrentUser, requires
-from events.models import Event, Role
-from events.services import EventService
-from schedule import builds, programme, services
+from events.platform.auth import CurrentUser, requires
+from events.platform.models import Event, Role
+from events.platform.services import EventService
+from schedule import builds, services
+from schedule import versions as programme
 from schedule.adapter import row_id
 from schedule.builds import BuildRunner
 from schedule.models import BuildJob, ScheduleVersion

@@ -17,10 +17,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from events.errors import ConflictError, DomainError, NotFoundError
-from events.i18n import gettext as _t
-from events.identity import CurrentUser
-from events.models import Event, Role
+from events.platform.errors import ConflictError, DomainError, NotFoundError
+from events.platform.i18n import gettext as _t
+from events.platform.identity import CurrentUser
+from events.platform.models import Event, Role
 from schedule import services
 from schedule.models import BuildJob, BuildStatus
 

@@ -23,8 +23,8 @@ def build_command(event_ref: str, publish: bool, seed: int) -> None:
         settings = load_settings()
 
         async def work() -> Any:
-            from events.db import open_session
-            from events.services import find_event, system_user
+            from events.platform.db import open_session
+            from events.platform.services import find_event, system_user
             from schedule import services
 
             async with open_session(settings) as session:
@@ -70,8 +70,8 @@ def export_command(event_ref: str, output: Path) -> None:
         settings = load_settings()
 
         async def work() -> tuple[dict[str, Any], dict[str, Any]]:
-            from events.db import open_session
-            from events.services import find_event
+            from events.platform.db import open_session
+            from events.platform.services import find_event
             from schedule import services
 
             async with open_session(settings) as session:

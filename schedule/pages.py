@@ -12,12 +12,13 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.auth import CurrentUser, requires
-from events.errors import ConflictError, DomainError
-from events.forms import form_values
-from events.models import Event, Role
-from events.services import EventService
-from schedule import adapter, builds, programme, services
+from events.platform.auth import CurrentUser, requires
+from events.platform.errors import ConflictError, DomainError
+from events.platform.forms import form_values
+from events.platform.models import Event, Role
+from events.platform.services import EventService
+from schedule import adapter, builds, services
+from schedule import versions as programme
 from schedule.adapter import row_id
 from schedule.api import runner
 from schedule.models import BuildStatus, ScheduleVersion, VersionStatus
@@ -109,7 +110,7 @@ async def review_context(
 def meeting_context(event: Event, version: ScheduleVersion, meeting_id: int, names: programme.Names) -> dict[str, Any]:
     meeting = next((m for m in version.meetings if m.id == meeting_id), None)
     if meeting is None:
-        from events.errors import NotFoundError
+        from events.platform.errors import NotFoundError
 
         raise NotFoundError("meeting")
     problem = programme.problem_of(version.instance)
@@ -375,7 +376,7 @@ class ProgrammePages(Controller):
         """Printable HTML: ``rounds`` (the whole programme round by round) or ``tables`` (a page per table)."""
         event = await EventService(db_session, current_user).get(event_ref)
         if layout not in ("rounds", "tables"):
-            from events.errors import NotFoundError
+            from events.platform.errors import NotFoundError
 
             raise NotFoundError("print view")
         version = await services.get_version(db_session, current_user, event, number)

@@ -14,11 +14,11 @@ from typing import Any
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.errors import DomainError, NotFoundError
-from events.i18n import gettext as _t
-from events.identity import CurrentUser
-from events.models import Event, Role
-from events.services import audit
+from events.platform.errors import DomainError, NotFoundError
+from events.platform.i18n import gettext as _t
+from events.platform.identity import CurrentUser
+from events.platform.models import Event, Role
+from events.platform.services import audit
 from schedule import adapter, services
 from schedule.instance import problem_from_json, problem_to_json, quality_to_json, solution_to_json
 from schedule.models import ScheduleVersion

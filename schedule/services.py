@@ -14,13 +14,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only, selectinload
 
-from events.errors import ConflictError, DomainError, NotFoundError
-from events.i18n import gettext as _t
-from events.i18n import ngettext
-from events.identity import CurrentUser
-from events.models import Event, EventStatus, Preference, PreferenceSide, Role
-from events.services import audit
-from schedule import adapter, programme
+from events.platform.errors import ConflictError, DomainError, NotFoundError
+from events.platform.i18n import gettext as _t
+from events.platform.i18n import ngettext
+from events.platform.identity import CurrentUser
+from events.platform.models import Event, EventStatus, Preference, PreferenceSide, Role
+from events.platform.services import audit
+from schedule import adapter
+from schedule import versions as programme
 from schedule.instance import problem_from_json, problem_to_json, quality_to_json, solution_to_json
 from schedule.models import Meeting, ScheduleVersion, VersionStatus
 from schedule.solver.types import Meeting as SolverMeeting

@@ -25,12 +25,12 @@ from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import events.demo
-from events import dates, twofactor
+import events.demo.seed
 from events.app import create_app
-from events.db import create_engine, dispose_engine, import_models, open_session
-from events.demo import DEMO_PASSWORD, DemoResult, build_demo_in
-from events.settings import Settings, normalise_database_url
+from events.demo.seed import DEMO_PASSWORD, DemoResult, build_demo_in
+from events.platform import dates, twofactor
+from events.platform.db import create_engine, dispose_engine, import_models, open_session
+from events.platform.settings import Settings, normalise_database_url
 from tests.mailserver import mail_server  # noqa: F401 - a fixture for every test module
 
 # The demo accounts' shared password hash, made cheap for the in-process tests: argon2 reads its cost from the
@@ -39,7 +39,7 @@ from tests.mailserver import mail_server  # noqa: F401 - a fixture for every tes
 # app of the browser tests (which runs the real `meetmatch serve --demo`) are unchanged;
 # tests/events/test_auth.py checks the production parameters of new hashes.
 _CHEAP_DEMO_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(DEMO_PASSWORD)
-events.demo._demo_password_hash = lambda: _CHEAP_DEMO_HASH
+events.demo.seed._demo_password_hash = lambda: _CHEAP_DEMO_HASH
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from events.db import create_engine, import_models
+from events.platform.db import create_engine, import_models
 
 config = context.config
 target_metadata = import_models()

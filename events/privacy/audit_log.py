@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.errors import NotFoundError
-from events.identity import CurrentUser
-from events.models import AuditEntry, Candidate, CandidateCoach, CandidateParticipation, Role, User
+from events.platform.errors import NotFoundError
+from events.platform.identity import CurrentUser
+from events.platform.models import AuditEntry, Candidate, CandidateCoach, CandidateParticipation, Role, User
 from events.privacy.export import audit_about
 
 PAGE_SIZE = 50

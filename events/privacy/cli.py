@@ -1,7 +1,7 @@
 """`meetmatch retention run`: anonymise everyone whose retention period has passed, and replay the erasure ledger.
 
 events/cli.py mounts this group while it is itself being imported, so the shared helpers are fetched when the
-command runs (as events/cli_data.py does).
+command runs (as events/registration/cli.py does).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime as dt
 
 import click
 
-from events.cli_support import handled
+from events.platform.cli import handled
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -40,8 +40,8 @@ def retention_run(today: dt.date | None, dry_run: bool) -> None:
     """Anonymise everyone whose date has come, and erase again whoever the erasure ledger names (after a
     restore from an older backup). Safe from cron and from several processes at once."""
     from events.cli import _prepare, load_settings, run
-    from events.db import create_engine, dispose_engine, session_maker
-    from events.models import EVENT_TZ
+    from events.platform.db import create_engine, dispose_engine, session_maker
+    from events.platform.models import EVENT_TZ
     from events.privacy.logs import keep_personal_data_out_of_logs
     from events.privacy.retention import run_retention
 

@@ -7,8 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from events import i18n
-from events.i18n import N_
+from events.platform import i18n
+from events.platform.i18n import N_
 from events.privacy.retention import erasure_date, event_erasure_date
 
 ACTION_LABELS = {

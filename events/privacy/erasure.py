@@ -9,7 +9,7 @@ about them, their scans' answers, their badge and calendar links, the print file
 uploads of their events. Copies of their name, e-mail address, phone number or longer texts anywhere else in
 a free-text or JSON column are swept as well (`sweep`).
 
-Then the bytes: SQLite keeps `secure_delete` on (events.db) and is vacuumed and its WAL checkpointed and
+Then the bytes: SQLite keeps `secure_delete` on (events.platform.db) and is vacuumed and its WAL checkpointed and
 truncated; on PostgreSQL the touched tables get a VACUUM FULL, which writes them anew without the old row
 versions. An erasure is one transaction that begins by claiming the candidate (`erased_at` set where it was
 empty), so two processes never erase the same person twice; it writes the erasure ledger (a table and the file
@@ -33,13 +33,14 @@ from typing import Any
 from sqlalchemy import JSON, ColumnElement, String, Text, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from events import labels
-from events.crypto import encrypted_columns
-from events.db import table
-from events.errors import ConflictError, NotFoundError
-from events.i18n import gettext as _t
-from events.identity import CurrentUser
-from events.models import (
+from events.followup.models import Evaluation, FollowUpCheck, Outcome, OutcomeChange
+from events.platform import labels
+from events.platform.crypto import encrypted_columns
+from events.platform.db import table
+from events.platform.errors import ConflictError, NotFoundError
+from events.platform.i18n import gettext as _t
+from events.platform.identity import CurrentUser
+from events.platform.models import (
     AuditEntry,
     Candidate,
     CandidateParticipation,
@@ -48,11 +49,10 @@ from events.models import (
     OutboxStatus,
     Role,
 )
-from events.outcomes.models import Evaluation, FollowUpCheck, Outcome, OutcomeChange
+from events.platform.services import audit
+from events.platform.settings import Settings
 from events.privacy.export import audit_about
 from events.privacy.models import Erasure
-from events.services import audit
-from events.settings import Settings
 
 log = logging.getLogger("meetmatch.privacy")
 
@@ -285,7 +285,7 @@ async def _outbox(session: AsyncSession, pids: list[int], email: str, done: Eras
 async def _print_jobs(session: AsyncSession, done: Erased, pids: list[int]) -> None:
     """The print files that show the person (their badge or handout, an employer's rounds or a table sheet
     with them, an attendance list) go; an organiser prints again in seconds. Each job records the candidates
-    its file shows (badges.print_jobs: "candidates_shown"); a file from before that record counts as showing
+    its file shows (badges.printing.jobs: "candidates_shown"); a file from before that record counts as showing
     everyone of its event."""
     if not done.events:
         return
@@ -353,7 +353,7 @@ async def sweep(session: AsyncSession, needles: list[str], tables: set[str] | No
     for tbl, column, keys in _swept_columns():
         text = func.lower(cast(column, Text)) if isinstance(column.type, JSON) else func.lower(column)
         searches.append((tbl, column, keys, or_(*(text.contains(v, autoescape=True) for v in sorted(variants)))))
-    # Encrypted columns (events.crypto) cannot be searched in SQL: every value is read, decrypted, in Python.
+    # Encrypted columns (events.platform.crypto) cannot be searched in SQL: every value is read, decrypted, in Python.
     for tbl, column in encrypted_columns(table("candidate").metadata):
         searches.append((tbl, column, list(tbl.primary_key.columns), column.is_not(None)))
     changed = 0
@@ -418,7 +418,7 @@ def read_ledger(settings: Settings) -> list[dict[str, Any]]:
 
 
 def _upload_event(name: str) -> tuple[int, str] | None:
-    # events.pages_data names an upload "<user>-<event>-<kind>-<id>".
+    # events.registration.data_pages names an upload "<user>-<event>-<kind>-<id>".
     parts = name.split("-", 3)
     if len(parts) < 4 or not parts[1].isdigit():
         return None

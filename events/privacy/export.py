@@ -18,12 +18,13 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from events import labels, templating
-from events.db import table
-from events.errors import ConflictError, NotFoundError
-from events.i18n import gettext as _t
-from events.identity import CurrentUser
-from events.models import (
+from events.followup.models import Evaluation, FollowUpCheck, Outcome, OutcomeChange
+from events.platform import labels, templating
+from events.platform.db import table
+from events.platform.errors import ConflictError, NotFoundError
+from events.platform.i18n import gettext as _t
+from events.platform.identity import CurrentUser
+from events.platform.models import (
     EVENT_TZ,
     AuditEntry,
     Candidate,
@@ -37,8 +38,7 @@ from events.models import (
     Role,
     User,
 )
-from events.outcomes.models import Evaluation, FollowUpCheck, Outcome, OutcomeChange
-from events.services import audit
+from events.platform.services import audit
 
 FORMAT = "meetmatch-person-export/1"
 
@@ -390,7 +390,7 @@ async def _evaluations(session: AsyncSession, pids: list[int]) -> list[dict[str,
 
 async def _emails(session: AsyncSession, pids: list[int], email: str | None) -> list[dict[str, Any]]:
     """Messages to the person or about them (to a coach): subject, date and state; bodies are not kept once
-    sent (events.outbox)."""
+    sent (events.platform.outbox)."""
     about: list[ColumnElement[bool]] = [OutboxMessage.candidate_participation_id.in_(pids)] if pids else []
     if email:
         about.append(OutboxMessage.to_address == email)
@@ -487,7 +487,7 @@ def export_html(data: dict[str, Any]) -> str:
 
 def render_pdf(html: str) -> bytes:
     """The page as PDF (blocking: run it in a thread). WeasyPrint is imported here, when needed, and reaches
-    only our own static files (events.pdf): a name typed into a form never fetches a URL."""
-    from events import pdf
+    only our own static files (events.platform.pdf): a name typed into a form never fetches a URL."""
+    from events.platform import pdf
 
     return pdf.render(html)

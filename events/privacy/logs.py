@@ -1,6 +1,6 @@
 """Personal data stays out of the logs, whatever level someone turns them to.
 
-The app's own log lines name ids, never people; database errors name no values (events.db: hide_parameters).
+The app's own log lines name ids, never people; database errors name no values (events.platform.db: hide_parameters).
 What is left are libraries that log every statement with its values at DEBUG: their level is raised here unless
 someone set it on purpose (a developer who wants to see the SQL sets the logger's level and gets it).
 """

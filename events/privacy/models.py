@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from events.db import Base, IdMixin, UTCDateTime, utcnow
+from events.platform.db import Base, IdMixin, UTCDateTime, utcnow
 
 
 class Erasure(IdMixin, Base):

@@ -20,16 +20,16 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from events.auth import CurrentUser, requires
-from events.deps import AppContext
-from events.errors import ConflictError, DomainError
-from events.i18n import gettext as _t
-from events.models import Candidate, Role
+from events.platform.auth import CurrentUser, requires
+from events.platform.deps import AppContext
+from events.platform.errors import ConflictError, DomainError
+from events.platform.i18n import gettext as _t
+from events.platform.models import Candidate, Role
+from events.platform.redirects import see_other
+from events.platform.security import export_limit
 from events.privacy import audit_log, export
 from events.privacy.erasure import erase_person
 from events.privacy.retention import erasure_dates
-from events.redirects import see_other
-from events.security import export_limit
 
 organisers = requires(Role.ORGANISER)
 
@@ -63,7 +63,7 @@ def _sessions(request: Request[Any, Any, Any]) -> async_sessionmaker[AsyncSessio
 async def _erasable(session: AsyncSession, user: CurrentUser, candidate_id: int) -> Candidate:
     candidate = await export.load_candidate(session, user, candidate_id)
     if candidate.erased_at is not None:
-        from events import labels
+        from events.platform import labels
 
         raise ConflictError(
             "already_erased",

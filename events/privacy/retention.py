@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from events.dates import add_months
-from events.errors import ConflictError, NotFoundError
-from events.models import EVENT_TZ, Candidate, CandidateParticipation, Event
-from events.outcomes.models import CHECK_MONTHS
+from events.followup.models import CHECK_MONTHS
+from events.platform.dates import add_months
+from events.platform.errors import ConflictError, NotFoundError
+from events.platform.models import EVENT_TZ, Candidate, CandidateParticipation, Event
+from events.platform.settings import Settings
 from events.privacy.erasure import Erased, ErasureReport, after_commit, apply_ledger, erase_rows
-from events.settings import Settings
 
 LAST_CHECK_MONTHS = max(CHECK_MONTHS)
 DEFAULT_RETENTION_MONTHS = 12
@@ -112,5 +112,5 @@ async def run_retention(
 
 
 async def retention_job(sessions: async_sessionmaker[AsyncSession], settings: Settings, now: dt.datetime) -> str:
-    """The daily job (events.jobs): today in Amsterdam."""
+    """The daily job (events.platform.jobs): today in Amsterdam."""
     return str(await run_retention(sessions, settings, now.astimezone(EVENT_TZ).date()))

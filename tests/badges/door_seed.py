@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
-from events.db import open_session
-from events.models import Candidate, CandidateParticipation, Event, EventStatus
-from events.settings import Settings
+from events.platform.db import open_session
+from events.platform.models import Candidate, CandidateParticipation, Event, EventStatus
+from events.platform.settings import Settings
 
 MARKER_LAST = "Achternaamgeheim"
 

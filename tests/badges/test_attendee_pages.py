@@ -12,10 +12,10 @@ from litestar.testing import TestClient
 
 from badges.models import HolderKind
 from events.app import create_app
-from events.demo import DemoResult
-from events.models import EVENT_TZ
-from events.security import LANGUAGE_COOKIE
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.platform.models import EVENT_TZ
+from events.platform.security import LANGUAGE_COOKIE
+from events.platform.settings import Settings
 from tests.badges.test_badge_page import _people
 from tests.conftest import EMPLOYER, ORGANISER, login, run
 
@@ -111,9 +111,9 @@ TalkRow = tuple[int, dt.datetime, dt.datetime, int, str]  # round, starts, ends,
 def _talks(settings: Settings, holder_id: int, kind: HolderKind) -> list[TalkRow]:
     async def load() -> list[TalkRow]:
         from badges.people import holders, programmes
-        from events.db import open_session
-        from events.demo import DEMO_SLUG
-        from events.services import find_event
+        from events.demo.seed import DEMO_SLUG
+        from events.platform.db import open_session
+        from events.platform.services import find_event
 
         async with open_session(settings) as session:
             event = await find_event(session, DEMO_SLUG)
@@ -129,9 +129,9 @@ def _talks(settings: Settings, holder_id: int, kind: HolderKind) -> list[TalkRow
 
 def _event_date(settings: Settings) -> dt.date:
     async def load() -> dt.date:
-        from events.db import open_session
-        from events.demo import DEMO_SLUG
-        from events.services import find_event
+        from events.demo.seed import DEMO_SLUG
+        from events.platform.db import open_session
+        from events.platform.services import find_event
 
         async with open_session(settings) as session:
             return (await find_event(session, DEMO_SLUG)).date

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from badges.models import HolderKind, TokenPurpose
 from badges.people import Holder, holders, live_tokens, programmes, reissue
 from badges.tokens import derive_token
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.models import Candidate, CandidateParticipation
-from events.services import find_event
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.db import open_session
+from events.platform.models import Candidate, CandidateParticipation
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from tests.conftest import run
 from tests.served import free_port, serving
 

@@ -14,7 +14,7 @@ import pytest
 import vobject
 from sqlalchemy import select, update
 
-from badges.calendar import (
+from badges.calendars.services import (
     TalkEntry,
     TalkState,
     calendar_data,
@@ -26,14 +26,14 @@ from badges.calendar import (
 )
 from badges.models import HolderKind
 from badges.people import Holder, holders, programmes, published_history
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.errors import DomainError
-from events.models import Candidate, CandidateParticipation, Event
-from events.services import find_event, system_user
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.db import open_session
+from events.platform.errors import DomainError
+from events.platform.models import Candidate, CandidateParticipation, Event
+from events.platform.services import find_event, system_user
+from events.platform.settings import Settings
 from schedule import services
-from schedule.programme import Edit
+from schedule.versions import Edit
 from tests.conftest import run
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -459,7 +459,7 @@ def test_republish_raises_sequence_of_the_moved_talk_only_and_cancels_the_remove
 
 def test_an_unpublished_event_has_empty_calendars(database: Settings) -> None:
     async def empty() -> tuple[bytes, int | None]:
-        from events.models import Event as EventRow
+        from events.platform.models import Event as EventRow
 
         async with open_session(database) as session:
             event = EventRow(

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from badges.calendar import calendar_filename
+from badges.calendars.services import calendar_filename
 from badges.models import HolderKind
 from badges.people import holders, programmes
-from events.db import open_session
-from events.demo import DEMO_SLUG
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG
+from events.platform.db import open_session
+from events.platform.settings import Settings
 from tests.badges.test_calendar import check_calendar, vevents
 from tests.conftest import run
 from tests.events.test_cli import cli
 
 
 async def _with_talks(settings: Settings) -> dict[str, int]:
-    from events.services import find_event
+    from events.platform.services import find_event
 
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
@@ -76,7 +76,7 @@ def test_ics_before_anything_is_published_says_so(settings: Settings, tmp_path: 
     async def add_event() -> None:
         import datetime as dt
 
-        from events.models import Event
+        from events.platform.models import Event
 
         async with open_session(settings) as session:
             session.add(Event(slug="leeg", name="Leeg", date=dt.date(2030, 3, 1), first_round_start=dt.time(14)))

@@ -11,14 +11,14 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, update
 
-from badges.calendar import talk_uid
+from badges.calendars.services import talk_uid
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens, programmes
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.models import CandidateCoach, CandidateParticipation, ParticipationStatus, User
-from events.services import find_event
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.db import open_session
+from events.platform.models import CandidateCoach, CandidateParticipation, ParticipationStatus, User
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from schedule.models import Meeting
 from schedule.services import current
 from tests.badges.test_calendar import check_calendar, read_strictly

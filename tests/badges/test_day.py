@@ -19,16 +19,17 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, update
 
-from badges import clock, day
+from badges.day import clock
+from badges.day import services as day
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
-from events.db import create_engine, dispose_engine, open_session, session_maker
-from events.demo import DEMO_PASSWORD, DEMO_SLUG, DemoResult
-from events.errors import DomainError
-from events.jobs import run_jobs
-from events.models import EVENT_TZ, Event, EventStatus, OutboxMessage
-from events.services import find_event
-from events.settings import Settings
+from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, DemoResult
+from events.platform.db import create_engine, dispose_engine, open_session, session_maker
+from events.platform.errors import DomainError
+from events.platform.jobs import run_jobs
+from events.platform.models import EVENT_TZ, Event, EventStatus, OutboxMessage
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, csrf_headers, login, run, served_code
 from tests.served import free_port, serving
 

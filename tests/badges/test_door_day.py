@@ -14,14 +14,14 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from badges import scans
+from badges.day import scans
 from badges.models import CheckIn, CheckInMethod
-from events import dates
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.models import EVENT_TZ, AuditEntry, User
-from events.services import find_event, to_current_user
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform import dates
+from events.platform.db import open_session
+from events.platform.models import EVENT_TZ, AuditEntry, User
+from events.platform.services import find_event, to_current_user
+from events.platform.settings import Settings
 from tests.badges.door_seed import event_on
 from tests.conftest import DOOR, EMPLOYER, ORGANISER, csrf_headers, login, run
 

@@ -13,18 +13,18 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from badges.mailing import plan, reminder_job
+from badges.mail.services import plan, reminder_job
 from badges.models import HolderKind
 from badges.people import holders, programmes
-from events.db import create_engine, dispose_engine, open_session, session_maker
-from events.demo import DEMO_SLUG, DemoResult
-from events.errors import DomainError
-from events.models import EVENT_TZ, Event, OutboxMessage
-from events.outbox import SmtpConfig, send_due
-from events.services import find_event, system_user
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.db import create_engine, dispose_engine, open_session, session_maker
+from events.platform.errors import DomainError
+from events.platform.models import EVENT_TZ, Event, OutboxMessage
+from events.platform.outbox import SmtpConfig, send_due
+from events.platform.services import find_event, system_user
+from events.platform.settings import Settings
 from schedule import services
-from schedule.programme import Edit
+from schedule.versions import Edit
 from tests.conftest import ORGANISER, login, run
 from tests.mailserver import MailServer
 

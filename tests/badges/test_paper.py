@@ -13,15 +13,15 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from badges.day.paper import not_checked_in, talks_of
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind
-from badges.paper import not_checked_in, talks_of
-from badges.pdf import render
 from badges.people import holders
-from badges.print_data import Selection, prepare
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.services import find_event, system_user
-from events.settings import Settings
+from badges.printing.data import Selection, prepare
+from badges.printing.pdf import render
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.db import open_session
+from events.platform.services import find_event, system_user
+from events.platform.settings import Settings
 from tests.conftest import DOOR, ORGANISER, login, run
 
 

@@ -8,9 +8,9 @@ import io
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from badges import pdf_merge
-from badges.pdf import merge
-from badges.pdf_worker import render_html
+from badges.printing import pdf_merge
+from badges.printing.pdf import merge
+from badges.printing.pdf_worker import render_html
 
 PAGE = '<div style="break-after: page">{text}</div>'
 

@@ -12,15 +12,15 @@ from sqlalchemy import select
 
 from badges import people as roster
 from badges.models import HolderKind, PersonToken, TokenPurpose
-from badges.pdf import CHUNK_PAGES, render
-from badges.print_data import PrintWork, Selection, prepare
-from badges.sheets import LAYOUTS, EventInfo, Person, Round, badge_pages
-from events import i18n
-from events.db import open_session
-from events.demo import DemoResult
-from events.models import Event
-from events.services import system_user
-from events.settings import Settings
+from badges.printing.data import PrintWork, Selection, prepare
+from badges.printing.pdf import CHUNK_PAGES, render
+from badges.printing.sheets import LAYOUTS, EventInfo, Person, Round, badge_pages
+from events.demo.seed import DemoResult
+from events.platform import i18n
+from events.platform.db import open_session
+from events.platform.models import Event
+from events.platform.services import system_user
+from events.platform.settings import Settings
 from tests.badges.pdftools import PT_PER_MM, decode_per_card, decode_qr_codes, require_tools, words_per_page
 from tests.conftest import run
 
@@ -63,7 +63,7 @@ def test_demo_badges_decode_to_exactly_each_persons_badge_address(
 ) -> None:
     require_tools("pdftoppm", "zbarimg")
     work, expected = run(_demo_badges(database))
-    pdf = tmp_path / "badges.pdf"
+    pdf = tmp_path / "badges.printing.pdf"
     pdf.write_bytes(render(work.pages, title=work.title, language=work.language))
     sheet = LAYOUTS["a4-8"]
     cards = [

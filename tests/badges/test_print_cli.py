@@ -11,17 +11,17 @@ from sqlalchemy import select
 
 from badges import people as roster
 from badges.models import HolderKind
-from badges.print_data import Selection, prepare
-from events.db import open_session
-from events.demo import DemoResult
-from events.errors import NotFoundError
-from events.identity import CurrentUser
-from events.models import Event, User
-from events.services import system_user, to_current_user
-from events.settings import Settings
+from badges.printing.data import Selection, prepare
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.errors import NotFoundError
+from events.platform.identity import CurrentUser
+from events.platform.models import Event, User
+from events.platform.services import system_user, to_current_user
+from events.platform.settings import Settings
 from schedule import services
 from schedule.models import Meeting
-from schedule.programme import Edit
+from schedule.versions import Edit
 from tests.conftest import COACH, OTHER_COACH, run
 from tests.events.test_cli import cli
 
@@ -132,14 +132,14 @@ def _one_error_line(result: object) -> str:
 def test_cli_writes_one_badge_per_candidate_and_employer_contact(demo_cli: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
-    target = folder / "badges.pdf"
+    target = folder / "badges.printing.pdf"
 
     result = cli(demo_cli, "badges", "samen-werkt", "-o", str(target))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"wrote 58 badges on 16 pages to {target}"
     assert len(PdfReader(io.BytesIO(target.read_bytes())).pages) == 16
-    assert sorted(p.name for p in folder.iterdir()) == ["badges.pdf"]  # no temporary file left
+    assert sorted(p.name for p in folder.iterdir()) == ["badges.printing.pdf"]  # no temporary file left
 
 
 @pytest.mark.parametrize(
@@ -175,10 +175,10 @@ def test_cli_bad_input_is_one_line_exit_2_and_no_file(
 def test_cli_unwritable_target_is_one_line_exit_2_and_no_file(demo_cli: Settings, tmp_path: Path) -> None:
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
-    missing = tmp_path / "missing" / "badges.pdf"
+    missing = tmp_path / "missing" / "badges.printing.pdf"
     a_file = tmp_path / "notes.txt"
     a_file.write_text("not a folder")
-    under_file = a_file / "badges.pdf"
+    under_file = a_file / "badges.printing.pdf"
     (tmp_path / "folder.pdf").mkdir()
 
     results = {
@@ -187,7 +187,7 @@ def test_cli_unwritable_target_is_one_line_exit_2_and_no_file(demo_cli: Settings
         "not a pdf": cli(demo_cli, "badges", "samen-werkt", "-o", str(tmp_path / "badges.txt")),
         "a folder": cli(demo_cli, "badges", "samen-werkt", "-o", str(tmp_path / "folder.pdf")),
         # Even root cannot make a file here.
-        "proc": cli(demo_cli, "badges", "samen-werkt", "-o", "/proc/meetmatch-badges.pdf"),
+        "proc": cli(demo_cli, "badges", "samen-werkt", "-o", "/proc/meetmatch-badges.printing.pdf"),
     }
     messages = {name: _one_error_line(result) for name, result in results.items()}
 
@@ -195,9 +195,9 @@ def test_cli_unwritable_target_is_one_line_exit_2_and_no_file(demo_cli: Settings
     assert messages["under a file"] == f"error: {under_file}: cannot write: the folder {a_file} does not exist"
     assert messages["not a pdf"] == "error: badges.txt: choose a file name ending in .pdf"
     assert messages["a folder"] == f"error: {tmp_path / 'folder.pdf'}: is a folder"
-    assert messages["proc"].startswith("error: /proc/meetmatch-badges.pdf: cannot write")
+    assert messages["proc"].startswith("error: /proc/meetmatch-badges.printing.pdf: cannot write")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.pdf", "notes.txt"]
-    assert not Path("/proc/meetmatch-badges.pdf").exists()
+    assert not Path("/proc/meetmatch-badges.printing.pdf").exists()
 
 
 def test_cli_badges_command_is_listed(settings: Settings) -> None:

@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from badges.models import PrintJob, PrintStatus
-from events.db import open_session
-from events.demo import DemoResult
-from events.models import CandidateCoach, CandidateParticipation, User
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.models import CandidateCoach, CandidateParticipation, User
+from events.platform.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
 
 PAGE = "/events/samen-werkt/badges"

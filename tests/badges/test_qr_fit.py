@@ -7,8 +7,8 @@ import random
 from qrcode import util
 from qrcode.constants import ERROR_CORRECT_M
 
-from badges import qr
-from badges.fit import MM, SAFETY, fit, width_em
+from badges.printing import qr
+from badges.printing.fit import MM, SAFETY, fit, width_em
 
 
 def test_codewords_equal_the_qrcode_packages_own_for_every_length() -> None:

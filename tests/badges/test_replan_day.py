@@ -18,11 +18,11 @@ from sqlalchemy.orm import selectinload
 
 from badges.models import CheckIn, CheckInMethod, HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.models import EVENT_TZ, CandidateParticipation, Event
-from events.services import find_event
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.db import open_session
+from events.platform.models import EVENT_TZ, CandidateParticipation, Event
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from schedule.instance import problem_from_json
 from schedule.models import ScheduleVersion, VersionStatus
 from schedule.solver.rules import check

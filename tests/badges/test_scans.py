@@ -16,11 +16,18 @@ from badges.models import CheckIn, HeldTalk, HolderKind, PersonToken, Scan, Toke
 from badges.people import Holder, holders, live_tokens, published_meetings, reissue
 from badges.tokens import token_hash
 from events.app import create_app
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.models import CandidateParticipation, EmployerParticipation, Event, Organisation, ParticipationStatus, User
-from events.services import find_event
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.db import open_session
+from events.platform.models import (
+    CandidateParticipation,
+    EmployerParticipation,
+    Event,
+    Organisation,
+    ParticipationStatus,
+    User,
+)
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from tests.conftest import COACH, DEMO_PASSWORD, DOOR, EMPLOYER, ORGANISER, csrf_headers, login, run
 
 

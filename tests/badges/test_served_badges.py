@@ -67,10 +67,10 @@ def test_demo_served_on_another_port_prints_badges_whose_qr_codes_open_that_serv
         _wait_until_done(organiser, job)
         pdf = organiser.get(f"{job}/download")
         assert pdf.status_code == 200
-        (tmp_path / "badges.pdf").write_bytes(pdf.content)
+        (tmp_path / "badges.printing.pdf").write_bytes(pdf.content)
         pages = tmp_path / "pages"
         pages.mkdir()
-        codes = [code for page in decode_qr_codes(tmp_path / "badges.pdf", pages) for code in page]
+        codes = [code for page in decode_qr_codes(tmp_path / "badges.printing.pdf", pages) for code in page]
         assert len(codes) == 58  # every candidate and every employer contact of the demo
         assert all(code.startswith(f"{base}/b/") for code in codes), codes[:3]
         opened = httpx.get(codes[0], timeout=30)

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from badges.models import HolderKind, PersonToken, TokenPurpose
 from badges.people import holders, live_tokens, programmes, reissue, resolve
 from badges.tokens import derive_token, redact, token_hash, well_formed
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.services import find_event
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.db import open_session
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from schedule.models import Meeting
 from schedule.services import current
 from tests.conftest import run

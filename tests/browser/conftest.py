@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from events import twofactor
+from events.platform import twofactor
 from tests.conftest import ARTIFACTS, require
 from tests.served import free_port, serving
 

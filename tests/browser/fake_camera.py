@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from badges.qr import matrix
+from badges.printing.qr import matrix
 
 WIDTH, HEIGHT = 640, 480
 

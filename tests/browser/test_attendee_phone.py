@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens, programmes
-from events.db import open_session
-from events.demo import DEMO_SLUG
-from events.services import find_event
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG
+from events.platform.db import open_session
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from tests.browser.conftest import log_in, screenshot, serve_demo
 from tests.browser.test_scanner import _outside_playwright
 from tests.conftest import EMPLOYER

@@ -62,9 +62,9 @@ def test_browser_build_adjust_rebuild_publish(browser: Any, live_server: str) ->
     page.goto(f"{live_server}/events/samen-werkt/programme/2/meetings/{first['id']}")
     page.get_by_label("Ronde", exact=True).select_option(str(clash["round"]))
     page.get_by_role("button", name="Verplaatsen").click()
-    expect(page.get_by_text(
-        f"{first['candidate_name']} heeft in ronde {clash['round']} al een gesprek."
-    ).first).to_be_visible()
+    expect(
+        page.get_by_text(f"{first['candidate_name']} heeft in ronde {clash['round']} al een gesprek.").first
+    ).to_be_visible()
     screenshot(page, "21-move-refused")
     assert version(page, live_server, 2)["meetings"] == draft["meetings"]
 

@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from badges.models import CheckIn, CheckInMethod, HeldTalk, HolderKind, TokenPurpose
 from badges.people import Holder, holders, live_tokens, published_meetings
-from events.db import open_session
-from events.demo import DEMO_SLUG
-from events.services import find_event
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG
+from events.platform.db import open_session
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, log_in, screenshot, serve_demo
 from tests.browser.fake_camera import qr_video
 from tests.conftest import DOOR, EMPLOYER, require

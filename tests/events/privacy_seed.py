@@ -2,7 +2,7 @@
 for the export and erase tests (tests/events/test_privacy_*.py).
 
 `event_figures` is the comparison of "the event's figures" before and after an erasure: the results report of
-events.reports.figures whole (without the evaluation's comments, which leave with the person), and counts of
+events.results.figures whole (without the evaluation's comments, which leave with the person), and counts of
 our own beside it (registered, present, talks held, follow-up wishes, confirmed outcomes by kind, checks,
 evaluations).
 """
@@ -30,8 +30,9 @@ from badges.models import (
     Scan,
     TokenPurpose,
 )
-from events.db import open_session
-from events.models import (
+from events.followup.models import Evaluation, FollowUpCheck, Outcome, OutcomeChange, OutcomeStatus, Respondent
+from events.platform.db import open_session
+from events.platform.models import (
     AuditEntry,
     Candidate,
     CandidateCoach,
@@ -46,8 +47,7 @@ from events.models import (
     PreferenceSide,
     User,
 )
-from events.outcomes.models import Evaluation, FollowUpCheck, Outcome, OutcomeChange, OutcomeStatus, Respondent
-from events.settings import Settings
+from events.platform.settings import Settings
 from schedule.models import Meeting, ScheduleVersion
 from tests.conftest import COACH
 
@@ -354,7 +354,7 @@ async def seed_person(settings: Settings, event_id: int) -> Seeded:
 
 
 async def event_figures(settings: Settings, event_id: int) -> dict[str, Any]:
-    """The event's figures: all of events.reports.figures' report, and counts of our own beside it."""
+    """The event's figures: all of events.results.figures' report, and counts of our own beside it."""
     async with open_session(settings) as session:
         cp = CandidateParticipation
 
@@ -398,8 +398,8 @@ async def event_figures(settings: Settings, event_id: int) -> dict[str, Any]:
         scores = (
             (await session.execute(select(Evaluation.answers).where(Evaluation.event_id == event_id))).scalars().all()
         )
-        from events.models import Event
-        from events.reports.figures import event_report
+        from events.platform.models import Event
+        from events.results.figures import event_report
 
         event = await session.get(Event, event_id)
         assert event is not None

@@ -14,8 +14,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, HeldTalk, HolderKind
-from events.db import open_session
-from events.models import (
+from events.followup.models import ContractType, Evaluation, Outcome, OutcomeStatus, Respondent
+from events.platform.db import open_session
+from events.platform.models import (
     Candidate,
     CandidateCoach,
     CandidateParticipation,
@@ -29,8 +30,7 @@ from events.models import (
     Role,
     User,
 )
-from events.outcomes.models import ContractType, Evaluation, Outcome, OutcomeStatus, Respondent
-from events.settings import Settings
+from events.platform.settings import Settings
 
 EVENT_DATE = dt.date(2026, 1, 15)
 AT = dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC)

@@ -1,7 +1,8 @@
 """Attacks a badge or a session has to withstand: mutated badge tokens, and forged or replayed CSRF tokens.
 
 A badge token is compared exactly (badges.tokens): no mutation of a real one, however close it looks, may open a
-badge's page or check anyone in. A CSRF token is bound to the session it was minted for (events.security): a write
+badge's page or check anyone in. A CSRF token is bound to the session it was minted for
+(events.platform.security): a write
 with no token, a token of another session, a tampered one, or one replayed after its session ended is refused.
 """
 
@@ -18,16 +19,16 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from badges import scans
+from badges.day import scans
+from badges.day.scan_api import badge_code
 from badges.models import CheckIn, HolderKind, TokenPurpose
 from badges.people import holders, live_tokens, open_token, reissue, resolve
-from badges.scan_api import badge_code
 from badges.tokens import TOKEN_LENGTH
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.models import Event, User
-from events.services import find_event, to_current_user
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.db import open_session
+from events.platform.models import Event, User
+from events.platform.services import find_event, to_current_user
+from events.platform.settings import Settings
 from tests.conftest import COACH, DOOR, ORGANISER, csrf_headers, form_login, login, run
 
 MUTATIONS = 10_000

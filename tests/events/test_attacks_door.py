@@ -20,10 +20,10 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 
 from badges.models import CheckIn
-from events import dates
-from events.db import open_session
-from events.demo import DEMO_PASSWORD, DEMO_SLUG, DemoResult
-from events.models import (
+from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, DemoResult
+from events.platform import dates
+from events.platform.db import open_session
+from events.platform.models import (
     Candidate,
     CandidateParticipation,
     EmployerContact,
@@ -31,8 +31,8 @@ from events.models import (
     Event,
     Organisation,
 )
-from events.services import create_user, find_event
-from events.settings import Settings
+from events.platform.services import create_user, find_event
+from events.platform.settings import Settings
 from tests.badges.door_seed import MARKER_LAST, event_on
 from tests.conftest import DOOR, ORGANISER, csrf_headers, login, run
 

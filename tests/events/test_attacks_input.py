@@ -14,11 +14,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from events.db import open_session
-from events.demo import DemoResult
-from events.input import MAX_JSON_DEPTH, json_too_deep, nul_path
-from events.models import Candidate, Event
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.input import MAX_JSON_DEPTH, json_too_deep, nul_path
+from events.platform.models import Candidate, Event
+from events.platform.settings import Settings
 from schedule.cli import schedule_group
 from tests.conftest import COACH, DOOR, ORGANISER, csrf_headers, form_login, login, run
 

@@ -31,14 +31,14 @@ from openpyxl import Workbook
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
-from events import i18n, import_files
-from events.db import open_session
-from events.demo import DEMO_PASSWORD, DEMO_SLUG, DemoResult, build_demo_in
-from events.errors import DomainError
-from events.import_files import read_table
-from events.migrate import upgrade
-from events.services import find_event
-from events.settings import Settings
+from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, DemoResult, build_demo_in
+from events.platform import i18n, import_files
+from events.platform.db import open_session
+from events.platform.errors import DomainError
+from events.platform.import_files import read_table
+from events.platform.migrate import upgrade
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from tests.conftest import DOOR, ORGANISER, TEST_KEY, csrf_headers, login, run, served_code
 from tests.events.test_cli import cli
 from tests.served import MEETMATCH, free_port, serving

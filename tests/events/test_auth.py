@@ -4,9 +4,9 @@ from litestar.stores.memory import MemoryStore
 from litestar.testing import TestClient
 
 from events.app import create_app
-from events.demo import DEMO_PASSWORD, DemoResult
-from events.security import LoginThrottle, SessionStore
-from events.settings import Settings
+from events.demo.seed import DEMO_PASSWORD, DemoResult
+from events.platform.security import LoginThrottle, SessionStore
+from events.platform.settings import Settings
 from tests.conftest import COACH, DOOR, ORGANISER, credentials, csrf_headers, form_login, login, run
 
 
@@ -190,8 +190,8 @@ def test_html_login_never_redirects_to_another_site(client: TestClient[Litestar]
 def test_disabled_account_loses_its_session(client: TestClient[Litestar], demo: DemoResult, database: Settings) -> None:
     from sqlalchemy import update
 
-    from events.db import open_session
-    from events.models import User
+    from events.platform.db import open_session
+    from events.platform.models import User
 
     login(client, COACH)
 
@@ -209,7 +209,7 @@ def test_new_password_hashes_are_argon2id_at_production_cost() -> None:
     """The suite makes the demo accounts' hash cheap (tests/conftest.py); what the app itself writes is not."""
     from argon2 import extract_parameters
 
-    from events.security import hash_password, verify_password
+    from events.platform.security import hash_password, verify_password
 
     made = hash_password("correct horse battery")
     parameters = extract_parameters(made)

@@ -14,10 +14,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from events import dates
-from events.db import open_session
-from events.demo import DEMO_PASSWORD, DEMO_SLUG, DemoResult
-from events.models import (
+from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, DemoResult
+from events.platform import dates
+from events.platform.db import open_session
+from events.platform.models import (
     Candidate,
     CandidateCoach,
     CandidateParticipation,
@@ -28,8 +28,8 @@ from events.models import (
     Organisation,
     User,
 )
-from events.services import find_event
-from events.settings import Settings
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from schedule.models import Meeting
 from tests.badges.door_seed import event_on
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
@@ -470,7 +470,7 @@ def test_employer_sees_only_its_own_participation(client: TestClient[Litestar], 
 def test_employer_gets_404_for_an_event_it_is_not_part_of(
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:
-    from events.services import create_user
+    from events.platform.services import create_user
 
     async def add_other_employer() -> None:
         async with open_session(database) as session:

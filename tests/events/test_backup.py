@@ -17,17 +17,17 @@ from alembic import command
 from sqlalchemy import MetaData, insert
 from sqlalchemy.engine import Connection
 
-import events.backup
-from events.backup import MANIFEST, backup, read_archive, restore, table_digests
-from events.db import create_engine, dispose_engine, open_session, session_maker
-from events.demo import DemoResult
-from events.identity import CurrentUser
-from events.migrate import alembic_config, current_revision, head_revision
-from events.models import Event, Organisation, OrganisationKind, Role
+import events.backup.services
+from events.backup.services import MANIFEST, backup, read_archive, restore, table_digests
+from events.demo.seed import DemoResult
+from events.platform.db import create_engine, dispose_engine, open_session, session_maker
+from events.platform.identity import CurrentUser
+from events.platform.migrate import alembic_config, current_revision, head_revision
+from events.platform.models import Event, Organisation, OrganisationKind, Role
+from events.platform.settings import Settings
 from events.privacy.erasure import erase_person
-from events.reports.figures import event_report
-from events.reports.shapes import EventReport
-from events.settings import Settings
+from events.results.figures import event_report
+from events.results.shapes import EventReport
 from tests.conftest import _demo, create_tables, make_settings, run
 from tests.events.privacy_seed import MARKERS, all_markers, seed_person
 from tests.events.test_cli import cli
@@ -123,8 +123,8 @@ def test_backup_then_restore_into_a_fresh_database_gives_equal_counts_and_hashes
     source: Settings, fresh: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Small pages and batches, so that the demo's tables cross their boundaries as a large database's do.
-    monkeypatch.setattr(events.backup, "PAGE", 7)
-    monkeypatch.setattr(events.backup, "BATCH", 5)
+    monkeypatch.setattr(events.backup.services, "PAGE", 7)
+    monkeypatch.setattr(events.backup.services, "BATCH", 5)
     archive = tmp_path / "demo.tar.gz"
     manifest = run(backup(source, archive))
     before = run(table_digests(source))
@@ -178,7 +178,7 @@ def test_restore_failing_midway_leaves_the_database_as_it_was(
     async def broken(*_args: Any) -> None:
         raise RuntimeError("the machine fell over")
 
-    monkeypatch.setattr(events.backup, "_fix_sequences", broken)
+    monkeypatch.setattr(events.backup.services, "_fix_sequences", broken)
     with pytest.raises(RuntimeError):
         run(restore(source, archive, replace=True))
     with pytest.raises(RuntimeError):
@@ -257,7 +257,7 @@ async def _migrate_to(settings: Settings, revision: str) -> None:
     engine = create_engine(settings)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(events.backup._migrate, settings, revision)
+            await connection.run_sync(events.backup.services._migrate, settings, revision)
             await connection.execute(insert(Organisation).values(id=7, name="Oude Schema BV", kind="employer"))
     finally:
         await dispose_engine(engine)

@@ -12,9 +12,9 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 
 from events.app import create_app
-from events.db import open_session
-from events.models import CandidateParticipation, EmployerParticipation, Event
-from events.settings import Settings
+from events.platform.db import open_session
+from events.platform.models import CandidateParticipation, EmployerParticipation, Event
+from events.platform.settings import Settings
 from tests.conftest import run
 
 MEETMATCH = str(Path(sys.executable).parent / "meetmatch")

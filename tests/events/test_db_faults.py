@@ -26,12 +26,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from badges.models import CheckIn, HolderKind, Scan, TokenPurpose
 from badges.people import holders, live_tokens
-from events.db import dispose_engine, open_session
-from events.demo import DEMO_PASSWORD, DEMO_SLUG, build_demo_in
-from events.migrate import upgrade
-from events.models import User
-from events.services import find_event
-from events.settings import Settings, normalise_database_url
+from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, build_demo_in
+from events.platform.db import dispose_engine, open_session
+from events.platform.migrate import upgrade
+from events.platform.models import User
+from events.platform.services import find_event
+from events.platform.settings import Settings, normalise_database_url
 from tests.conftest import DOOR, ORGANISER, TEST_KEY, require, run, served_code
 from tests.events.test_processes import served
 from tests.events.test_redis_sessions import redis_is_up

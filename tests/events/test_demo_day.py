@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from events import dates
-from events.db import import_models, open_session
-from events.demo import DEMO_SLUG, build_demo_in
-from events.models import Event
-from events.outcomes.demo_history import PAST_SLUG
-from events.settings import Settings
+from events.demo.history import PAST_SLUG
+from events.demo.seed import DEMO_SLUG, build_demo_in
+from events.platform import dates
+from events.platform.db import import_models, open_session
+from events.platform.models import Event
+from events.platform.settings import Settings
 from tests.conftest import run
 from tests.events.test_cli import cli
 

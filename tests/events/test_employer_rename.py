@@ -11,11 +11,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import Select, select
 
-from events.db import open_session
-from events.demo import DemoResult
-from events.models import EmployerParticipation, Event, Organisation, OrganisationKind
-from events.services import EventService
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.models import EmployerParticipation, Event, Organisation, OrganisationKind
+from events.platform.services import EventService
+from events.platform.settings import Settings
 from tests.conftest import EMPLOYER, ORGANISER, csrf_headers, form_login, login, run
 
 

@@ -10,11 +10,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, update
 
-from events.dates import today
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.models import Candidate, CandidateParticipation, EmployerParticipation, Event, Organisation
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.dates import today
+from events.platform.db import open_session
+from events.platform.models import Candidate, CandidateParticipation, EmployerParticipation, Event, Organisation
+from events.platform.settings import Settings
 from schedule import services
 from schedule.models import Meeting
 from tests.badges.test_attendee_pages import hhmm, visible_text

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from events import crypto
-from events.db import create_engine, dispose_engine, open_session
-from events.demo import DemoResult
-from events.migrate import upgrade
-from events.models import Candidate, CandidateParticipation
-from events.outcomes.models import FollowUpCheck, Outcome
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.followup.models import FollowUpCheck, Outcome
+from events.platform import crypto
+from events.platform.db import create_engine, dispose_engine, open_session
+from events.platform.migrate import upgrade
+from events.platform.models import Candidate, CandidateParticipation
+from events.platform.settings import Settings
 from tests.conftest import run, sqlite_checkpoint
 
 NOTE = "MARKERNOTE-reclassering-contact-wekelijks"
@@ -138,7 +138,7 @@ async def _plain_row_at_0008(settings: Settings) -> int:
 def test_the_migration_encrypts_what_was_stored_before(settings: Settings) -> None:
     from alembic import command
 
-    from events.migrate import alembic_config
+    from events.platform.migrate import alembic_config
 
     async def to_0008() -> None:
         engine = create_engine(settings)

@@ -11,13 +11,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from events import i18n
-from events.db import open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.errors import NotFoundError
-from events.exports import export_rows, neutralise, to_csv, to_xlsx
-from events.imports import apply_import, guess_mapping, read_table
-from events.models import (
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform import i18n
+from events.platform.db import open_session
+from events.platform.errors import NotFoundError
+from events.platform.models import (
     AuditEntry,
     Candidate,
     CandidateParticipation,
@@ -28,8 +26,10 @@ from events.models import (
     Preference,
     PreferenceSide,
 )
-from events.services import find_event
-from events.settings import Settings
+from events.platform.services import find_event
+from events.platform.settings import Settings
+from events.registration.exports import export_rows, neutralise, to_csv, to_xlsx
+from events.registration.imports import apply_import, guess_mapping, read_table
 from tests.conftest import ORGANISER, run
 from tests.events.test_cli import cli
 from tests.events.test_imports import as_user, do_import, table, table_counts

@@ -11,13 +11,13 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 
-from events.db import create_engine, dispose_engine, open_session, session_maker
-from events.demo import DemoResult
-from events.jobs import run_jobs
-from events.models import Candidate, CandidateParticipation, Event, OutboxMessage, User
-from events.outcomes.demo_history import PAST_SLUG
-from events.outcomes.models import Evaluation
-from events.settings import Settings
+from events.demo.history import PAST_SLUG
+from events.demo.seed import DemoResult
+from events.followup.models import Evaluation
+from events.platform.db import create_engine, dispose_engine, open_session, session_maker
+from events.platform.jobs import run_jobs
+from events.platform.models import Candidate, CandidateParticipation, Event, OutboxMessage, User
+from events.platform.settings import Settings
 from tests.conftest import COACH, run
 
 NOW = dt.datetime.now(dt.UTC)

@@ -12,9 +12,9 @@ from litestar.stores.redis import RedisStore
 from litestar.testing import TestClient
 
 from events.app import create_app
-from events.demo import DemoResult
-from events.deps import client_address
-from events.settings import Settings, SettingsError
+from events.demo.seed import DemoResult
+from events.platform.deps import client_address
+from events.platform.settings import Settings, SettingsError
 from tests.conftest import ORGANISER, credentials, require
 from tests.events.test_redis_sessions import REDIS_URL, redis_is_up
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from events import i18n
+from events.platform import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +18,7 @@ def test_i18n_every_message_has_a_dutch_translation() -> None:
 
     missing = sorted(i18n.extracted_messages(ROOT) - translated)
 
-    assert missing == [], "run `python -m events.i18n update` and translate these"
+    assert missing == [], "run `python -m events.platform.i18n update` and translate these"
 
 
 def test_i18n_gettext_follows_the_current_language() -> None:

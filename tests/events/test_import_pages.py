@@ -10,9 +10,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from openpyxl import Workbook
 
-from events.demo import DemoResult
-from events.models import Candidate, CandidateParticipation, Consent
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.platform.models import Candidate, CandidateParticipation, Consent
+from events.platform.settings import Settings
 from tests.conftest import COACH, ORGANISER, login
 from tests.events.test_registration import count
 
@@ -181,7 +181,7 @@ def test_export_download_neutralises_formulas(
 ) -> None:
     from sqlalchemy import update
 
-    from events.db import open_session
+    from events.platform.db import open_session
     from tests.conftest import run
 
     async def poison() -> None:

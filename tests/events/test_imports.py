@@ -11,25 +11,12 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from events import i18n
-from events.db import import_models, open_session
-from events.demo import DEMO_SLUG, DemoResult
-from events.errors import DomainError, NotFoundError
-from events.identity import CurrentUser
-from events.imports import (
-    ImportConsent,
-    ImportRejected,
-    RowError,
-    Table,
-    apply_import,
-    default_consent_purpose,
-    guess_mapping,
-    parse_date,
-    parse_rounds,
-    preview_import,
-    read_table,
-)
-from events.models import (
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform import i18n
+from events.platform.db import import_models, open_session
+from events.platform.errors import DomainError, NotFoundError
+from events.platform.identity import CurrentUser
+from events.platform.models import (
     EVENT_TZ,
     AuditEntry,
     Candidate,
@@ -46,8 +33,21 @@ from events.models import (
     PathwayKind,
     User,
 )
-from events.services import find_event, to_current_user
-from events.settings import Settings
+from events.platform.services import find_event, to_current_user
+from events.platform.settings import Settings
+from events.registration.imports import (
+    ImportConsent,
+    ImportRejected,
+    RowError,
+    Table,
+    apply_import,
+    default_consent_purpose,
+    guess_mapping,
+    parse_date,
+    parse_rounds,
+    preview_import,
+    read_table,
+)
 from tests.conftest import ORGANISER, run
 from tests.events.test_cli import cli
 

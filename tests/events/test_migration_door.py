@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from badges.models import CheckIn, CheckInMethod, HolderKind
-from events.db import create_engine, dispose_engine, open_session
-from events.migrate import alembic_config, upgrade
-from events.models import EmployerContact, EmployerParticipation, Event, Organisation, OrganisationKind
-from events.settings import Settings
+from events.platform.db import create_engine, dispose_engine, open_session
+from events.platform.migrate import alembic_config, upgrade
+from events.platform.models import EmployerContact, EmployerParticipation, Event, Organisation, OrganisationKind
+from events.platform.settings import Settings
 from tests.conftest import run
 
 

@@ -2,9 +2,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from events.db import create_engine, dispose_engine, import_models
-from events.migrate import current_revision, head_revision, upgrade
-from events.settings import Settings
+from events.platform.db import create_engine, dispose_engine, import_models
+from events.platform.migrate import current_revision, head_revision, upgrade
+from events.platform.settings import Settings
 from tests.conftest import run
 
 

@@ -8,12 +8,12 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, update
 
-from events.db import open_session
-from events.demo import DemoResult
-from events.errors import DomainError
-from events.models import Candidate, CandidateParticipation
-from events.names import clean_name, short_name, short_names, surname
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.errors import DomainError
+from events.platform.models import Candidate, CandidateParticipation
+from events.platform.names import clean_name, short_name, short_names, surname
+from events.platform.settings import Settings
 from schedule.models import Meeting, ScheduleVersion, VersionStatus
 from tests.conftest import EMPLOYER, ORGANISER, login, run
 

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from events.db import create_engine, dispose_engine, open_session, session_maker
-from events.models import OutboxMessage, OutboxStatus
-from events.outbox import MAX_ATTEMPTS, Attachment, Outgoing, SmtpConfig, enqueue, send_due
-from events.settings import Settings, SettingsError
+from events.platform.db import create_engine, dispose_engine, open_session, session_maker
+from events.platform.models import OutboxMessage, OutboxStatus
+from events.platform.outbox import MAX_ATTEMPTS, Attachment, Outgoing, SmtpConfig, enqueue, send_due
+from events.platform.settings import Settings, SettingsError
 from tests.conftest import run
 from tests.events.test_cli import cli
 from tests.mailserver import MailServer

@@ -11,13 +11,13 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from events.db import open_session
-from events.demo import DemoResult
-from events.models import Candidate, CandidateCoach, CandidateParticipation, Event, User
-from events.outcomes.demo_history import PAST_SLUG
-from events.outcomes.follow_up import add_months, due_months
-from events.outcomes.models import FollowUpCheck, Outcome, OutcomeChange, OutcomeStatus
-from events.settings import Settings
+from events.demo.history import PAST_SLUG
+from events.demo.seed import DemoResult
+from events.followup.follow_up import add_months, due_months
+from events.followup.models import FollowUpCheck, Outcome, OutcomeChange, OutcomeStatus
+from events.platform.db import open_session
+from events.platform.models import Candidate, CandidateCoach, CandidateParticipation, Event, User
+from events.platform.settings import Settings
 from tests.conftest import COACH, EMPLOYER, ORGANISER, OTHER_COACH, login, run
 
 
@@ -145,7 +145,7 @@ def test_employer_reports_a_second_interview_and_the_coach_confirms_it(
             user = await session.scalar(select(User).where(User.email == EMPLOYER))
             assert user is not None
             talk = Event.metadata.tables["held_talk"]
-            from events.models import EmployerParticipation
+            from events.platform.models import EmployerParticipation
 
             row = (
                 await session.execute(
@@ -212,7 +212,7 @@ def test_employer_cannot_report_on_another_employers_talk(
             user = await session.scalar(select(User).where(User.email == EMPLOYER))
             assert user is not None
             talk = Event.metadata.tables["held_talk"]
-            from events.models import EmployerParticipation
+            from events.platform.models import EmployerParticipation
 
             found = await session.scalar(
                 select(talk.c.id)
@@ -483,7 +483,7 @@ def test_confirming_an_employers_report_without_its_details_asks_for_them_first(
 def test_an_opening_of_another_event_or_an_id_beyond_the_database_is_named_as_the_field_at_fault(
     client: TestClient[Litestar], demo_history: DemoResult, database: Settings
 ) -> None:
-    from events.models import EmployerParticipation, Opening
+    from events.platform.models import EmployerParticipation, Opening
     from tests.conftest import csrf_headers
 
     past = run(_past(database))
@@ -515,7 +515,7 @@ def test_an_opening_of_another_event_or_an_id_beyond_the_database_is_named_as_th
 def test_an_employer_learns_nothing_of_what_the_coach_logged_for_its_talk(
     client: TestClient[Litestar], demo_history: DemoResult, database: Settings
 ) -> None:
-    from events.models import EmployerParticipation
+    from events.platform.models import EmployerParticipation
 
     async def talk_and_coach() -> tuple[int, int, str]:
         async with open_session(database) as session:
@@ -556,8 +556,8 @@ def test_an_employer_learns_nothing_of_what_the_coach_logged_for_its_talk(
 def test_a_check_falls_due_on_the_last_day_of_a_shorter_month(demo_history: DemoResult, database: Settings) -> None:
     from sqlalchemy import update
 
-    from events.outcomes.follow_up import due_checks
-    from events.services import to_current_user
+    from events.followup.follow_up import due_checks
+    from events.platform.services import to_current_user
 
     async def due_on(day: dt.date) -> set[int]:
         async with open_session(database) as session:

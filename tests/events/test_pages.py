@@ -4,10 +4,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
-from events.db import open_session
-from events.demo import DemoResult
-from events.models import AuditEntry
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.models import AuditEntry
+from events.platform.settings import Settings
 from tests.conftest import COACH, EMPLOYER, ORGANISER, csrf_headers, login, run
 
 

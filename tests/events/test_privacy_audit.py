@@ -10,11 +10,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from events.db import open_session
-from events.demo import DemoResult
-from events.models import AuditEntry, CandidateCoach, User
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.models import AuditEntry, CandidateCoach, User
+from events.platform.settings import Settings
 from events.privacy.audit_log import PAGE_SIZE
-from events.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
 
 

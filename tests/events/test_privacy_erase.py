@@ -15,14 +15,14 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, text, update
 
-from events.db import create_engine, dispose_engine, import_models, open_session, session_maker
-from events.demo import DemoResult
-from events.errors import ConflictError
-from events.identity import CurrentUser
-from events.models import Candidate, OutboxMessage, Role
+from events.demo.seed import DemoResult
+from events.platform.db import create_engine, dispose_engine, import_models, open_session, session_maker
+from events.platform.errors import ConflictError
+from events.platform.identity import CurrentUser
+from events.platform.models import Candidate, OutboxMessage, Role
+from events.platform.settings import Settings
 from events.privacy.erasure import LEDGER_FILE, apply_ledger, erase_person, read_ledger
 from events.privacy.models import Erasure
-from events.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, login, run
 from tests.events.privacy_seed import MARKERS, Seeded, all_markers, event_figures, seed_person
 

@@ -12,11 +12,11 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from badges.models import PrintJob, PrintStatus
-from badges.print_jobs import prints_dir
-from events.db import open_session
-from events.demo import DemoResult
-from events.models import CandidateParticipation
-from events.settings import Settings
+from badges.printing.jobs import prints_dir
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.models import CandidateParticipation
+from events.platform.settings import Settings
 from schedule.models import Meeting, ScheduleVersion, VersionStatus
 from tests.conftest import ORGANISER, csrf_headers, login, run
 

@@ -10,14 +10,14 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from events.db import create_engine, dispose_engine, open_session, session_maker
-from events.demo import DemoResult
-from events.jobs import run_jobs
-from events.models import Candidate, CandidateParticipation, Event, ParticipationStatus
+from events.demo.seed import DemoResult
+from events.platform.db import create_engine, dispose_engine, open_session, session_maker
+from events.platform.jobs import run_jobs
+from events.platform.models import Candidate, CandidateParticipation, Event, ParticipationStatus
+from events.platform.settings import Settings
 from events.privacy.erasure import read_ledger
 from events.privacy.models import Erasure
 from events.privacy.retention import RetentionReport, add_months, erasure_dates, run_retention
-from events.settings import Settings
 from tests.conftest import COACH, ORGANISER, login, run
 from tests.events.test_cli import cli
 

@@ -14,11 +14,11 @@ import httpx
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
-from events.db import open_session
-from events.demo import DEMO_PASSWORD, DEMO_SLUG, build_demo_in
-from events.migrate import upgrade
-from events.services import find_event
-from events.settings import Settings
+from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, build_demo_in
+from events.platform.db import open_session
+from events.platform.migrate import upgrade
+from events.platform.services import find_event
+from events.platform.settings import Settings
 from tests.badges.test_day import _watch_a_scan
 from tests.conftest import DOOR, ORGANISER, TEST_KEY, require, run, served_code
 from tests.events.test_redis_sessions import redis_is_up

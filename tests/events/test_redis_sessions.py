@@ -12,8 +12,8 @@ import httpx
 from litestar.testing import TestClient
 
 from events.app import create_app
-from events.demo import DEMO_PASSWORD, DemoResult
-from events.settings import Settings
+from events.demo.seed import DEMO_PASSWORD, DemoResult
+from events.platform.settings import Settings
 from tests.conftest import DOOR, ORGANISER, TEST_KEY, create_tables, credentials, require, run
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -56,9 +56,9 @@ def test_a_scan_on_one_app_instance_reaches_the_dashboard_stream_of_another(
     async def listen_and_scan() -> dict[str, object]:
         from badges.models import HolderKind, TokenPurpose
         from badges.people import holders, live_tokens
-        from events.db import open_session
-        from events.demo import DEMO_SLUG
-        from events.services import find_event
+        from events.demo.seed import DEMO_SLUG
+        from events.platform.db import open_session
+        from events.platform.services import find_event
 
         async with open_session(database) as session:
             event = await find_event(session, DEMO_SLUG)

@@ -9,10 +9,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 
-from events.db import open_session
-from events.demo import DEMO_PASSWORD, DemoResult
-from events.models import Candidate, Event, Preference
-from events.settings import Settings
+from events.demo.seed import DEMO_PASSWORD, DemoResult
+from events.platform.db import open_session
+from events.platform.models import Candidate, Event, Preference
+from events.platform.settings import Settings
 from tests.conftest import COACH, EMPLOYER, ORGANISER, OTHER_COACH, csrf_headers, login, run
 
 EVENT = {

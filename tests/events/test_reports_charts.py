@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from events.reports import charts, suppress
-from events.reports.suppress import Cell
+from events.results import charts, suppress
+from events.results.suppress import Cell
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
-from events.dates import add_months
-from events.db import open_session
-from events.models import Event, PathwayKind
-from events.outcomes.models import Programme, Respondent
-from events.reports.figures import event_report, programme_report
-from events.reports.shapes import (
+from events.followup.models import Programme, Respondent
+from events.platform.dates import add_months
+from events.platform.db import open_session
+from events.platform.models import Event, PathwayKind
+from events.platform.settings import Settings
+from events.results.figures import event_report, programme_report
+from events.results.shapes import (
     Checkpoint,
     CoachOrganisationRow,
     EmployerRow,
@@ -24,7 +25,6 @@ from events.reports.shapes import (
     RespondentSummary,
     TargetRow,
 )
-from events.settings import Settings
 from tests.conftest import run
 from tests.events.reports_seed import EVENT_DATE, Seeded, seed, seed_large
 

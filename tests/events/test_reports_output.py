@@ -17,17 +17,17 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select, update
 
-from events import i18n
-from events.db import open_session
-from events.demo import DemoResult
-from events.exports import to_xlsx
-from events.models import AuditEntry, Event, Organisation
-from events.outcomes.models import Programme
-from events.reports import pdf, services
-from events.reports.figures import event_report
-from events.reports.view import event_view
-from events.services import system_user
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.followup.models import Programme
+from events.platform import i18n
+from events.platform.db import open_session
+from events.platform.models import AuditEntry, Event, Organisation
+from events.platform.services import system_user
+from events.platform.settings import Settings
+from events.registration.exports import to_xlsx
+from events.results import pdf, services
+from events.results.figures import event_report
+from events.results.view import event_view
 from tests.badges.pdftools import require_tools
 from tests.conftest import run
 from tests.events.reports_seed import MARKER_NAME, seed
@@ -221,9 +221,9 @@ def test_personal_export_refused_to_a_coach_and_audited_for_an_organiser(databas
     seeded = run(seed(database))
 
     async def attempt() -> tuple[str, int]:
-        from events.errors import NotFoundError
-        from events.identity import CurrentUser
-        from events.models import Role
+        from events.platform.errors import NotFoundError
+        from events.platform.identity import CurrentUser
+        from events.platform.models import Role
 
         coach = CurrentUser(
             id=1, email="c@x", name="c", role=Role.COACH, organisation_id=None, event_id=None, locale="nl"
@@ -244,7 +244,7 @@ def test_personal_export_refused_to_a_coach_and_audited_for_an_organiser(databas
 
 
 def test_pdf_fetcher_reaches_only_our_static_files() -> None:
-    from events.pdf import StaticFetcher, static_dir
+    from events.platform.pdf import StaticFetcher, static_dir
 
     fetcher = StaticFetcher()
     own = fetcher.fetch((static_dir() / "css" / "report-print.css").as_uri())

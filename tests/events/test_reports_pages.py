@@ -9,11 +9,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from events.db import open_session
-from events.demo import DemoResult
-from events.models import AuditEntry, Event
-from events.outcomes.models import Programme
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.followup.models import Programme
+from events.platform.db import open_session
+from events.platform.models import AuditEntry, Event
+from events.platform.settings import Settings
 from tests.conftest import COACH, EMPLOYER, ORGANISER, login, run
 from tests.events.reports_seed import MARKER_NAME, Seeded, seed
 

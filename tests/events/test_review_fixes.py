@@ -7,10 +7,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, update
 
-from events.db import open_session
-from events.demo import DEMO_PASSWORD, DemoResult
-from events.models import CandidateParticipation, Consent, ParticipationStatus
-from events.settings import Settings
+from events.demo.seed import DEMO_PASSWORD, DemoResult
+from events.platform.db import open_session
+from events.platform.models import CandidateParticipation, Consent, ParticipationStatus
+from events.platform.settings import Settings
 from tests.conftest import COACH, EMPLOYER, ORGANISER, csrf_headers, login, run
 from tests.events.test_import_pages import candidate_rows, workbook
 

@@ -41,8 +41,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from events.app import create_app
-from events.demo import DEMO_SLUG, DemoResult
-from events.settings import Settings
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.platform.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, credentials, csrf_headers, login
 
 EXAMPLES = int(os.environ.get("MEETMATCH_SCHEMATHESIS_EXAMPLES", "4"))

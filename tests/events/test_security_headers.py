@@ -7,7 +7,7 @@ import re
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from events.demo import DemoResult
+from events.demo.seed import DemoResult
 from tests.conftest import DOOR, login
 
 

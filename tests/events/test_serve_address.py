@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from events.cli import main
-from events.serving import served_address, unreachable_warning
-from events.settings import Settings
+from events.platform.serving import served_address, unreachable_warning
+from events.platform.settings import Settings
 from tests.badges.test_print_cli import demo_cli  # noqa: F401 - a fixture
 from tests.events.test_cli import cli
 

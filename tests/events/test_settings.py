@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from events.settings import Settings, SettingsError
+from events.platform.settings import Settings, SettingsError
 
 
 def test_settings_defaults_create_key_file_once(tmp_path: Path) -> None:

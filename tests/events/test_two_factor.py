@@ -11,13 +11,13 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, text
 
-from events import twofactor
 from events.app import create_app
-from events.db import open_session
-from events.demo import DEMO_PASSWORD, DemoResult
-from events.models import AuditEntry, RecoveryCode, User
-from events.services import create_user
-from events.settings import Settings
+from events.demo.seed import DEMO_PASSWORD, DemoResult
+from events.platform import twofactor
+from events.platform.db import open_session
+from events.platform.models import AuditEntry, RecoveryCode, User
+from events.platform.services import create_user
+from events.platform.settings import Settings
 from tests.conftest import (
     COACH,
     DOOR,

@@ -7,11 +7,11 @@ import random
 
 import pytest
 
-from events.models import PreferenceSide
+from events.platform.models import PreferenceSide
 from schedule.adapter import EventData, assemble, candidate_key, employer_key
 from schedule.instance import problem_from_json, problem_to_json
-from schedule.programme import problem_of
 from schedule.solver.generate import generate
+from schedule.versions import problem_of
 from schedule.weights import pair_weight
 
 

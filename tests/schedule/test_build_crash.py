@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from events.db import open_session
-from events.demo import DemoResult
-from events.models import Event
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.models import Event
+from events.platform.settings import Settings
 from schedule import services
 from schedule.models import Meeting, ScheduleVersion
 from tests.conftest import run

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from events.db import open_session
-from events.demo import DemoResult
-from events.errors import NotFoundError
-from events.identity import CurrentUser
-from events.models import Event, Role
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.errors import NotFoundError
+from events.platform.identity import CurrentUser
+from events.platform.models import Event, Role
+from events.platform.settings import Settings
 from schedule import services
 from schedule.adapter import solver_meetings
 from schedule.instance import problem_from_json
@@ -71,7 +71,7 @@ def test_build_keeps_locked_meetings_of_the_previous_version(demo: DemoResult, d
 
 
 async def services_user(session: object) -> CurrentUser:
-    from events.services import system_user
+    from events.platform.services import system_user
 
     return await system_user(session)  # type: ignore[arg-type]
 

@@ -13,11 +13,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from events.db import open_session
-from events.demo import DemoResult
-from events.models import Event, Preference, PreferenceSide
-from events.names import short_name
-from events.settings import Settings
+from events.demo.seed import DemoResult
+from events.platform.db import open_session
+from events.platform.models import Event, Preference, PreferenceSide
+from events.platform.names import short_name
+from events.platform.settings import Settings
 from schedule.instance import problem_from_json, quality_to_json
 from schedule.models import BuildJob, BuildStatus
 from schedule.solver.quality import quality

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from events.demo import DEMO_SLUG, DemoResult
+from events.demo.seed import DEMO_SLUG, DemoResult
 from tests.badges.test_attendee_pages import visible_text
 from tests.conftest import ORGANISER, csrf_headers, login
 

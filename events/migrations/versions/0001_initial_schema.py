@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import events.db
+import events.platform.db
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0001'
@@ -43,10 +43,10 @@ def upgrade() -> None:
     sa.Column('default_max_meetings', sa.Integer(), nullable=False),
     sa.Column('max_seats', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('draft', 'published', 'live', 'closed', name='eventstatus', native_enum=False, length=20), nullable=False),
-    sa.Column('archived_at', events.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('archived_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('retention_months', sa.Integer(), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.CheckConstraint('changeover_minutes >= 0', name=op.f('ck_event_changeover_not_negative')),
     sa.CheckConstraint('default_max_meetings >= default_min_meetings', name=op.f('ck_event_max_not_below_min')),
     sa.CheckConstraint('default_min_meetings >= 0', name=op.f('ck_event_min_not_negative')),
@@ -63,8 +63,8 @@ def upgrade() -> None:
     sa.Column('sector', sa.String(length=50), nullable=True),
     sa.Column('city', sa.String(length=100), nullable=True),
     sa.Column('website', sa.String(length=300), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation')),
     sa.UniqueConstraint('name', name=op.f('uq_organisation_name'))
     )
@@ -77,8 +77,8 @@ def upgrade() -> None:
     sa.Column('rounds', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('status', sa.Enum('confirmed', 'cancelled', name='employerstatus', native_enum=False, length=20), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.CheckConstraint('seats >= 1', name=op.f('ck_employer_participation_seats_positive')),
     sa.CheckConstraint('tables >= 1', name=op.f('ck_employer_participation_tables_positive')),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_employer_participation_event_id_event'), ondelete='CASCADE'),
@@ -100,9 +100,9 @@ def upgrade() -> None:
     sa.Column('event_id', sa.Integer(), nullable=True),
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('last_login_at', events.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('last_login_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_user_account_event_id_event'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_user_account_organisation_id_organisation'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
@@ -126,9 +126,9 @@ def upgrade() -> None:
     sa.Column('barriers', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('coach_note', sa.Text(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('erased_at', events.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('erased_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_candidate_created_by_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate'))
     )
@@ -142,8 +142,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('phone', sa.String(length=40), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['employer_participation_id'], ['employer_participation.id'], name=op.f('fk_employer_contact_employer_participation_id_employer_participation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_employer_contact_user_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_employer_contact'))
@@ -160,8 +160,8 @@ def upgrade() -> None:
     sa.Column('hours_per_week', sa.Integer(), nullable=True),
     sa.Column('sector', sa.String(length=50), nullable=True),
     sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['employer_participation_id'], ['employer_participation.id'], name=op.f('fk_opening_employer_participation_id_employer_participation'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_opening'))
     )
@@ -170,7 +170,7 @@ def upgrade() -> None:
 
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', events.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_role', sa.String(length=20), nullable=False),
     sa.Column('action', sa.String(length=40), nullable=False),
@@ -191,8 +191,8 @@ def upgrade() -> None:
     sa.Column('candidate_id', sa.Integer(), nullable=False),
     sa.Column('coach_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.Enum('jobcoach', 'consulent', 'probation', 'other', name='coachkind', native_enum=False, length=20), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_candidate_coach_candidate_id_candidate'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['coach_id'], ['user_account.id'], name=op.f('fk_candidate_coach_coach_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('candidate_id', 'coach_id', name=op.f('pk_candidate_coach'))
@@ -212,8 +212,8 @@ def upgrade() -> None:
     sa.Column('interpreter_language', sa.String(length=50), nullable=True),
     sa.Column('accessibility', sa.Text(), nullable=False),
     sa.Column('registered_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_candidate_participation_candidate_id_candidate'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_candidate_participation_event_id_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['registered_by_id'], ['user_account.id'], name=op.f('fk_candidate_participation_registered_by_id_user_account'), ondelete='SET NULL'),
@@ -230,11 +230,11 @@ def upgrade() -> None:
     sa.Column('purpose', sa.Text(), nullable=False),
     sa.Column('text_version', sa.String(length=40), nullable=False),
     sa.Column('method', sa.Enum('verbal', 'paper', 'digital', name='consentmethod', native_enum=False, length=20), nullable=False),
-    sa.Column('given_at', events.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('given_at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
-    sa.Column('withdrawn_at', events.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('withdrawn_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_consent_candidate_id_candidate'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_consent_recorded_by_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consent'))
@@ -249,8 +249,8 @@ def upgrade() -> None:
     sa.Column('side', sa.Enum('candidate', 'employer', name='preferenceside', native_enum=False, length=20), nullable=False),
     sa.Column('level', sa.Integer(), nullable=False),
     sa.Column('entered_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.CheckConstraint('level >= 0 AND level <= 3', name=op.f('ck_preference_level_range')),
     sa.ForeignKeyConstraint(['candidate_participation_id'], ['candidate_participation.id'], name=op.f('fk_preference_candidate_participation_id_candidate_participation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['employer_participation_id'], ['employer_participation.id'], name=op.f('fk_preference_employer_participation_id_employer_participation'), ondelete='CASCADE'),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import events.db
+import events.platform.db
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0003'
@@ -30,9 +30,9 @@ def upgrade() -> None:
     sa.Column('instance', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('stats', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('published_at', events.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('published_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_schedule_version_created_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_schedule_version_event_id_event'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_schedule_version')),
@@ -51,8 +51,8 @@ def upgrade() -> None:
     sa.Column('locked', sa.Boolean(), nullable=False),
     sa.Column('status', sa.Enum('planned', 'happened', 'missed', 'cancelled', name='meetingstatus', native_enum=False, length=20), nullable=False),
     sa.Column('note', sa.String(length=500), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['candidate_participation_id'], ['candidate_participation.id'], name=op.f('fk_meeting_candidate_participation_id_candidate_participation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['employer_participation_id'], ['employer_participation.id'], name=op.f('fk_meeting_employer_participation_id_employer_participation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['version_id'], ['schedule_version.id'], name=op.f('fk_meeting_version_id_schedule_version'), ondelete='CASCADE'),

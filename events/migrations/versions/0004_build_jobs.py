@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import events.db
+import events.platform.db
 
 
 revision: str = '0004'
@@ -32,10 +32,10 @@ def upgrade() -> None:
     sa.Column('publish', sa.Boolean(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=True),
     sa.Column('started_by_id', sa.Integer(), nullable=True),
-    sa.Column('heartbeat_at', events.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', events.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('heartbeat_at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_schedule_build_event_id_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['started_by_id'], ['user_account.id'], name=op.f('fk_schedule_build_started_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['version_id'], ['schedule_version.id'], name=op.f('fk_schedule_build_version_id_schedule_version'), ondelete='SET NULL'),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import events.db
+import events.platform.db
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0005'
@@ -36,12 +36,12 @@ def upgrade() -> None:
     sa.Column('attachments', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('status', sa.Enum('queued', 'sending', 'sent', 'failed', name='outboxstatus', native_enum=False, length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', events.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('claimed_at', events.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', events.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['candidate_participation_id'], ['candidate_participation.id'], name=op.f('fk_outbox_message_candidate_participation_id_candidate_participation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['employer_contact_id'], ['employer_contact.id'], name=op.f('fk_outbox_message_employer_contact_id_employer_contact'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_outbox_message_event_id_event'), ondelete='CASCADE'),
@@ -65,9 +65,9 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('revoked_at', events.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('revoked_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.CheckConstraint('(CASE WHEN candidate_participation_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN employer_contact_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN user_id IS NULL THEN 0 ELSE 1 END) = 1', name=op.f('ck_person_token_one_holder')),
     sa.ForeignKeyConstraint(['candidate_participation_id'], ['candidate_participation.id'], name=op.f('fk_person_token_candidate_participation_id_candidate_participation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['employer_contact_id'], ['employer_contact.id'], name=op.f('fk_person_token_employer_contact_id_employer_contact'), ondelete='CASCADE'),

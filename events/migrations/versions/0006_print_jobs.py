@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import events.db
+import events.platform.db
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0006'
@@ -34,10 +34,10 @@ def upgrade() -> None:
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('message', sa.String(length=500), nullable=False),
     sa.Column('file_name', sa.String(length=200), nullable=False),
-    sa.Column('heartbeat_at', events.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', events.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('heartbeat_at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_print_job_event_id_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['started_by_id'], ['user_account.id'], name=op.f('fk_print_job_started_by_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_print_job'))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import events.db
+import events.platform.db
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0007'
@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('code', sa.String(length=30), nullable=False),
     sa.Column('device', sa.String(length=64), nullable=False),
     sa.Column('answer', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('at', events.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_scan_event_id_event'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_scan_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_scan')),
@@ -48,12 +48,12 @@ def upgrade() -> None:
     sa.Column('holder_kind', sa.Enum('candidate', 'employer', 'staff', name='holderkind', native_enum=False, length=20), nullable=False),
     sa.Column('candidate_participation_id', sa.Integer(), nullable=True),
     sa.Column('employer_contact_id', sa.Integer(), nullable=True),
-    sa.Column('at', events.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('by_user_id', sa.Integer(), nullable=True),
     sa.Column('device', sa.String(length=64), nullable=False),
     sa.Column('method', sa.Enum('scan', 'offline', 'typed', 'desk', 'walk_in', name='checkinmethod', native_enum=False, length=20), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['by_user_id'], ['user_account.id'], name=op.f('fk_check_in_by_user_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['candidate_participation_id'], ['candidate_participation.id'], name=op.f('fk_check_in_candidate_participation_id_candidate_participation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['employer_contact_id'], ['employer_contact.id'], name=op.f('fk_check_in_employer_contact_id_employer_contact'), ondelete='CASCADE'),
@@ -73,13 +73,13 @@ def upgrade() -> None:
     sa.Column('employer_participation_id', sa.Integer(), nullable=False),
     sa.Column('round', sa.Integer(), nullable=True),
     sa.Column('planned', sa.Boolean(), nullable=False),
-    sa.Column('at', events.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('by_user_id', sa.Integer(), nullable=True),
     sa.Column('source', sa.String(length=10), nullable=False),
     sa.Column('follow_up', sa.Enum('yes', 'maybe', 'no', name='followup', native_enum=False, length=20), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['by_user_id'], ['user_account.id'], name=op.f('fk_held_talk_by_user_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['candidate_participation_id'], ['candidate_participation.id'], name=op.f('fk_held_talk_candidate_participation_id_candidate_participation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['employer_participation_id'], ['employer_participation.id'], name=op.f('fk_held_talk_employer_participation_id_employer_participation'), ondelete='CASCADE'),
@@ -102,7 +102,7 @@ def upgrade() -> None:
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('clock_state', sa.String(length=10), server_default='idle', nullable=False))
         batch_op.add_column(sa.Column('clock_shifts', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), server_default='[]', nullable=False))
-        batch_op.add_column(sa.Column('clock_paused_at', events.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('clock_paused_at', events.platform.db.UTCDateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import events.db
+import events.platform.db
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0008'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table('erasure_ledger',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('at', events.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('reason', sa.String(length=20), nullable=False),
     sa.Column('by_user_id', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_erasure_ledger'))
@@ -37,8 +37,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('targets', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_programme')),
     sa.UniqueConstraint('name', name=op.f('uq_programme_name'))
     )
@@ -49,11 +49,11 @@ def upgrade() -> None:
     sa.Column('candidate_participation_id', sa.Integer(), nullable=True),
     sa.Column('employer_contact_id', sa.Integer(), nullable=True),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('answered_at', events.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('answers', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['candidate_participation_id'], ['candidate_participation.id'], name=op.f('fk_evaluation_candidate_participation_id_candidate_participation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['employer_contact_id'], ['employer_contact.id'], name=op.f('fk_evaluation_employer_contact_id_employer_contact'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_evaluation_event_id_event'), ondelete='CASCADE'),
@@ -69,11 +69,11 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('candidate_participation_id', sa.Integer(), nullable=False),
     sa.Column('months', sa.Integer(), nullable=False),
-    sa.Column('done_at', events.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('done_at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('done_by_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['candidate_participation_id'], ['candidate_participation.id'], name=op.f('fk_follow_up_check_candidate_participation_id_candidate_participation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['done_by_id'], ['user_account.id'], name=op.f('fk_follow_up_check_done_by_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_follow_up_check')),
@@ -102,9 +102,9 @@ def upgrade() -> None:
     sa.Column('proposed_by_id', sa.Integer(), nullable=True),
     sa.Column('logged_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.Column('decided_at', events.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-    sa.Column('updated_at', events.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('decided_at', events.platform.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('updated_at', events.platform.db.UTCDateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_outcome_candidate_id_candidate'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_outcome_decided_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_outcome_event_id_event'), ondelete='SET NULL'),
@@ -125,7 +125,7 @@ def upgrade() -> None:
     op.create_table('outcome_change',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('outcome_id', sa.Integer(), nullable=False),
-    sa.Column('at', events.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', events.platform.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('by_user_id', sa.Integer(), nullable=True),
     sa.Column('by_role', sa.String(length=20), nullable=False),
     sa.Column('action', sa.String(length=20), nullable=False),

@@ -1,11 +1,11 @@
-"""encrypted fields: the coach's notes, target group and barriers stored encrypted (events.crypto)
+"""encrypted fields: the coach's notes, target group and barriers stored encrypted (events.platform.crypto)
 
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-23 04:30:00
 
 The columns become text (barriers was JSON); every value already stored is encrypted in the same transaction,
-with the key the app runs with (the settings are handed to alembic by events.migrate).
+with the key the app runs with (the settings are handed to alembic by events.platform.migrate).
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import context, op
 
-from events import crypto
-
+from events.platform import crypto
 revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import events.db
+import events.platform.db
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("totp_secret", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("two_factor_since", events.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("two_factor_since", events.platform.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
 
     op.create_table(
@@ -29,8 +29,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", events.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", events.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", events.platform.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", events.platform.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["user_account.id"],

@@ -1,0 +1,1 @@
+"""Calendars: each person's programme as .ics, the feeds and the `meetmatch ics` command."""

@@ -1,0 +1,542 @@
+"""The organiser's pages on the day: the live dashboard (server-sent events through the live channel), marking
+people present or absent by hand, the door instruction, and the round clock with its projector page."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
+from litestar.utils.scope.state import ScopeState
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from badges.day import clock, coach_desk, paper
+from badges.day import services as day
+from badges.day.live import Live
+from badges.day.scans import desk_event, record_check_in, set_rehearsal
+from badges.models import CheckInMethod, HolderKind
+from badges.people import KIND_PLURALS, holders
+from events.platform import dates, i18n
+from events.platform.auth import CurrentUser, requires
+from events.platform.errors import DomainError, NotFoundError
+from events.platform.forms import form_values
+from events.platform.i18n import gettext as _t
+from events.platform.models import CandidateParticipation, Event, ParticipationStatus, Role
+from events.platform.redirects import see_other
+from events.platform.services import audit, candidate_short_names, find_event
+from schedule import replanning
+
+organisers = requires(Role.ORGANISER)
+clock_readers = requires(Role.ORGANISER, Role.DOOR)
+HEARTBEAT_SECONDS = 20
+# At most one new set of figures every two seconds, however fast scans come: a large fair's figures take a few
+# hundred milliseconds to gather, and the scans must keep the server's time.
+MIN_INTERVAL_SECONDS = 2.0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _today() -> dt.date:
+    return dates.local_day(_now())
+
+
+async def figures_html(request: Request[Any, Any, Any], session: AsyncSession, event: Event) -> str:
+    seen = await day.picture(session, event, _now())
+    engine = request.app.template_engine
+    assert engine is not None  # noqa: S101 - the app has a template engine
+    template = engine.get_template("badges/_day_figures.html")
+    token = ScopeState.from_scope(request.scope).csrf_token
+    token = token if isinstance(token, str) else ""
+    return str(
+        template.render(
+            picture=seen,
+            view=clock.view(event, seen.now),
+            request=request,
+            csrf_input=f'<input type="hidden" name="_csrf_token" value="{html.escape(token)}" />',
+        )
+    )
+
+
+async def day_context(
+    request: Request[Any, Any, Any], session: AsyncSession, event: Event, errors: dict[str, str]
+) -> dict[str, Any]:
+    now = _now()
+    return {
+        "event": event,
+        "figures": await figures_html(request, session, event),
+        "today": dates.local_day(now),
+        "start_refused": clock.start_refusal(event, now) if event.clock_state == "idle" else None,
+        "errors": errors,
+    }
+
+
+class RehearsalForm(msgspec.Struct):
+    open: str = ""
+
+
+class DayForm(msgspec.Struct):
+    instruction: str = ""
+
+
+class ClockForm(msgspec.Struct):
+    action: str = ""
+    minutes: str = ""
+    next: str = ""
+
+
+class DayPages(Controller):
+    path = "/events/{event_ref:str}/day"
+    guards = [organisers]
+    include_in_schema = False
+
+    @get("/", name="day")
+    async def dashboard(
+        self, request: Request[Any, Any, Any], event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]
+    ) -> Template:
+        event = await find_event(db_session, event_ref)
+        return Template("badges/day.html", context=await day_context(request, db_session, event, {}))
+
+    @post("/rehearsal", name="day-rehearsal")
+    async def rehearsal(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        data: URLEncodedBody[RehearsalForm],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        """Open the door early for a rehearsal today (`open` 1), or close it again; it closes by itself at
+        midnight."""
+        event = await find_event(db_session, event_ref)
+        try:
+            await set_rehearsal(db_session, current_user, event, open_door=data.open == "1", today=_today())
+        except DomainError as exc:
+            context = await day_context(request, db_session, event, {exc.field or "rehearsal": exc.message})
+            return Template("badges/day.html", context=context, status_code=exc.status_code)
+        await db_session.commit()
+        return see_other(f"/events/{event.slug}/day?msg=saved")
+
+    @get("/figures", name="day-figures")
+    async def figures(
+        self, request: Request[Any, Any, Any], event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]
+    ) -> Response[str]:
+        """The dashboard's figures as an HTML fragment (what the live stream sends, for a page without it)."""
+        event = await find_event(db_session, event_ref)
+        html = await figures_html(request, db_session, event)
+        return Response(html, media_type="text/html", headers={"Cache-Control": "no-store"})
+
+    @get("/stream", name="day-stream")
+    async def stream(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        once: FromQuery[bool] = False,
+    ) -> ServerSentEvent:
+        """Server-sent events: the figures at once, again whenever a scan or a change arrives on the event's
+        live channel (from any process, through Redis when configured), and at least every 20 seconds.
+        With `once`, only the first message (for a client that polls)."""
+        event = await find_event(db_session, event_ref)
+        event_id = event.id
+        language = i18n.current_language()
+        live: Live = request.app.state.live
+        sessions = request.app.state.sessions
+
+        async def messages() -> AsyncIterator[ServerSentEventMessage]:
+            changed = asyncio.Event()
+
+            async def on_event(_data: bytes) -> None:
+                changed.set()
+
+            subscriber = await live.channels.subscribe(live.channel(event_id))
+            try:
+                async with subscriber.run_in_background(on_event):
+                    while True:
+                        async with sessions() as session:
+                            current = await session.get(Event, event_id)
+                            if current is None:
+                                return
+                            with i18n.language(language):
+                                html = await figures_html(request, session, current)
+                        yield ServerSentEventMessage(data=html, event="figures")
+                        if once:
+                            return
+                        sent = asyncio.get_running_loop().time()
+                        try:
+                            await asyncio.wait_for(changed.wait(), timeout=HEARTBEAT_SECONDS)
+                            # One update for a burst of scans, and never more often than the interval.
+                            await asyncio.sleep(
+                                max(0.3, MIN_INTERVAL_SECONDS - (asyncio.get_running_loop().time() - sent))
+                            )
+                        except TimeoutError:
+                            pass
+                        changed.clear()
+            finally:
+                await live.channels.unsubscribe(subscriber)
+
+        return ServerSentEvent(messages(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    @get("/replan", name="day-replan")
+    async def replan_page(self, event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
+        """Re-plan from the next round: who counts as absent, the walk-ins, and the round to start from."""
+        event = await find_event(db_session, event_ref)
+        return Template("badges/replan.html", context=await replan_context(db_session, event, {}))
+
+    @post("/replan", name="day-replan-run")
+    async def replan_run(
+        self,
+        event_ref: FromPath[str],
+        data: URLEncodedBody[ReplanForm],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        """Make the re-planned programme as a draft and show what changes for whom, ready to publish."""
+        event = await find_event(db_session, event_ref)
+        values = {
+            "from_round": data.from_round,
+            "not_arrived": data.not_arrived,
+            "employers_not_arrived": data.employers_not_arrived,
+        }
+        context = await replan_context(db_session, event, values)
+        try:
+            try:
+                from_round = int(data.from_round)
+            except ValueError:
+                raise DomainError("invalid", _t("Choose the round to re-plan from."), field="from_round") from None
+            done = await replanning.replan_live(
+                db_session,
+                current_user,
+                event,
+                from_round=from_round,
+                absent_candidates=[p.holder.id for p in context["absent"]],
+                absent_employers=context["absent_employers"],
+            )
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            context["errors"] = {exc.field or "from_round": exc.message}
+            return Template("badges/replan.html", context=context, status_code=exc.status_code)
+        return see_other(f"/events/{event.slug}/programme/{done.version.number}/diff?msg=replanned")
+
+    @get("/paper", name="day-paper")
+    async def paper_page(
+        self,
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        employer: FromQuery[int | None] = None,
+    ) -> Template:
+        """Enter what was ticked on paper: the attendance list, and an employer's table sheets."""
+        event = await find_event(db_session, event_ref)
+        return Template("badges/paper.html", context=await paper_context(db_session, event, employer))
+
+    @post("/paper/attendance", name="day-paper-attendance")
+    async def paper_attendance(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        event = await find_event(db_session, event_ref)
+        values = form_values(await request.form(), lists=("present",))
+        ticked = [str(v) for v in values.get("present", [])]
+        try:
+            await paper.record_attendance(db_session, current_user, event, ticked)
+        except DomainError as exc:
+            context = await paper_context(db_session, event, None)
+            context["errors"] = {exc.field or "present": exc.message}
+            return Template("badges/paper.html", context=context, status_code=exc.status_code)
+        await db_session.commit()
+        request.app.state.live.publish(event.id, {"type": "paper"})
+        return see_other(f"/events/{event.slug}/day/paper?msg=saved")
+
+    @post("/paper/talks", name="day-paper-talks")
+    async def paper_talks(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        event = await find_event(db_session, event_ref)
+        values = form_values(await request.form(), lists=("held",))
+        try:
+            employer_id = int(str(values.get("employer") or ""))
+            held = [int(str(v)) for v in values.get("held", [])]
+        except ValueError:
+            raise DomainError("invalid", _t("Choose an employer and the talks from the list."), "held") from None
+        follow_ups = {
+            int(key.removeprefix("follow_up_")): str(value)
+            for key, value in values.items()
+            if key.startswith("follow_up_") and key.removeprefix("follow_up_").isdigit()
+        }
+        try:
+            await paper.record_talks(db_session, current_user, event, employer_id, held, follow_ups)
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            context = await paper_context(db_session, event, employer_id)
+            context["errors"] = {exc.field or "held": exc.message}
+            return Template("badges/paper.html", context=context, status_code=exc.status_code)
+        await db_session.commit()
+        request.app.state.live.publish(event.id, {"type": "paper"})
+        return see_other(f"/events/{event.slug}/day/paper?employer={employer_id}&msg=saved")
+
+    @post("/{kind:str}/{holder_id:int}/present", name="day-present")
+    async def present(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        holder_id: FromPath[int],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect:
+        """Mark a person present by hand (they came without their badge)."""
+        event = await find_event(db_session, event_ref)
+        holder = await _holder(db_session, event, kind, holder_id)
+        done, _ = await record_check_in(db_session, event, holder, by=current_user, method=CheckInMethod.DESK)
+        await db_session.commit()
+        if done:
+            request.app.state.live.publish(event.id, {"type": "check_in", "holder": holder.token_subject})
+        return see_other(f"/events/{event.slug}/day?msg=saved")
+
+    @post("/{kind:str}/{holder_id:int}/absent", name="day-absent")
+    async def absent(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        holder_id: FromPath[int],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect:
+        """Mark a candidate who has not come as absent (a re-plan then gives their seats to others)."""
+        event = await find_event(db_session, event_ref)
+        holder = await _holder(db_session, event, kind, holder_id, only_candidates=True)
+        await db_session.execute(
+            update(CandidateParticipation)
+            .where(
+                CandidateParticipation.id == holder.id,
+                CandidateParticipation.status != ParticipationStatus.CHECKED_IN,
+            )
+            .values(status=ParticipationStatus.NO_SHOW)
+        )
+        await audit(db_session, current_user, "mark_absent", "candidate_participation", holder.id)
+        await db_session.commit()
+        request.app.state.live.publish(event.id, {"type": "absent"})
+        return see_other(f"/events/{event.slug}/day?msg=saved")
+
+    @post("/{kind:str}/{holder_id:int}/instruction", name="day-instruction")
+    async def instruction(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        holder_id: FromPath[int],
+        data: URLEncodedBody[DayForm],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect:
+        """What door staff are asked to do when this candidate arrives ("bring to the coach desk")."""
+        event = await find_event(db_session, event_ref)
+        holder = await _holder(db_session, event, kind, holder_id, only_candidates=True)
+        text = data.instruction.strip()
+        if len(text) > 200:
+            raise DomainError("invalid", _t("Keep the instruction under 200 characters."), field="instruction")
+        await db_session.execute(
+            update(CandidateParticipation).where(CandidateParticipation.id == holder.id).values(door_instruction=text)
+        )
+        return see_other(f"/events/{event.slug}/day?msg=saved")
+
+
+class ReplanForm(msgspec.Struct):
+    from_round: str = ""
+    not_arrived: str = ""
+    employers_not_arrived: str = ""
+
+
+def default_round(event: Event, now: dt.datetime) -> int | None:
+    """The first round a re-plan can still change: the next one to start."""
+    where = clock.position(event, now)
+    if where.round is None:
+        return None
+    if where.phase == "round":
+        return where.round + 1 if where.round < event.rounds else None
+    return where.round
+
+
+async def absentees(
+    session: AsyncSession, event: Event, *, not_arrived: bool, employers_not_arrived: bool
+) -> tuple[list[day.PersonState], list[int]]:
+    """Candidates a re-plan treats as absent (marked absent, and with `not_arrived` everyone not checked in),
+    and the employers (participation ids) none of whose people checked in, with `employers_not_arrived`."""
+    seen = await day.picture(session, event, _now())
+    candidates = [
+        p
+        for p in seen.people
+        if p.holder.kind is HolderKind.CANDIDATE and (p.state == "absent" or (not_arrived and p.state != "present"))
+    ]
+    employers: list[int] = []
+    if employers_not_arrived:
+        here: dict[int, bool] = {}
+        for p in seen.people:
+            if p.holder.kind is HolderKind.EMPLOYER and p.holder.employer_id is not None:
+                here[p.holder.employer_id] = here.get(p.holder.employer_id, False) or p.state == "present"
+        employers = [e for e, present in here.items() if not present]
+    return candidates, employers
+
+
+async def replan_context(session: AsyncSession, event: Event, values: dict[str, str]) -> dict[str, Any]:
+    not_arrived = values.get("not_arrived", "1") == "1"
+    employers_not_arrived = values.get("employers_not_arrived", "") == "1"
+    candidates, employers = await absentees(
+        session, event, not_arrived=not_arrived, employers_not_arrived=employers_not_arrived
+    )
+    walk_ins = await walk_in_names(session, event)
+    start = default_round(event, _now())
+    return {
+        "event": event,
+        "absent": candidates,
+        "absent_employers": employers,
+        "walk_ins": walk_ins,
+        "default_round": start,
+        "values": {
+            "from_round": values.get("from_round") or (str(start) if start else ""),
+            "not_arrived": "1" if not_arrived else "",
+            "employers_not_arrived": "1" if employers_not_arrived else "",
+        },
+        "errors": {},
+    }
+
+
+async def walk_in_names(session: AsyncSession, event: Event) -> list[str]:
+    walk_ins = await session.scalars(
+        select(CandidateParticipation.id).where(
+            CandidateParticipation.event_id == event.id, CandidateParticipation.walk_in.is_(True)
+        )
+    )
+    names = await candidate_short_names(session, event.id)
+    return sorted((names[pid] for pid in walk_ins if pid in names), key=str.casefold)
+
+
+async def paper_context(session: AsyncSession, event: Event, employer: int | None) -> dict[str, Any]:
+    choices = await paper.employers(session, event)
+    chosen = employer if employer in {e for e, _ in choices} else None
+    return {
+        "event": event,
+        "missing": await paper.not_checked_in(session, event),
+        "employers": choices,
+        "employer": chosen,
+        "talks": await paper.talks_of(session, event, chosen) if chosen is not None else [],
+        "errors": {},
+    }
+
+
+async def _holder(
+    session: AsyncSession, event: Event, kind: str, holder_id: int, *, only_candidates: bool = False
+) -> Any:
+    wanted = KIND_PLURALS.get(kind)
+    if wanted is None or (only_candidates and wanted is not HolderKind.CANDIDATE):
+        raise NotFoundError("person")
+    found = await holders(session, event, (wanted,), only=(holder_id,), with_no_shows=True)
+    if not found:
+        raise NotFoundError("person")
+    return found[0]
+
+
+class ClockPages(Controller):
+    path = "/events/{event_ref:str}/clock"
+    guards = [clock_readers]
+    include_in_schema = False
+
+    @get("/", name="clock")
+    async def page(
+        self,
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        """The round clock for a projector: current round, countdown, "change tables", what comes next."""
+        event = await desk_event(db_session, current_user, event_ref)
+        return Template("badges/clock.html", context={"event": event, "view": clock.view(event, _now())})
+
+    @get("/state", name="clock-state")
+    async def state(
+        self,
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[dict[str, Any]]:
+        event = await desk_event(db_session, current_user, event_ref)
+        now = _now()
+        body = {"now": now.isoformat(), **clock.view(event, now).as_json()}
+        return Response(body, headers={"Cache-Control": "no-store"})
+
+    @post("/", name="clock-control", guards=[organisers])
+    async def control(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        data: URLEncodedBody[ClockForm],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect:
+        """Start, pause, resume or shift the clock (minutes, negative to win time back)."""
+        event = await find_event(db_session, event_ref)
+        now = _now()
+        target = "clock" if data.next == "clock" else "day"
+        if data.action == "start" and event.clock_state == "idle" and clock.start_refusal(event, now):
+            # Not the event's day: the page shows why its start button is off (a page left open since
+            # yesterday still had it on).
+            return see_other(f"/events/{event.slug}/{target}")
+        if data.action == "start":
+            clock.start(event, now)
+        elif data.action == "pause":
+            clock.pause(event, now)
+        elif data.action == "resume":
+            clock.resume(event, now)
+        elif data.action == "shift":
+            try:
+                minutes = int(data.minutes)
+            except ValueError:
+                raise DomainError("invalid", _t("Give the minutes as a whole number."), field="minutes") from None
+            clock.shift(event, now, minutes)
+        else:
+            raise DomainError("invalid", _t("Choose start, pause, resume or shift."), field="action")
+        await audit(
+            db_session, current_user, f"clock_{data.action}", "event", event.id, detail={"minutes": data.minutes}
+        )
+        await db_session.commit()
+        request.app.state.live.publish(event.id, {"type": "clock"})
+        return see_other(f"/events/{event.slug}/{target}?msg=saved")
+
+
+class CoachDeskPages(Controller):
+    path = "/events/{event_ref:str}/coach-desk"
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+    include_in_schema = False
+
+    @get("/", name="coach-desk")
+    async def page(
+        self,
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        """Each coach's candidates on the day: arrived, late (first talk begun) or absent; refreshed every
+        half minute. A coach sees only their own candidates."""
+        event = await find_event(db_session, event_ref)
+        return Template(
+            "badges/coach_desk.html",
+            context={"event": event, "desk": await coach_desk.desk(db_session, current_user, event, _now())},
+            headers={"Cache-Control": "no-store"},
+        )

@@ -1,0 +1,152 @@
+"""The walk-in desk: register a person on the spot, check them in, print their badge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from badges.day import walk_ins
+from badges.day.scans import ROLE_WORDS, desk_event
+from badges.models import HolderKind, TokenPurpose
+from badges.people import KIND_PLURALS, live_tokens
+from events.platform.auth import CurrentUser, requires
+from events.platform.deps import AppContext
+from events.platform.errors import DomainError, NotFoundError
+from events.platform.forms import form_values
+from events.platform.i18n import gettext as _t
+from events.platform.models import SECTORS, ConsentMethod, Event, Role
+from events.platform.redirects import see_other
+
+desk = requires(Role.ORGANISER, Role.DOOR)
+# Walk-ins are candidates or employers (staff have accounts, not walk-in registrations).
+KINDS = {word: kind for word, kind in KIND_PLURALS.items() if kind is not HolderKind.STAFF}
+
+
+def _context(event: Event, values: dict[str, Any], errors: dict[str, str], *, known: bool = False) -> dict[str, Any]:
+    return {
+        "event": event,
+        "known": known,
+        "values": {"kind": "candidate", "consent_method": "verbal", "tables": "1", "sectors": [], **values},
+        "errors": errors,
+        "sectors": SECTORS,
+        "methods": [m.value for m in ConsentMethod],
+    }
+
+
+class WalkInPages(Controller):
+    path = "/events/{event_ref:str}/walk-ins"
+    guards = [desk]
+    include_in_schema = False
+
+    @get("/", name="walk-ins")
+    async def form(
+        self,
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+        known: FromQuery[str | None] = None,
+    ) -> Template:
+        """The form; with `known`, after someone who was registered already was checked in."""
+        event = await desk_event(db_session, current_user, event_ref)
+        return Template("badges/walk_in.html", context=_context(event, {}, {}, known=known == "1"))
+
+    @post("/", name="walk-ins-add")
+    async def add(
+        self,
+        request: Request[Any, Any, Any],
+        event_ref: FromPath[str],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        """Register, check in; then the page to print the badge. A mistake shows the form again, named."""
+        event = await desk_event(db_session, current_user, event_ref)
+        values = form_values(await request.form(), lists=("sectors",))
+        try:
+            tables = int(str(values.get("tables") or "1"))
+        except ValueError:
+            tables = 0
+        data = walk_ins.WalkIn(
+            kind=str(values.get("kind") or ""),
+            first_name=str(values.get("first_name") or ""),
+            last_name=str(values.get("last_name") or ""),
+            email=str(values.get("email") or ""),
+            phone=str(values.get("phone") or ""),
+            sectors=tuple(str(s) for s in values.get("sectors", [])),
+            consent=values.get("consent") == "1",
+            consent_method=str(values.get("consent_method") or ConsentMethod.VERBAL.value),
+            organisation=str(values.get("organisation") or ""),
+            tables=tables,
+        )
+        try:
+            holder = await walk_ins.register(db_session, current_user, event, data)
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            context = _context(event, values, {exc.field or "kind": exc.message})
+            return Template("badges/walk_in.html", context=context, status_code=exc.status_code)
+        at_door = await walk_ins.registered_at_door(db_session, event, holder.kind, holder.id)
+        await db_session.commit()
+        request.app.state.live.publish(event.id, {"type": "walk_in"})
+        if not at_door and current_user.role is not Role.ORGANISER:
+            # Someone registered before (found by e-mail) is checked in now; the door prints no badge of theirs.
+            return see_other(f"/events/{event.slug}/walk-ins?known=1")
+        plural = "candidates" if holder.kind is HolderKind.CANDIDATE else "employers"
+        return see_other(f"/events/{event.slug}/walk-ins/{plural}/{holder.id}")
+
+    @get("/{kind:str}/{holder_id:int}", name="walk-in")
+    async def added(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        holder_id: FromPath[int],
+        ctx: NamedDependency[AppContext],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Template:
+        event = await desk_event(db_session, current_user, event_ref)
+        wanted = KINDS.get(kind)
+        if wanted is None:
+            raise NotFoundError("person")
+        holder = await walk_ins.desk_person(db_session, current_user, event, wanted, holder_id)
+        tokens = await live_tokens(db_session, ctx.settings, event, TokenPurpose.BADGE, [holder])
+        return Template(
+            "badges/walk_in_done.html",
+            context={
+                "event": event,
+                "holder": holder,
+                "number": tokens[holder.key][1].number,
+                "kind": kind,
+                "role": _t(ROLE_WORDS[holder.kind]),
+                "instruction": await walk_ins.instruction_of(db_session, holder),
+            },
+        )
+
+    @get("/{kind:str}/{holder_id:int}/badge.pdf", name="walk-in-badge")
+    async def badge(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        holder_id: FromPath[int],
+        ctx: NamedDependency[AppContext],
+        current_user: NamedDependency[CurrentUser],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[bytes]:
+        """The person's badge as one A6 page, to print at the desk."""
+        event = await desk_event(db_session, current_user, event_ref)
+        wanted = KINDS.get(kind)
+        if wanted is None:
+            raise NotFoundError("person")
+        data = await walk_ins.single_badge(db_session, ctx.settings, current_user, event, wanted, holder_id)
+        return Response(
+            data,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="badge-{kind}-{holder_id}.pdf"',
+                "Cache-Control": "no-store",
+            },
+        )

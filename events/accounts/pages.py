@@ -1,0 +1,245 @@
+"""HTML pages of the events slice: login, home per role, events, candidates, language switch."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.accounts.api import end_session, login_attempt
+from events.accounts.twofactor_pages import after_password
+from events.followup import follow_up
+from events.followup.services import OutcomeService
+from events.platform import i18n
+from events.platform.auth import CurrentUser, cookie, logged_in, requires
+from events.platform.dates import today
+from events.platform.db import table
+from events.platform.deps import AppContext
+from events.platform.i18n import gettext as _
+from events.platform.models import EmployerParticipation, Event, Organisation, Role, User
+from events.platform.redirects import safe_next, see_other
+from events.platform.security import LANGUAGE_COOKIE
+from events.platform.services import CandidateService, EventService, set_locale
+from events.registration import preferences as prefs
+from events.registration import services as registration
+
+
+class LoginForm(msgspec.Struct):
+    email: str = ""
+    password: str = ""
+    next: str = ""
+
+
+class LanguageForm(msgspec.Struct):
+    language: str = "nl"
+    next: str = "/"
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+
+    @get("/login", name="login")
+    async def login_page(
+        self, viewer: NamedDependency[CurrentUser | None], next_path: FromQuery[str] = ""
+    ) -> Response[Any]:
+        if viewer is not None:
+            return see_other(safe_next(next_path))
+        return Template("events/login.html", context={"next": safe_next(next_path, ""), "email": "", "error": None})
+
+    @post("/login", name="login_submit")
+    async def login_submit(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[LoginForm],
+        ctx: NamedDependency[AppContext],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        user = await login_attempt(ctx, db_session, request, data.email, data.password)
+        if user is None:
+            context = {
+                "next": safe_next(data.next, ""),
+                "email": data.email,
+                "error": _("Unknown e-mail address or wrong password."),
+            }
+            return Template("events/login.html", context=context, status_code=401)
+        return await after_password(ctx, request, user, safe_next(data.next))
+
+    @post("/logout", name="logout", guards=[logged_in])
+    async def logout(self, request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> Redirect:
+        return see_other("/login?msg=logged_out", cookies=await end_session(ctx, request))
+
+    @post("/language", name="language")
+    async def switch_language(
+        self,
+        data: URLEncodedBody[LanguageForm],
+        ctx: NamedDependency[AppContext],
+        viewer: NamedDependency[CurrentUser | None],
+        db_session: NamedDependency[AsyncSession],
+    ) -> Redirect:
+        language = i18n.normalise(data.language)
+        if viewer is not None:
+            await set_locale(db_session, viewer, language)
+        one_year = 365 * 24 * 3600
+        return see_other(
+            safe_next(data.next), cookies=[cookie(ctx.settings, LANGUAGE_COOKIE, language, max_age=one_year)]
+        )
+
+
+class HomePages(Controller):
+    include_in_schema = False
+
+    @get("/", name="home")
+    async def home(
+        self, viewer: NamedDependency[CurrentUser | None], db_session: NamedDependency[AsyncSession]
+    ) -> Response[Any]:
+        if viewer is None:
+            return see_other("/login")
+        events_service = EventService(db_session, viewer)
+        events = await events_service.list()
+        figures = await events_service.figures(events)
+        context: dict[str, Any] = {"events": events, "figures": figures}
+        if viewer.role is Role.COACH:
+            context["candidates"] = await CandidateService(db_session, viewer).list()
+            context["colleagues"] = [c for c in await registration.coaches(db_session) if c.id != viewer.id]
+            context["todo"] = await follow_up.todo_context(db_session, viewer, today())
+        return Template(f"events/home_{viewer.role.value}.html", context=context)
+
+    @get("/healthz", name="health", include_in_schema=False)
+    async def health(self, db_session: NamedDependency[AsyncSession]) -> dict[str, str]:
+        await db_session.execute(select(1))
+        return {"status": "ok"}
+
+
+class EventPages(Controller):
+    path = "/events"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER, Role.COACH, Role.EMPLOYER)]
+
+    @get("/{event_ref:str}", name="event")
+    async def event_page(
+        self,
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        service = EventService(db_session, current_user)
+        event = await service.get(event_ref)
+        figures = (await service.figures([event]))[event.id]
+        employers = await service.employers(event)
+        candidates = await service.candidates(event) if current_user.role in (Role.ORGANISER, Role.COACH) else []
+        capacity = await prefs.capacity(db_session, current_user, event) if current_user.is_organiser else None
+        return Template(
+            "events/event.html",
+            context={
+                "event": event,
+                "figures": figures,
+                "employers": employers,
+                "participations": candidates,
+                "capacity": capacity,
+            },
+        )
+
+
+class CandidatePages(Controller):
+    path = "/candidates"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+
+    @get("/", name="candidates")
+    async def candidates_page(
+        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
+    ) -> Template:
+        candidates = await CandidateService(db_session, current_user).list()
+        coach_ids = {c.coach_id for candidate in candidates for c in candidate.coaches}
+        coaches = {}
+        if coach_ids:
+            coaches = {u.id: u for u in (await db_session.scalars(select(User).where(User.id.in_(coach_ids)))).all()}
+        return Template("events/candidates.html", context={"candidates": candidates, "coaches": coaches})
+
+    @get("/{candidate_id:int}", name="candidate")
+    async def candidate_page(
+        self,
+        candidate_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        service = CandidateService(db_session, current_user)
+        candidate = await service.get(candidate_id, sensitive=True)
+        participations = await service.participations(candidate)
+        signed_up = {p.event_id for p in participations}
+        events = [e for e in await EventService(db_session, current_user).list() if e.id not in signed_up]
+        return Template(
+            "events/candidate.html",
+            context={
+                "candidate": candidate,
+                "talks_held": await talks_held(db_session, [p.id for p in participations]),
+                "outcome_views": await OutcomeService(db_session, current_user).for_candidate(candidate.id),
+                "candidate_checks": await follow_up.due_checks(
+                    db_session, current_user, today(), candidate_id=candidate.id
+                ),
+                "participations": participations,
+                "open_events": events,
+                "all_coaches": await registration.coaches(db_session),
+            },
+        )
+
+
+async def talks_held(session: AsyncSession, participation_ids: list[int]) -> list[dict[str, Any]]:
+    """The talks a candidate held at events, with the employer's follow-up answer and note (read here only by
+    the candidate's coaches and organisers, who alone reach this page). The table belongs to the badges
+    slice, so it is named, not imported."""
+    if not participation_ids:
+        return []
+    talk = table("held_talk")
+    rows = await session.execute(
+        select(
+            talk.c.id,
+            talk.c.round,
+            talk.c.planned,
+            talk.c.follow_up,
+            talk.c.note,
+            talk.c.at,
+            Organisation.name,
+            Event.name,
+        )
+        .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+        .join(Event, Event.id == talk.c.event_id)
+        .where(talk.c.candidate_participation_id.in_(participation_ids))
+        .order_by(talk.c.at)
+    )
+    return [
+        {
+            "id": tid,
+            "round": r,
+            "planned": planned,
+            "follow_up": follow,
+            "note": note,
+            "at": at,
+            "employer": org,
+            "event": ev,
+        }
+        for tid, r, planned, follow, note, at, org, ev in rows.tuples()
+    ]
+
+
+def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
+    """Where an anonymous visitor of a page is sent: the login page, coming back afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return see_other(f"/login?next_path={quote(target, safe='/')}")
+
+
+__all__ = [
+    "AccountPages",
+    "CandidatePages",
+    "EventPages",
+    "HomePages",
+    "login_redirect",
+]

@@ -1,0 +1,203 @@
+"""The JSON API of the follow-up: outcomes per candidate (log, change, confirm, decline, withdraw), what is
+due for the caller, and the employer's report of what came of a talk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from litestar import Controller, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.followup import follow_up
+from events.followup.models import Outcome
+from events.followup.services import (
+    OutcomeInput,
+    OutcomeService,
+    OutcomeView,
+    ProposalInput,
+    open_proposals,
+    propose,
+    views,
+)
+from events.platform.auth import CurrentUser, requires
+from events.platform.models import EVENT_TZ, Role
+from events.platform.services import EventService
+
+
+class OutcomeChangeRow(msgspec.Struct):
+    at: dt.datetime
+    by: str
+    role: str
+    action: str
+    changes: dict[str, Any]
+
+
+class OutcomeRow(msgspec.Struct):
+    id: int
+    candidate_id: int
+    kind: str
+    status: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+    employer: str | None
+    organisation_id: int | None
+    opening_id: int | None
+    event_id: int | None
+    held_talk_id: int | None
+    contract_type: str | None
+    contract_months: int | None
+    hours_per_week: int | None
+    stop_reason: str | None
+    leaves_benefits: bool | None
+    note: str
+    history: list[OutcomeChangeRow]
+
+    @classmethod
+    def of(cls, view: OutcomeView) -> OutcomeRow:
+        o = view.outcome
+        return cls(
+            id=o.id,
+            candidate_id=o.candidate_id,
+            kind=o.kind.value,
+            status=o.status.value,
+            start_date=o.start_date,
+            end_date=o.end_date,
+            employer=view.employer,
+            organisation_id=o.organisation_id,
+            opening_id=o.opening_id,
+            event_id=o.event_id,
+            held_talk_id=o.held_talk_id,
+            contract_type=o.contract_type.value if o.contract_type else None,
+            contract_months=o.contract_months,
+            hours_per_week=o.hours_per_week,
+            stop_reason=o.stop_reason.value if o.stop_reason else None,
+            leaves_benefits=o.leaves_benefits,
+            note=o.note,
+            history=[OutcomeChangeRow(**change) for change in view.changes],
+        )
+
+
+class ProposalRow(msgspec.Struct):
+    id: int
+    held_talk_id: int | None
+    kind: str
+    status: str
+    start_date: dt.date | None
+
+
+class StatusChange(msgspec.Struct, forbid_unknown_fields=True):
+    action: str  # confirm | decline | withdraw
+
+
+class DueCheckRow(msgspec.Struct):
+    participation_id: int
+    candidate_id: int
+    name: str
+    event: str
+    months: int
+    due_on: dt.date
+
+
+class FollowUpRow(msgspec.Struct):
+    checks: list[DueCheckRow]
+    proposals: list[OutcomeRow]
+
+
+async def _row(session: AsyncSession, outcome_id: int) -> OutcomeRow:
+    """The outcome as the API answers it, after a service call that has checked the caller's access."""
+    (view,) = await views(session, select(Outcome).where(Outcome.id == outcome_id))
+    return OutcomeRow.of(view)
+
+
+class OutcomeApi(Controller):
+    path = "/api"
+    tags = ["follow-up"]
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+
+    @get("/candidates/{candidate_id:int}/outcomes", name="api:outcomes")
+    async def list_outcomes(
+        self,
+        candidate_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> list[OutcomeRow]:
+        """A candidate's outcomes with their history (their coaches and organisers)."""
+        return [OutcomeRow.of(v) for v in await OutcomeService(db_session, current_user).for_candidate(candidate_id)]
+
+    @post("/candidates/{candidate_id:int}/outcomes", name="api:outcome_create", status_code=HTTP_201_CREATED)
+    async def create_outcome(
+        self,
+        candidate_id: FromPath[int],
+        data: JSONBody[OutcomeInput],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> OutcomeRow:
+        """Log an outcome; it counts at once."""
+        outcome = await OutcomeService(db_session, current_user).create(candidate_id, data)
+        return await _row(db_session, outcome.id)
+
+    @put("/outcomes/{outcome_id:int}", name="api:outcome_update")
+    async def update_outcome(
+        self,
+        outcome_id: FromPath[int],
+        data: JSONBody[OutcomeInput],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> OutcomeRow:
+        """Change an outcome; its history keeps what it was."""
+        await OutcomeService(db_session, current_user).update(outcome_id, data)
+        return await _row(db_session, outcome_id)
+
+    @post("/outcomes/{outcome_id:int}/status", name="api:outcome_status", status_code=HTTP_200_OK)
+    async def set_status(
+        self,
+        outcome_id: FromPath[int],
+        data: JSONBody[StatusChange],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> OutcomeRow:
+        """Confirm or decline an employer's report, or withdraw an outcome logged in error."""
+        await OutcomeService(db_session, current_user).decide(outcome_id, data.action)
+        return await _row(db_session, outcome_id)
+
+    @get("/follow-up", name="api:follow_up")
+    async def due(
+        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
+    ) -> FollowUpRow:
+        """What is waiting for you: checks due at 1, 3 and 6 months, and employers' reports to confirm."""
+        today = dt.datetime.now(EVENT_TZ).date()
+        checks = await follow_up.due_checks(db_session, current_user, today)
+        return FollowUpRow(
+            checks=[
+                DueCheckRow(c.participation_id, c.candidate_id, c.name, c.event_name, c.months, c.due_on)
+                for c in checks
+            ],
+            proposals=[OutcomeRow.of(v) for v in await open_proposals(db_session, current_user)],
+        )
+
+
+class ProposalApi(Controller):
+    path = "/api/events"
+    tags = ["follow-up"]
+    guards = [requires(Role.EMPLOYER)]
+
+    @post("/{event_ref:str}/proposals", name="api:proposal_create", status_code=HTTP_201_CREATED)
+    async def create_proposal(
+        self,
+        event_ref: FromPath[str],
+        data: JSONBody[ProposalInput],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> ProposalRow:
+        """Report what came of a talk at your table; the candidate's coach confirms it."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        outcome = await propose(db_session, current_user, data, event_id=event.id)
+        return ProposalRow(
+            outcome.id, outcome.held_talk_id, outcome.kind.value, outcome.status.value, outcome.start_date
+        )

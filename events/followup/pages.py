@@ -1,0 +1,443 @@
+"""Pages for following candidates up after the event: the coach's overview and to-do list, logging and
+changing outcomes, the checks at 1, 3 and 6 months, confirming employers' proposals; the employer's talks
+with a way to report a second interview or a place offered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.followup import evaluation, follow_up
+from events.followup.models import CHECK_MONTHS, ContractType, Outcome, StopReason
+from events.followup.services import (
+    PROPOSABLE,
+    OutcomeInput,
+    OutcomeService,
+    ProposalInput,
+    employer_talks,
+    planned_talks,
+    propose,
+)
+from events.platform.auth import CurrentUser, requires
+from events.platform.dates import add_months, today
+from events.platform.db import table
+from events.platform.errors import DomainError
+from events.platform.forms import form_values, parse
+from events.platform.i18n import gettext as _
+from events.platform.models import (
+    CandidateParticipation,
+    EmployerParticipation,
+    Event,
+    Opening,
+    Organisation,
+    OrganisationKind,
+    PathwayKind,
+    Role,
+    User,
+)
+from events.platform.redirects import see_other
+from events.platform.services import EventService
+
+
+def _errors(exc: DomainError) -> dict[str, str]:
+    return {exc.field or "_form": exc.message}
+
+
+class FollowUpPages(Controller):
+    """The coach's (and organiser's) follow-up: what is due, per event, per candidate."""
+
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+
+    @get("/follow-up", name="follow_up")
+    async def overview(
+        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
+    ) -> Template:
+        return Template(
+            "events/followup/follow_up.html", context=await follow_up.todo_context(db_session, current_user, today())
+        )
+
+    @get("/events/{event_ref:str}/follow-up", name="event_follow_up")
+    async def event_overview(
+        self,
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        event = await EventService(db_session, current_user).get(event_ref)
+        people = await follow_up.after_event(db_session, current_user, event, today())
+        return Template(
+            "events/followup/event_follow_up.html",
+            context={"event": event, "people": people, "held": event.date <= today()},
+        )
+
+    @post("/account/digest", name="digest_set")
+    async def set_digest(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        form = await request.form()
+        user = await db_session.get(User, current_user.id)
+        if user is not None:
+            user.weekly_digest = str(form.get("weekly_digest", "")) in ("1", "true", "on")
+        return see_other("/follow-up?msg=saved")
+
+
+class OutcomePages(Controller):
+    """Logging and changing a candidate's outcomes; the follow-up checks."""
+
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+
+    async def _form_context(
+        self, session: AsyncSession, candidate_id: int, values: dict[str, Any], outcome: Outcome | None = None
+    ) -> dict[str, Any]:
+        participations = (
+            await session.execute(
+                select(Event.id, Event.name, Event.date)
+                .join(CandidateParticipation, CandidateParticipation.event_id == Event.id)
+                .where(CandidateParticipation.candidate_id == candidate_id)
+                .order_by(Event.date.desc())
+            )
+        ).all()
+        employers = (
+            await session.execute(
+                select(Organisation.id, Organisation.name)
+                .where(Organisation.kind == OrganisationKind.EMPLOYER)
+                .order_by(Organisation.name)
+            )
+        ).all()
+        event_ids = [row[0] for row in participations]
+        openings = (
+            (
+                await session.execute(
+                    select(Opening.id, Opening.title, Organisation.name, Event.name)
+                    .join(EmployerParticipation, EmployerParticipation.id == Opening.employer_participation_id)
+                    .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+                    .join(Event, Event.id == EmployerParticipation.event_id)
+                    .where(EmployerParticipation.event_id.in_(event_ids))
+                    .order_by(Organisation.name, Opening.title)
+                )
+            ).all()
+            if event_ids
+            else []
+        )
+        talks = await _candidate_talks(session, candidate_id)
+        return {
+            "candidate_id": candidate_id,
+            "outcome": outcome,
+            "values": values,
+            "errors": {},
+            "kinds": [k.value for k in PathwayKind],
+            "contract_types": [c.value for c in ContractType],
+            "stop_reasons": [r.value for r in StopReason],
+            "events": participations,
+            "employers": employers,
+            "openings": openings,
+            "talks": talks,
+        }
+
+    @get("/candidates/{candidate_id:int}/outcomes/new", name="outcome_new")
+    async def new_outcome(
+        self,
+        candidate_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        talk: FromQuery[int | None] = None,
+        kind: FromQuery[str | None] = None,
+    ) -> Template:
+        candidate = await OutcomeService(db_session, current_user).candidate(candidate_id)
+        values: dict[str, Any] = {"kind": kind or "second_interview"}
+        if talk is not None:
+            values["held_talk_id"] = talk
+        context = await self._form_context(db_session, candidate_id, values)
+        return Template("events/followup/outcome_form.html", context={**context, "candidate": candidate})
+
+    @post("/candidates/{candidate_id:int}/outcomes/new", name="outcome_create")
+    async def create_outcome(
+        self,
+        candidate_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        service = OutcomeService(db_session, current_user)
+        candidate = await service.candidate(candidate_id)
+        values = _outcome_values(form_values(await request.form()))
+        try:
+            await service.create(candidate_id, parse(OutcomeInput, values))
+        except DomainError as exc:
+            context = await self._form_context(db_session, candidate_id, values)
+            context.update(candidate=candidate, errors=_errors(exc))
+            return Template("events/followup/outcome_form.html", context=context, status_code=422)
+        return see_other(f"/candidates/{candidate_id}?msg=saved#outcomes")
+
+    @get("/outcomes/{outcome_id:int}/edit", name="outcome_edit")
+    async def edit_outcome(
+        self,
+        outcome_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        confirm: FromQuery[int] = 0,
+    ) -> Template:
+        service = OutcomeService(db_session, current_user)
+        outcome = await service.get(outcome_id)
+        candidate = await service.candidate(outcome.candidate_id)
+        values = {
+            name: getattr(outcome, name).value if hasattr(getattr(outcome, name), "value") else getattr(outcome, name)
+            for name in OutcomeInput.__struct_fields__
+        }
+        values = {k: v for k, v in values.items() if v is not None}
+        if confirm and outcome.status.value == "proposed":
+            values["confirm"] = "1"
+        context = await self._form_context(db_session, outcome.candidate_id, values, outcome)
+        return Template("events/followup/outcome_form.html", context={**context, "candidate": candidate})
+
+    @post("/outcomes/{outcome_id:int}/edit", name="outcome_update")
+    async def update_outcome(
+        self,
+        outcome_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        service = OutcomeService(db_session, current_user)
+        outcome = await service.get(outcome_id)
+        candidate = await service.candidate(outcome.candidate_id)
+        values = _outcome_values(form_values(await request.form()))
+        try:
+            await service.update(outcome_id, parse(OutcomeInput, values))
+            if values.get("confirm") == "1" and outcome.status.value == "proposed":
+                await service.decide(outcome_id, "confirm")
+        except DomainError as exc:
+            if exc.status_code != 422:
+                raise
+            context = await self._form_context(db_session, outcome.candidate_id, values, outcome)
+            context.update(candidate=candidate, errors=_errors(exc))
+            return Template("events/followup/outcome_form.html", context=context, status_code=422)
+        return see_other(f"/candidates/{candidate.id}?msg=saved#outcomes")
+
+    @post("/outcomes/{outcome_id:int}/status", name="outcome_status")
+    async def decide(
+        self,
+        outcome_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        form = await request.form()
+        action = str(form.get("action", ""))
+        try:
+            outcome = await OutcomeService(db_session, current_user).decide(outcome_id, action)
+        except DomainError as exc:
+            if exc.code != "incomplete":
+                raise
+            # An employer's report without a date or contract: the coach completes it, then it counts.
+            return see_other(f"/outcomes/{outcome_id}/edit?confirm=1")
+        back = str(form.get("back", ""))
+        return see_other(
+            "/follow-up?msg=saved" if back == "follow-up" else f"/candidates/{outcome.candidate_id}?msg=saved#outcomes"
+        )
+
+    @get("/checks/{participation_id:int}/{months:int}", name="check_form")
+    async def check_form(
+        self,
+        participation_id: FromPath[int],
+        months: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        return Template(
+            "events/followup/check_form.html",
+            context=await _check_context(db_session, current_user, participation_id, months, {}),
+        )
+
+    @post("/checks/{participation_id:int}/{months:int}", name="check_record")
+    async def record_check(
+        self,
+        participation_id: FromPath[int],
+        months: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        form = await request.form()
+        _participation, _event, running = await follow_up.check_subject(db_session, current_user, participation_id)
+        errors: dict[str, str] = {}
+        endings = []
+        for view in running:
+            oid = view.outcome.id
+            # An end date filled in counts as "has ended", whichever button is ticked.
+            if str(form.get(f"still_{oid}", "yes")) != "no" and not str(form.get(f"end_{oid}", "")).strip():
+                continue
+            try:
+                end = dt.date.fromisoformat(str(form.get(f"end_{oid}", "")))
+            except ValueError:
+                errors[f"end_{oid}"] = _("Give the date it ended.")
+                continue
+            reason_text = str(form.get(f"reason_{oid}", ""))
+            reason = StopReason(reason_text) if reason_text in StopReason._value2member_map_ else None
+            endings.append(follow_up.Ending(oid, end, reason))
+        if not errors:
+            try:
+                await follow_up.record_check(
+                    db_session, current_user, participation_id, months, endings, str(form.get("note", "")), today()
+                )
+            except DomainError as exc:
+                if exc.status_code == 404:
+                    raise
+                errors = _errors(exc)
+        if errors:
+            context = await _check_context(db_session, current_user, participation_id, months, dict(form))
+            return Template("events/followup/check_form.html", context={**context, "errors": errors}, status_code=422)
+        return see_other("/follow-up?msg=saved")
+
+
+async def _check_context(
+    session: AsyncSession, user: CurrentUser, participation_id: int, months: int, values: dict[str, Any]
+) -> dict[str, Any]:
+    participation, event, running = await follow_up.check_subject(session, user, participation_id)
+    candidate = await OutcomeService(session, user).candidate(participation.candidate_id)
+    return {
+        "participation": participation,
+        "event": event,
+        "candidate": candidate,
+        "months": months,
+        "due_on": add_months(event.date, months) if months in CHECK_MONTHS else None,
+        "running": running,
+        "stop_reasons": [r.value for r in StopReason],
+        "values": values,
+        "errors": {},
+    }
+
+
+def _outcome_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's fields as OutcomeInput takes them: a ticked box is true, an untouched choice is no answer."""
+    benefits = values.pop("leaves_benefits", None)
+    if benefits in ("yes", "no"):
+        values["leaves_benefits"] = benefits == "yes"
+    return values
+
+
+async def _candidate_talks(session: AsyncSession, candidate_id: int) -> list[tuple[int, str, str]]:
+    """(talk id, employer, event) of every talk the candidate held: an outcome can point back to one."""
+
+    talk = table("held_talk")
+    rows = await session.execute(
+        select(talk.c.id, Organisation.name, Event.name)
+        .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
+        .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+        .join(Event, Event.id == talk.c.event_id)
+        .where(CandidateParticipation.candidate_id == candidate_id)
+        .order_by(Event.date.desc(), Organisation.name)
+    )
+    return [(tid, employer, event) for tid, employer, event in rows.tuples()]
+
+
+async def _talks_context(
+    session: AsyncSession, user: CurrentUser, event: Event, errors: dict[str, str]
+) -> dict[str, Any]:
+    """The employer's talks page: until the event is over (its day included) the talks planned at its tables,
+    round by round; the talks held, to report what came of them."""
+    upcoming = event.date >= today()
+    return {
+        "event": event,
+        "upcoming": upcoming,
+        "planned": await planned_talks(session, user, event) if upcoming else None,
+        "rounds": [(n, event.round_start(n), event.round_end(n)) for n in range(1, event.rounds + 1)],
+        "employers": await EventService(session, user).employers(event),
+        "talks": await employer_talks(session, user, event),
+        "kinds": [k.value for k in PROPOSABLE],
+        "errors": errors,
+    }
+
+
+class EmployerTalkPages(Controller):
+    """An employer's talks after the event, and its report of a second interview or a place offered."""
+
+    include_in_schema = False
+    guards = [requires(Role.EMPLOYER)]
+
+    @get("/events/{event_ref:str}/talks", name="employer_talks")
+    async def talks(
+        self,
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        event = await EventService(db_session, current_user).get(event_ref)
+        return Template(
+            "events/followup/employer_talks.html", context=await _talks_context(db_session, current_user, event, {})
+        )
+
+    @post("/events/{event_ref:str}/talks", name="employer_propose")
+    async def report(
+        self,
+        event_ref: FromPath[str],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        event = await EventService(db_session, current_user).get(event_ref)
+        values = form_values(await request.form())
+        try:
+            await propose(db_session, current_user, parse(ProposalInput, values), event_id=event.id)
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            errors = {str(values.get("held_talk_id", "_form")) if exc.field != "held_talk_id" else "_form": exc.message}
+            context = await _talks_context(db_session, current_user, event, errors)
+            return Template("events/followup/employer_talks.html", context=context, status_code=422)
+        return see_other(f"/events/{event.slug}/talks?msg=reported")
+
+
+class EvaluationPages(Controller):
+    """The evaluation after the event, reached by the link in its e-mail; no login."""
+
+    path = "/e"
+    include_in_schema = False
+
+    @get("/{token:str}", name="evaluation")
+    async def evaluation_page(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
+        record, event = await evaluation.open_evaluation(db_session, token)
+        return Template("events/followup/evaluation.html", context=_evaluation_context(record, event, {}, {}))
+
+    @post("/{token:str}", name="evaluation_answer")
+    async def answer(
+        self, token: FromPath[str], request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+    ) -> Template:
+        record, event = await evaluation.open_evaluation(db_session, token)
+        form = dict(await request.form())
+        try:
+            await evaluation.answer(db_session, token, evaluation.parse_answers(form))
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            context = _evaluation_context(record, event, form, _errors(exc))
+            return Template("events/followup/evaluation.html", context=context, status_code=422)
+        return Template(
+            "events/followup/evaluation.html", context={**_evaluation_context(record, event, {}, {}), "thanks": True}
+        )
+
+
+def _evaluation_context(record: Any, event: Event, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    if not values and record.answered_at is not None:
+        values = {**record.answers, "comment": record.comment}
+    return {
+        "event": event,
+        "employer": record.respondent.value == "employer",
+        "values": {k: str(v) for k, v in values.items()},
+        "errors": errors,
+        "thanks": False,
+        "answered": record.answered_at is not None,
+    }

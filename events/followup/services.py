@@ -1,0 +1,544 @@
+"""Outcomes: coaches (and organisers) log and change them, employers propose them, coaches confirm.
+
+Every change is kept as an OutcomeChange ({field: [before, after]}); an outcome is never deleted, only
+withdrawn, so the history stays whole. Access follows the candidate: the candidate's coaches and the
+organisers; an employer reaches only the talks held at its own tables and its own proposals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.followup.models import ContractType, Outcome, OutcomeChange, OutcomeStatus, StopReason
+from events.platform.db import table, utcnow
+from events.platform.errors import ConflictError, DomainError, NotFoundError
+from events.platform.i18n import gettext as _
+from events.platform.identity import CurrentUser
+from events.platform.models import (
+    EVENT_TZ,
+    Candidate,
+    CandidateCoach,
+    CandidateParticipation,
+    EmployerParticipation,
+    Event,
+    Opening,
+    Organisation,
+    OrganisationKind,
+    PathwayKind,
+    Role,
+    User,
+)
+from events.platform.services import EventService, audit, candidate_short_names
+
+# What an employer can report after a talk: an invitation for a second interview, or a place offered.
+PROPOSABLE = (
+    PathwayKind.SECOND_INTERVIEW,
+    PathwayKind.TRIAL_PLACEMENT,
+    PathwayKind.INTERNSHIP,
+    PathwayKind.WORK_EXPERIENCE,
+    PathwayKind.TRAINING,
+    PathwayKind.PAID_JOB,
+    PathwayKind.VOLUNTEERING,
+)
+# Kinds that start something and so need a start date.
+STARTS = (
+    PathwayKind.TRIAL_PLACEMENT,
+    PathwayKind.INTERNSHIP,
+    PathwayKind.WORK_EXPERIENCE,
+    PathwayKind.TRAINING,
+    PathwayKind.PAID_JOB,
+    PathwayKind.VOLUNTEERING,
+)
+# Outcomes that still count (or will, once confirmed); withdrawn and declined ones are history only.
+LIVE_STATUSES = (OutcomeStatus.PROPOSED, OutcomeStatus.CONFIRMED)
+TRACKED = (
+    "kind",
+    "status",
+    "start_date",
+    "end_date",
+    "organisation_id",
+    "opening_id",
+    "held_talk_id",
+    "event_id",
+    "contract_type",
+    "contract_months",
+    "hours_per_week",
+    "stop_reason",
+    "leaves_benefits",
+    "note",
+)
+
+
+DbId = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
+class OutcomeInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """An outcome as a coach logs or changes it (the page's form and the API take the same)."""
+
+    kind: PathwayKind
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    organisation_id: DbId | None = None
+    opening_id: DbId | None = None
+    held_talk_id: DbId | None = None
+    event_id: DbId | None = None
+    contract_type: ContractType | None = None
+    contract_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
+    hours_per_week: Annotated[int, msgspec.Meta(ge=1, le=60)] | None = None
+    stop_reason: StopReason | None = None
+    leaves_benefits: bool | None = None
+    note: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+
+
+class ProposalInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What an employer reports after a talk: "invited for a second interview", "offered a place"."""
+
+    held_talk_id: DbId
+    kind: PathwayKind
+    start_date: dt.date | None = None
+    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+@dataclass
+class OutcomeView:
+    outcome: Outcome
+    employer: str | None
+    opening: str | None
+    event: str | None
+    candidate_name: str = ""
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        """A placement, training or job that was confirmed and has not ended: what a check asks about."""
+        o = self.outcome
+        return o.status is OutcomeStatus.CONFIRMED and o.end_date is None and o.kind in STARTS
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def is_coach_of(session: AsyncSession, user: CurrentUser, candidate_id: int) -> Any:
+    return session.scalar(
+        select(CandidateCoach.candidate_id).where(
+            CandidateCoach.candidate_id == candidate_id, CandidateCoach.coach_id == user.id
+        )
+    )
+
+
+class OutcomeService:
+    """Outcomes of candidates, for their coaches and organisers (employers: proposals only)."""
+
+    def __init__(self, session: AsyncSession, user: CurrentUser) -> None:
+        self.session = session
+        self.user = user
+
+    async def candidate(self, candidate_id: int) -> Candidate:
+        """The candidate, if this account follows them up (their coach, or an organiser); else 404."""
+        candidate = await self.session.get(Candidate, candidate_id)
+        if candidate is None or candidate.erased_at is not None:
+            raise NotFoundError("candidate")
+        if self.user.role is Role.ORGANISER:
+            return candidate
+        if self.user.role is Role.COACH and await is_coach_of(self.session, self.user, candidate_id):
+            return candidate
+        raise NotFoundError("candidate")
+
+    async def get(self, outcome_id: int) -> Outcome:
+        outcome = await self.session.get(Outcome, outcome_id)
+        if outcome is None:
+            raise NotFoundError("outcome")
+        await self.candidate(outcome.candidate_id)
+        return outcome
+
+    async def for_candidate(self, candidate_id: int) -> list[OutcomeView]:
+        """The candidate's outcomes, newest first, each with its history."""
+        await self.candidate(candidate_id)
+        found = await views(self.session, select(Outcome).where(Outcome.candidate_id == candidate_id))
+        if found:  # notes and stop reasons can be about health: who read them is logged
+            await audit(self.session, self.user, "read", "outcomes", None, candidate_id=candidate_id)
+        return found
+
+    async def create(self, candidate_id: int, data: OutcomeInput) -> Outcome:
+        """Log an outcome (it counts at once: a coach's word is the record)."""
+        await self.candidate(candidate_id)
+        values = await self._checked(candidate_id, data)
+        outcome = Outcome(
+            candidate_id=candidate_id,
+            status=OutcomeStatus.CONFIRMED,
+            logged_by_id=self.user.id,
+            decided_by_id=self.user.id,
+            decided_at=utcnow(),
+            **values,
+        )
+        self.session.add(outcome)
+        await self.session.flush()
+        await self._record(outcome, "created", {k: [None, _plain(v)] for k, v in values.items() if v not in (None, "")})
+        await audit(self.session, self.user, "create", "outcome", outcome.id, candidate_id=candidate_id)
+        return outcome
+
+    async def update(self, outcome_id: int, data: OutcomeInput) -> Outcome:
+        """Change an outcome; the history keeps what it was."""
+        outcome = await self.get(outcome_id)
+        if outcome.status in (OutcomeStatus.WITHDRAWN, OutcomeStatus.DECLINED):
+            raise ConflictError("outcome_closed", _("This result was withdrawn or declined; log a new one."))
+        values = await self._checked(outcome.candidate_id, data)
+        changes = {}
+        for name, value in values.items():
+            before = getattr(outcome, name)
+            if _plain(before) != _plain(value):
+                changes[name] = [_plain(before), _plain(value)]
+                setattr(outcome, name, value)
+        if changes:
+            await self.session.flush()
+            await self._record(outcome, "updated", changes)
+            await audit(self.session, self.user, "update", "outcome", outcome.id, candidate_id=outcome.candidate_id)
+        return outcome
+
+    async def decide(self, outcome_id: int, action: str) -> Outcome:
+        """Confirm or decline an employer's proposal, or withdraw an outcome logged in error."""
+        outcome = await self.get(outcome_id)
+        target = {
+            "confirm": OutcomeStatus.CONFIRMED,
+            "decline": OutcomeStatus.DECLINED,
+            "withdraw": OutcomeStatus.WITHDRAWN,
+        }.get(action)
+        if target is None:
+            raise DomainError("invalid", _("This value is not valid here."), "action")
+        allowed = {
+            "confirm": (OutcomeStatus.PROPOSED,),
+            "decline": (OutcomeStatus.PROPOSED,),
+            "withdraw": (OutcomeStatus.CONFIRMED, OutcomeStatus.PROPOSED),
+        }[action]
+        if outcome.status not in allowed:
+            raise ConflictError("outcome_state", _("This result cannot be changed that way any more."))
+        if action == "confirm":
+            complete(outcome)
+        before = outcome.status
+        outcome.status = target
+        outcome.decided_by_id = self.user.id
+        outcome.decided_at = utcnow()
+        await self.session.flush()
+        done = {"confirm": "confirmed", "decline": "declined", "withdraw": "withdrawn"}[action]
+        await self._record(outcome, done, {"status": [before.value, target.value]})
+        await audit(self.session, self.user, action, "outcome", outcome.id, candidate_id=outcome.candidate_id)
+        return outcome
+
+    async def end(self, outcome: Outcome, end_date: dt.date, reason: StopReason | None) -> None:
+        """Record that a placement, training or job has ended (found at a follow-up check)."""
+        if outcome.start_date and end_date < outcome.start_date:
+            raise DomainError("end_before_start", _("The end date is before the start date."), "end_date")
+        changes = {"end_date": [_plain(outcome.end_date), end_date.isoformat()]}
+        if reason is not None:
+            changes["stop_reason"] = [_plain(outcome.stop_reason), reason.value]
+            outcome.stop_reason = reason
+        outcome.end_date = end_date
+        await self.session.flush()
+        await self._record(outcome, "ended", changes)
+
+    async def _record(self, outcome: Outcome, action: str, changes: dict[str, Any]) -> None:
+        self.session.add(
+            OutcomeChange(
+                outcome_id=outcome.id,
+                by_user_id=self.user.id,
+                by_role=self.user.role.value,
+                action=action,
+                changes=changes,
+            )
+        )
+        await self.session.flush()
+
+    async def _checked(self, candidate_id: int, data: OutcomeInput) -> dict[str, Any]:
+        """The outcome's column values after checking every link and the fields its kind needs."""
+        values: dict[str, Any] = {name: getattr(data, name) for name in TRACKED if hasattr(data, name)}
+        values["note"] = data.note.strip()
+        participations = dict(
+            (
+                await self.session.execute(
+                    select(CandidateParticipation.event_id, CandidateParticipation.id).where(
+                        CandidateParticipation.candidate_id == candidate_id
+                    )
+                )
+            )
+            .tuples()
+            .all()
+        )
+        if data.held_talk_id is not None:
+            talk = table("held_talk")
+            row = (
+                await self.session.execute(
+                    select(talk.c.event_id, EmployerParticipation.organisation_id)
+                    .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+                    .where(
+                        talk.c.id == data.held_talk_id, talk.c.candidate_participation_id.in_(participations.values())
+                    )
+                )
+            ).first()
+            if row is None:
+                raise DomainError("invalid_talk", _("This talk is not one of the candidate's."), "held_talk_id")
+            event_id, organisation_id = row
+            if data.event_id not in (None, event_id) or data.organisation_id not in (None, organisation_id):
+                raise DomainError(
+                    "talk_mismatch", _("The talk was with another employer or at another event."), "held_talk_id"
+                )
+            values["event_id"], values["organisation_id"] = event_id, organisation_id
+        if data.opening_id is not None:
+            row = (
+                await self.session.execute(
+                    select(EmployerParticipation.organisation_id, EmployerParticipation.event_id)
+                    .join(Opening, Opening.employer_participation_id == EmployerParticipation.id)
+                    .where(Opening.id == data.opening_id)
+                )
+            ).first()
+            if (
+                row is None
+                or values.get("organisation_id") not in (None, row[0])
+                or row[1] not in participations
+                or values.get("event_id") not in (None, row[1])
+            ):
+                raise DomainError(
+                    "invalid_opening",
+                    _("This opening is not one of that employer's at an event the candidate took part in."),
+                    "opening_id",
+                )
+            values["organisation_id"] = row[0]
+            if values.get("event_id") is None:
+                values["event_id"] = row[1]
+        if values.get("organisation_id") is not None:
+            kind = await self.session.scalar(
+                select(Organisation.kind).where(Organisation.id == values["organisation_id"])
+            )
+            if kind is not OrganisationKind.EMPLOYER:
+                raise DomainError("invalid_employer", _("Choose an employer from the list."), "organisation_id")
+        if values.get("event_id") is not None and values["event_id"] not in participations:
+            raise DomainError("invalid_event", _("The candidate did not take part in this event."), "event_id")
+        if data.kind in STARTS and data.start_date is None:
+            raise DomainError("required", _("Give the start date."), "start_date")
+        if data.kind is PathwayKind.PAID_JOB:
+            if data.contract_type is None:
+                raise DomainError("required", _("Choose the kind of contract."), "contract_type")
+            if data.hours_per_week is None:
+                raise DomainError("required", _("Give the hours per week."), "hours_per_week")
+        if data.kind is PathwayKind.STOPPED and data.stop_reason is None:
+            raise DomainError("required", _("Choose why the candidate stopped."), "stop_reason")
+        if data.end_date and data.start_date and data.end_date < data.start_date:
+            raise DomainError("end_before_start", _("The end date is before the start date."), "end_date")
+        if data.kind is PathwayKind.STOPPED and data.start_date is None:
+            values["start_date"] = dt.datetime.now(EVENT_TZ).date()
+        if data.kind not in STARTS:
+            # A second interview or a stop has no contract: what the form kept from another kind goes.
+            values.update(contract_type=None, contract_months=None, hours_per_week=None)
+        return values
+
+
+def complete(outcome: Outcome) -> None:
+    """Refuse to count a result that lacks what its kind needs (an employer's report may come without it)."""
+    if outcome.kind in STARTS and outcome.start_date is None:
+        raise DomainError("incomplete", _("Give the start date before you confirm this result."), "start_date")
+    if outcome.kind is PathwayKind.PAID_JOB and (outcome.contract_type is None or outcome.hours_per_week is None):
+        raise DomainError(
+            "incomplete", _("Give the contract and the hours per week before you confirm this result."), "contract_type"
+        )
+
+
+async def views(session: AsyncSession, query: Any) -> list[OutcomeView]:
+    """Outcomes of ``query`` with their employer, opening and event names and their history, newest first."""
+    rows = (
+        await session.execute(
+            query.add_columns(Organisation.name, Opening.title, Event.name, Candidate.first_name, Candidate.last_name)
+            .join(Candidate, Candidate.id == Outcome.candidate_id)
+            .outerjoin(Organisation, Organisation.id == Outcome.organisation_id)
+            .outerjoin(Opening, Opening.id == Outcome.opening_id)
+            .outerjoin(Event, Event.id == Outcome.event_id)
+            .order_by(Outcome.start_date.desc().nulls_last(), Outcome.id.desc())
+        )
+    ).all()
+    result = [
+        OutcomeView(outcome, employer, opening, event, f"{first} {last}".strip())
+        for outcome, employer, opening, event, first, last in rows
+    ]
+    if result:
+        by_id = {v.outcome.id: v for v in result}
+        changes = await session.execute(
+            select(OutcomeChange, User.name)
+            .outerjoin(User, User.id == OutcomeChange.by_user_id)
+            .where(OutcomeChange.outcome_id.in_(by_id))
+            .order_by(OutcomeChange.at, OutcomeChange.id)
+        )
+        for change, name in changes.tuples():
+            by_id[change.outcome_id].changes.append(
+                {
+                    "at": change.at,
+                    "by": name or "—",
+                    "role": change.by_role,
+                    "action": change.action,
+                    "changes": change.changes,
+                }
+            )
+    return result
+
+
+# --- employers ----------------------------------------------------------------------------------
+
+
+async def employer_talks(session: AsyncSession, user: CurrentUser, event: Event) -> list[dict[str, Any]]:
+    """The talks held at this employer's tables at ``event``, each with its follow-up answer and the
+    outcomes the employer proposed (their state only: whatever a coach wrote stays with the coach)."""
+    if user.role is not Role.EMPLOYER:
+        raise NotFoundError("talks")
+    talk = table("held_talk")
+    rows = (
+        await session.execute(
+            select(
+                talk.c.id,
+                talk.c.round,
+                talk.c.follow_up,
+                talk.c.note,
+                talk.c.candidate_participation_id,
+            )
+            .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+            .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
+            .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
+            .where(talk.c.event_id == event.id, EmployerParticipation.organisation_id == (user.organisation_id or -1))
+            .order_by(talk.c.round.nulls_last(), talk.c.at)
+        )
+    ).all()
+    proposals: dict[int, list[Outcome]] = {}
+    ids = [r[0] for r in rows]
+    if ids:
+        for outcome in await session.scalars(
+            select(Outcome)
+            .where(Outcome.held_talk_id.in_(ids), Outcome.proposed_by_id.is_not(None))
+            .order_by(Outcome.id)
+        ):
+            if outcome.held_talk_id is not None:
+                proposals.setdefault(outcome.held_talk_id, []).append(outcome)
+    # The candidate as every page of the event shows them (erased people are left out: a dash).
+    names = await candidate_short_names(session, event.id)
+    return [
+        {
+            "id": talk_id,
+            "round": number,
+            "follow_up": follow_up,
+            "note": note,
+            "name": names.get(participation_id, "—"),
+            "proposals": proposals.get(talk_id, []),
+        }
+        for talk_id, number, follow_up, note, participation_id in rows
+    ]
+
+
+@dataclass(frozen=True)
+class PlannedTalk:
+    """A talk planned at one of the employer's tables: the table and the candidate's anonymised name (None for
+    a candidate whose card the employer may not see)."""
+
+    table: int
+    candidate: str | None
+
+
+async def planned_talks(session: AsyncSession, user: CurrentUser, event: Event) -> dict[int, list[PlannedTalk]] | None:
+    """The talks the published programme plans at this employer's tables, by round; None when no programme is
+    published yet."""
+    from schedule import versions  # the schedule slice reads its own versions
+
+    if user.role is not Role.EMPLOYER:
+        raise NotFoundError("talks")
+    found: dict[int, list[PlannedTalk]] | None = None
+    for employer in await EventService(session, user).employers(event):
+        pack = await versions.briefing(session, user, event, employer.id)
+        if pack.version is None:
+            continue
+        found = found or {}
+        for number, talks in pack.talks.items():
+            found.setdefault(number, []).extend(
+                PlannedTalk(t.table, t.card.display_name if t.card else None) for t in talks
+            )
+    return found
+
+
+async def propose(session: AsyncSession, user: CurrentUser, data: ProposalInput, *, event_id: int) -> Outcome:
+    """An employer reports what came of a talk at its table; the candidate's coach confirms it."""
+    if user.role is not Role.EMPLOYER:
+        raise NotFoundError("talk")
+    talk = table("held_talk")
+    row = (
+        await session.execute(
+            select(talk.c.event_id, EmployerParticipation.organisation_id, CandidateParticipation.candidate_id)
+            .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+            .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
+            .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
+            .where(
+                talk.c.id == data.held_talk_id,
+                talk.c.event_id == event_id,
+                EmployerParticipation.organisation_id == (user.organisation_id or -1),
+                Candidate.erased_at.is_(None),
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError("talk")
+    if data.kind not in PROPOSABLE:
+        raise DomainError("invalid_kind", _("Choose what you offered the candidate."), "kind")
+    organisation_id, candidate_id = row[1], row[2]
+    # Only the employer's own earlier reports count as a repeat: what a coach logged stays with the coach.
+    already = await session.scalar(
+        select(Outcome.id).where(
+            Outcome.held_talk_id == data.held_talk_id,
+            Outcome.kind == data.kind,
+            Outcome.status.in_(LIVE_STATUSES),
+            Outcome.proposed_by_id.is_not(None),
+        )
+    )
+    if already is not None:
+        raise ConflictError("already_reported", _("This has already been reported for this talk."), "kind")
+    outcome = Outcome(
+        candidate_id=candidate_id,
+        event_id=event_id,
+        held_talk_id=data.held_talk_id,
+        organisation_id=organisation_id,
+        kind=data.kind,
+        status=OutcomeStatus.PROPOSED,
+        start_date=data.start_date,
+        note=data.note.strip(),
+        proposed_by_id=user.id,
+        logged_by_id=user.id,
+    )
+    session.add(outcome)
+    await session.flush()
+    changes = {k: [None, _plain(getattr(outcome, k))] for k in ("kind", "start_date", "note") if getattr(outcome, k)}
+    session.add(
+        OutcomeChange(
+            outcome_id=outcome.id, by_user_id=user.id, by_role=user.role.value, action="proposed", changes=changes
+        )
+    )
+    await session.flush()
+    await audit(session, user, "propose", "outcome", outcome.id, candidate_id=candidate_id)
+    return outcome
+
+
+async def open_proposals(session: AsyncSession, user: CurrentUser) -> Sequence[OutcomeView]:
+    """Employers' proposals waiting for this coach (or, for an organiser, for anyone)."""
+    query = select(Outcome).where(
+        Outcome.status == OutcomeStatus.PROPOSED,
+        Outcome.candidate_id.in_(select(Candidate.id).where(Candidate.erased_at.is_(None))),
+    )
+    if user.role is Role.COACH:
+        query = query.where(
+            Outcome.candidate_id.in_(select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == user.id))
+        )
+    elif user.role is not Role.ORGANISER:
+        return []
+    return await views(session, query)

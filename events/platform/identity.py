@@ -1,0 +1,25 @@
+"""Who is asking, as the services see it: kept apart from the web layer (events.platform.auth), so that the command line
+and the background jobs use the services without loading the web framework."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from events.platform.models import Role
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The logged-in user as the request sees it."""
+
+    id: int
+    email: str
+    name: str
+    role: Role
+    organisation_id: int | None
+    event_id: int | None
+    locale: str
+
+    @property
+    def is_organiser(self) -> bool:
+        return self.role is Role.ORGANISER

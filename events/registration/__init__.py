@@ -1,0 +1,3 @@
+"""Registration: events, employers and their openings, candidates and their coaches, both sides' wishes,
+spreadsheet imports and exports.
+"""

@@ -1,0 +1,232 @@
+"""`meetmatch import` and `meetmatch export`: an event's candidates and employers to and from spreadsheets.
+
+events/cli.py mounts these commands while it is itself being imported, so this module must not import
+events.cli at the top: the shared helpers (error handling, settings, schema check) are fetched when a
+command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from events.platform.cli import handled
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from events.platform.identity import CurrentUser
+
+
+EXISTING = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
+OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+LANGUAGE = click.option(
+    "--language",
+    default="nl",
+    type=click.Choice(["nl", "en"]),
+    show_default=True,
+    help="Language of the problems reported and the export's headers.",
+)
+
+
+async def _system_user(session: AsyncSession) -> CurrentUser:
+    from events.platform.services import system_user
+
+    return await system_user(session)
+
+
+def _prepare() -> Any:
+    from events.cli import _prepare as prepare_database
+    from events.cli import load_settings, run
+
+    settings = load_settings()
+    run(prepare_database(settings, migrate=settings.is_sqlite))
+    return settings
+
+
+@click.command("import")
+@click.argument("event_ref", metavar="EVENT")
+@click.argument("kind", type=click.Choice(["candidates", "employers"]))
+@click.argument("path", metavar="FILE", type=EXISTING)
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; write nothing.")
+@click.option(
+    "--consent-date",
+    metavar="DATE",
+    help="Confirm that the new candidates consented on this day (dd-mm-yyyy or yyyy-mm-dd).",
+)
+@click.option(
+    "--consent-method",
+    type=click.Choice(["verbal", "paper", "digital"]),
+    default="verbal",
+    show_default=True,
+    help="How the new candidates consented.",
+)
+@click.option(
+    "--consent-purpose", metavar="TEXT", default="", help="What they agreed to (a standard text if left out)."
+)
+@LANGUAGE
+@handled
+def import_command(
+    event_ref: str,
+    kind: str,
+    path: Path,
+    dry_run: bool,
+    consent_date: str | None,
+    consent_method: str,
+    consent_purpose: str,
+    language: str,
+) -> None:
+    """Import candidates or employers from a .csv or .xlsx file: every row, or none when a row is wrong.
+
+    Columns are recognised by their Dutch or English headers (Voornaam/First name, Achternaam/Last name,
+    E-mail, Telefoon, Geboortedatum, Woonplaats, Coach e-mail, Sectoren, Uren per week, Rondes, Status,
+    Toestemming/Consent date, Toestemming via/Consent method; Werkgever, Tafels, Plaatsen per tafel,
+    Contactpersoon, Vacature, Soort, Sector, Omschrijving).
+    Problems are printed as "row N: field: reason" (the header is row 1); then nothing is imported.
+
+    Every new candidate gets a consent record: a row's own consent date, or else the one confirmed
+    with --consent-date; a candidate import with new people and neither is refused.
+    """
+    from events.cli import CliError, run
+    from events.platform import i18n
+    from events.platform.errors import DomainError
+    from events.platform.import_files import check_file_size
+    from events.registration.imports import (
+        ImportConsent,
+        ImportRejected,
+        apply_import,
+        consent_missing,
+        guess_mapping,
+        preview_import,
+        read_table,
+    )
+
+    with i18n.language(language):
+        try:
+            check_file_size(path.stat().st_size)  # before the file is read into memory
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CliError(f"{path}: cannot read: {exc.strerror}") from None
+        # Read, or refused when over a limit, before the database is touched.
+        table = read_table(data, path.name)
+    settings = _prepare()
+
+    async def work() -> list[str]:
+        from events.platform.db import open_session
+        from events.platform.services import find_event
+
+        with i18n.language(language):
+            consent = None
+            if consent_date is not None:
+                consent = ImportConsent.parse(consent_method, consent_date, consent_purpose)
+            mapping = guess_mapping(kind, table.headers)
+            async with open_session(settings) as session:
+                event = await find_event(session, event_ref)
+                user = await _system_user(session)
+                if dry_run:
+                    preview = await preview_import(session, user, event, kind, table, mapping)
+                    if preview.errors:
+                        raise ImportRejected(preview.errors)
+                    if preview.needs_consent and consent is None:
+                        raise consent_missing(preview)
+                    noun = "candidates" if kind == "candidates" else "organisations"
+                    return [
+                        f"dry run: {len(preview.rows)} rows are fine: {preview.new} new {noun}, "
+                        f"{preview.matched} matching existing ones; nothing was written"
+                    ]
+                result = await apply_import(session, user, event, kind, table, mapping, consent)
+                await session.commit()
+        noun = "candidates" if kind == "candidates" else "organisations"
+        lines = [
+            f"imported {result.rows} rows into {event.slug}: {result.created} {noun} created, "
+            f"{result.matched} matched, {result.updated} updated"
+        ]
+        lines += [f"  {name.replace('_', ' ')}: {count}" for name, count in result.details.items()]
+        return lines
+
+    try:
+        lines = run(work())
+    except ImportRejected as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise CliError(f"{len(exc.errors)} problem(s) in {path.name}; nothing was imported") from None
+    except DomainError as exc:
+        if exc.code != "consent_required":
+            raise
+        raise CliError(
+            f"consent: {exc.message} (--consent-date DD-MM-YYYY [--consent-method paper|digital]); nothing was imported"
+        ) from None
+    for line in lines:
+        click.echo(line)
+
+
+@click.command("export")
+@click.argument("event_ref", metavar="EVENT")
+@click.argument("kind", type=click.Choice(["candidates", "employers", "preferences", "outcomes"]))
+@click.option("-o", "--output", "path", required=True, type=OUTPUT, help="The file to write: .csv or .xlsx.")
+@click.option(
+    "--personal",
+    is_flag=True,
+    help="outcomes only: one line per outcome with the candidate's name and the employer (recorded in the "
+    "audit log) instead of the anonymised figures for funders.",
+)
+@LANGUAGE
+@handled
+def export_command(event_ref: str, kind: str, path: Path, personal: bool, language: str) -> None:
+    """Export an event's candidates, employers (one line per opening), preferences or outcomes to .csv or .xlsx.
+
+    outcomes: the results' figures for funders, anonymised (no names; groups of fewer than 5 people shown
+    as <5); with --personal, each outcome with the candidate's name and the employer.
+    """
+    from events.cli import CliError, run
+    from events.platform import i18n
+    from events.registration.exports import export_rows, to_csv, to_xlsx
+
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise CliError(f"{path.name}: choose a file name ending in .csv or .xlsx")
+    if personal and kind != "outcomes":
+        raise CliError("--personal: only with outcomes")
+    settings = _prepare()
+
+    async def work() -> tuple[bytes, int]:
+        from events.platform import dates
+        from events.platform.db import open_session
+        from events.platform.services import find_event
+        from events.results import services as results
+
+        with i18n.language(language):
+            async with open_session(settings) as session:
+                event = await find_event(session, event_ref)
+                user = await _system_user(session)
+                if kind == "outcomes" and personal:
+                    headers, rows = await results.personal_export(session, user, event)
+                elif kind == "outcomes":
+                    headers, rows = await results.funder_export(session, user, event, dates.today())
+                else:
+                    headers, rows = await export_rows(session, user, event, kind)
+                data = to_csv(headers, rows) if suffix == ".csv" else to_xlsx(headers, rows, title=kind)
+                # The audit entry of the export is kept only once the file is there.
+                _write(path, data)
+                await session.commit()
+                return data, len(rows)
+
+    _, count = run(work())
+    click.echo(f"wrote {count} rows to {path}")
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write all or nothing: a temporary file beside the target, renamed into place."""
+    from events.cli import CliError
+
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise CliError(f"{path}: cannot write: {exc.strerror}") from None

@@ -1,0 +1,267 @@
+"""Spreadsheet import (upload, column mapping, preview, all-or-nothing import) and export downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.platform import import_files
+from events.platform.auth import CurrentUser, requires
+from events.platform.deps import AppContext
+from events.platform.errors import DomainError, NotFoundError
+from events.platform.i18n import gettext as _t
+from events.platform.models import EVENT_TZ, ConsentMethod, Event, Role
+from events.platform.security import export_limit
+from events.platform.services import EventService
+from events.registration import exports, imports
+
+UPLOAD_TTL_SECONDS = 24 * 3600
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+_UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+EXPORT_KINDS = ("candidates", "employers", "preferences")
+_CONSENT_FIELDS = ("consent_purpose", "consent_method", "consent_date", "consent_confirmed")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _check_kind(kind: str, allowed: tuple[str, ...]) -> str:
+    if kind not in allowed:
+        raise NotFoundError("kind")
+    return kind
+
+
+def upload_dir(ctx: AppContext) -> Path:
+    path = ctx.settings.data_dir / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _upload_path(ctx: AppContext, user: CurrentUser, event: Event, kind: str, upload_id: str) -> Path:
+    # The user's and event's ids are part of the name: an upload is only ever found by the one who made it.
+    if not _UPLOAD_ID.match(upload_id):
+        raise NotFoundError("upload")
+    return upload_dir(ctx) / f"{user.id}-{event.id}-{kind}-{upload_id}"
+
+
+def _forget_old_uploads(ctx: AppContext) -> None:
+    now = time.time()
+    for path in upload_dir(ctx).iterdir():
+        if now - path.stat().st_mtime > UPLOAD_TTL_SECONDS:
+            path.unlink(missing_ok=True)
+
+
+def _store_upload(path: Path, filename: str, table: imports.Table) -> None:
+    # The table as read, not the file: a reload of the preview or the import itself never parses the file again.
+    stored = {"filename": filename, "headers": table.headers, "rows": table.rows, "row_numbers": table.row_numbers}
+    path.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+
+
+def _load_upload(path: Path) -> tuple[str, imports.Table]:
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        table = imports.Table(headers=stored["headers"], rows=stored["rows"], row_numbers=stored["row_numbers"])
+        return str(stored["filename"]), table
+    except (OSError, ValueError, KeyError, TypeError):
+        # Gone, expired, or kept by an earlier version as the raw file: upload it again.
+        raise NotFoundError("upload") from None
+
+
+async def _loaded(path: Path) -> tuple[str, imports.Table]:
+    return await anyio.to_thread.run_sync(_load_upload, path)
+
+
+def _mapping_from_form(form: Any, width: int) -> dict[int, str]:
+    mapping = {}
+    for index in range(width):
+        value = str(form.get(f"col_{index}", "")).strip()
+        if value:
+            mapping[index] = value
+    return mapping
+
+
+class ImportPages(Controller):
+    path = "/events/{event_ref:str}"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER)]
+
+    @get("/import/{kind:str}", name="import_start")
+    async def start(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        event = await EventService(db_session, current_user).get(event_ref)
+        _check_kind(kind, imports.KINDS)
+        return Template("events/import.html", context={"event": event, "kind": kind, "stage": "upload", "errors": {}})
+
+    @post("/import/{kind:str}", name="import_upload")
+    async def upload(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        ctx: NamedDependency[AppContext],
+    ) -> Response[Any]:
+        event = await EventService(db_session, current_user).get(event_ref)
+        _check_kind(kind, imports.KINDS)
+        form = await request.form()
+        upload = form.get("file")
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
+        filename = upload.filename if isinstance(upload, UploadFile) else ""
+        try:
+            if not data:
+                raise DomainError("required", _t("Choose a CSV or Excel file."), "file")
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise DomainError("too_large", _t("The file is larger than 10 MB."), "file")
+            # A file that cannot be read, or is over a limit, is refused here, not later.
+            table = await import_files.read_table_in_thread(data, filename)
+        except DomainError as exc:
+            context = {"event": event, "kind": kind, "stage": "upload", "errors": {"file": exc.message}}
+            return Template("events/import.html", context=context, status_code=422)
+        _forget_old_uploads(ctx)
+        upload_id = secrets.token_urlsafe(18)
+        # Keep the extension (it tells CSV from Excel) and shorten only the rest of a long name.
+        stem, dot, suffix = filename.rpartition(".")
+        name = f"{stem[:100]}{dot}{suffix[:10]}" if dot else filename[:100]
+        await anyio.to_thread.run_sync(
+            _store_upload, _upload_path(ctx, current_user, event, kind, upload_id), name, table
+        )
+        return Redirect(f"/events/{event.slug}/import/{kind}/{upload_id}", status_code=HTTP_303_SEE_OTHER)
+
+    async def _preview(
+        self,
+        db_session: AsyncSession,
+        current_user: CurrentUser,
+        event: Event,
+        kind: str,
+        upload_id: str,
+        upload: tuple[str, imports.Table],
+        mapping: dict[int, str] | None,
+    ) -> dict[str, Any]:
+        filename, table = upload
+        mapping = imports.guess_mapping(kind, table.headers) if mapping is None else mapping
+        context: dict[str, Any] = {
+            "event": event,
+            "kind": kind,
+            "stage": "preview",
+            "upload_id": upload_id,
+            "filename": filename,
+            "table": table,
+            "mapping": mapping,
+            "fields": imports.fields_for(kind),
+            "field_labels": {f.name: _t(f.label) for f in imports.fields_for(kind)},
+            "errors": {},
+            "preview": None,
+            "consent_values": {
+                "consent_purpose": imports.default_consent_purpose(),
+                "consent_method": "verbal",
+                "consent_date": dt.datetime.now(EVENT_TZ).date().isoformat(),
+            },
+            "consent_methods": [m.value for m in ConsentMethod],
+        }
+        try:
+            imports.check_mapping(kind, mapping, len(table.headers))
+            context["preview"] = await imports.preview_import(db_session, current_user, event, kind, table, mapping)
+        except DomainError as exc:
+            context["errors"] = {exc.field or "mapping": exc.message}
+        return context
+
+    @get("/import/{kind:str}/{upload_id:str}", name="import_preview")
+    async def preview(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        upload_id: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        ctx: NamedDependency[AppContext],
+    ) -> Template:
+        event = await EventService(db_session, current_user).get(event_ref)
+        _check_kind(kind, imports.KINDS)
+        upload = await _loaded(_upload_path(ctx, current_user, event, kind, upload_id))
+        context = await self._preview(db_session, current_user, event, kind, upload_id, upload, None)
+        return Template("events/import.html", context=context)
+
+    @post("/import/{kind:str}/{upload_id:str}", name="import_apply")
+    async def apply(
+        self,
+        event_ref: FromPath[str],
+        kind: FromPath[str],
+        upload_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        ctx: NamedDependency[AppContext],
+    ) -> Response[Any]:
+        event = await EventService(db_session, current_user).get(event_ref)
+        _check_kind(kind, imports.KINDS)
+        path = _upload_path(ctx, current_user, event, kind, upload_id)
+        upload = await _loaded(path)
+        table = upload[1]
+        form = await request.form()
+        mapping = _mapping_from_form(form, len(table.headers))
+        context = await self._preview(db_session, current_user, event, kind, upload_id, upload, mapping)
+        preview = context["preview"]
+        if "consent_date" in form:
+            context["consent_values"] = {name: str(form.get(name, "")) for name in _CONSENT_FIELDS}
+        if form.get("action") != "import" or preview is None or not preview.ok:
+            return Template("events/import.html", context=context, status_code=200 if preview and preview.ok else 422)
+        consent = None
+        if preview.needs_consent:
+            values = context["consent_values"]
+            try:
+                if form.get("consent_confirmed") != "yes":
+                    raise imports.consent_missing(preview)
+                consent = imports.ImportConsent.parse(
+                    values["consent_method"], values["consent_date"], values["consent_purpose"]
+                )
+            except DomainError as exc:
+                context["errors"] = {exc.field or "consent": exc.message}
+                return Template("events/import.html", context=context, status_code=422)
+        try:
+            result = await imports.apply_import(db_session, current_user, event, kind, table, mapping, consent)
+        except imports.ImportRejected:
+            return Template("events/import.html", context=context, status_code=422)
+        path.unlink(missing_ok=True)
+        return Redirect(f"/events/{event.slug}?msg=imported&rows={result.rows}", status_code=HTTP_303_SEE_OTHER)
+
+    @get("/export/{filename:str}", name="export_download", guards=[export_limit])
+    async def export(
+        self,
+        event_ref: FromPath[str],
+        filename: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[bytes]:
+        event = await EventService(db_session, current_user).get(event_ref)
+        kind, _, fmt = filename.partition(".")
+        _check_kind(kind, EXPORT_KINDS)
+        if fmt not in MEDIA_TYPES:
+            raise NotFoundError("format")
+        headers, rows = await exports.export_rows(db_session, current_user, event, kind)
+        body = exports.to_csv(headers, rows) if fmt == "csv" else exports.to_xlsx(headers, rows, title=kind)
+        return Response(
+            body,
+            media_type=MEDIA_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{event.slug}-{kind}.{fmt}"'},
+        )

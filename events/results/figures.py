@@ -1,0 +1,271 @@
+"""What an event (or a programme of events) achieved, as plain figures: the funnel from registration to a job,
+the outcomes still running at 1, 3 and 6 months, for funders and against targets; and the whole report of an event
+(with the breakdowns of events.results.breakdown) or of a programme.
+
+Pure queries returning frozen dataclasses of exact counts (events.results.shapes); nothing here renders or
+anonymises (see events.results.suppress and events.results.view). Every figure counts distinct candidates, and only
+confirmed outcomes of the event itself (Outcome.event_id). The work is a fixed handful of grouped queries whatever
+the number of candidates: the rows fetched per outcome or per participation are aggregated here, in Python, never
+looked up one by one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.followup.models import CHECK_MONTHS, LASTING_MONTHS, ContractType, Programme
+from events.platform.dates import add_months
+from events.platform.models import CandidateParticipation, Event, PathwayKind
+from events.results.breakdown import coach_organisation_rows, employer_rows, evaluation_summary
+from events.results.rows import OutcomeRow, active_participation, badge_tables, confirmed_outcomes, step_sets
+from events.results.shapes import (
+    HOUR_BANDS,
+    START_STEPS,
+    STEP_OF_KIND,
+    TARGETS,
+    Checkpoint,
+    EventReport,
+    FunderFigures,
+    Funnel,
+    ProgrammeEvent,
+    ProgrammeReport,
+    TargetRow,
+)
+
+
+async def _funnel_counts(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Registered, present, talked, talks and follow-up wishes per event: three grouped queries."""
+    check_in, talk = badge_tables()
+    counts: dict[int, dict[str, int]] = {i: {} for i in event_ids}
+    registered = await session.execute(
+        select(CandidateParticipation.event_id, func.count())
+        .where(CandidateParticipation.event_id.in_(event_ids), active_participation())
+        .group_by(CandidateParticipation.event_id)
+    )
+    for event_id, count in registered.tuples():
+        counts[event_id]["registered"] = int(count)
+    present = await session.execute(
+        select(CandidateParticipation.event_id, func.count(distinct(CandidateParticipation.id)))
+        .join(check_in, check_in.c.candidate_participation_id == CandidateParticipation.id)
+        .where(CandidateParticipation.event_id.in_(event_ids), active_participation())
+        .group_by(CandidateParticipation.event_id)
+    )
+    for event_id, count in present.tuples():
+        counts[event_id]["present"] = int(count)
+    wished = talk.c.follow_up.in_(("yes", "maybe"))
+    talks = await session.execute(
+        select(
+            talk.c.event_id,
+            func.count(),
+            func.count(distinct(talk.c.candidate_participation_id)),
+            # COUNT(DISTINCT CASE ...) skips the NULLs of talks without a wish.
+            func.count(distinct(case((wished, talk.c.candidate_participation_id)))),
+        )
+        .where(talk.c.event_id.in_(event_ids))
+        .group_by(talk.c.event_id)
+    )
+    for event_id, number, talked, follow_up in talks.tuples():
+        counts[event_id].update(talks=int(number), talked=int(talked), follow_up=int(follow_up))
+    return counts
+
+
+def _checkpoints(event_date: dt.date, today: dt.date, rows: Sequence[OutcomeRow]) -> tuple[Checkpoint, ...]:
+    """A start without a start date counts as started on the event's day: the coach confirmed it happened."""
+    points = []
+    for months in CHECK_MONTHS:
+        day = add_months(event_date, months)
+        if day > today:
+            points.append(Checkpoint(months, day, reached=False))
+            continue
+        running: dict[str, set[int]] = defaultdict(set)
+        for row in rows:
+            step = STEP_OF_KIND.get(row.kind)
+            if step not in START_STEPS:
+                continue
+            started = (row.start_date or event_date) <= day
+            if started and (row.end_date is None or row.end_date > day):
+                running[step].add(row.candidate_id)
+        points.append(
+            Checkpoint(
+                months,
+                day,
+                reached=True,
+                placements=len(running["placements"]),
+                training_starts=len(running["training_starts"]),
+                job_starts=len(running["job_starts"]),
+                any_start=len(set().union(*running.values())),
+            )
+        )
+    return tuple(points)
+
+
+def _is_lasting(row: OutcomeRow) -> bool | None:
+    """True for a contract of LASTING_MONTHS or more or an open-ended permanent one; None when not known."""
+    if row.contract_months is not None:
+        return row.contract_months >= LASTING_MONTHS
+    if row.contract_type is ContractType.PERMANENT:
+        return True
+    return None
+
+
+def funder_figures(rows: Sequence[OutcomeRow]) -> FunderFigures:
+    """Outflow from benefits, contract length and hours, per candidate (their most favourable outcome)."""
+    starts: dict[int, list[OutcomeRow]] = defaultdict(list)
+    jobs: dict[int, list[OutcomeRow]] = defaultdict(list)
+    kinds: dict[PathwayKind, set[int]] = defaultdict(set)
+    for row in rows:
+        kinds[row.kind].add(row.candidate_id)
+        if STEP_OF_KIND.get(row.kind) in START_STEPS:
+            starts[row.candidate_id].append(row)
+        if row.kind is PathwayKind.PAID_JOB:
+            jobs[row.candidate_id].append(row)
+    left = kept = unknown = 0
+    for own in starts.values():
+        answers = {r.leaves_benefits for r in own}
+        if True in answers:
+            left += 1
+        elif False in answers:
+            kept += 1
+        else:
+            unknown += 1
+    lasting = short = length_unknown = 0
+    bands = dict.fromkeys((label for label, _, _ in HOUR_BANDS), 0)
+    hours_known: list[int] = []
+    for own in jobs.values():
+        lengths = {_is_lasting(r) for r in own}
+        if True in lengths:
+            lasting += 1
+        elif False in lengths:
+            short += 1
+        else:
+            length_unknown += 1
+        known = [r.hours_per_week for r in own if r.hours_per_week is not None]
+        if known:
+            hours = max(known)
+            hours_known.append(hours)
+            for label, low, high in HOUR_BANDS:
+                if low <= hours <= high:
+                    bands[label] += 1
+    return FunderFigures(
+        started=len(starts),
+        left_benefits=left,
+        kept_benefits=kept,
+        benefits_unknown=unknown,
+        job_starts=len(jobs),
+        lasting=lasting,
+        short=short,
+        length_unknown=length_unknown,
+        hour_bands=tuple(bands.items()),
+        hours_unknown=len(jobs) - len(hours_known),
+        hours_known=len(hours_known),
+        mean_hours=round(statistics.fmean(hours_known), 1) if hours_known else None,
+        per_kind=tuple((kind, len(kinds[kind])) for kind in PathwayKind),
+    )
+
+
+def _funnel(counts: dict[str, int], rows: Sequence[OutcomeRow]) -> Funnel:
+    sets = step_sets(rows)
+    return Funnel(
+        registered=counts.get("registered", 0),
+        present=counts.get("present", 0),
+        talked=counts.get("talked", 0),
+        talks=counts.get("talks", 0),
+        follow_up=counts.get("follow_up", 0),
+        second_interviews=len(sets["second_interviews"]),
+        placements=len(sets["placements"]),
+        training_starts=len(sets["training_starts"]),
+        job_starts=len(sets["job_starts"]),
+    )
+
+
+def target_rows(targets: dict[str, Any] | None, actual: dict[str, int]) -> tuple[TargetRow, ...]:
+    """The targets that are set (a positive whole number), in TARGETS order, beside what was achieved."""
+    rows = []
+    for key, label in TARGETS.items():
+        value = (targets or {}).get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            rows.append(TargetRow(key, label, value, actual.get(key, 0)))
+    return tuple(rows)
+
+
+def _target_actuals(funnel: Funnel) -> dict[str, int]:
+    return {key: funnel.value(key) for key in TARGETS}
+
+
+async def event_report(session: AsyncSession, event: Event, today: dt.date) -> EventReport:
+    """Every figure of ``event`` as it stands on ``today`` (the follow-up checks reached by then)."""
+    rows = await confirmed_outcomes(session, [event.id])
+    counts = await _funnel_counts(session, [event.id])
+    funnel = _funnel(counts[event.id], rows)
+    return EventReport(
+        event_id=event.id,
+        slug=event.slug,
+        name=event.name,
+        date=event.date,
+        today=today,
+        funnel=funnel,
+        checkpoints=_checkpoints(event.date, today, rows),
+        employers=await employer_rows(session, event.id, rows),
+        coach_organisations=await coach_organisation_rows(session, event.id, rows),
+        funder=funder_figures(rows),
+        targets=target_rows(event.targets, _target_actuals(funnel)),
+        evaluation=await evaluation_summary(session, event.id),
+    )
+
+
+async def programme_report(session: AsyncSession, programme: Programme, today: dt.date) -> ProgrammeReport:
+    """The programme's events in date order, each with its funnel and checks, and the totals against the
+    programme's targets: the same few queries for any number of events."""
+    events = (
+        await session.scalars(select(Event).where(Event.programme_id == programme.id).order_by(Event.date, Event.id))
+    ).all()
+    ids = [e.id for e in events]
+    rows = await confirmed_outcomes(session, ids) if ids else []
+    counts = await _funnel_counts(session, ids) if ids else {}
+    by_event: dict[int, list[OutcomeRow]] = defaultdict(list)
+    for row in rows:
+        by_event[row.event_id or 0].append(row)
+    items = tuple(
+        ProgrammeEvent(
+            event_id=e.id,
+            slug=e.slug,
+            name=e.name,
+            date=e.date,
+            funnel=_funnel(counts[e.id], by_event[e.id]),
+            checkpoints=_checkpoints(e.date, today, by_event[e.id]),
+        )
+        for e in events
+    )
+    totals = Funnel.total(item.funnel for item in items)
+    checkpoint_totals = []
+    for index, months in enumerate(CHECK_MONTHS):
+        reached = [item.checkpoints[index] for item in items if item.checkpoints[index].reached]
+        checkpoint_totals.append(
+            Checkpoint(
+                months,
+                max((c.date for c in reached), default=today),
+                reached=bool(reached),
+                placements=sum(c.placements for c in reached),
+                training_starts=sum(c.training_starts for c in reached),
+                job_starts=sum(c.job_starts for c in reached),
+                any_start=sum(c.any_start for c in reached),
+            )
+        )
+    return ProgrammeReport(
+        programme_id=programme.id,
+        name=programme.name,
+        description=programme.description,
+        today=today,
+        events=items,
+        totals=totals,
+        checkpoint_totals=tuple(checkpoint_totals),
+        targets=target_rows(programme.targets, _target_actuals(totals)),
+        funder=funder_figures(rows),
+    )

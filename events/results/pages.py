@@ -1,0 +1,262 @@
+"""The organisers' results pages: an event's results (figures, charts, targets, PDF, exports) and programmes.
+
+Organisers only (403 for every other role, by the controllers' guards). The page shows exact figures; with
+``?anonymised=1`` it shows what the PDF and the funder export hold (events.results.suppress).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.followup.models import Programme
+from events.platform.auth import CurrentUser, requires
+from events.platform.dates import today
+from events.platform.errors import DomainError, NotFoundError
+from events.platform.forms import form_values
+from events.platform.models import Role
+from events.platform.redirects import see_other
+from events.platform.security import export_limit
+from events.registration.exports import to_csv, to_xlsx
+from events.results import pdf
+from events.results import services as results
+from events.results.shapes import TARGETS
+from events.results.view import ReportView, event_view, programme_view
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def target_labels() -> dict[str, str]:
+    return dict(TARGETS)
+
+
+async def _pdf_response(view: ReportView, kind: str, filename: str) -> Response[bytes]:
+    html = pdf.report_html(view, kind=kind, day=today())
+    # WeasyPrint takes a second or more: in a worker thread, so that scans and pages keep flowing.
+    body = await anyio.to_thread.run_sync(pdf.render_pdf, html)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+class ResultPages(Controller):
+    path = "/events/{event_ref:str}"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER)]
+
+    async def _context(
+        self, session: AsyncSession, user: CurrentUser, event_ref: str, anonymised: bool
+    ) -> dict[str, Any]:
+        event, report = await results.event_results(session, user, event_ref, today())
+        return {
+            "event": event,
+            "report": report,
+            "view": event_view(report, anonymised=anonymised),
+            "anonymised": anonymised,
+            "target_labels": target_labels(),
+            "values": {k: str(v) for k, v in (event.targets or {}).items()},
+            "errors": {},
+        }
+
+    @get("/results", name="results")
+    async def results_page(
+        self,
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        anonymised: FromQuery[int] = 0,
+    ) -> Template:
+        context = await self._context(db_session, current_user, event_ref, bool(anonymised))
+        return Template("events/results/results.html", context=context)
+
+    @post("/results/targets", name="results_targets")
+    async def set_targets(
+        self,
+        event_ref: FromPath[str],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        event, _ = await results.event_results(db_session, current_user, event_ref, today())
+        values = form_values(await request.form())
+        try:
+            targets = results.parse_targets(values)
+        except DomainError as exc:
+            context = await self._context(db_session, current_user, event_ref, anonymised=False)
+            context.update(
+                values={k: str(values.get(k, "")) for k in TARGETS}, errors={exc.field or "_form": exc.message}
+            )
+            return Template("events/results/results.html", context=context, status_code=422)
+        await results.set_event_targets(db_session, current_user, event, targets)
+        return see_other(f"/events/{event.slug}/results?msg=saved#targets")
+
+    @get("/results.pdf", name="results_pdf", guards=[export_limit])
+    async def results_pdf(
+        self,
+        event_ref: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        anonymised: FromQuery[int] = 0,
+    ) -> Response[bytes]:
+        event, report = await results.event_results(db_session, current_user, event_ref, today())
+        name = f"{event.slug}-results{'-anonymised' if anonymised else ''}.pdf"
+        return await _pdf_response(event_view(report, anonymised=bool(anonymised)), "event", name)
+
+    @get("/results/{filename:str}", name="results_export", guards=[export_limit])
+    async def results_export(
+        self,
+        event_ref: FromPath[str],
+        filename: FromPath[str],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        personal: FromQuery[int] = 0,
+    ) -> Response[bytes]:
+        event, _ = await results.event_results(db_session, current_user, event_ref, today())
+        kind, _dot, fmt = filename.partition(".")
+        if kind != "outcomes" or fmt not in MEDIA_TYPES:
+            raise NotFoundError("export")
+        if personal:
+            headers, rows = await results.personal_export(db_session, current_user, event)
+            name = f"{event.slug}-outcomes-personal.{fmt}"
+        else:
+            headers, rows = await results.funder_export(db_session, current_user, event, today())
+            name = f"{event.slug}-outcomes.{fmt}"
+        body = to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, title="outcomes")
+        return Response(
+            body,
+            media_type=MEDIA_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+class ProgrammeResultPages(Controller):
+    path = "/programmes"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER)]
+
+    async def _list_context(self, session: AsyncSession, user: CurrentUser) -> dict[str, Any]:
+        return {
+            "programmes": await results.programmes(session, user),
+            "target_labels": target_labels(),
+            "values": {},
+            "errors": {},
+        }
+
+    @get("/", name="programmes")
+    async def list_page(
+        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
+    ) -> Template:
+        return Template("events/results/programmes.html", context=await self._list_context(db_session, current_user))
+
+    @post("/", name="programme_create")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        values = form_values(await request.form())
+        try:
+            programme = await results.create_programme(
+                db_session, current_user, values.get("name"), values.get("description")
+            )
+        except DomainError as exc:
+            context = await self._list_context(db_session, current_user)
+            context.update(values=values, errors={exc.field or "_form": exc.message})
+            return Template("events/results/programmes.html", context=context, status_code=422)
+        return see_other(f"/programmes/{programme.id}?msg=saved")
+
+    async def _context(
+        self, session: AsyncSession, user: CurrentUser, programme: Programme, anonymised: bool
+    ) -> dict[str, Any]:
+        report = await results.programme_results(session, user, programme, today())
+        values: dict[str, Any] = {"name": programme.name, "description": programme.description}
+        values.update({k: str(v) for k, v in (programme.targets or {}).items()})
+        return {
+            "programme": programme,
+            "report": report,
+            "view": programme_view(report, anonymised=anonymised),
+            "anonymised": anonymised,
+            "events": await results.programme_events(session, programme),
+            "free_events": await results.free_events(session),
+            "target_labels": target_labels(),
+            "values": values,
+            "errors": {},
+        }
+
+    @get("/{programme_id:int}", name="programme_results")
+    async def programme_page(
+        self,
+        programme_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        anonymised: FromQuery[int] = 0,
+    ) -> Template:
+        programme = await results.find_programme(db_session, current_user, programme_id)
+        context = await self._context(db_session, current_user, programme, bool(anonymised))
+        return Template("events/results/programme.html", context=context)
+
+    @post("/{programme_id:int}", name="programme_update")
+    async def update(
+        self,
+        programme_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        programme = await results.find_programme(db_session, current_user, programme_id)
+        values = form_values(await request.form())
+        try:
+            await results.update_programme(db_session, current_user, programme, values)
+        except DomainError as exc:
+            await db_session.refresh(programme)
+            context = await self._context(db_session, current_user, programme, anonymised=False)
+            context.update(values=values, errors={exc.field or "_form": exc.message})
+            return Template("events/results/programme.html", context=context, status_code=422)
+        return see_other(f"/programmes/{programme.id}?msg=saved")
+
+    @post("/{programme_id:int}/events", name="programme_events")
+    async def events(
+        self,
+        programme_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        programme = await results.find_programme(db_session, current_user, programme_id)
+        values = form_values(await request.form())
+        attach = values.get("action") != "detach"
+        try:
+            await results.attach_event(db_session, current_user, programme, values.get("event", ""), attach=attach)
+        except DomainError as exc:
+            context = await self._context(db_session, current_user, programme, anonymised=False)
+            context.update(errors={exc.field or "_form": exc.message})
+            return Template("events/results/programme.html", context=context, status_code=422)
+        return see_other(f"/programmes/{programme.id}?msg=saved#events")
+
+    @get("/{programme_id:int}/report.pdf", name="programme_pdf", guards=[export_limit])
+    async def programme_pdf(
+        self,
+        programme_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        anonymised: FromQuery[int] = 0,
+    ) -> Response[bytes]:
+        programme = await results.find_programme(db_session, current_user, programme_id)
+        report = await results.programme_results(db_session, current_user, programme, today())
+        name = f"programme-{programme.id}{'-anonymised' if anonymised else ''}.pdf"
+        return await _pdf_response(programme_view(report, anonymised=bool(anonymised)), "programme", name)
+
+
+__all__ = ["ProgrammeResultPages", "ResultPages"]
