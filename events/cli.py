@@ -1,89 +1,18 @@
-"""The ``meetmatch`` console script.
-
-Module-level imports stay light (click only): ``meetmatch schedule ...`` must start fast, so the web
-stack, the database layer and WeasyPrint are imported inside the commands that need them.
+"""The ``meetmatch`` console script: the platform's own commands (db, serve, demo, users, jobs) and every
+slice's commands mounted on the root group of events/platform/cli.py. Like that module, it imports click only
+at the top, so that ``meetmatch schedule ...`` starts fast.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import os
 import secrets
 import sys
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-T = TypeVar("T")
-
-
-class CliError(click.ClickException):
-    """Bad input or an unusable environment: a clear message and exit code 2, never a traceback."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-def _describe_database_error(exc: BaseException) -> str | None:
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
-    name = type(getattr(exc, "orig", exc)).__name__
-    if isinstance(exc, OSError | ConnectionError) or "connect" in text.lower() or "unable to open" in text.lower():
-        return f"cannot reach the database ({name}: {text}); check MEETMATCH_DATABASE_URL"
-    return None
-
-
-def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
-    """Turn every foreseeable failure into a one-line message and exit code 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        from sqlalchemy.exc import DBAPIError, OperationalError
-
-        from events.platform.errors import DomainError, NotFoundError
-        from events.platform.services import KeyMismatchError
-        from events.platform.settings import SettingsError
-
-        try:
-            return func(*args, **kwargs)
-        except click.ClickException:
-            raise
-        except NotFoundError as exc:
-            raise CliError(f"{exc.what}: not found") from None
-        except DomainError as exc:
-            prefix = f"{exc.field}: " if exc.field else ""
-            raise CliError(f"{prefix}{exc.message}") from None
-        except (SettingsError, KeyMismatchError) as exc:
-            raise CliError(str(exc)) from None
-        except (OperationalError, DBAPIError, OSError) as exc:
-            message = _describe_database_error(exc) or f"database error: {str(exc).splitlines()[0]}"
-            raise CliError(message) from None
-
-    return wrapper
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
-
-
-def load_settings() -> Any:
-    from events.platform.settings import Settings
-
-    return Settings.from_env()
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option("0.1.0", prog_name="meetmatch")
-def main() -> None:
-    """meetmatch: meet & match events from registration to the job.
-
-    Settings come from MEETMATCH_* environment variables (MEETMATCH_DATABASE_URL, MEETMATCH_DATA_DIR,
-    MEETMATCH_SECRET_KEY, MEETMATCH_BASE_URL, MEETMATCH_REDIS_URL, MEETMATCH_SMTP_URL).
-    """
-
+from events.platform.cli import CliError, check_key, handle_errors, load_settings, main, prepare, run
 
 # --- db --------------------------------------------------------------------------------------------
 
@@ -101,7 +30,7 @@ def db_upgrade() -> None:
 
     settings = load_settings()
     run(upgrade(settings))
-    run(_check_key(settings))
+    run(check_key(settings))
     click.echo("database is up to date")
 
 
@@ -113,27 +42,6 @@ def db_revision(message: str) -> None:
     from events.platform.migrate import revision
 
     revision(load_settings(), message)
-
-
-async def _check_key(settings: Any) -> None:
-    from events.platform.db import open_session
-    from events.platform.services import check_key_fingerprint
-
-    async with open_session(settings) as session:
-        await check_key_fingerprint(session, settings.key_fingerprint)
-        await session.commit()
-
-
-async def _prepare(settings: Any, *, migrate: bool) -> None:
-    """Migrate (SQLite default) or insist on a migrated schema (PostgreSQL), then check the key."""
-    from events.platform.migrate import current_revision, head_revision, upgrade
-
-    if migrate:
-        await upgrade(settings)
-    elif await current_revision(settings) != head_revision(settings):
-        msg = "the database schema is not up to date; run `meetmatch db upgrade` first"
-        raise CliError(msg)
-    await _check_key(settings)
 
 
 # --- serve and demo ----------------------------------------------------------------------------------
@@ -180,7 +88,7 @@ def serve(host: str, port: int, with_demo: bool, migrate: bool | None, workers: 
         os.environ["MEETMATCH_BASE_URL"] = address.base_url
         settings = settings.with_changes(base_url=address.base_url)
     # --demo creates what it needs, on PostgreSQL too; otherwise only the SQLite default migrates itself.
-    run(_prepare(settings, migrate=(settings.is_sqlite or with_demo) if migrate is None else migrate))
+    run(prepare(settings, migrate=(settings.is_sqlite or with_demo) if migrate is None else migrate))
     if with_demo:
         from events.demo.seed import build_demo, print_logins
 
@@ -213,7 +121,7 @@ def demo() -> None:
 
     settings = load_settings()
     run(upgrade(settings))
-    run(_check_key(settings))
+    run(check_key(settings))
     result = run(build_demo(settings))
     print_logins(result, settings)
 
@@ -252,7 +160,7 @@ def users_add(
         password = secrets.token_urlsafe(12)
         generated = True
     settings = load_settings()
-    run(_prepare(settings, migrate=settings.is_sqlite))
+    run(prepare(settings, migrate=settings.is_sqlite))
 
     async def add() -> Any:
         from events.platform.db import open_session
@@ -288,7 +196,7 @@ def users_reset_two_factor(email: str) -> None:
     """Switch an account's two-factor login off (a lost phone and no recovery codes left). An organiser or
     coach sets it up again at their next login; the reset is written to the audit log."""
     settings = load_settings()
-    run(_prepare(settings, migrate=settings.is_sqlite))
+    run(prepare(settings, migrate=settings.is_sqlite))
 
     async def reset() -> Any:
         from sqlalchemy import select
@@ -343,7 +251,7 @@ def jobs_run(names: tuple[str, ...]) -> None:
     if unknown:
         raise CliError(f"--job: unknown job {', '.join(sorted(unknown))} (jobs: {', '.join(j.name for j in JOBS)})")
     settings = load_settings()
-    run(_prepare(settings, migrate=settings.is_sqlite))
+    run(prepare(settings, migrate=settings.is_sqlite))
 
     async def work() -> list[str]:
         engine = create_engine(settings)

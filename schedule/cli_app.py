@@ -16,7 +16,7 @@ import click
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for tie-breaking.")
 def build_command(event_ref: str, publish: bool, seed: int) -> None:
     """Build a new version of EVENT's programme (id or slug) from its people and wishes."""
-    from events.cli import handle_errors, load_settings, run
+    from events.platform.cli import handle_errors, load_settings, run
 
     @handle_errors
     def go() -> None:
@@ -63,7 +63,7 @@ def build_command(event_ref: str, publish: bool, seed: int) -> None:
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False, path_type=Path))
 def export_command(event_ref: str, output: Path) -> None:
     """Write instance.json and solution.json of EVENT's newest published programme into a directory."""
-    from events.cli import handle_errors, load_settings, run
+    from events.platform.cli import handle_errors, load_settings, run
 
     @handle_errors
     def go() -> None:

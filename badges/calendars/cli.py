@@ -43,14 +43,14 @@ def ics_command(event_ref: str, output: Path) -> None:
     talks of the published programme in their language, and the talks an earlier publish had and the newest
     one dropped, as cancelled.
     """
-    from events.cli import CliError, handle_errors, load_settings, run
+    from events.platform.cli import CliError, handle_errors, load_settings, run
 
     @handle_errors
     def go() -> None:
-        from events.cli import _prepare
+        from events.platform.cli import prepare
 
         settings = load_settings()
-        run(_prepare(settings, migrate=settings.is_sqlite))
+        run(prepare(settings, migrate=settings.is_sqlite))
         if output.exists() and not output.is_dir():
             raise CliError(f"{output}: not a directory")
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from events.platform.cli import handled
-from events.registration.cli import LANGUAGE, _prepare, _system_user
+from events.platform.cli import LANGUAGE, handled, prepared_settings, system_user
 
 
 @click.command("mail")
@@ -27,10 +26,10 @@ def mail_command(event_ref: str, kind: str, only: str | None, dry_run: bool, lan
     Messages wait in the outbox until `meetmatch jobs run` (or `serve`'s timer) sends them; a message
     queued before is not queued again.
     """
-    from events.cli import run
     from events.platform import i18n
+    from events.platform.cli import run
 
-    settings = _prepare()
+    settings = prepared_settings()
 
     async def work() -> list[str]:
         from badges.mail import services as mailing
@@ -50,7 +49,7 @@ def mail_command(event_ref: str, kind: str, only: str | None, dry_run: bool, lan
                     lines.append(f"dry run: {len(planned.messages)} message(s) would be queued; nothing was written")
                     return lines
                 result = await mailing.queue(session, settings, event, kind, only_changed=only == "changed")
-                user = await _system_user(session)
+                user = await system_user(session)
                 await audit(session, user, "mail", "event", event.id, detail={"kind": kind, "queued": result.queued})
                 await session.commit()
         return [

@@ -29,7 +29,7 @@ from badges.people import (
     live_tokens,
     programmes,
 )
-from events.platform import i18n
+from events.platform import i18n, templating
 from events.platform.errors import DomainError
 from events.platform.models import EVENT_TZ, Event, EventStatus, OutboxMessage
 from events.platform.outbox import Attachment, Outgoing, enqueue
@@ -68,9 +68,7 @@ class MailResult:
 
 @cache
 def _environments() -> tuple[Environment, Environment]:
-    from events.app import build_jinja_environment
-
-    html = build_jinja_environment()
+    html = templating.environment()  # the mail's templates stand alone: the platform's globals are enough
     return html, html.overlay(autoescape=False)
 
 

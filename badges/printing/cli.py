@@ -25,7 +25,7 @@ class _OneLineChoice(click.Choice):  # type: ignore[type-arg]
     """A choice whose error is our one line: `error: --layout: choose one of ...`, exit code 2."""
 
     def fail(self, message: str, param: click.Parameter | None = None, ctx: click.Context | None = None) -> Any:
-        from events.cli import CliError
+        from events.platform.cli import CliError
 
         name = param.opts[0] if param is not None and param.opts else "value"
         raise CliError(f"{name}: choose one of {', '.join(str(c) for c in self.choices)}")
@@ -34,7 +34,7 @@ class _OneLineChoice(click.Choice):  # type: ignore[type-arg]
 def check_target(path: Path) -> None:
     """Refuse, before any work, a file that cannot be written: a missing folder, a folder, one where no
     file can be made (permissions, a read-only or virtual file system: a trial file is made and removed)."""
-    from events.cli import CliError
+    from events.platform.cli import CliError
 
     if path.suffix.lower() != ".pdf":
         raise CliError(f"{path.name}: choose a file name ending in .pdf")
@@ -96,7 +96,8 @@ def badges_command(
     """
     from badges.models import HolderKind
     from badges.printing.data import DEFAULT_KINDS, Selection, describe, parse_holder, prepare
-    from events.cli import _prepare, load_settings, run
+    from events.platform.cli import load_settings, run
+    from events.platform.cli import prepare as prepare_database
 
     check_target(path)
     selection = Selection(
@@ -108,7 +109,7 @@ def badges_command(
         language=language,
     ).check()
     settings = load_settings()
-    run(_prepare(settings, migrate=settings.is_sqlite))
+    run(prepare_database(settings, migrate=settings.is_sqlite))
 
     async def collect() -> Any:
         from events.platform.db import open_session
@@ -122,7 +123,7 @@ def badges_command(
 
     work = run(collect())
     if not work.pages:
-        from events.cli import CliError
+        from events.platform.cli import CliError
 
         raise CliError("nobody to print for: the selection is empty")
     from events.platform.serving import unreachable_warning
@@ -141,7 +142,7 @@ def badges_command(
             done = pages
 
         data = render(work.pages, title=work.title, language=work.language, progress=advance)
-    from events.registration.cli import _write
+    from events.platform.cli import write_file
 
-    _write(path, data)
+    write_file(path, data)
     click.echo(f"wrote {describe(work, selection)} to {path}")

@@ -25,7 +25,7 @@ def backup_command(output: Path) -> None:
     directory's secret.key safe on its own; a restore needs the same key. Print files are not included (print
     them again).
     """
-    from events.cli import handle_errors, load_settings, run
+    from events.platform.cli import handle_errors, load_settings, run
 
     @handle_errors
     def go() -> None:
@@ -55,7 +55,7 @@ def restore_command(archive: Path, replace: bool) -> None:
     are checked against the archive's manifest; then everyone erased after the backup was made (the erasure
     ledger in the data directory) is erased again.
     """
-    from events.cli import handle_errors, load_settings, run
+    from events.platform.cli import handle_errors, load_settings, run
 
     @handle_errors
     def go() -> None:

@@ -39,7 +39,7 @@ def retention_group() -> None:
 def retention_run(today: dt.date | None, dry_run: bool) -> None:
     """Anonymise everyone whose date has come, and erase again whoever the erasure ledger names (after a
     restore from an older backup). Safe from cron and from several processes at once."""
-    from events.cli import _prepare, load_settings, run
+    from events.platform.cli import load_settings, prepare, run
     from events.platform.db import create_engine, dispose_engine, session_maker
     from events.platform.models import EVENT_TZ
     from events.privacy.logs import keep_personal_data_out_of_logs
@@ -47,7 +47,7 @@ def retention_run(today: dt.date | None, dry_run: bool) -> None:
 
     keep_personal_data_out_of_logs()
     settings = load_settings()
-    run(_prepare(settings, migrate=settings.is_sqlite))
+    run(prepare(settings, migrate=settings.is_sqlite))
     day = today or dt.datetime.now(EVENT_TZ).date()
 
     async def work() -> str:

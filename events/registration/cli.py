@@ -1,51 +1,24 @@
 """`meetmatch import` and `meetmatch export`: an event's candidates and employers to and from spreadsheets.
 
-events/cli.py mounts these commands while it is itself being imported, so this module must not import
-events.cli at the top: the shared helpers (error handling, settings, schema check) are fetched when a
-command runs.
+events/cli.py mounts these commands. Like events/platform/cli.py, this module imports only click at the top;
+the database layer loads when a command runs.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from events.platform.cli import handled
+from events.platform.cli import LANGUAGE, handled, prepared_settings, system_user, write_file
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from events.platform.identity import CurrentUser
+    pass
 
 
 EXISTING = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
-LANGUAGE = click.option(
-    "--language",
-    default="nl",
-    type=click.Choice(["nl", "en"]),
-    show_default=True,
-    help="Language of the problems reported and the export's headers.",
-)
-
-
-async def _system_user(session: AsyncSession) -> CurrentUser:
-    from events.platform.services import system_user
-
-    return await system_user(session)
-
-
-def _prepare() -> Any:
-    from events.cli import _prepare as prepare_database
-    from events.cli import load_settings, run
-
-    settings = load_settings()
-    run(prepare_database(settings, migrate=settings.is_sqlite))
-    return settings
 
 
 @click.command("import")
@@ -91,8 +64,8 @@ def import_command(
     Every new candidate gets a consent record: a row's own consent date, or else the one confirmed
     with --consent-date; a candidate import with new people and neither is refused.
     """
-    from events.cli import CliError, run
     from events.platform import i18n
+    from events.platform.cli import CliError, run
     from events.platform.errors import DomainError
     from events.platform.import_files import check_file_size
     from events.registration.imports import (
@@ -113,7 +86,7 @@ def import_command(
             raise CliError(f"{path}: cannot read: {exc.strerror}") from None
         # Read, or refused when over a limit, before the database is touched.
         table = read_table(data, path.name)
-    settings = _prepare()
+    settings = prepared_settings()
 
     async def work() -> list[str]:
         from events.platform.db import open_session
@@ -126,7 +99,7 @@ def import_command(
             mapping = guess_mapping(kind, table.headers)
             async with open_session(settings) as session:
                 event = await find_event(session, event_ref)
-                user = await _system_user(session)
+                user = await system_user(session)
                 if dry_run:
                     preview = await preview_import(session, user, event, kind, table, mapping)
                     if preview.errors:
@@ -182,8 +155,8 @@ def export_command(event_ref: str, kind: str, path: Path, personal: bool, langua
     outcomes: the results' figures for funders, anonymised (no names; groups of fewer than 5 people shown
     as <5); with --personal, each outcome with the candidate's name and the employer.
     """
-    from events.cli import CliError, run
     from events.platform import i18n
+    from events.platform.cli import CliError, run
     from events.registration.exports import export_rows, to_csv, to_xlsx
 
     suffix = path.suffix.lower()
@@ -191,7 +164,7 @@ def export_command(event_ref: str, kind: str, path: Path, personal: bool, langua
         raise CliError(f"{path.name}: choose a file name ending in .csv or .xlsx")
     if personal and kind != "outcomes":
         raise CliError("--personal: only with outcomes")
-    settings = _prepare()
+    settings = prepared_settings()
 
     async def work() -> tuple[bytes, int]:
         from events.platform import dates
@@ -202,7 +175,7 @@ def export_command(event_ref: str, kind: str, path: Path, personal: bool, langua
         with i18n.language(language):
             async with open_session(settings) as session:
                 event = await find_event(session, event_ref)
-                user = await _system_user(session)
+                user = await system_user(session)
                 if kind == "outcomes" and personal:
                     headers, rows = await results.personal_export(session, user, event)
                 elif kind == "outcomes":
@@ -211,22 +184,9 @@ def export_command(event_ref: str, kind: str, path: Path, personal: bool, langua
                     headers, rows = await export_rows(session, user, event, kind)
                 data = to_csv(headers, rows) if suffix == ".csv" else to_xlsx(headers, rows, title=kind)
                 # The audit entry of the export is kept only once the file is there.
-                _write(path, data)
+                write_file(path, data)
                 await session.commit()
                 return data, len(rows)
 
     _, count = run(work())
     click.echo(f"wrote {count} rows to {path}")
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write all or nothing: a temporary file beside the target, renamed into place."""
-    from events.cli import CliError
-
-    try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise CliError(f"{path}: cannot write: {exc.strerror}") from None

@@ -37,8 +37,8 @@ def report_command(
     """Write the results report of an event (EVENT: id or slug) or of a programme as a PDF: the funnel, the
     outcomes after 1, 3 and 6 months, per employer and coach organisation, targets, funder figures and the
     evaluation, with charts. It names nobody; with --anonymised, groups of fewer than 5 people show as <5."""
-    from events.cli import CliError, _prepare, load_settings, run
     from events.platform import i18n
+    from events.platform.cli import CliError, load_settings, prepare, run
 
     if (event_ref is None) == (programme_ref is None):
         raise CliError("name an EVENT or a --programme (one of the two)")
@@ -47,7 +47,7 @@ def report_command(
     if path.is_dir() or not (path.parent if str(path.parent) else Path()).is_dir():
         raise CliError(f"{path}: cannot write there")
     settings = load_settings()
-    run(_prepare(settings, migrate=settings.is_sqlite))
+    run(prepare(settings, migrate=settings.is_sqlite))
 
     async def collect() -> tuple[str, str]:
         from events.platform import dates
@@ -71,8 +71,8 @@ def report_command(
                 return pdf.report_html(view, kind="event", day=day), f"event {event.slug}"
 
     html, what = run(collect())
-    from events.registration.cli import _write
+    from events.platform.cli import write_file
     from events.results.pdf import render_pdf
 
-    _write(path, render_pdf(html))
+    write_file(path, render_pdf(html))
     click.echo(f"wrote the report of {what} to {path}")
