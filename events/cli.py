@@ -8,11 +8,24 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
-from events.platform.cli import CliError, check_key, handle_errors, load_settings, main, prepare, run
+from events.platform.cli import (
+    LANGUAGE,
+    CliError,
+    check_key,
+    handle_errors,
+    load_settings,
+    main,
+    prepare,
+    prepared_settings,
+    run,
+    system_user,
+    write_file,
+)
 
 # --- db --------------------------------------------------------------------------------------------
 
@@ -264,6 +277,67 @@ def jobs_run(names: tuple[str, ...]) -> None:
         click.echo(line)
 
 
+# --- export: spreadsheets of registration and of results ----------------------------------------------
+
+OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+
+
+@click.command("export")
+@click.argument("event_ref", metavar="EVENT")
+@click.argument("kind", type=click.Choice(["candidates", "employers", "preferences", "outcomes"]))
+@click.option("-o", "--output", "path", required=True, type=OUTPUT, help="The file to write: .csv or .xlsx.")
+@click.option(
+    "--personal",
+    is_flag=True,
+    help="outcomes only: one line per outcome with the candidate's name and the employer (recorded in the "
+    "audit log) instead of the anonymised figures for funders.",
+)
+@LANGUAGE
+@handle_errors
+def export_command(event_ref: str, kind: str, path: Path, personal: bool, language: str) -> None:
+    """Export an event's candidates, employers (one line per opening), preferences or outcomes to .csv or .xlsx.
+
+    outcomes: the results' figures for funders, anonymised (no names; groups of fewer than 5 people shown
+    as <5); with --personal, each outcome with the candidate's name and the employer.
+    """
+    from events.platform import i18n
+    from events.platform.cli import CliError, run
+    from events.platform.spreadsheets import to_csv, to_xlsx
+    from events.registration.exports import export_rows
+
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise CliError(f"{path.name}: choose a file name ending in .csv or .xlsx")
+    if personal and kind != "outcomes":
+        raise CliError("--personal: only with outcomes")
+    settings = prepared_settings()
+
+    async def work() -> tuple[bytes, int]:
+        from events.platform import dates
+        from events.platform.db import open_session
+        from events.platform.services import find_event
+        from events.results import services as results
+
+        with i18n.language(language):
+            async with open_session(settings) as session:
+                event = await find_event(session, event_ref)
+                user = await system_user(session)
+                if kind == "outcomes" and personal:
+                    headers, rows = await results.personal_export(session, user, event)
+                elif kind == "outcomes":
+                    headers, rows = await results.funder_export(session, user, event, dates.today())
+                else:
+                    headers, rows = await export_rows(session, user, event, kind)
+                data = to_csv(headers, rows) if suffix == ".csv" else to_xlsx(headers, rows, title=kind)
+                # The audit entry of the export is kept only once the file is there.
+                write_file(path, data)
+                await session.commit()
+                return data, len(rows)
+
+    _, count = run(work())
+    click.echo(f"wrote {count} rows to {path}")
+
+
 def _mount_slices() -> None:
     # The scheduler's commands live with the scheduler; importing them is cheap (no solver, no web stack).
     from badges.calendars.cli import ics_command
@@ -271,7 +345,7 @@ def _mount_slices() -> None:
     from badges.printing.cli import badges_command
     from events.backup.cli import backup_command, restore_command
     from events.privacy.cli import retention_group
-    from events.registration.cli import export_command, import_command
+    from events.registration.cli import import_command
     from events.results.cli import report_command
     from schedule.cli import schedule_group
     from schedule.cli_app import build_command

@@ -1,4 +1,5 @@
-"""`meetmatch import` and `meetmatch export`: an event's candidates and employers to and from spreadsheets.
+"""`meetmatch import`: an event's candidates and employers from a spreadsheet (`meetmatch export`, which also writes
+the results' outcomes, is in events/cli.py: it spans registration and results).
 
 events/cli.py mounts these commands. Like events/platform/cli.py, this module imports only click at the top;
 the database layer loads when a command runs.
@@ -11,14 +12,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from events.platform.cli import LANGUAGE, handled, prepared_settings, system_user, write_file
+from events.platform.cli import LANGUAGE, handled, prepared_settings, system_user
 
 if TYPE_CHECKING:
     pass
 
 
 EXISTING = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
-OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
 @click.command("import")
@@ -135,58 +135,3 @@ def import_command(
         ) from None
     for line in lines:
         click.echo(line)
-
-
-@click.command("export")
-@click.argument("event_ref", metavar="EVENT")
-@click.argument("kind", type=click.Choice(["candidates", "employers", "preferences", "outcomes"]))
-@click.option("-o", "--output", "path", required=True, type=OUTPUT, help="The file to write: .csv or .xlsx.")
-@click.option(
-    "--personal",
-    is_flag=True,
-    help="outcomes only: one line per outcome with the candidate's name and the employer (recorded in the "
-    "audit log) instead of the anonymised figures for funders.",
-)
-@LANGUAGE
-@handled
-def export_command(event_ref: str, kind: str, path: Path, personal: bool, language: str) -> None:
-    """Export an event's candidates, employers (one line per opening), preferences or outcomes to .csv or .xlsx.
-
-    outcomes: the results' figures for funders, anonymised (no names; groups of fewer than 5 people shown
-    as <5); with --personal, each outcome with the candidate's name and the employer.
-    """
-    from events.platform import i18n
-    from events.platform.cli import CliError, run
-    from events.registration.exports import export_rows, to_csv, to_xlsx
-
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise CliError(f"{path.name}: choose a file name ending in .csv or .xlsx")
-    if personal and kind != "outcomes":
-        raise CliError("--personal: only with outcomes")
-    settings = prepared_settings()
-
-    async def work() -> tuple[bytes, int]:
-        from events.platform import dates
-        from events.platform.db import open_session
-        from events.platform.services import find_event
-        from events.results import services as results
-
-        with i18n.language(language):
-            async with open_session(settings) as session:
-                event = await find_event(session, event_ref)
-                user = await system_user(session)
-                if kind == "outcomes" and personal:
-                    headers, rows = await results.personal_export(session, user, event)
-                elif kind == "outcomes":
-                    headers, rows = await results.funder_export(session, user, event, dates.today())
-                else:
-                    headers, rows = await export_rows(session, user, event, kind)
-                data = to_csv(headers, rows) if suffix == ".csv" else to_xlsx(headers, rows, title=kind)
-                # The audit entry of the export is kept only once the file is there.
-                write_file(path, data)
-                await session.commit()
-                return data, len(rows)
-
-    _, count = run(work())
-    click.echo(f"wrote {count} rows to {path}")

@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform import import_files
+from events.platform import import_files, spreadsheets
 from events.platform.auth import CurrentUser, requires
 from events.platform.deps import AppContext
 from events.platform.errors import DomainError, NotFoundError
@@ -259,7 +259,7 @@ class ImportPages(Controller):
         if fmt not in MEDIA_TYPES:
             raise NotFoundError("format")
         headers, rows = await exports.export_rows(db_session, current_user, event, kind)
-        body = exports.to_csv(headers, rows) if fmt == "csv" else exports.to_xlsx(headers, rows, title=kind)
+        body = spreadsheets.to_csv(headers, rows) if fmt == "csv" else spreadsheets.to_xlsx(headers, rows, title=kind)
         return Response(
             body,
             media_type=MEDIA_TYPES[fmt],

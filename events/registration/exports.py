@@ -1,16 +1,12 @@
 """Spreadsheet export of an event's candidates, employers and preferences, as CSV or XLSX.
 
-``export_rows`` gathers the rows (organisers only, audited); ``to_csv`` and ``to_xlsx`` are pure functions
-over them. The candidates and employers exports use the import's headers and codes, so an organiser can
-edit an export and import it again. Every text cell that a spreadsheet would run as a formula is
-neutralised: a name like ``=HYPERLINK(...)`` comes back as text, never as a live link.
+``export_rows`` gathers the rows (organisers only, audited); events/platform/spreadsheets.py writes them, with
+every text cell that a spreadsheet would run as a formula neutralised. The candidates and employers exports use
+the import's headers and codes, so an organiser can edit an export and import it again.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,7 +33,7 @@ from events.platform.models import (
     Role,
 )
 from events.platform.services import audit
-from events.registration.imports import CANDIDATE_FIELDS, EMPLOYER_FIELDS, FORMULA_STARTS
+from events.registration.imports import CANDIDATE_FIELDS, EMPLOYER_FIELDS
 from schedule.weights import pair_weight
 
 EXPORT_KINDS = ("candidates", "employers", "preferences")
@@ -213,52 +209,3 @@ async def _preferences(session: AsyncSession, event: Event) -> tuple[list[str], 
 
 
 # --- files -------------------------------------------------------------------------------------------
-
-
-def neutralise(value: object) -> object:
-    """Text that a spreadsheet would run as a formula, with a leading apostrophe; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def to_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    """CSV as Dutch Excel opens it: UTF-8 with a byte-order mark, ``;`` between cells, RFC 4180 quoting."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    for line in (headers, *rows):
-        writer.writerow([_text(neutralise(cell)) for cell in line])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str = "meetmatch") -> bytes:
-    """An XLSX workbook of one sheet; text cells are always stored as strings, never as formulas."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-
-    def cell(value: object) -> Any:
-        value = neutralise(value)
-        if isinstance(value, str):
-            # XLSX cannot hold most control characters; openpyxl refuses them rather than writing a broken file.
-            written = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-            written.data_type = "s"
-            return written
-        return WriteOnlyCell(sheet, value=value)
-
-    for line in (headers, *rows):
-        sheet.append([cell(value) for value in line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

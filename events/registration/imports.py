@@ -52,11 +52,10 @@ from events.platform.models import (
 )
 from events.platform.names import clean_name
 from events.platform.services import EMAIL_RE, audit
+from events.platform.spreadsheets import FORMULA_STARTS
 
 Kind = Literal["candidates", "employers"]
 KINDS: tuple[Kind, ...] = ("candidates", "employers")
-# What a spreadsheet may take for the start of a formula (OWASP "CSV injection"), full-width forms included.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠")
 
 # --- reading files: events.platform.import_files (Table, read_table and their limits) ------------------------------
 

@@ -23,7 +23,7 @@ from events.platform.forms import form_values
 from events.platform.models import Role
 from events.platform.redirects import see_other
 from events.platform.security import export_limit
-from events.registration.exports import to_csv, to_xlsx
+from events.platform.spreadsheets import to_csv, to_xlsx
 from events.results import pdf
 from events.results import services as results
 from events.results.shapes import TARGETS

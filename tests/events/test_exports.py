@@ -28,7 +28,8 @@ from events.platform.models import (
 )
 from events.platform.services import find_event
 from events.platform.settings import Settings
-from events.registration.exports import export_rows, neutralise, to_csv, to_xlsx
+from events.platform.spreadsheets import neutralise, to_csv, to_xlsx
+from events.registration.exports import export_rows
 from events.registration.imports import apply_import, guess_mapping, read_table
 from tests.conftest import ORGANISER, run
 from tests.events.test_cli import cli

@@ -24,7 +24,7 @@ from events.platform.db import open_session
 from events.platform.models import AuditEntry, Event, Organisation
 from events.platform.services import system_user
 from events.platform.settings import Settings
-from events.registration.exports import to_xlsx
+from events.platform.spreadsheets import to_xlsx
 from events.results import pdf, services
 from events.results.figures import event_report
 from events.results.view import event_view
