@@ -47,7 +47,7 @@ from events.followup.pages import EmployerTalkPages, EvaluationPages, FollowUpPa
 from events.platform import i18n, templating
 from events.platform.auth import CurrentUser, SessionMiddleware
 from events.platform.db import RETRY_AFTER_SECONDS, create_engine, dispose_engine, is_unavailable, session_maker
-from events.platform.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
+from events.platform.deps import AppContext, provide_ctx, provide_current_user, provide_event, provide_viewer
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.input import CheckedRequest, InputGuard
 from events.platform.jobs import timer as background_jobs
@@ -361,6 +361,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             "ctx": Provide(provide_ctx, sync_to_thread=False),
             "current_user": Provide(provide_current_user, sync_to_thread=False),
             "viewer": Provide(provide_viewer, sync_to_thread=False),
+            "event": Provide(provide_event),
         },
         middleware=[
             DefineMiddleware(

@@ -10,9 +10,12 @@ from litestar import Request
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException
 from litestar.stores.base import Store
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.identity import CurrentUser
+from events.platform.models import Event
 from events.platform.security import CsrfTokens, LoginThrottle, SessionStore
+from events.platform.services import EventService
 from events.platform.settings import Settings
 from events.platform.twofactor import PendingLogins
 
@@ -43,6 +46,12 @@ def provide_current_user(request: Request[Any, Any, Any]) -> CurrentUser:
     if not isinstance(user, CurrentUser):
         raise NotAuthorizedException(detail="Log in first")
     return user
+
+
+async def provide_event(event_ref: str, db_session: AsyncSession, current_user: CurrentUser) -> Event:
+    """The event of the path's ``{event_ref}`` (id or slug) within the current user's reach: out of reach answers
+    exactly like missing (404), before the handler runs."""
+    return await EventService(db_session, current_user).get(event_ref)
 
 
 def provide_viewer(request: Request[Any, Any, Any]) -> CurrentUser | None:
