@@ -191,7 +191,8 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         field = None
         extra = exc.extra
         if status == 400:
-            # Bad input is 422 with the field named (docs/architecture.md, "A request"); Litestar's validation errors carry the field.
+            # Bad input is 422 with the field named (docs/architecture.md, "A request"); Litestar's validation
+            # errors carry the field.
             items = extra if isinstance(extra, list) else [extra] if isinstance(extra, dict) else []
             first = items[0] if items and isinstance(items[0], dict) else {}
             message = str(first.get("message") or detail)
