@@ -8,7 +8,9 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath
 from litestar.stores.base import Store
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,7 +50,9 @@ def provide_current_user(request: Request[Any, Any, Any]) -> CurrentUser:
     return user
 
 
-async def provide_event(event_ref: str, db_session: AsyncSession, current_user: CurrentUser) -> Event:
+async def provide_event(
+    event_ref: FromPath[str], db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
+) -> Event:
     """The event of the path's ``{event_ref}`` (id or slug) within the current user's reach: out of reach answers
     exactly like missing (404), before the handler runs."""
     return await EventService(db_session, current_user).get(event_ref)
