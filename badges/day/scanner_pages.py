@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from typing import Annotated
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,7 +66,8 @@ class ScannerPages(Controller):
         self,
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
-        event: FromQuery[str | None] = None,
+        # `?event=` names the event; the parameter has another name, as `event` is the routes' event dependency.
+        choice: Annotated[str | None, QueryParameter(name="event")] = None,
         kind: FromQuery[str | None] = None,
     ) -> Template:
         events = [
@@ -75,7 +77,9 @@ class ScannerPages(Controller):
         ]
         if current_user.role is not Role.EMPLOYER:
             events = [e for e in events if may_check_in(current_user, e)]
-        chosen = next((e for e in events if event in (e.slug, str(e.id))), events[0] if len(events) == 1 else None)
+        chosen = next(
+            (e for e in events if choice in (e.slug, str(e.id))), events[0] if len(events) == 1 else None
+        )
         kinds = ["meeting"] if current_user.role is Role.EMPLOYER else ["checkin"]
         if current_user.role is Role.ORGANISER:
             kinds = ["checkin", "meeting"]
