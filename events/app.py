@@ -70,9 +70,9 @@ from events.registration.pages import (
 )
 from events.registration.schemas import Problem
 from events.results.pages import ProgrammeResultPages, ResultPages
-from schedule.api import ProgrammeApi
+from schedule.api import ScheduleApi
 from schedule.builds import BuildRunner
-from schedule.pages import BriefingPages, ProgrammePages
+from schedule.pages import BriefingPages, SchedulePages
 
 log = logging.getLogger("meetmatch")
 # Browsers compile WebAssembly while it downloads only when it is served as such (the scanner's QR decoder).
@@ -316,7 +316,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             EmployerAdminApi,
             CandidateAdminApi,
             ImportsApi,
-            ProgrammeApi,
+            ScheduleApi,
             ScanApi,
             OutcomeApi,
             ProposalApi,
@@ -334,7 +334,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CandidatePages,
             ResultPages,
             ProgrammeResultPages,
-            ProgrammePages,
+            SchedulePages,
             BriefingPages,
             BadgePages,
             BadgePrintPages,

@@ -33,7 +33,7 @@ from events.platform.models import Candidate, CandidateParticipation, Event
 from events.platform.services import find_event, system_user
 from events.platform.settings import Settings
 from schedule import services
-from schedule.versions import Edit
+from schedule.edits import Edit, edit_version
 from tests.conftest import run
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -352,7 +352,7 @@ async def _move_one(session: Any, user: Any, event: Event, number: int, skip: se
             if (rnd, table) == (meeting.round, meeting.table):
                 continue
             try:
-                await services.edit_version(
+                await edit_version(
                     session, user, event, number, Edit("move", meeting=meeting.id, round=rnd, table=table)
                 )
             except DomainError:
@@ -368,7 +368,7 @@ async def _remove_one(session: Any, user: Any, event: Event, number: int, skip: 
         if pair in skip:
             continue
         try:
-            await services.edit_version(session, user, event, number, Edit("remove", meeting=meeting.id))
+            await edit_version(session, user, event, number, Edit("remove", meeting=meeting.id))
         except DomainError:
             continue
         return pair, (meeting.round, meeting.table)

@@ -24,7 +24,7 @@ from events.platform.outbox import SmtpConfig, send_due
 from events.platform.services import find_event, system_user
 from events.platform.settings import Settings
 from schedule import services
-from schedule.versions import Edit
+from schedule.edits import Edit, edit_version
 from tests.conftest import ORGANISER, login, run
 from tests.mailserver import MailServer
 
@@ -126,7 +126,7 @@ async def move_one_talk_and_publish(settings: Settings) -> set[str]:
                 if other_round == meeting.round:
                     continue
                 try:
-                    await services.edit_version(
+                    await edit_version(
                         session,
                         user,
                         event,
