@@ -36,7 +36,6 @@ from badges.day.scanner_pages import ScannerPages
 from badges.day.walk_in_pages import WalkInPages
 from badges.mail.pages import AttendeePages
 from badges.pages import BadgePages
-from badges.printing.jobs import PrintRunner
 from badges.printing.pages import BadgePrintPages
 from badges.tokens import install_log_redaction
 from events.accounts.api import AuthApi
@@ -46,6 +45,7 @@ from events.followup.api import OutcomeApi, ProposalApi
 from events.followup.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages
 from events.platform import i18n, templating
 from events.platform.auth import CurrentUser, SessionMiddleware
+from events.platform.background import JobRunner
 from events.platform.db import RETRY_AFTER_SECONDS, create_engine, dispose_engine, is_unavailable, session_maker
 from events.platform.deps import AppContext, provide_ctx, provide_current_user, provide_viewer
 from events.platform.errors import DomainError, NotFoundError
@@ -71,7 +71,6 @@ from events.registration.pages import (
 from events.registration.schemas import Problem
 from events.results.pages import ProgrammeResultPages, ResultPages
 from schedule.api import ScheduleApi
-from schedule.builds import BuildRunner
 from schedule.pages import BriefingPages, SchedulePages
 
 log = logging.getLogger("meetmatch")
@@ -261,9 +260,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         write_queue=asyncio.Lock() if settings.is_sqlite else contextlib.nullcontext(),
     )
 
-    build_runner = BuildRunner(sessions_for_users)
+    job_runner = JobRunner(sessions_for_users)
     channels = make_channels(settings)
-    print_runner = PrintRunner(sessions_for_users, settings)
 
     async def load_user(user_id: int) -> CurrentUser | None:
         async with sessions_for_users() as session:
@@ -291,9 +289,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
                         jobs.cancel()
                         with suppress(asyncio.CancelledError):
                             await jobs
-                    # Builds of this process stop with it; their jobs are marked failed.
-                    await build_runner.close()
-                    await print_runner.close()
+                    # Builds and print files of this process stop with it; their jobs are marked failed.
+                    await job_runner.close()
         finally:
             # Runs after the SQLAlchemy plugin's own shutdown: let closed connections finish closing.
             await dispose_engine(engine)
@@ -392,8 +389,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         state=State(
             {
                 "ctx": ctx,
-                "builds": build_runner,
-                "prints": print_runner,
+                "jobs": job_runner,
                 "live": Live(channels, settings.installation),
                 "sessions": sessions_for_users,
                 "scan_throttle": ScanThrottle(stores["throttle"]),

@@ -14,11 +14,11 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import CurrentUser, requires
+from events.platform.background import job_runner
 from events.platform.models import Event, Role
 from events.platform.services import EventService
 from schedule import builds, edits, services, versions
 from schedule.adapter import row_id
-from schedule.builds import BuildRunner
 from schedule.diff import Diff, publish_summary
 from schedule.models import BuildJob, ScheduleVersion
 
@@ -192,11 +192,6 @@ def diff_out(number: int, diff: Diff) -> DiffOut:
     )
 
 
-def runner(request: Request[Any, Any, Any]) -> BuildRunner:
-    found: BuildRunner = request.app.state.builds
-    return found
-
-
 async def version_out(session: AsyncSession, event: Event, version: ScheduleVersion) -> VersionOut:
     names = await versions.load_names(session, event)
     shown = await services.current(session, event)
@@ -256,7 +251,7 @@ class ScheduleApi(Controller):
         """Start building a new draft version in the background (409 ``build_running`` while one runs).
         Follow it with GET /builds/{id}; locked talks of the newest version are kept."""
         event = await EventService(db_session, current_user).get(event_ref)
-        job = await runner(request).start(current_user, event, seed=data.seed, publish=data.publish)
+        job = await builds.start_build(job_runner(request), current_user, event, seed=data.seed, publish=data.publish)
         return build_out(job, None)
 
     @get("/builds/{build_id:int}", name="api:schedule_build_status")

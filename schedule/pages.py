@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import CurrentUser, requires
+from events.platform.background import job_runner
 from events.platform.errors import ConflictError, DomainError
 from events.platform.forms import form_values
 from events.platform.models import Event, Role
@@ -20,7 +21,6 @@ from events.platform.services import EventService
 from schedule import adapter, builds, edits, services, versions
 from schedule import briefing as packs
 from schedule.adapter import row_id
-from schedule.api import runner
 from schedule.diff import publish_question, publish_summary
 from schedule.models import BuildStatus, ScheduleVersion, VersionStatus
 
@@ -166,7 +166,7 @@ class SchedulePages(Controller):
         values = form_values(await request.form())
         seed = _int(values.get("seed")) or 0
         try:
-            job = await runner(request).start(current_user, event, seed=seed)
+            job = await builds.start_build(job_runner(request), current_user, event, seed=seed)
         except ConflictError:
             running = await builds.running_job(db_session, event)
             if running is None:  # finished in between: show the result
