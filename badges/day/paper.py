@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day.scans import record_check_in
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind
-from badges.people import Holder, holders, published_meetings
+from badges.people import Holder, holders
+from badges.schedules import published_meetings
 from events.platform.db import dialect_insert, utcnow
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t

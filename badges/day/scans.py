@@ -21,7 +21,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind, PersonToken, Scan, TokenPurpose
-from badges.people import DAY_STATUSES, Holder, Resolved, holder_of, published_meetings, resolve
+from badges.people import DAY_STATUSES, Holder, Resolved, holder_of, resolve
+from badges.schedules import published_meetings
 from events.platform import dates
 from events.platform.db import dialect_insert, utcnow
 from events.platform.errors import DomainError, NotFoundError

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, HolderKind
-from badges.people import Holder, TalkSlot, holders, published_slots
+from badges.people import Holder, holders
+from badges.schedules import TalkSlot, published_slots
 from events.platform.models import (
     EVENT_TZ,
     CandidateCoach,

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from badges.mail.services import plan, reminder_job
 from badges.models import HolderKind
-from badges.people import holders, programmes
+from badges.people import holders
+from badges.schedules import schedules
 from events.demo.seed import DEMO_SLUG, DemoResult
 from events.platform.db import create_engine, dispose_engine, open_session, session_maker
 from events.platform.errors import DomainError
@@ -42,7 +43,7 @@ async def expected(settings: Settings) -> tuple[dict[tuple[str, str], list[str]]
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
         people = await holders(session, event)
-        shown = await programmes(session, event, people)
+        shown = await schedules(session, event, people)
         planned = await plan(session, event, "programme")
         lines: dict[tuple[str, str], list[str]] = {}
         for message in planned.messages:
