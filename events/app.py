@@ -29,8 +29,9 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DBAPIError
 
 from badges.calendars.pages import CalendarFeed, CalendarPages
+from badges.day.clock_pages import ClockPages
 from badges.day.live import Live, make_channels
-from badges.day.pages import ClockPages, CoachDeskPages, DayPages
+from badges.day.pages import CoachDeskPages, DayPages
 from badges.day.scan_api import ScanApi, ScanThrottle
 from badges.day.scanner_pages import ScannerPages
 from badges.day.walk_in_pages import WalkInPages

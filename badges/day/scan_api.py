@@ -135,7 +135,9 @@ class ScanApi(Controller):
         # PostgreSQL needs no such queue: its row locks decide (see badges.day.scans).
         async with ctx.write_queue:
             result = await scans.scan(db_session, current_user, scan_request)
-            # Committed before the dashboard hears of it, so that what it then reads includes this scan.
+            # Committed here, inside the queue, rather than by the plugin after the response: the next scan in the
+            # queue then finds SQLite's write lock free. And the dashboard hears of it after this commit, so
+            # that what it then reads includes this scan.
             await db_session.commit()
         answer = result.answer
         if result.event_id is not None and result.change is not None:

@@ -206,6 +206,8 @@ async def single_badge(
     found = [holder]
     schedule = await schedules(session, event, found)
     tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, found)
+    # Committed before the render (a second or more): a badge token made just now is kept whatever happens to
+    # the render, and SQLite's one write lock is not held while the PDF is laid out (the door keeps scanning).
     await session.commit()
     token, row = tokens[holder.key]
     person = person_of(holder, schedule.of(holder), token, row.number, settings.base_url)
