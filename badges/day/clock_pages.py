@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import clock
 from badges.day import services as day
+from badges.day.door import desk_event
 from badges.day.live import Live, publish_after
-from badges.day.scans import desk_event
 from events.platform.auth import CurrentUser, requires
 from events.platform.models import Role
 from events.platform.redirects import see_other

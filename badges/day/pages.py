@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import clock, coach_desk, paper, replan
 from badges.day import services as day
+from badges.day.door import set_rehearsal
 from badges.day.live import Live, publish_after
-from badges.day.scans import set_rehearsal
 from events.platform import dates, i18n
 from events.platform.auth import CurrentUser, requires
 from events.platform.errors import DomainError

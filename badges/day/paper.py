@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges.day.scans import record_check_in
+from badges.day.door import record_check_in
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind
 from badges.people import Holder, holders
 from badges.schedules import published_meetings

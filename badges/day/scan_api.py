@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import scans
+from badges.day.door import MAX_DEVICE, desk_event
 from badges.models import CheckIn, HolderKind, PersonToken, TokenPurpose
 from badges.people import holders
 from events.platform.auth import CurrentUser, requires
@@ -42,7 +43,7 @@ class ScanIn(msgspec.Struct, forbid_unknown_fields=True):
     nonce: Annotated[str, msgspec.Meta(min_length=1, max_length=scans.MAX_NONCE)]
     kind: Literal["checkin", "meeting"]
     event: Annotated[str, msgspec.Meta(max_length=80)] | None = None
-    device: Annotated[str, msgspec.Meta(max_length=scans.MAX_DEVICE)] | None = None
+    device: Annotated[str, msgspec.Meta(max_length=MAX_DEVICE)] | None = None
     scanned_at: dt.datetime | None = None
     typed: bool = False
 
@@ -156,7 +157,7 @@ class ScanApi(Controller):
         """The event's badges for a scanner that loses its connection: the SHA-256 of each badge code (live
         or revoked), the holder's first name, role and badge number, whether the organiser left an
         instruction, and whether they are checked in. Never the codes themselves."""
-        event = await scans.desk_event(db_session, current_user, event_ref)
+        event = await desk_event(db_session, current_user, event_ref)
         return Response(await offline_list(db_session, event), headers={"Cache-Control": "no-store"})
 
     @put("/talks/{talk_id:int}", name="api:talk", guards=[talk_owners])

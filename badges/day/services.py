@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import clock
-from badges.day.scans import record_check_in
+from badges.day.door import record_check_in
 from badges.models import CheckIn, CheckInMethod, HolderKind
 from badges.people import KIND_PLURALS, Holder, holders
 from badges.schedules import TalkSlot, published_slots

@@ -11,8 +11,8 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import walk_ins
+from badges.day.door import ROLE_WORDS, desk_event
 from badges.day.live import Live, publish_after
-from badges.day.scans import ROLE_WORDS, desk_event
 from badges.models import HolderKind, TokenPurpose
 from badges.people import KIND_PLURALS, live_tokens
 from events.platform.auth import CurrentUser, requires

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges.day.scans import may_check_in, record_check_in
+from badges.day.door import may_check_in, record_check_in
 from badges.models import CheckInMethod, HolderKind, TokenPurpose
 from badges.people import Holder, holders, live_tokens
 from badges.schedules import schedules
