@@ -4,7 +4,7 @@ organiser's words, naming the people), and only then stored."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -138,6 +138,30 @@ class Edit:
     candidate: int | None = None
     employer: int | None = None
     locked: bool = True
+
+    @classmethod
+    def from_form(cls, action: str, values: Mapping[str, Any], meeting: int | None = None) -> Edit:
+        """The edit a page's form asks for (``meeting``: the talk whose page it is)."""
+        if action not in ("lock", "unlock", "move", "swap", "remove", "add"):
+            raise DomainError("unknown_action", "unknown action", "action")
+        return cls(
+            action,  # type: ignore[arg-type]  # checked just above
+            meeting=meeting,
+            other=form_number(values.get("other")),
+            round=form_number(values.get("round")),
+            table=form_number(values.get("table")),
+            candidate=form_number(values.get("candidate")),
+            employer=form_number(values.get("employer")),
+            locked=values.get("locked") in ("1", "on", "true"),
+        )
+
+
+def form_number(value: Any) -> int | None:
+    """A positive id or number typed into a form; anything else is None (the edit then names the field)."""
+    text = str(value or "").strip()
+    if text.isascii() and text.isdigit() and 0 < len(text) <= 9:
+        return int(text)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

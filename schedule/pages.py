@@ -22,6 +22,7 @@ from schedule import adapter, builds, edits, services, versions
 from schedule import briefing as packs
 from schedule.adapter import row_id
 from schedule.diff import publish_question, publish_summary
+from schedule.edits import form_number
 from schedule.models import BuildStatus, ScheduleVersion, VersionStatus
 
 organisers = requires(Role.ORGANISER)
@@ -30,29 +31,6 @@ VIEWS = ("grid", "candidates", "employers")
 
 def see_other(path: str) -> Redirect:
     return Redirect(path, status_code=HTTP_303_SEE_OTHER)
-
-
-def _int(value: Any) -> int | None:
-    """A positive id or number typed into a form; anything else is None (the edit then names the field)."""
-    text = str(value or "").strip()
-    if text.isascii() and text.isdigit() and 0 < len(text) <= 9:
-        return int(text)
-    return None
-
-
-def edit_from_form(action: str, values: dict[str, Any], meeting: int | None = None) -> edits.Edit:
-    if action not in ("lock", "unlock", "move", "swap", "remove", "add"):
-        raise DomainError("unknown_action", "unknown action", "action")
-    return edits.Edit(
-        action,  # type: ignore[arg-type]  # checked just above
-        meeting=meeting,
-        other=_int(values.get("other")),
-        round=_int(values.get("round")),
-        table=_int(values.get("table")),
-        candidate=_int(values.get("candidate")),
-        employer=_int(values.get("employer")),
-        locked=values.get("locked") in ("1", "on", "true"),
-    )
 
 
 async def review_context(
@@ -164,7 +142,7 @@ class SchedulePages(Controller):
     ) -> Redirect:
         event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form())
-        seed = _int(values.get("seed")) or 0
+        seed = form_number(values.get("seed")) or 0
         try:
             job = await builds.start_build(job_runner(request), current_user, event, seed=seed)
         except ConflictError:
@@ -204,7 +182,7 @@ class SchedulePages(Controller):
         event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
         context = await review_context(
-            db_session, current_user, event, version, view if view in VIEWS else "grid", _int(page) or 1
+            db_session, current_user, event, version, view if view in VIEWS else "grid", form_number(page) or 1
         )
         return Template("schedule/version.html", context=context)
 
@@ -221,7 +199,7 @@ class SchedulePages(Controller):
         event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form())
         try:
-            await edits.edit_version(db_session, current_user, event, number, edit_from_form("add", values))
+            await edits.edit_version(db_session, current_user, event, number, edits.Edit.from_form("add", values))
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
@@ -260,7 +238,7 @@ class SchedulePages(Controller):
         values = form_values(await request.form())
         action = str(values.get("action", ""))
         try:
-            edit = edit_from_form(action, values, meeting_id)
+            edit = edits.Edit.from_form(action, values, meeting_id)
             await edits.edit_version(db_session, current_user, event, number, edit)
         except DomainError as exc:
             if exc.status_code == 404:
