@@ -1,4 +1,4 @@
-"""The page a badge's QR opens: that person's own programme for the day, and nothing else.
+"""The page a badge's QR opens: that person's own schedule for the day, and nothing else.
 
 No login: whoever holds the badge (or scans it with a phone camera) sees the holder's first name,
 rounds, times, tables and employers (an employer: its tables' rounds with candidates' first names).
@@ -19,7 +19,8 @@ from litestar.status_codes import HTTP_404_NOT_FOUND
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import HolderKind, TokenPurpose
-from badges.people import live_tokens, open_token, programmes
+from badges.people import live_tokens, open_token
+from badges.schedules import schedules
 from events.platform.deps import AppContext
 
 # The token is in the address: keep it out of caches, referrers and search engines.
@@ -27,7 +28,7 @@ PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"
 
 
 def invalid_badge() -> Template:
-    """The one answer for every token that does not open a programme."""
+    """The one answer for every token that does not open a schedule."""
     return Template("badges/invalid.html", context={}, status_code=HTTP_404_NOT_FOUND, headers=PRIVATE_HEADERS)
 
 
@@ -54,7 +55,7 @@ class BadgePages(Controller):
         if opened is None:
             return invalid_badge()
         event, holder = opened
-        shown = await programmes(db_session, event, [holder])
+        shown = await schedules(db_session, event, [holder])
         person = shown.of(holder)
         calendar = None
         if shown.version is not None and holder.kind is not HolderKind.STAFF:

@@ -1,16 +1,12 @@
-"""The people of an event who carry a badge, their tokens, and each one's own programme for the day.
-
-Everything a badge, a handout, a calendar or an e-mail shows about a person comes from here, so the
-printed, the mailed and the scanned programme can never disagree: `programmes` reads the published
-version once and cuts it per person.
-"""
+"""The people of an event who carry a badge, and their tokens (each one's own schedule for the day is in
+`badges.schedules`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import false, func, or_, select, true, update
@@ -35,7 +31,6 @@ from events.platform.names import short_name
 from events.platform.services import candidate_short_names
 from events.platform.settings import Settings
 from events.registration import preferences as prefs
-from schedule.models import Meeting, MeetingStatus, ScheduleVersion, VersionStatus
 
 # A holder is named by its kind and the id of its row: candidate participation, employer contact, user.
 HolderKey = tuple[HolderKind, int]
@@ -75,50 +70,6 @@ class Holder:
         return self.short or short_name(self.first_name, self.full_name.removeprefix(self.first_name).strip())
 
 
-@dataclass(frozen=True, slots=True)
-class Talk:
-    """One talk as a person's programme shows it. `pair` (candidate and employer participation) names the
-    talk across versions: a pair meets at most once in a version."""
-
-    round: int
-    starts: dt.datetime
-    ends: dt.datetime
-    table: int
-    candidate_id: int
-    candidate: str  # first name and initial
-    employer_id: int
-    employer: str
-
-    @property
-    def pair(self) -> tuple[int, int]:
-        return (self.candidate_id, self.employer_id)
-
-
-@dataclass(frozen=True, slots=True)
-class PersonProgramme:
-    holder: Holder
-    talks: tuple[Talk, ...]
-
-    def by_round(self) -> dict[int, list[Talk]]:
-        rounds: dict[int, list[Talk]] = defaultdict(list)
-        for talk in self.talks:
-            rounds[talk.round].append(talk)
-        return dict(rounds)
-
-
-@dataclass(frozen=True, slots=True)
-class EventProgramme:
-    """The published programme cut per person. `version` is None when nothing is published yet."""
-
-    event: Event
-    version: int | None
-    people: dict[HolderKey, PersonProgramme] = field(default_factory=dict)
-
-    def of(self, holder: Holder) -> PersonProgramme:
-        return self.people.get(holder.key) or PersonProgramme(holder, ())
-
-
-# How the kinds of holder appear in addresses (/attendees/candidates/12/reissue).
 KIND_PLURALS = {"candidates": HolderKind.CANDIDATE, "employers": HolderKind.EMPLOYER, "staff": HolderKind.STAFF}
 
 
@@ -226,128 +177,6 @@ DAY_STATUSES = (*prefs.ACTIVE, ParticipationStatus.NO_SHOW)
 
 def _only(column: Any, ids: Collection[int] | None) -> Any:
     return true() if ids is None else column.in_(list(ids))
-
-
-async def published_meetings(
-    session: AsyncSession, event: Event, candidates: Collection[int] | None = None, employers: Collection[int] = ()
-) -> tuple[int | None, list[Meeting]]:
-    """The number and the planned talks of the version attendees see (the newest published one); with
-    `candidates` given, only the talks of those candidates and of those `employers` (participation ids)."""
-    # The version's id and number only: its instance is megabytes of JSON for a large fair.
-    version = (
-        await session.execute(
-            select(ScheduleVersion.id, ScheduleVersion.number)
-            .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
-            .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
-            .limit(1)
-        )
-    ).first()
-    if version is None:
-        return None, []
-    query = select(Meeting).where(Meeting.version_id == version.id, Meeting.status != MeetingStatus.CANCELLED)
-    if candidates is not None:
-        query = query.where(
-            or_(
-                Meeting.candidate_participation_id.in_(list(candidates)),
-                Meeting.employer_participation_id.in_(list(employers)),
-            )
-        )
-    meetings = await session.scalars(query.order_by(Meeting.round, Meeting.table, Meeting.id))
-    return version.number, list(meetings)
-
-
-@dataclass(frozen=True, slots=True)
-class TalkSlot:
-    """A planned talk as plain values (no ORM object): for pages that count thousands of them."""
-
-    candidate_participation_id: int
-    employer_participation_id: int
-    round: int
-    table: int
-
-
-async def published_slots(session: AsyncSession, event: Event) -> list[TalkSlot]:
-    """Every planned talk of the published version, as plain values."""
-    version = await session.scalar(
-        select(ScheduleVersion.id)
-        .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
-        .order_by(ScheduleVersion.published_at.desc(), ScheduleVersion.number.desc())
-        .limit(1)
-    )
-    if version is None:
-        return []
-    rows = await session.execute(
-        select(
-            Meeting.candidate_participation_id, Meeting.employer_participation_id, Meeting.round, Meeting.table
-        ).where(Meeting.version_id == version, Meeting.status != MeetingStatus.CANCELLED)
-    )
-    return [TalkSlot(*row) for row in rows.tuples()]
-
-
-async def talk_names(
-    session: AsyncSession, event: Event, only: Collection[int] | None = None
-) -> tuple[dict[int, str], dict[int, str]]:
-    """Candidates by first name and initial (unique within the event; erased people are left out), employers
-    by organisation, keyed by participation id (`only`: just these candidates)."""
-    names = await candidate_short_names(session, event.id)
-    candidates = names if only is None else {pid: names[pid] for pid in only if pid in names}
-    employer_rows = await session.execute(
-        select(EmployerParticipation.id, Organisation.name)
-        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-        .where(EmployerParticipation.event_id == event.id)
-    )
-    return candidates, dict(employer_rows.tuples().all())
-
-
-def talks_of(
-    event: Event, meetings: Sequence[Meeting], candidates: dict[int, str], employers: dict[int, str]
-) -> list[Talk]:
-    return [
-        Talk(
-            m.round,
-            event.round_start(m.round),
-            event.round_end(m.round),
-            m.table,
-            m.candidate_participation_id,
-            candidates.get(m.candidate_participation_id, "-"),
-            m.employer_participation_id,
-            employers.get(m.employer_participation_id, "-"),
-        )
-        for m in meetings
-    ]
-
-
-async def programmes(session: AsyncSession, event: Event, people: Sequence[Holder]) -> EventProgramme:
-    """Each holder's talks in the published version: a candidate's own talks; an employer contact's, the
-    talks at its organisation's tables; staff have none."""
-    few = len(people) <= 50  # a badge page, one e-mail: read only these people's talks and names
-    number, meetings = await published_meetings(
-        session,
-        event,
-        [h.id for h in people if h.kind is HolderKind.CANDIDATE] if few else None,
-        [h.employer_id for h in people if h.kind is HolderKind.EMPLOYER and h.employer_id is not None],
-    )
-    if number is None:
-        return EventProgramme(event, None, {h.key: PersonProgramme(h, ()) for h in people})
-    candidates, employers = await talk_names(
-        session, event, {m.candidate_participation_id for m in meetings} if few else None
-    )
-    talks = talks_of(event, meetings, candidates, employers)
-    by_candidate: dict[int, list[Talk]] = defaultdict(list)
-    by_employer: dict[int, list[Talk]] = defaultdict(list)
-    for talk in talks:
-        by_candidate[talk.candidate_id].append(talk)
-        by_employer[talk.employer_id].append(talk)
-    result: dict[HolderKey, PersonProgramme] = {}
-    for holder in people:
-        if holder.kind is HolderKind.CANDIDATE:
-            own = by_candidate.get(holder.id, [])
-        elif holder.kind is HolderKind.EMPLOYER and holder.employer_id is not None:
-            own = by_employer.get(holder.employer_id, [])
-        else:
-            own = []
-        result[holder.key] = PersonProgramme(holder, tuple(sorted(own, key=lambda t: (t.round, t.table))))
-    return EventProgramme(event, number, result)
 
 
 # -- tokens --------------------------------------------------------------------------------------------
@@ -483,52 +312,6 @@ async def holder_of(session: AsyncSession, event: Event, row: PersonToken) -> Ho
     assert holder_id is not None  # noqa: S101 - the one_holder check constraint
     found = await holders(session, event, (row.holder_kind,), only=(holder_id,))
     return found[0] if found else None
-
-
-async def published_history(session: AsyncSession, event: Event) -> list[tuple[int, dict[tuple[int, int], Meeting]]]:
-    """Every published version in the order it was published, as (number, talks by pair): what the
-    calendars (SEQUENCE, cancellations) and "only the people a re-publish affected" are computed from."""
-    versions = (
-        await session.execute(
-            select(ScheduleVersion.id, ScheduleVersion.number)
-            .where(ScheduleVersion.event_id == event.id, ScheduleVersion.status == VersionStatus.PUBLISHED)
-            .order_by(ScheduleVersion.published_at, ScheduleVersion.number)
-        )
-    ).all()
-    if not versions:
-        return []
-    by_version: dict[int, dict[tuple[int, int], Meeting]] = {v.id: {} for v in versions}
-    meetings = await session.scalars(
-        select(Meeting).where(Meeting.version_id.in_(list(by_version)), Meeting.status != MeetingStatus.CANCELLED)
-    )
-    for m in meetings:
-        by_version[m.version_id][(m.candidate_participation_id, m.employer_participation_id)] = m
-    return [(v.number, by_version[v.id]) for v in versions]
-
-
-async def affected_by_last_publish(session: AsyncSession, event: Event, people: Sequence[Holder]) -> list[Holder]:
-    """Of `people`, those whose programme the newest publish changed against the one before it: both sides
-    of every added, removed or moved talk (an employer's contacts for its tables). With only one
-    version published, everyone with a talk in it."""
-    history = await published_history(session, event)
-    if not history:
-        return []
-    now = history[-1][1]
-    before = history[-2][1] if len(history) > 1 else {}
-    changed = [
-        pair
-        for pair in now.keys() | before.keys()
-        if (pair in now) != (pair in before)
-        or (pair in now and (now[pair].round, now[pair].table) != (before[pair].round, before[pair].table))
-    ]
-    candidates = {c for c, _ in changed}
-    employers = {e for _, e in changed}
-    return [
-        h
-        for h in people
-        if (h.kind is HolderKind.CANDIDATE and h.id in candidates)
-        or (h.kind is HolderKind.EMPLOYER and h.employer_id in employers)
-    ]
 
 
 async def open_token(session: AsyncSession, purpose: TokenPurpose, token: str) -> tuple[Event, Holder] | None:

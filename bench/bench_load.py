@@ -84,7 +84,8 @@ from bench_app_build import (
 from bench_scans import DOORS, PHONES_PER_DOOR
 
 from badges.models import HolderKind, TokenPurpose
-from badges.people import holders, live_tokens, published_meetings
+from badges.people import holders, live_tokens
+from badges.schedules import published_meetings
 from events.platform import dates
 from events.platform.db import open_session
 from events.platform.models import (

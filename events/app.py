@@ -29,14 +29,14 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DBAPIError
 
 from badges.calendars.pages import CalendarFeed, CalendarPages
+from badges.day.clock_pages import ClockPages
 from badges.day.live import Live, make_channels
-from badges.day.pages import ClockPages, CoachDeskPages, DayPages
+from badges.day.pages import CoachDeskPages, DayPages
 from badges.day.scan_api import ScanApi, ScanThrottle
 from badges.day.scanner_pages import ScannerPages
 from badges.day.walk_in_pages import WalkInPages
 from badges.mail.pages import AttendeePages
 from badges.pages import BadgePages
-from badges.printing.jobs import PrintRunner
 from badges.printing.pages import BadgePrintPages
 from badges.tokens import install_log_redaction
 from events.accounts.api import AuthApi
@@ -46,6 +46,7 @@ from events.followup.api import OutcomeApi, ProposalApi
 from events.followup.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages
 from events.platform import i18n, templating
 from events.platform.auth import CurrentUser, SessionMiddleware
+from events.platform.background import JobRunner
 from events.platform.db import RETRY_AFTER_SECONDS, create_engine, dispose_engine, is_unavailable, session_maker
 from events.platform.deps import AppContext, provide_ctx, provide_current_user, provide_event, provide_viewer
 from events.platform.errors import DomainError, NotFoundError
@@ -70,9 +71,8 @@ from events.registration.pages import (
 )
 from events.registration.schemas import Problem
 from events.results.pages import ProgrammeResultPages, ResultPages
-from schedule.api import ProgrammeApi
-from schedule.builds import BuildRunner
-from schedule.pages import BriefingPages, ProgrammePages
+from schedule.api import ScheduleApi
+from schedule.pages import BriefingPages, SchedulePages
 
 log = logging.getLogger("meetmatch")
 # Browsers compile WebAssembly while it downloads only when it is served as such (the scanner's QR decoder).
@@ -262,9 +262,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         write_queue=asyncio.Lock() if settings.is_sqlite else contextlib.nullcontext(),
     )
 
-    build_runner = BuildRunner(sessions_for_users)
+    job_runner = JobRunner(sessions_for_users)
     channels = make_channels(settings)
-    print_runner = PrintRunner(sessions_for_users, settings)
 
     async def load_user(user_id: int) -> CurrentUser | None:
         async with sessions_for_users() as session:
@@ -292,9 +291,8 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
                         jobs.cancel()
                         with suppress(asyncio.CancelledError):
                             await jobs
-                    # Builds of this process stop with it; their jobs are marked failed.
-                    await build_runner.close()
-                    await print_runner.close()
+                    # Builds and print files of this process stop with it; their jobs are marked failed.
+                    await job_runner.close()
         finally:
             # Runs after the SQLAlchemy plugin's own shutdown: let closed connections finish closing.
             await dispose_engine(engine)
@@ -317,7 +315,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             EmployerAdminApi,
             CandidateAdminApi,
             ImportsApi,
-            ProgrammeApi,
+            ScheduleApi,
             ScanApi,
             OutcomeApi,
             ProposalApi,
@@ -335,7 +333,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CandidatePages,
             ResultPages,
             ProgrammeResultPages,
-            ProgrammePages,
+            SchedulePages,
             BriefingPages,
             BadgePages,
             BadgePrintPages,
@@ -394,8 +392,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
         state=State(
             {
                 "ctx": ctx,
-                "builds": build_runner,
-                "prints": print_runner,
+                "jobs": job_runner,
                 "live": Live(channels, settings.installation),
                 "sessions": sessions_for_users,
                 "scan_throttle": ScanThrottle(stores["throttle"]),

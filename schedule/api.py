@@ -1,4 +1,4 @@
-"""The programme's JSON API: build (in the background), versions with their talks and quality figures, hand
+"""The schedule's JSON API: build (in the background), versions with their talks and quality figures, hand
 edits, publish and the diff of who is affected. Organisers only; anyone else gets 404 for the event."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import CurrentUser, requires
+from events.platform.background import job_runner
 from events.platform.models import Event, Role
 from events.platform.services import EventService
-from schedule import builds, services
-from schedule import versions as programme
+from schedule import builds, edits, services, versions
 from schedule.adapter import row_id
-from schedule.builds import BuildRunner
+from schedule.diff import Diff, publish_summary
 from schedule.models import BuildJob, ScheduleVersion
 
 organisers = requires(Role.ORGANISER)
@@ -60,8 +60,8 @@ class EditRequest(msgspec.Struct, forbid_unknown_fields=True):
     employer: Id | None = None
     locked: bool = True
 
-    def edit(self) -> programme.Edit:
-        return programme.Edit(
+    def edit(self) -> edits.Edit:
+        return edits.Edit(
             self.action, self.meeting, self.other, self.round, self.table, self.candidate, self.employer, self.locked
         )
 
@@ -176,7 +176,7 @@ def version_row(version: ScheduleVersion, current: ScheduleVersion | None) -> Ve
     )
 
 
-def diff_out(number: int, diff: programme.Diff) -> DiffOut:
+def diff_out(number: int, diff: Diff) -> DiffOut:
     def seat(value: tuple[int, int] | None) -> dict[str, int] | None:
         return {"round": value[0], "table": value[1]} if value else None
 
@@ -192,16 +192,11 @@ def diff_out(number: int, diff: programme.Diff) -> DiffOut:
     )
 
 
-def runner(request: Request[Any, Any, Any]) -> BuildRunner:
-    found: BuildRunner = request.app.state.builds
-    return found
-
-
 async def version_out(session: AsyncSession, event: Event, version: ScheduleVersion) -> VersionOut:
-    names = await programme.load_names(session, event)
+    names = await versions.load_names(session, event)
     shown = await services.current(session, event)
     row = version_row(version, shown)
-    problem = programme.problem_of(version.instance)
+    problem = versions.problem_of(version.instance)
     return VersionOut(
         row.number,
         row.status,
@@ -239,12 +234,12 @@ async def version_out(session: AsyncSession, event: Event, version: ScheduleVers
     )
 
 
-class ProgrammeApi(Controller):
+class ScheduleApi(Controller):
     path = "/api/events/{event_ref:str}/programme"
     tags = ["programme"]
     guards = [organisers]
 
-    @post("/builds", name="api:programme_build", status_code=HTTP_202_ACCEPTED)
+    @post("/builds", name="api:schedule_build", status_code=HTTP_202_ACCEPTED)
     async def build(
         self,
         event_ref: FromPath[str],
@@ -256,10 +251,10 @@ class ProgrammeApi(Controller):
         """Start building a new draft version in the background (409 ``build_running`` while one runs).
         Follow it with GET /builds/{id}; locked talks of the newest version are kept."""
         event = await EventService(db_session, current_user).get(event_ref)
-        job = await runner(request).start(current_user, event, seed=data.seed, publish=data.publish)
+        job = await builds.start_build(job_runner(request), current_user, event, seed=data.seed, publish=data.publish)
         return build_out(job, None)
 
-    @get("/builds/{build_id:int}", name="api:programme_build_status")
+    @get("/builds/{build_id:int}", name="api:schedule_build_status")
     async def build_status(
         self,
         event_ref: FromPath[str],
@@ -276,7 +271,7 @@ class ProgrammeApi(Controller):
             number = version.number if version else None
         return build_out(job, number)
 
-    @get("/versions", name="api:programme_versions")
+    @get("/versions", name="api:schedule_versions")
     async def list_versions(
         self,
         event_ref: FromPath[str],
@@ -288,7 +283,7 @@ class ProgrammeApi(Controller):
         shown = await services.current(db_session, event)
         return [version_row(v, shown) for v in await services.versions(db_session, event)]
 
-    @get("/versions/{number:int}", name="api:programme_version")
+    @get("/versions/{number:int}", name="api:schedule_version")
     async def get_version(
         self,
         event_ref: FromPath[str],
@@ -301,7 +296,7 @@ class ProgrammeApi(Controller):
         version = await services.get_version(db_session, current_user, event, number)
         return await version_out(db_session, event, version)
 
-    @post("/versions/{number:int}/edits", name="api:programme_edit", status_code=HTTP_200_OK)
+    @post("/versions/{number:int}/edits", name="api:schedule_edit", status_code=HTTP_200_OK)
     async def edit(
         self,
         event_ref: FromPath[str],
@@ -314,10 +309,10 @@ class ProgrammeApi(Controller):
         answers 422 with its code (e.g. ``candidate_double_booked``, ``table_over_capacity``) and a message,
         and nothing is saved. A published version answers 409 ``version_published``."""
         event = await EventService(db_session, current_user).get(event_ref)
-        version = await services.edit_version(db_session, current_user, event, number, data.edit())
+        version = await edits.edit_version(db_session, current_user, event, number, data.edit())
         return await version_out(db_session, event, version)
 
-    @post("/versions/{number:int}/copy", name="api:programme_copy", status_code=HTTP_201_CREATED)
+    @post("/versions/{number:int}/copy", name="api:schedule_copy", status_code=HTTP_201_CREATED)
     async def copy(
         self,
         event_ref: FromPath[str],
@@ -330,7 +325,7 @@ class ProgrammeApi(Controller):
         copy = await services.copy_version(db_session, current_user, event, number)
         return version_row(copy, await services.current(db_session, event))
 
-    @post("/versions/{number:int}/publish", name="api:programme_publish", status_code=HTTP_200_OK)
+    @post("/versions/{number:int}/publish", name="api:schedule_publish", status_code=HTTP_200_OK)
     async def publish(
         self,
         event_ref: FromPath[str],
@@ -344,9 +339,9 @@ class ProgrammeApi(Controller):
         await services.publish(db_session, current_user, event, number)
         version = await services.get_version(db_session, current_user, event, number)
         diff = await services.version_diff(db_session, current_user, event, version)
-        return PublishOut(version_row(version, version), diff_out(number, diff), services.publish_summary(diff))
+        return PublishOut(version_row(version, version), diff_out(number, diff), publish_summary(diff))
 
-    @get("/versions/{number:int}/diff", name="api:programme_diff")
+    @get("/versions/{number:int}/diff", name="api:schedule_diff")
     async def diff(
         self,
         event_ref: FromPath[str],

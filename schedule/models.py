@@ -1,4 +1,4 @@
-"""The programme: versions of an event's schedule and their meetings."""
+"""The schedule: versions of an event's timetable and their meetings, and the background builds that make them."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class MeetingStatus(StrEnum):
 
 
 class ScheduleVersion(IdMixin, TimestampMixin, Base):
-    """One build of an event's programme; publishing freezes it, and the newest published one is what
+    """One build of an event's schedule; publishing freezes it, and the newest published one is what
     attendees see. The instance it was solved for is kept, so that any checker reproduces its figures."""
 
     __tablename__ = "schedule_version"
@@ -77,7 +77,7 @@ class Meeting(IdMixin, TimestampMixin, Base):
 
 
 class BuildJob(IdMixin, TimestampMixin, Base):
-    """A build of an event's programme running in the background, with its progress. At most one runs per
+    """A build of an event's schedule running in the background, with its progress. At most one runs per
     event (a partial unique index, so that this holds across processes); a job whose heartbeat stopped
     (its process died) counts as failed."""
 

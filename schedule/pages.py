@@ -1,4 +1,4 @@
-"""The programme's pages for organisers: build with progress, review (grid, per candidate, per employer,
+"""The schedule's pages for organisers: build with progress, review (grid, per candidate, per employer,
 quality panel), adjust talk by talk, publish with the diff of who is affected, and print views."""
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import CurrentUser, requires
+from events.platform.background import job_runner
 from events.platform.errors import ConflictError, DomainError
 from events.platform.forms import form_values
 from events.platform.models import Event, Role
 from events.platform.services import EventService
-from schedule import adapter, builds, services
-from schedule import versions as programme
+from schedule import adapter, builds, edits, services, versions
+from schedule import briefing as packs
 from schedule.adapter import row_id
-from schedule.api import runner
+from schedule.diff import publish_question, publish_summary
+from schedule.edits import form_number
 from schedule.models import BuildStatus, ScheduleVersion, VersionStatus
 
 organisers = requires(Role.ORGANISER)
@@ -31,42 +33,19 @@ def see_other(path: str) -> Redirect:
     return Redirect(path, status_code=HTTP_303_SEE_OTHER)
 
 
-def _int(value: Any) -> int | None:
-    """A positive id or number typed into a form; anything else is None (the edit then names the field)."""
-    text = str(value or "").strip()
-    if text.isascii() and text.isdigit() and 0 < len(text) <= 9:
-        return int(text)
-    return None
-
-
-def edit_from_form(action: str, values: dict[str, Any], meeting: int | None = None) -> programme.Edit:
-    if action not in ("lock", "unlock", "move", "swap", "remove", "add"):
-        raise DomainError("unknown_action", "unknown action", "action")
-    return programme.Edit(
-        action,  # type: ignore[arg-type]  # checked just above
-        meeting=meeting,
-        other=_int(values.get("other")),
-        round=_int(values.get("round")),
-        table=_int(values.get("table")),
-        candidate=_int(values.get("candidate")),
-        employer=_int(values.get("employer")),
-        locked=values.get("locked") in ("1", "on", "true"),
-    )
-
-
 async def review_context(
     session: AsyncSession, user: CurrentUser, event: Event, version: ScheduleVersion, view: str, page: int = 1
 ) -> dict[str, Any]:
     """Everything the version page shows; a large fair's grid comes in pages of employers (or candidates)."""
-    names = await programme.load_names(session, event)
-    problem = programme.problem_of(version.instance)
+    names = await versions.load_names(session, event)
+    problem = versions.problem_of(version.instance)
     if view == "candidates":
-        page_count = programme.pages(len(problem.candidates), programme.CANDIDATES_PER_PAGE)
+        page_count = versions.pages(len(problem.candidates), versions.CANDIDATES_PER_PAGE)
     else:
-        page_count = programme.pages(len(problem.employers), programme.EMPLOYERS_PER_PAGE)
+        page_count = versions.pages(len(problem.employers), versions.EMPLOYERS_PER_PAGE)
     page = min(max(page, 1), page_count)
-    order = programme.employer_order(problem, names)
-    per = programme.EMPLOYERS_PER_PAGE
+    order = versions.employer_order(problem, names)
+    per = versions.EMPLOYERS_PER_PAGE
     shown_employers = set(order[(page - 1) * per : page * per])
     solver_meetings = adapter.solver_meetings(version.meetings)
     quality = version.stats.get("quality") or {}
@@ -80,13 +59,13 @@ async def review_context(
         "view": view,
         "quality": quality,
         "histogram_max": max((h["candidates"] for h in histogram), default=0),
-        "shortfalls": programme.shortfalls(problem, solver_meetings, names),
-        "missed": await programme.missed_wishes(session, event, problem, solver_meetings, names),
-        "rows": programme.grid(problem, version.meetings, names, only=shown_employers)
+        "shortfalls": versions.shortfalls(problem, solver_meetings, names),
+        "missed": await versions.missed_wishes(session, event, problem, solver_meetings, names),
+        "rows": versions.grid(problem, version.meetings, names, only=shown_employers)
         if view in ("grid", "employers")
         else [],
-        "days": programme.candidate_days(problem, version.meetings, names)[
-            (page - 1) * programme.CANDIDATES_PER_PAGE : page * programme.CANDIDATES_PER_PAGE
+        "days": versions.candidate_days(problem, version.meetings, names)[
+            (page - 1) * versions.CANDIDATES_PER_PAGE : page * versions.CANDIDATES_PER_PAGE
         ]
         if view == "candidates"
         else [],
@@ -107,13 +86,13 @@ async def review_context(
     }
 
 
-def meeting_context(event: Event, version: ScheduleVersion, meeting_id: int, names: programme.Names) -> dict[str, Any]:
+def meeting_context(event: Event, version: ScheduleVersion, meeting_id: int, names: versions.Names) -> dict[str, Any]:
     meeting = next((m for m in version.meetings if m.id == meeting_id), None)
     if meeting is None:
         from events.platform.errors import NotFoundError
 
         raise NotFoundError("meeting")
-    problem = programme.problem_of(version.instance)
+    problem = versions.problem_of(version.instance)
     employer = next((e for e in problem.employers if e.id == f"e{meeting.employer_participation_id}"), None)
     same_round = sorted(
         (m for m in version.meetings if m.round == meeting.round and m.id != meeting.id),
@@ -132,13 +111,13 @@ def meeting_context(event: Event, version: ScheduleVersion, meeting_id: int, nam
     }
 
 
-class ProgrammePages(Controller):
+class SchedulePages(Controller):
     path = "/events/{event_ref:str}/programme"
     include_in_schema = False
     guards = [organisers]
 
-    @get("/", name="programme")
-    async def programme_home(
+    @get("/", name="schedule")
+    async def schedule_home(
         self,
         event_ref: FromPath[str],
         db_session: NamedDependency[AsyncSession],
@@ -153,7 +132,7 @@ class ProgrammePages(Controller):
             "schedule/empty.html", context={"event": event, "running": await builds.running_job(db_session, event)}
         )
 
-    @post("/build", name="programme_build")
+    @post("/build", name="schedule_build")
     async def build(
         self,
         event_ref: FromPath[str],
@@ -163,9 +142,9 @@ class ProgrammePages(Controller):
     ) -> Redirect:
         event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form())
-        seed = _int(values.get("seed")) or 0
+        seed = form_number(values.get("seed")) or 0
         try:
-            job = await runner(request).start(current_user, event, seed=seed)
+            job = await builds.start_build(job_runner(request), current_user, event, seed=seed)
         except ConflictError:
             running = await builds.running_job(db_session, event)
             if running is None:  # finished in between: show the result
@@ -173,7 +152,7 @@ class ProgrammePages(Controller):
             return see_other(f"/events/{event.slug}/programme/builds/{running.id}?msg=build_running")
         return see_other(f"/events/{event.slug}/programme/builds/{job.id}")
 
-    @get("/builds/{build_id:int}", name="programme_build_progress")
+    @get("/builds/{build_id:int}", name="schedule_build_progress")
     async def build_progress(
         self,
         event_ref: FromPath[str],
@@ -190,7 +169,7 @@ class ProgrammePages(Controller):
                 return see_other(f"/events/{event.slug}/programme/{version.number}?msg=built")
         return Template("schedule/build.html", context={"event": event, "job": job})
 
-    @get("/{number:int}", name="programme_version")
+    @get("/{number:int}", name="schedule_version")
     async def version_page(
         self,
         event_ref: FromPath[str],
@@ -203,11 +182,11 @@ class ProgrammePages(Controller):
         event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
         context = await review_context(
-            db_session, current_user, event, version, view if view in VIEWS else "grid", _int(page) or 1
+            db_session, current_user, event, version, view if view in VIEWS else "grid", form_number(page) or 1
         )
         return Template("schedule/version.html", context=context)
 
-    @post("/{number:int}/add", name="programme_add")
+    @post("/{number:int}/add", name="schedule_add")
     async def add_meeting(
         self,
         event_ref: FromPath[str],
@@ -220,7 +199,7 @@ class ProgrammePages(Controller):
         event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form())
         try:
-            await services.edit_version(db_session, current_user, event, number, edit_from_form("add", values))
+            await edits.edit_version(db_session, current_user, event, number, edits.Edit.from_form("add", values))
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
@@ -230,7 +209,7 @@ class ProgrammePages(Controller):
             return Template("schedule/version.html", context=context, status_code=exc.status_code)
         return see_other(f"/events/{event.slug}/programme/{number}?msg=edited")
 
-    @get("/{number:int}/meetings/{meeting_id:int}", name="programme_meeting")
+    @get("/{number:int}/meetings/{meeting_id:int}", name="schedule_meeting")
     async def meeting_page(
         self,
         event_ref: FromPath[str],
@@ -241,10 +220,10 @@ class ProgrammePages(Controller):
     ) -> Template:
         event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
-        names = await programme.load_names(db_session, event)
+        names = await versions.load_names(db_session, event)
         return Template("schedule/meeting.html", context=meeting_context(event, version, meeting_id, names))
 
-    @post("/{number:int}/meetings/{meeting_id:int}", name="programme_meeting_edit")
+    @post("/{number:int}/meetings/{meeting_id:int}", name="schedule_meeting_edit")
     async def meeting_edit(
         self,
         event_ref: FromPath[str],
@@ -259,13 +238,13 @@ class ProgrammePages(Controller):
         values = form_values(await request.form())
         action = str(values.get("action", ""))
         try:
-            edit = edit_from_form(action, values, meeting_id)
-            await services.edit_version(db_session, current_user, event, number, edit)
+            edit = edits.Edit.from_form(action, values, meeting_id)
+            await edits.edit_version(db_session, current_user, event, number, edit)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
             version = await services.get_version(db_session, current_user, event, number)
-            names = await programme.load_names(db_session, event)
+            names = await versions.load_names(db_session, event)
             context = meeting_context(event, version, meeting_id, names)
             context.update(errors={"_form": exc.message, exc.field or "_form": exc.message}, values=values)
             return Template("schedule/meeting.html", context=context, status_code=exc.status_code)
@@ -274,12 +253,12 @@ class ProgrammePages(Controller):
         meeting = next((m for m in version.meetings if m.id == meeting_id), None)
         if meeting is None:  # removed
             return see_other(f"/events/{event.slug}/programme/{number}?msg=edited")
-        names = await programme.load_names(db_session, event)
-        page = programme.employer_page(programme.problem_of(version.instance), names, meeting.employer_participation_id)
+        names = await versions.load_names(db_session, event)
+        page = versions.employer_page(versions.problem_of(version.instance), names, meeting.employer_participation_id)
         where = f"&page={page}" if page > 1 else ""
         return see_other(f"/events/{event.slug}/programme/{number}?msg=edited{where}#m{meeting_id}")
 
-    @post("/{number:int}/copy", name="programme_copy")
+    @post("/{number:int}/copy", name="schedule_copy")
     async def copy(
         self,
         event_ref: FromPath[str],
@@ -291,7 +270,7 @@ class ProgrammePages(Controller):
         copy = await services.copy_version(db_session, current_user, event, number)
         return see_other(f"/events/{event.slug}/programme/{copy.number}?msg=draft_made")
 
-    @get("/{number:int}/publish", name="programme_publish_confirm")
+    @get("/{number:int}/publish", name="schedule_publish_confirm")
     async def publish_confirm(
         self,
         event_ref: FromPath[str],
@@ -313,11 +292,11 @@ class ProgrammePages(Controller):
                 "event": event,
                 "version": version,
                 "diff": result,
-                "question": services.publish_question(result),
+                "question": publish_question(result),
             },
         )
 
-    @post("/{number:int}/publish", name="programme_publish")
+    @post("/{number:int}/publish", name="schedule_publish")
     async def publish(
         self,
         event_ref: FromPath[str],
@@ -336,7 +315,7 @@ class ProgrammePages(Controller):
             return see_other(f"/events/{event.slug}/programme/{number}?msg=already_published")
         return see_other(f"/events/{event.slug}/programme/{number}/diff?published=1")
 
-    @get("/{number:int}/diff", name="programme_diff")
+    @get("/{number:int}/diff", name="schedule_diff")
     async def diff(
         self,
         event_ref: FromPath[str],
@@ -360,11 +339,11 @@ class ProgrammePages(Controller):
                 "diff": result,
                 "current": await services.current(db_session, event),
                 "published": just_published,
-                "summary": services.publish_summary(result) if just_published else None,
+                "summary": publish_summary(result) if just_published else None,
             },
         )
 
-    @get("/{number:int}/print/{layout:str}", name="programme_print")
+    @get("/{number:int}/print/{layout:str}", name="schedule_print")
     async def print_view(
         self,
         event_ref: FromPath[str],
@@ -373,17 +352,17 @@ class ProgrammePages(Controller):
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        """Printable HTML: ``rounds`` (the whole programme round by round) or ``tables`` (a page per table)."""
+        """Printable HTML: ``rounds`` (the whole schedule round by round) or ``tables`` (a page per table)."""
         event = await EventService(db_session, current_user).get(event_ref)
         if layout not in ("rounds", "tables"):
             from events.platform.errors import NotFoundError
 
             raise NotFoundError("print view")
         version = await services.get_version(db_session, current_user, event, number)
-        names = await programme.load_names(db_session, event)
-        problem = programme.problem_of(version.instance)
+        names = await versions.load_names(db_session, event)
+        problem = versions.problem_of(version.instance)
         per_table = layout == "tables"
-        rows = programme.grid(problem, version.meetings, names, short=per_table)
+        rows = versions.grid(problem, version.meetings, names, short=per_table)
         return Template(
             "schedule/print_tables.html" if per_table else "schedule/print_rounds.html",
             context={"event": event, "version": version, "rows": rows},
@@ -406,5 +385,5 @@ class BriefingPages(Controller):
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
         event = await EventService(db_session, current_user).get(event_ref)
-        pack = await programme.briefing(db_session, current_user, event, employer_id)
+        pack = await packs.briefing(db_session, current_user, event, employer_id)
         return Template("schedule/briefing.html", context={"event": event, "pack": pack})

@@ -39,9 +39,9 @@ class Replanned:
 
 def merged_problem(fresh: Problem, published: Problem, solution: Solution) -> Problem:
     """The event as it stands (walk-ins, availability and wishes from the database) with everyone and every pair
-    of the published programme kept, so that its talks stay valid: people who have since left the plan
+    of the published schedule kept, so that its talks stay valid: people who have since left the plan
     come from the published instance, pairs nobody lists any more keep their published weight, and each
-    person is present at least in the rounds the published programme gives them."""
+    person is present at least in the rounds the published schedule gives them."""
     used: dict[str, set[int]] = {}
     tables: dict[str, int] = {}  # the highest table each employer uses
     for m in solution.meetings:
@@ -91,7 +91,7 @@ def _replan(
     except ReplanError as error:
         raise DomainError("replan_failed", _t("The programme cannot be re-planned: %(why)s", why=str(error))) from None
     broken = check(residual, new)
-    if broken:  # pragma: no cover - the solver's tests forbid this; never store a broken programme
+    if broken:  # pragma: no cover - the solver's tests forbid this; never store a broken schedule
         raise DomainError("invalid_schedule", f"the scheduler broke a rule: {broken[0].message}")
     stats = new.stats
     ceiling = Bound(stats.fairness_bound, stats.weight_bound) if stats is not None else None

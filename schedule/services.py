@@ -1,4 +1,4 @@
-"""Building and publishing an event's programme. The solver runs off the event loop; every schedule is
+"""Building and publishing an event's schedule. The solver runs off the event loop; every schedule is
 checked against the same rules as the solver before it is stored."""
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from sqlalchemy.orm import load_only, selectinload
 
 from events.platform.errors import ConflictError, DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
-from events.platform.i18n import ngettext
 from events.platform.identity import CurrentUser
-from events.platform.models import Event, EventStatus, Preference, PreferenceSide, Role
+from events.platform.models import Event, EventStatus, Role
 from events.platform.services import audit
 from schedule import adapter
-from schedule import versions as programme
+from schedule.diff import Diff, diff
 from schedule.instance import problem_from_json, problem_to_json, quality_to_json, solution_to_json
 from schedule.models import Meeting, ScheduleVersion, VersionStatus
 from schedule.solver.types import Meeting as SolverMeeting
 from schedule.solver.types import Problem, Solution
+from schedule.versions import load_names
 
 Progress = Callable[[str, float], None]
 
@@ -106,7 +106,7 @@ def _build(data: adapter.EventData, seed: int, progress: Progress | None) -> Bui
     report("checking", 0.87)
     clock = time.perf_counter()
     problems = check(problem, solution)
-    if problems:  # pragma: no cover - the solver's own tests forbid this; never store a broken programme
+    if problems:  # pragma: no cover - the solver's own tests forbid this; never store a broken schedule
         raise DomainError("invalid_schedule", f"the scheduler broke a rule: {problems[0].message}", None)
     # The solver's bound is the flow ceiling of this very instance (tests hold it equal to `bound()`), so it
     # is not computed a second time.
@@ -256,7 +256,7 @@ async def version_diff(
     event: Event,
     version: ScheduleVersion,
     against: int | None = None,
-) -> programme.Diff:
+) -> Diff:
     """Who is affected, talk by talk, going from ``against`` (default: the previously published version) to
     ``version``. With nothing published before, every talk is new."""
     _organiser(user)
@@ -265,8 +265,8 @@ async def version_diff(
         if against is not None
         else await previous_published(session, event, version)
     )
-    names = await programme.load_names(session, event)
-    return programme.diff(base.number if base else None, base.meetings if base else [], version.meetings, names)
+    names = await load_names(session, event)
+    return diff(base.number if base else None, base.meetings if base else [], version.meetings, names)
 
 
 async def copy_version(session: AsyncSession, user: CurrentUser, event: Event, number: int) -> ScheduleVersion:
@@ -299,68 +299,6 @@ async def copy_version(session: AsyncSession, user: CurrentUser, event: Event, n
     )
     await audit(session, user, "copy", "schedule_version", copy.id, detail={"number": copy.number, "from": number})
     return copy
-
-
-async def _pair_levels(session: AsyncSession, candidate: int, employer: int) -> dict[PreferenceSide, int]:
-    rows = await session.execute(
-        select(Preference.side, Preference.level).where(
-            Preference.candidate_participation_id == candidate, Preference.employer_participation_id == employer
-        )
-    )
-    return dict(rows.tuples().all())
-
-
-def _refigure(problem: Problem, placed: list[programme.Placement], ceiling: tuple[int, int] | None) -> dict[str, Any]:
-    return quality_to_json(programme.figures(problem, tuple(sorted(p.meeting() for p in placed)), ceiling))
-
-
-async def edit_version(
-    session: AsyncSession, user: CurrentUser, event: Event, number: int, edit: programme.Edit
-) -> ScheduleVersion:
-    """Apply one hand edit to a draft version after checking it against the solver's rules; a broken rule
-    raises a DomainError naming it, and nothing is saved."""
-    version = await get_version(session, user, event, number)
-    if version.status is VersionStatus.PUBLISHED:
-        raise ConflictError(
-            "version_published",
-            _t("Version {n} is published and can no longer change. Make a new draft from it to adjust it.").format(
-                n=version.number
-            ),
-        )
-    names = await programme.load_names(session, event)
-    levels = (
-        await _pair_levels(session, edit.candidate, edit.employer)
-        if edit.action == "add" and edit.candidate is not None and edit.employer is not None
-        else None
-    )
-    problem = programme.problem_of(version.instance)
-    plan = programme.plan_edit(problem, version.meetings, edit, names, levels)
-    for placement in plan.placed:
-        row = placement.row
-        if row is None:
-            row = Meeting(
-                version_id=version.id,
-                candidate_participation_id=placement.candidate,
-                employer_participation_id=placement.employer,
-            )
-            session.add(row)
-            version.meetings.append(row)
-        row.round, row.table, row.locked = placement.round, placement.table, placement.locked
-        row.employer_participation_id = placement.employer
-    if plan.removed is not None:
-        version.meetings.remove(plan.removed)
-        await session.delete(plan.removed)
-    # Swaps exchange rounds: write the removal and changes before new rows, in one flush.
-    # The bound depends on the locks and the pairs only: unchanged, it is taken over.
-    old = version.stats.get("quality") or {}
-    same = plan.problem.locked == problem.locked and len(plan.problem.pairs) == len(problem.pairs)
-    ceiling = (old["fairness_bound"], old["weight_bound"]) if same and "weight_bound" in old else None
-    version.instance = programme.instance_of(plan.problem)
-    figures = await anyio.to_thread.run_sync(_refigure, plan.problem, plan.placed, ceiling)
-    version.stats = {**version.stats, "quality": figures}
-    await session.flush()
-    await audit(session, user, "edit", "schedule_version", version.id, detail={"number": number, **plan.summary})
-    return version
 
 
 async def count_meetings(session: AsyncSession, version: ScheduleVersion) -> int:
@@ -405,50 +343,6 @@ async def publish(session: AsyncSession, user: CurrentUser, event: Event, number
     return version
 
 
-def _affected(diff: programme.Diff) -> str:
-    return _t(
-        "%(candidates)s and %(employers)s get a new card or calendar.",
-        candidates=ngettext("%(num)d candidate", "%(num)d candidates", len(diff.candidates)),
-        employers=ngettext("%(num)d employer", "%(num)d employers", len(diff.employers)),
-    )
-
-
-def publish_question(diff: programme.Diff) -> str:
-    """What publishing would change for attendees, in a sentence: the confirmation step's question."""
-    talks = len(diff.changes)
-    if diff.base is None:
-        return ngettext(
-            "Nothing is published yet: its %(num)d talk is new for everyone.",
-            "Nothing is published yet: all %(num)d talks are new for everyone.",
-            talks,
-        )
-    if not talks:
-        return _t(
-            "No talk changes compared with version %(number)s: publishing it changes nothing for attendees.",
-            number=diff.base,
-        )
-    changed = ngettext("%(num)d talk changes", "%(num)d talks change", talks)  # not in an f-string: extracted
-    return changed + ": " + _affected(diff)
-
-
-def publish_summary(diff: programme.Diff) -> str:
-    """What publishing changed, in a sentence: the message after publishing, on the page and in the API."""
-    talks = len(diff.changes)
-    if diff.base is None:
-        return ngettext(
-            "Published. Nothing was published before: its %(num)d talk is new.",
-            "Published. Nothing was published before: all %(num)d talks are new.",
-            talks,
-        )
-    if not talks:
-        return _t("Published. No talk changed: nobody needs a new card or calendar.")
-    return _t(
-        "Published. %(talks)s: %(people)s",
-        talks=ngettext("%(num)d talk changed", "%(num)d talks changed", talks),
-        people=_affected(diff),
-    )
-
-
 async def export_published(session: AsyncSession, event: Event) -> tuple[dict[str, Any], dict[str, Any]]:
     """The instance the newest published version was solved for (history and locks included) and its solution."""
     version = await latest(session, event, published=True)
@@ -465,13 +359,10 @@ __all__ = [
     "Meeting",
     "build_version",
     "copy_version",
-    "edit_version",
     "export_published",
     "get_version",
     "latest",
     "publish",
-    "publish_question",
-    "publish_summary",
     "version_diff",
     "versions",
 ]

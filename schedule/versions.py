@@ -1,21 +1,20 @@
-"""Reviewing and adjusting a programme version: names, the grid and per-person views, the quality panel,
-hand edits checked against the solver's own rules, and the diff between two versions.
+"""Reviewing a schedule version: how people are named, the grid and per-person views, the quality panel,
+and a stored version's instance read back as a Problem.
 
 The functions here work on plain values (a version's instance and its meeting rows); `schedule.services`
-loads and stores them.
+loads and stores them. Hand edits are in `schedule.edits`, the diff between two versions in `schedule.diff`.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform.errors import DomainError
 from events.platform.i18n import gettext as _t
 from events.platform.models import (
     Candidate,
@@ -27,7 +26,7 @@ from events.platform.models import (
     PreferenceSide,
 )
 from events.platform.names import short_names
-from schedule.adapter import candidate_key, employer_key, row_id
+from schedule.adapter import row_id
 from schedule.instance import problem_to_json
 from schedule.models import Meeting as MeetingRow
 from schedule.solver.types import (
@@ -41,7 +40,6 @@ from schedule.solver.types import (
     Problem,
     Quality,
     Solution,
-    Violation,
 )
 
 VERY_MUCH = 3
@@ -316,229 +314,7 @@ def figures(problem: Problem, meetings: tuple[Meeting, ...], ceiling: tuple[int,
     return quality(problem, Solution(meetings, None), ceiling=Bound(*ceiling) if ceiling else None)
 
 
-# -- edits ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """A meeting row's position; ``row`` is None for a talk being added."""
-
-    row: MeetingRow | None
-    candidate: int
-    employer: int
-    round: int
-    table: int
-    locked: bool
-
-    def meeting(self) -> Meeting:
-        return Meeting(self.round, employer_key(self.employer), self.table, candidate_key(self.candidate))
-
-
-def placements(rows: Sequence[MeetingRow]) -> list[Placement]:
-    return [
-        Placement(m, m.candidate_participation_id, m.employer_participation_id, m.round, m.table, m.locked)
-        for m in rows
-    ]
-
-
-def with_placements(problem: Problem, placed: Sequence[Placement], extra_pair: Pair | None = None) -> Problem:
-    """The version's instance with its locks taken from the locked placements (and a hand-placed pair)."""
-    locks = tuple(
-        Locked(candidate_key(p.candidate), employer_key(p.employer), p.round, p.table) for p in placed if p.locked
-    )
-    pairs = problem.pairs + ((extra_pair,) if extra_pair else ())
-    return replace(problem, locked=locks, pairs=pairs)
-
-
-def check_placements(problem: Problem, placed: Sequence[Placement], names: Names, focus: set[int]) -> None:
-    """Raise a readable DomainError for the first broken rule (preferring one about the edited talks,
-    whose indexes are in ``focus``); nothing is saved then."""
-    from schedule.solver.rules import RULES, check_meetings
-
-    meetings = [p.meeting() for p in placed]
-    violations = check_meetings(problem, meetings, RULES)
-    if not violations:
-        return
-    violations.sort(key=lambda v: (v.index not in focus, 0))
-    first = violations[0]
-    raise DomainError(first.code, explain(first, placed, problem, names), _FIELDS.get(first.code))
-
-
-_FIELDS = {
-    "round_out_of_range": "round",
-    "candidate_absent": "round",
-    "employer_absent": "round",
-    "candidate_double_booked": "round",
-    "table_out_of_range": "table",
-    "table_over_capacity": "table",
-    "pair_not_listed": "employer",
-    "pair_repeated": "employer",
-    "unknown_employer": "employer",
-    "unknown_candidate": "candidate",
-    "max_meetings_exceeded": "candidate",
-}
-
-
-def explain(v: Violation, placed: Sequence[Placement], problem: Problem, names: Names) -> str:
-    """The broken rule in the organiser's words, naming the people involved."""
-    if v.index is None or v.index >= len(placed):
-        if v.code in ("locked_missing", "locked_moved"):
-            return _t("A locked talk would be lost. Unlock it first.")
-        return v.message
-    p = placed[v.index]
-    values: dict[str, Any] = {
-        "candidate": names.candidate(p.candidate),
-        "employer": names.employer(p.employer),
-        "round": p.round,
-        "table": p.table,
-        "rounds": problem.rounds,
-    }
-    employer = next((e for e in problem.employers if e.id == employer_key(p.employer)), None)
-    candidate = next((c for c in problem.candidates if c.id == candidate_key(p.candidate)), None)
-    values["tables"] = employer.tables if employer else 0
-    values["seats"] = employer.seats if employer else 0
-    values["max"] = candidate.max_meetings if candidate else 0
-    messages = {
-        "round_out_of_range": _t("There is no round {round}: the event has {rounds} rounds."),
-        "candidate_absent": _t("{candidate} is not there in round {round}."),
-        "employer_absent": _t("{employer} is not there in round {round}."),
-        "candidate_double_booked": _t("{candidate} already has a talk in round {round}."),
-        "table_out_of_range": _t("{employer} has {tables} table(s); there is no table {table}."),
-        "table_over_capacity": _t("Table {table} of {employer} is full in round {round} ({seats} seat(s))."),
-        "pair_not_listed": _t("{candidate} and {employer} cannot meet: one of them said no."),
-        "pair_repeated": _t("{candidate} already talks with {employer} in another round."),
-        "max_meetings_exceeded": _t("{candidate} would get more than {max} talks."),
-        "unknown_employer": _t("{employer} is not part of this version. Build a new version to include them."),
-        "unknown_candidate": _t("{candidate} is not part of this version. Build a new version to include them."),
-    }
-    template = messages.get(v.code)
-    return template.format(**values) if template else v.message
-
-
-EditAction = Literal["lock", "unlock", "move", "swap", "remove", "add"]
-
-
-@dataclass(frozen=True, slots=True)
-class Edit:
-    """One change to a draft version. ``meeting`` (and ``other`` for a swap) are meeting ids of the version;
-    an added talk names the candidate and employer participation ids."""
-
-    action: EditAction
-    meeting: int | None = None
-    other: int | None = None
-    round: int | None = None
-    table: int | None = None
-    candidate: int | None = None
-    employer: int | None = None
-    locked: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class EditPlan:
-    """The placements after an edit, checked; ``problem`` is the version's new instance."""
-
-    placed: list[Placement]
-    problem: Problem
-    removed: MeetingRow | None
-    summary: dict[str, Any]
-
-
-def _find(rows: Sequence[MeetingRow], meeting_id: int | None, field_name: str) -> int:
-    for i, m in enumerate(rows):
-        if m.id == meeting_id:
-            return i
-    raise DomainError("unknown_meeting", _t("That talk is not in this version."), field_name)
-
-
-def _required(value: int | None, field_name: str) -> int:
-    if value is None:
-        raise DomainError("required", _t("This field is required."), field_name)
-    return value
-
-
-def plan_edit(
-    problem: Problem,
-    rows: Sequence[MeetingRow],
-    edit: Edit,
-    names: Names,
-    levels: dict[PreferenceSide, int] | None = None,
-) -> EditPlan:
-    """Apply ``edit`` to the placements and check the result against the solver's rules (nothing is stored
-    here). ``levels`` are both sides' wishes for an added pair (a "no" from either refuses it)."""
-    placed = placements(rows)
-    extra: Pair | None = None
-    removed: MeetingRow | None = None
-    focus: set[int] = set()
-    if edit.action in ("lock", "unlock"):
-        i = _find(rows, edit.meeting, "meeting")
-        placed[i] = replace(placed[i], locked=edit.action == "lock")
-        focus = {i}
-    elif edit.action == "move":
-        i = _find(rows, edit.meeting, "meeting")
-        rnd = placed[i].round if edit.round is None else edit.round
-        table = placed[i].table if edit.table is None else edit.table
-        placed[i] = replace(placed[i], round=rnd, table=table)
-        focus = {i}
-    elif edit.action == "swap":
-        i = _find(rows, edit.meeting, "meeting")
-        j = _find(rows, edit.other, "other")
-        if i == j:
-            raise DomainError("same_meeting", _t("Choose two different talks to swap."), "other")
-        a, b = placed[i], placed[j]
-        if a.locked or b.locked:
-            raise DomainError("meeting_locked", _t("A locked talk cannot be swapped. Unlock it first."), "meeting")
-        # Each candidate takes the other's seat: round, employer and table change hands.
-        placed[i] = replace(a, round=b.round, employer=b.employer, table=b.table)
-        placed[j] = replace(b, round=a.round, employer=a.employer, table=a.table)
-        focus = {i, j}
-    elif edit.action == "remove":
-        i = _find(rows, edit.meeting, "meeting")
-        if placed[i].locked:
-            raise DomainError("meeting_locked", _t("A locked talk cannot be removed. Unlock it first."), "meeting")
-        removed = rows[i]
-        del placed[i]
-    elif edit.action == "add":
-        candidate = _required(edit.candidate, "candidate")
-        employer = _required(edit.employer, "employer")
-        rnd = _required(edit.round, "round")
-        table = 1 if edit.table is None else edit.table
-        if levels and 0 in levels.values():
-            raise DomainError(
-                "pair_vetoed",
-                _t("{candidate} and {employer} cannot meet: one of them said no.").format(
-                    candidate=names.candidate(candidate), employer=names.employer(employer)
-                ),
-                "employer",
-            )
-        ckey, ekey = candidate_key(candidate), employer_key(employer)
-        if not any(c.id == ckey for c in problem.candidates):
-            raise DomainError(
-                "unknown_candidate",
-                _t("{candidate} is not part of this version. Build a new version to include them.").format(
-                    candidate=names.candidate(candidate)
-                ),
-                "candidate",
-            )
-        if not any(e.id == ekey for e in problem.employers):
-            raise DomainError(
-                "unknown_employer",
-                _t("{employer} is not part of this version. Build a new version to include them.").format(
-                    employer=names.employer(employer)
-                ),
-                "employer",
-            )
-        if not any(p.candidate == ckey and p.employer == ekey for p in problem.pairs):
-            from schedule.adapter import HAND_WEIGHT
-
-            extra = Pair(ckey, ekey, HAND_WEIGHT)
-        placed.append(Placement(None, candidate, employer, rnd, table, edit.locked))
-        focus = {len(placed) - 1}
-    else:  # pragma: no cover - the API's schema only admits the actions above
-        raise DomainError("unknown_action", f"unknown action {edit.action!r}", "action")
-    new_problem = with_placements(problem, placed, extra)
-    check_placements(new_problem, placed, names, focus)
-    summary = {"action": edit.action, "meeting": edit.meeting, "other": edit.other}
-    return EditPlan(placed, new_problem, removed, summary)
+# -- stored instances ----------------------------------------------------------------------------------
 
 
 def instance_of(problem: Problem) -> dict[str, Any]:
@@ -572,83 +348,3 @@ def problem_of(instance: dict[str, Any]) -> Problem:
         min_meetings=low,
         max_meetings=high,
     )
-
-
-# -- diff ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    kind: Literal["added", "removed", "moved"]
-    candidate_id: int
-    candidate: str
-    employer_id: int
-    employer: str
-    before: tuple[int, int] | None  # (round, table)
-    after: tuple[int, int] | None
-
-
-@dataclass(frozen=True, slots=True)
-class Diff:
-    base: int | None  # the version compared against (None: nothing published before)
-    changes: tuple[Change, ...]
-    candidates: tuple[tuple[int, str], ...]  # affected (participation id, name)
-    employers: tuple[tuple[int, str], ...]
-
-
-def diff(base: int | None, old: Sequence[MeetingRow], new: Sequence[MeetingRow], names: Names) -> Diff:
-    """What changed between two versions, talk by talk (a pair meets at most once, so pairs are the key),
-    and exactly who is affected: both people of every added, removed or moved talk."""
-    before = {(m.candidate_participation_id, m.employer_participation_id): (m.round, m.table) for m in old}
-    after = {(m.candidate_participation_id, m.employer_participation_id): (m.round, m.table) for m in new}
-    changes: list[Change] = []
-    for key in before.keys() | after.keys():
-        was, now = before.get(key), after.get(key)
-        if was == now:
-            continue
-        kind: Literal["added", "removed", "moved"] = "added" if was is None else "removed" if now is None else "moved"
-        cid, eid = key
-        changes.append(Change(kind, cid, names.candidate(cid), eid, names.employer(eid), was, now))
-    changes.sort(key=lambda c: (c.candidate.casefold(), c.candidate_id, (c.after or c.before or (0, 0))))
-    candidates = sorted({(c.candidate_id, c.candidate) for c in changes}, key=lambda x: (x[1].casefold(), x[0]))
-    employers = sorted({(c.employer_id, c.employer) for c in changes}, key=lambda x: (x[1].casefold(), x[0]))
-    return Diff(base, tuple(changes), tuple(candidates), tuple(employers))
-
-
-# -- the employer's briefing pack ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BriefingTalk:
-    round: int
-    table: int
-    card: Any  # events.registration.preferences.CandidateCard, or None when the candidate may no longer be shown
-
-
-@dataclass(frozen=True, slots=True)
-class Briefing:
-    employer: EmployerParticipation
-    version: int | None  # the published version it follows; None before anything is published
-    talks: dict[int, list[BriefingTalk]]  # by round
-
-
-async def briefing(session: AsyncSession, user: Any, event: Event, employer_id: int) -> Briefing:
-    """The candidates an employer will meet, round by round, as the anonymised cards it may see before the
-    event (first name and initial, interests, hours, their own words; never contact data, coach or notes).
-    Organisers may print any employer's; an employer only its own (anything else answers 404)."""
-    from events.registration import preferences as prefs
-    from schedule import services
-
-    employer, cards = await prefs.employer_cards(session, user, event, employer_id)
-    shown = await services.current(session, event)
-    talks: dict[int, list[BriefingTalk]] = defaultdict(list)
-    if shown is not None:
-        by_participation = {c.participation_id: c for c in cards}
-        rows = await session.execute(
-            select(MeetingRow.round, MeetingRow.table, MeetingRow.candidate_participation_id)
-            .where(MeetingRow.version_id == shown.id, MeetingRow.employer_participation_id == employer.id)
-            .order_by(MeetingRow.round, MeetingRow.table, MeetingRow.id)
-        )
-        for rnd, table, candidate_id in rows.all():
-            talks[rnd].append(BriefingTalk(rnd, table, by_participation.get(candidate_id)))
-    return Briefing(employer, shown.number if shown else None, dict(talks))

@@ -179,7 +179,7 @@ class CalendarPages(Controller):
         )
 
     @get("/calendar.ics", name="event_calendar", guards=[requires(Role.ORGANISER)])
-    async def whole_programme(
+    async def whole_schedule(
         self,
         event_ref: FromPath[str],
         db_session: NamedDependency[AsyncSession],

@@ -23,7 +23,8 @@ from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import HolderKind
-from badges.people import Holder, holders, talk_names
+from badges.people import Holder, holders
+from badges.schedules import talk_names
 from events.platform import i18n
 from events.platform.errors import NotFoundError
 from events.platform.identity import CurrentUser
@@ -127,7 +128,7 @@ async def published_placements(
 ) -> tuple[list[tuple[int, dt.datetime | None, dict[Pair, Placement]]], int | None]:
     """Every published version in publish order as (number, published at, placements by pair), and the newest
     number. With `holder`, only the pairs of that person's talks (a feed request reads one person's rows, not
-    the event's): the same order and the same talks as badges.people.published_history, columns only."""
+    the event's): the same order and the same talks as badges.schedules.published_history, columns only."""
     versions = (
         await session.execute(
             select(ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.published_at)

@@ -148,3 +148,21 @@ def shift(event: Event, now: dt.datetime, minutes: int) -> None:
             "invalid", _t("That would end the current part of the programme in the past."), field="minutes"
         )
     _add_shift(event, now, minutes * 60)
+
+
+def control(event: Event, now: dt.datetime, action: str, minutes: str = "") -> None:
+    """One of the organiser's moves: start, pause, resume, or shift by `minutes` (as typed in the form)."""
+    if action == "start":
+        start(event, now)
+    elif action == "pause":
+        pause(event, now)
+    elif action == "resume":
+        resume(event, now)
+    elif action == "shift":
+        try:
+            value = int(minutes)
+        except ValueError:
+            raise DomainError("invalid", _t("Give the minutes as a whole number."), field="minutes") from None
+        shift(event, now, value)
+    else:
+        raise DomainError("invalid", _t("Choose start, pause, resume or shift."), field="action")

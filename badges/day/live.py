@@ -5,8 +5,10 @@ the figures from the database, so no message carries personal data."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from litestar import Response
+from litestar.background_tasks import BackgroundTask
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
@@ -56,3 +58,15 @@ class Live:
 
     def publish(self, event_id: int, change: dict[str, Any]) -> None:
         self.channels.publish(change, self.channel(event_id))
+
+
+ResponseT = TypeVar("ResponseT", bound=Response[Any])
+
+
+def publish_after(response: ResponseT, live: Live, event_id: int, change: dict[str, Any]) -> ResponseT:
+    """`response`, telling the event's dashboards of `change` once it has been sent. The SQLAlchemy plugin
+    commits the request's transaction as the response starts (its before-send handler) and a response's
+    background task runs after the response, so what the dashboards then read includes the change; when the
+    commit fails, nothing is published. No handler has to commit by hand for this."""
+    response.background = BackgroundTask(live.publish, event_id, change)
+    return response

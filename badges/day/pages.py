@@ -1,5 +1,7 @@
 """The organiser's pages on the day: the live dashboard (server-sent events through the live channel), marking
-people present or absent by hand, the door instruction, and the round clock with its projector page."""
+people present or absent by hand, the door instruction, entering paper lists, re-planning, and the coach desk
+(the round clock's pages are in clock_pages.py). The work is in the day's services; the SQLAlchemy plugin
+commits, and the dashboards hear of a change after that (`publish_after`)."""
 
 from __future__ import annotations
 
@@ -15,31 +17,30 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from litestar.utils.scope.state import ScopeState
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges.day import clock, coach_desk, paper
+from badges.day import clock, coach_desk, paper, replan
 from badges.day import services as day
-from badges.day.live import Live
-from badges.day.scans import desk_event, record_check_in, set_rehearsal
-from badges.models import CheckInMethod, HolderKind
-from badges.people import KIND_PLURALS, holders
+from badges.day.door import set_rehearsal
+from badges.day.live import Live, publish_after
 from events.platform import dates, i18n
 from events.platform.auth import CurrentUser, requires
-from events.platform.errors import DomainError, NotFoundError
+from events.platform.errors import DomainError
 from events.platform.forms import form_values
 from events.platform.i18n import gettext as _t
-from events.platform.models import CandidateParticipation, Event, ParticipationStatus, Role
+from events.platform.models import Event, Role
 from events.platform.redirects import see_other
-from events.platform.services import audit, candidate_short_names, find_event
+from events.platform.services import find_event
 from schedule import replanning
 
 organisers = requires(Role.ORGANISER)
-clock_readers = requires(Role.ORGANISER, Role.DOOR)
 HEARTBEAT_SECONDS = 20
 # At most one new set of figures every two seconds, however fast scans come: a large fair's figures take a few
 # hundred milliseconds to gather, and the scans must keep the server's time.
 MIN_INTERVAL_SECONDS = 2.0
+# What the dashboards hear of (no personal data: they read the figures again).
+PAPER = {"type": "paper"}
+ABSENT = {"type": "absent"}
 
 
 def _now() -> dt.datetime:
@@ -48,6 +49,11 @@ def _now() -> dt.datetime:
 
 def _today() -> dt.date:
     return dates.local_day(_now())
+
+
+def _live(request: Request[Any, Any, Any]) -> Live:
+    found: Live = request.app.state.live
+    return found
 
 
 async def figures_html(request: Request[Any, Any, Any], session: AsyncSession, event: Event) -> str:
@@ -88,12 +94,6 @@ class DayForm(msgspec.Struct):
     instruction: str = ""
 
 
-class ClockForm(msgspec.Struct):
-    action: str = ""
-    minutes: str = ""
-    next: str = ""
-
-
 class DayPages(Controller):
     path = "/events/{event_ref:str}/day"
     guards = [organisers]
@@ -123,7 +123,6 @@ class DayPages(Controller):
         except DomainError as exc:
             context = await day_context(request, db_session, event, {exc.field or "rehearsal": exc.message})
             return Template("badges/day.html", context=context, status_code=exc.status_code)
-        await db_session.commit()
         return see_other(f"/events/{event.slug}/day?msg=saved")
 
     @get("/figures", name="day-figures")
@@ -200,7 +199,7 @@ class DayPages(Controller):
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
-        """Make the re-planned programme as a draft and show what changes for whom, ready to publish."""
+        """Make the re-planned schedule as a draft and show what changes for whom, ready to publish."""
         event = await find_event(db_session, event_ref)
         values = {
             "from_round": data.from_round,
@@ -256,9 +255,7 @@ class DayPages(Controller):
             context = await paper_context(db_session, event, None)
             context["errors"] = {exc.field or "present": exc.message}
             return Template("badges/paper.html", context=context, status_code=exc.status_code)
-        await db_session.commit()
-        request.app.state.live.publish(event.id, {"type": "paper"})
-        return see_other(f"/events/{event.slug}/day/paper?msg=saved")
+        return publish_after(see_other(f"/events/{event.slug}/day/paper?msg=saved"), _live(request), event.id, PAPER)
 
     @post("/paper/talks", name="day-paper-talks")
     async def paper_talks(
@@ -269,28 +266,17 @@ class DayPages(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
         event = await find_event(db_session, event_ref)
-        values = form_values(await request.form(), lists=("held",))
+        sheet = paper.TableSheet.from_form(form_values(await request.form(), lists=("held",)))
         try:
-            employer_id = int(str(values.get("employer") or ""))
-            held = [int(str(v)) for v in values.get("held", [])]
-        except ValueError:
-            raise DomainError("invalid", _t("Choose an employer and the talks from the list."), "held") from None
-        follow_ups = {
-            int(key.removeprefix("follow_up_")): str(value)
-            for key, value in values.items()
-            if key.startswith("follow_up_") and key.removeprefix("follow_up_").isdigit()
-        }
-        try:
-            await paper.record_talks(db_session, current_user, event, employer_id, held, follow_ups)
+            await paper.record_talks(db_session, current_user, event, sheet.employer_id, sheet.held, sheet.follow_ups)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            context = await paper_context(db_session, event, employer_id)
+            context = await paper_context(db_session, event, sheet.employer_id)
             context["errors"] = {exc.field or "held": exc.message}
             return Template("badges/paper.html", context=context, status_code=exc.status_code)
-        await db_session.commit()
-        request.app.state.live.publish(event.id, {"type": "paper"})
-        return see_other(f"/events/{event.slug}/day/paper?employer={employer_id}&msg=saved")
+        done = see_other(f"/events/{event.slug}/day/paper?employer={sheet.employer_id}&msg=saved")
+        return publish_after(done, _live(request), event.id, PAPER)
 
     @post("/{kind:str}/{holder_id:int}/present", name="day-present")
     async def present(
@@ -304,12 +290,11 @@ class DayPages(Controller):
     ) -> Redirect:
         """Mark a person present by hand (they came without their badge)."""
         event = await find_event(db_session, event_ref)
-        holder = await _holder(db_session, event, kind, holder_id)
-        done, _ = await record_check_in(db_session, event, holder, by=current_user, method=CheckInMethod.DESK)
-        await db_session.commit()
-        if done:
-            request.app.state.live.publish(event.id, {"type": "check_in", "holder": holder.token_subject})
-        return see_other(f"/events/{event.slug}/day?msg=saved")
+        holder = await day.day_holder(db_session, event, kind, holder_id)
+        done = see_other(f"/events/{event.slug}/day?msg=saved")
+        if not await day.mark_present(db_session, current_user, event, holder):
+            return done
+        return publish_after(done, _live(request), event.id, {"type": "check_in", "holder": holder.token_subject})
 
     @post("/{kind:str}/{holder_id:int}/absent", name="day-absent")
     async def absent(
@@ -323,19 +308,9 @@ class DayPages(Controller):
     ) -> Redirect:
         """Mark a candidate who has not come as absent (a re-plan then gives their seats to others)."""
         event = await find_event(db_session, event_ref)
-        holder = await _holder(db_session, event, kind, holder_id, only_candidates=True)
-        await db_session.execute(
-            update(CandidateParticipation)
-            .where(
-                CandidateParticipation.id == holder.id,
-                CandidateParticipation.status != ParticipationStatus.CHECKED_IN,
-            )
-            .values(status=ParticipationStatus.NO_SHOW)
-        )
-        await audit(db_session, current_user, "mark_absent", "candidate_participation", holder.id)
-        await db_session.commit()
-        request.app.state.live.publish(event.id, {"type": "absent"})
-        return see_other(f"/events/{event.slug}/day?msg=saved")
+        holder = await day.day_holder(db_session, event, kind, holder_id, only_candidates=True)
+        await day.mark_absent(db_session, current_user, event, holder)
+        return publish_after(see_other(f"/events/{event.slug}/day?msg=saved"), _live(request), event.id, ABSENT)
 
     @post("/{kind:str}/{holder_id:int}/instruction", name="day-instruction")
     async def instruction(
@@ -348,13 +323,8 @@ class DayPages(Controller):
     ) -> Redirect:
         """What door staff are asked to do when this candidate arrives ("bring to the coach desk")."""
         event = await find_event(db_session, event_ref)
-        holder = await _holder(db_session, event, kind, holder_id, only_candidates=True)
-        text = data.instruction.strip()
-        if len(text) > 200:
-            raise DomainError("invalid", _t("Keep the instruction under 200 characters."), field="instruction")
-        await db_session.execute(
-            update(CandidateParticipation).where(CandidateParticipation.id == holder.id).values(door_instruction=text)
-        )
+        holder = await day.day_holder(db_session, event, kind, holder_id, only_candidates=True)
+        await day.set_instruction(db_session, holder, data.instruction)
         return see_other(f"/events/{event.slug}/day?msg=saved")
 
 
@@ -364,45 +334,15 @@ class ReplanForm(msgspec.Struct):
     employers_not_arrived: str = ""
 
 
-def default_round(event: Event, now: dt.datetime) -> int | None:
-    """The first round a re-plan can still change: the next one to start."""
-    where = clock.position(event, now)
-    if where.round is None:
-        return None
-    if where.phase == "round":
-        return where.round + 1 if where.round < event.rounds else None
-    return where.round
-
-
-async def absentees(
-    session: AsyncSession, event: Event, *, not_arrived: bool, employers_not_arrived: bool
-) -> tuple[list[day.PersonState], list[int]]:
-    """Candidates a re-plan treats as absent (marked absent, and with `not_arrived` everyone not checked in),
-    and the employers (participation ids) none of whose people checked in, with `employers_not_arrived`."""
-    seen = await day.picture(session, event, _now())
-    candidates = [
-        p
-        for p in seen.people
-        if p.holder.kind is HolderKind.CANDIDATE and (p.state == "absent" or (not_arrived and p.state != "present"))
-    ]
-    employers: list[int] = []
-    if employers_not_arrived:
-        here: dict[int, bool] = {}
-        for p in seen.people:
-            if p.holder.kind is HolderKind.EMPLOYER and p.holder.employer_id is not None:
-                here[p.holder.employer_id] = here.get(p.holder.employer_id, False) or p.state == "present"
-        employers = [e for e, present in here.items() if not present]
-    return candidates, employers
-
-
 async def replan_context(session: AsyncSession, event: Event, values: dict[str, str]) -> dict[str, Any]:
     not_arrived = values.get("not_arrived", "1") == "1"
     employers_not_arrived = values.get("employers_not_arrived", "") == "1"
-    candidates, employers = await absentees(
-        session, event, not_arrived=not_arrived, employers_not_arrived=employers_not_arrived
+    now = _now()
+    candidates, employers = await replan.absentees(
+        session, event, now, not_arrived=not_arrived, employers_not_arrived=employers_not_arrived
     )
-    walk_ins = await walk_in_names(session, event)
-    start = default_round(event, _now())
+    walk_ins = await replan.walk_in_names(session, event)
+    start = replan.default_round(event, now)
     return {
         "event": event,
         "absent": candidates,
@@ -418,16 +358,6 @@ async def replan_context(session: AsyncSession, event: Event, values: dict[str, 
     }
 
 
-async def walk_in_names(session: AsyncSession, event: Event) -> list[str]:
-    walk_ins = await session.scalars(
-        select(CandidateParticipation.id).where(
-            CandidateParticipation.event_id == event.id, CandidateParticipation.walk_in.is_(True)
-        )
-    )
-    names = await candidate_short_names(session, event.id)
-    return sorted((names[pid] for pid in walk_ins if pid in names), key=str.casefold)
-
-
 async def paper_context(session: AsyncSession, event: Event, employer: int | None) -> dict[str, Any]:
     choices = await paper.employers(session, event)
     chosen = employer if employer in {e for e, _ in choices} else None
@@ -439,85 +369,6 @@ async def paper_context(session: AsyncSession, event: Event, employer: int | Non
         "talks": await paper.talks_of(session, event, chosen) if chosen is not None else [],
         "errors": {},
     }
-
-
-async def _holder(
-    session: AsyncSession, event: Event, kind: str, holder_id: int, *, only_candidates: bool = False
-) -> Any:
-    wanted = KIND_PLURALS.get(kind)
-    if wanted is None or (only_candidates and wanted is not HolderKind.CANDIDATE):
-        raise NotFoundError("person")
-    found = await holders(session, event, (wanted,), only=(holder_id,), with_no_shows=True)
-    if not found:
-        raise NotFoundError("person")
-    return found[0]
-
-
-class ClockPages(Controller):
-    path = "/events/{event_ref:str}/clock"
-    guards = [clock_readers]
-    include_in_schema = False
-
-    @get("/", name="clock")
-    async def page(
-        self,
-        event_ref: FromPath[str],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Template:
-        """The round clock for a projector: current round, countdown, "change tables", what comes next."""
-        event = await desk_event(db_session, current_user, event_ref)
-        return Template("badges/clock.html", context={"event": event, "view": clock.view(event, _now())})
-
-    @get("/state", name="clock-state")
-    async def state(
-        self,
-        event_ref: FromPath[str],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[dict[str, Any]]:
-        event = await desk_event(db_session, current_user, event_ref)
-        now = _now()
-        body = {"now": now.isoformat(), **clock.view(event, now).as_json()}
-        return Response(body, headers={"Cache-Control": "no-store"})
-
-    @post("/", name="clock-control", guards=[organisers])
-    async def control(
-        self,
-        request: Request[Any, Any, Any],
-        event_ref: FromPath[str],
-        data: URLEncodedBody[ClockForm],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Redirect:
-        """Start, pause, resume or shift the clock (minutes, negative to win time back)."""
-        event = await find_event(db_session, event_ref)
-        now = _now()
-        target = "clock" if data.next == "clock" else "day"
-        if data.action == "start" and event.clock_state == "idle" and clock.start_refusal(event, now):
-            # Not the event's day: the page shows why its start button is off (a page left open since
-            # yesterday still had it on).
-            return see_other(f"/events/{event.slug}/{target}")
-        if data.action == "start":
-            clock.start(event, now)
-        elif data.action == "pause":
-            clock.pause(event, now)
-        elif data.action == "resume":
-            clock.resume(event, now)
-        elif data.action == "shift":
-            try:
-                minutes = int(data.minutes)
-            except ValueError:
-                raise DomainError("invalid", _t("Give the minutes as a whole number."), field="minutes") from None
-            clock.shift(event, now, minutes)
-        else:
-            raise DomainError("invalid", _t("Choose start, pause, resume or shift."), field="action")
-        await audit(
-            db_session, current_user, f"clock_{data.action}", "event", event.id, detail={"minutes": data.minutes}
-        )
-        await db_session.commit()
-        request.app.state.live.publish(event.id, {"type": "clock"})
-        return see_other(f"/events/{event.slug}/{target}?msg=saved")
 
 
 class CoachDeskPages(Controller):

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges.day.scans import record_check_in
+from badges.day.door import record_check_in
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind
-from badges.people import Holder, holders, published_meetings
+from badges.people import Holder, holders
+from badges.schedules import published_meetings
 from events.platform.db import dialect_insert, utcnow
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
@@ -20,6 +22,30 @@ from events.platform.models import EmployerParticipation, EmployerStatus, Event,
 from events.platform.services import audit
 
 KINDS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER)
+
+
+@dataclass(frozen=True, slots=True)
+class TableSheet:
+    """What an employer's table sheets say, as typed into the form: the talks ticked as held (candidate
+    participation ids) and the follow-up ticked per candidate."""
+
+    employer_id: int
+    held: list[int]
+    follow_ups: dict[int, str]
+
+    @classmethod
+    def from_form(cls, values: Mapping[str, Any]) -> TableSheet:
+        try:
+            employer_id = int(str(values.get("employer") or ""))
+            held = [int(str(v)) for v in values.get("held", [])]
+        except ValueError:
+            raise DomainError("invalid", _t("Choose an employer and the talks from the list."), "held") from None
+        follow_ups = {
+            int(key.removeprefix("follow_up_")): str(value)
+            for key, value in values.items()
+            if key.startswith("follow_up_") and key.removeprefix("follow_up_").isdigit()
+        }
+        return cls(employer_id, held, follow_ups)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import scans
+from badges.day.door import MAX_DEVICE, desk_event
 from badges.models import CheckIn, HolderKind, PersonToken, TokenPurpose
 from badges.people import holders
 from events.platform.auth import CurrentUser, requires
@@ -42,7 +43,7 @@ class ScanIn(msgspec.Struct, forbid_unknown_fields=True):
     nonce: Annotated[str, msgspec.Meta(min_length=1, max_length=scans.MAX_NONCE)]
     kind: Literal["checkin", "meeting"]
     event: Annotated[str, msgspec.Meta(max_length=80)] | None = None
-    device: Annotated[str, msgspec.Meta(max_length=scans.MAX_DEVICE)] | None = None
+    device: Annotated[str, msgspec.Meta(max_length=MAX_DEVICE)] | None = None
     scanned_at: dt.datetime | None = None
     typed: bool = False
 
@@ -135,7 +136,9 @@ class ScanApi(Controller):
         # PostgreSQL needs no such queue: its row locks decide (see badges.day.scans).
         async with ctx.write_queue:
             result = await scans.scan(db_session, current_user, scan_request)
-            # Committed before the dashboard hears of it, so that what it then reads includes this scan.
+            # Committed here, inside the queue, rather than by the plugin after the response: the next scan in the
+            # queue then finds SQLite's write lock free. And the dashboard hears of it after this commit, so
+            # that what it then reads includes this scan.
             await db_session.commit()
         answer = result.answer
         if result.event_id is not None and result.change is not None:
@@ -154,7 +157,7 @@ class ScanApi(Controller):
         """The event's badges for a scanner that loses its connection: the SHA-256 of each badge code (live
         or revoked), the holder's first name, role and badge number, whether the organiser left an
         instruction, and whether they are checked in. Never the codes themselves."""
-        event = await scans.desk_event(db_session, current_user, event_ref)
+        event = await desk_event(db_session, current_user, event_ref)
         return Response(await offline_list(db_session, event), headers={"Cache-Control": "no-store"})
 
     @put("/talks/{talk_id:int}", name="api:talk", guards=[talk_owners])

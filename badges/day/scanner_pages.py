@@ -13,7 +13,7 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges.day.scans import may_check_in
+from badges.day.door import may_check_in
 from events.platform import dates
 from events.platform.auth import CurrentUser, requires
 from events.platform.i18n import gettext as _t

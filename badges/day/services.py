@@ -1,5 +1,6 @@
 """The organiser's picture of the day: who is present, late or absent per group, arrivals over time, and the
-seats per round that will stay empty; the same for each coach's own candidates at the coach desk."""
+seats per round that will stay empty; the same for each coach's own candidates at the coach desk. And what
+organisers change by hand on the day: someone present or absent, the door instruction, the round clock."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges.models import CheckIn, HolderKind
-from badges.people import Holder, TalkSlot, holders, published_slots
+from badges.day import clock
+from badges.day.door import record_check_in
+from badges.models import CheckIn, CheckInMethod, HolderKind
+from badges.people import KIND_PLURALS, Holder, holders
+from badges.schedules import TalkSlot, published_slots
+from events.platform.errors import DomainError, NotFoundError
+from events.platform.i18n import gettext as _t
+from events.platform.identity import CurrentUser
 from events.platform.models import (
     EVENT_TZ,
     CandidateCoach,
@@ -22,6 +29,7 @@ from events.platform.models import (
     Event,
     ParticipationStatus,
 )
+from events.platform.services import audit
 
 GROUPS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.STAFF)
 BUCKET_MINUTES = 10
@@ -208,3 +216,61 @@ async def empty_seats(
             )
         )
     return rows
+
+
+# -- by hand on the day --------------------------------------------------------------------------------
+
+
+async def day_holder(
+    session: AsyncSession, event: Event, kind: str, holder_id: int, *, only_candidates: bool = False
+) -> Holder:
+    """A person of the event named in an address (/candidates/12), people marked absent included."""
+    wanted = KIND_PLURALS.get(kind)
+    if wanted is None or (only_candidates and wanted is not HolderKind.CANDIDATE):
+        raise NotFoundError("person")
+    found = await holders(session, event, (wanted,), only=(holder_id,), with_no_shows=True)
+    if not found:
+        raise NotFoundError("person")
+    return found[0]
+
+
+async def mark_present(session: AsyncSession, user: CurrentUser, event: Event, holder: Holder) -> bool:
+    """Check a person in at the desk (they came without their badge); False when they already were."""
+    done, _ = await record_check_in(session, event, holder, by=user, method=CheckInMethod.DESK)
+    return done
+
+
+async def mark_absent(session: AsyncSession, user: CurrentUser, event: Event, holder: Holder) -> None:
+    """A candidate who has not come is absent (a re-plan then gives their seats to others); someone checked in
+    stays so."""
+    await session.execute(
+        update(CandidateParticipation)
+        .where(
+            CandidateParticipation.id == holder.id,
+            CandidateParticipation.status != ParticipationStatus.CHECKED_IN,
+        )
+        .values(status=ParticipationStatus.NO_SHOW)
+    )
+    await audit(session, user, "mark_absent", "candidate_participation", holder.id)
+
+
+async def set_instruction(session: AsyncSession, holder: Holder, text: str) -> None:
+    """What door staff are asked to do when this candidate arrives ("bring to the coach desk")."""
+    text = text.strip()
+    if len(text) > 200:
+        raise DomainError("invalid", _t("Keep the instruction under 200 characters."), field="instruction")
+    await session.execute(
+        update(CandidateParticipation).where(CandidateParticipation.id == holder.id).values(door_instruction=text)
+    )
+
+
+async def control_clock(
+    session: AsyncSession, user: CurrentUser, event: Event, now: dt.datetime, action: str, minutes: str
+) -> bool:
+    """Start, pause, resume or shift the round clock; False, with nothing changed, for a start on another day
+    than the event's (the page then shows why its start button is off)."""
+    if action == "start" and event.clock_state == "idle" and clock.start_refusal(event, now):
+        return False
+    clock.control(event, now, action, minutes)
+    await audit(session, user, f"clock_{action}", "event", event.id, detail={"minutes": minutes})
+    return True

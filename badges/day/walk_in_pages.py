@@ -11,7 +11,8 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import walk_ins
-from badges.day.scans import ROLE_WORDS, desk_event
+from badges.day.door import ROLE_WORDS, desk_event
+from badges.day.live import Live, publish_after
 from badges.models import HolderKind, TokenPurpose
 from badges.people import KIND_PLURALS, live_tokens
 from events.platform.auth import CurrentUser, requires
@@ -25,6 +26,7 @@ from events.platform.redirects import see_other
 desk = requires(Role.ORGANISER, Role.DOOR)
 # Walk-ins are candidates or employers (staff have accounts, not walk-in registrations).
 KINDS = {word: kind for word, kind in KIND_PLURALS.items() if kind is not HolderKind.STAFF}
+WALK_IN = {"type": "walk_in"}
 
 
 def _context(event: Event, values: dict[str, Any], errors: dict[str, str], *, known: bool = False) -> dict[str, Any]:
@@ -90,13 +92,12 @@ class WalkInPages(Controller):
             context = _context(event, values, {exc.field or "kind": exc.message})
             return Template("badges/walk_in.html", context=context, status_code=exc.status_code)
         at_door = await walk_ins.registered_at_door(db_session, event, holder.kind, holder.id)
-        await db_session.commit()
-        request.app.state.live.publish(event.id, {"type": "walk_in"})
+        live: Live = request.app.state.live
         if not at_door and current_user.role is not Role.ORGANISER:
             # Someone registered before (found by e-mail) is checked in now; the door prints no badge of theirs.
-            return see_other(f"/events/{event.slug}/walk-ins?known=1")
+            return publish_after(see_other(f"/events/{event.slug}/walk-ins?known=1"), live, event.id, WALK_IN)
         plural = "candidates" if holder.kind is HolderKind.CANDIDATE else "employers"
-        return see_other(f"/events/{event.slug}/walk-ins/{plural}/{holder.id}")
+        return publish_after(see_other(f"/events/{event.slug}/walk-ins/{plural}/{holder.id}"), live, event.id, WALK_IN)
 
     @get("/{kind:str}/{holder_id:int}", name="walk-in")
     async def added(

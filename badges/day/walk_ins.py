@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges.day.scans import may_check_in, record_check_in
+from badges.day.door import may_check_in, record_check_in
 from badges.models import CheckInMethod, HolderKind, TokenPurpose
-from badges.people import Holder, holders, live_tokens, programmes
+from badges.people import Holder, holders, live_tokens
+from badges.schedules import schedules
 from events.platform import i18n
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
@@ -203,11 +204,13 @@ async def single_badge(
 
     holder = await desk_person(session, user, event, kind, holder_id)
     found = [holder]
-    programme = await programmes(session, event, found)
+    schedule = await schedules(session, event, found)
     tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, found)
+    # Committed before the render (a second or more): a badge token made just now is kept whatever happens to
+    # the render, and SQLite's one write lock is not held while the PDF is laid out (the door keeps scanning).
     await session.commit()
     token, row = tokens[holder.key]
-    person = person_of(holder, programme.of(holder), token, row.number, settings.base_url)
+    person = person_of(holder, schedule.of(holder), token, row.number, settings.base_url)
     pages = list(badge_pages([person], event_info(event), LAYOUTS["a6"]))
     language = i18n.current_language()
     return await asyncio.to_thread(render, pages, title=f"{holder.first_name} · {event.name}", language=language)

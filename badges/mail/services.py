@@ -1,4 +1,4 @@
-"""Programme e-mails: each person's own programme, to them or, when they have no address, to their coach.
+"""Schedule e-mails: each person's own schedule, to them or, when they have no address, to their coach.
 
 Messages go through the outbox (events/platform/outbox.py): queueing is part of the caller's transaction and
 names each message by a key, so sending "everyone" twice mails nobody twice, and after a re-publish
@@ -21,14 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from badges.calendars.services import calendar_data, person_ics
 from badges.models import HolderKind, TokenPurpose
-from badges.people import (
-    EventProgramme,
-    Holder,
-    affected_by_last_publish,
-    holders,
-    live_tokens,
-    programmes,
-)
+from badges.people import Holder, holders, live_tokens
+from badges.schedules import EventSchedule, affected_by_last_publish, schedules
 from events.platform import i18n, templating
 from events.platform.errors import DomainError
 from events.platform.models import EVENT_TZ, Event, EventStatus, OutboxMessage
@@ -101,7 +95,7 @@ async def plan(
     if kind not in KINDS:
         raise DomainError("bad_kind", f"choose one of {', '.join(KINDS)}", "kind")
     everyone = list(people) if people is not None else await holders(session, event)
-    shown = await programmes(session, event, everyone)
+    shown = await schedules(session, event, everyone)
     if shown.version is None:
         raise DomainError("not_published", i18n.gettext("There is no published programme to send yet."), "programme")
     chosen = await affected_by_last_publish(session, event, everyone) if only_changed else everyone
@@ -128,7 +122,7 @@ async def plan(
 
 
 def render(
-    settings: Settings, event: Event, shown: EventProgramme, planned: Planned, kind: str, badge_token: str
+    settings: Settings, event: Event, shown: EventSchedule, planned: Planned, kind: str, badge_token: str
 ) -> tuple[str, str]:
     """The plain-text and HTML body of one message, in the holder's language."""
     html_env, text_env = _environments()
@@ -182,7 +176,7 @@ async def queue(
         )
     todo = [m for m in planned.messages if key(m) not in existing]
     if todo:
-        shown = await programmes(session, event, list({m.holder.key: m.holder for m in todo}.values()))
+        shown = await schedules(session, event, list({m.holder.key: m.holder for m in todo}.values()))
         calendars = await calendar_data(session, event)
 
         def bodies() -> list[tuple[str, str, bytes]]:

@@ -2,8 +2,8 @@
 turned into the plain pages of badges/printing/sheets.py.
 
 Organisers print anything of any event; a coach prints handouts of their own candidates only (anyone
-else is "not found", exactly like someone who does not exist). The people come from badges.people, so
-paper, phone and calendar show the same programme.
+else is "not found", exactly like someone who does not exist). The people come from badges.people and their
+talks from badges.schedules, so paper, phone and calendar show the same schedule.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges import people as roster
 from badges.models import HolderKind, TokenPurpose
-from badges.people import EventProgramme, Holder, HolderKey, PersonProgramme
+from badges.people import Holder, HolderKey
 from badges.printing.sheets import (
     LAYOUT_NAMES,
     LAYOUTS,
@@ -32,6 +32,14 @@ from badges.printing.sheets import (
     handout,
     table_card,
     table_sheet,
+)
+from badges.schedules import (
+    EventSchedule,
+    PersonSchedule,
+    affected_by_last_publish,
+    published_meetings,
+    schedules,
+    talk_names,
 )
 from events.platform import i18n
 from events.platform.errors import DomainError, NotFoundError
@@ -116,9 +124,9 @@ def event_info(event: Event) -> EventInfo:
     )
 
 
-def person_of(holder: Holder, programme: PersonProgramme, token: str, number: int, base_url: str) -> Person:
+def person_of(holder: Holder, schedule: PersonSchedule, token: str, number: int, base_url: str) -> Person:
     rounds = []
-    for number_, talks in sorted(programme.by_round().items()):
+    for number_, talks in sorted(schedule.by_round().items()):
         first = talks[0]
         seats = tuple(
             (t.table, t.candidate if holder.kind is HolderKind.EMPLOYER else t.employer)
@@ -172,7 +180,7 @@ async def select_holders(session: AsyncSession, user: CurrentUser, event: Event,
     if wanted is not None and {h.key for h in found} != set(wanted):
         raise NotFoundError("person")
     if selection.only_changed:
-        found = await roster.affected_by_last_publish(session, event, found)
+        found = await affected_by_last_publish(session, event, found)
     return found
 
 
@@ -191,15 +199,15 @@ async def tables(session: AsyncSession, settings: Settings, event: Event, only_c
     ).all()
     contacts = await roster.holders(session, event, (HolderKind.EMPLOYER,))
     if only_changed:
-        changed = {h.employer_id for h in await roster.affected_by_last_publish(session, event, contacts)}
+        changed = {h.employer_id for h in await affected_by_last_publish(session, event, contacts)}
         rows = [r for r in rows if r[0] in changed]
     first_contact: dict[int, Holder] = {}
     for each in sorted(contacts, key=lambda h: h.id):
         if each.employer_id is not None:
             first_contact.setdefault(each.employer_id, each)
     tokens = await roster.live_tokens(session, settings, event, TokenPurpose.BADGE, list(first_contact.values()))
-    _, meetings = await roster.published_meetings(session, event)
-    candidates, _ = await roster.talk_names(session, event)
+    _, meetings = await published_meetings(session, event)
+    candidates, _ = await talk_names(session, event)
     seated: dict[tuple[int, int, int], list[str]] = defaultdict(list)
     for m in meetings:
         seated[(m.employer_participation_id, m.table, m.round)].append(
@@ -239,11 +247,11 @@ async def attendance_rows(
     """(badge number, short name, role, first talk) of everyone of the selection's kinds, by name; and the
     candidates (participation ids) among them."""
     people = await roster.holders(session, event, selection.kinds, with_short_names=True)
-    programme = await roster.programmes(session, event, people)
+    schedule = await schedules(session, event, people)
     tokens = await roster.live_tokens(session, settings, event, TokenPurpose.BADGE, people)
     rows = []
     for holder in people:
-        talks = programme.of(holder).talks
+        talks = schedule.of(holder).talks
         first = min((t.round for t in talks), default=None)
         rows.append(
             (
@@ -271,7 +279,7 @@ async def prepare(
             make = table_card if selection.what == "table-cards" else table_sheet
             title = i18n.gettext("Table cards") if selection.what == "table-cards" else i18n.gettext("Table sheets")
             printed = {t.employer_id for t in found}
-            _, meetings = await roster.published_meetings(session, event)
+            _, meetings = await published_meetings(session, event)
             seated = frozenset(m.candidate_participation_id for m in meetings if m.employer_participation_id in printed)
             pages = [make(t, info) for t in found]
             return PrintWork(f"{title} · {event.name}", selection.language, pages, len(found), candidates=seated)
@@ -283,15 +291,15 @@ async def prepare(
             pages = attendance_pages(rows, info)
             return PrintWork(f"{title} · {event.name}", selection.language, pages, len(rows), candidates=listed)
         holders = await select_holders(session, user, event, selection)
-        programme: EventProgramme = await roster.programmes(session, event, holders)
+        schedule: EventSchedule = await schedules(session, event, holders)
         tokens = await roster.live_tokens(session, settings, event, TokenPurpose.BADGE, holders)
         persons = [
-            person_of(h, programme.of(h), tokens[h.key][0], tokens[h.key][1].number, settings.base_url) for h in holders
+            person_of(h, schedule.of(h), tokens[h.key][0], tokens[h.key][1].number, settings.base_url) for h in holders
         ]
         keys = [h.key for h in holders]
         # The candidates themselves, and those an employer contact's rounds name.
         shown = frozenset(h.id for h in holders if h.kind is HolderKind.CANDIDATE) | frozenset(
-            t.candidate_id for h in holders if h.kind is HolderKind.EMPLOYER for t in programme.of(h).talks
+            t.candidate_id for h in holders if h.kind is HolderKind.EMPLOYER for t in schedule.of(h).talks
         )
         if selection.what == "handouts":
             title = i18n.gettext("Programmes")

@@ -2,8 +2,8 @@
 (read from the database, so any app process can show it), and the finished PDF waits under the data
 directory for the one who started it.
 
-The job row is the truth, as for programme builds (schedule/builds.py): the runner writes progress and
-a heartbeat to it, and a running job whose heartbeat stopped belongs to a process that went away.
+The job row is the truth, as for schedule builds: the platform's runner (`events.platform.background`) writes
+progress and a heartbeat to it, and a running job whose heartbeat stopped belongs to a process that went away.
 """
 
 from __future__ import annotations
@@ -12,15 +12,17 @@ import asyncio
 import datetime as dt
 import logging
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import PrintJob, PrintStatus
 from badges.printing.data import PrintWork, Selection, prepare, select_holders
+from events.platform.background import Failures, JobRunner, Progress, stale_before, utcnow
 from events.platform.errors import DomainError, NotFoundError
+from events.platform.i18n import N_
 from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
 from events.platform.models import Event, Role
@@ -28,32 +30,15 @@ from events.platform.settings import Settings
 
 log = logging.getLogger("meetmatch.badges")
 
-HEARTBEAT_SECONDS = 0.5
-STALE_AFTER = dt.timedelta(seconds=30)
 KEEP_FILES = dt.timedelta(days=2)
 # The key, in a job's selection, of the candidates (participation ids) its file shows.
 CANDIDATES_SHOWN = "candidates_shown"
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def prints_dir(settings: Settings) -> Path:
     path = settings.data_dir / "prints"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-@dataclass
-class _Progress:
-    """Written by the rendering thread, read by the heartbeat."""
-
-    fraction: float = 0.0
-
-    def pages(self, done: int, total: int) -> None:
-        # Reading the people is the first 10 %, laying out the pages the next 85 %, the merge the rest.
-        self.fraction = max(self.fraction, 0.1 + 0.85 * done / max(total, 1))
 
 
 async def get_job(session: AsyncSession, user: CurrentUser, event: Event, job_id: int) -> PrintJob:
@@ -65,7 +50,7 @@ async def get_job(session: AsyncSession, user: CurrentUser, event: Event, job_id
     job: PrintJob | None = await session.scalar(query)
     if job is None:
         raise NotFoundError("print job")
-    if job.status is PrintStatus.RUNNING and job.heartbeat_at < utcnow() - STALE_AFTER:
+    if job.status is PrintStatus.RUNNING and job.heartbeat_at < stale_before():
         job.status, job.message = PrintStatus.FAILED, _t("The server stopped before the PDF was finished.")
     return job
 
@@ -86,108 +71,90 @@ def file_of(settings: Settings, job: PrintJob) -> Path:
     return path
 
 
-class PrintRunner:
-    """Starts print jobs as tasks on the server's event loop; the layout runs in a thread that drives a
-    process pool (badges/printing/pdf.py)."""
+async def start_print(
+    runner: JobRunner, settings: Settings, session: AsyncSession, user: CurrentUser, event: Event, selection: Selection
+) -> PrintJob:
+    """Check the selection against the user (a named person out of reach is not found, before anything runs),
+    record the job and start it; the layout runs in a thread that drives a process pool
+    (badges/printing/pdf.py)."""
+    selection.check()
+    if selection.what in ("table-cards", "table-sheets", "attendance"):
+        if user.role is not Role.ORGANISER:
+            raise NotFoundError("print")
+    elif not await select_holders(session, user, event, selection):
+        raise DomainError("nobody", _t("Nobody to print for: the selection is empty."), "kind")
+    async with runner.sessions() as own:
+        job = PrintJob(
+            event_id=event.id,
+            started_by_id=user.id or None,
+            what=selection.what,
+            layout=selection.layout,
+            selection=selection.as_json(),
+            heartbeat_at=utcnow(),
+        )
+        own.add(job)
+        await own.commit()
+    job_id, event_id = job.id, event.id
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-        self._sessions = sessions
-        self._settings = settings
-        self._tasks: set[asyncio.Task[None]] = set()
+    async def work(progress: Progress) -> Mapping[str, object]:
+        return await _render(runner, settings, job_id, user, event_id, selection, progress)
 
-    async def start(self, session: AsyncSession, user: CurrentUser, event: Event, selection: Selection) -> PrintJob:
-        """Check the selection against the user (a named person out of reach is not found, before anything
-        runs), record the job and start it."""
-        selection.check()
-        if selection.what in ("table-cards", "table-sheets", "attendance"):
-            if user.role is not Role.ORGANISER:
-                raise NotFoundError("print")
-        elif not await select_holders(session, user, event, selection):
-            raise DomainError("nobody", _t("Nobody to print for: the selection is empty."), "kind")
-        async with self._sessions() as own:
-            job = PrintJob(
-                event_id=event.id,
-                started_by_id=user.id or None,
-                what=selection.what,
-                layout=selection.layout,
-                selection=selection.as_json(),
-                heartbeat_at=utcnow(),
-            )
-            own.add(job)
-            await own.commit()
-        task = asyncio.create_task(self._run(job.id, user, event.id, selection), name=f"print-{job.id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        self._forget_old_files()
-        return job
+    failures = Failures(
+        stopped=N_("The server stopped before the PDF was finished."),
+        crashed=N_("The PDF could not be made because of an internal error."),
+        log_line=f"print job {job_id} of event {event_id} failed",
+    )
+    runner.start(PrintJob, job_id, work, name=f"print-{job_id}", failures=failures, log=log)
+    _forget_old_files(settings)
+    return job
 
-    async def _save(self, job_id: int, **values: object) -> None:
-        async with self._sessions() as session:
-            await session.execute(update(PrintJob).where(PrintJob.id == job_id).values(**values))
-            await session.commit()
 
-    async def _heartbeat(self, job_id: int, progress: _Progress) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            await self._save(job_id, progress=progress.fraction, heartbeat_at=utcnow())
+async def _collect(
+    runner: JobRunner, settings: Settings, user: CurrentUser, event_id: int, selection: Selection
+) -> PrintWork:
+    async with runner.sessions() as session:
+        event = await session.get(Event, event_id)
+        if event is None:
+            raise NotFoundError("event")
+        work = await prepare(session, settings, user, event, selection)
+        await session.commit()  # badge tokens made for people who had none yet
+        return work
 
-    async def _collect(self, user: CurrentUser, event_id: int, selection: Selection) -> PrintWork:
-        async with self._sessions() as session:
-            event = await session.get(Event, event_id)
-            if event is None:
-                raise NotFoundError("event")
-            work = await prepare(session, self._settings, user, event, selection)
-            await session.commit()  # badge tokens made for people who had none yet
-            return work
 
-    async def _run(self, job_id: int, user: CurrentUser, event_id: int, selection: Selection) -> None:
-        from badges.printing.pdf import render
+async def _render(
+    runner: JobRunner,
+    settings: Settings,
+    job_id: int,
+    user: CurrentUser,
+    event_id: int,
+    selection: Selection,
+    progress: Progress,
+) -> Mapping[str, object]:
+    from badges.printing.pdf import render
 
-        progress = _Progress()
-        beat = asyncio.create_task(self._heartbeat(job_id, progress))
-        values: dict[str, object] = {"status": PrintStatus.FAILED}
-        try:
-            work = await self._collect(user, event_id, selection)
-            if not work.pages:
-                raise DomainError("nobody", _t("Nobody to print for: the selection is empty."))
-            # Which candidates the file will show: erasing one of them removes it (events.privacy.erasure).
-            shown = {**selection.as_json(), CANDIDATES_SHOWN: sorted(work.candidates)}
-            await self._save(job_id, pages=len(work.pages), count=work.count, selection=shown)
-            progress.fraction = 0.1
-            data = await asyncio.to_thread(
-                render, work.pages, title=work.title, language=work.language, progress=progress.pages
-            )
-            name = f"{job_id}-{secrets.token_urlsafe(12)}.pdf"
-            await asyncio.to_thread(_write, prints_dir(self._settings) / name, data)
-            values = {"status": PrintStatus.DONE, "file_name": name, "progress": 1.0}
-        except DomainError as exc:
-            values["message"] = exc.message[:500]
-        except asyncio.CancelledError:
-            values["message"] = _t("The server stopped before the PDF was finished.")
-            raise
-        except Exception:
-            log.exception("print job %s of event %s failed", job_id, event_id)
-            values["message"] = _t("The PDF could not be made because of an internal error.")
-        finally:
-            beat.cancel()
-            await asyncio.gather(beat, return_exceptions=True)
-            await asyncio.shield(self._save(job_id, heartbeat_at=utcnow(), finished_at=utcnow(), **values))
+    work = await _collect(runner, settings, user, event_id, selection)
+    if not work.pages:
+        raise DomainError("nobody", _t("Nobody to print for: the selection is empty."))
+    # Which candidates the file will show: erasing one of them removes it (events.privacy.erasure).
+    shown = {**selection.as_json(), CANDIDATES_SHOWN: sorted(work.candidates)}
+    await runner.save(PrintJob, job_id, pages=len(work.pages), count=work.count, selection=shown)
+    # Reading the people is the first 10 %, laying out the pages the next 85 %, the merge the rest.
+    progress.update("pages", 0.1)
 
-    def _forget_old_files(self) -> None:
-        limit = (utcnow() - KEEP_FILES).timestamp()
-        for path in prints_dir(self._settings).glob("*.pdf"):
-            if path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
+    def pages(done: int, total: int) -> None:
+        progress.update("pages", 0.1 + 0.85 * done / max(total, 1))
 
-    async def wait(self) -> None:
-        """Until every job of this process has finished (tests use it)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+    data = await asyncio.to_thread(render, work.pages, title=work.title, language=work.language, progress=pages)
+    name = f"{job_id}-{secrets.token_urlsafe(12)}.pdf"
+    await asyncio.to_thread(_write, prints_dir(settings) / name, data)
+    return {"file_name": name}
 
-    async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await self.wait()
+
+def _forget_old_files(settings: Settings) -> None:
+    limit = (utcnow() - KEEP_FILES).timestamp()
+    for path in prints_dir(settings).glob("*.pdf"):
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from badges.models import HolderKind
 from badges.printing import jobs as print_jobs
 from badges.printing.data import DEFAULT_KINDS, KIND_NAMES, Selection, parse_holder, prepare, select_holders
-from badges.printing.jobs import PrintRunner
 from badges.printing.sheets import LAYOUT_NAMES, WHAT
 from events.platform import i18n
 from events.platform.auth import CurrentUser, requires
+from events.platform.background import job_runner
 from events.platform.deps import AppContext
 from events.platform.errors import DomainError
 from events.platform.forms import form_values
@@ -30,11 +30,6 @@ from events.platform.models import Event, Role
 from events.platform.services import EventService
 from events.platform.serving import is_local_url
 from events.platform.settings import Settings
-
-
-def runner(request: Request[Any, Any, Any]) -> PrintRunner:
-    found: PrintRunner = request.app.state.prints
-    return found
 
 
 def selection_from_form(values: dict[str, Any], user: CurrentUser) -> Selection:
@@ -106,7 +101,9 @@ class BadgePrintPages(Controller):
         values = form_values(await request.form(), lists=("kind", "holder"))
         try:
             selection = selection_from_form(values, current_user)
-            job = await runner(request).start(db_session, current_user, event, selection)
+            job = await print_jobs.start_print(
+                job_runner(request), ctx.settings, db_session, current_user, event, selection
+            )
         except DomainError as exc:
             if exc.status_code == 404:
                 raise

@@ -59,7 +59,8 @@ def restore_command(archive: Path, replace: bool) -> None:
 
     @handle_errors
     def go() -> None:
-        from events.backup.services import read_manifest, restore
+        from events.backup.archive import read_manifest
+        from events.backup.services import restore
 
         settings = load_settings()
         total = sum(int(t["rows"]) for t in read_manifest(archive)["tables"])

@@ -452,13 +452,13 @@ class PlannedTalk:
 async def planned_talks(session: AsyncSession, user: CurrentUser, event: Event) -> dict[int, list[PlannedTalk]] | None:
     """The talks the published programme plans at this employer's tables, by round; None when no programme is
     published yet."""
-    from schedule import versions  # the schedule slice reads its own versions
+    from schedule import briefing  # the schedule slice reads its own versions
 
     if user.role is not Role.EMPLOYER:
         raise NotFoundError("talks")
     found: dict[int, list[PlannedTalk]] | None = None
     for employer in await EventService(session, user).employers(event):
-        pack = await versions.briefing(session, user, event, employer.id)
+        pack = await briefing.briefing(session, user, event, employer.id)
         if pack.version is None:
             continue
         found = found or {}

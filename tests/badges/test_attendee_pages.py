@@ -110,7 +110,8 @@ TalkRow = tuple[int, dt.datetime, dt.datetime, int, str]  # round, starts, ends,
 
 def _talks(settings: Settings, holder_id: int, kind: HolderKind) -> list[TalkRow]:
     async def load() -> list[TalkRow]:
-        from badges.people import holders, programmes
+        from badges.people import holders
+        from badges.schedules import schedules
         from events.demo.seed import DEMO_SLUG
         from events.platform.db import open_session
         from events.platform.services import find_event
@@ -118,7 +119,7 @@ def _talks(settings: Settings, holder_id: int, kind: HolderKind) -> list[TalkRow
         async with open_session(settings) as session:
             event = await find_event(session, DEMO_SLUG)
             holder = next(h for h in await holders(session, event, (kind,)) if h.id == holder_id)
-            shown = await programmes(session, event, [holder])
+            shown = await schedules(session, event, [holder])
             return [
                 (t.round, t.starts, t.ends, t.table, t.employer if kind is HolderKind.CANDIDATE else t.candidate)
                 for t in shown.of(holder).talks

@@ -15,7 +15,8 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from badges.models import HolderKind, TokenPurpose
-from badges.people import Holder, holders, live_tokens, programmes, reissue
+from badges.people import Holder, holders, live_tokens, reissue
+from badges.schedules import schedules
 from badges.tokens import derive_token
 from events.demo.seed import DEMO_SLUG, DemoResult
 from events.platform.db import open_session
@@ -32,7 +33,7 @@ async def _people(settings: Settings) -> list[tuple[Holder, str, list[tuple[int,
         event = await find_event(session, DEMO_SLUG)
         people = await holders(session, event)
         tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, people)
-        shown = await programmes(session, event, people)
+        shown = await schedules(session, event, people)
         await session.commit()
         return [
             (h, tokens[h.key][0], [(t.round, t.table, t.candidate, t.employer) for t in shown.of(h).talks])

@@ -25,7 +25,8 @@ from badges.calendars.services import (
     talk_uid,
 )
 from badges.models import HolderKind
-from badges.people import Holder, holders, programmes, published_history
+from badges.people import Holder, holders
+from badges.schedules import published_history, schedules
 from events.demo.seed import DEMO_SLUG, DemoResult
 from events.platform.db import open_session
 from events.platform.errors import DomainError
@@ -33,7 +34,7 @@ from events.platform.models import Candidate, CandidateParticipation, Event
 from events.platform.services import find_event, system_user
 from events.platform.settings import Settings
 from schedule import services
-from schedule.versions import Edit
+from schedule.edits import Edit, edit_version
 from tests.conftest import run
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -227,7 +228,7 @@ async def _read_all(settings: Settings) -> Seen:
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
         people = await holders(session, event)
-        shown = await programmes(session, event, people)
+        shown = await schedules(session, event, people)
         files = {h.key: await person_calendar(session, event, h) for h in people}
         whole = await event_calendar(session, event)
         rows = (await session.execute(select(Candidate.first_name, Candidate.last_name, Candidate.email))).all()
@@ -294,7 +295,7 @@ async def _in_language_and_season(settings: Settings) -> tuple[int, bytes, bytes
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
         people = await holders(session, event, (HolderKind.CANDIDATE,))
-        shown = await programmes(session, event, people)
+        shown = await schedules(session, event, people)
         holder = next(h for h in people if shown.of(h).talks)
         candidate_id = await session.scalar(
             select(CandidateParticipation.candidate_id).where(CandidateParticipation.id == holder.id)
@@ -303,7 +304,7 @@ async def _in_language_and_season(settings: Settings) -> tuple[int, bytes, bytes
         event.date = dt.date(event.date.year + 1, 7, 1)
         await session.commit()
         english = (await holders(session, event, (HolderKind.CANDIDATE,), only=(holder.id,)))[0]
-        talks = (await programmes(session, event, [english])).of(english).talks
+        talks = (await schedules(session, event, [english])).of(english).talks
         return event.id, await person_calendar(session, event, english), await event_calendar(session, event), talks
 
 
@@ -352,7 +353,7 @@ async def _move_one(session: Any, user: Any, event: Event, number: int, skip: se
             if (rnd, table) == (meeting.round, meeting.table):
                 continue
             try:
-                await services.edit_version(
+                await edit_version(
                     session, user, event, number, Edit("move", meeting=meeting.id, round=rnd, table=table)
                 )
             except DomainError:
@@ -368,7 +369,7 @@ async def _remove_one(session: Any, user: Any, event: Event, number: int, skip: 
         if pair in skip:
             continue
         try:
-            await services.edit_version(session, user, event, number, Edit("remove", meeting=meeting.id))
+            await edit_version(session, user, event, number, Edit("remove", meeting=meeting.id))
         except DomainError:
             continue
         return pair, (meeting.round, meeting.table)
@@ -401,7 +402,7 @@ async def _republish(settings: Settings) -> Republished:
 
 async def _both_ways(settings: Settings) -> tuple[dict[str, list[TalkEntry]], dict[str, list[TalkEntry]], Any, Any]:
     """Each person's entries cut from the whole event's read and read for them alone; the states computed from
-    badges.people.published_history and the ones in the calendars."""
+    badges.schedules.published_history and the ones in the calendars."""
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
         whole = await calendar_data(session, event)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from badges.calendars.services import calendar_filename
 from badges.models import HolderKind
-from badges.people import holders, programmes
+from badges.people import holders
+from badges.schedules import schedules
 from events.demo.seed import DEMO_SLUG
 from events.platform.db import open_session
 from events.platform.settings import Settings
@@ -21,7 +22,7 @@ async def _with_talks(settings: Settings) -> dict[str, int]:
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
         people = await holders(session, event, (HolderKind.CANDIDATE, HolderKind.EMPLOYER))
-        shown = await programmes(session, event, people)
+        shown = await schedules(session, event, people)
         return {calendar_filename(h): len(shown.of(h).talks) for h in people if shown.of(h).talks}
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 
 from badges.calendars.services import talk_uid
 from badges.models import HolderKind, TokenPurpose
-from badges.people import holders, live_tokens, programmes
+from badges.people import holders, live_tokens
+from badges.schedules import schedules
 from events.demo.seed import DEMO_SLUG, DemoResult
 from events.platform.db import open_session
 from events.platform.models import CandidateCoach, CandidateParticipation, ParticipationStatus, User
@@ -44,7 +45,7 @@ async def _expected(settings: Settings, participation: int) -> tuple[int, set[st
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
         person = (await holders(session, event, (HolderKind.CANDIDATE,), only=(participation,)))[0]
-        talks = (await programmes(session, event, [person])).of(person).talks
+        talks = (await schedules(session, event, [person])).of(person).talks
         return event.id, {talk_uid(event.id, t.pair) for t in talks}
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from badges.mail.services import plan, reminder_job
 from badges.models import HolderKind
-from badges.people import holders, programmes
+from badges.people import holders
+from badges.schedules import schedules
 from events.demo.seed import DEMO_SLUG, DemoResult
 from events.platform.db import create_engine, dispose_engine, open_session, session_maker
 from events.platform.errors import DomainError
@@ -24,7 +25,7 @@ from events.platform.outbox import SmtpConfig, send_due
 from events.platform.services import find_event, system_user
 from events.platform.settings import Settings
 from schedule import services
-from schedule.versions import Edit
+from schedule.edits import Edit, edit_version
 from tests.conftest import ORGANISER, login, run
 from tests.mailserver import MailServer
 
@@ -42,7 +43,7 @@ async def expected(settings: Settings) -> tuple[dict[tuple[str, str], list[str]]
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
         people = await holders(session, event)
-        shown = await programmes(session, event, people)
+        shown = await schedules(session, event, people)
         planned = await plan(session, event, "programme")
         lines: dict[tuple[str, str], list[str]] = {}
         for message in planned.messages:
@@ -126,7 +127,7 @@ async def move_one_talk_and_publish(settings: Settings) -> set[str]:
                 if other_round == meeting.round:
                     continue
                 try:
-                    await services.edit_version(
+                    await edit_version(
                         session,
                         user,
                         event,

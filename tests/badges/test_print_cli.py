@@ -20,8 +20,8 @@ from events.platform.models import Event, User
 from events.platform.services import system_user, to_current_user
 from events.platform.settings import Settings
 from schedule import services
+from schedule.edits import Edit, edit_version
 from schedule.models import Meeting
-from schedule.versions import Edit
 from tests.conftest import COACH, OTHER_COACH, run
 from tests.events.test_cli import cli
 
@@ -42,7 +42,7 @@ async def _republish_without_one_talk(settings: Settings) -> tuple[set[roster.Ho
             select(Meeting).where(Meeting.version_id == draft.id).order_by(Meeting.id).limit(1)
         )
         assert meeting is not None
-        await services.edit_version(session, user, event, draft.number, Edit("remove", meeting=meeting.id))
+        await edit_version(session, user, event, draft.number, Edit("remove", meeting=meeting.id))
         await services.publish(session, user, event, draft.number)
         await session.commit()
         everyone = await roster.holders(session, event)

@@ -13,7 +13,8 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 
 from badges.models import CheckIn, HeldTalk, HolderKind, PersonToken, Scan, TokenPurpose
-from badges.people import Holder, holders, live_tokens, published_meetings, reissue
+from badges.people import Holder, holders, live_tokens, reissue
+from badges.schedules import published_meetings
 from badges.tokens import token_hash
 from events.app import create_app
 from events.demo.seed import DEMO_SLUG, DemoResult

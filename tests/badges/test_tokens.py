@@ -8,7 +8,8 @@ import base64
 from sqlalchemy import func, select
 
 from badges.models import HolderKind, PersonToken, TokenPurpose
-from badges.people import holders, live_tokens, programmes, reissue, resolve
+from badges.people import holders, live_tokens, reissue, resolve
+from badges.schedules import schedules
 from badges.tokens import derive_token, redact, token_hash, well_formed
 from events.demo.seed import DEMO_SLUG, DemoResult
 from events.platform.db import open_session
@@ -97,7 +98,7 @@ async def _programmes(settings: Settings) -> tuple[int, int, int, int]:
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
         people = await holders(session, event)
-        shown = await programmes(session, event, people)
+        shown = await schedules(session, event, people)
         version = await current(session, event)
         assert version is not None
         total = await session.scalar(select(func.count()).select_from(Meeting).where(Meeting.version_id == version.id))

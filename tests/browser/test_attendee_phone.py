@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from badges.models import HolderKind, TokenPurpose
-from badges.people import holders, live_tokens, programmes
+from badges.people import holders, live_tokens
+from badges.schedules import schedules
 from events.demo.seed import DEMO_SLUG
 from events.platform.db import open_session
 from events.platform.services import find_event
@@ -36,7 +37,7 @@ async def _candidate_badge(settings: Settings) -> tuple[str, int]:
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
         people = await holders(session, event, (HolderKind.CANDIDATE,))
-        shown = await programmes(session, event, people)
+        shown = await schedules(session, event, people)
         holder = next(h for h in people if shown.of(h).talks)
         tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, [holder])
         await session.commit()

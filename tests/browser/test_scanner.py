@@ -16,7 +16,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from badges.models import CheckIn, CheckInMethod, HeldTalk, HolderKind, TokenPurpose
-from badges.people import Holder, holders, live_tokens, published_meetings
+from badges.people import Holder, holders, live_tokens
+from badges.schedules import published_meetings
 from events.demo.seed import DEMO_SLUG
 from events.platform.db import open_session
 from events.platform.services import find_event

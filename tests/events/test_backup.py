@@ -18,7 +18,8 @@ from sqlalchemy import MetaData, insert
 from sqlalchemy.engine import Connection
 
 import events.backup.services
-from events.backup.services import MANIFEST, backup, read_archive, restore, table_digests
+from events.backup.archive import MANIFEST, read_archive
+from events.backup.services import backup, restore, table_digests
 from events.demo.seed import DemoResult
 from events.platform.db import create_engine, dispose_engine, open_session, session_maker
 from events.platform.identity import CurrentUser
