@@ -23,7 +23,6 @@ from events.followup.models import (
     Outcome,
     OutcomeChange,
     OutcomeStatus,
-    Programme,
     StopReason,
 )
 from events.platform.db import utcnow
@@ -44,6 +43,7 @@ from events.platform.models import (
     User,
 )
 from events.platform.services import system_user
+from events.programmes.models import Programme
 from events.registration.services import copy_event
 
 PAST_SLUG = "samen-werkt-voorjaar"
