@@ -3,20 +3,44 @@ what came of a talk (a proposal the candidate's coach confirms or declines, even
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.queries import by_round, held_talks
 from events.followup.models import Outcome, OutcomeChange, OutcomeStatus
-from events.followup.services import LIVE_STATUSES, PROPOSABLE, ProposalInput, plain
+from events.followup.services import DbId, plain
 from events.platform.errors import ConflictError, DomainError, NotFoundError
 from events.platform.i18n import gettext as _
 from events.platform.identity import CurrentUser
-from events.platform.models import Candidate, CandidateParticipation, Event, Role
+from events.platform.models import Candidate, CandidateParticipation, Event, PathwayKind, Role
 from events.platform.services import EventService, audit, candidate_short_names
+
+# What an employer can report after a talk: an invitation for a second interview, or a place offered.
+PROPOSABLE = (
+    PathwayKind.SECOND_INTERVIEW,
+    PathwayKind.TRIAL_PLACEMENT,
+    PathwayKind.INTERNSHIP,
+    PathwayKind.WORK_EXPERIENCE,
+    PathwayKind.TRAINING,
+    PathwayKind.PAID_JOB,
+    PathwayKind.VOLUNTEERING,
+)
+# Outcomes that still count (or will, once confirmed); withdrawn and declined ones are history only.
+LIVE_STATUSES = (OutcomeStatus.PROPOSED, OutcomeStatus.CONFIRMED)
+
+
+class ProposalInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What an employer reports after a talk: "invited for a second interview", "offered a place"."""
+
+    held_talk_id: DbId
+    kind: PathwayKind
+    start_date: dt.date | None = None
+    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
 
 
 async def employer_talks(session: AsyncSession, user: CurrentUser, event: Event) -> list[dict[str, Any]]:

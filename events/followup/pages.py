@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.queries import held_talks
 from events.followup import evaluation, follow_up
-from events.followup.employers import employer_talks, planned_talks, propose
+from events.followup.employers import PROPOSABLE, ProposalInput, employer_talks, planned_talks, propose
 from events.followup.models import CHECK_MONTHS, ContractType, Outcome, StopReason
-from events.followup.services import PROPOSABLE, OutcomeInput, OutcomeService, ProposalInput
+from events.followup.services import OutcomeInput, OutcomeService
 from events.platform.auth import CurrentUser, requires
 from events.platform.dates import add_months, today
 from events.platform.errors import DomainError

@@ -39,16 +39,6 @@ from events.platform.models import (
 )
 from events.platform.services import audit
 
-# What an employer can report after a talk: an invitation for a second interview, or a place offered.
-PROPOSABLE = (
-    PathwayKind.SECOND_INTERVIEW,
-    PathwayKind.TRIAL_PLACEMENT,
-    PathwayKind.INTERNSHIP,
-    PathwayKind.WORK_EXPERIENCE,
-    PathwayKind.TRAINING,
-    PathwayKind.PAID_JOB,
-    PathwayKind.VOLUNTEERING,
-)
 # Kinds that start something and so need a start date.
 STARTS = (
     PathwayKind.TRIAL_PLACEMENT,
@@ -58,8 +48,6 @@ STARTS = (
     PathwayKind.PAID_JOB,
     PathwayKind.VOLUNTEERING,
 )
-# Outcomes that still count (or will, once confirmed); withdrawn and declined ones are history only.
-LIVE_STATUSES = (OutcomeStatus.PROPOSED, OutcomeStatus.CONFIRMED)
 TRACKED = (
     "kind",
     "status",
@@ -97,15 +85,6 @@ class OutcomeInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     stop_reason: StopReason | None = None
     leaves_benefits: bool | None = None
     note: Annotated[str, msgspec.Meta(max_length=4000)] = ""
-
-
-class ProposalInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """What an employer reports after a talk: "invited for a second interview", "offered a place"."""
-
-    held_talk_id: DbId
-    kind: PathwayKind
-    start_date: dt.date | None = None
-    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
 
 
 @dataclass
