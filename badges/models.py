@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column
 
 from events.platform.db import Base, IdMixin, TimestampMixin, UTCDateTime
-from events.platform.models import JSONType, _enum
+from events.platform.models import JSONType, string_enum
 
 
 class HolderKind(StrEnum):
@@ -72,8 +72,8 @@ class PersonToken(IdMixin, TimestampMixin, Base):
     )
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose))
-    holder_kind: Mapped[HolderKind] = mapped_column(_enum(HolderKind))
+    purpose: Mapped[TokenPurpose] = mapped_column(string_enum(TokenPurpose))
+    holder_kind: Mapped[HolderKind] = mapped_column(string_enum(HolderKind))
     candidate_participation_id: Mapped[int | None] = mapped_column(
         ForeignKey("candidate_participation.id", ondelete="CASCADE"), index=True
     )
@@ -103,7 +103,7 @@ class PrintJob(IdMixin, TimestampMixin, Base):
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
-    status: Mapped[PrintStatus] = mapped_column(_enum(PrintStatus), default=PrintStatus.RUNNING)
+    status: Mapped[PrintStatus] = mapped_column(string_enum(PrintStatus), default=PrintStatus.RUNNING)
     what: Mapped[str] = mapped_column(String(20))
     layout: Mapped[str] = mapped_column(String(10))
     selection: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -136,7 +136,7 @@ class CheckIn(IdMixin, TimestampMixin, Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     # "candidate:12", "employer:3" (an employer contact) or "staff:7", as badges.people.Holder.token_subject.
     holder: Mapped[str] = mapped_column(String(40))
-    holder_kind: Mapped[HolderKind] = mapped_column(_enum(HolderKind))
+    holder_kind: Mapped[HolderKind] = mapped_column(string_enum(HolderKind))
     candidate_participation_id: Mapped[int | None] = mapped_column(
         ForeignKey("candidate_participation.id", ondelete="CASCADE"), index=True
     )
@@ -147,7 +147,7 @@ class CheckIn(IdMixin, TimestampMixin, Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     device: Mapped[str] = mapped_column(String(64), default="")
-    method: Mapped[CheckInMethod] = mapped_column(_enum(CheckInMethod), default=CheckInMethod.SCAN)
+    method: Mapped[CheckInMethod] = mapped_column(string_enum(CheckInMethod), default=CheckInMethod.SCAN)
 
 
 class Scan(IdMixin, Base):
@@ -196,5 +196,5 @@ class HeldTalk(IdMixin, TimestampMixin, Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(10), default="scan")  # scan | paper | desk
-    follow_up: Mapped[FollowUp | None] = mapped_column(_enum(FollowUp))
+    follow_up: Mapped[FollowUp | None] = mapped_column(string_enum(FollowUp))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -37,6 +37,7 @@ from badges.day.scanner_pages import ScannerPages
 from badges.day.walk_in_pages import WalkInPages
 from badges.mail.pages import AttendeePages
 from badges.pages import BadgePages
+from badges.personal_data import BadgesData
 from badges.printing.pages import BadgePrintPages
 from badges.tokens import install_log_redaction
 from events.accounts.api import AuthApi
@@ -44,7 +45,8 @@ from events.accounts.pages import AccountPages, CandidatePages, EventPages, Home
 from events.accounts.twofactor_pages import TwoFactorAccountPages, TwoFactorLoginPages
 from events.followup.api import OutcomeApi, ProposalApi
 from events.followup.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages
-from events.platform import i18n, templating
+from events.followup.personal_data import FollowUpData
+from events.platform import i18n, personal_data, templating
 from events.platform.auth import CurrentUser, SessionMiddleware
 from events.platform.background import JobRunner
 from events.platform.db import RETRY_AFTER_SECONDS, create_engine, dispose_engine, is_unavailable, session_maker
@@ -60,6 +62,7 @@ from events.platform.twofactor import PendingLogins
 from events.privacy import display as privacy_display
 from events.privacy.logs import keep_personal_data_out_of_logs
 from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
+from events.privacy.records import RecordsData
 from events.registration.api import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
 from events.registration.data_pages import ImportPages
 from events.registration.pages import (
@@ -69,10 +72,12 @@ from events.registration.pages import (
     InvitationPages,
     WishPages,
 )
+from events.registration.personal_data import RegistrationData
 from events.registration.schemas import Problem
 from events.results.pages import ProgrammeResultPages, ResultPages
 from schedule.api import ScheduleApi
 from schedule.pages import BriefingPages, SchedulePages
+from schedule.personal_data import ScheduleData
 
 log = logging.getLogger("meetmatch")
 # Browsers compile WebAssembly while it downloads only when it is served as such (the scanner's QR decoder).
@@ -244,9 +249,26 @@ def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Re
     return _error_page(request, 500)
 
 
+# Every slice's part of a person's data, which the export, the erasure and retention ask (events.platform.
+# personal_data); a slice that keeps data about a candidate adds its part here.
+PERSONAL_DATA: tuple[personal_data.PersonalData, ...] = (
+    RegistrationData(),
+    BadgesData(),
+    ScheduleData(),
+    FollowUpData(),
+    RecordsData(),
+)
+
+
+def register_personal_data() -> None:
+    """Register every slice's part of a person's data (the app and the command line do, before any sweep)."""
+    personal_data.register(*PERSONAL_DATA)
+
+
 def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | None = None) -> Litestar:
     """Build the Litestar app for ``settings`` (from the environment when omitted)."""
     settings = settings or Settings.from_env()
+    register_personal_data()
     install_log_redaction()
     keep_personal_data_out_of_logs()
     engine = create_engine(settings)

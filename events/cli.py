@@ -344,6 +344,7 @@ def _mount_slices() -> None:
     from badges.mail.cli import mail_command
     from badges.printing.cli import badges_command
     from events.backup.cli import backup_command, restore_command
+    from events.platform import personal_data
     from events.privacy.cli import retention_group
     from events.registration.cli import import_command
     from events.results.cli import report_command
@@ -363,6 +364,15 @@ def _mount_slices() -> None:
     main.add_command(retention_group, "retention")
     main.add_command(backup_command, "backup")
     main.add_command(restore_command, "restore")
+    # Retention, a restore and the jobs reach every slice's part of a person's data (events.platform.
+    # personal_data); the slices' parts are imported only when one of them runs.
+    personal_data.register_later(_personal_data_parts)
+
+
+def _personal_data_parts() -> Any:
+    from events.app import PERSONAL_DATA
+
+    return PERSONAL_DATA
 
 
 _mount_slices()

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from events.platform.db import Base, IdMixin, TimestampMixin, UTCDateTime
-from events.platform.models import JSONType, _enum
+from events.platform.models import JSONType, string_enum
 
 
 class VersionStatus(StrEnum):
@@ -40,7 +40,7 @@ class ScheduleVersion(IdMixin, TimestampMixin, Base):
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus), default=VersionStatus.DRAFT)
+    status: Mapped[VersionStatus] = mapped_column(string_enum(VersionStatus), default=VersionStatus.DRAFT)
     seed: Mapped[int] = mapped_column(Integer, default=0)
     instance: Mapped[dict[str, Any]] = mapped_column(JSONType)
     stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -70,7 +70,7 @@ class Meeting(IdMixin, TimestampMixin, Base):
         ForeignKey("candidate_participation.id", ondelete="CASCADE"), index=True
     )
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus), default=MeetingStatus.PLANNED)
+    status: Mapped[MeetingStatus] = mapped_column(string_enum(MeetingStatus), default=MeetingStatus.PLANNED)
     note: Mapped[str] = mapped_column(String(500), default="")
 
     version: Mapped[ScheduleVersion] = relationship(back_populates="meetings", lazy="raise")
@@ -93,7 +93,7 @@ class BuildJob(IdMixin, TimestampMixin, Base):
     )
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    status: Mapped[BuildStatus] = mapped_column(_enum(BuildStatus), default=BuildStatus.RUNNING)
+    status: Mapped[BuildStatus] = mapped_column(string_enum(BuildStatus), default=BuildStatus.RUNNING)
     stage: Mapped[str] = mapped_column(String(40), default="queued")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(String(500), default="")

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import events.demo.seed
-from events.app import create_app
+from events.app import create_app, register_personal_data
 from events.demo.seed import DEMO_PASSWORD, DemoResult, build_demo_in
 from events.platform import dates, twofactor
 from events.platform.db import create_engine, dispose_engine, import_models, open_session
@@ -40,6 +40,9 @@ from tests.mailserver import mail_server  # noqa: F401 - a fixture for every tes
 # tests/events/test_auth.py checks the production parameters of new hashes.
 _CHEAP_DEMO_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(DEMO_PASSWORD)
 events.demo.seed._demo_password_hash = lambda: _CHEAP_DEMO_HASH
+# As the app and the command line do: tests that call the export, the erasure or retention directly reach every
+# slice's part of a person's data.
+register_personal_data()
 
 T = TypeVar("T")
 

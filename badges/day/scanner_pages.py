@@ -77,9 +77,7 @@ class ScannerPages(Controller):
         ]
         if current_user.role is not Role.EMPLOYER:
             events = [e for e in events if may_check_in(current_user, e)]
-        chosen = next(
-            (e for e in events if choice in (e.slug, str(e.id))), events[0] if len(events) == 1 else None
-        )
+        chosen = next((e for e in events if choice in (e.slug, str(e.id))), events[0] if len(events) == 1 else None)
         kinds = ["meeting"] if current_user.role is Role.EMPLOYER else ["checkin"]
         if current_user.role is Role.ORGANISER:
             kinds = ["checkin", "meeting"]

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from badges.queries import held_talks
 from events.accounts.api import end_session, login_attempt
 from events.accounts.twofactor_pages import after_password
 from events.followup import follow_up
@@ -20,10 +21,9 @@ from events.followup.services import OutcomeService
 from events.platform import i18n
 from events.platform.auth import CurrentUser, cookie, logged_in, requires
 from events.platform.dates import today
-from events.platform.db import table
 from events.platform.deps import AppContext
 from events.platform.i18n import gettext as _
-from events.platform.models import EmployerParticipation, Event, Organisation, Role, User
+from events.platform.models import Event, Role, User
 from events.platform.redirects import safe_next, see_other
 from events.platform.security import LANGUAGE_COOKIE
 from events.platform.services import CandidateService, EventService, set_locale
@@ -193,40 +193,26 @@ class CandidatePages(Controller):
 
 async def talks_held(session: AsyncSession, participation_ids: list[int]) -> list[dict[str, Any]]:
     """The talks a candidate held at events, with the employer's follow-up answer and note (read here only by
-    the candidate's coaches and organisers, who alone reach this page). The table belongs to the badges
-    slice, so it is named, not imported."""
+    the candidate's coaches and organisers, who alone reach this page)."""
     if not participation_ids:
         return []
-    talk = table("held_talk")
-    rows = await session.execute(
-        select(
-            talk.c.id,
-            talk.c.round,
-            talk.c.planned,
-            talk.c.follow_up,
-            talk.c.note,
-            talk.c.at,
-            Organisation.name,
-            Event.name,
-        )
-        .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-        .join(Event, Event.id == talk.c.event_id)
-        .where(talk.c.candidate_participation_id.in_(participation_ids))
-        .order_by(talk.c.at)
-    )
+    talks = await held_talks(session, candidate_participations=participation_ids)
+    if not talks:
+        return []
+    events = {t.event_id for t in talks}
+    names = dict((await session.execute(select(Event.id, Event.name).where(Event.id.in_(events)))).tuples().all())
     return [
         {
-            "id": tid,
-            "round": r,
-            "planned": planned,
-            "follow_up": follow,
-            "note": note,
-            "at": at,
-            "employer": org,
-            "event": ev,
+            "id": t.id,
+            "round": t.round,
+            "planned": t.planned,
+            "follow_up": t.follow_up,
+            "note": t.note,
+            "at": t.at,
+            "employer": t.employer,
+            "event": names[t.event_id],
         }
-        for tid, r, planned, follow, note, at, org, ev in rows.tuples()
+        for t in talks
     ]
 
 

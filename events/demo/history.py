@@ -16,16 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind
 from events.followup.models import (
     ContractType,
     FollowUpCheck,
     Outcome,
     OutcomeChange,
     OutcomeStatus,
-    Programme,
     StopReason,
 )
-from events.platform.db import table, utcnow
+from events.platform.db import utcnow
 from events.platform.models import (
     Candidate,
     CandidateCoach,
@@ -43,6 +43,7 @@ from events.platform.models import (
     User,
 )
 from events.platform.services import system_user
+from events.programmes.models import Programme
 from events.registration.services import copy_event
 
 PAST_SLUG = "samen-werkt-voorjaar"
@@ -99,8 +100,6 @@ async def build_history(session: AsyncSession, *, event: Event, coaches: list[Us
     past_employers = [(twin, list(twin.openings)) for twin in twins]
     await session.flush()
 
-    check_in = table("check_in")
-    held_talk = table("held_talk")
     start = dt.datetime.combine(past.date, past.first_round_start, tzinfo=dt.UTC)
     people: list[tuple[Candidate, CandidateParticipation, bool, list[tuple[int, EmployerParticipation, str]]]] = []
     for index in range(PEOPLE):
@@ -148,41 +147,35 @@ async def build_history(session: AsyncSession, *, event: Event, coaches: list[Us
         await session.flush()
         talks: list[tuple[int, EmployerParticipation, str]] = []
         if came:
-            await session.execute(
-                check_in.insert().values(
+            session.add(
+                CheckIn(
                     event_id=past.id,
                     holder=f"candidate:{participation.id}",
-                    holder_kind="candidate",
+                    holder_kind=HolderKind.CANDIDATE,
                     candidate_participation_id=participation.id,
                     at=start - dt.timedelta(minutes=rng.randint(2, 25)),
                     device="demo",
-                    method="scan",
-                    created_at=utcnow(),
-                    updated_at=utcnow(),
+                    method=CheckInMethod.SCAN,
                 )
             )
             chosen = rng.sample(range(len(past_employers)), 3 if index % 3 else 2)
             for number, slot in enumerate(chosen, start=1):
                 employer = past_employers[slot][0]
-                answer = rng.choice(("yes", "yes", "maybe", "no", "no"))
-                result = await session.execute(
-                    held_talk.insert()
-                    .values(
-                        event_id=past.id,
-                        candidate_participation_id=participation.id,
-                        employer_participation_id=employer.id,
-                        round=number,
-                        planned=True,
-                        at=start + dt.timedelta(minutes=15 * (number - 1)),
-                        source="scan",
-                        follow_up=answer,
-                        note=rng.choice(EMPLOYER_NOTES),
-                        created_at=utcnow(),
-                        updated_at=utcnow(),
-                    )
-                    .returning(held_talk.c.id)
+                answer = rng.choice((FollowUp.YES, FollowUp.YES, FollowUp.MAYBE, FollowUp.NO, FollowUp.NO))
+                talk = HeldTalk(
+                    event_id=past.id,
+                    candidate_participation_id=participation.id,
+                    employer_participation_id=employer.id,
+                    round=number,
+                    planned=True,
+                    at=start + dt.timedelta(minutes=15 * (number - 1)),
+                    source="scan",
+                    follow_up=answer,
+                    note=rng.choice(EMPLOYER_NOTES),
                 )
-                talks.append((result.scalar_one(), employer, answer))
+                session.add(talk)
+                await session.flush()
+                talks.append((talk.id, employer, answer))
         people.append((candidate, participation, came, talks))
 
     await _outcomes(session, past, people, past_employers, coaches, rng)

@@ -15,16 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.followup import follow_up
+from events.followup.employers import ProposalInput, propose
 from events.followup.models import Outcome
-from events.followup.services import (
-    OutcomeInput,
-    OutcomeService,
-    OutcomeView,
-    ProposalInput,
-    open_proposals,
-    propose,
-    views,
-)
+from events.followup.services import OutcomeInput, OutcomeService, OutcomeView, open_proposals, views
 from events.platform.auth import CurrentUser, requires
 from events.platform.models import EVENT_TZ, Role
 from events.platform.services import EventService

@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from badges.queries import checked_in
 from events.followup.models import Evaluation, Respondent
 from events.platform import i18n, outbox
-from events.platform.db import dialect_insert, table, utcnow
+from events.platform.db import dialect_insert, utcnow
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _
 from events.platform.models import (
@@ -122,7 +123,6 @@ async def _ensure(
 async def queue_event(session: AsyncSession, settings: Settings, event: Event) -> int:
     """Queue the evaluation e-mails of one event: candidates who came (with an e-mail address and their consent
     still standing) and every employer contact with an address. Each person gets one message, ever."""
-    check_in = table("check_in")
     withdrawn = select(Consent.candidate_id).where(Consent.withdrawn_at.is_not(None))
     candidates = (
         await session.execute(
@@ -130,7 +130,7 @@ async def queue_event(session: AsyncSession, settings: Settings, event: Event) -
             .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
             .where(
                 CandidateParticipation.event_id == event.id,
-                CandidateParticipation.id.in_(select(check_in.c.candidate_participation_id)),
+                CandidateParticipation.id.in_(checked_in()),
                 Candidate.email.is_not(None),
                 Candidate.erased_at.is_(None),
                 Candidate.id.not_in(withdrawn),

@@ -12,10 +12,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from badges.queries import by_round, checked_in, held_talks
 from events.followup.models import CHECK_MONTHS, FollowUpCheck, Outcome, OutcomeStatus, StopReason
 from events.followup.services import OutcomeService, OutcomeView, open_proposals, views
 from events.platform.dates import add_months
-from events.platform.db import table
 from events.platform.errors import ConflictError, DomainError, NotFoundError
 from events.platform.i18n import gettext as _
 from events.platform.identity import CurrentUser
@@ -23,9 +23,7 @@ from events.platform.models import (
     Candidate,
     CandidateCoach,
     CandidateParticipation,
-    EmployerParticipation,
     Event,
-    Organisation,
     ParticipationStatus,
     Role,
     User,
@@ -89,7 +87,6 @@ async def due_checks(
 ) -> list[DueCheck]:
     """The follow-up checks due for the candidates this account follows: present at an event at least a month
     ago, and the latest milestone reached not yet checked."""
-    check_in = table("check_in")
     done = (
         select(FollowUpCheck.candidate_participation_id, func.max(FollowUpCheck.months).label("done"))
         .group_by(FollowUpCheck.candidate_participation_id)
@@ -115,7 +112,7 @@ async def due_checks(
             Candidate.erased_at.is_(None),
             # A month is at least 28 days; due_months decides exactly (30 January is due on 28 February).
             Event.date <= today - dt.timedelta(days=28),
-            CandidateParticipation.id.in_(select(check_in.c.candidate_participation_id)),
+            CandidateParticipation.id.in_(checked_in()),
         ),
     )
     if candidate_id is not None:
@@ -146,32 +143,18 @@ async def after_event(session: AsyncSession, user: CurrentUser, event: Event, to
     if not people:
         return []
     by_participation = {person.participation.id: person for person in people}
-    check_in = table("check_in")
     present = await session.scalars(
-        select(check_in.c.candidate_participation_id).where(
-            check_in.c.event_id == event.id, check_in.c.candidate_participation_id.in_(by_participation)
+        select(CandidateParticipation.id).where(
+            CandidateParticipation.id.in_(by_participation), CandidateParticipation.id.in_(checked_in([event.id]))
         )
     )
     for pid in present:
         by_participation[pid].present = True
-    talk = table("held_talk")
-    talks = await session.execute(
-        select(
-            talk.c.id,
-            talk.c.candidate_participation_id,
-            Organisation.name,
-            Organisation.id,
-            talk.c.round,
-            talk.c.follow_up,
-            talk.c.note,
+    talks = await held_talks(session, events=[event.id], candidate_participations=by_participation)
+    for t in by_round(talks):
+        by_participation[t.candidate_participation_id].talks.append(
+            Talk(t.id, t.employer, t.organisation_id, t.round, t.follow_up, t.note or "")
         )
-        .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-        .where(talk.c.event_id == event.id, talk.c.candidate_participation_id.in_(by_participation))
-        .order_by(talk.c.round.nulls_last(), talk.c.at)
-    )
-    for talk_id, pid, employer, organisation_id, number, follow_up, note in talks.tuples():
-        by_participation[pid].talks.append(Talk(talk_id, employer, organisation_id, number, follow_up, note or ""))
     by_candidate = {person.candidate.id: person for person in people}
     for view in await views(
         session,

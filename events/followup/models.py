@@ -1,5 +1,5 @@
 """What came of an event: outcomes per candidate with their history, the follow-up checks at 1, 3 and 6
-months, programmes with targets, and the short evaluation after the event.
+months, and the short evaluation after the event.
 
 An outcome keeps no personal data of its own beyond the coach's note, so an erased candidate's outcomes
 stay and the event's figures do not change (events.privacy).
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from events.platform.crypto import EncryptedText
 from events.platform.db import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
-from events.platform.models import JSONType, PathwayKind, _enum
+from events.platform.models import JSONType, PathwayKind, string_enum
 
 
 class OutcomeStatus(StrEnum):
@@ -63,16 +63,18 @@ class Outcome(IdMixin, TimestampMixin, Base):
     held_talk_id: Mapped[int | None] = mapped_column(ForeignKey("held_talk.id", ondelete="SET NULL"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
     opening_id: Mapped[int | None] = mapped_column(ForeignKey("opening.id", ondelete="SET NULL"))
-    kind: Mapped[PathwayKind] = mapped_column(_enum(PathwayKind))
-    status: Mapped[OutcomeStatus] = mapped_column(_enum(OutcomeStatus), default=OutcomeStatus.CONFIRMED, index=True)
+    kind: Mapped[PathwayKind] = mapped_column(string_enum(PathwayKind))
+    status: Mapped[OutcomeStatus] = mapped_column(
+        string_enum(OutcomeStatus), default=OutcomeStatus.CONFIRMED, index=True
+    )
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     # When a placement, training or job ended (found at a follow-up check); None while it lasts.
     end_date: Mapped[dt.date | None] = mapped_column(Date)
-    contract_type: Mapped[ContractType | None] = mapped_column(_enum(ContractType))
+    contract_type: Mapped[ContractType | None] = mapped_column(string_enum(ContractType))
     # The contract's length in months; None for an open-ended one.
     contract_months: Mapped[int | None] = mapped_column(Integer)
     hours_per_week: Mapped[int | None] = mapped_column(Integer)
-    stop_reason: Mapped[StopReason | None] = mapped_column(_enum(StopReason, length=30))
+    stop_reason: Mapped[StopReason | None] = mapped_column(string_enum(StopReason, length=30))
     # Outflow from benefits ("uitstroom uit de uitkering"), for funders; None when not known.
     leaves_benefits: Mapped[bool | None] = mapped_column(Boolean)
     # Read by the candidate's coaches and organisers only; an employer's proposal carries its own words here.
@@ -113,17 +115,6 @@ class FollowUpCheck(IdMixin, TimestampMixin, Base):
     note: Mapped[str] = mapped_column(EncryptedText("follow_up_check.note"), default="")
 
 
-class Programme(IdMixin, TimestampMixin, Base):
-    """Several events under one goal ("Delft aan het werk 2026"), with targets set by the organiser."""
-
-    __tablename__ = "programme"
-
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    description: Mapped[str] = mapped_column(Text, default="")
-    # {"job_starts": 10, "training_starts": 5, ...}: see events.results.shapes.TARGETS.
-    targets: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
-
-
 class Respondent(StrEnum):
     CANDIDATE = "candidate"
     EMPLOYER = "employer"
@@ -141,7 +132,7 @@ class Evaluation(IdMixin, TimestampMixin, Base):
     )
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    respondent: Mapped[Respondent] = mapped_column(_enum(Respondent))
+    respondent: Mapped[Respondent] = mapped_column(string_enum(Respondent))
     candidate_participation_id: Mapped[int | None] = mapped_column(
         ForeignKey("candidate_participation.id", ondelete="CASCADE")
     )

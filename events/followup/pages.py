@@ -14,20 +14,13 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from badges.queries import held_talks
 from events.followup import evaluation, follow_up
+from events.followup.employers import PROPOSABLE, ProposalInput, employer_talks, planned_talks, propose
 from events.followup.models import CHECK_MONTHS, ContractType, Outcome, StopReason
-from events.followup.services import (
-    PROPOSABLE,
-    OutcomeInput,
-    OutcomeService,
-    ProposalInput,
-    employer_talks,
-    planned_talks,
-    propose,
-)
+from events.followup.services import OutcomeInput, OutcomeService
 from events.platform.auth import CurrentUser, requires
 from events.platform.dates import add_months, today
-from events.platform.db import table
 from events.platform.errors import DomainError
 from events.platform.forms import form_values, parse
 from events.platform.i18n import gettext as _
@@ -330,18 +323,22 @@ def _outcome_values(values: dict[str, Any]) -> dict[str, Any]:
 
 async def _candidate_talks(session: AsyncSession, candidate_id: int) -> list[tuple[int, str, str]]:
     """(talk id, employer, event) of every talk the candidate held: an outcome can point back to one."""
-
-    talk = table("held_talk")
+    participations = select(CandidateParticipation.id).where(CandidateParticipation.candidate_id == candidate_id)
+    # A candidate talks with an employer once per event: the employer's participation names the talk.
+    talks = {
+        t.employer_participation_id: t.id
+        for t in await held_talks(session, candidate_participations=list(await session.scalars(participations)))
+    }
+    if not talks:
+        return []
     rows = await session.execute(
-        select(talk.c.id, Organisation.name, Event.name)
-        .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
-        .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+        select(EmployerParticipation.id, Organisation.name, Event.name)
         .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-        .join(Event, Event.id == talk.c.event_id)
-        .where(CandidateParticipation.candidate_id == candidate_id)
+        .join(Event, Event.id == EmployerParticipation.event_id)
+        .where(EmployerParticipation.id.in_(talks))
         .order_by(Event.date.desc(), Organisation.name)
     )
-    return [(tid, employer, event) for tid, employer, event in rows.tuples()]
+    return [(talks[employer], name, event) for employer, name, event in rows.tuples()]
 
 
 async def _talks_context(

@@ -2,7 +2,8 @@
 
 Every change is kept as an OutcomeChange ({field: [before, after]}); an outcome is never deleted, only
 withdrawn, so the history stays whole. Access follows the candidate: the candidate's coaches and the
-organisers; an employer reaches only the talks held at its own tables and its own proposals.
+organisers; an employer reaches only the talks held at its own tables and its own proposals
+(events.followup.employers).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from badges.queries import held_talks
 from events.followup.models import ContractType, Outcome, OutcomeChange, OutcomeStatus, StopReason
-from events.platform.db import table, utcnow
+from events.platform.db import utcnow
 from events.platform.errors import ConflictError, DomainError, NotFoundError
 from events.platform.i18n import gettext as _
 from events.platform.identity import CurrentUser
@@ -35,18 +37,8 @@ from events.platform.models import (
     Role,
     User,
 )
-from events.platform.services import EventService, audit, candidate_short_names
+from events.platform.services import audit
 
-# What an employer can report after a talk: an invitation for a second interview, or a place offered.
-PROPOSABLE = (
-    PathwayKind.SECOND_INTERVIEW,
-    PathwayKind.TRIAL_PLACEMENT,
-    PathwayKind.INTERNSHIP,
-    PathwayKind.WORK_EXPERIENCE,
-    PathwayKind.TRAINING,
-    PathwayKind.PAID_JOB,
-    PathwayKind.VOLUNTEERING,
-)
 # Kinds that start something and so need a start date.
 STARTS = (
     PathwayKind.TRIAL_PLACEMENT,
@@ -56,8 +48,6 @@ STARTS = (
     PathwayKind.PAID_JOB,
     PathwayKind.VOLUNTEERING,
 )
-# Outcomes that still count (or will, once confirmed); withdrawn and declined ones are history only.
-LIVE_STATUSES = (OutcomeStatus.PROPOSED, OutcomeStatus.CONFIRMED)
 TRACKED = (
     "kind",
     "status",
@@ -97,15 +87,6 @@ class OutcomeInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     note: Annotated[str, msgspec.Meta(max_length=4000)] = ""
 
 
-class ProposalInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """What an employer reports after a talk: "invited for a second interview", "offered a place"."""
-
-    held_talk_id: DbId
-    kind: PathwayKind
-    start_date: dt.date | None = None
-    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-
-
 @dataclass
 class OutcomeView:
     outcome: Outcome
@@ -122,7 +103,8 @@ class OutcomeView:
         return o.status is OutcomeStatus.CONFIRMED and o.end_date is None and o.kind in STARTS
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value as the history keeps it: dates as ISO text, enums by their value."""
     if isinstance(value, dt.date):
         return value.isoformat()
     if hasattr(value, "value"):
@@ -185,7 +167,7 @@ class OutcomeService:
         )
         self.session.add(outcome)
         await self.session.flush()
-        await self._record(outcome, "created", {k: [None, _plain(v)] for k, v in values.items() if v not in (None, "")})
+        await self._record(outcome, "created", {k: [None, plain(v)] for k, v in values.items() if v not in (None, "")})
         await audit(self.session, self.user, "create", "outcome", outcome.id, candidate_id=candidate_id)
         return outcome
 
@@ -198,8 +180,8 @@ class OutcomeService:
         changes = {}
         for name, value in values.items():
             before = getattr(outcome, name)
-            if _plain(before) != _plain(value):
-                changes[name] = [_plain(before), _plain(value)]
+            if plain(before) != plain(value):
+                changes[name] = [plain(before), plain(value)]
                 setattr(outcome, name, value)
         if changes:
             await self.session.flush()
@@ -240,9 +222,9 @@ class OutcomeService:
         """Record that a placement, training or job has ended (found at a follow-up check)."""
         if outcome.start_date and end_date < outcome.start_date:
             raise DomainError("end_before_start", _("The end date is before the start date."), "end_date")
-        changes = {"end_date": [_plain(outcome.end_date), end_date.isoformat()]}
+        changes = {"end_date": [plain(outcome.end_date), end_date.isoformat()]}
         if reason is not None:
-            changes["stop_reason"] = [_plain(outcome.stop_reason), reason.value]
+            changes["stop_reason"] = [plain(outcome.stop_reason), reason.value]
             outcome.stop_reason = reason
         outcome.end_date = end_date
         await self.session.flush()
@@ -276,19 +258,12 @@ class OutcomeService:
             .all()
         )
         if data.held_talk_id is not None:
-            talk = table("held_talk")
-            row = (
-                await self.session.execute(
-                    select(talk.c.event_id, EmployerParticipation.organisation_id)
-                    .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-                    .where(
-                        talk.c.id == data.held_talk_id, talk.c.candidate_participation_id.in_(participations.values())
-                    )
-                )
-            ).first()
-            if row is None:
+            talks = await held_talks(
+                self.session, ids=[data.held_talk_id], candidate_participations=participations.values()
+            )
+            if not talks:
                 raise DomainError("invalid_talk", _("This talk is not one of the candidate's."), "held_talk_id")
-            event_id, organisation_id = row
+            event_id, organisation_id = talks[0].event_id, talks[0].organisation_id
             if data.event_id not in (None, event_id) or data.organisation_id not in (None, organisation_id):
                 raise DomainError(
                     "talk_mismatch", _("The talk was with another employer or at another event."), "held_talk_id"
@@ -388,145 +363,6 @@ async def views(session: AsyncSession, query: Any) -> list[OutcomeView]:
                 }
             )
     return result
-
-
-# --- employers ----------------------------------------------------------------------------------
-
-
-async def employer_talks(session: AsyncSession, user: CurrentUser, event: Event) -> list[dict[str, Any]]:
-    """The talks held at this employer's tables at ``event``, each with its follow-up answer and the
-    outcomes the employer proposed (their state only: whatever a coach wrote stays with the coach)."""
-    if user.role is not Role.EMPLOYER:
-        raise NotFoundError("talks")
-    talk = table("held_talk")
-    rows = (
-        await session.execute(
-            select(
-                talk.c.id,
-                talk.c.round,
-                talk.c.follow_up,
-                talk.c.note,
-                talk.c.candidate_participation_id,
-            )
-            .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-            .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
-            .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
-            .where(talk.c.event_id == event.id, EmployerParticipation.organisation_id == (user.organisation_id or -1))
-            .order_by(talk.c.round.nulls_last(), talk.c.at)
-        )
-    ).all()
-    proposals: dict[int, list[Outcome]] = {}
-    ids = [r[0] for r in rows]
-    if ids:
-        for outcome in await session.scalars(
-            select(Outcome)
-            .where(Outcome.held_talk_id.in_(ids), Outcome.proposed_by_id.is_not(None))
-            .order_by(Outcome.id)
-        ):
-            if outcome.held_talk_id is not None:
-                proposals.setdefault(outcome.held_talk_id, []).append(outcome)
-    # The candidate as every page of the event shows them (erased people are left out: a dash).
-    names = await candidate_short_names(session, event.id)
-    return [
-        {
-            "id": talk_id,
-            "round": number,
-            "follow_up": follow_up,
-            "note": note,
-            "name": names.get(participation_id, "—"),
-            "proposals": proposals.get(talk_id, []),
-        }
-        for talk_id, number, follow_up, note, participation_id in rows
-    ]
-
-
-@dataclass(frozen=True)
-class PlannedTalk:
-    """A talk planned at one of the employer's tables: the table and the candidate's anonymised name (None for
-    a candidate whose card the employer may not see)."""
-
-    table: int
-    candidate: str | None
-
-
-async def planned_talks(session: AsyncSession, user: CurrentUser, event: Event) -> dict[int, list[PlannedTalk]] | None:
-    """The talks the published programme plans at this employer's tables, by round; None when no programme is
-    published yet."""
-    from schedule import briefing  # the schedule slice reads its own versions
-
-    if user.role is not Role.EMPLOYER:
-        raise NotFoundError("talks")
-    found: dict[int, list[PlannedTalk]] | None = None
-    for employer in await EventService(session, user).employers(event):
-        pack = await briefing.briefing(session, user, event, employer.id)
-        if pack.version is None:
-            continue
-        found = found or {}
-        for number, talks in pack.talks.items():
-            found.setdefault(number, []).extend(
-                PlannedTalk(t.table, t.card.display_name if t.card else None) for t in talks
-            )
-    return found
-
-
-async def propose(session: AsyncSession, user: CurrentUser, data: ProposalInput, *, event_id: int) -> Outcome:
-    """An employer reports what came of a talk at its table; the candidate's coach confirms it."""
-    if user.role is not Role.EMPLOYER:
-        raise NotFoundError("talk")
-    talk = table("held_talk")
-    row = (
-        await session.execute(
-            select(talk.c.event_id, EmployerParticipation.organisation_id, CandidateParticipation.candidate_id)
-            .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-            .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
-            .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
-            .where(
-                talk.c.id == data.held_talk_id,
-                talk.c.event_id == event_id,
-                EmployerParticipation.organisation_id == (user.organisation_id or -1),
-                Candidate.erased_at.is_(None),
-            )
-        )
-    ).first()
-    if row is None:
-        raise NotFoundError("talk")
-    if data.kind not in PROPOSABLE:
-        raise DomainError("invalid_kind", _("Choose what you offered the candidate."), "kind")
-    organisation_id, candidate_id = row[1], row[2]
-    # Only the employer's own earlier reports count as a repeat: what a coach logged stays with the coach.
-    already = await session.scalar(
-        select(Outcome.id).where(
-            Outcome.held_talk_id == data.held_talk_id,
-            Outcome.kind == data.kind,
-            Outcome.status.in_(LIVE_STATUSES),
-            Outcome.proposed_by_id.is_not(None),
-        )
-    )
-    if already is not None:
-        raise ConflictError("already_reported", _("This has already been reported for this talk."), "kind")
-    outcome = Outcome(
-        candidate_id=candidate_id,
-        event_id=event_id,
-        held_talk_id=data.held_talk_id,
-        organisation_id=organisation_id,
-        kind=data.kind,
-        status=OutcomeStatus.PROPOSED,
-        start_date=data.start_date,
-        note=data.note.strip(),
-        proposed_by_id=user.id,
-        logged_by_id=user.id,
-    )
-    session.add(outcome)
-    await session.flush()
-    changes = {k: [None, _plain(getattr(outcome, k))] for k in ("kind", "start_date", "note") if getattr(outcome, k)}
-    session.add(
-        OutcomeChange(
-            outcome_id=outcome.id, by_user_id=user.id, by_role=user.role.value, action="proposed", changes=changes
-        )
-    )
-    await session.flush()
-    await audit(session, user, "propose", "outcome", outcome.id, candidate_id=candidate_id)
-    return outcome
 
 
 async def open_proposals(session: AsyncSession, user: CurrentUser) -> Sequence[OutcomeView]:

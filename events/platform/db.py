@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, event, func
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, func
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -31,6 +31,7 @@ NAMING_CONVENTION = {
 MODEL_MODULES = (
     "events.platform.models",
     "events.followup.models",
+    "events.programmes.models",
     "events.privacy.models",
     "schedule.models",
     "badges.models",
@@ -99,16 +100,10 @@ def import_models() -> MetaData:
     return Base.metadata
 
 
-def table(name: str) -> Table:
-    """Another slice's table, by name (DESIGN: the slices refer to each other's tables by name rather than
-    importing each other's models); every slice's models are imported first, so the name is always there."""
-    return import_models().tables[name]
-
-
 def create_engine(settings: Settings, **kwargs: Any) -> AsyncEngine:
     """An async engine for the configured database, with WAL and a busy timeout on SQLite; sets the key of the
     encrypted fields (events.platform.crypto) from the same settings, and makes sure every slice's tables are known
-    (code that reaches another slice's table by name, such as the check-ins, must find it)."""
+    (a foreign key into another slice's table, the sweeps over every table)."""
     from events.platform import crypto
 
     crypto.configure(settings)

@@ -39,8 +39,9 @@ EVENT_TZ = ZoneInfo("Europe/Amsterdam")
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
-def _enum(cls: type[StrEnum], length: int = 20) -> Enum:
-    # Stored as plain strings: adding a member never needs a database type migration.
+def string_enum(cls: type[StrEnum], length: int = 20) -> Enum:
+    """The column type of an enum, for every slice's models: stored as plain strings, so that adding a member
+    never needs a database type migration."""
     return Enum(
         cls,
         native_enum=False,
@@ -158,7 +159,7 @@ class Organisation(IdMixin, TimestampMixin, Base):
     __tablename__ = "organisation"
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind))
+    kind: Mapped[OrganisationKind] = mapped_column(string_enum(OrganisationKind))
     sector: Mapped[str | None] = mapped_column(String(50))
     city: Mapped[str | None] = mapped_column(String(100))
     website: Mapped[str | None] = mapped_column(String(300))
@@ -172,7 +173,7 @@ class User(IdMixin, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(string_enum(Role))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
     # Door accounts may be limited to one event; None means every event, each on its own day only.
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
@@ -231,7 +232,7 @@ class Event(IdMixin, TimestampMixin, Base):
     default_max_meetings: Mapped[int] = mapped_column(Integer, default=4)
     # Seats per table an employer may be given (1 = one-to-one talks only; 2-3 = small group talks allowed).
     max_seats: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus), default=EventStatus.DRAFT)
+    status: Mapped[EventStatus] = mapped_column(string_enum(EventStatus), default=EventStatus.DRAFT)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Personal data of the event's candidates is anonymised this many months after the last follow-up check
     # (events.privacy.retention).
@@ -319,7 +320,7 @@ class EmployerParticipation(IdMixin, TimestampMixin, Base):
     seats: Mapped[int] = mapped_column(Integer, default=1)
     # Rounds present (1-based); None means every round.
     rounds: Mapped[list[int] | None] = mapped_column(JSONType)
-    status: Mapped[EmployerStatus] = mapped_column(_enum(EmployerStatus), default=EmployerStatus.CONFIRMED)
+    status: Mapped[EmployerStatus] = mapped_column(string_enum(EmployerStatus), default=EmployerStatus.CONFIRMED)
     notes: Mapped[str] = mapped_column(Text, default="")
     # Registered at the door on the day.
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -360,7 +361,7 @@ class Opening(IdMixin, TimestampMixin, Base):
         ForeignKey("employer_participation.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[PathwayKind] = mapped_column(_enum(PathwayKind))
+    kind: Mapped[PathwayKind] = mapped_column(string_enum(PathwayKind))
     hours_per_week: Mapped[int | None] = mapped_column(Integer)
     sector: Mapped[str | None] = mapped_column(String(50))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -414,7 +415,7 @@ class CandidateCoach(TimestampMixin, Base):
     coach_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    kind: Mapped[CoachKind] = mapped_column(_enum(CoachKind), default=CoachKind.JOBCOACH)
+    kind: Mapped[CoachKind] = mapped_column(string_enum(CoachKind), default=CoachKind.JOBCOACH)
 
     candidate: Mapped[Candidate] = relationship(back_populates="coaches", lazy="raise")
     coach: Mapped[User] = relationship(lazy="raise")
@@ -428,7 +429,7 @@ class Consent(IdMixin, TimestampMixin, Base):
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[str] = mapped_column(Text)
     text_version: Mapped[str] = mapped_column(String(40), default="2026-1")
-    method: Mapped[ConsentMethod] = mapped_column(_enum(ConsentMethod), default=ConsentMethod.VERBAL)
+    method: Mapped[ConsentMethod] = mapped_column(string_enum(ConsentMethod), default=ConsentMethod.VERBAL)
     given_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -445,7 +446,7 @@ class CandidateParticipation(IdMixin, TimestampMixin, Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
     status: Mapped[ParticipationStatus] = mapped_column(
-        _enum(ParticipationStatus), default=ParticipationStatus.REGISTERED
+        string_enum(ParticipationStatus), default=ParticipationStatus.REGISTERED
     )
     # Rounds present (1-based); None means every round.
     rounds: Mapped[list[int] | None] = mapped_column(JSONType)
@@ -479,7 +480,7 @@ class Preference(IdMixin, TimestampMixin, Base):
     employer_participation_id: Mapped[int] = mapped_column(
         ForeignKey("employer_participation.id", ondelete="CASCADE"), index=True
     )
-    side: Mapped[PreferenceSide] = mapped_column(_enum(PreferenceSide))
+    side: Mapped[PreferenceSide] = mapped_column(string_enum(PreferenceSide))
     level: Mapped[int] = mapped_column(Integer)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
@@ -556,7 +557,7 @@ class OutboxMessage(IdMixin, TimestampMixin, Base):
     html_body: Mapped[str] = mapped_column(Text, default="")
     # [{"filename", "content_type", "data" (base64)}]
     attachments: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
-    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.QUEUED, index=True)
+    status: Mapped[OutboxStatus] = mapped_column(string_enum(OutboxStatus), default=OutboxStatus.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform.errors import NotFoundError
 from events.platform.identity import CurrentUser
 from events.platform.models import AuditEntry, Candidate, CandidateCoach, CandidateParticipation, Role, User
-from events.privacy.export import audit_about
+from events.privacy.records import audit_about
 
 PAGE_SIZE = 50
 RECENT = 10

@@ -7,7 +7,8 @@ figures count. What goes: names and contact data, the sensitive fields, every fr
 (needs, door instructions, notes, comments, consent wording), the audit entries' details, the e-mails to or
 about them, their scans' answers, their badge and calendar links, the print files that show them and the
 uploads of their events. Copies of their name, e-mail address, phone number or longer texts anywhere else in
-a free-text or JSON column are swept as well (`sweep`).
+a free-text or JSON column are swept as well (events.privacy.sweep). Each slice erases its own part
+(events.platform.personal_data); this module claims the person, asks every part, and does what comes after.
 
 Then the bytes: SQLite keeps `secure_delete` on (events.platform.db) and is vacuumed and its WAL checkpointed and
 truncated; on PostgreSQL the touched tables get a VACUUM FULL, which writes them anew without the old row
@@ -24,47 +25,32 @@ import datetime as dt
 import json
 import logging
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, String, Text, cast, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from events.followup.models import Evaluation, FollowUpCheck, Outcome, OutcomeChange
-from events.platform import labels
-from events.platform.crypto import encrypted_columns
-from events.platform.db import table
+from events.platform import labels, personal_data
+from events.platform.db import import_models
 from events.platform.errors import ConflictError, NotFoundError
 from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
-from events.platform.models import (
-    AuditEntry,
-    Candidate,
-    CandidateParticipation,
-    Consent,
-    OutboxMessage,
-    OutboxStatus,
-    Role,
-)
+from events.platform.models import Candidate, CandidateParticipation, Role
+from events.platform.personal_data import Erasing, Person
 from events.platform.services import audit
 from events.platform.settings import Settings
-from events.privacy.export import audit_about
 from events.privacy.models import Erasure
+from events.privacy.sweep import sweep
 
 log = logging.getLogger("meetmatch.privacy")
 
 LEDGER_FILE = "erasure-ledger.jsonl"
-# What an erased person is called where a name is shown (the row stays, so that the figures do).
-ERASED_FIRST_NAME = "Erased"
-ERASED = "[erased]"
 REASONS = ("request", "retention")
 # Free texts shorter than this are too common to hunt for elsewhere ("ok", "zie boven").
 MIN_TEXT_NEEDLE = 12
-# String columns at least this long hold free text (notes, messages); shorter ones are names, codes and keys.
-FREE_TEXT_LENGTH = 300
 
 
 @dataclass
@@ -94,7 +80,7 @@ class ErasureReport:
 
 def _needles(candidate: Candidate, texts: Iterable[str | None]) -> list[str]:
     found = {candidate.full_name, candidate.email or "", candidate.phone or ""}
-    for text in (candidate.own_words, candidate.coach_note, *texts):
+    for text in texts:
         if text and len(text.strip()) >= MIN_TEXT_NEEDLE:
             found.add(text.strip())
     # A name of a few letters would match other people's words; full names and addresses do not.
@@ -130,7 +116,9 @@ async def erase_rows(
     ledger: bool = True,
     now: dt.datetime | None = None,
 ) -> Erased:
-    """Erase one candidate in the caller's transaction (the caller commits, then calls `after_commit`).
+    """Erase one candidate in the caller's transaction (the caller commits, then calls `after_commit`): every
+    slice's part (events.platform.personal_data) first gives the free texts about the person, then erases its
+    rows; then copies of those texts anywhere else are swept.
 
     `actor` None is the system (retention, a replayed ledger). With `ledger` False the erasure is one the ledger
     already holds (a replay after a restore)."""
@@ -143,64 +131,23 @@ async def erase_rows(
     candidate = await session.get(Candidate, candidate_id, populate_existing=True)
     assert candidate is not None  # noqa: S101 - just claimed
     done = Erased(candidate_id, reason, moment)
-    participations = list(
-        await session.scalars(select(CandidateParticipation).where(CandidateParticipation.candidate_id == candidate_id))
-    )
-    pids = [p.id for p in participations]
-    done.events = {p.event_id for p in participations}
-    texts: list[str | None] = [t for p in participations for t in (p.accessibility, p.door_instruction)]
-    texts += list(await session.scalars(select(Consent.purpose).where(Consent.candidate_id == candidate_id)))
-    texts += list(await session.scalars(select(Outcome.note).where(Outcome.candidate_id == candidate_id)))
-    if pids:
-        talk = table("held_talk")
-        texts += list(await session.scalars(select(talk.c.note).where(talk.c.candidate_participation_id.in_(pids))))
-        texts += list(
-            await session.scalars(select(Evaluation.comment).where(Evaluation.candidate_participation_id.in_(pids)))
+    participations = (
+        await session.execute(
+            select(CandidateParticipation.id, CandidateParticipation.event_id).where(
+                CandidateParticipation.candidate_id == candidate_id
+            )
         )
-        texts += list(
-            await session.scalars(select(FollowUpCheck.note).where(FollowUpCheck.candidate_participation_id.in_(pids)))
-        )
+    ).all()
+    done.events = {int(e) for _, e in participations}
+    person = Person(candidate_id, tuple(int(p) for p, _ in participations), frozenset(done.events), candidate.email)
+    parts = personal_data.parts()
+    texts: list[str | None] = []
+    for part in parts:
+        texts += await part.texts(session, person)
     done.needles = _needles(candidate, texts)
-    old_email = (candidate.email or "").strip().lower()
-
-    candidate.first_name, candidate.last_name = ERASED_FIRST_NAME, f"#{candidate.id}"
-    candidate.email = candidate.phone = candidate.city = candidate.target_group = None
-    candidate.date_of_birth = None
-    candidate.own_words = candidate.coach_note = ""
-    candidate.barriers = []
-    done.tables.add("candidate")
-
-    async def blank(model_or_table: Any, where: Any, **values: Any) -> None:
-        target = getattr(model_or_table, "__table__", model_or_table)
-        result = await session.execute(
-            update(model_or_table).where(where).values(**values).execution_options(synchronize_session=False)
-        )
-        if result.rowcount:  # type: ignore[attr-defined]
-            done.tables.add(target.name)
-
-    await blank(Consent, Consent.candidate_id == candidate_id, purpose="")
-    await blank(Outcome, Outcome.candidate_id == candidate_id, note="")
-    await _blank_outcome_history(session, candidate_id, done)
-    if pids:
-        await blank(
-            CandidateParticipation,
-            CandidateParticipation.id.in_(pids),
-            accessibility="",
-            interpreter_language=None,
-            door_instruction="",
-        )
-        for name in ("held_talk", "meeting"):
-            await blank(table(name), table(name).c.candidate_participation_id.in_(pids), note="")
-        await blank(FollowUpCheck, FollowUpCheck.candidate_participation_id.in_(pids), note="")
-        await blank(Evaluation, Evaluation.candidate_participation_id.in_(pids), comment="")
-        await _scans(session, pids, done)
-        token = table("person_token")
-        await blank(
-            token, token.c.candidate_participation_id.in_(pids) & token.c.revoked_at.is_(None), revoked_at=moment
-        )
-    await blank(AuditEntry, audit_about(candidate_id, pids), detail={})
-    await _outbox(session, pids, old_email, done)
-    await _print_jobs(session, done, pids)
+    erasing = Erasing(session, person, moment, tables=done.tables, files=done.print_files)
+    for part in parts:
+        await part.erase(erasing)
     await sweep(session, done.needles, done.tables)
 
     if ledger:
@@ -219,156 +166,6 @@ async def erase_rows(
     )
     await session.flush()
     return done
-
-
-async def _blank_outcome_history(session: AsyncSession, candidate_id: int, done: Erased) -> None:
-    """The history keeps that a note changed, not what it said."""
-    outcomes = select(Outcome.id).where(Outcome.candidate_id == candidate_id)
-    for change in await session.scalars(select(OutcomeChange).where(OutcomeChange.outcome_id.in_(outcomes))):
-        if "note" in (change.changes or {}):
-            before = change.changes["note"]
-            change.changes = {**change.changes, "note": ["", ""] if isinstance(before, list) else ""}
-            done.tables.add("outcome_change")
-
-
-async def _scans(session: AsyncSession, pids: list[int], done: Erased) -> None:
-    """A scan's stored answer (returned again to a repeated request) names the person: their first name, the
-    organiser's door instruction. Found by their badge numbers at their events, and by their talks."""
-    token, scan, talk = table("person_token"), table("scan"), table("held_talk")
-    badges = {
-        (int(e), int(n))
-        for e, n in (
-            await session.execute(
-                select(token.c.event_id, token.c.number).where(
-                    token.c.candidate_participation_id.in_(pids), token.c.purpose == "badge"
-                )
-            )
-        ).tuples()
-    }
-    talks = {
-        int(t) for t in await session.scalars(select(talk.c.id).where(talk.c.candidate_participation_id.in_(pids)))
-    }
-    rows = await session.execute(
-        select(scan.c.id, scan.c.event_id, scan.c.answer).where(scan.c.event_id.in_(done.events))
-    )
-    for scan_id, event_id, answer in rows.tuples():
-        person = answer.get("person") or {}
-        theirs = (person.get("role") == "candidate" and (event_id, person.get("number")) in badges) or (
-            (answer.get("talk") or {}).get("id") in talks
-        )
-        if not theirs:
-            continue
-        blanked = {**answer, "message": ""}
-        if "person" in answer:
-            blanked["person"] = {"role": person.get("role"), "number": person.get("number")}
-        await session.execute(update(scan).where(scan.c.id == scan_id).values(answer=blanked))
-        done.tables.add("scan")
-
-
-async def _outbox(session: AsyncSession, pids: list[int], email: str, done: Erased) -> None:
-    """E-mails to the person or about them (to a coach): the row stays for the counts, with nothing in it.
-    One not sent yet never will be."""
-    about: list[ColumnElement[bool]] = [OutboxMessage.candidate_participation_id.in_(pids)] if pids else []
-    if email:
-        about.append(func.lower(OutboxMessage.to_address) == email)
-    if not about:
-        return
-    for message in await session.scalars(select(OutboxMessage).where(or_(*about))):
-        message.to_address = message.to_name = message.subject = message.text_body = message.html_body = ""
-        message.attachments = []
-        message.dedupe_key = f"erased:{message.id}"
-        if message.status in (OutboxStatus.QUEUED, OutboxStatus.FAILED):
-            message.status, message.last_error = OutboxStatus.FAILED, "erased"
-        done.tables.add("outbox_message")
-
-
-async def _print_jobs(session: AsyncSession, done: Erased, pids: list[int]) -> None:
-    """The print files that show the person (their badge or handout, an employer's rounds or a table sheet
-    with them, an attendance list) go; an organiser prints again in seconds. Each job records the candidates
-    its file shows (badges.printing.jobs: "candidates_shown"); a file from before that record counts as showing
-    everyone of its event."""
-    if not done.events:
-        return
-    job = table("print_job")
-    rows = await session.execute(
-        select(job.c.id, job.c.file_name, job.c.selection).where(job.c.event_id.in_(done.events), job.c.file_name != "")
-    )
-    found = [(job_id, name) for job_id, name, selection in rows.tuples() if _shows(selection, pids)]
-    if not found:
-        return
-    done.print_files = [name for _, name in found]
-    await session.execute(
-        update(job)
-        .where(job.c.id.in_([i for i, _ in found]))
-        .values(file_name="", message=_t("Removed after a person's data was erased; print it again."))
-    )
-    done.tables.add("print_job")
-
-
-def _shows(selection: Any, pids: list[int]) -> bool:
-    shown = selection.get("candidates_shown") if isinstance(selection, dict) else None
-    if not isinstance(shown, list):
-        return True
-    return not set(pids).isdisjoint(shown)
-
-
-# --- the sweep -----------------------------------------------------------------------------------------------
-
-
-def _swept_columns() -> list[tuple[Any, Any, list[Any]]]:
-    """(table, column, primary key columns) of every free-text and JSON column."""
-    found = []
-    for tbl in table("candidate").metadata.sorted_tables:
-        keys = list(tbl.primary_key.columns)
-        for column in tbl.columns:
-            kind = column.type
-            free = isinstance(kind, Text | JSON) or (
-                isinstance(kind, String) and (kind.length or 0) >= FREE_TEXT_LENGTH
-            )
-            if free and column not in keys:
-                found.append((tbl, column, keys))
-    return found
-
-
-def _replace(value: Any, patterns: list[re.Pattern[str]]) -> Any:
-    if isinstance(value, str):
-        for pattern in patterns:
-            value = pattern.sub(ERASED, value)
-        return value
-    if isinstance(value, list):
-        return [_replace(v, patterns) for v in value]
-    if isinstance(value, dict):
-        return {_replace(k, patterns): _replace(v, patterns) for k, v in value.items()}
-    return value
-
-
-async def sweep(session: AsyncSession, needles: list[str], tables: set[str] | None = None) -> int:
-    """Replace every copy of the needles (case-insensitive) in free-text and JSON columns by "[erased]"; the
-    number of values changed. JSON keeps non-ASCII letters escaped on SQLite, so both spellings are looked for."""
-    if not needles:
-        return 0
-    patterns = [re.compile(re.escape(n), re.IGNORECASE) for n in needles]
-    variants = {n.lower() for n in needles} | {json.dumps(n)[1:-1].lower() for n in needles}
-    searches: list[tuple[Any, Any, list[Any], Any]] = []
-    for tbl, column, keys in _swept_columns():
-        text = func.lower(cast(column, Text)) if isinstance(column.type, JSON) else func.lower(column)
-        searches.append((tbl, column, keys, or_(*(text.contains(v, autoescape=True) for v in sorted(variants)))))
-    # Encrypted columns (events.platform.crypto) cannot be searched in SQL: every value is read, decrypted, in Python.
-    for tbl, column in encrypted_columns(table("candidate").metadata):
-        searches.append((tbl, column, list(tbl.primary_key.columns), column.is_not(None)))
-    changed = 0
-    for tbl, column, keys, condition in searches:
-        for row in (await session.execute(select(*keys, column).where(condition))).tuples():
-            *key, value = row
-            new = _replace(value, patterns)
-            if new == value:
-                continue
-            where = [k == v for k, v in zip(keys, key, strict=True)]
-            await session.execute(update(tbl).where(*where).values({column.name: new}))
-            changed += 1
-            if tables is not None:
-                tables.add(tbl.name)
-    return changed
 
 
 # --- after the commit: files, ledger file, raw bytes ---------------------------------------------------------
@@ -465,7 +262,7 @@ async def compact(engine: AsyncEngine, tables: set[str]) -> list[str]:
                     break
                 await asyncio.sleep(0.05)
             return ["*"]
-        known = set(table("candidate").metadata.tables)
+        known = set(import_models().tables)
         done = []
         for name in sorted(tables & known):
             # ANALYZE too: the planner's statistics (pg_statistic) keep sampled column values.

@@ -1,6 +1,7 @@
 """Retention: a person's data is anonymised a set time after the last follow-up of their last event.
 
-The last follow-up check is `LAST_CHECK_MONTHS` after an event; the event's `retention_months` run from there.
+Each slice says how long after an event it still needs a person's data (events.platform.personal_data: the
+follow-up until its last check, 6 months after); the event's `retention_months` run from the longest of those.
 A candidate is kept across events, so their date is the latest over all their participations; someone never
 signed up for an event is kept `DEFAULT_RETENTION_MONTHS` after they were registered. On that day (and any day
 after) `meetmatch retention run` or the "retention" job erases them (events.privacy.erasure), each under a
@@ -16,25 +17,24 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from events.followup.models import CHECK_MONTHS
+from events.platform import personal_data
 from events.platform.dates import add_months
 from events.platform.errors import ConflictError, NotFoundError
 from events.platform.models import EVENT_TZ, Candidate, CandidateParticipation, Event
 from events.platform.settings import Settings
 from events.privacy.erasure import Erased, ErasureReport, after_commit, apply_ledger, erase_rows
 
-LAST_CHECK_MONTHS = max(CHECK_MONTHS)
 DEFAULT_RETENTION_MONTHS = 12
 
 
 def event_erasure_date(event: Event) -> dt.date:
     """When the personal data of this event's candidates is anonymised (unless a later event keeps them)."""
-    return add_months(event.date, LAST_CHECK_MONTHS + event.retention_months)
+    return add_months(event.date, personal_data.months_after_event() + event.retention_months)
 
 
 def erasure_date(created_at: dt.datetime, events: Iterable[tuple[dt.date, int]]) -> dt.date:
     """A candidate's date, from when they were registered and (date, retention months) of each of their events."""
-    dates = [add_months(day, LAST_CHECK_MONTHS + months) for day, months in events]
+    dates = [add_months(day, personal_data.months_after_event() + months) for day, months in events]
     if dates:
         return max(dates)
     return add_months(created_at.astimezone(EVENT_TZ).date(), DEFAULT_RETENTION_MONTHS)

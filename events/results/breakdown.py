@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from badges.queries import WISHES, checked_in, held_talks
 from events.followup.models import Evaluation, Respondent
 from events.platform.models import (
     CandidateCoach,
@@ -24,7 +25,7 @@ from events.platform.models import (
     PathwayKind,
     User,
 )
-from events.results.rows import OutcomeRow, active_participation, badge_tables, step_sets
+from events.results.rows import OutcomeRow, active_participation, step_sets
 from events.results.shapes import START_STEPS, CoachOrganisationRow, EmployerRow, RespondentSummary
 
 
@@ -36,7 +37,6 @@ async def _pairs(session: AsyncSession, query: Select[tuple[Any, Any]]) -> dict[
 
 async def employer_rows(session: AsyncSession, event_id: int, rows: Sequence[OutcomeRow]) -> tuple[EmployerRow, ...]:
     """The event's employers (and any other organisation an outcome names), by name."""
-    _, talk = badge_tables()
     names = await _pairs(
         session,
         select(Organisation.id, Organisation.name)
@@ -48,18 +48,10 @@ async def employer_rows(session: AsyncSession, event_id: int, rows: Sequence[Out
         names.update(
             await _pairs(session, select(Organisation.id, Organisation.name).where(Organisation.id.in_(extra)))
         )
-    wished = case((talk.c.follow_up.in_(("yes", "maybe")), 1), else_=0)
-    talk_counts = {
-        org: (int(n), int(w or 0))
-        for org, n, w in (
-            await session.execute(
-                select(EmployerParticipation.organisation_id, func.count(), func.sum(wished))
-                .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-                .where(talk.c.event_id == event_id)
-                .group_by(EmployerParticipation.organisation_id)
-            )
-        ).tuples()
-    }
+    talk_counts: dict[int, tuple[int, int]] = {}
+    for talk in await held_talks(session, events=[event_id]):
+        talks, wishes = talk_counts.get(talk.organisation_id, (0, 0))
+        talk_counts[talk.organisation_id] = (talks + 1, wishes + (talk.follow_up in WISHES))
     per_org: dict[int, list[OutcomeRow]] = defaultdict(list)
     for row in rows:
         if row.organisation_id is not None:
@@ -88,22 +80,13 @@ async def coach_organisation_rows(
     session: AsyncSession, event_id: int, rows: Sequence[OutcomeRow]
 ) -> tuple[CoachOrganisationRow, ...]:
     """Registered, present, with an outcome and job starts per organisation of the candidates' coaches."""
-    check_in, _ = badge_tables()
     participations = await _pairs(
         session,
         select(CandidateParticipation.id, CandidateParticipation.candidate_id).where(
             CandidateParticipation.event_id == event_id, active_participation()
         ),
     )
-    present_ids = set(
-        (
-            await session.scalars(
-                select(check_in.c.candidate_participation_id).where(
-                    check_in.c.event_id == event_id, check_in.c.candidate_participation_id.is_not(None)
-                )
-            )
-        ).all()
-    )
+    present_ids = set((await session.scalars(checked_in([event_id]))).all())
     of_event = select(CandidateParticipation.candidate_id).where(CandidateParticipation.event_id == event_id)
     links = (
         await session.execute(

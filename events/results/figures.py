@@ -17,14 +17,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.followup.models import CHECK_MONTHS, LASTING_MONTHS, ContractType, Programme
+from badges.queries import checked_in, talk_counts
+from events.followup.models import CHECK_MONTHS, LASTING_MONTHS, ContractType
 from events.platform.dates import add_months
 from events.platform.models import CandidateParticipation, Event, PathwayKind
+from events.programmes.models import Programme
 from events.results.breakdown import coach_organisation_rows, employer_rows, evaluation_summary
-from events.results.rows import OutcomeRow, active_participation, badge_tables, confirmed_outcomes, step_sets
+from events.results.rows import OutcomeRow, active_participation, confirmed_outcomes, step_sets
 from events.results.shapes import (
     HOUR_BANDS,
     START_STEPS,
@@ -42,7 +44,6 @@ from events.results.shapes import (
 
 async def _funnel_counts(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     """Registered, present, talked, talks and follow-up wishes per event: three grouped queries."""
-    check_in, talk = badge_tables()
     counts: dict[int, dict[str, int]] = {i: {} for i in event_ids}
     registered = await session.execute(
         select(CandidateParticipation.event_id, func.count())
@@ -53,26 +54,17 @@ async def _funnel_counts(session: AsyncSession, event_ids: Sequence[int]) -> dic
         counts[event_id]["registered"] = int(count)
     present = await session.execute(
         select(CandidateParticipation.event_id, func.count(distinct(CandidateParticipation.id)))
-        .join(check_in, check_in.c.candidate_participation_id == CandidateParticipation.id)
-        .where(CandidateParticipation.event_id.in_(event_ids), active_participation())
+        .where(
+            CandidateParticipation.event_id.in_(event_ids),
+            active_participation(),
+            CandidateParticipation.id.in_(checked_in(event_ids)),
+        )
         .group_by(CandidateParticipation.event_id)
     )
     for event_id, count in present.tuples():
         counts[event_id]["present"] = int(count)
-    wished = talk.c.follow_up.in_(("yes", "maybe"))
-    talks = await session.execute(
-        select(
-            talk.c.event_id,
-            func.count(),
-            func.count(distinct(talk.c.candidate_participation_id)),
-            # COUNT(DISTINCT CASE ...) skips the NULLs of talks without a wish.
-            func.count(distinct(case((wished, talk.c.candidate_participation_id)))),
-        )
-        .where(talk.c.event_id.in_(event_ids))
-        .group_by(talk.c.event_id)
-    )
-    for event_id, number, talked, follow_up in talks.tuples():
-        counts[event_id].update(talks=int(number), talked=int(talked), follow_up=int(follow_up))
+    for event_id, talks in (await talk_counts(session, event_ids)).items():
+        counts[event_id].update(talks=talks.talks, talked=talks.talked, follow_up=talks.follow_up)
     return counts
 
 

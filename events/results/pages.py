@@ -15,7 +15,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.followup.models import Programme
 from events.platform.auth import CurrentUser, requires
 from events.platform.dates import today
 from events.platform.errors import DomainError, NotFoundError
@@ -24,6 +23,8 @@ from events.platform.models import Role
 from events.platform.redirects import see_other
 from events.platform.security import export_limit
 from events.platform.spreadsheets import to_csv, to_xlsx
+from events.programmes import services as programmes
+from events.programmes.models import Programme
 from events.results import pdf
 from events.results import services as results
 from events.results.shapes import TARGETS
@@ -147,7 +148,7 @@ class ProgrammeResultPages(Controller):
 
     async def _list_context(self, session: AsyncSession, user: CurrentUser) -> dict[str, Any]:
         return {
-            "programmes": await results.programmes(session, user),
+            "programmes": await programmes.programmes(session, user),
             "target_labels": target_labels(),
             "values": {},
             "errors": {},
@@ -168,7 +169,7 @@ class ProgrammeResultPages(Controller):
     ) -> Response[Any]:
         values = form_values(await request.form())
         try:
-            programme = await results.create_programme(
+            programme = await programmes.create_programme(
                 db_session, current_user, values.get("name"), values.get("description")
             )
         except DomainError as exc:
@@ -188,8 +189,8 @@ class ProgrammeResultPages(Controller):
             "report": report,
             "view": programme_view(report, anonymised=anonymised),
             "anonymised": anonymised,
-            "events": await results.programme_events(session, programme),
-            "free_events": await results.free_events(session),
+            "events": await programmes.programme_events(session, programme),
+            "free_events": await programmes.free_events(session),
             "target_labels": target_labels(),
             "values": values,
             "errors": {},
@@ -238,7 +239,7 @@ class ProgrammeResultPages(Controller):
         values = form_values(await request.form())
         attach = values.get("action") != "detach"
         try:
-            await results.attach_event(db_session, current_user, programme, values.get("event", ""), attach=attach)
+            await programmes.attach_event(db_session, current_user, programme, values.get("event", ""), attach=attach)
         except DomainError as exc:
             context = await self._context(db_session, current_user, programme, anonymised=False)
             context.update(errors={exc.field or "_form": exc.message})

@@ -1,7 +1,7 @@
 """The rows every figure of the results report is counted from: the confirmed outcomes of events (one query), the
 funnel step each outcome counts towards, and what the figures' queries share.
 
-The check-in and talk tables belong to the badges slice; they are named, not imported (DESIGN.md).
+Who checked in and the talks held are the badges' to tell (badges.queries).
 """
 
 from __future__ import annotations
@@ -12,18 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.followup.models import ContractType, Outcome, OutcomeStatus
-from events.platform.db import table
 from events.platform.models import CandidateParticipation, ParticipationStatus, PathwayKind
 from events.results.shapes import STEP_OF_KIND
-
-
-def badge_tables() -> tuple[Table, Table]:
-    """The badges slice's check-in and held-talk tables."""
-    return table("check_in"), table("held_talk")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The organisers' results: an event's figures and targets, programmes of events, and outcome exports.
+"""The organisers' results: an event's figures and targets, a programme's (events.programmes), and outcome exports.
 
 Organisers only: every function refuses anyone else exactly like a missing object. The personal outcome
 list (names and employers) is written to the audit log, once per person listed.
@@ -7,20 +7,21 @@ list (names and employers) is written to the audit log, once per person listed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.followup.models import Outcome, OutcomeStatus, Programme
+from events.followup.models import Outcome, OutcomeStatus
 from events.platform import i18n
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import N_
 from events.platform.identity import CurrentUser
 from events.platform.labels import pathway_label
 from events.platform.models import AuditEntry, Candidate, Event, Organisation, Role
-from events.platform.services import EventService, audit, event_ref_clause
+from events.platform.services import EventService, audit
+from events.programmes import services as programmes
+from events.programmes.models import Programme
 from events.results.figures import event_report, programme_report
 from events.results.shapes import TARGETS, EventReport, ProgrammeReport
 from events.results.view import event_view, flat_rows
@@ -63,67 +64,13 @@ async def set_event_targets(session: AsyncSession, user: CurrentUser, event: Eve
     await session.flush()
 
 
-# --- programmes ---------------------------------------------------------------------------------------
-
-
-async def programmes(session: AsyncSession, user: CurrentUser) -> list[tuple[Programme, int]]:
-    """Every programme by name, with its number of events."""
-    _organiser(user, "programme")
-    counts = dict(
-        list(
-            (
-                await session.execute(
-                    select(Event.programme_id, func.count())
-                    .where(Event.programme_id.is_not(None))
-                    .group_by(Event.programme_id)
-                )
-            ).tuples()
-        )
-    )
-    found = (await session.scalars(select(Programme).order_by(Programme.name))).all()
-    return [(p, int(counts.get(p.id, 0))) for p in found]
-
-
-def _name(value: Any) -> str:
-    name = " ".join(str(value or "").split())
-    if not name:
-        raise DomainError("required", i18n.gettext("This field is required."), "name")
-    if len(name) > 200:
-        raise DomainError("too_long", i18n.gettext("Use at most 200 characters."), "name")
-    return name
-
-
-async def _name_taken(session: AsyncSession, name: str, programme_id: int | None = None) -> None:
-    query = select(Programme.id).where(func.lower(Programme.name) == name.lower())
-    if programme_id is not None:
-        query = query.where(Programme.id != programme_id)
-    if await session.scalar(query) is not None:
-        raise DomainError("name_taken", i18n.gettext("There is already a programme with this name."), "name")
-
-
-async def create_programme(session: AsyncSession, user: CurrentUser, name: Any, description: Any = "") -> Programme:
-    _organiser(user, "programme")
-    clean = _name(name)
-    await _name_taken(session, clean)
-    programme = Programme(name=clean, description=str(description or "").strip(), targets={})
-    session.add(programme)
-    await session.flush()
-    await audit(session, user, "create", "programme", programme.id)
-    return programme
+# --- programmes (events.programmes) -------------------------------------------------------------------
 
 
 async def find_programme(session: AsyncSession, user: CurrentUser, ref: str | int) -> Programme:
-    """A programme by id or (exact, case-insensitive) name."""
+    """The programme to report on, by id or (exact, case-insensitive) name."""
     _organiser(user, "programme")
-    text = str(ref).strip()
-    found = None
-    if text.isdigit() and len(text) <= 9:
-        found = await session.get(Programme, int(text))
-    if found is None:
-        found = await session.scalar(select(Programme).where(func.lower(Programme.name) == text.lower()))
-    if found is None:
-        raise NotFoundError(f"programme {ref!r}")
-    return found
+    return await programmes.find_programme(session, user, ref)
 
 
 async def update_programme(
@@ -131,45 +78,11 @@ async def update_programme(
 ) -> None:
     """Name, description and targets from the programme page's form."""
     _organiser(user, "programme")
-    name = _name(values.get("name"))
-    await _name_taken(session, name, programme.id)
+    name = await programmes.free_name(session, values.get("name"), programme.id)
     targets = parse_targets(values)
-    programme.name = name
-    programme.description = str(values.get("description") or "").strip()
-    programme.targets = targets
-    await session.flush()
-    await audit(session, user, "update", "programme", programme.id, detail={"targets": targets})
-
-
-async def programme_events(session: AsyncSession, programme: Programme) -> Sequence[Event]:
-    return (
-        await session.scalars(select(Event).where(Event.programme_id == programme.id).order_by(Event.date, Event.id))
-    ).all()
-
-
-async def free_events(session: AsyncSession) -> Sequence[Event]:
-    """Events in no programme yet, newest first: what can be attached."""
-    return (
-        await session.scalars(
-            select(Event).where(Event.programme_id.is_(None)).order_by(Event.date.desc(), Event.id.desc())
-        )
-    ).all()
-
-
-async def attach_event(
-    session: AsyncSession, user: CurrentUser, programme: Programme, event_ref: str | int, *, attach: bool = True
-) -> Event:
-    """Put an event in the programme (it leaves any other), or take it out."""
-    _organiser(user, "programme")
-    if not str(event_ref).strip():
-        raise DomainError("required", i18n.gettext("Choose an event."), "event")
-    event = await session.scalar(select(Event).where(event_ref_clause(event_ref)).limit(1))
-    if event is None or (not attach and event.programme_id != programme.id):
-        raise DomainError("unknown_event", i18n.gettext("Choose an event."), "event")
-    event.programme_id = programme.id if attach else None
-    await session.flush()
-    await audit(session, user, "attach" if attach else "detach", "programme", programme.id, detail={"event": event.id})
-    return event
+    await programmes.update_programme(
+        session, user, programme, name=name, description=values.get("description"), targets=targets
+    )
 
 
 async def programme_results(

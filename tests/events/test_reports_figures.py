@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
-from events.followup.models import Programme, Respondent
+from events.followup.models import Respondent
 from events.platform.dates import add_months
 from events.platform.db import open_session
 from events.platform.models import Event, PathwayKind
 from events.platform.settings import Settings
+from events.programmes.models import Programme
 from events.results.figures import event_report, programme_report
 from events.results.shapes import (
     Checkpoint,

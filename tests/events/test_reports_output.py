@@ -18,13 +18,13 @@ from PIL import Image
 from sqlalchemy import select, update
 
 from events.demo.seed import DemoResult
-from events.followup.models import Programme
 from events.platform import i18n
 from events.platform.db import open_session
 from events.platform.models import AuditEntry, Event, Organisation
 from events.platform.services import system_user
 from events.platform.settings import Settings
 from events.platform.spreadsheets import to_xlsx
+from events.programmes.models import Programme
 from events.results import pdf, services
 from events.results.figures import event_report
 from events.results.view import event_view

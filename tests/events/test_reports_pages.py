@@ -10,10 +10,10 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from events.demo.seed import DemoResult
-from events.followup.models import Programme
 from events.platform.db import open_session
 from events.platform.models import AuditEntry, Event
 from events.platform.settings import Settings
+from events.programmes.models import Programme
 from tests.conftest import COACH, EMPLOYER, ORGANISER, login, run
 from tests.events.reports_seed import MARKER_NAME, Seeded, seed
 
