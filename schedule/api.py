@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform.auth import CurrentUser, requires
 from events.platform.background import job_runner
 from events.platform.models import Event, Role
-from events.platform.services import EventService
 from schedule import builds, edits, services, versions
 from schedule.adapter import row_id
 from schedule.diff import Diff, publish_summary
@@ -242,7 +241,7 @@ class ScheduleApi(Controller):
     @post("/builds", name="api:schedule_build", status_code=HTTP_202_ACCEPTED)
     async def build(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: JSONBody[BuildRequest],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
@@ -250,20 +249,18 @@ class ScheduleApi(Controller):
     ) -> BuildOut:
         """Start building a new draft version in the background (409 ``build_running`` while one runs).
         Follow it with GET /builds/{id}; locked talks of the newest version are kept."""
-        event = await EventService(db_session, current_user).get(event_ref)
         job = await builds.start_build(job_runner(request), current_user, event, seed=data.seed, publish=data.publish)
         return build_out(job, None)
 
     @get("/builds/{build_id:int}", name="api:schedule_build_status")
     async def build_status(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         build_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> BuildOut:
         """A build's progress (0..1) and, once done, the number of the version it made."""
-        event = await EventService(db_session, current_user).get(event_ref)
         job = await builds.get_job(db_session, current_user, event, build_id)
         number = None
         if job.version_id is not None:
@@ -274,32 +271,30 @@ class ScheduleApi(Controller):
     @get("/versions", name="api:schedule_versions")
     async def list_versions(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> list[VersionRow]:
         """Every version, newest first; ``current`` marks the one attendees see."""
-        event = await EventService(db_session, current_user).get(event_ref)
         shown = await services.current(db_session, event)
         return [version_row(v, shown) for v in await services.versions(db_session, event)]
 
     @get("/versions/{number:int}", name="api:schedule_version")
     async def get_version(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> VersionOut:
         """A version with its talks and its quality figures (the same as ``meetmatch schedule check``)."""
-        event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
         return await version_out(db_session, event, version)
 
     @post("/versions/{number:int}/edits", name="api:schedule_edit", status_code=HTTP_200_OK)
     async def edit(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         data: JSONBody[EditRequest],
         db_session: NamedDependency[AsyncSession],
@@ -308,34 +303,31 @@ class ScheduleApi(Controller):
         """Change a draft version by hand. The result is checked against the scheduler's rules: a broken rule
         answers 422 with its code (e.g. ``candidate_double_booked``, ``table_over_capacity``) and a message,
         and nothing is saved. A published version answers 409 ``version_published``."""
-        event = await EventService(db_session, current_user).get(event_ref)
         version = await edits.edit_version(db_session, current_user, event, number, data.edit())
         return await version_out(db_session, event, version)
 
     @post("/versions/{number:int}/copy", name="api:schedule_copy", status_code=HTTP_201_CREATED)
     async def copy(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> VersionRow:
         """A new draft with the same talks and locks, to adjust a published version."""
-        event = await EventService(db_session, current_user).get(event_ref)
         copy = await services.copy_version(db_session, current_user, event, number)
         return version_row(copy, await services.current(db_session, event))
 
     @post("/versions/{number:int}/publish", name="api:schedule_publish", status_code=HTTP_200_OK)
     async def publish(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> PublishOut:
         """Publish a version: attendees see it from now on. Answers with the diff against the version
         published before, listing exactly who is affected."""
-        event = await EventService(db_session, current_user).get(event_ref)
         await services.publish(db_session, current_user, event, number)
         version = await services.get_version(db_session, current_user, event, number)
         diff = await services.version_diff(db_session, current_user, event, version)
@@ -344,7 +336,7 @@ class ScheduleApi(Controller):
     @get("/versions/{number:int}/diff", name="api:schedule_diff")
     async def diff(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
@@ -352,7 +344,6 @@ class ScheduleApi(Controller):
     ) -> DiffOut:
         """What changes from version ``against`` (default: the version published before this one) to this
         one, and who is affected."""
-        event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
         result = await services.version_diff(db_session, current_user, event, version, against)
         return diff_out(number, result)

@@ -17,7 +17,6 @@ from events.platform.background import job_runner
 from events.platform.errors import ConflictError, DomainError
 from events.platform.forms import form_values
 from events.platform.models import Event, Role
-from events.platform.services import EventService
 from schedule import adapter, builds, edits, services, versions
 from schedule import briefing as packs
 from schedule.adapter import row_id
@@ -119,12 +118,11 @@ class SchedulePages(Controller):
     @get("/", name="schedule")
     async def schedule_home(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
         """The newest version, or a page to build the first one."""
-        event = await EventService(db_session, current_user).get(event_ref)
         newest = await services.latest(db_session, event)
         if newest is not None:
             return see_other(f"/events/{event.slug}/programme/{newest.number}")
@@ -135,12 +133,11 @@ class SchedulePages(Controller):
     @post("/build", name="schedule_build")
     async def build(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
-        event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form())
         seed = form_number(values.get("seed")) or 0
         try:
@@ -155,13 +152,12 @@ class SchedulePages(Controller):
     @get("/builds/{build_id:int}", name="schedule_build_progress")
     async def build_progress(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         build_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
         """The build's progress; the page refreshes itself until the version is there."""
-        event = await EventService(db_session, current_user).get(event_ref)
         job = await builds.get_job(db_session, current_user, event, build_id)
         if job.status is BuildStatus.DONE and job.version_id is not None:
             version = await db_session.get(ScheduleVersion, job.version_id)
@@ -172,14 +168,13 @@ class SchedulePages(Controller):
     @get("/{number:int}", name="schedule_version")
     async def version_page(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         view: FromQuery[str] = "grid",
         page: FromQuery[str] = "1",
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
         context = await review_context(
             db_session, current_user, event, version, view if view in VIEWS else "grid", form_number(page) or 1
@@ -189,14 +184,13 @@ class SchedulePages(Controller):
     @post("/{number:int}/add", name="schedule_add")
     async def add_meeting(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
         """Add a talk by hand (locked unless unticked), checked against the scheduler's rules."""
-        event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form())
         try:
             await edits.edit_version(db_session, current_user, event, number, edits.Edit.from_form("add", values))
@@ -212,13 +206,12 @@ class SchedulePages(Controller):
     @get("/{number:int}/meetings/{meeting_id:int}", name="schedule_meeting")
     async def meeting_page(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         meeting_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
         names = await versions.load_names(db_session, event)
         return Template("schedule/meeting.html", context=meeting_context(event, version, meeting_id, names))
@@ -226,7 +219,7 @@ class SchedulePages(Controller):
     @post("/{number:int}/meetings/{meeting_id:int}", name="schedule_meeting_edit")
     async def meeting_edit(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         meeting_id: FromPath[int],
         request: Request[Any, Any, Any],
@@ -234,7 +227,6 @@ class SchedulePages(Controller):
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
         """Lock, unlock, move, swap or remove a talk; a broken rule shows the same page with the reason."""
-        event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form())
         action = str(values.get("action", ""))
         try:
@@ -261,25 +253,23 @@ class SchedulePages(Controller):
     @post("/{number:int}/copy", name="schedule_copy")
     async def copy(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
-        event = await EventService(db_session, current_user).get(event_ref)
         copy = await services.copy_version(db_session, current_user, event, number)
         return see_other(f"/events/{event.slug}/programme/{copy.number}?msg=draft_made")
 
     @get("/{number:int}/publish", name="schedule_publish_confirm")
     async def publish_confirm(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
         """The question before publishing: what changes for attendees against the version they see now."""
-        event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
         current = await services.current(db_session, event)
         if current is not None and current.id == version.id:
@@ -299,14 +289,13 @@ class SchedulePages(Controller):
     @post("/{number:int}/publish", name="schedule_publish")
     async def publish(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
         """Publish once confirmed (``confirm=yes``, from the question's page); anything else asks first."""
-        event = await EventService(db_session, current_user).get(event_ref)
         if (await request.form()).get("confirm") != "yes":
             return see_other(f"/events/{event.slug}/programme/{number}/publish")
         try:
@@ -318,7 +307,7 @@ class SchedulePages(Controller):
     @get("/{number:int}/diff", name="schedule_diff")
     async def diff(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
@@ -326,7 +315,6 @@ class SchedulePages(Controller):
         published: FromQuery[str | None] = None,
     ) -> Template:
         """Who is affected, change by change, from the version published before (or ``against``)."""
-        event = await EventService(db_session, current_user).get(event_ref)
         version = await services.get_version(db_session, current_user, event, number)
         result = await services.version_diff(db_session, current_user, event, version, against)
         # Just published (the publish redirects here): say what it changed, in place of the flash message.
@@ -346,14 +334,13 @@ class SchedulePages(Controller):
     @get("/{number:int}/print/{layout:str}", name="schedule_print")
     async def print_view(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         number: FromPath[int],
         layout: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
         """Printable HTML: ``rounds`` (the whole schedule round by round) or ``tables`` (a page per table)."""
-        event = await EventService(db_session, current_user).get(event_ref)
         if layout not in ("rounds", "tables"):
             from events.platform.errors import NotFoundError
 
@@ -379,11 +366,10 @@ class BriefingPages(Controller):
     @get("/{employer_id:int}", name="employer_briefing")
     async def briefing(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         pack = await packs.briefing(db_session, current_user, event, employer_id)
         return Template("schedule/briefing.html", context={"event": event, "pack": pack})

@@ -25,8 +25,7 @@ from badges.people import live_tokens, open_token, reissue
 from events.platform.auth import CurrentUser, requires
 from events.platform.deps import AppContext
 from events.platform.errors import NotFoundError
-from events.platform.models import Role
-from events.platform.services import EventService
+from events.platform.models import Event, Role
 
 ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
 NOT_FOUND_BODY = b"Not found\n"
@@ -108,13 +107,12 @@ class CalendarPages(Controller):
     @get("/calendars", name="calendars")
     async def calendar_list(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         ctx: NamedDependency[AppContext],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         people = await calendars.calendar_people(db_session, current_user, event)
         data = await calendars.calendar_data(db_session, event)
         feeds: dict[Any, str] = {}
@@ -146,14 +144,13 @@ class CalendarPages(Controller):
     @get("/calendars/{calendar:str}", name="calendar_download")
     async def download(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         calendar: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[bytes]:
         """One person's .ics (`candidate-<participation id>.ics`, `employer-<contact id>.ics`, the names the CLI
         writes), in their language: for organisers anyone's, for a coach their own candidates'."""
-        event = await EventService(db_session, current_user).get(event_ref)
         kind, holder_id = person_ref(calendar, suffix=".ics")
         holder = await calendars.reachable_holder(db_session, current_user, event, kind, holder_id)
         body = await calendars.person_calendar(db_session, event, holder)
@@ -162,14 +159,13 @@ class CalendarPages(Controller):
     @post("/calendars/{person:str}/reissue", name="calendar_reissue", guards=[requires(Role.ORGANISER)])
     async def reissue_link(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         person: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         ctx: NamedDependency[AppContext],
     ) -> Redirect:
         """A new feed link for one person (`candidate-<id>` or `employer-<id>`); the old one stops working at once."""
-        event = await EventService(db_session, current_user).get(event_ref)
         kind, holder_id = person_ref(person)
         holder = await calendars.reachable_holder(db_session, current_user, event, kind, holder_id)
         await reissue(db_session, ctx.settings, event, TokenPurpose.CALENDAR, holder)
@@ -181,11 +177,10 @@ class CalendarPages(Controller):
     @get("/calendar.ics", name="event_calendar", guards=[requires(Role.ORGANISER)])
     async def whole_schedule(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[bytes]:
         """The whole published programme as one calendar, in the organiser's language."""
-        event = await EventService(db_session, current_user).get(event_ref)
         body = await calendars.event_calendar(db_session, event)
         return Response(body, media_type=ICS, headers={"Cache-Control": "private, no-store"})

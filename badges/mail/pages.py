@@ -23,7 +23,7 @@ from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
 from events.platform.models import Event, OutboxMessage, Role
 from events.platform.redirects import see_other
-from events.platform.services import EventService, audit
+from events.platform.services import audit
 
 organisers = requires(Role.ORGANISER)
 ALL_KINDS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.STAFF)
@@ -76,24 +76,22 @@ class AttendeePages(Controller):
     @get("/", name="attendees")
     async def page(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         return Template("badges/attendees.html", context=await _context(db_session, event))
 
     @post("/mail", name="attendees_mail")
     async def mail(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         ctx: NamedDependency[AppContext],
     ) -> Response[Any]:
         """Preview (`action=preview`) or queue (`action=send`) the programme e-mail."""
-        event = await EventService(db_session, current_user).get(event_ref)
         form = await request.form()
         kind = str(form.get("kind", "programme"))
         only_changed = form.get("only_changed") in ("1", "on", "true")
@@ -122,18 +120,17 @@ class AttendeePages(Controller):
     @post("/retry", name="attendees_retry")
     async def retry(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         await outbox.retry_failed(db_session, event.id)
         return see_other(f"/events/{event.slug}/attendees/?msg=mail_retry")
 
     @post("/{kind:str}/{holder_id:int}/reissue", name="badge_reissue")
     async def reissue_badge(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         holder_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
@@ -141,7 +138,6 @@ class AttendeePages(Controller):
         ctx: NamedDependency[AppContext],
     ) -> Response[Any]:
         """A lost badge: the old one stops working (it answers "revoked"), a new one is to be printed."""
-        event = await EventService(db_session, current_user).get(event_ref)
         if kind not in PLURAL:
             raise NotFoundError("badge holder")
         found = await holders(db_session, event, (PLURAL[kind],), only=(holder_id,))

@@ -27,7 +27,6 @@ from events.platform.deps import AppContext
 from events.platform.errors import DomainError
 from events.platform.forms import form_values
 from events.platform.models import Event, Role
-from events.platform.services import EventService
 from events.platform.serving import is_local_url
 from events.platform.settings import Settings
 
@@ -79,25 +78,23 @@ class BadgePrintPages(Controller):
     @get("/", name="badges_home")
     async def home(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         ctx: NamedDependency[AppContext],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         return Template("badges/home.html", context=await page_context(db_session, current_user, event, ctx.settings))
 
     @post("/", name="badges_start")
     async def start(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         ctx: NamedDependency[AppContext],
     ) -> Response[Any]:
         """Start a render in the background and follow it; a bad choice shows the form again."""
-        event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form(), lists=("kind", "holder"))
         try:
             selection = selection_from_form(values, current_user)
@@ -115,26 +112,24 @@ class BadgePrintPages(Controller):
     @get("/jobs/{job_id:int}", name="badges_job")
     async def job(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         job_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
         """The render's progress; the page refreshes itself until the PDF is there."""
-        event = await EventService(db_session, current_user).get(event_ref)
         found = await print_jobs.get_job(db_session, current_user, event, job_id)
         return Template("badges/job.html", context={"event": event, "job": found})
 
     @get("/jobs/{job_id:int}/download", name="badges_download")
     async def download(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         job_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         ctx: NamedDependency[AppContext],
     ) -> File:
-        event = await EventService(db_session, current_user).get(event_ref)
         found = await print_jobs.get_job(db_session, current_user, event, job_id)
         path = print_jobs.file_of(ctx.settings, found)
         return File(path=path, filename=f"{event.slug}-{found.what}-{found.id}.pdf", media_type="application/pdf")
@@ -142,7 +137,7 @@ class BadgePrintPages(Controller):
     @get("/handouts/{holder_id:int}", name="badges_handout")
     async def handout(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         holder_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
@@ -151,7 +146,6 @@ class BadgePrintPages(Controller):
         """One candidate's handout, straight away (one page): for a coach's own candidates, or organisers."""
         from badges.printing.pdf import render
 
-        event = await EventService(db_session, current_user).get(event_ref)
         selection = Selection(
             what="handouts",
             kinds=(HolderKind.CANDIDATE,),

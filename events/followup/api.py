@@ -19,8 +19,7 @@ from events.followup.employers import ProposalInput, propose
 from events.followup.models import Outcome
 from events.followup.services import OutcomeInput, OutcomeService, OutcomeView, open_proposals, views
 from events.platform.auth import CurrentUser, requires
-from events.platform.models import EVENT_TZ, Role
-from events.platform.services import EventService
+from events.platform.models import EVENT_TZ, Event, Role
 
 
 class OutcomeChangeRow(msgspec.Struct):
@@ -183,13 +182,12 @@ class ProposalApi(Controller):
     @post("/{event_ref:str}/proposals", name="api:proposal_create", status_code=HTTP_201_CREATED)
     async def create_proposal(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: JSONBody[ProposalInput],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> ProposalRow:
         """Report what came of a talk at your table; the candidate's coach confirms it."""
-        event = await EventService(db_session, current_user).get(event_ref)
         outcome = await propose(db_session, current_user, data, event_id=event.id)
         return ProposalRow(
             outcome.id, outcome.held_talk_id, outcome.kind.value, outcome.status.value, outcome.start_date

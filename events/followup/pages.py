@@ -60,11 +60,10 @@ class FollowUpPages(Controller):
     @get("/events/{event_ref:str}/follow-up", name="event_follow_up")
     async def event_overview(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         people = await follow_up.after_event(db_session, current_user, event, today())
         return Template(
             "events/followup/event_follow_up.html",
@@ -368,11 +367,10 @@ class EmployerTalkPages(Controller):
     @get("/events/{event_ref:str}/talks", name="employer_talks")
     async def talks(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         return Template(
             "events/followup/employer_talks.html", context=await _talks_context(db_session, current_user, event, {})
         )
@@ -380,12 +378,11 @@ class EmployerTalkPages(Controller):
     @post("/events/{event_ref:str}/talks", name="employer_propose")
     async def report(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form())
         try:
             await propose(db_session, current_user, parse(ProposalInput, values), event_id=event.id)
