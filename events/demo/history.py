@@ -219,8 +219,13 @@ async def _outcomes(
             steps.append((candidate, participation, talk, kind))
     second_only = [(c, p, t) for c, p, t in with_yes if c.id not in used][:4]
     week = dt.timedelta(days=7)
-    for candidate, participation, talk, kind in steps:
-        coach = coach_of(participation)
+
+    async def second_interview(
+        candidate: Candidate,
+        participation: CandidateParticipation,
+        talk: tuple[int, EmployerParticipation, str],
+        weeks: int,
+    ) -> None:
         talk_id, employer, _answer = talk
         await _log(
             session,
@@ -230,9 +235,14 @@ async def _outcomes(
             employer,
             None,
             PathwayKind.SECOND_INTERVIEW,
-            coach,
-            start=past.date + 2 * week,
+            coach_of(participation),
+            start=past.date + weeks * week,
         )
+
+    for candidate, participation, talk, kind in steps:
+        await second_interview(candidate, participation, talk, 2)
+        coach = coach_of(participation)
+        talk_id, employer, _answer = talk
         opening = next((o for o in openings[employer.id] if o.kind == kind), None)
         extra: dict[str, Any] = {"start_date": past.date + 5 * week, "leaves_benefits": kind is PathwayKind.PAID_JOB}
         if kind is PathwayKind.PAID_JOB:
@@ -243,19 +253,7 @@ async def _outcomes(
             )
         await _log(session, candidate, past, talk_id, employer, opening, kind, coach, **extra)
     for candidate, participation, talk in second_only:
-        coach = coach_of(participation)
-        talk_id, employer, _answer = talk
-        await _log(
-            session,
-            candidate,
-            past,
-            talk_id,
-            employer,
-            None,
-            PathwayKind.SECOND_INTERVIEW,
-            coach,
-            start=past.date + 3 * week,
-        )
+        await second_interview(candidate, participation, talk, 3)
     if second_only:
         # One ended: the placement did not work out.
         candidate, participation, talk = second_only[0]

@@ -7,40 +7,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges.queries import held_talks
 from events.followup import evaluation, follow_up
+from events.followup.choices import outcome_choices
 from events.followup.employers import PROPOSABLE, ProposalInput, employer_talks, planned_talks, propose
 from events.followup.models import CHECK_MONTHS, ContractType, Outcome, StopReason
 from events.followup.services import OutcomeInput, OutcomeService
 from events.platform.auth import CurrentUser, requires
 from events.platform.dates import add_months, today
 from events.platform.errors import DomainError
-from events.platform.forms import form_values, parse
+from events.platform.forms import form_error, form_errors, form_values, parse, read_form
 from events.platform.i18n import gettext as _
-from events.platform.models import (
-    CandidateParticipation,
-    EmployerParticipation,
-    Event,
-    Opening,
-    Organisation,
-    OrganisationKind,
-    PathwayKind,
-    Role,
-    User,
-)
+from events.platform.models import Candidate, Event, PathwayKind, Role, User
 from events.platform.redirects import see_other
 from events.platform.services import EventService
 
 
-def _errors(exc: DomainError) -> dict[str, str]:
-    return {exc.field or "_form": exc.message}
+class DecisionForm(msgspec.Struct):
+    """A coach's answer to an employer's proposal, and the page to go back to."""
+
+    action: str = ""
+    back: str = ""
 
 
 class FollowUpPages(Controller):
@@ -91,52 +84,31 @@ class OutcomePages(Controller):
     guards = [requires(Role.ORGANISER, Role.COACH)]
 
     async def _form_context(
-        self, session: AsyncSession, candidate_id: int, values: dict[str, Any], outcome: Outcome | None = None
+        self, session: AsyncSession, candidate: Candidate, values: dict[str, Any], outcome: Outcome | None = None
     ) -> dict[str, Any]:
-        participations = (
-            await session.execute(
-                select(Event.id, Event.name, Event.date)
-                .join(CandidateParticipation, CandidateParticipation.event_id == Event.id)
-                .where(CandidateParticipation.candidate_id == candidate_id)
-                .order_by(Event.date.desc())
-            )
-        ).all()
-        employers = (
-            await session.execute(
-                select(Organisation.id, Organisation.name)
-                .where(Organisation.kind == OrganisationKind.EMPLOYER)
-                .order_by(Organisation.name)
-            )
-        ).all()
-        event_ids = [row[0] for row in participations]
-        openings = (
-            (
-                await session.execute(
-                    select(Opening.id, Opening.title, Organisation.name, Event.name)
-                    .join(EmployerParticipation, EmployerParticipation.id == Opening.employer_participation_id)
-                    .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-                    .join(Event, Event.id == EmployerParticipation.event_id)
-                    .where(EmployerParticipation.event_id.in_(event_ids))
-                    .order_by(Organisation.name, Opening.title)
-                )
-            ).all()
-            if event_ids
-            else []
-        )
-        talks = await _candidate_talks(session, candidate_id)
         return {
-            "candidate_id": candidate_id,
+            "candidate": candidate,
+            "candidate_id": candidate.id,
             "outcome": outcome,
             "values": values,
             "errors": {},
             "kinds": [k.value for k in PathwayKind],
             "contract_types": [c.value for c in ContractType],
             "stop_reasons": [r.value for r in StopReason],
-            "events": participations,
-            "employers": employers,
-            "openings": openings,
-            "talks": talks,
+            **await outcome_choices(session, candidate.id),
         }
+
+    async def _form_page(
+        self, session: AsyncSession, candidate: Candidate, values: dict[str, Any], outcome: Outcome | None = None
+    ) -> Template:
+        context = await self._form_context(session, candidate, values, outcome)
+        return Template("events/followup/outcome_form.html", context=context)
+
+    async def _rejected(
+        self, session: AsyncSession, candidate: Candidate, values: dict[str, Any], exc: DomainError, **more: Any
+    ) -> Template:
+        context = await self._form_context(session, candidate, values, **more)
+        return form_error("events/followup/outcome_form.html", context, exc)
 
     @get("/candidates/{candidate_id:int}/outcomes/new", name="outcome_new")
     async def new_outcome(
@@ -151,8 +123,7 @@ class OutcomePages(Controller):
         values: dict[str, Any] = {"kind": kind or "second_interview"}
         if talk is not None:
             values["held_talk_id"] = talk
-        context = await self._form_context(db_session, candidate_id, values)
-        return Template("events/followup/outcome_form.html", context={**context, "candidate": candidate})
+        return await self._form_page(db_session, candidate, values)
 
     @post("/candidates/{candidate_id:int}/outcomes/new", name="outcome_create")
     async def create_outcome(
@@ -164,14 +135,12 @@ class OutcomePages(Controller):
     ) -> Response[Any]:
         service = OutcomeService(db_session, current_user)
         candidate = await service.candidate(candidate_id)
-        values = _outcome_values(form_values(await request.form()))
+        values = await _outcome_form(request)
         try:
             await service.create(candidate_id, parse(OutcomeInput, values))
         except DomainError as exc:
-            context = await self._form_context(db_session, candidate_id, values)
-            context.update(candidate=candidate, errors=_errors(exc))
-            return Template("events/followup/outcome_form.html", context=context, status_code=422)
-        return see_other(f"/candidates/{candidate_id}?msg=saved#outcomes")
+            return await self._rejected(db_session, candidate, values, exc)
+        return _saved(candidate)
 
     @get("/outcomes/{outcome_id:int}/edit", name="outcome_edit")
     async def edit_outcome(
@@ -191,8 +160,7 @@ class OutcomePages(Controller):
         values = {k: v for k, v in values.items() if v is not None}
         if confirm and outcome.status.value == "proposed":
             values["confirm"] = "1"
-        context = await self._form_context(db_session, outcome.candidate_id, values, outcome)
-        return Template("events/followup/outcome_form.html", context={**context, "candidate": candidate})
+        return await self._form_page(db_session, candidate, values, outcome)
 
     @post("/outcomes/{outcome_id:int}/edit", name="outcome_update")
     async def update_outcome(
@@ -202,10 +170,10 @@ class OutcomePages(Controller):
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
+        values = await _outcome_form(request)
         service = OutcomeService(db_session, current_user)
         outcome = await service.get(outcome_id)
         candidate = await service.candidate(outcome.candidate_id)
-        values = _outcome_values(form_values(await request.form()))
         try:
             await service.update(outcome_id, parse(OutcomeInput, values))
             if values.get("confirm") == "1" and outcome.status.value == "proposed":
@@ -213,10 +181,8 @@ class OutcomePages(Controller):
         except DomainError as exc:
             if exc.status_code != 422:
                 raise
-            context = await self._form_context(db_session, outcome.candidate_id, values, outcome)
-            context.update(candidate=candidate, errors=_errors(exc))
-            return Template("events/followup/outcome_form.html", context=context, status_code=422)
-        return see_other(f"/candidates/{candidate.id}?msg=saved#outcomes")
+            return await self._rejected(db_session, candidate, values, exc, outcome=outcome)
+        return _saved(candidate)
 
     @post("/outcomes/{outcome_id:int}/status", name="outcome_status")
     async def decide(
@@ -226,18 +192,18 @@ class OutcomePages(Controller):
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
-        form = await request.form()
-        action = str(form.get("action", ""))
+        form = await read_form(request, DecisionForm)
         try:
-            outcome = await OutcomeService(db_session, current_user).decide(outcome_id, action)
+            outcome = await OutcomeService(db_session, current_user).decide(outcome_id, form.action)
         except DomainError as exc:
             if exc.code != "incomplete":
                 raise
             # An employer's report without a date or contract: the coach completes it, then it counts.
             return see_other(f"/outcomes/{outcome_id}/edit?confirm=1")
-        back = str(form.get("back", ""))
         return see_other(
-            "/follow-up?msg=saved" if back == "follow-up" else f"/candidates/{outcome.candidate_id}?msg=saved#outcomes"
+            "/follow-up?msg=saved"
+            if form.back == "follow-up"
+            else f"/candidates/{outcome.candidate_id}?msg=saved#outcomes"
         )
 
     @get("/checks/{participation_id:int}/{months:int}", name="check_form")
@@ -287,7 +253,7 @@ class OutcomePages(Controller):
             except DomainError as exc:
                 if exc.status_code == 404:
                     raise
-                errors = _errors(exc)
+                errors = form_errors(exc)
         if errors:
             context = await _check_context(db_session, current_user, participation_id, months, dict(form))
             return Template("events/followup/check_form.html", context={**context, "errors": errors}, status_code=422)
@@ -312,32 +278,17 @@ async def _check_context(
     }
 
 
-def _outcome_values(values: dict[str, Any]) -> dict[str, Any]:
+def _saved(candidate: Candidate) -> Redirect:
+    return see_other(f"/candidates/{candidate.id}?msg=saved#outcomes")
+
+
+async def _outcome_form(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The form's fields as OutcomeInput takes them: a ticked box is true, an untouched choice is no answer."""
+    values = form_values(await request.form())
     benefits = values.pop("leaves_benefits", None)
     if benefits in ("yes", "no"):
         values["leaves_benefits"] = benefits == "yes"
     return values
-
-
-async def _candidate_talks(session: AsyncSession, candidate_id: int) -> list[tuple[int, str, str]]:
-    """(talk id, employer, event) of every talk the candidate held: an outcome can point back to one."""
-    participations = select(CandidateParticipation.id).where(CandidateParticipation.candidate_id == candidate_id)
-    # A candidate talks with an employer once per event: the employer's participation names the talk.
-    talks = {
-        t.employer_participation_id: t.id
-        for t in await held_talks(session, candidate_participations=list(await session.scalars(participations)))
-    }
-    if not talks:
-        return []
-    rows = await session.execute(
-        select(EmployerParticipation.id, Organisation.name, Event.name)
-        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-        .join(Event, Event.id == EmployerParticipation.event_id)
-        .where(EmployerParticipation.id.in_(talks))
-        .order_by(Event.date.desc(), Organisation.name)
-    )
-    return [(talks[employer], name, event) for employer, name, event in rows.tuples()]
 
 
 async def _talks_context(
@@ -417,7 +368,7 @@ class EvaluationPages(Controller):
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            context = _evaluation_context(record, event, form, _errors(exc))
+            context = _evaluation_context(record, event, form, form_errors(exc))
             return Template("events/followup/evaluation.html", context=context, status_code=422)
         return Template(
             "events/followup/evaluation.html", context={**_evaluation_context(record, event, {}, {}), "thanks": True}

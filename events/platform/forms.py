@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import msgspec
+from litestar import Request
+from litestar.response import Template
 
 from events.platform.errors import DomainError
 from events.platform.i18n import gettext as _
@@ -57,6 +59,21 @@ def parse(kind: type[T], values: dict[str, Any]) -> T:
         if missing:
             raise DomainError("required", _("This field is required."), missing.group(1)) from None
         raise DomainError("invalid", _("This value is not valid here."), field) from None
+
+
+async def read_form(request: Request[Any, Any, Any], kind: type[T], lists: Iterable[str] = ()) -> T:
+    """The submitted form as ``kind`` (form_values, then parse)."""
+    return parse(kind, form_values(await request.form(), lists))
+
+
+def form_errors(exc: DomainError) -> dict[str, str]:
+    """A domain error as a form shows it: beside the field at fault, or above the form."""
+    return {exc.field or "_form": exc.message}
+
+
+def form_error(template: str, context: dict[str, Any], exc: DomainError) -> Template:
+    """The same form again (422), with the message beside the field at fault."""
+    return Template(template, context={**context, "errors": form_errors(exc)}, status_code=422)
 
 
 def rounds_field(values: dict[str, Any], key: str = "rounds", total: int | None = None) -> None:

@@ -95,14 +95,10 @@ def bars(
             top = y + index * (bar + gap)
             base = top + bar / 2 + 4.5
             if cell.value is None:
-                parts.append(
-                    f'<text x="{label_width + 4}" y="{base:.1f}" fill="{MUTED}" font-style="italic">'
-                    f"{escape(cell.text)}</text>"
-                )
+                parts.append(_missing(f"{label_width + 4}", f"{base:.1f}", cell.text))
                 continue
-            length = room * cell.value / peak
-            if cell.value > 0:
-                length = max(length, 2)
+            length = _length(room, cell.value, peak)
+            if length:
                 parts.append(
                     f'<rect x="{label_width}" y="{top:.1f}" width="{length:.1f}" height="{bar}" rx="2" '
                     f'fill="{kind.colour}"/>'
@@ -112,6 +108,16 @@ def bars(
     parts.append(f'<line x1="{label_width}" y1="{legend}" x2="{label_width}" y2="{height - 2:.0f}" stroke="{GRID}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text in it went through escape()
+
+
+def _missing(x: str, y: str, text: str, anchor: str = "", size: str = "") -> str:
+    """Grey italic text where a figure is not there (too few to show, or not yet)."""
+    return f'<text x="{x}" y="{y}"{anchor} fill="{MUTED}" font-style="italic"{size}>{escape(text)}</text>'
+
+
+def _length(room: float, value: float, peak: float) -> float:
+    """A bar's length to scale, but at least 2 so that a small figure still shows; nothing for 0."""
+    return max(room * value / peak, 2) if value > 0 else 0.0
 
 
 def _ticks(peak: float) -> list[int]:
@@ -154,23 +160,24 @@ def columns(
             f'<text x="{centre:.1f}" y="{label_y:.1f}" text-anchor="middle">{escape(_short(label, chars))}</text>'
         )
         if cells is None:
-            parts.append(
-                f'<text x="{centre:.1f}" y="{top + plot - 8:.1f}" text-anchor="middle" fill="{MUTED}" '
-                f'font-style="italic">{escape(missing_text)}</text>'
-            )
+            parts.append(_missing(f"{centre:.1f}", f"{top + plot - 8:.1f}", missing_text, ' text-anchor="middle"'))
             continue
         start = centre - width * len(kinds) / 2
         for position, (cell, kind) in enumerate(zip(cells, kinds, strict=True)):
             x = start + position * width
             if cell.value is None:
                 parts.append(
-                    f'<text x="{x + width / 2:.1f}" y="{top + plot - 6:.1f}" text-anchor="middle" fill="{MUTED}" '
-                    f'font-style="italic" font-size="11">{escape(cell.text)}</text>'
+                    _missing(
+                        f"{x + width / 2:.1f}",
+                        f"{top + plot - 6:.1f}",
+                        cell.text,
+                        ' text-anchor="middle"',
+                        ' font-size="11"',
+                    )
                 )
                 continue
-            bar = plot * cell.value / scale_top
-            if cell.value > 0:
-                bar = max(bar, 2)
+            bar = _length(plot, cell.value, scale_top)
+            if bar:
                 parts.append(
                     f'<rect x="{x + 2:.1f}" y="{top + plot - bar:.1f}" width="{width - 4:.1f}" height="{bar:.1f}" '
                     f'rx="2" fill="{kind.colour}"/>'

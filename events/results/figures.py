@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import distinct, func, select
@@ -118,26 +118,11 @@ def funder_figures(rows: Sequence[OutcomeRow]) -> FunderFigures:
             starts[row.candidate_id].append(row)
         if row.kind is PathwayKind.PAID_JOB:
             jobs[row.candidate_id].append(row)
-    left = kept = unknown = 0
-    for own in starts.values():
-        answers = {r.leaves_benefits for r in own}
-        if True in answers:
-            left += 1
-        elif False in answers:
-            kept += 1
-        else:
-            unknown += 1
-    lasting = short = length_unknown = 0
+    left, kept, unknown = _yes_no_unknown({r.leaves_benefits for r in own} for own in starts.values())
+    lasting, short, length_unknown = _yes_no_unknown({_is_lasting(r) for r in own} for own in jobs.values())
     bands = dict.fromkeys((label for label, _, _ in HOUR_BANDS), 0)
     hours_known: list[int] = []
     for own in jobs.values():
-        lengths = {_is_lasting(r) for r in own}
-        if True in lengths:
-            lasting += 1
-        elif False in lengths:
-            short += 1
-        else:
-            length_unknown += 1
         known = [r.hours_per_week for r in own if r.hours_per_week is not None]
         if known:
             hours = max(known)
@@ -160,6 +145,19 @@ def funder_figures(rows: Sequence[OutcomeRow]) -> FunderFigures:
         mean_hours=round(statistics.fmean(hours_known), 1) if hours_known else None,
         per_kind=tuple((kind, len(kinds[kind])) for kind in PathwayKind),
     )
+
+
+def _yes_no_unknown(answers: Iterable[set[bool | None]]) -> tuple[int, int, int]:
+    """Per candidate, their answers: how many have a yes among them, else a no, else neither."""
+    yes = no = unknown = 0
+    for own in answers:
+        if True in own:
+            yes += 1
+        elif False in own:
+            no += 1
+        else:
+            unknown += 1
+    return yes, no, unknown
 
 
 def _funnel(counts: dict[str, int], rows: Sequence[OutcomeRow]) -> Funnel:

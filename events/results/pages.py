@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
+import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform.auth import CurrentUser, requires
 from events.platform.dates import today
 from events.platform.errors import DomainError, NotFoundError
-from events.platform.forms import form_values
-from events.platform.models import Role
+from events.platform.forms import form_error, form_values, read_form
+from events.platform.models import Event, Role
 from events.platform.redirects import see_other
 from events.platform.security import export_limit
 from events.platform.spreadsheets import to_csv, to_xlsx
@@ -40,15 +41,29 @@ def target_labels() -> dict[str, str]:
     return dict(TARGETS)
 
 
-async def _pdf_response(view: ReportView, kind: str, filename: str) -> Response[bytes]:
+class AttachForm(msgspec.Struct):
+    """An event to put in the programme, or (``action`` "detach") to take out."""
+
+    event: str = ""
+    action: str = ""
+
+
+def _attachment(body: bytes, media_type: str, filename: str) -> Response[bytes]:
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def _pdf_response(view: ReportView, kind: str, stem: str, anonymised: int) -> Response[bytes]:
     html = pdf.report_html(view, kind=kind, day=today())
     # WeasyPrint takes a second or more: in a worker thread, so that scans and pages keep flowing.
     body = await anyio.to_thread.run_sync(pdf.render_pdf, html)
-    return Response(
-        body,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return _attachment(body, "application/pdf", f"{stem}{'-anonymised' if anonymised else ''}.pdf")
+
+
+async def provide_programme(
+    programme_id: FromPath[int], db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
+) -> Programme:
+    """The programme of the path's ``{programme_id}`` (404 when there is none)."""
+    return await results.find_programme(db_session, current_user, programme_id)
 
 
 class ResultPages(Controller):
@@ -57,9 +72,9 @@ class ResultPages(Controller):
     guards = [requires(Role.ORGANISER)]
 
     async def _context(
-        self, session: AsyncSession, user: CurrentUser, event_ref: str, anonymised: bool
+        self, session: AsyncSession, user: CurrentUser, event: Event, anonymised: bool
     ) -> dict[str, Any]:
-        event, report = await results.event_results(session, user, event_ref, today())
+        report = await results.results_of(session, user, event, today())
         return {
             "event": event,
             "report": report,
@@ -73,57 +88,54 @@ class ResultPages(Controller):
     @get("/results", name="results")
     async def results_page(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         anonymised: FromQuery[int] = 0,
     ) -> Template:
-        context = await self._context(db_session, current_user, event_ref, bool(anonymised))
+        context = await self._context(db_session, current_user, event, bool(anonymised))
         return Template("events/results/results.html", context=context)
 
     @post("/results/targets", name="results_targets")
     async def set_targets(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event, _ = await results.event_results(db_session, current_user, event_ref, today())
         values = form_values(await request.form())
         try:
             targets = results.parse_targets(values)
         except DomainError as exc:
-            context = await self._context(db_session, current_user, event_ref, anonymised=False)
-            context.update(
-                values={k: str(values.get(k, "")) for k in TARGETS}, errors={exc.field or "_form": exc.message}
-            )
-            return Template("events/results/results.html", context=context, status_code=422)
+            context = await self._context(db_session, current_user, event, anonymised=False)
+            context["values"] = {k: str(values.get(k, "")) for k in TARGETS}
+            return form_error("events/results/results.html", context, exc)
         await results.set_event_targets(db_session, current_user, event, targets)
         return see_other(f"/events/{event.slug}/results?msg=saved#targets")
 
     @get("/results.pdf", name="results_pdf", guards=[export_limit])
     async def results_pdf(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         anonymised: FromQuery[int] = 0,
     ) -> Response[bytes]:
-        event, report = await results.event_results(db_session, current_user, event_ref, today())
-        name = f"{event.slug}-results{'-anonymised' if anonymised else ''}.pdf"
-        return await _pdf_response(event_view(report, anonymised=bool(anonymised)), "event", name)
+        view = event_view(
+            await results.results_of(db_session, current_user, event, today()), anonymised=bool(anonymised)
+        )
+        return await _pdf_response(view, "event", f"{event.slug}-results", anonymised)
 
     @get("/results/{filename:str}", name="results_export", guards=[export_limit])
     async def results_export(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         filename: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         personal: FromQuery[int] = 0,
     ) -> Response[bytes]:
-        event, _ = await results.event_results(db_session, current_user, event_ref, today())
         kind, _dot, fmt = filename.partition(".")
         if kind != "outcomes" or fmt not in MEDIA_TYPES:
             raise NotFoundError("export")
@@ -134,17 +146,14 @@ class ResultPages(Controller):
             headers, rows = await results.funder_export(db_session, current_user, event, today())
             name = f"{event.slug}-outcomes.{fmt}"
         body = to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, title="outcomes")
-        return Response(
-            body,
-            media_type=MEDIA_TYPES[fmt],
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return _attachment(body, MEDIA_TYPES[fmt], name)
 
 
 class ProgrammeResultPages(Controller):
     path = "/programmes"
     include_in_schema = False
     guards = [requires(Role.ORGANISER)]
+    dependencies = {"programme": Provide(provide_programme)}
 
     async def _list_context(self, session: AsyncSession, user: CurrentUser) -> dict[str, Any]:
         return {
@@ -174,12 +183,11 @@ class ProgrammeResultPages(Controller):
             )
         except DomainError as exc:
             context = await self._list_context(db_session, current_user)
-            context.update(values=values, errors={exc.field or "_form": exc.message})
-            return Template("events/results/programmes.html", context=context, status_code=422)
+            return form_error("events/results/programmes.html", {**context, "values": values}, exc)
         return see_other(f"/programmes/{programme.id}?msg=saved")
 
     async def _context(
-        self, session: AsyncSession, user: CurrentUser, programme: Programme, anonymised: bool
+        self, session: AsyncSession, user: CurrentUser, programme: Programme, anonymised: bool = False
     ) -> dict[str, Any]:
         report = await results.programme_results(session, user, programme, today())
         values: dict[str, Any] = {"name": programme.name, "description": programme.description}
@@ -199,65 +207,60 @@ class ProgrammeResultPages(Controller):
     @get("/{programme_id:int}", name="programme_results")
     async def programme_page(
         self,
-        programme_id: FromPath[int],
+        programme: NamedDependency[Programme],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         anonymised: FromQuery[int] = 0,
     ) -> Template:
-        programme = await results.find_programme(db_session, current_user, programme_id)
         context = await self._context(db_session, current_user, programme, bool(anonymised))
         return Template("events/results/programme.html", context=context)
 
     @post("/{programme_id:int}", name="programme_update")
     async def update(
         self,
-        programme_id: FromPath[int],
+        programme: NamedDependency[Programme],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        programme = await results.find_programme(db_session, current_user, programme_id)
         values = form_values(await request.form())
         try:
             await results.update_programme(db_session, current_user, programme, values)
         except DomainError as exc:
             await db_session.refresh(programme)
-            context = await self._context(db_session, current_user, programme, anonymised=False)
-            context.update(values=values, errors={exc.field or "_form": exc.message})
-            return Template("events/results/programme.html", context=context, status_code=422)
+            context = await self._context(db_session, current_user, programme)
+            return form_error("events/results/programme.html", {**context, "values": values}, exc)
         return see_other(f"/programmes/{programme.id}?msg=saved")
 
     @post("/{programme_id:int}/events", name="programme_events")
     async def events(
         self,
-        programme_id: FromPath[int],
+        programme: NamedDependency[Programme],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        programme = await results.find_programme(db_session, current_user, programme_id)
-        values = form_values(await request.form())
-        attach = values.get("action") != "detach"
+        form = await read_form(request, AttachForm)
         try:
-            await programmes.attach_event(db_session, current_user, programme, values.get("event", ""), attach=attach)
+            await programmes.attach_event(
+                db_session, current_user, programme, form.event, attach=form.action != "detach"
+            )
         except DomainError as exc:
-            context = await self._context(db_session, current_user, programme, anonymised=False)
-            context.update(errors={exc.field or "_form": exc.message})
-            return Template("events/results/programme.html", context=context, status_code=422)
+            context = await self._context(db_session, current_user, programme)
+            return form_error("events/results/programme.html", context, exc)
         return see_other(f"/programmes/{programme.id}?msg=saved#events")
 
     @get("/{programme_id:int}/report.pdf", name="programme_pdf", guards=[export_limit])
     async def programme_pdf(
         self,
-        programme_id: FromPath[int],
+        programme: NamedDependency[Programme],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         anonymised: FromQuery[int] = 0,
     ) -> Response[bytes]:
-        programme = await results.find_programme(db_session, current_user, programme_id)
         report = await results.programme_results(db_session, current_user, programme, today())
-        name = f"programme-{programme.id}{'-anonymised' if anonymised else ''}.pdf"
-        return await _pdf_response(programme_view(report, anonymised=bool(anonymised)), "programme", name)
+        view = programme_view(report, anonymised=bool(anonymised))
+        return await _pdf_response(view, "programme", f"programme-{programme.id}", anonymised)
 
 
 __all__ = ["ProgrammeResultPages", "ResultPages"]

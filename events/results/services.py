@@ -40,7 +40,13 @@ async def event_results(
     """The event and its figures on ``day``."""
     _organiser(user, "event")
     event = await EventService(session, user).get(ref)
-    return event, await event_report(session, event, day)
+    return event, await results_of(session, user, event, day)
+
+
+async def results_of(session: AsyncSession, user: CurrentUser, event: Event, day: dt.date) -> EventReport:
+    """The figures on ``day`` of an event already in the user's reach."""
+    _organiser(user, "event")
+    return await event_report(session, event, day)
 
 
 def parse_targets(values: dict[str, Any]) -> dict[str, int]:

@@ -58,8 +58,15 @@ HOUR_BANDS: tuple[tuple[str, int, int], ...] = (
 )
 
 
+class Counts:
+    """A row of counts whose figures a table or chart reads by key."""
+
+    def value(self, key: str) -> int:
+        return int(getattr(self, key))
+
+
 @dataclass(frozen=True)
-class Funnel:
+class Funnel(Counts):
     """Distinct candidates at each step; `talks` is the number of talks held (not of candidates)."""
 
     registered: int = 0
@@ -71,9 +78,6 @@ class Funnel:
     placements: int = 0
     training_starts: int = 0
     job_starts: int = 0
-
-    def value(self, key: str) -> int:
-        return int(getattr(self, key))
 
     def steps(self) -> list[tuple[str, str, int]]:
         """(key, label msgid, count) for each step, in order."""
@@ -90,7 +94,7 @@ class Funnel:
 
 
 @dataclass(frozen=True)
-class Checkpoint:
+class Checkpoint(Counts):
     """The candidates whose placement, training or job had started by `months` after the event and was still
     running on that day. Not `reached` while that day is still to come (then every count is 0)."""
 
@@ -102,12 +106,9 @@ class Checkpoint:
     job_starts: int = 0
     any_start: int = 0
 
-    def value(self, key: str) -> int:
-        return int(getattr(self, key))
-
 
 @dataclass(frozen=True)
-class EmployerRow:
+class EmployerRow(Counts):
     organisation_id: int
     name: str
     talks: int = 0
@@ -119,12 +120,9 @@ class EmployerRow:
     # Candidates with any placement, training or job start at this employer.
     starts: int = 0
 
-    def value(self, key: str) -> int:
-        return int(getattr(self, key))
-
 
 @dataclass(frozen=True)
-class CoachOrganisationRow:
+class CoachOrganisationRow(Counts):
     """Candidates per organisation of their coaches (a candidate with coaches at two organisations counts at
     each); organisation_id None: candidates whose coaches belong to no organisation, or who have no coach."""
 
@@ -134,9 +132,6 @@ class CoachOrganisationRow:
     present: int = 0
     with_outcome: int = 0  # any confirmed outcome other than "stopped"
     job_starts: int = 0
-
-    def value(self, key: str) -> int:
-        return int(getattr(self, key))
 
 
 @dataclass(frozen=True)
