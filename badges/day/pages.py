@@ -109,8 +109,8 @@ class DayPages(Controller):
     @post("/rehearsal", name="day-rehearsal")
     async def rehearsal(
         self,
-        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
         data: URLEncodedBody[RehearsalForm],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
@@ -135,8 +135,8 @@ class DayPages(Controller):
     @get("/stream", name="day-stream")
     async def stream(
         self,
-        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         once: FromQuery[bool] = False,
     ) -> ServerSentEvent:
@@ -235,8 +235,8 @@ class DayPages(Controller):
     @post("/paper/attendance", name="day-paper-attendance")
     async def paper_attendance(
         self,
-        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
@@ -253,8 +253,8 @@ class DayPages(Controller):
     @post("/paper/talks", name="day-paper-talks")
     async def paper_talks(
         self,
-        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
@@ -273,8 +273,8 @@ class DayPages(Controller):
     @post("/{kind:str}/{holder_id:int}/present", name="day-present")
     async def present(
         self,
-        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         holder_id: FromPath[int],
         current_user: NamedDependency[CurrentUser],
@@ -290,8 +290,8 @@ class DayPages(Controller):
     @post("/{kind:str}/{holder_id:int}/absent", name="day-absent")
     async def absent(
         self,
-        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         holder_id: FromPath[int],
         current_user: NamedDependency[CurrentUser],
