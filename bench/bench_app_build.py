@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from events.platform import twofactor
+from events.platform import dates, twofactor
 from events.platform.db import import_models, open_session
 from events.platform.models import (
     Candidate,
@@ -58,7 +58,7 @@ from events.platform.models import (
     PreferenceSide,
     User,
 )
-from events.platform.services import create_user
+from events.platform.services import create_user, system_user
 from events.platform.settings import Settings, normalise_database_url
 
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway account in a throwaway database
@@ -77,6 +77,20 @@ async def create_account(session: AsyncSession, *, email: str, role: str, **fiel
     if twofactor.required_for(user.role):
         await twofactor.enrol(session, user, twofactor.demo_secret(email), twofactor.current_step() - 3)
     return user
+
+
+async def fair_today(session: AsyncSession) -> Event:
+    """The bench's event, held today (scans are taken on the event's day only), its schedule built and
+    published."""
+    from schedule import services
+
+    event = await session.scalar(select(Event))
+    assert event is not None
+    event.date = dates.today()
+    system = await system_user(session)
+    await services.build_version(session, system, event)
+    await services.publish(session, system, event)
+    return event
 
 
 def credentials(email: str) -> dict[str, str]:

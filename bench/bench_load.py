@@ -77,6 +77,7 @@ from bench_app_build import (
     create_account,
     credentials,
     environment,
+    fair_today,
     on_postgresql,
     populate,
     serving,
@@ -86,18 +87,15 @@ from bench_scans import DOORS, PHONES_PER_DOOR
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
 from badges.schedules import published_meetings
-from events.platform import dates
 from events.platform.db import open_session
 from events.platform.models import (
     CandidateCoach,
     CandidateParticipation,
     EmployerContact,
     EmployerParticipation,
-    Event,
     Organisation,
     Role,
 )
-from events.platform.services import system_user
 from events.platform.settings import Settings
 
 EMPLOYERS, CANDIDATES, ROUNDS = 40, 450, 6
@@ -159,16 +157,8 @@ class Fair:
 async def prepare(settings: Settings) -> Fair:
     """Programme built and published, the accounts (door phones, employers, a second organiser, a coach), the
     employers' contact persons, and every attendee's badge."""
-    from schedule import services
-
     async with open_session(settings) as session:
-        event = await session.scalar(select(Event))
-        assert event is not None
-        # The fair is held today: scans are taken on the event's day only.
-        event.date = dates.today()
-        system = await system_user(session)
-        await services.build_version(session, system, event)
-        await services.publish(session, system, event)
+        event = await fair_today(session)
         doors = []
         for i in range(DOORS):
             user = await create_account(session, email=f"door{i}@bench.test", role=Role.DOOR.value, name=f"Ingang {i}")

@@ -47,6 +47,7 @@ from bench_app_build import (
     PASSWORD,
     credentials,
     environment,
+    fair_today,
     on_each_database,
     populate,
     served,
@@ -54,10 +55,9 @@ from bench_app_build import (
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
-from events.platform import dates
 from events.platform.db import open_session
-from events.platform.models import EmployerParticipation, Event, Organisation, Role
-from events.platform.services import create_user, system_user
+from events.platform.models import EmployerParticipation, Organisation, Role
+from events.platform.services import create_user
 from events.platform.settings import Settings
 
 DOORS = 4
@@ -67,16 +67,8 @@ EMPLOYER_PHONES = 20
 
 async def prepare(settings: Settings) -> tuple[str, list[str], list[str], list[str]]:
     """Programme built and published, a door account per entrance, employer accounts, every badge token."""
-    from schedule import services
-
     async with open_session(settings) as session:
-        event = await session.scalar(select(Event))
-        assert event is not None
-        # The fair is held today: scans are taken on the event's day only.
-        event.date = dates.today()
-        system = await system_user(session)
-        await services.build_version(session, system, event)
-        await services.publish(session, system, event)
+        event = await fair_today(session)
         doors = []
         for i in range(DOORS):
             user = await create_user(

@@ -103,17 +103,10 @@ class VersionRow(msgspec.Struct):
     current: bool
 
 
-class VersionOut(msgspec.Struct):
-    """A version with its talks, quality figures and the people it was planned for (rounds present,
+class VersionOut(VersionRow):
+    """A version's row with its talks, quality figures and the people it was planned for (rounds present,
     tables and seats), so that a client can draw the grid and find free seats."""
 
-    number: int
-    status: str
-    created_at: dt.datetime
-    published_at: dt.datetime | None
-    based_on: int | None
-    seed: int
-    current: bool
     quality: dict[str, Any]
     stats: dict[str, Any]
     meetings: list[MeetingOut]
@@ -193,20 +186,13 @@ def diff_out(number: int, diff: Diff) -> DiffOut:
 
 async def version_out(session: AsyncSession, event: Event, version: ScheduleVersion) -> VersionOut:
     names = await versions.load_names(session, event)
-    shown = await services.current(session, event)
-    row = version_row(version, shown)
+    row = version_row(version, await services.current(session, event))
     problem = versions.problem_of(version.instance)
     return VersionOut(
-        row.number,
-        row.status,
-        row.created_at,
-        row.published_at,
-        row.based_on,
-        row.seed,
-        row.current,
-        dict(version.stats.get("quality", {})),
-        {k: v for k, v in version.stats.items() if k != "quality"},
-        [
+        **msgspec.structs.asdict(row),
+        quality=dict(version.stats.get("quality", {})),
+        stats={k: v for k, v in version.stats.items() if k != "quality"},
+        meetings=[
             MeetingOut(
                 m.id,
                 m.round,
@@ -220,11 +206,11 @@ async def version_out(session: AsyncSession, event: Event, version: ScheduleVers
             )
             for m in sorted(version.meetings, key=lambda m: (m.round, m.employer_participation_id, m.table, m.id))
         ],
-        [
+        employers=[
             EmployerSeats(row_id(e.id), names.employer(row_id(e.id)), e.tables, e.seats, sorted(e.rounds))
             for e in problem.employers
         ],
-        [
+        candidates=[
             CandidateNeeds(
                 row_id(c.id), names.candidate(row_id(c.id)), sorted(c.rounds), c.min_meetings, c.max_meetings
             )

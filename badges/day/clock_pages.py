@@ -9,18 +9,17 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import clock
 from badges.day import services as day
-from badges.day.door import desk_event
+from badges.day.deps import day_events, desk_events
 from badges.day.live import Live, publish_after
 from events.platform.auth import CurrentUser, requires
-from events.platform.models import Role
+from events.platform.models import Event, Role
 from events.platform.redirects import see_other
-from events.platform.services import find_event
 
 organisers = requires(Role.ORGANISER)
 clock_readers = requires(Role.ORGANISER, Role.DOOR)
@@ -39,42 +38,33 @@ class ClockForm(msgspec.Struct):
 class ClockPages(Controller):
     path = "/events/{event_ref:str}/clock"
     guards = [clock_readers]
+    dependencies = desk_events
     include_in_schema = False
 
     @get("/", name="clock")
     async def page(
         self,
-        event_ref: FromPath[str],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
+        event: NamedDependency[Event],
     ) -> Template:
         """The round clock for a projector: current round, countdown, "change tables", what comes next."""
-        event = await desk_event(db_session, current_user, event_ref)
         return Template("badges/clock.html", context={"event": event, "view": clock.view(event, _now())})
 
     @get("/state", name="clock-state")
-    async def state(
-        self,
-        event_ref: FromPath[str],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[dict[str, Any]]:
-        event = await desk_event(db_session, current_user, event_ref)
+    async def state(self, event: NamedDependency[Event]) -> Response[dict[str, Any]]:
         now = _now()
         body = {"now": now.isoformat(), **clock.view(event, now).as_json()}
         return Response(body, headers={"Cache-Control": "no-store"})
 
-    @post("/", name="clock-control", guards=[organisers])
+    @post("/", name="clock-control", guards=[organisers], dependencies=day_events)
     async def control(
         self,
         request: Request[Any, Any, Any],
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: URLEncodedBody[ClockForm],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Redirect:
         """Start, pause, resume or shift the clock (minutes, negative to win time back)."""
-        event = await find_event(db_session, event_ref)
         target = "clock" if data.next == "clock" else "day"
         if not await day.control_clock(db_session, current_user, event, _now(), data.action, data.minutes):
             # Not the event's day: the page shows why its start button is off (a page left open since

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import clock, coach_desk, paper, replan
 from badges.day import services as day
+from badges.day.deps import day_events
 from badges.day.door import set_rehearsal
 from badges.day.live import Live, publish_after
 from events.platform import dates, i18n
@@ -30,7 +31,6 @@ from events.platform.forms import form_values
 from events.platform.i18n import gettext as _t
 from events.platform.models import Event, Role
 from events.platform.redirects import see_other
-from events.platform.services import find_event
 from schedule import replanning
 
 organisers = requires(Role.ORGANISER)
@@ -97,27 +97,26 @@ class DayForm(msgspec.Struct):
 class DayPages(Controller):
     path = "/events/{event_ref:str}/day"
     guards = [organisers]
+    dependencies = day_events
     include_in_schema = False
 
     @get("/", name="day")
     async def dashboard(
-        self, request: Request[Any, Any, Any], event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]
+        self, request: Request[Any, Any, Any], event: NamedDependency[Event], db_session: NamedDependency[AsyncSession]
     ) -> Template:
-        event = await find_event(db_session, event_ref)
         return Template("badges/day.html", context=await day_context(request, db_session, event, {}))
 
     @post("/rehearsal", name="day-rehearsal")
     async def rehearsal(
         self,
         request: Request[Any, Any, Any],
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: URLEncodedBody[RehearsalForm],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
         """Open the door early for a rehearsal today (`open` 1), or close it again; it closes by itself at
         midnight."""
-        event = await find_event(db_session, event_ref)
         try:
             await set_rehearsal(db_session, current_user, event, open_door=data.open == "1", today=_today())
         except DomainError as exc:
@@ -127,10 +126,9 @@ class DayPages(Controller):
 
     @get("/figures", name="day-figures")
     async def figures(
-        self, request: Request[Any, Any, Any], event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]
+        self, request: Request[Any, Any, Any], event: NamedDependency[Event], db_session: NamedDependency[AsyncSession]
     ) -> Response[str]:
         """The dashboard's figures as an HTML fragment (what the live stream sends, for a page without it)."""
-        event = await find_event(db_session, event_ref)
         html = await figures_html(request, db_session, event)
         return Response(html, media_type="text/html", headers={"Cache-Control": "no-store"})
 
@@ -138,14 +136,13 @@ class DayPages(Controller):
     async def stream(
         self,
         request: Request[Any, Any, Any],
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         once: FromQuery[bool] = False,
     ) -> ServerSentEvent:
         """Server-sent events: the figures at once, again whenever a scan or a change arrives on the event's
         live channel (from any process, through Redis when configured), and at least every 20 seconds.
         With `once`, only the first message (for a client that polls)."""
-        event = await find_event(db_session, event_ref)
         event_id = event.id
         language = i18n.current_language()
         live: Live = request.app.state.live
@@ -186,21 +183,19 @@ class DayPages(Controller):
         return ServerSentEvent(messages(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @get("/replan", name="day-replan")
-    async def replan_page(self, event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
+    async def replan_page(self, event: NamedDependency[Event], db_session: NamedDependency[AsyncSession]) -> Template:
         """Re-plan from the next round: who counts as absent, the walk-ins, and the round to start from."""
-        event = await find_event(db_session, event_ref)
         return Template("badges/replan.html", context=await replan_context(db_session, event, {}))
 
     @post("/replan", name="day-replan-run")
     async def replan_run(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: URLEncodedBody[ReplanForm],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
         """Make the re-planned schedule as a draft and show what changes for whom, ready to publish."""
-        event = await find_event(db_session, event_ref)
         values = {
             "from_round": data.from_round,
             "not_arrived": data.not_arrived,
@@ -230,23 +225,21 @@ class DayPages(Controller):
     @get("/paper", name="day-paper")
     async def paper_page(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         employer: FromQuery[int | None] = None,
     ) -> Template:
         """Enter what was ticked on paper: the attendance list, and an employer's table sheets."""
-        event = await find_event(db_session, event_ref)
         return Template("badges/paper.html", context=await paper_context(db_session, event, employer))
 
     @post("/paper/attendance", name="day-paper-attendance")
     async def paper_attendance(
         self,
         request: Request[Any, Any, Any],
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
-        event = await find_event(db_session, event_ref)
         values = form_values(await request.form(), lists=("present",))
         ticked = [str(v) for v in values.get("present", [])]
         try:
@@ -261,11 +254,10 @@ class DayPages(Controller):
     async def paper_talks(
         self,
         request: Request[Any, Any, Any],
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
-        event = await find_event(db_session, event_ref)
         sheet = paper.TableSheet.from_form(form_values(await request.form(), lists=("held",)))
         try:
             await paper.record_talks(db_session, current_user, event, sheet.employer_id, sheet.held, sheet.follow_ups)
@@ -282,14 +274,13 @@ class DayPages(Controller):
     async def present(
         self,
         request: Request[Any, Any, Any],
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         holder_id: FromPath[int],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Redirect:
         """Mark a person present by hand (they came without their badge)."""
-        event = await find_event(db_session, event_ref)
         holder = await day.day_holder(db_session, event, kind, holder_id)
         done = see_other(f"/events/{event.slug}/day?msg=saved")
         if not await day.mark_present(db_session, current_user, event, holder):
@@ -300,14 +291,13 @@ class DayPages(Controller):
     async def absent(
         self,
         request: Request[Any, Any, Any],
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         holder_id: FromPath[int],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Redirect:
         """Mark a candidate who has not come as absent (a re-plan then gives their seats to others)."""
-        event = await find_event(db_session, event_ref)
         holder = await day.day_holder(db_session, event, kind, holder_id, only_candidates=True)
         await day.mark_absent(db_session, current_user, event, holder)
         return publish_after(see_other(f"/events/{event.slug}/day?msg=saved"), _live(request), event.id, ABSENT)
@@ -315,14 +305,13 @@ class DayPages(Controller):
     @post("/{kind:str}/{holder_id:int}/instruction", name="day-instruction")
     async def instruction(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         holder_id: FromPath[int],
         data: URLEncodedBody[DayForm],
         db_session: NamedDependency[AsyncSession],
     ) -> Redirect:
         """What door staff are asked to do when this candidate arrives ("bring to the coach desk")."""
-        event = await find_event(db_session, event_ref)
         holder = await day.day_holder(db_session, event, kind, holder_id, only_candidates=True)
         await day.set_instruction(db_session, holder, data.instruction)
         return see_other(f"/events/{event.slug}/day?msg=saved")
@@ -374,18 +363,18 @@ async def paper_context(session: AsyncSession, event: Event, employer: int | Non
 class CoachDeskPages(Controller):
     path = "/events/{event_ref:str}/coach-desk"
     guards = [requires(Role.ORGANISER, Role.COACH)]
+    dependencies = day_events
     include_in_schema = False
 
     @get("/", name="coach-desk")
     async def page(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Template:
         """Each coach's candidates on the day: arrived, late (first talk begun) or absent; refreshed every
         half minute. A coach sees only their own candidates."""
-        event = await find_event(db_session, event_ref)
         return Template(
             "badges/coach_desk.html",
             context={"event": event, "desk": await coach_desk.desk(db_session, current_user, event, _now())},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -11,14 +12,15 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import walk_ins
-from badges.day.door import ROLE_WORDS, desk_event
+from badges.day.deps import desk_events
+from badges.day.door import ROLE_WORDS
 from badges.day.live import Live, publish_after
 from badges.models import HolderKind, TokenPurpose
 from badges.people import KIND_PLURALS, live_tokens
 from events.platform.auth import CurrentUser, requires
 from events.platform.deps import AppContext
 from events.platform.errors import DomainError, NotFoundError
-from events.platform.forms import form_values
+from events.platform.forms import form_values, parse
 from events.platform.i18n import gettext as _t
 from events.platform.models import SECTORS, ConsentMethod, Event, Role
 from events.platform.redirects import see_other
@@ -40,50 +42,73 @@ def _context(event: Event, values: dict[str, Any], errors: dict[str, str], *, kn
     }
 
 
+class WalkInForm(msgspec.Struct):
+    """The walk-in form as posted: text throughout, checked by the walk-in service."""
+
+    kind: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    sectors: list[str] = []
+    consent: str = ""
+    consent_method: str = ""
+    organisation: str = ""
+    tables: str = ""
+
+    def walk_in(self) -> walk_ins.WalkIn:
+        try:
+            tables = int(self.tables or "1")
+        except ValueError:
+            tables = 0
+        return walk_ins.WalkIn(
+            kind=self.kind,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            email=self.email,
+            phone=self.phone,
+            sectors=tuple(self.sectors),
+            consent=self.consent == "1",
+            consent_method=self.consent_method or ConsentMethod.VERBAL.value,
+            organisation=self.organisation,
+            tables=tables,
+        )
+
+
+def walk_in_kind(word: str) -> HolderKind:
+    """The kind of walk-in a path names (`candidates`, `employers`); anything else is not found."""
+    wanted = KINDS.get(word)
+    if wanted is None:
+        raise NotFoundError("person")
+    return wanted
+
+
 class WalkInPages(Controller):
     path = "/events/{event_ref:str}/walk-ins"
     guards = [desk]
+    dependencies = desk_events
     include_in_schema = False
 
     @get("/", name="walk-ins")
     async def form(
         self,
-        event_ref: FromPath[str],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
+        event: NamedDependency[Event],
         known: FromQuery[str | None] = None,
     ) -> Template:
         """The form; with `known`, after someone who was registered already was checked in."""
-        event = await desk_event(db_session, current_user, event_ref)
         return Template("badges/walk_in.html", context=_context(event, {}, {}, known=known == "1"))
 
     @post("/", name="walk-ins-add")
     async def add(
         self,
         request: Request[Any, Any, Any],
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Response[Any]:
         """Register, check in; then the page to print the badge. A mistake shows the form again, named."""
-        event = await desk_event(db_session, current_user, event_ref)
         values = form_values(await request.form(), lists=("sectors",))
-        try:
-            tables = int(str(values.get("tables") or "1"))
-        except ValueError:
-            tables = 0
-        data = walk_ins.WalkIn(
-            kind=str(values.get("kind") or ""),
-            first_name=str(values.get("first_name") or ""),
-            last_name=str(values.get("last_name") or ""),
-            email=str(values.get("email") or ""),
-            phone=str(values.get("phone") or ""),
-            sectors=tuple(str(s) for s in values.get("sectors", [])),
-            consent=values.get("consent") == "1",
-            consent_method=str(values.get("consent_method") or ConsentMethod.VERBAL.value),
-            organisation=str(values.get("organisation") or ""),
-            tables=tables,
-        )
+        data = parse(WalkInForm, values).walk_in()
         try:
             holder = await walk_ins.register(db_session, current_user, event, data)
         except DomainError as exc:
@@ -102,18 +127,14 @@ class WalkInPages(Controller):
     @get("/{kind:str}/{holder_id:int}", name="walk-in")
     async def added(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         holder_id: FromPath[int],
         ctx: NamedDependency[AppContext],
         current_user: NamedDependency[CurrentUser],
         db_session: NamedDependency[AsyncSession],
     ) -> Template:
-        event = await desk_event(db_session, current_user, event_ref)
-        wanted = KINDS.get(kind)
-        if wanted is None:
-            raise NotFoundError("person")
-        holder = await walk_ins.desk_person(db_session, current_user, event, wanted, holder_id)
+        holder = await walk_ins.desk_person(db_session, current_user, event, walk_in_kind(kind), holder_id)
         tokens = await live_tokens(db_session, ctx.settings, event, TokenPurpose.BADGE, [holder])
         return Template(
             "badges/walk_in_done.html",
@@ -130,7 +151,7 @@ class WalkInPages(Controller):
     @get("/{kind:str}/{holder_id:int}/badge.pdf", name="walk-in-badge")
     async def badge(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         holder_id: FromPath[int],
         ctx: NamedDependency[AppContext],
@@ -138,11 +159,7 @@ class WalkInPages(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> Response[bytes]:
         """The person's badge as one A6 page, to print at the desk."""
-        event = await desk_event(db_session, current_user, event_ref)
-        wanted = KINDS.get(kind)
-        if wanted is None:
-            raise NotFoundError("person")
-        data = await walk_ins.single_badge(db_session, ctx.settings, current_user, event, wanted, holder_id)
+        data = await walk_ins.single_badge(db_session, ctx.settings, current_user, event, walk_in_kind(kind), holder_id)
         return Response(
             data,
             media_type="application/pdf",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -20,6 +21,7 @@ from events.platform import outbox
 from events.platform.auth import CurrentUser, requires
 from events.platform.deps import AppContext
 from events.platform.errors import DomainError, NotFoundError
+from events.platform.forms import parse
 from events.platform.i18n import gettext as _t
 from events.platform.models import Event, OutboxMessage, Role
 from events.platform.redirects import see_other
@@ -68,6 +70,12 @@ async def _context(session: AsyncSession, event: Event) -> dict[str, Any]:
     }
 
 
+class MailForm(msgspec.Struct):
+    kind: str = "programme"
+    only_changed: str = ""
+    action: str = ""
+
+
 class AttendeePages(Controller):
     path = "/events/{event_ref:str}/attendees"
     guards = [organisers]
@@ -93,14 +101,16 @@ class AttendeePages(Controller):
     ) -> Response[Any]:
         """Preview (`action=preview`) or queue (`action=send`) the programme e-mail."""
         form = await request.form()
-        kind = str(form.get("kind", "programme"))
-        only_changed = form.get("only_changed") in ("1", "on", "true")
+        # As posted, empty fields included: an empty choice of e-mail is refused, a missing one is the programme.
+        data = parse(MailForm, {key: form.get(key) for key in form})
+        kind = data.kind
+        only_changed = data.only_changed in ("1", "on", "true")
         context = await _context(db_session, event)
         context["values"] = {"kind": kind, "only_changed": "1" if only_changed else ""}
         try:
             if kind not in ("programme", "update"):
                 raise DomainError("bad_kind", _t("Choose which e-mail to send."), "kind")
-            if form.get("action") == "send":
+            if data.action == "send":
                 result = await mailing.queue(db_session, ctx.settings, event, kind, only_changed=only_changed)
                 await audit(
                     db_session,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -25,29 +26,38 @@ from events.platform.auth import CurrentUser, requires
 from events.platform.background import job_runner
 from events.platform.deps import AppContext
 from events.platform.errors import DomainError
-from events.platform.forms import form_values
+from events.platform.forms import form_values, parse
 from events.platform.models import Event, Role
 from events.platform.serving import is_local_url
 from events.platform.settings import Settings
 
 
-def selection_from_form(values: dict[str, Any], user: CurrentUser) -> Selection:
-    """The form's choice; a coach's is always handouts of candidates."""
-    what = str(values.get("what") or "")
-    if what not in WHAT:
-        raise DomainError("required", i18n.gettext("Choose what to print."), "what")
-    kinds = tuple(KIND_NAMES[k] for k in values.get("kind", []) if k in KIND_NAMES) or DEFAULT_KINDS
-    holders = tuple(parse_holder(str(h)) for h in values.get("holder", []))
-    if user.role is Role.COACH:
-        kinds = (HolderKind.CANDIDATE,)
-    return Selection(
-        what=what,
-        layout=str(values.get("layout") or "a4-8"),
-        kinds=kinds,
-        holders=holders or None,
-        only_changed=values.get("only") == "changed",
-        language=i18n.normalise(str(values.get("print_language") or i18n.current_language())),
-    ).check()
+class PrintForm(msgspec.Struct):
+    """The print form as posted: what, the layout, which kinds and holders, only the changed, the language."""
+
+    what: str = ""
+    layout: str = "a4-8"
+    kind: list[str] = []
+    holder: list[str] = []
+    only: str = ""
+    print_language: str = ""
+
+    def selection(self, user: CurrentUser) -> Selection:
+        """The form's choice; a coach's is always handouts of candidates."""
+        if self.what not in WHAT:
+            raise DomainError("required", i18n.gettext("Choose what to print."), "what")
+        kinds = tuple(KIND_NAMES[k] for k in self.kind if k in KIND_NAMES) or DEFAULT_KINDS
+        holders = tuple(parse_holder(h) for h in self.holder)
+        if user.role is Role.COACH:
+            kinds = (HolderKind.CANDIDATE,)
+        return Selection(
+            what=self.what,
+            layout=self.layout,
+            kinds=kinds,
+            holders=holders or None,
+            only_changed=self.only == "changed",
+            language=i18n.normalise(self.print_language or i18n.current_language()),
+        ).check()
 
 
 async def page_context(session: AsyncSession, user: CurrentUser, event: Event, settings: Settings) -> dict[str, Any]:
@@ -97,7 +107,7 @@ class BadgePrintPages(Controller):
         """Start a render in the background and follow it; a bad choice shows the form again."""
         values = form_values(await request.form(), lists=("kind", "holder"))
         try:
-            selection = selection_from_form(values, current_user)
+            selection = parse(PrintForm, values).selection(current_user)
             job = await print_jobs.start_print(
                 job_runner(request), ctx.settings, db_session, current_user, event, selection
             )
