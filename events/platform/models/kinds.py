@@ -1,0 +1,127 @@
+"""The words of the domain: roles, statuses and kinds, the sectors and barriers, the event's time zone, and how
+a word is stored (`string_enum`: a plain string, so that a new member never needs a type migration)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON, Enum
+from sqlalchemy.dialects.postgresql import JSONB
+
+EVENT_TZ = ZoneInfo("Europe/Amsterdam")
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def string_enum(cls: type[StrEnum], length: int = 20) -> Enum:
+    """The column type of an enum, for every slice's models: stored as plain strings, so that adding a member
+    never needs a database type migration."""
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Role(StrEnum):
+    ORGANISER = "organiser"
+    COACH = "coach"
+    EMPLOYER = "employer"
+    DOOR = "door"
+
+
+class OrganisationKind(StrEnum):
+    EMPLOYER = "employer"
+    PARTNER = "partner"
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    LIVE = "live"
+    CLOSED = "closed"
+
+
+class PathwayKind(StrEnum):
+    """One list for what an opening offers and what an outcome records (DESIGN: "one list")."""
+
+    SECOND_INTERVIEW = "second_interview"
+    TRIAL_PLACEMENT = "trial_placement"
+    INTERNSHIP = "internship"
+    WORK_EXPERIENCE = "work_experience"
+    TRAINING = "training"
+    PAID_JOB = "paid_job"
+    VOLUNTEERING = "volunteering"
+    STOPPED = "stopped"
+
+
+OPENING_KINDS = (
+    PathwayKind.PAID_JOB,
+    PathwayKind.TRAINING,
+    PathwayKind.INTERNSHIP,
+    PathwayKind.WORK_EXPERIENCE,
+    PathwayKind.VOLUNTEERING,
+    PathwayKind.TRIAL_PLACEMENT,
+)
+
+
+class ParticipationStatus(StrEnum):
+    REGISTERED = "registered"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    CHECKED_IN = "checked_in"
+    NO_SHOW = "no_show"
+
+
+class EmployerStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class PreferenceSide(StrEnum):
+    CANDIDATE = "candidate"
+    EMPLOYER = "employer"
+
+
+class CoachKind(StrEnum):
+    JOBCOACH = "jobcoach"
+    CONSULENT = "consulent"
+    PROBATION = "probation"
+    OTHER = "other"
+
+
+class ConsentMethod(StrEnum):
+    VERBAL = "verbal"
+    PAPER = "paper"
+    DIGITAL = "digital"
+
+
+SECTORS = (
+    "groen",
+    "schoonmaak",
+    "logistiek",
+    "zorg",
+    "horeca",
+    "bouw",
+    "techniek",
+    "detailhandel",
+    "administratie",
+    "productie",
+    "facilitair",
+    "beveiliging",
+)
+
+BARRIERS = (
+    "long_term_benefits",
+    "criminal_record",
+    "debts",
+    "language",
+    "health",
+    "addiction",
+    "single_parent",
+    "disability",
+    "no_work_experience",
+    "other",
+)
