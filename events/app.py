@@ -63,17 +63,17 @@ from events.privacy import display as privacy_display
 from events.privacy.logs import keep_personal_data_out_of_logs
 from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
 from events.privacy.records import RecordsData
-from events.registration.api import CandidateAdminApi, EmployerAdminApi, EventAdminApi, ImportsApi
+from events.registration.api import EventAdminApi
+from events.registration.candidate_api import CandidateAdminApi
+from events.registration.candidate_pages import CandidateAdminPages, CoachPages
 from events.registration.data_pages import ImportPages
-from events.registration.pages import (
-    CandidateAdminPages,
-    CoachPages,
-    EventAdminPages,
-    InvitationPages,
-    WishPages,
-)
+from events.registration.employer_api import EmployerAdminApi
+from events.registration.employer_pages import EmployerAdminPages
+from events.registration.import_api import ImportsApi
+from events.registration.pages import EventAdminPages, InvitationPages
 from events.registration.personal_data import RegistrationData
 from events.registration.schemas import Problem
+from events.registration.wish_pages import WishPages
 from events.results.pages import ProgrammeResultPages, ResultPages
 from schedule.api import ScheduleApi
 from schedule.pages import BriefingPages, SchedulePages
@@ -342,6 +342,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             OutcomeApi,
             ProposalApi,
             EventAdminPages,
+            EmployerAdminPages,
             ImportPages,
             CandidateAdminPages,
             CoachPages,

@@ -35,7 +35,7 @@ from events.platform.models import (
 from events.platform.names import clean_name
 from events.platform.services import audit, check_email, get_or_create_organisation
 from events.platform.settings import Settings
-from events.registration.imports import default_consent_purpose
+from events.registration.imports_cells import default_consent_purpose
 
 
 @dataclass(frozen=True, slots=True)

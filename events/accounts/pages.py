@@ -27,8 +27,8 @@ from events.platform.models import Event, Role, User
 from events.platform.redirects import safe_next, see_other
 from events.platform.security import LANGUAGE_COOKIE
 from events.platform.services import CandidateService, EventService, set_locale
+from events.registration import candidates as registration
 from events.registration import preferences as prefs
-from events.registration import services as registration
 
 
 class LoginForm(msgspec.Struct):

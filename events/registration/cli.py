@@ -8,15 +8,10 @@ the database layer loads when a command runs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from events.platform.cli import LANGUAGE, handled, prepared_settings, system_user
-
-if TYPE_CHECKING:
-    pass
-
 
 EXISTING = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 
@@ -68,15 +63,9 @@ def import_command(
     from events.platform.cli import CliError, run
     from events.platform.errors import DomainError
     from events.platform.import_files import check_file_size
-    from events.registration.imports import (
-        ImportConsent,
-        ImportRejected,
-        apply_import,
-        consent_missing,
-        guess_mapping,
-        preview_import,
-        read_table,
-    )
+    from events.registration.imports import apply_import, consent_missing, preview_import, read_table
+    from events.registration.imports_cells import ImportConsent
+    from events.registration.imports_fields import ImportRejected, guess_mapping
 
     with i18n.language(language):
         try:

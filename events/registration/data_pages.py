@@ -27,7 +27,10 @@ from events.platform.i18n import gettext as _t
 from events.platform.models import EVENT_TZ, ConsentMethod, Event, Role
 from events.platform.security import export_limit
 from events.platform.services import EventService
-from events.registration import exports, imports
+from events.registration import exports
+from events.registration.imports import Table, apply_import, consent_missing, preview_import
+from events.registration.imports_cells import ImportConsent, default_consent_purpose
+from events.registration.imports_fields import KINDS, ImportRejected, check_mapping, fields_for, guess_mapping
 
 UPLOAD_TTL_SECONDS = 24 * 3600
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -66,23 +69,23 @@ def _forget_old_uploads(ctx: AppContext) -> None:
             path.unlink(missing_ok=True)
 
 
-def _store_upload(path: Path, filename: str, table: imports.Table) -> None:
+def _store_upload(path: Path, filename: str, table: Table) -> None:
     # The table as read, not the file: a reload of the preview or the import itself never parses the file again.
     stored = {"filename": filename, "headers": table.headers, "rows": table.rows, "row_numbers": table.row_numbers}
     path.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
 
 
-def _load_upload(path: Path) -> tuple[str, imports.Table]:
+def _load_upload(path: Path) -> tuple[str, Table]:
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
-        table = imports.Table(headers=stored["headers"], rows=stored["rows"], row_numbers=stored["row_numbers"])
+        table = Table(headers=stored["headers"], rows=stored["rows"], row_numbers=stored["row_numbers"])
         return str(stored["filename"]), table
     except (OSError, ValueError, KeyError, TypeError):
         # Gone, expired, or kept by an earlier version as the raw file: upload it again.
         raise NotFoundError("upload") from None
 
 
-async def _loaded(path: Path) -> tuple[str, imports.Table]:
+async def _loaded(path: Path) -> tuple[str, Table]:
     return await anyio.to_thread.run_sync(_load_upload, path)
 
 
@@ -109,7 +112,7 @@ class ImportPages(Controller):
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
         event = await EventService(db_session, current_user).get(event_ref)
-        _check_kind(kind, imports.KINDS)
+        _check_kind(kind, KINDS)
         return Template("events/import.html", context={"event": event, "kind": kind, "stage": "upload", "errors": {}})
 
     @post("/import/{kind:str}", name="import_upload")
@@ -123,7 +126,7 @@ class ImportPages(Controller):
         ctx: NamedDependency[AppContext],
     ) -> Response[Any]:
         event = await EventService(db_session, current_user).get(event_ref)
-        _check_kind(kind, imports.KINDS)
+        _check_kind(kind, KINDS)
         form = await request.form()
         upload = form.get("file")
         data = await upload.read() if isinstance(upload, UploadFile) else b""
@@ -155,11 +158,11 @@ class ImportPages(Controller):
         event: Event,
         kind: str,
         upload_id: str,
-        upload: tuple[str, imports.Table],
+        upload: tuple[str, Table],
         mapping: dict[int, str] | None,
     ) -> dict[str, Any]:
         filename, table = upload
-        mapping = imports.guess_mapping(kind, table.headers) if mapping is None else mapping
+        mapping = guess_mapping(kind, table.headers) if mapping is None else mapping
         context: dict[str, Any] = {
             "event": event,
             "kind": kind,
@@ -168,20 +171,20 @@ class ImportPages(Controller):
             "filename": filename,
             "table": table,
             "mapping": mapping,
-            "fields": imports.fields_for(kind),
-            "field_labels": {f.name: _t(f.label) for f in imports.fields_for(kind)},
+            "fields": fields_for(kind),
+            "field_labels": {f.name: _t(f.label) for f in fields_for(kind)},
             "errors": {},
             "preview": None,
             "consent_values": {
-                "consent_purpose": imports.default_consent_purpose(),
+                "consent_purpose": default_consent_purpose(),
                 "consent_method": "verbal",
                 "consent_date": dt.datetime.now(EVENT_TZ).date().isoformat(),
             },
             "consent_methods": [m.value for m in ConsentMethod],
         }
         try:
-            imports.check_mapping(kind, mapping, len(table.headers))
-            context["preview"] = await imports.preview_import(db_session, current_user, event, kind, table, mapping)
+            check_mapping(kind, mapping, len(table.headers))
+            context["preview"] = await preview_import(db_session, current_user, event, kind, table, mapping)
         except DomainError as exc:
             context["errors"] = {exc.field or "mapping": exc.message}
         return context
@@ -197,7 +200,7 @@ class ImportPages(Controller):
         ctx: NamedDependency[AppContext],
     ) -> Template:
         event = await EventService(db_session, current_user).get(event_ref)
-        _check_kind(kind, imports.KINDS)
+        _check_kind(kind, KINDS)
         upload = await _loaded(_upload_path(ctx, current_user, event, kind, upload_id))
         context = await self._preview(db_session, current_user, event, kind, upload_id, upload, None)
         return Template("events/import.html", context=context)
@@ -214,7 +217,7 @@ class ImportPages(Controller):
         ctx: NamedDependency[AppContext],
     ) -> Response[Any]:
         event = await EventService(db_session, current_user).get(event_ref)
-        _check_kind(kind, imports.KINDS)
+        _check_kind(kind, KINDS)
         path = _upload_path(ctx, current_user, event, kind, upload_id)
         upload = await _loaded(path)
         table = upload[1]
@@ -231,16 +234,16 @@ class ImportPages(Controller):
             values = context["consent_values"]
             try:
                 if form.get("consent_confirmed") != "yes":
-                    raise imports.consent_missing(preview)
-                consent = imports.ImportConsent.parse(
+                    raise consent_missing(preview)
+                consent = ImportConsent.parse(
                     values["consent_method"], values["consent_date"], values["consent_purpose"]
                 )
             except DomainError as exc:
                 context["errors"] = {exc.field or "consent": exc.message}
                 return Template("events/import.html", context=context, status_code=422)
         try:
-            result = await imports.apply_import(db_session, current_user, event, kind, table, mapping, consent)
-        except imports.ImportRejected:
+            result = await apply_import(db_session, current_user, event, kind, table, mapping, consent)
+        except ImportRejected:
             return Template("events/import.html", context=context, status_code=422)
         path.unlink(missing_ok=True)
         return Redirect(f"/events/{event.slug}?msg=imported&rows={result.rows}", status_code=HTTP_303_SEE_OTHER)

@@ -33,7 +33,7 @@ from events.platform.models import (
     Role,
 )
 from events.platform.services import audit
-from events.registration.imports import CANDIDATE_FIELDS, EMPLOYER_FIELDS
+from events.registration.imports_fields import CANDIDATE_FIELDS, EMPLOYER_FIELDS
 from schedule.weights import pair_weight
 
 EXPORT_KINDS = ("candidates", "employers", "preferences")

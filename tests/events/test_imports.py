@@ -35,19 +35,9 @@ from events.platform.models import (
 )
 from events.platform.services import find_event, to_current_user
 from events.platform.settings import Settings
-from events.registration.imports import (
-    ImportConsent,
-    ImportRejected,
-    RowError,
-    Table,
-    apply_import,
-    default_consent_purpose,
-    guess_mapping,
-    parse_date,
-    parse_rounds,
-    preview_import,
-    read_table,
-)
+from events.registration.imports import Table, apply_import, preview_import, read_table
+from events.registration.imports_cells import ImportConsent, default_consent_purpose, parse_date, parse_rounds
+from events.registration.imports_fields import ImportRejected, RowError, guess_mapping
 from tests.conftest import ORGANISER, run
 from tests.events.test_cli import cli
 

@@ -1,0 +1,193 @@
+"""The JSON API of candidates and coaches: a candidate's record and consents, who coaches them, and handing a
+caseload over; the known organisations, to pick an employer from."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.platform.auth import CurrentUser, requires
+from events.platform.models import CoachKind, Organisation, Role
+from events.platform.services import CandidateService
+from events.registration.candidates import (
+    add_consent,
+    assign_coach,
+    coaches,
+    hand_over_caseload,
+    register_candidate,
+    remove_coach,
+    update_candidate,
+    withdraw_consent,
+)
+from events.registration.inputs import CandidateInput, ConsentInput
+from events.registration.schemas import CandidateDetail, CandidateRow
+
+organisers = requires(Role.ORGANISER)
+organisers_and_coaches = requires(Role.ORGANISER, Role.COACH)
+
+
+class CandidateCreate(msgspec.Struct, forbid_unknown_fields=True):
+    candidate: CandidateInput
+    consent: ConsentInput
+    coach_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    coach_kind: CoachKind = CoachKind.JOBCOACH
+
+
+class CoachLink(msgspec.Struct, forbid_unknown_fields=True):
+    coach_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+    kind: CoachKind = CoachKind.JOBCOACH
+
+
+class HandOver(msgspec.Struct, forbid_unknown_fields=True):
+    to_coach_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
+class HandOverResult(msgspec.Struct):
+    moved: int
+
+
+class CoachRow(msgspec.Struct):
+    id: int
+    name: str
+    email: str
+
+
+class OrganisationRow(msgspec.Struct):
+    id: int
+    name: str
+    kind: str
+    sector: str | None
+
+
+async def _detail(db_session: AsyncSession, current_user: CurrentUser, candidate_id: int) -> CandidateDetail:
+    """The candidate's whole record as it is now (the read is audited)."""
+    return CandidateDetail.of(await CandidateService(db_session, current_user).get(candidate_id, sensitive=True))
+
+
+class CandidateAdminApi(Controller):
+    path = "/api"
+    tags = ["candidates"]
+    guards = [organisers_and_coaches]
+
+    @get("/candidates", name="api:candidates")
+    async def list_candidates(
+        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
+    ) -> list[CandidateRow]:
+        """Your candidates (all of them for organisers)."""
+        return [CandidateRow.of(c) for c in await CandidateService(db_session, current_user).list()]
+
+    @get("/candidates/{candidate_id:int}", name="api:candidate")
+    async def get_candidate(
+        self,
+        candidate_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> CandidateDetail:
+        """One candidate's whole record; the read is written to the audit log."""
+        return await _detail(db_session, current_user, candidate_id)
+
+    @post("/candidates", name="api:candidate_create", status_code=HTTP_201_CREATED)
+    async def create(
+        self,
+        data: JSONBody[CandidateCreate],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> CandidateDetail:
+        """Register a candidate with the consent record (a coach becomes their coach)."""
+        candidate = await register_candidate(
+            db_session, current_user, data.candidate, data.consent, coach_id=data.coach_id, coach_kind=data.coach_kind
+        )
+        return CandidateDetail.of(candidate)
+
+    @put("/candidates/{candidate_id:int}", name="api:candidate_update")
+    async def update(
+        self,
+        candidate_id: FromPath[int],
+        data: JSONBody[CandidateInput],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> CandidateDetail:
+        """Change a candidate's record."""
+        await update_candidate(db_session, current_user, candidate_id, data)
+        return await _detail(db_session, current_user, candidate_id)
+
+    @post("/candidates/{candidate_id:int}/consents", name="api:consent_create", status_code=HTTP_201_CREATED)
+    async def add_consent(
+        self,
+        candidate_id: FromPath[int],
+        data: JSONBody[ConsentInput],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> CandidateDetail:
+        """Record a further consent."""
+        await add_consent(db_session, current_user, candidate_id, data)
+        return await _detail(db_session, current_user, candidate_id)
+
+    @post(
+        "/candidates/{candidate_id:int}/consents/{consent_id:int}/withdraw",
+        name="api:consent_withdraw",
+        status_code=HTTP_200_OK,
+    )
+    async def withdraw_consent(
+        self,
+        candidate_id: FromPath[int],
+        consent_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> CandidateDetail:
+        """Record that a consent was withdrawn (the record stays)."""
+        await withdraw_consent(db_session, current_user, candidate_id, consent_id)
+        return await _detail(db_session, current_user, candidate_id)
+
+    @post("/candidates/{candidate_id:int}/coaches", name="api:coach_assign", status_code=HTTP_200_OK)
+    async def assign_coach(
+        self,
+        candidate_id: FromPath[int],
+        data: JSONBody[CoachLink],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> CandidateDetail:
+        """Add a coach to a candidate (for example a probation officer beside the jobcoach)."""
+        await assign_coach(db_session, current_user, candidate_id, data.coach_id, data.kind)
+        return await _detail(db_session, current_user, candidate_id)
+
+    @delete("/candidates/{candidate_id:int}/coaches/{coach_id:int}", name="api:coach_remove", status_code=HTTP_200_OK)
+    async def remove_coach(
+        self,
+        candidate_id: FromPath[int],
+        coach_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> dict[str, bool]:
+        """Take a coach off a candidate."""
+        await remove_coach(db_session, current_user, candidate_id, coach_id)
+        return {"deleted": True}
+
+    @get("/coaches", name="api:coaches")
+    async def list_coaches(self, db_session: NamedDependency[AsyncSession]) -> list[CoachRow]:
+        """The active coaches (to assign one, or to hand a caseload over)."""
+        return [CoachRow(c.id, c.name, c.email) for c in await coaches(db_session)]
+
+    @post("/coaches/{coach_id:int}/handover", name="api:coach_handover", status_code=HTTP_200_OK)
+    async def hand_over(
+        self,
+        coach_id: FromPath[int],
+        data: JSONBody[HandOver],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> HandOverResult:
+        """Hand a coach's whole caseload over to another coach."""
+        return HandOverResult(await hand_over_caseload(db_session, current_user, coach_id, data.to_coach_id))
+
+    @get("/organisations", name="api:organisations", guards=[organisers])
+    async def organisations(self, db_session: NamedDependency[AsyncSession]) -> list[OrganisationRow]:
+        """Known organisations, to pick an existing employer."""
+        rows = (await db_session.scalars(select(Organisation).order_by(Organisation.name))).all()
+        return [OrganisationRow(o.id, o.name, o.kind.value, o.sector) for o in rows]

@@ -1,0 +1,197 @@
+"""Pages of candidates (their coaches and organisers): a candidate's record with its consent, signing them up
+for an event, and who coaches whom (a second coach, handing a caseload over)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.platform.auth import CurrentUser, requires
+from events.platform.errors import DomainError
+from events.platform.forms import form_values, parse, rounds_field
+from events.platform.i18n import gettext as _t
+from events.platform.models import (
+    BARRIERS,
+    SECTORS,
+    CoachKind,
+    ConsentMethod,
+    Role,
+)
+from events.platform.services import CandidateService, EventService
+from events.registration.candidates import (
+    assign_coach,
+    coaches,
+    hand_over_caseload,
+    register_candidate,
+    remove_coach,
+    sign_up,
+    update_candidate,
+)
+from events.registration.inputs import CandidateInput, ConsentInput, ParticipationInput
+from events.registration.pages import FORM_ID, form_error, see_other
+
+
+def candidate_form_values(candidate: Any) -> dict[str, Any]:
+    if candidate is None:
+        return {"sectors": [], "barriers": [], "method": "verbal"}
+    return {
+        "first_name": candidate.first_name,
+        "last_name": candidate.last_name,
+        "email": candidate.email or "",
+        "phone": candidate.phone or "",
+        "date_of_birth": candidate.date_of_birth.isoformat() if candidate.date_of_birth else "",
+        "city": candidate.city or "",
+        "sectors": list(candidate.sectors or []),
+        "hours_per_week": candidate.hours_per_week or "",
+        "own_words": candidate.own_words,
+        "target_group": candidate.target_group or "",
+        "barriers": list(candidate.barriers or []),
+        "coach_note": candidate.coach_note,
+    }
+
+
+class CandidateAdminPages(Controller):
+    path = "/candidates"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+
+    def _context(self, candidate: Any, values: dict[str, Any], coaches: Any = ()) -> dict[str, Any]:
+        return {
+            "candidate": candidate,
+            "values": values,
+            "errors": {},
+            "sectors": SECTORS,
+            "barriers": BARRIERS,
+            "methods": [m.value for m in ConsentMethod],
+            "coaches": coaches,
+            "coach_kinds": [k.value for k in CoachKind],
+        }
+
+    @get("/new", name="candidate_new")
+    async def new_candidate(self, db_session: NamedDependency[AsyncSession]) -> Template:
+        return Template(
+            "events/candidate_form.html",
+            context=self._context(None, candidate_form_values(None), await coaches(db_session)),
+        )
+
+    @post("/new", name="candidate_create")
+    async def create_candidate(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        values = form_values(await request.form(), lists=("sectors", "barriers"))
+        try:
+            data = parse(CandidateInput, values)
+            consent = parse(
+                ConsentInput, {"purpose": values.get("purpose", ""), "method": values.get("method", "verbal")}
+            )
+            coach_id = int(values["coach_id"]) if FORM_ID.fullmatch(str(values.get("coach_id", ""))) else None
+            candidate = await register_candidate(db_session, current_user, data, consent, coach_id=coach_id)
+        except DomainError as exc:
+            return form_error("events/candidate_form.html", self._context(None, values, await coaches(db_session)), exc)
+        return see_other(f"/candidates/{candidate.id}?msg=saved")
+
+    @get("/{candidate_id:int}/edit", name="candidate_edit")
+    async def edit_candidate(
+        self,
+        candidate_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Template:
+        candidate = await CandidateService(db_session, current_user).get(candidate_id, sensitive=True)
+        return Template(
+            "events/candidate_form.html", context=self._context(candidate, candidate_form_values(candidate))
+        )
+
+    @post("/{candidate_id:int}/edit", name="candidate_update")
+    async def update_candidate(
+        self,
+        candidate_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        candidate = await CandidateService(db_session, current_user).get(candidate_id)
+        values = form_values(await request.form(), lists=("sectors", "barriers"))
+        try:
+            data = parse(CandidateInput, values)
+            await update_candidate(db_session, current_user, candidate_id, data)
+        except DomainError as exc:
+            return form_error("events/candidate_form.html", self._context(candidate, values), exc)
+        return see_other(f"/candidates/{candidate_id}?msg=saved")
+
+    @post("/{candidate_id:int}/signup", name="candidate_signup")
+    async def sign_up(
+        self,
+        candidate_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Response[Any]:
+        values = form_values(await request.form(), lists=("rounds",))
+        event = await EventService(db_session, current_user).get(str(values.get("event", "")) or "-")
+        try:
+            rounds_field(values, total=event.rounds)
+            data = parse(ParticipationInput, values)
+            participation = await sign_up(db_session, current_user, event, candidate_id, data)
+        except DomainError as exc:
+            return see_other(f"/candidates/{candidate_id}?msg=signup_failed&reason={exc.code}")
+        return see_other(f"/events/{event.slug}/wishes/{participation.id}?msg=signed_up")
+
+
+class CoachPages(Controller):
+    """Who coaches whom: a second coach for a candidate, and handing a caseload over."""
+
+    path = "/coaches"
+    include_in_schema = False
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+
+    @post("/assign/{candidate_id:int}", name="coach_assign")
+    async def assign(
+        self,
+        candidate_id: FromPath[int],
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        await CandidateService(db_session, current_user).get(candidate_id)  # reach first
+        form = await request.form()
+        coach_id = str(form.get("coach_id", ""))
+        kind = str(form.get("kind", "jobcoach"))
+        if not FORM_ID.fullmatch(coach_id) or kind not in {k.value for k in CoachKind}:
+            raise DomainError("invalid", _t("Choose a coach."), "coach_id")
+        await assign_coach(db_session, current_user, candidate_id, int(coach_id), CoachKind(kind))
+        return see_other(f"/candidates/{candidate_id}?msg=saved")
+
+    @post("/unassign/{candidate_id:int}/{coach_id:int}", name="coach_unassign")
+    async def unassign(
+        self,
+        candidate_id: FromPath[int],
+        coach_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        await remove_coach(db_session, current_user, candidate_id, coach_id)
+        target = f"/candidates/{candidate_id}?msg=saved" if coach_id != current_user.id else "/?msg=saved"
+        return see_other(target)
+
+    @post("/handover", name="coach_handover")
+    async def handover(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> Redirect:
+        form = await request.form()
+        source, target = str(form.get("from_coach_id", current_user.id)), str(form.get("to_coach_id", ""))
+        if not FORM_ID.fullmatch(source) or not FORM_ID.fullmatch(target):
+            raise DomainError("invalid", _t("Choose a coach."), "to_coach_id")
+        moved = await hand_over_caseload(db_session, current_user, int(source), int(target))
+        return see_other(f"/?msg=handed_over&n={moved}")

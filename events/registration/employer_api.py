@@ -1,0 +1,231 @@
+"""The JSON API of an event's employers: their participation, rounds, openings and contact persons, and the
+anonymised candidate cards an employer marks its interest on."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.platform.auth import CurrentUser, requires
+from events.platform.deps import AppContext
+from events.platform.models import Role
+from events.platform.services import EventService
+from events.registration import preferences as prefs
+from events.registration.employers import (
+    add_contact,
+    add_opening,
+    employer_of,
+    remove_contact,
+    remove_employer,
+    remove_opening,
+    set_employer_rounds,
+    update_employer,
+    update_opening,
+)
+from events.registration.inputs import ContactInput, EmployerInput, OpeningInput
+from events.registration.schemas import EmployerRow, OpeningRow
+
+organisers = requires(Role.ORGANISER)
+
+
+class RoundsRequest(msgspec.Struct, forbid_unknown_fields=True):
+    rounds: list[int] | None
+
+
+class ContactRow(msgspec.Struct):
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    has_login: bool
+    invitation_url: str | None = None
+
+
+class CardRow(msgspec.Struct):
+    participation_id: int
+    display_name: str
+    sectors: list[str]
+    hours_per_week: int | None
+    own_words: str
+    rounds: list[int]
+    level: int | None
+    wish: int | None
+
+
+def invitation_url(ctx: AppContext, token: str | None) -> str | None:
+    return f"{ctx.settings.base_url}/invite/{token}" if token else None
+
+
+class EmployerAdminApi(Controller):
+    path = "/api/events/{event_ref:str}"
+    tags = ["employers"]
+
+    @get(
+        "/employers/{employer_id:int}",
+        name="api:employer",
+        guards=[requires(Role.ORGANISER, Role.COACH, Role.EMPLOYER)],
+    )
+    async def get_one(
+        self,
+        event_ref: FromPath[str],
+        employer_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> EmployerRow:
+        """One employer with its openings."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        return EmployerRow.of(await employer_of(db_session, current_user, event, employer_id))
+
+    @put("/employers/{employer_id:int}", name="api:employer_update", guards=[organisers])
+    async def update(
+        self,
+        event_ref: FromPath[str],
+        employer_id: FromPath[int],
+        data: JSONBody[EmployerInput],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> EmployerRow:
+        """Change an employer's tables, seats and rounds."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        return EmployerRow.of(await update_employer(db_session, current_user, event, employer_id, data))
+
+    @delete("/employers/{employer_id:int}", name="api:employer_delete", guards=[organisers], status_code=HTTP_200_OK)
+    async def remove(
+        self,
+        event_ref: FromPath[str],
+        employer_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> dict[str, bool]:
+        """Take an employer out of the event."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        await remove_employer(db_session, current_user, event, employer_id)
+        return {"deleted": True}
+
+    @put(
+        "/employers/{employer_id:int}/rounds",
+        name="api:employer_rounds",
+        guards=[requires(Role.ORGANISER, Role.EMPLOYER)],
+    )
+    async def set_rounds(
+        self,
+        event_ref: FromPath[str],
+        employer_id: FromPath[int],
+        data: JSONBody[RoundsRequest],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> EmployerRow:
+        """The rounds the employer is present (its contacts may say so themselves)."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        await set_employer_rounds(db_session, current_user, event, employer_id, data.rounds)
+        return EmployerRow.of(await employer_of(db_session, current_user, event, employer_id))
+
+    @get(
+        "/employers/{employer_id:int}/cards",
+        name="api:employer_cards",
+        guards=[requires(Role.ORGANISER, Role.EMPLOYER)],
+    )
+    async def cards(
+        self,
+        event_ref: FromPath[str],
+        employer_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> list[CardRow]:
+        """Anonymised candidate cards with the employer's own interest."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        _, cards = await prefs.employer_cards(db_session, current_user, event, employer_id)
+        return [
+            CardRow(
+                c.participation_id, c.display_name, c.sectors, c.hours_per_week, c.own_words, c.rounds, c.level, c.wish
+            )
+            for c in cards
+        ]
+
+    @post(
+        "/employers/{employer_id:int}/openings",
+        name="api:opening_create",
+        guards=[organisers],
+        status_code=HTTP_201_CREATED,
+    )
+    async def add_opening(
+        self,
+        event_ref: FromPath[str],
+        employer_id: FromPath[int],
+        data: JSONBody[OpeningInput],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> OpeningRow:
+        """Add an opening the employer brings."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        return OpeningRow.of(await add_opening(db_session, current_user, event, employer_id, data))
+
+    @put("/openings/{opening_id:int}", name="api:opening_update", guards=[organisers])
+    async def update_opening(
+        self,
+        event_ref: FromPath[str],
+        opening_id: FromPath[int],
+        data: JSONBody[OpeningInput],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> OpeningRow:
+        """Change an opening."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        return OpeningRow.of(await update_opening(db_session, current_user, event, opening_id, data))
+
+    @delete("/openings/{opening_id:int}", name="api:opening_delete", guards=[organisers], status_code=HTTP_200_OK)
+    async def remove_opening(
+        self,
+        event_ref: FromPath[str],
+        opening_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> dict[str, bool]:
+        """Remove an opening."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        await remove_opening(db_session, current_user, event, opening_id)
+        return {"deleted": True}
+
+    @post(
+        "/employers/{employer_id:int}/contacts",
+        name="api:contact_create",
+        guards=[organisers],
+        status_code=HTTP_201_CREATED,
+    )
+    async def add_contact(
+        self,
+        event_ref: FromPath[str],
+        employer_id: FromPath[int],
+        data: JSONBody[ContactInput],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+        ctx: NamedDependency[AppContext],
+    ) -> ContactRow:
+        """Add a contact person; with an e-mail address they get an employer login by invitation link."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        contact, token = await add_contact(db_session, current_user, event, employer_id, data)
+        return ContactRow(
+            contact.id,
+            contact.name,
+            contact.email,
+            contact.phone,
+            contact.user_id is not None,
+            invitation_url(ctx, token),
+        )
+
+    @delete("/contacts/{contact_id:int}", name="api:contact_delete", guards=[organisers], status_code=HTTP_200_OK)
+    async def remove_contact(
+        self,
+        event_ref: FromPath[str],
+        contact_id: FromPath[int],
+        db_session: NamedDependency[AsyncSession],
+        current_user: NamedDependency[CurrentUser],
+    ) -> dict[str, bool]:
+        """Remove a contact person."""
+        event = await EventService(db_session, current_user).get(event_ref)
+        await remove_contact(db_session, current_user, event, contact_id)
+        return {"deleted": True}
