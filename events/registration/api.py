@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import CurrentUser, logged_in, requires
-from events.platform.models import PreferenceSide, Role
+from events.platform.models import Event, PreferenceSide, Role
 from events.platform.services import EventService
 from events.registration import preferences as prefs
 from events.registration.candidates import sign_up, update_participation
@@ -136,6 +136,11 @@ def participation_row(p: Any) -> ParticipationRow:
     )
 
 
+async def _detail(db_session: AsyncSession, current_user: CurrentUser, event: Event) -> EventDetail:
+    """The event with its round times and figures, as it is now."""
+    return EventDetail.of(event, (await EventService(db_session, current_user).figures([event])).get(event.id))
+
+
 class EventAdminApi(Controller):
     path = "/api/events"
     tags = ["events"]
@@ -154,14 +159,12 @@ class EventAdminApi(Controller):
     @get("/{event_ref:str}", name="api:event")
     async def get_event(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> EventDetail:
         """One event with its round times."""
-        service = EventService(db_session, current_user)
-        event = await service.get(event_ref)
-        figures = await service.figures([event])
+        figures = await EventService(db_session, current_user).figures([event])
         return EventDetail.of(event, figures.get(event.id))
 
     @get(
@@ -171,14 +174,12 @@ class EventAdminApi(Controller):
     )
     async def list_employers(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> list[EmployerRow]:
         """The event's employers with their openings (an employer sees only its own)."""
-        service = EventService(db_session, current_user)
-        event = await service.get(event_ref)
-        return [EmployerRow.of(p) for p in await service.employers(event)]
+        return [EmployerRow.of(p) for p in await EventService(db_session, current_user).employers(event)]
 
     @get(
         "/{event_ref:str}/candidates",
@@ -187,14 +188,12 @@ class EventAdminApi(Controller):
     )
     async def list_candidates(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> list[EventParticipationRow]:
         """The event's candidates (a coach sees only their own)."""
-        service = EventService(db_session, current_user)
-        event = await service.get(event_ref)
-        return [EventParticipationRow.of(p) for p in await service.candidates(event)]
+        return [EventParticipationRow.of(p) for p in await EventService(db_session, current_user).candidates(event)]
 
     @post("/", name="api:event_create", guards=[organisers], status_code=HTTP_201_CREATED)
     async def create(
@@ -210,51 +209,47 @@ class EventAdminApi(Controller):
     @put("/{event_ref:str}", name="api:event_update", guards=[organisers])
     async def update(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: JSONBody[EventInput],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> EventDetail:
         """Change an event's settings."""
-        service = EventService(db_session, current_user)
-        event = await update_event(db_session, current_user, await service.get(event_ref), data)
-        return EventDetail.of(event, (await service.figures([event])).get(event.id))
+        event = await update_event(db_session, current_user, event, data)
+        return await _detail(db_session, current_user, event)
 
     @post("/{event_ref:str}/copy", name="api:event_copy", guards=[organisers], status_code=HTTP_201_CREATED)
     async def copy(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: JSONBody[CopyRequest],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> EventDetail:
         """A new draft event with the same settings and employers, on another date."""
-        service = EventService(db_session, current_user)
-        event = await copy_event(db_session, current_user, await service.get(event_ref), data.date, data.name)
-        return EventDetail.of(event, (await service.figures([event])).get(event.id))
+        copy = await copy_event(db_session, current_user, event, data.date, data.name)
+        return await _detail(db_session, current_user, copy)
 
     @post("/{event_ref:str}/archive", name="api:event_archive", guards=[organisers], status_code=HTTP_200_OK)
     async def archive(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: JSONBody[ArchiveRequest],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> EventDetail:
         """Archive an event (or bring it back)."""
-        service = EventService(db_session, current_user)
-        event = await set_archived(db_session, current_user, await service.get(event_ref), data.archived)
+        event = await set_archived(db_session, current_user, event, data.archived)
         return EventDetail.of(event, None)
 
     @get("/{event_ref:str}/capacity", name="api:event_capacity", guards=[organisers])
     async def capacity(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> CapacityRow:
         """Talks demanded against seats offered."""
-        event = await EventService(db_session, current_user).get(event_ref)
         c = await prefs.capacity(db_session, current_user, event)
         return CapacityRow(
             c.candidates,
@@ -271,12 +266,11 @@ class EventAdminApi(Controller):
     @get("/{event_ref:str}/preferences", name="api:event_preferences", guards=[organisers])
     async def grid(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> PreferenceGrid:
         """Both sides' levels for every candidate-employer pair, and the scheduler's weight."""
-        event = await EventService(db_session, current_user).get(event_ref)
         grid = await prefs.preference_grid(db_session, current_user, event)
         return PreferenceGrid(
             employers=[GridEmployer(e.id, e.organisation.name) for e in grid.employers],
@@ -299,13 +293,12 @@ class EventAdminApi(Controller):
     )
     async def set_preference(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: JSONBody[PreferenceSet],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> PreferenceRow:
         """Set one side's level for a pair (a coach for their candidate, an employer for itself)."""
-        event = await EventService(db_session, current_user).get(event_ref)
         pref = await prefs.set_preference(
             db_session, current_user, event, data.participation_id, data.employer_id, data.level, data.side
         )
@@ -320,13 +313,12 @@ class EventAdminApi(Controller):
     )
     async def sign_up(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: JSONBody[SignUp],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> ParticipationRow:
         """Sign a candidate up for the event."""
-        event = await EventService(db_session, current_user).get(event_ref)
         participation = await sign_up(db_session, current_user, event, data.candidate_id, data.participation())
         return participation_row(participation)
 
@@ -337,24 +329,22 @@ class EventAdminApi(Controller):
     )
     async def update_participation(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         participation_id: FromPath[int],
         data: JSONBody[ParticipationInput],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> ParticipationRow:
         """Change a sign-up: rounds present, talk limits, needs, status."""
-        event = await EventService(db_session, current_user).get(event_ref)
         return participation_row(await update_participation(db_session, current_user, event, participation_id, data))
 
     @post("/{event_ref:str}/employers", name="api:employer_create", guards=[organisers], status_code=HTTP_201_CREATED)
     async def create_employer(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         data: JSONBody[EmployerInput],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> EmployerRow:
         """Add an employer (an existing organisation by name, or a new one)."""
-        event = await EventService(db_session, current_user).get(event_ref)
         return EmployerRow.of(await add_employer(db_session, current_user, event, data))

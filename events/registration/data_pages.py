@@ -26,7 +26,6 @@ from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
 from events.platform.models import EVENT_TZ, ConsentMethod, Event, Role
 from events.platform.security import export_limit
-from events.platform.services import EventService
 from events.registration import exports
 from events.registration.imports import Table, apply_import, consent_missing, preview_import
 from events.registration.imports_cells import ImportConsent, default_consent_purpose
@@ -106,26 +105,21 @@ class ImportPages(Controller):
     @get("/import/{kind:str}", name="import_start")
     async def start(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         kind: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         _check_kind(kind, KINDS)
         return Template("events/import.html", context={"event": event, "kind": kind, "stage": "upload", "errors": {}})
 
     @post("/import/{kind:str}", name="import_upload")
     async def upload(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         ctx: NamedDependency[AppContext],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         _check_kind(kind, KINDS)
         form = await request.form()
         upload = form.get("file")
@@ -192,14 +186,13 @@ class ImportPages(Controller):
     @get("/import/{kind:str}/{upload_id:str}", name="import_preview")
     async def preview(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         upload_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         ctx: NamedDependency[AppContext],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         _check_kind(kind, KINDS)
         upload = await _loaded(_upload_path(ctx, current_user, event, kind, upload_id))
         context = await self._preview(db_session, current_user, event, kind, upload_id, upload, None)
@@ -208,7 +201,7 @@ class ImportPages(Controller):
     @post("/import/{kind:str}/{upload_id:str}", name="import_apply")
     async def apply(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         kind: FromPath[str],
         upload_id: FromPath[str],
         request: Request[Any, Any, Any],
@@ -216,7 +209,6 @@ class ImportPages(Controller):
         current_user: NamedDependency[CurrentUser],
         ctx: NamedDependency[AppContext],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         _check_kind(kind, KINDS)
         path = _upload_path(ctx, current_user, event, kind, upload_id)
         upload = await _loaded(path)
@@ -251,12 +243,11 @@ class ImportPages(Controller):
     @get("/export/{filename:str}", name="export_download", guards=[export_limit])
     async def export(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         filename: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[bytes]:
-        event = await EventService(db_session, current_user).get(event_ref)
         kind, _, fmt = filename.partition(".")
         _check_kind(kind, EXPORT_KINDS)
         if fmt not in MEDIA_TYPES:

@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import CurrentUser, requires
 from events.platform.deps import AppContext
-from events.platform.models import Role
-from events.platform.services import EventService
+from events.platform.models import Event, Role
 from events.registration import preferences as prefs
 from events.registration.employers import (
     add_contact,
@@ -71,38 +70,35 @@ class EmployerAdminApi(Controller):
     )
     async def get_one(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> EmployerRow:
         """One employer with its openings."""
-        event = await EventService(db_session, current_user).get(event_ref)
         return EmployerRow.of(await employer_of(db_session, current_user, event, employer_id))
 
     @put("/employers/{employer_id:int}", name="api:employer_update", guards=[organisers])
     async def update(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         data: JSONBody[EmployerInput],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> EmployerRow:
         """Change an employer's tables, seats and rounds."""
-        event = await EventService(db_session, current_user).get(event_ref)
         return EmployerRow.of(await update_employer(db_session, current_user, event, employer_id, data))
 
     @delete("/employers/{employer_id:int}", name="api:employer_delete", guards=[organisers], status_code=HTTP_200_OK)
     async def remove(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> dict[str, bool]:
         """Take an employer out of the event."""
-        event = await EventService(db_session, current_user).get(event_ref)
         await remove_employer(db_session, current_user, event, employer_id)
         return {"deleted": True}
 
@@ -113,14 +109,13 @@ class EmployerAdminApi(Controller):
     )
     async def set_rounds(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         data: JSONBody[RoundsRequest],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> EmployerRow:
         """The rounds the employer is present (its contacts may say so themselves)."""
-        event = await EventService(db_session, current_user).get(event_ref)
         await set_employer_rounds(db_session, current_user, event, employer_id, data.rounds)
         return EmployerRow.of(await employer_of(db_session, current_user, event, employer_id))
 
@@ -131,13 +126,12 @@ class EmployerAdminApi(Controller):
     )
     async def cards(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> list[CardRow]:
         """Anonymised candidate cards with the employer's own interest."""
-        event = await EventService(db_session, current_user).get(event_ref)
         _, cards = await prefs.employer_cards(db_session, current_user, event, employer_id)
         return [
             CardRow(
@@ -154,39 +148,36 @@ class EmployerAdminApi(Controller):
     )
     async def add_opening(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         data: JSONBody[OpeningInput],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> OpeningRow:
         """Add an opening the employer brings."""
-        event = await EventService(db_session, current_user).get(event_ref)
         return OpeningRow.of(await add_opening(db_session, current_user, event, employer_id, data))
 
     @put("/openings/{opening_id:int}", name="api:opening_update", guards=[organisers])
     async def update_opening(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         opening_id: FromPath[int],
         data: JSONBody[OpeningInput],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> OpeningRow:
         """Change an opening."""
-        event = await EventService(db_session, current_user).get(event_ref)
         return OpeningRow.of(await update_opening(db_session, current_user, event, opening_id, data))
 
     @delete("/openings/{opening_id:int}", name="api:opening_delete", guards=[organisers], status_code=HTTP_200_OK)
     async def remove_opening(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         opening_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> dict[str, bool]:
         """Remove an opening."""
-        event = await EventService(db_session, current_user).get(event_ref)
         await remove_opening(db_session, current_user, event, opening_id)
         return {"deleted": True}
 
@@ -198,7 +189,7 @@ class EmployerAdminApi(Controller):
     )
     async def add_contact(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         data: JSONBody[ContactInput],
         db_session: NamedDependency[AsyncSession],
@@ -206,7 +197,6 @@ class EmployerAdminApi(Controller):
         ctx: NamedDependency[AppContext],
     ) -> ContactRow:
         """Add a contact person; with an e-mail address they get an employer login by invitation link."""
-        event = await EventService(db_session, current_user).get(event_ref)
         contact, token = await add_contact(db_session, current_user, event, employer_id, data)
         return ContactRow(
             contact.id,
@@ -220,12 +210,11 @@ class EmployerAdminApi(Controller):
     @delete("/contacts/{contact_id:int}", name="api:contact_delete", guards=[organisers], status_code=HTTP_200_OK)
     async def remove_contact(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         contact_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> dict[str, bool]:
         """Remove a contact person."""
-        event = await EventService(db_session, current_user).get(event_ref)
         await remove_contact(db_session, current_user, event, contact_id)
         return {"deleted": True}

@@ -24,7 +24,6 @@ from events.platform.models import (
     OrganisationKind,
     Role,
 )
-from events.platform.services import EventService
 from events.registration.employers import (
     add_contact,
     add_employer,
@@ -99,22 +98,19 @@ class EmployerAdminPages(Controller):
     @get("/{event_ref:str}/employers/new", name="employer_new")
     async def new_employer(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         return Template(FORM, context=await employer_context(db_session, event, None, {}))
 
     @post("/{event_ref:str}/employers/new", name="employer_create")
     async def create_employer(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form(), lists=("rounds",))
         shown = dict(values)
         try:
@@ -127,25 +123,23 @@ class EmployerAdminPages(Controller):
     @get("/{event_ref:str}/employers/{employer_id:int}", name="employer_page")
     async def employer_page(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         employer = await employer_of(db_session, current_user, event, employer_id)
         return Template(FORM, context=await employer_context(db_session, event, employer, {}))
 
     @post("/{event_ref:str}/employers/{employer_id:int}", name="employer_update")
     async def update_employer(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         employer = await employer_of(db_session, current_user, event, employer_id)
         values = form_values(await request.form(), lists=("rounds",))
         shown = dict(values)
@@ -160,25 +154,23 @@ class EmployerAdminPages(Controller):
     @post("/{event_ref:str}/employers/{employer_id:int}/delete", name="employer_delete")
     async def delete_employer(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
-        event = await EventService(db_session, current_user).get(event_ref)
         await remove_employer(db_session, current_user, event, employer_id)
         return see_other(f"/events/{event.slug}?msg=deleted")
 
     @post("/{event_ref:str}/employers/{employer_id:int}/openings", name="opening_create")
     async def add_opening(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         employer = await employer_of(db_session, current_user, event, employer_id)
         values = form_values(await request.form())
         try:
@@ -190,13 +182,12 @@ class EmployerAdminPages(Controller):
     @post("/{event_ref:str}/openings/{opening_id:int}/delete", name="opening_delete")
     async def delete_opening(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         opening_id: FromPath[int],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
-        event = await EventService(db_session, current_user).get(event_ref)
         back = str((await request.form()).get("employer_id", ""))
         await remove_opening(db_session, current_user, event, opening_id)
         return back_to_employer(event, back, "openings")
@@ -204,14 +195,13 @@ class EmployerAdminPages(Controller):
     @post("/{event_ref:str}/employers/{employer_id:int}/contacts", name="contact_create")
     async def add_contact(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         employer_id: FromPath[int],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
         ctx: NamedDependency[AppContext],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         employer = await employer_of(db_session, current_user, event, employer_id)
         values = form_values(await request.form())
         try:
@@ -228,13 +218,12 @@ class EmployerAdminPages(Controller):
     @post("/{event_ref:str}/contacts/{contact_id:int}/delete", name="contact_delete")
     async def delete_contact(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         contact_id: FromPath[int],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
-        event = await EventService(db_session, current_user).get(event_ref)
         back = str((await request.form()).get("employer_id", ""))
         await remove_contact(db_session, current_user, event, contact_id)
         return back_to_employer(event, back, "contacts")

@@ -28,7 +28,6 @@ from events.platform.models import (
     Event,
     Role,
 )
-from events.platform.services import EventService
 from events.registration import preferences as prefs
 from events.registration.employers import accept_invitation, open_invitation
 from events.registration.inputs import EventInput
@@ -122,11 +121,8 @@ class EventAdminPages(Controller):
     @get("/{event_ref:str}/edit", name="event_edit")
     async def edit_event(
         self,
-        event_ref: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        event: NamedDependency[Event],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         return Template(
             "events/event_form.html", context={"event": event, "values": event_form_values(event), "errors": {}}
         )
@@ -134,12 +130,11 @@ class EventAdminPages(Controller):
     @post("/{event_ref:str}/edit", name="event_update")
     async def update_event(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         form = form_values(await request.form())
         try:
             data = await read_event_form(request)
@@ -151,12 +146,11 @@ class EventAdminPages(Controller):
     @post("/{event_ref:str}/copy", name="event_copy")
     async def copy_event(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         values = form_values(await request.form())
         try:
             data = parse(CopyForm, values)
@@ -168,12 +162,11 @@ class EventAdminPages(Controller):
     @post("/{event_ref:str}/archive", name="event_archive")
     async def archive_event(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
-        event = await EventService(db_session, current_user).get(event_ref)
         archived = (await request.form()).get("archived", "1") == "1"
         await set_archived(db_session, current_user, event, archived)
         return see_other(f"/events/{event.slug}?msg={'archived' if archived else 'saved'}")
@@ -181,11 +174,10 @@ class EventAdminPages(Controller):
     @get("/{event_ref:str}/preferences", name="event_preferences")
     async def preferences_page(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         grid = await prefs.preference_grid(db_session, current_user, event)
         capacity = await prefs.capacity(db_session, current_user, event)
         return Template("events/preferences.html", context={"event": event, "grid": grid, "capacity": capacity})

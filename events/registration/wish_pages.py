@@ -50,13 +50,9 @@ async def _wishes_context(
     }
 
 
-async def _own_employer(
-    db_session: AsyncSession, current_user: CurrentUser, event_ref: str
-) -> tuple[Event, Sequence[EmployerParticipation]]:
-    """The event, and the employer's own participation in it (none, or one)."""
-    service = EventService(db_session, current_user)
-    event = await service.get(event_ref)
-    return event, await service.employers(event)
+async def _own(db_session: AsyncSession, current_user: CurrentUser, event: Event) -> Sequence[EmployerParticipation]:
+    """The employer's own participation in the event (none, or one)."""
+    return await EventService(db_session, current_user).employers(event)
 
 
 class WishPages(Controller):
@@ -68,25 +64,23 @@ class WishPages(Controller):
     @get("/wishes/{participation_id:int}", name="wishes", guards=[requires(Role.ORGANISER, Role.COACH)])
     async def wishes_page(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         participation_id: FromPath[int],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event = await EventService(db_session, current_user).get(event_ref)
         participation = await participation_of(db_session, current_user, event, participation_id)
         return Template("events/wishes.html", context=await _wishes_context(db_session, event, participation))
 
     @post("/wishes/{participation_id:int}", name="wishes_set", guards=[requires(Role.ORGANISER, Role.COACH)])
     async def set_wish(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         participation_id: FromPath[int],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
-        event = await EventService(db_session, current_user).get(event_ref)
         await participation_of(db_session, current_user, event, participation_id)  # reach first
         form = await request.form()
         employer_id, level = _pair(form.get("employer_id"), form.get("level"))
@@ -101,13 +95,12 @@ class WishPages(Controller):
     )
     async def update_details(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         participation_id: FromPath[int],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event = await EventService(db_session, current_user).get(event_ref)
         participation = await participation_of(db_session, current_user, event, participation_id)
         values = form_values(await request.form(), lists=("rounds",))
         try:
@@ -124,11 +117,11 @@ class WishPages(Controller):
     @get("/cards", name="employer_cards", guards=[requires(Role.EMPLOYER)])
     async def cards_page(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Template:
-        event, own = await _own_employer(db_session, current_user, event_ref)
+        own = await _own(db_session, current_user, event)
         if not own:
             raise NotFoundError("employer")
         employer, cards = await prefs.employer_cards(db_session, current_user, event, own[0].id)
@@ -137,12 +130,12 @@ class WishPages(Controller):
     @post("/cards", name="employer_cards_set", guards=[requires(Role.EMPLOYER)])
     async def set_interest(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Redirect:
-        event, own = await _own_employer(db_session, current_user, event_ref)
+        own = await _own(db_session, current_user, event)
         form = await request.form()
         participation_id, level = _pair(form.get("participation_id"), form.get("level"))
         if own:
@@ -152,12 +145,12 @@ class WishPages(Controller):
     @post("/rounds", name="employer_rounds_set", guards=[requires(Role.EMPLOYER)])
     async def set_rounds(
         self,
-        event_ref: FromPath[str],
+        event: NamedDependency[Event],
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        event, own = await _own_employer(db_session, current_user, event_ref)
+        own = await _own(db_session, current_user, event)
         values = form_values(await request.form(), lists=("rounds",))
         if own:
             try:
