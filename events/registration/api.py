@@ -164,8 +164,7 @@ class EventAdminApi(Controller):
         current_user: NamedDependency[CurrentUser],
     ) -> EventDetail:
         """One event with its round times."""
-        figures = await EventService(db_session, current_user).figures([event])
-        return EventDetail.of(event, figures.get(event.id))
+        return await _detail(db_session, current_user, event)
 
     @get(
         "/{event_ref:str}/employers",

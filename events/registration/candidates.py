@@ -260,11 +260,9 @@ def _apply_participation(
     participation.accessibility = data.accessibility.strip()
 
 
-async def participation_of(
-    session: AsyncSession, user: CurrentUser, event: Event, participation_id: int
-) -> CandidateParticipation:
-    """A candidate's sign-up, for their coaches and organisers only."""
-    require_role(user, Role.ORGANISER, Role.COACH)
+async def sign_up_of(session: AsyncSession, event: Event, participation_id: int) -> CandidateParticipation:
+    """The event's sign-up ``participation_id`` with its candidate, whoever asks (the caller checks the reach);
+    NotFoundError when the event has no such sign-up."""
     participation: CandidateParticipation | None = await session.scalar(
         select(CandidateParticipation)
         .where(CandidateParticipation.id == participation_id, CandidateParticipation.event_id == event.id)
@@ -272,6 +270,15 @@ async def participation_of(
     )
     if participation is None:
         raise NotFoundError("participation")
+    return participation
+
+
+async def participation_of(
+    session: AsyncSession, user: CurrentUser, event: Event, participation_id: int
+) -> CandidateParticipation:
+    """A candidate's sign-up, for their coaches and organisers only."""
+    require_role(user, Role.ORGANISER, Role.COACH)
+    participation = await sign_up_of(session, event, participation_id)
     await CandidateService(session, user).get(participation.candidate_id)  # reach check
     return participation
 

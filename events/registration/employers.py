@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,7 @@ from events.registration.inputs import ContactInput, EmployerInput, OpeningInput
 from events.registration.services import check_rounds, require_role
 
 INVITATION_DAYS = 14
+_Part = TypeVar("_Part", Opening, EmployerContact)
 
 # --- employers ---------------------------------------------------------------------------------------
 
@@ -203,15 +205,20 @@ async def add_opening(
     return opening
 
 
-async def _opening_of(session: AsyncSession, event: Event, opening_id: int) -> Opening:
-    opening: Opening | None = await session.scalar(
-        select(Opening)
-        .join(EmployerParticipation, EmployerParticipation.id == Opening.employer_participation_id)
-        .where(Opening.id == opening_id, EmployerParticipation.event_id == event.id)
+async def _employers_part(session: AsyncSession, model: type[_Part], part_id: int, event: Event, name: str) -> _Part:
+    """An opening or a contact person of one of the event's employers; NotFoundError(``name``) otherwise."""
+    part: _Part | None = await session.scalar(
+        select(model)
+        .join(EmployerParticipation, EmployerParticipation.id == model.employer_participation_id)
+        .where(model.id == part_id, EmployerParticipation.event_id == event.id)
     )
-    if opening is None:
-        raise NotFoundError("opening")
-    return opening
+    if part is None:
+        raise NotFoundError(name)
+    return part
+
+
+async def _opening_of(session: AsyncSession, event: Event, opening_id: int) -> Opening:
+    return await _employers_part(session, Opening, opening_id, event, "opening")
 
 
 async def update_opening(
@@ -288,13 +295,7 @@ async def add_contact(
 
 async def remove_contact(session: AsyncSession, user: CurrentUser, event: Event, contact_id: int) -> None:
     require_role(user, Role.ORGANISER)
-    contact: EmployerContact | None = await session.scalar(
-        select(EmployerContact)
-        .join(EmployerParticipation, EmployerParticipation.id == EmployerContact.employer_participation_id)
-        .where(EmployerContact.id == contact_id, EmployerParticipation.event_id == event.id)
-    )
-    if contact is None:
-        raise NotFoundError("contact")
+    contact = await _employers_part(session, EmployerContact, contact_id, event, "contact")
     await session.delete(contact)
     await session.flush()
     await audit(session, user, "delete", "employer_contact", contact_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -86,10 +87,19 @@ def event_form_values(event: Event | None) -> dict[str, Any]:
     }
 
 
-async def read_event_form(request: Request[Any, Any, Any]) -> EventInput:
-    values = form_values(await request.form())
-    values["breaks"] = breaks_field(values.get("breaks"))
-    return parse(EventInput, values)
+EVENT_FORM = "events/event_form.html"
+
+
+async def _save_event(
+    request: Request[Any, Any, Any], save: Callable[[EventInput], Awaitable[Event]], event: Event | None
+) -> Response[Any]:
+    """The event's form as sent: saved (created or changed) and on to the event, or shown again with the error."""
+    form = form_values(await request.form())
+    try:
+        saved = await save(parse(EventInput, {**form, "breaks": breaks_field(form.get("breaks"))}))
+    except DomainError as exc:
+        return form_error(EVENT_FORM, {"event": event, "values": form}, exc)
+    return see_other(f"/events/{saved.slug}?msg=saved")
 
 
 class EventAdminPages(Controller):
@@ -99,9 +109,7 @@ class EventAdminPages(Controller):
 
     @get("/new", name="event_new")
     async def new_event(self) -> Template:
-        return Template(
-            "events/event_form.html", context={"event": None, "values": event_form_values(None), "errors": {}}
-        )
+        return Template(EVENT_FORM, context={"event": None, "values": event_form_values(None), "errors": {}})
 
     @post("/new", name="event_create")
     async def create_event(
@@ -110,22 +118,14 @@ class EventAdminPages(Controller):
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        form = form_values(await request.form())
-        try:
-            data = await read_event_form(request)
-            event = await create_event(db_session, current_user, data)
-        except DomainError as exc:
-            return form_error("events/event_form.html", {"event": None, "values": form}, exc)
-        return see_other(f"/events/{event.slug}?msg=saved")
+        return await _save_event(request, lambda data: create_event(db_session, current_user, data), None)
 
     @get("/{event_ref:str}/edit", name="event_edit")
     async def edit_event(
         self,
         event: NamedDependency[Event],
     ) -> Template:
-        return Template(
-            "events/event_form.html", context={"event": event, "values": event_form_values(event), "errors": {}}
-        )
+        return Template(EVENT_FORM, context={"event": event, "values": event_form_values(event), "errors": {}})
 
     @post("/{event_ref:str}/edit", name="event_update")
     async def update_event(
@@ -135,13 +135,7 @@ class EventAdminPages(Controller):
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        form = form_values(await request.form())
-        try:
-            data = await read_event_form(request)
-            event = await update_event(db_session, current_user, event, data)
-        except DomainError as exc:
-            return form_error("events/event_form.html", {"event": event, "values": form}, exc)
-        return see_other(f"/events/{event.slug}?msg=saved")
+        return await _save_event(request, lambda data: update_event(db_session, current_user, event, data), event)
 
     @post("/{event_ref:str}/copy", name="event_copy")
     async def copy_event(

@@ -26,7 +26,6 @@ from events.platform.models import (
     CandidateParticipation,
     Consent,
     EmployerParticipation,
-    EmployerStatus,
     Event,
     ParticipationStatus,
     Preference,
@@ -34,6 +33,8 @@ from events.platform.models import (
     Role,
 )
 from events.platform.services import EventService, audit, candidate_short_names
+from events.registration.candidates import sign_up_of
+from events.registration.services import confirmed_employers
 from schedule.weights import pair_weight
 
 ACTIVE = (ParticipationStatus.REGISTERED, ParticipationStatus.CONFIRMED, ParticipationStatus.CHECKED_IN)
@@ -54,13 +55,7 @@ def rounds_present(rounds: list[int] | None, event: Event) -> list[int]:
 async def _candidate_participation(
     session: AsyncSession, user: CurrentUser, event: Event, participation_id: int
 ) -> CandidateParticipation:
-    participation: CandidateParticipation | None = await session.scalar(
-        select(CandidateParticipation)
-        .where(CandidateParticipation.id == participation_id, CandidateParticipation.event_id == event.id)
-        .options(selectinload(CandidateParticipation.candidate))
-    )
-    if participation is None:
-        raise NotFoundError("participation")
+    participation = await sign_up_of(session, event, participation_id)
     if user.role is Role.COACH:
         mine = await session.get(CandidateCoach, (participation.candidate_id, user.id))
         if mine is None:
@@ -169,17 +164,10 @@ class Grid:
 
 
 async def load_employers(session: AsyncSession, event: Event) -> list[EmployerParticipation]:
-    return list(
-        (
-            await session.scalars(
-                select(EmployerParticipation)
-                .where(
-                    EmployerParticipation.event_id == event.id, EmployerParticipation.status == EmployerStatus.CONFIRMED
-                )
-                .options(selectinload(EmployerParticipation.organisation), selectinload(EmployerParticipation.openings))
-            )
-        ).all()
+    query = confirmed_employers(event.id).options(
+        selectinload(EmployerParticipation.organisation), selectinload(EmployerParticipation.openings)
     )
+    return list((await session.scalars(query)).all())
 
 
 def planned_participations(event: Event, statuses: Sequence[ParticipationStatus] = ACTIVE) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 
@@ -50,17 +51,22 @@ class EventRow(msgspec.Struct):
 
     @classmethod
     def of(cls, event: Event, figures: EventFigures | None) -> EventRow:
-        return cls(
-            id=event.id,
-            slug=event.slug,
-            name=event.name,
-            date=event.date,
-            venue=event.venue,
-            status=event.status.value,
-            rounds=event.rounds,
-            employers=figures.employers if figures else 0,
-            candidates=figures.candidates if figures else 0,
-        )
+        return cls(**_event_fields(event, figures))
+
+
+def _event_fields(event: Event, figures: EventFigures | None) -> dict[str, Any]:
+    """What a row and the detail of an event both show."""
+    return {
+        "id": event.id,
+        "slug": event.slug,
+        "name": event.name,
+        "date": event.date,
+        "venue": event.venue,
+        "status": event.status.value,
+        "rounds": event.rounds,
+        "employers": figures.employers if figures else 0,
+        "candidates": figures.candidates if figures else 0,
+    }
 
 
 class RoundTime(msgspec.Struct):
@@ -91,23 +97,15 @@ class EventDetail(msgspec.Struct):
     @classmethod
     def of(cls, event: Event, figures: EventFigures | None) -> EventDetail:
         return cls(
-            id=event.id,
-            slug=event.slug,
-            name=event.name,
+            **_event_fields(event, figures),
             description=event.description,
-            date=event.date,
-            venue=event.venue,
             address=event.address,
-            status=event.status.value,
-            rounds=event.rounds,
             round_minutes=event.round_minutes,
             changeover_minutes=event.changeover_minutes,
             default_min_meetings=event.default_min_meetings,
             default_max_meetings=event.default_max_meetings,
             max_seats=event.max_seats,
             schedule=[RoundTime(n, event.round_start(n), event.round_end(n)) for n in range(1, event.rounds + 1)],
-            employers=figures.employers if figures else 0,
-            candidates=figures.candidates if figures else 0,
         )
 
 
@@ -171,17 +169,26 @@ class CandidateRow(msgspec.Struct):
     @classmethod
     def of(cls, candidate: Candidate, *, with_coaches: bool = True) -> CandidateRow:
         """The row; ``with_coaches=False`` where the coaches were not loaded."""
-        return cls(
-            id=candidate.id,
-            first_name=candidate.first_name,
-            last_name=candidate.last_name,
-            email=candidate.email,
-            phone=candidate.phone,
-            city=candidate.city,
-            sectors=list(candidate.sectors or []),
-            hours_per_week=candidate.hours_per_week,
-            coaches=[CoachRef(c.coach_id, c.kind.value) for c in candidate.coaches] if with_coaches else [],
-        )
+        coaches = _coaches(candidate) if with_coaches else []
+        return cls(**_candidate_fields(candidate), coaches=coaches)
+
+
+def _candidate_fields(candidate: Candidate) -> dict[str, Any]:
+    """What a row and the whole record of a candidate both show."""
+    return {
+        "id": candidate.id,
+        "first_name": candidate.first_name,
+        "last_name": candidate.last_name,
+        "email": candidate.email,
+        "phone": candidate.phone,
+        "city": candidate.city,
+        "sectors": list(candidate.sectors or []),
+        "hours_per_week": candidate.hours_per_week,
+    }
+
+
+def _coaches(candidate: Candidate) -> list[CoachRef]:
+    return [CoachRef(c.coach_id, c.kind.value) for c in candidate.coaches]
 
 
 class ConsentRow(msgspec.Struct):
@@ -214,20 +221,13 @@ class CandidateDetail(msgspec.Struct):
     @classmethod
     def of(cls, candidate: Candidate) -> CandidateDetail:
         return cls(
-            id=candidate.id,
-            first_name=candidate.first_name,
-            last_name=candidate.last_name,
-            email=candidate.email,
-            phone=candidate.phone,
+            **_candidate_fields(candidate),
             date_of_birth=candidate.date_of_birth,
-            city=candidate.city,
-            sectors=list(candidate.sectors or []),
-            hours_per_week=candidate.hours_per_week,
             own_words=candidate.own_words,
             target_group=candidate.target_group,
             barriers=list(candidate.barriers or []),
             coach_note=candidate.coach_note,
-            coaches=[CoachRef(c.coach_id, c.kind.value) for c in candidate.coaches],
+            coaches=_coaches(candidate),
             consents=[
                 ConsentRow(c.id, c.purpose, c.method.value, c.given_at, c.withdrawn_at) for c in candidate.consents
             ],

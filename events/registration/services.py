@@ -12,8 +12,9 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -188,53 +189,38 @@ async def copy_event(session: AsyncSession, user: CurrentUser, source: Event, da
     copy.status = EventStatus.DRAFT
     session.add(copy)
     await session.flush()
-    employers = (
-        await session.scalars(
-            select(EmployerParticipation)
-            .where(
-                EmployerParticipation.event_id == source.id, EmployerParticipation.status == EmployerStatus.CONFIRMED
-            )
-            .options(selectinload(EmployerParticipation.openings), selectinload(EmployerParticipation.contacts))
-        )
-    ).all()
-    for employer in employers:
-        twin = EmployerParticipation(
-            event_id=copy.id,
-            organisation_id=employer.organisation_id,
-            tables=employer.tables,
-            seats=employer.seats,
-            rounds=employer.rounds,
-            notes=employer.notes,
-        )
+    query = confirmed_employers(source.id).options(
+        selectinload(EmployerParticipation.openings), selectinload(EmployerParticipation.contacts)
+    )
+    for employer in (await session.scalars(query)).all():
+        twin = EmployerParticipation(event_id=copy.id, **_copied(employer, _EMPLOYER_COPIED))
         session.add(twin)
         await session.flush()
         for opening in employer.openings:
-            session.add(
-                Opening(
-                    employer_participation_id=twin.id,
-                    title=opening.title,
-                    kind=opening.kind,
-                    hours_per_week=opening.hours_per_week,
-                    sector=opening.sector,
-                    description=opening.description,
-                )
-            )
+            session.add(Opening(employer_participation_id=twin.id, **_copied(opening, _OPENING_COPIED)))
         for contact in employer.contacts:
-            session.add(
-                EmployerContact(
-                    employer_participation_id=twin.id,
-                    user_id=contact.user_id,
-                    name=contact.name,
-                    email=contact.email,
-                    phone=contact.phone,
-                )
-            )
+            session.add(EmployerContact(employer_participation_id=twin.id, **_copied(contact, _CONTACT_COPIED)))
     await session.flush()
     await audit(session, user, "copy", "event", copy.id, detail={"source": source.id})
     return copy
 
 
 _NOT_COPIED = {"id", "slug", "name", "date", "status", "archived_at", "created_at", "updated_at"}
+# What a copied event takes over of each employer, its openings and its contacts (a walk-in stays with its day).
+_EMPLOYER_COPIED = ("organisation_id", "tables", "seats", "rounds", "notes")
+_OPENING_COPIED = ("title", "kind", "hours_per_week", "sector", "description")
+_CONTACT_COPIED = ("user_id", "name", "email", "phone")
+
+
+def _copied(row: object, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+def confirmed_employers(event_id: int) -> Select[tuple[EmployerParticipation]]:
+    """The query of an event's confirmed employers (the caller adds what to load with them)."""
+    return select(EmployerParticipation).where(
+        EmployerParticipation.event_id == event_id, EmployerParticipation.status == EmployerStatus.CONFIRMED
+    )
 
 
 async def set_archived(session: AsyncSession, user: CurrentUser, event: Event, archived: bool) -> Event:
