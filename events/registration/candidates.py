@@ -29,7 +29,7 @@ from events.platform.models import (
 from events.platform.names import clean_name
 from events.platform.services import CandidateService, audit, check_email
 from events.registration.inputs import CandidateInput, ConsentInput, ParticipationInput
-from events.registration.services import check_rounds, require_role
+from events.registration.services import check_rounds, found, require_role
 
 # --- candidates --------------------------------------------------------------------------------------
 
@@ -263,14 +263,12 @@ def _apply_participation(
 async def sign_up_of(session: AsyncSession, event: Event, participation_id: int) -> CandidateParticipation:
     """The event's sign-up ``participation_id`` with its candidate, whoever asks (the caller checks the reach);
     NotFoundError when the event has no such sign-up."""
-    participation: CandidateParticipation | None = await session.scalar(
+    query = (
         select(CandidateParticipation)
         .where(CandidateParticipation.id == participation_id, CandidateParticipation.event_id == event.id)
         .options(selectinload(CandidateParticipation.candidate))
     )
-    if participation is None:
-        raise NotFoundError("participation")
-    return participation
+    return await found(session, query, "participation")
 
 
 async def participation_of(

@@ -32,7 +32,7 @@ from events.platform.names import clean_name
 from events.platform.security import MIN_PASSWORD_LENGTH, digest, hash_password, password_problem
 from events.platform.services import EventService, audit, check_email, create_user, get_or_create_organisation
 from events.registration.inputs import ContactInput, EmployerInput, OpeningInput
-from events.registration.services import check_rounds, require_role
+from events.registration.services import check_rounds, found, require_role
 
 INVITATION_DAYS = 14
 _Part = TypeVar("_Part", Opening, EmployerContact)
@@ -57,10 +57,7 @@ async def employer_of(
         query = query.where(EmployerParticipation.organisation_id == (user.organisation_id or -1))
     elif user.role is not Role.ORGANISER and user.role is not Role.COACH:
         raise NotFoundError("employer")
-    employer: EmployerParticipation | None = await session.scalar(query)
-    if employer is None:
-        raise NotFoundError("employer")
-    return employer
+    return await found(session, query, "employer")
 
 
 async def add_employer(
@@ -207,14 +204,12 @@ async def add_opening(
 
 async def _employers_part(session: AsyncSession, model: type[_Part], part_id: int, event: Event, name: str) -> _Part:
     """An opening or a contact person of one of the event's employers; NotFoundError(``name``) otherwise."""
-    part: _Part | None = await session.scalar(
+    query = (
         select(model)
         .join(EmployerParticipation, EmployerParticipation.id == model.employer_participation_id)
         .where(model.id == part_id, EmployerParticipation.event_id == event.id)
     )
-    if part is None:
-        raise NotFoundError(name)
-    return part
+    return await found(session, query, name)
 
 
 async def _opening_of(session: AsyncSession, event: Event, opening_id: int) -> Opening:

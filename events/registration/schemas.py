@@ -57,13 +57,8 @@ class EventRow(msgspec.Struct):
 def _event_fields(event: Event, figures: EventFigures | None) -> dict[str, Any]:
     """What a row and the detail of an event both show."""
     return {
-        "id": event.id,
-        "slug": event.slug,
-        "name": event.name,
-        "date": event.date,
-        "venue": event.venue,
+        **{name: getattr(event, name) for name in ("id", "slug", "name", "date", "venue", "rounds")},
         "status": event.status.value,
-        "rounds": event.rounds,
         "employers": figures.employers if figures else 0,
         "candidates": figures.candidates if figures else 0,
     }
@@ -175,16 +170,8 @@ class CandidateRow(msgspec.Struct):
 
 def _candidate_fields(candidate: Candidate) -> dict[str, Any]:
     """What a row and the whole record of a candidate both show."""
-    return {
-        "id": candidate.id,
-        "first_name": candidate.first_name,
-        "last_name": candidate.last_name,
-        "email": candidate.email,
-        "phone": candidate.phone,
-        "city": candidate.city,
-        "sectors": list(candidate.sectors or []),
-        "hours_per_week": candidate.hours_per_week,
-    }
+    names = ("id", "first_name", "last_name", "email", "phone", "city", "hours_per_week")
+    return {**{name: getattr(candidate, name) for name in names}, "sectors": list(candidate.sectors or [])}
 
 
 def _coaches(candidate: Candidate) -> list[CoachRef]:

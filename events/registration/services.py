@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,8 @@ from events.platform.models import (
 from events.platform.services import audit
 from events.registration.inputs import EventInput
 
+T = TypeVar("T")
+
 # --- helpers -----------------------------------------------------------------------------------------
 
 
@@ -50,6 +52,14 @@ def require_role(user: CurrentUser, *roles: Role) -> None:
     whether the object exists."""
     if user.role not in roles:
         raise NotFoundError("object")
+
+
+async def found(session: AsyncSession, query: Select[tuple[T]], what: str) -> T:
+    """The row ``query`` finds; NotFoundError(``what``) when it finds none."""
+    row = await session.scalar(query)
+    if row is None:
+        raise NotFoundError(what)
+    return row
 
 
 def check_rounds(rounds: Sequence[int] | None, event: Event, field: str = "rounds") -> list[int] | None:
