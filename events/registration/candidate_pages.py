@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import CurrentUser, requires
 from events.platform.errors import DomainError
-from events.platform.forms import form_values, parse, rounds_field
+from events.platform.forms import form_error, form_values, parse, rounds_field
 from events.platform.i18n import gettext as _t
 from events.platform.models import (
     BARRIERS,
@@ -22,6 +22,7 @@ from events.platform.models import (
     ConsentMethod,
     Role,
 )
+from events.platform.redirects import see_other
 from events.platform.services import CandidateService, EventService
 from events.registration.candidates import (
     assign_coach,
@@ -33,7 +34,7 @@ from events.registration.candidates import (
     update_candidate,
 )
 from events.registration.inputs import CandidateInput, ConsentInput, ParticipationInput
-from events.registration.pages import FORM_ID, form_error, see_other
+from events.registration.pages import FORM_ID
 
 
 def candidate_form_values(candidate: Any) -> dict[str, Any]:

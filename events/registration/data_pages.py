@@ -15,8 +15,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform import import_files, spreadsheets
@@ -25,6 +24,7 @@ from events.platform.deps import AppContext
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
 from events.platform.models import EVENT_TZ, ConsentMethod, Event, Role
+from events.platform.redirects import see_other
 from events.platform.security import export_limit
 from events.registration import exports
 from events.registration.imports import Table, apply_import, consent_missing, preview_import
@@ -143,7 +143,7 @@ class ImportPages(Controller):
         await anyio.to_thread.run_sync(
             _store_upload, _upload_path(ctx, current_user, event, kind, upload_id), name, table
         )
-        return Redirect(f"/events/{event.slug}/import/{kind}/{upload_id}", status_code=HTTP_303_SEE_OTHER)
+        return see_other(f"/events/{event.slug}/import/{kind}/{upload_id}")
 
     async def _preview(
         self,
@@ -238,7 +238,7 @@ class ImportPages(Controller):
         except ImportRejected:
             return Template("events/import.html", context=context, status_code=422)
         path.unlink(missing_ok=True)
-        return Redirect(f"/events/{event.slug}?msg=imported&rows={result.rows}", status_code=HTTP_303_SEE_OTHER)
+        return see_other(f"/events/{event.slug}?msg=imported&rows={result.rows}")
 
     @get("/export/{filename:str}", name="export_download", guards=[export_limit])
     async def export(

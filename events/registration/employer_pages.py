@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform.auth import CurrentUser, requires
 from events.platform.deps import AppContext
 from events.platform.errors import DomainError
-from events.platform.forms import form_values, parse, rounds_field
+from events.platform.forms import form_error, form_values, parse, rounds_field
 from events.platform.models import (
     OPENING_KINDS,
     SECTORS,
@@ -24,6 +24,7 @@ from events.platform.models import (
     OrganisationKind,
     Role,
 )
+from events.platform.redirects import see_other
 from events.registration.employers import (
     add_contact,
     add_employer,
@@ -35,7 +36,7 @@ from events.registration.employers import (
     update_employer,
 )
 from events.registration.inputs import ContactInput, EmployerInput, OpeningInput
-from events.registration.pages import FORM_ID, form_error, see_other
+from events.registration.pages import FORM_ID
 
 organisers = requires(Role.ORGANISER)
 

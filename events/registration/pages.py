@@ -18,17 +18,17 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import CurrentUser, requires
 from events.platform.errors import DomainError
-from events.platform.forms import breaks_field, form_values, parse
+from events.platform.forms import breaks_field, form_error, form_values, parse, read_form
 from events.platform.i18n import gettext as _t
 from events.platform.models import (
     Event,
     Role,
 )
+from events.platform.redirects import see_other
 from events.registration import preferences as prefs
 from events.registration.employers import accept_invitation, open_invitation
 from events.registration.inputs import EventInput
@@ -44,16 +44,6 @@ class CopyForm(msgspec.Struct):
 
 # Ids typed into forms: ASCII digits within the id column's range.
 FORM_ID = re.compile(r"[0-9]{1,9}")
-
-
-def see_other(path: str) -> Redirect:
-    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
-
-
-def form_error(template: str, context: dict[str, Any], exc: DomainError) -> Template:
-    """The same form again, with the message beside the field at fault."""
-    errors = {exc.field or "_form": exc.message}
-    return Template(template, context={**context, "errors": errors}, status_code=422)
 
 
 def event_form_values(event: Event | None) -> dict[str, Any]:
@@ -145,9 +135,8 @@ class EventAdminPages(Controller):
         db_session: NamedDependency[AsyncSession],
         current_user: NamedDependency[CurrentUser],
     ) -> Response[Any]:
-        values = form_values(await request.form())
         try:
-            data = parse(CopyForm, values)
+            data = await read_form(request, CopyForm)
             copy = await copy_event(db_session, current_user, event, data.date, data.name)
         except DomainError as exc:
             return see_other(f"/events/{event.slug}?msg=copy_failed&field={exc.field or ''}")

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import CurrentUser, requires
 from events.platform.errors import DomainError, NotFoundError
-from events.platform.forms import form_values, parse, rounds_field
+from events.platform.forms import form_error, form_values, parse, rounds_field
 from events.platform.i18n import gettext as _t
 from events.platform.models import (
     CandidateParticipation,
@@ -23,12 +23,13 @@ from events.platform.models import (
     PreferenceSide,
     Role,
 )
+from events.platform.redirects import see_other
 from events.platform.services import EventService
 from events.registration import preferences as prefs
 from events.registration.candidates import participation_of, update_participation
 from events.registration.employers import set_employer_rounds
 from events.registration.inputs import ParticipationInput
-from events.registration.pages import FORM_ID, form_error, see_other
+from events.registration.pages import FORM_ID
 
 # Check-in and no-show are set on the event day, not here.
 EDITABLE_STATUSES = ("registered", "confirmed", "cancelled")
