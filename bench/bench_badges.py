@@ -14,7 +14,11 @@ role, number, the QR code of `<base_url>/b/<token>` and the round card.
   its QR code as inline SVG, followed by its round card), rendered by WeasyPrint in one pass.
 
 Each path runs --runs times in turn; the figures are medians. The QR codes of the result are decoded
-with zbar from a 150 dpi rendering of the first sheet as a check.
+with zbar from a 150 dpi rendering of the first sheet as a check. Then two parts of the print path are
+timed on their own, in CPU seconds of this process (robust to other work on the machine), medians of
+--runs: the 1,000 QR PNGs (`badges.printing.qr.png`, which the renderer's URL fetcher calls once a code)
+and the join of the workers' chunks (`badges.printing.pdf.merge`, through badges/printing/pdf_merge.py)
+on the chunks of the same pages, rendered once in this process beforehand.
 
     python bench/bench_badges.py [--runs 3] [--count 1000] [--workers N]
 
@@ -40,7 +44,7 @@ from faker import Faker
 
 from badges.models import HolderKind
 from badges.printing import qr
-from badges.printing.pdf import render, workers_available
+from badges.printing.pdf import chunks, merge, render, workers_available
 from badges.printing.sheets import LAYOUTS, EventInfo, Person, Round, badge_pages, round_lines
 from badges.tokens import derive_token
 from events.platform import i18n
@@ -170,6 +174,28 @@ def decoded_on_first_sheet(data: bytes) -> int | None:
         return len(out.stdout.split())
 
 
+def parts_seconds(persons: list[Person], runs: int) -> tuple[list[float], list[float], int, int]:
+    """CPU seconds of this process (robust to other work on the machine), per run: for the QR PNGs of all
+    badges, and to join the print path's chunks; the chunk and page counts."""
+    from badges.printing.pdf_worker import render_chunk
+
+    codes = []
+    for _ in range(runs):
+        started = time.process_time()
+        for p in persons:
+            qr.png(p.url)
+        codes.append(time.process_time() - started)
+    with i18n.language("nl"):
+        pages = list(badge_pages(persons, EVENT, LAYOUTS["a4-8"]))
+    parts = [render_chunk(part, "Badges", "nl") for part in chunks(pages)]
+    joins = []
+    for _ in range(runs):
+        started = time.process_time()
+        merge(parts, "Badges")
+        joins.append(time.process_time() - started)
+    return codes, joins, len(parts), len(pages)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -203,6 +229,13 @@ def main() -> None:
     )
     print(f"ratio:    {base_median / ours_median:.1f}x faster")
     print(f"QR codes decoded by zbar on the first sheet: {decoded_on_first_sheet(data)}")
+    codes, joins, parts, pages = parts_seconds(persons, args.runs)
+    code, join = statistics.median(codes), statistics.median(joins)
+    each = ", ".join(f"{t:.3f}" for t in codes)
+    print(f"QR PNGs:  median {code:.3f} s CPU for {len(persons)}, {1000 * code / len(persons):.3f} ms a code ({each})")
+    each = ", ".join(f"{t:.3f}" for t in joins)
+    per_page = 1000 * join / pages
+    print(f"join:     median {join:.3f} s CPU for {parts} chunks of {pages} pages, {per_page:.2f} ms a page ({each})")
     print(f"reproduce: python bench/bench_badges.py --runs {args.runs} --count {args.count}")
 
 

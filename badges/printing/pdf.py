@@ -8,15 +8,17 @@ progress chunk by chunk. A small job (one chunk) is rendered in this process.
 from __future__ import annotations
 
 import gc
-import io
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from badges.printing.sheets import Page
+
+if TYPE_CHECKING:
+    from badges.printing.pdf_merge import Merger
 
 # Pages per chunk: a document costs next to nothing beyond its pages, so chunks are small (a few
 # sheets): the workers finish together, progress moves often, and merging keeps up with them.
@@ -76,7 +78,9 @@ def render(
             if progress:
                 progress(done, total)
         return merge(outputs, title)
-    merged = _Merger(title)
+    from badges.printing.pdf_merge import Merger
+
+    merged = Merger(title)
     # Forked workers inherit this process's objects. Frozen, they are out of reach of the workers'
     # garbage collector, which would otherwise walk them all (and copy their memory pages) again and again:
     # after a big job in this process (the bench's one-pass render: 700,000 objects) that cost the
@@ -97,76 +101,33 @@ def render(
 def _collect(
     pending: dict[Future[bytes], int],
     parts: list[Sequence[Page]],
-    merged: _Merger,
+    merged: Merger,
     total: int,
     progress: Progress | None,
 ) -> None:
     """Wait for the chunks; join those next in order as they come, while the workers lay out the rest."""
     results: dict[int, bytes] = {}
-    done = 0
+    done = joined = 0
     while pending:
         finished, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in finished:
             index = pending.pop(future)
             results[index] = future.result()
             done += len(parts[index])
-        while merged.count in results:
-            merged.add(results.pop(merged.count))
+        while joined in results:
+            merged.add(results.pop(joined))
+            joined += 1
         if progress:
             progress(done, total)
 
 
-class _Merger:
-    """PDFs appended one by one, in order. Our workers' chunks are joined object by object
-    (badges.printing.pdf_merge); should one come in a shape that it does not expect, everything goes through pypdf."""
-
-    def __init__(self, title: str) -> None:
-        from badges.printing import pdf_merge
-
-        self.count = 0
-        self._title = title
-        self._fast: pdf_merge.Merger | None = pdf_merge.Merger(title)
-        self._documents: list[bytes] = []  # what the fast merger took, for a switch to pypdf
-        self._writer: Any = None
-
-    def add(self, document: bytes) -> None:
-        from badges.printing import pdf_merge
-
-        self.count += 1
-        if self._fast is not None:
-            try:
-                self._fast.add(document)
-            except pdf_merge.UnexpectedShapeError:
-                self._fast = None
-                for earlier in self._documents:
-                    self._append(earlier)
-                self._documents = []
-            else:
-                self._documents.append(document)
-                return
-        self._append(document)
-
-    def _append(self, document: bytes) -> None:
-        from pypdf import PdfReader, PdfWriter
-
-        if self._writer is None:
-            self._writer = PdfWriter()
-            self._writer.add_metadata({"/Title": self._title})
-        self._writer.append(PdfReader(io.BytesIO(document)), import_outline=False)
-
-    def bytes(self) -> bytes:
-        if self._fast is not None:
-            return self._fast.bytes()
-        out = io.BytesIO()
-        self._writer.write(out)
-        return out.getvalue()
-
-
 def merge(documents: Sequence[bytes], title: str = "") -> bytes:
     """Several PDFs as one, pages in order."""
+    from badges.printing.pdf_merge import Merger
+
     if len(documents) == 1:
         return documents[0]
-    merged = _Merger(title)
+    merged = Merger(title)
     for document in documents:
         merged.add(document)
     return merged.bytes()

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from schedule.solver.types import Candidate, Employer, Locked, Pair, Problem
-from schedule.weights import pair_weight
+from schedule.solver.weights import pair_weight
 
 
 @dataclass(frozen=True, slots=True)
