@@ -45,7 +45,7 @@ class EventStatus(StrEnum):
 
 
 class PathwayKind(StrEnum):
-    """One list for what an opening offers and what an outcome records (DESIGN: "one list")."""
+    """One list for what an opening offers and what an outcome records."""
 
     SECOND_INTERVIEW = "second_interview"
     TRIAL_PLACEMENT = "trial_placement"
