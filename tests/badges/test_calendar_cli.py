@@ -1,4 +1,4 @@
-"""`meetmatch ics EVENT -o DIR`, run as a person runs it: a real process, the files it leaves, what it prints."""
+"""`meetmatch ics EVENT -o DIR`, run as a person runs it (in-process): the files it leaves, what it prints."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from events.demo.seed import DEMO_SLUG
 from events.platform.db import open_session
 from events.platform.settings import Settings
 from tests.badges.test_calendar import check_calendar, vevents
+from tests.cli import cli
 from tests.conftest import run
-from tests.events.test_cli import cli
 
 
 async def _with_talks(settings: Settings) -> dict[str, int]:

@@ -204,7 +204,7 @@ def test_reminder_goes_out_the_day_before_once(demo: DemoResult, database: Setti
 
 
 def test_cli_mail_dry_run_lists_then_queues_once(settings: Settings) -> None:
-    from tests.events.test_cli import cli
+    from tests.cli import cli
 
     assert cli(settings, "demo").returncode == 0
 

@@ -22,8 +22,8 @@ from events.platform.settings import Settings
 from schedule import services
 from schedule.models import Meeting
 from schedule.versions import Edit
+from tests.cli import cli
 from tests.conftest import COACH, OTHER_COACH, run
-from tests.events.test_cli import cli
 
 
 async def _event(session: object) -> Event:

@@ -39,8 +39,8 @@ from events.platform.import_files import read_table
 from events.platform.migrate import upgrade
 from events.platform.services import find_event
 from events.platform.settings import Settings
+from tests.cli import cli
 from tests.conftest import DOOR, ORGANISER, TEST_KEY, csrf_headers, login, run, served_code
-from tests.events.test_cli import cli
 from tests.served import MEETMATCH, free_port, serving
 
 MB = 1 << 20

@@ -28,9 +28,9 @@ from events.platform.settings import Settings
 from events.privacy.erasure import erase_person
 from events.results.figures import event_report
 from events.results.shapes import EventReport
+from tests.cli import cli
 from tests.conftest import _demo, create_tables, make_settings, run
 from tests.events.privacy_seed import MARKERS, all_markers, seed_person
-from tests.events.test_cli import cli
 
 TODAY = dt.date(2026, 12, 1)
 

@@ -1,11 +1,7 @@
-"""The console script, run as a person runs it: a real process, its exit code and what it prints."""
+"""The console script, run as a person runs it: its exit code and what it prints (in this process through click's
+runner; `--help` and `serve` also as a real process of the installed script)."""
 
 from __future__ import annotations
-
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
@@ -15,25 +11,8 @@ from events.app import create_app
 from events.platform.db import open_session
 from events.platform.models import CandidateParticipation, EmployerParticipation, Event
 from events.platform.settings import Settings
+from tests.cli import cli, cli_process
 from tests.conftest import run
-
-MEETMATCH = str(Path(sys.executable).parent / "meetmatch")
-
-
-def cli(
-    settings: Settings, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        "MEETMATCH_DATA_DIR": str(settings.data_dir),
-        "MEETMATCH_DATABASE_URL": settings.database_url,
-        "MEETMATCH_SECRET_KEY": settings.secret_key,
-        **({"MEETMATCH_DATABASE_SCHEMA": settings.database_schema} if settings.database_schema else {}),
-        **(env or {}),
-    }
-    return subprocess.run(
-        [MEETMATCH, *args], input=stdin, capture_output=True, text=True, env=environment, timeout=120, check=False
-    )
 
 
 @pytest.fixture
@@ -45,7 +24,7 @@ def migrated(settings: Settings) -> Settings:
 
 
 def test_cli_help_lists_the_commands(settings: Settings) -> None:
-    result = cli(settings, "--help")
+    result = cli_process(settings, "--help")
 
     assert result.returncode == 0
     for command in ("serve", "demo", "db", "users", "schedule"):
@@ -188,7 +167,7 @@ def test_cli_bad_setting_is_named(settings: Settings) -> None:
 
 
 def test_cli_serve_refuses_an_unmigrated_database_without_migrate(settings: Settings) -> None:
-    result = cli(settings, "serve", "--no-migrate", "--port", "1")
+    result = cli_process(settings, "serve", "--no-migrate", "--port", "1")
 
     assert result.returncode == 2
     assert result.stderr.strip() == "error: the database schema is not up to date; run `meetmatch db upgrade` first"

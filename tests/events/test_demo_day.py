@@ -16,8 +16,8 @@ from events.platform import dates
 from events.platform.db import import_models, open_session
 from events.platform.models import Event
 from events.platform.settings import Settings
+from tests.cli import cli
 from tests.conftest import run
-from tests.events.test_cli import cli
 
 DAY = dt.date(2026, 12, 7)
 

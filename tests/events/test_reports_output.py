@@ -29,9 +29,9 @@ from events.results import pdf, services
 from events.results.figures import event_report
 from events.results.view import event_view
 from tests.badges.pdftools import require_tools
+from tests.cli import cli
 from tests.conftest import run
 from tests.events.reports_seed import MARKER_NAME, seed
-from tests.events.test_cli import cli
 from tests.events.test_reports_pages import as_organiser
 
 FORMULA = '=HYPERLINK("http://evil.example/","klik")'

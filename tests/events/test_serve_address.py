@@ -14,7 +14,7 @@ from events.cli import main
 from events.platform.serving import served_address, unreachable_warning
 from events.platform.settings import Settings
 from tests.badges.test_print_cli import demo_cli  # noqa: F401 - a fixture
-from tests.events.test_cli import cli
+from tests.cli import cli
 
 
 def test_served_address_follows_host_and_port_when_no_base_url_is_set() -> None:

@@ -18,6 +18,7 @@ from events.platform.db import open_session
 from events.platform.models import AuditEntry, RecoveryCode, User
 from events.platform.services import create_user
 from events.platform.settings import Settings
+from tests.cli import cli
 from tests.conftest import (
     COACH,
     DOOR,
@@ -29,7 +30,6 @@ from tests.conftest import (
     run,
     two_factor_code,
 )
-from tests.events.test_cli import cli
 
 NEW_COACH = "nieuwe.coach@example.org"
 PASSWORD = "een-lang-wachtwoord"

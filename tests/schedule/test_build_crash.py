@@ -20,8 +20,8 @@ from events.platform.models import Event
 from events.platform.settings import Settings
 from schedule import services
 from schedule.models import Meeting, ScheduleVersion
+from tests.cli import cli
 from tests.conftest import run
-from tests.events.test_cli import cli
 
 # Runs the real console script, with the talks' insert slowed down: half the rows are written and flushed, a
 # marker file says so, and the process waits there to be killed.

@@ -23,8 +23,8 @@ from schedule.models import BuildJob, BuildStatus
 from schedule.solver.quality import quality
 from schedule.solver.rules import check
 from schedule.solver.types import Meeting, Solution
+from tests.cli import cli
 from tests.conftest import COACH, EMPLOYER, ORGANISER, csrf_headers, login, run
-from tests.events.test_cli import cli
 
 API = "/api/events/samen-werkt/programme"
 PAGES = "/events/samen-werkt/programme"
