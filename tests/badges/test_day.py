@@ -32,6 +32,7 @@ from events.platform.services import find_event
 from events.platform.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, csrf_headers, login, run, served_code
 from tests.served import free_port, serving
+from tests.waiting import wait_until
 
 
 def _event(**changes: Any) -> Event:
@@ -381,10 +382,7 @@ def _watch_a_scan(organiser: httpx.Client, door: httpx.Client, token: str) -> No
 
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
-    for _ in range(100):
-        if messages:
-            break
-        time.sleep(0.05)
+    wait_until(lambda: messages, 5)
     assert messages, "the stream sent no first message"
     first = re.search(r'<tr data-group="candidate">.*?data-figure="present">(\d+)<', messages[0], re.S)
     assert first

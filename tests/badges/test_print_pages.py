@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 from typing import Any
 
 from litestar import Litestar
@@ -19,6 +18,7 @@ from events.platform.db import open_session
 from events.platform.models import CandidateCoach, CandidateParticipation, User
 from events.platform.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
+from tests.waiting import wait_until
 
 PAGE = "/events/samen-werkt/badges"
 
@@ -31,15 +31,18 @@ def _post(client: TestClient[Litestar], path: str, data: dict[str, Any]) -> Any:
 def _wait_until_done(client: TestClient[Litestar], path: str, seconds: float = 120) -> tuple[str, list[str]]:
     """Follow the job page as the browser does (it refreshes itself); the last page and what each showed."""
     seen = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    pages = []
+
+    def finished() -> bool:
         page = client.get(path)
         assert page.status_code == 200
         running = 'http-equiv="refresh"' in page.text
         seen.append("running" if running else "finished")
-        if not running:
-            return page.text, seen
-        time.sleep(0.2)
+        pages.append(page.text)
+        return not running
+
+    if wait_until(finished, seconds, every=0.2):
+        return pages[-1], seen
     raise AssertionError("the print job did not finish")
 
 

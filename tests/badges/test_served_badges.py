@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ import pytest
 from tests.badges.pdftools import decode_qr_codes, require_tools
 from tests.conftest import ORGANISER, served_code
 from tests.served import free_port, serving
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.single_database, pytest.mark.slow]
 
@@ -31,13 +31,15 @@ def _port() -> int:
 
 def _wait_until_done(client: httpx.Client, path: str, seconds: float = 180) -> str:
     """The job page refreshes itself while the PDF is made; its last state."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+
+    def finished() -> str:
         page = client.get(path)
         assert page.status_code == 200, page.text
-        if 'http-equiv="refresh"' not in page.text:
-            return page.text
-        time.sleep(0.5)
+        return page.text if 'http-equiv="refresh"' not in page.text else ""
+
+    text = wait_until(finished, seconds, every=0.5)
+    if text:
+        return text
     raise AssertionError("the print job did not finish")
 
 

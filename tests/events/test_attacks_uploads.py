@@ -713,7 +713,7 @@ class _Watch:
             self.peak = max(self.peak, _rss_kb(self.server.pid))
             if self.peak > 2 * 1024 * 1024:
                 self.server.kill()
-            time.sleep(0.01)
+            time.sleep(0.01)  # the sampling rate of the memory watch, not a wait
 
     def stop(self) -> int:
         self.running = False
@@ -772,7 +772,7 @@ def test_served_app_refuses_each_bomb_quickly_in_bounded_memory_while_scans_are_
             scan_times[name] = [scan()]
             while sender.is_alive():
                 scan_times[name].append(scan())
-                time.sleep(0.05)
+                time.sleep(0.05)  # the scanner's pace while the bomb is read: part of the load, not a wait
             sender.join()
             took = time.monotonic() - started
             body = answers[0].json() if answers and answers[0].content else {}

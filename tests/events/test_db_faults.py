@@ -35,6 +35,7 @@ from events.platform.settings import Settings, normalise_database_url
 from tests.conftest import DOOR, ORGANISER, TEST_KEY, require, run, served_code
 from tests.events.test_processes import served
 from tests.events.test_redis_sessions import redis_is_up
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.single_database
 
@@ -127,6 +128,12 @@ class Load:
         self.failures: list[str] = []
         self.unavailable_during_outage = 0
 
+    def answers_again(self, seconds: float = 10) -> None:
+        """Wait until each scanner could have had an answer since now (the load goes on)."""
+        with self.lock:
+            before = len(self.answered)
+        wait_until(lambda: len(self.answered) >= before + SCANNERS, seconds)
+
     def scanner(self, number: int) -> None:
         with httpx.Client(base_url=self.base, timeout=10) as client:
             assert client.post("/api/auth/login", json={"email": DOOR, "password": DEMO_PASSWORD}).status_code == 200
@@ -159,7 +166,7 @@ class Load:
                 with self.lock:
                     self.failures.append(f"{nonce}: {response.status_code} {response.text[:200]}")
                 return
-            time.sleep(0.2)
+            time.sleep(0.2)  # a scanner's pace between tries of a refused scan: part of the load, not a wait
         with self.lock:
             self.failures.append(f"{nonce}: no answer within 30 s")
 
@@ -178,25 +185,23 @@ def test_killed_and_refused_connections_give_503_and_no_scan_is_lost(
         for scanner in scanners:
             scanner.start()
 
-        # Connections killed under load, three times a second apart.
+        # Connections killed under load, three times, each time once the scanners have had answers again.
         for _ in range(3):
-            time.sleep(1)
+            load.answers_again()
             run(_end_connections(role))
 
         # Then the database refuses every connection of the app for two seconds (a restart, a failover).
         run(_admin(f'ALTER ROLE "{role}" CONNECTION LIMIT 0'))
         run(_end_connections(role))
-        time.sleep(0.3)
+        wait_until(lambda: organiser.get("/healthz").status_code == 503, 5)
         during = [organiser.get(path) for path in ("/healthz", f"/events/{DEMO_SLUG}", f"/api/events/{DEMO_SLUG}")]
-        time.sleep(1.7)
+        time.sleep(1.7)  # the outage lasts two seconds: its length is the scenario, not a wait for something
         run(_admin(f'ALTER ROLE "{role}" CONNECTION LIMIT -1'))
         restored = time.monotonic()
-        while organiser.get("/healthz").status_code != 200:
-            assert time.monotonic() - restored < 5, "the app did not recover within 5 s"
-            time.sleep(0.05)
+        assert wait_until(lambda: organiser.get("/healthz").status_code == 200, 5), "the app did not recover within 5 s"
         recovered_after = time.monotonic() - restored
 
-        time.sleep(1)
+        load.answers_again()
         load.stop.set()
         for scanner in scanners:
             scanner.join(timeout=60)

@@ -3,7 +3,6 @@ every print file of the event (everyone's badges and handouts had to be printed 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from events.platform.models import CandidateParticipation
 from events.platform.settings import Settings
 from schedule.models import Meeting, ScheduleVersion, VersionStatus
 from tests.conftest import ORGANISER, csrf_headers, login, run
+from tests.waiting import wait_until
 
 PAGE = "/events/samen-werkt/badges"
 
@@ -29,10 +29,9 @@ def _print(client: TestClient[Litestar], data: dict[str, Any]) -> int:
     started = client.post(PAGE, data={"_csrf_token": client.cookies.get("csrftoken"), **data}, follow_redirects=False)
     assert started.status_code == 303, started.text
     path = started.headers["location"]
-    deadline = time.monotonic() + 120
-    while 'http-equiv="refresh"' in client.get(path).text:
-        assert time.monotonic() < deadline, "the print job did not finish"
-        time.sleep(0.2)
+    assert wait_until(lambda: 'http-equiv="refresh"' not in client.get(path).text, 120, every=0.2), (
+        "the print job did not finish"
+    )
     return int(path.rsplit("/", 1)[1])
 
 

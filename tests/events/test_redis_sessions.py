@@ -15,6 +15,7 @@ from events.app import create_app
 from events.demo.seed import DEMO_PASSWORD, DemoResult
 from events.platform.settings import Settings
 from tests.conftest import DOOR, ORGANISER, TEST_KEY, create_tables, credentials, require, run
+from tests.waiting import wait_until_async
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -25,6 +26,21 @@ def redis_is_up() -> bool:
             return True
     except OSError:
         return False
+
+
+async def subscribed(channel: str) -> None:
+    """Wait until Redis has the subscription to ``channel`` in place (a message published before would be lost)."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+
+    async def subscribers() -> int:
+        return int(dict(await client.pubsub_numsub(channel)).get(channel.encode(), 0))
+
+    try:
+        assert await wait_until_async(subscribers, 5), f"no subscription to {channel} in Redis"
+    finally:
+        await client.aclose()
 
 
 def test_redis_sessions_are_shared_between_app_instances(database: Settings, demo: DemoResult) -> None:
@@ -68,7 +84,7 @@ def test_a_scan_on_one_app_instance_reaches_the_dashboard_stream_of_another(
         first, second = create_app(settings), create_app(settings)
         async with first.lifespan(), second.lifespan():
             subscriber = await second.state.live.channels.subscribe(second.state.live.channel(event.id))
-            await asyncio.sleep(0.2)  # the Redis subscription is in place
+            await subscribed(second.state.live.channel(event.id))
             transport = httpx.ASGITransport(app=first)
             async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
                 await http.post("/api/auth/login", json={"email": DOOR, "password": DEMO_PASSWORD})
@@ -109,7 +125,7 @@ def test_two_installations_on_one_redis_do_not_hear_each_other(database: Setting
         mine, other = create_app(ours), create_app(theirs)
         async with mine.lifespan(), other.lifespan():
             listener = await mine.state.live.channels.subscribe(mine.state.live.channel(1))
-            await asyncio.sleep(0.2)  # the Redis subscription is in place
+            await subscribed(mine.state.live.channel(1))
             other.state.live.publish(1, {"type": "check_in", "holder": "candidate:1"})
             heard_from_other = await _heard(listener)
             mine.state.live.publish(1, {"type": "check_in", "holder": "candidate:2"})
