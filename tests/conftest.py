@@ -31,6 +31,7 @@ from events.demo.seed import DEMO_PASSWORD, DemoResult, build_demo_in
 from events.platform import dates, twofactor
 from events.platform.db import create_engine, dispose_engine, import_models, open_session
 from events.platform.settings import Settings, normalise_database_url
+from tests.kinds import mark_kinds
 from tests.mailserver import mail_server  # noqa: F401 - a fixture for every test module
 
 # The demo accounts' shared password hash, made cheap for the in-process tests: argon2 reads its cost from the
@@ -60,6 +61,11 @@ def require(condition: bool, reason: str) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"meetmatch test database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (a file per test)'}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each test's kind (unit, database, process, browser) as a marker: see tests/kinds.py."""
+    mark_kinds(items)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
