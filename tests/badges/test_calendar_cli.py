@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from badges.calendars.services import calendar_filename
 from badges.models import HolderKind
 from badges.people import holders, programmes
@@ -25,6 +27,7 @@ async def _with_talks(settings: Settings) -> dict[str, int]:
         return {calendar_filename(h): len(shown.of(h).talks) for h in people if shown.of(h).talks}
 
 
+@pytest.mark.slow
 def test_ics_writes_one_file_per_person_with_talks_under_the_same_names_each_run(
     settings: Settings, tmp_path: Path
 ) -> None:

@@ -287,6 +287,7 @@ def test_the_clock_moves_times_on_personal_pages_and_in_calendars(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.single_database
 def test_the_dashboard_stream_sends_new_figures_when_a_badge_is_scanned(tmp_path: Path) -> None:
     """Served as in production: the stream's first message, then a scan, then the next message shows it."""

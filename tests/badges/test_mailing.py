@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from email.message import EmailMessage
 
+import pytest
 import vobject
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -72,6 +73,7 @@ async def outbox_size(settings: Settings) -> int:
         return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
 
 
+@pytest.mark.slow
 def test_programme_mail_reaches_everyone_once_with_their_own_talks_link_and_calendar(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, mail_server: MailServer
 ) -> None:
@@ -169,6 +171,7 @@ def test_after_a_republish_only_the_affected_get_the_update(
     assert any("Je programma is gewijzigd" in body(m) for m in mail_server.received)
 
 
+@pytest.mark.slow
 def test_reminder_goes_out_the_day_before_once(demo: DemoResult, database: Settings, mail_server: MailServer) -> None:
     async def event_date() -> dt.date:
         async with open_session(database) as session:
@@ -203,6 +206,7 @@ def test_reminder_goes_out_the_day_before_once(demo: DemoResult, database: Setti
     )
 
 
+@pytest.mark.slow
 def test_cli_mail_dry_run_lists_then_queues_once(settings: Settings) -> None:
     from tests.cli import cli
 
@@ -222,6 +226,7 @@ def test_cli_mail_dry_run_lists_then_queues_once(settings: Settings) -> None:
     assert (unknown.returncode, unknown.stderr.strip()) == (2, "error: event 'no-such-event': not found")
 
 
+@pytest.mark.slow
 def test_a_reissued_badge_sends_its_holder_the_new_link_and_the_old_one_stops(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, mail_server: MailServer
 ) -> None:

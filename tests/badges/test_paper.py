@@ -40,6 +40,7 @@ def _pdf_text(settings: Settings, what: str, tmp_path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
 def test_the_attendance_list_and_table_sheets_have_boxes_to_tick(
     demo: DemoResult, database: Settings, tmp_path: Path

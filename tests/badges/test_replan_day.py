@@ -62,6 +62,7 @@ async def _candidate_tokens(settings: Settings) -> list[tuple[int, str]]:
         return [(h.id, tokens[h.key][0]) for h in people]
 
 
+@pytest.mark.slow
 def test_a_replan_after_no_shows_keeps_earlier_rounds_and_gives_walk_ins_talks(
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select, update
@@ -259,6 +260,7 @@ async def _concurrent(settings: Settings, token: str, same_nonce: bool) -> list[
             return list(await asyncio.gather(*(one(i) for i in range(100 if not same_nonce else 30))))
 
 
+@pytest.mark.slow
 def test_a_hundred_concurrent_scans_of_one_badge_check_in_once(demo: DemoResult, database: Settings) -> None:
     holder, token = _candidate(run(_tokens(database)), 5)
     answers = run(_concurrent(database, token, same_nonce=False))

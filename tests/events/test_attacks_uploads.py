@@ -255,6 +255,7 @@ def refusal(data: bytes, filename: str) -> DomainError:
 # --- read_table: each bomb and each limit ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", BOMB_NAMES)
 def test_read_table_bomb_refused_within_seconds_naming_the_limit(
     name: str, bombs: dict[str, tuple[Bomb, Path]]

@@ -410,6 +410,7 @@ def request(client: TestClient[Litestar], method: str, path: str) -> Any:
     return client.request(method, path, headers=headers, follow_redirects=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_answers_each_role_as_the_matrix_says(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, role: str

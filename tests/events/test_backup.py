@@ -119,6 +119,7 @@ def _dump_text(settings: Settings, tmp_path: Path, name: str) -> str:
     return "".join(path.read_text(encoding="utf-8") for path in found.files.values())
 
 
+@pytest.mark.slow
 def test_backup_then_restore_into_a_fresh_database_gives_equal_counts_and_hashes(
     source: Settings, fresh: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -171,6 +171,7 @@ class Load:
             self.failures.append(f"{nonce}: no answer within 30 s")
 
 
+@pytest.mark.slow
 def test_killed_and_refused_connections_give_503_and_no_scan_is_lost(
     app_role: tuple[Settings, str], tmp_path: Path
 ) -> None:

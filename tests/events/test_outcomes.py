@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
@@ -335,6 +336,7 @@ def test_the_event_follow_up_page_lists_talks_answers_and_what_to_do(
     assert client.get(f"/events/{PAST_SLUG}/follow-up").status_code == 403
 
 
+@pytest.mark.slow
 def test_erased_candidates_drop_out_of_the_follow_up(
     client: TestClient[Litestar], demo_history: DemoResult, database: Settings
 ) -> None:

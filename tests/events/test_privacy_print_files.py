@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
@@ -59,6 +60,7 @@ async def _files(settings: Settings, job_ids: list[int]) -> dict[int, str]:
         return {job.id: job.file_name for job in jobs}
 
 
+@pytest.mark.slow
 def test_erasing_a_person_removes_only_the_print_files_that_show_them(
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
@@ -66,6 +67,7 @@ async def _migrated_demo(settings: Settings) -> None:
         await session.commit()
 
 
+@pytest.mark.slow
 def test_two_app_processes_share_logins_and_live_updates(settings: Settings, tmp_path: Path) -> None:
     require(redis_is_up(), "Redis is not running on 127.0.0.1:6379")
     database = settings

@@ -331,6 +331,7 @@ def demo_by_cli(settings: Settings) -> str:
     return printed.stdout
 
 
+@pytest.mark.slow
 def test_the_demo_prints_a_key_and_recovery_codes_that_log_its_organiser_in(
     settings: Settings, demo_by_cli: str
 ) -> None:
