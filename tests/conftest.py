@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import gc
 import os
 import shutil
 import sqlite3
@@ -66,6 +67,15 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Each test's kind (unit, database, process, browser) as a marker: see tests/kinds.py."""
     mark_kinds(items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The modules and what they made at import (a few hundred thousand objects) set aside from the garbage
+    collector, and its young generations collected less often: each test builds an app of its own, and the
+    collector's passes over the whole heap took about a quarter of the time of four files measured."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
