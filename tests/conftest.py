@@ -39,7 +39,7 @@ from tests.mailserver import mail_server  # noqa: F401 - a fixture for every tes
 # hash itself, so each login here verifies in well under a millisecond instead of the production cost's
 # tens of milliseconds (the suite logs in thousands of times). The algorithm, the code paths and the served
 # app of the browser tests (which runs the real `meetmatch serve --demo`) are unchanged;
-# tests/events/test_auth.py checks the production parameters of new hashes.
+# tests/accounts/test_auth.py checks the production parameters of new hashes.
 _CHEAP_DEMO_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(DEMO_PASSWORD)
 events.demo.seed._demo_password_hash = lambda: _CHEAP_DEMO_HASH
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
-from tests.events.test_import_pages import candidate_rows, workbook
+from tests.registration.test_import_pages import candidate_rows, workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each needs Chromium and a served app: seconds apiece
 
