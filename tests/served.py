@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-MEETMATCH = str(Path(sys.executable).parent / "meetmatch")
+from tests.cli import MEETMATCH
+from tests.waiting import wait_until
+
+__all__ = ["MEETMATCH", "free_port", "serving"]
 
 
 def free_port() -> int:
@@ -37,16 +38,19 @@ def serving(
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+
+    def answers() -> bool:
+        try:
+            httpx.get(base + "/healthz", timeout=1)
+        except httpx.HTTPError:
+            assert server.poll() is None, f"meetmatch serve stopped: {log.read_text()}"
+            return False
+        return True
+
     try:
-        deadline = time.monotonic() + seconds
-        while True:
-            try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert server.poll() is None, f"meetmatch serve stopped: {log.read_text()}"
-                assert time.monotonic() < deadline, f"meetmatch serve did not answer in {seconds} s: {log.read_text()}"
-                time.sleep(0.1)
+        assert wait_until(answers, seconds, every=0.1), (
+            f"meetmatch serve did not answer in {seconds} s: {log.read_text()}"
+        )
         yield base, server
     finally:
         server.terminate()

@@ -7,12 +7,13 @@ import socket
 import subprocess
 import sys
 import sysconfig
-import time
 import urllib.request
 import venv
 from pathlib import Path
 
 import pytest
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,14 +92,15 @@ def test_wheel_installs_into_fresh_virtualenv_and_serves_dutch_page(tmp_path: Pa
         text=True,
     )
     try:
-        page = ""
-        for _ in range(120):
+
+        def login_page() -> str:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
-                    page = response.read().decode()
-                    break
+                    return str(response.read().decode())
             except OSError:
-                time.sleep(0.25)
+                return ""
+
+        page = wait_until(login_page, 30, every=0.25)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/css/app.css", timeout=5) as response:
             css = response.read().decode()
     finally:

@@ -118,6 +118,7 @@ def test_unknown_malformed_and_revoked_tokens_get_one_identical_page(
     assert fresh.status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.single_database
 def test_tokens_never_reach_the_server_log(tmp_path: Path) -> None:
     port = free_port()

@@ -15,6 +15,7 @@ import pytest
 from events.platform import twofactor
 from tests.conftest import ARTIFACTS, require
 from tests.served import free_port, serving
+from tests.waiting import wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -97,13 +98,16 @@ _USED_STEPS: dict[tuple[str, str], int] = {}
 def _fresh_code(base: str, email: str) -> str:
     """The demo's code for ``email`` that the served app has not accepted yet (the current step's, or the
     next one's, which the app also accepts; else wait for the next step)."""
-    while True:
+
+    def usable_step() -> int:
         now = int(time.time() // twofactor.STEP_SECONDS)
         step = max(now, _USED_STEPS.get((base, email), now - 1) + 1)
-        if step <= now + twofactor.WINDOW:
-            _USED_STEPS[(base, email)] = step
-            return twofactor.code_at(twofactor.demo_secret(email), step)
-        time.sleep(1)
+        return step if step <= now + twofactor.WINDOW else 0
+
+    step = wait_until(usable_step, 2 * twofactor.STEP_SECONDS, every=0.2)
+    assert step, f"no unused two-factor step for {email}"
+    _USED_STEPS[(base, email)] = step
+    return twofactor.code_at(twofactor.demo_secret(email), step)
 
 
 def log_in(page: Any, base: str, email: str, password: str = "samenwerkt") -> None:

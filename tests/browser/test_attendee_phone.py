@@ -21,7 +21,7 @@ from tests.browser.conftest import log_in, screenshot, serve_demo
 from tests.browser.test_scanner import _outside_playwright
 from tests.conftest import EMPLOYER
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each needs Chromium and a served app: seconds apiece
 
 
 @pytest.fixture(scope="module")

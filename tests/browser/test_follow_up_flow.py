@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import log_in, screenshot, serve_demo
 from tests.conftest import ARTIFACTS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each needs Chromium and a served app: seconds apiece
 
 SLUG = "samen-werkt-voorjaar"
 

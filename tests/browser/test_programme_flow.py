@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each needs Chromium and a served app: seconds apiece
 
 
 def free_seat(doc: dict[str, Any], meeting: dict[str, Any]) -> tuple[int, int] | None:

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
-from tests.events.test_import_pages import candidate_rows, workbook
+from tests.registration.test_import_pages import candidate_rows, workbook
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each needs Chromium and a served app: seconds apiece
 
 
 def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, live_server: str, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, log_in, screenshot, 
 from tests.browser.fake_camera import qr_video
 from tests.conftest import DOOR, EMPLOYER, require
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each needs Chromium and a served app: seconds apiece
 T = TypeVar("T")
 
 

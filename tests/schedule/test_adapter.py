@@ -54,6 +54,7 @@ def test_listed_pairs_equal_the_weight_function_on_every_pair(seed: int) -> None
     assert order == sorted(order, key=lambda k: (int(k[0][1:]), int(k[1][1:])))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", ["small", "medium", "large"])
 def test_a_stored_instance_reads_back_as_the_same_problem(size: str) -> None:
     problem = generate(size, 3, short_windows=size == "medium")

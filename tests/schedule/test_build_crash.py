@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,9 @@ from events.platform.models import Event
 from events.platform.settings import Settings
 from schedule import services
 from schedule.models import Meeting, ScheduleVersion
+from tests.cli import cli
 from tests.conftest import run
-from tests.events.test_cli import cli
+from tests.waiting import wait_until
 
 # Runs the real console script, with the talks' insert slowed down: half the rows are written and flushed, a
 # marker file says so, and the process waits there to be killed.
@@ -37,7 +37,7 @@ async def store_half_then_hang(session, version, rows):
     await original(session, version, rows[: len(rows) // 2])
     await session.flush()
     marker.write_text(str(version.number))
-    time.sleep(120)
+    time.sleep(120)  # the hang IS the test: the build is killed here, half its talks written (not a wait)
 
 services.store_rows = store_half_then_hang
 from events.cli import main
@@ -104,9 +104,7 @@ def test_schedule_build_killed_while_saving_leaves_the_published_programme_whole
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 120
-        while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: marker.exists() or process.poll() is not None, 120)
         alive = process.poll() is None
         if alive:
             os.kill(process.pid, signal.SIGKILL)

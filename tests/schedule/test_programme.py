@@ -21,8 +21,8 @@ from schedule.models import Meeting
 from schedule.solver.quality import quality
 from schedule.solver.rules import check
 from schedule.solver.types import Solution
+from tests.cli import cli
 from tests.conftest import run
-from tests.events.test_cli import cli
 
 
 async def _published(settings: Settings) -> tuple[dict[str, object], Solution, dict[str, object], int]:
@@ -120,7 +120,7 @@ def test_cli_build_publish_export_and_check_agree(demo: DemoResult, database: Se
 
 
 def test_cli_export_without_published_programme_is_a_clear_error(database: Settings, tmp_path: Path) -> None:
-    from tests.events.test_cli import cli as run_cli
+    from tests.cli import cli as run_cli
 
     run_cli(database, "db", "upgrade")
     result = run_cli(database, "schedule", "export", "nowhere", "-o", str(tmp_path / "x"))

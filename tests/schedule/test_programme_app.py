@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,9 @@ from schedule.models import BuildJob, BuildStatus
 from schedule.solver.quality import quality
 from schedule.solver.rules import check
 from schedule.solver.types import Meeting, Solution
+from tests.cli import cli
 from tests.conftest import COACH, EMPLOYER, ORGANISER, csrf_headers, login, run
-from tests.events.test_cli import cli
+from tests.waiting import wait_until
 
 API = "/api/events/samen-werkt/programme"
 PAGES = "/events/samen-werkt/programme"
@@ -36,11 +36,14 @@ def build(client: TestClient[Litestar], **body: Any) -> dict[str, Any]:
     assert started.status_code == 202, started.text
     job: dict[str, Any] = started.json()
     assert job["status"] == "running"
-    deadline = time.monotonic() + 60
-    while job["status"] == "running":
-        assert time.monotonic() < deadline, job
-        time.sleep(0.05)
-        job = client.get(f"{API}/builds/{job['id']}").json()
+
+    def finished() -> bool:
+        nonlocal job
+        if job["status"] == "running":
+            job = client.get(f"{API}/builds/{job['id']}").json()
+        return bool(job["status"] != "running")
+
+    assert wait_until(finished, 60), job
     assert job["status"] == "done", job
     return job
 
@@ -185,15 +188,19 @@ def test_build_page_shows_progress_and_ends_on_the_new_version(client: TestClien
     location = started.headers["location"]
     assert location.startswith(f"{PAGES}/builds/")
 
-    deadline = time.monotonic() + 60
-    while True:
+    pages = []
+
+    def finished() -> bool:
         page = client.get(location, follow_redirects=False)
+        pages.append(page)
         if page.status_code == 303:
-            break
+            return True
         assert page.status_code == 200
         assert "<progress" in page.text
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+        return False
+
+    assert wait_until(finished, 60)
+    page = pages[-1]
 
     assert page.headers["location"] == f"{PAGES}/2?msg=built"
     shown = client.get(page.headers["location"])
