@@ -6,7 +6,7 @@ context variable that the request middleware sets, so ``gettext`` works the same
 services and error handlers.
 
 ``python -m events.platform.i18n update`` extracts every message from the code and templates and merges them
-into the catalogue; ``tests/events/test_i18n.py`` fails when a message has no Dutch translation.
+into the catalogue; ``tests/platform/test_i18n.py`` fails when a message has no Dutch translation.
 """
 
 from __future__ import annotations
