@@ -85,9 +85,21 @@ def phone(browser: Any) -> Iterator[Any]:
 
 
 def screenshot(page: Any, name: str) -> Path:
+    """Keep what the page shows as an artefact of the run. Chromium sometimes refuses a full-page capture
+    while the page is still settling ("Unable to capture screenshot"): wait for the load and try again."""
+    from playwright.sync_api import Error
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    for attempt in range(3):
+        page.wait_for_load_state()
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            return path
+        except Error as exc:
+            if "Unable to capture screenshot" not in str(exc) or attempt == 2:
+                raise
+            page.wait_for_timeout(500)
     return path
 
 
