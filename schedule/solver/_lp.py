@@ -1,4 +1,15 @@
-"""Maximum-weight bipartite b-matching with a bonus tier on each node, solved as a network LP by HiGHS."""
+"""Maximum-weight bipartite b-matching with a bonus tier on each node, solved as a network LP by HiGHS.
+
+Why scipy's private HiGHS binding (``scipy.optimize._highspy._core``) and not only the public ``linprog``:
+the priced LP below adds columns and re-solves from the previous basis, which ``linprog`` cannot do (it has no
+warm start), and ``linprog`` spends about 50 ms a solve on marginals we never read. Measured by
+``bench/bench_highs.py`` (both paths in one process, BENCHMARKS.md "The private HiGHS binding"): without the
+binding the re-plan on the large fair takes about 1.4 times as long and, on a machine that is busy (as on the
+event day, when the same two cores answer the door's scans), goes past its 0.5 s target, where the binding
+keeps it near half of it. The binding is used only where it has the shape this code knows; otherwise every
+LP goes through ``linprog`` (tests pin both paths to the same answers), so a scipy release that changes it
+costs speed, never a schedule.
+"""
 
 from __future__ import annotations
 
