@@ -21,11 +21,11 @@ from events.platform.models import (
     CandidateParticipation,
     EmployerParticipation,
     Event,
-    Organisation,
     Preference,
     PreferenceSide,
 )
 from events.platform.names import short_names
+from events.platform.services import employer_names
 from schedule.adapter import row_id
 from schedule.instance import problem_to_json
 from schedule.models import Meeting as MeetingRow
@@ -82,13 +82,7 @@ async def load_names(session: AsyncSession, event: Event) -> Names:
         present[pid] = (first, last)
     # The same short names as on badges, cards and calendars: surname initial, unique within the event.
     short.update(short_names(present))
-    employer_rows = await session.execute(
-        select(EmployerParticipation.id, Organisation.name)
-        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-        .where(EmployerParticipation.event_id == event.id)
-    )
-    employers = dict(employer_rows.tuples().all())
-    return Names(candidates, short, employers)
+    return Names(candidates, short, await employer_names(session, EmployerParticipation.event_id == event.id))
 
 
 # -- views ---------------------------------------------------------------------------------------------

@@ -239,6 +239,16 @@ async def candidate_short_names(session: AsyncSession, event_id: int) -> dict[in
     return short_names({pid: (first, last) for pid, first, last in rows.tuples()})
 
 
+async def employer_names(session: AsyncSession, *where: ColumnElement[bool]) -> dict[int, str]:
+    """The employer participations that match ``where``, by id, as their organisation's name."""
+    rows = await session.execute(
+        select(EmployerParticipation.id, Organisation.name)
+        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+        .where(*where)
+    )
+    return {int(pid): str(name) for pid, name in rows.tuples()}
+
+
 async def find_event(session: AsyncSession, ref: str | int) -> Event:
     """The event with this id or slug; NotFoundError names what was asked for."""
     event = await session.scalar(select(Event).where(event_ref_clause(ref)).order_by(Event.id).limit(1))
