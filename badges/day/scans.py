@@ -33,7 +33,6 @@ from events.platform.labels import format_date
 from events.platform.models import (
     EVENT_TZ,
     EmployerParticipation,
-    EmployerStatus,
     Event,
     Role,
 )
@@ -265,9 +264,8 @@ async def employer_at(session: AsyncSession, user: CurrentUser, event: Event) ->
         return None
     found: EmployerParticipation | None = await session.scalar(
         select(EmployerParticipation).where(
-            EmployerParticipation.event_id == event.id,
+            EmployerParticipation.taking_part(event.id),
             EmployerParticipation.organisation_id == user.organisation_id,
-            EmployerParticipation.status != EmployerStatus.CANCELLED,
         )
     )
     return found
