@@ -19,11 +19,11 @@ from events.platform.models import Event, Preference, PreferenceSide
 from events.platform.services import audit
 from schedule import services
 from schedule.adapter import HAND_WEIGHT, candidate_key, employer_key
-from schedule.instance import quality_to_json
+from schedule.instance import problem_of, quality_to_json
 from schedule.models import Meeting as MeetingRow
 from schedule.models import ScheduleVersion, VersionStatus
 from schedule.solver.types import Locked, Meeting, Pair, Problem, Violation
-from schedule.versions import Names, figures, instance_of, load_names, problem_of
+from schedule.versions import Names, figures, instance_of, load_names
 
 
 @dataclass(frozen=True, slots=True)
