@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind
-from events.demo.people import add_candidate
+from events.demo.people import COACHES, add_candidate
 from events.followup.models import (
     ContractType,
     FollowUpCheck,
@@ -30,7 +30,6 @@ from events.platform.db import utcnow
 from events.platform.models import (
     Candidate,
     CandidateParticipation,
-    CoachKind,
     ConsentMethod,
     EmployerContact,
     EmployerParticipation,
@@ -118,8 +117,7 @@ async def build_history(session: AsyncSession, *, event: Event, coaches: list[Us
             coach_note="",
             created_by_id=primary.id,
         )
-        kind = CoachKind.JOBCOACH if index % 2 == 0 else CoachKind.CONSULENT
-        await add_candidate(session, candidate, primary, kind, ConsentMethod.PAPER)
+        await add_candidate(session, candidate, primary, COACHES[index % 2][3], ConsentMethod.PAPER)
         came = index % 8 != 7  # three did not come
         participation = CandidateParticipation(
             event_id=past.id,

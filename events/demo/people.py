@@ -7,6 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.models import Candidate, CandidateCoach, CoachKind, Consent, ConsentMethod, User
 
+# (name, e-mail, organisation, kind); the first two take turns as a candidate's first coach.
+COACHES = (
+    ("Anouk Jansen", "coach@demo.meetmatch.nl", "Werkse!", CoachKind.JOBCOACH),
+    ("Mohamed El Amrani", "consulent@demo.meetmatch.nl", "Werkse!", CoachKind.CONSULENT),
+    ("Petra Visser", "reclassering@demo.meetmatch.nl", "Reclassering Haaglanden", CoachKind.PROBATION),
+)
 CONSENT_PURPOSE = "Gegevens delen met de werkgevers van Samen Werkt! en opvolging door de coach"
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.demo.history import build_history
-from events.demo.people import add_candidate
+from events.demo.people import COACHES, add_candidate
 from events.platform import dates, twofactor
 from events.platform.db import open_session
 from events.platform.models import (
@@ -168,12 +168,6 @@ EMPLOYERS = (
         (("Vakkenvuller", PathwayKind.PAID_JOB, 16, "Vakken vullen en klanten helpen, ook op zaterdag."),),
         (2, 3, 4, 5, 6),
     ),
-)
-
-COACHES = (
-    ("Anouk Jansen", "coach@demo.meetmatch.nl", "Werkse!", CoachKind.JOBCOACH),
-    ("Mohamed El Amrani", "consulent@demo.meetmatch.nl", "Werkse!", CoachKind.CONSULENT),
-    ("Petra Visser", "reclassering@demo.meetmatch.nl", "Reclassering Haaglanden", CoachKind.PROBATION),
 )
 
 OWN_WORDS = (
