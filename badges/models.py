@@ -6,11 +6,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from events.platform.db import Base, IdMixin, TimestampMixin, UTCDateTime
-from events.platform.models import JSONType, string_enum
+from events.platform.models import JSONType, partial_unique_index, string_enum
 
 
 class HolderKind(StrEnum):
@@ -21,9 +21,12 @@ class HolderKind(StrEnum):
     STAFF = "staff"
 
 
-class TokenPurpose(StrEnum):
-    BADGE = "badge"
-    CALENDAR = "calendar"
+TokenPurpose = StrEnum("TokenPurpose", ["BADGE", "CALENDAR"])
+
+
+def _live_token_index(name: str, *columns: str) -> Index:
+    """At most one live (unrevoked) token per purpose and holder; the holder's column comes last."""
+    return partial_unique_index(name, "purpose", *columns, where=f"revoked_at IS NULL AND {columns[-1]} IS NOT NULL")
 
 
 class PersonToken(IdMixin, TimestampMixin, Base):
@@ -44,31 +47,9 @@ class PersonToken(IdMixin, TimestampMixin, Base):
             name="one_holder",
         ),
         # One live token per holder and purpose.
-        Index(
-            "uq_person_token_live_candidate",
-            "purpose",
-            "candidate_participation_id",
-            unique=True,
-            sqlite_where=text("revoked_at IS NULL AND candidate_participation_id IS NOT NULL"),
-            postgresql_where=text("revoked_at IS NULL AND candidate_participation_id IS NOT NULL"),
-        ),
-        Index(
-            "uq_person_token_live_contact",
-            "purpose",
-            "employer_contact_id",
-            unique=True,
-            sqlite_where=text("revoked_at IS NULL AND employer_contact_id IS NOT NULL"),
-            postgresql_where=text("revoked_at IS NULL AND employer_contact_id IS NOT NULL"),
-        ),
-        Index(
-            "uq_person_token_live_staff",
-            "purpose",
-            "event_id",
-            "user_id",
-            unique=True,
-            sqlite_where=text("revoked_at IS NULL AND user_id IS NOT NULL"),
-            postgresql_where=text("revoked_at IS NULL AND user_id IS NOT NULL"),
-        ),
+        _live_token_index("uq_person_token_live_candidate", "candidate_participation_id"),
+        _live_token_index("uq_person_token_live_contact", "employer_contact_id"),
+        _live_token_index("uq_person_token_live_staff", "event_id", "user_id"),
     )
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -88,10 +69,7 @@ class PersonToken(IdMixin, TimestampMixin, Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class PrintStatus(StrEnum):
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+PrintStatus = StrEnum("PrintStatus", ["RUNNING", "DONE", "FAILED"])
 
 
 class PrintJob(IdMixin, TimestampMixin, Base):
@@ -168,10 +146,7 @@ class Scan(IdMixin, Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
-class FollowUp(StrEnum):
-    YES = "yes"
-    MAYBE = "maybe"
-    NO = "no"
+FollowUp = StrEnum("FollowUp", ["YES", "MAYBE", "NO"])
 
 
 class HeldTalk(IdMixin, TimestampMixin, Base):

@@ -20,7 +20,6 @@ from events.platform.models import (
     CandidateParticipation,
     EmployerContact,
     EmployerParticipation,
-    EmployerStatus,
     Event,
     Organisation,
     ParticipationStatus,
@@ -148,8 +147,7 @@ async def holders(
             .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
             .outerjoin(User, User.id == EmployerContact.user_id)
             .where(
-                EmployerParticipation.event_id == event.id,
-                EmployerParticipation.status != EmployerStatus.CANCELLED,
+                EmployerParticipation.taking_part(event.id),
                 _only(EmployerContact.id, only),
             )
             .order_by(func.lower(Organisation.name), func.lower(EmployerContact.name), EmployerContact.id)

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import HolderKind
 from badges.people import Holder, HolderKey
-from events.platform.models import EmployerParticipation, Event, Organisation
-from events.platform.services import candidate_short_names
+from events.platform.models import EmployerParticipation, Event
+from events.platform.services import candidate_short_names, employer_names
 from schedule.models import Meeting, MeetingStatus, ScheduleVersion, VersionStatus
 
 
@@ -131,12 +131,7 @@ async def talk_names(
     by organisation, keyed by participation id (`only`: just these candidates)."""
     names = await candidate_short_names(session, event.id)
     candidates = names if only is None else {pid: names[pid] for pid in only if pid in names}
-    employer_rows = await session.execute(
-        select(EmployerParticipation.id, Organisation.name)
-        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-        .where(EmployerParticipation.event_id == event.id)
-    )
-    return candidates, dict(employer_rows.tuples().all())
+    return candidates, await employer_names(session, EmployerParticipation.event_id == event.id)
 
 
 def talks_of(

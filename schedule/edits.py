@@ -19,11 +19,11 @@ from events.platform.models import Event, Preference, PreferenceSide
 from events.platform.services import audit
 from schedule import services
 from schedule.adapter import HAND_WEIGHT, candidate_key, employer_key
-from schedule.instance import quality_to_json
+from schedule.instance import problem_of, quality_to_json
 from schedule.models import Meeting as MeetingRow
 from schedule.models import ScheduleVersion, VersionStatus
 from schedule.solver.types import Locked, Meeting, Pair, Problem, Violation
-from schedule.versions import Names, figures, instance_of, load_names, problem_of
+from schedule.versions import Names, figures, instance_of, load_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +187,12 @@ def _required(value: int | None, field_name: str) -> int:
     return value
 
 
+def _not_in_version(side: str, message: str, name: str) -> DomainError:
+    """A hand-placed talk whose candidate or employer (``side``) the version was not built with; ``message``
+    names them by the placeholder ``side``."""
+    return DomainError(f"unknown_{side}", message.format(**{side: name}), side)
+
+
 def plan_edit(
     problem: Problem,
     rows: Sequence[MeetingRow],
@@ -243,21 +249,11 @@ def plan_edit(
             )
         ckey, ekey = candidate_key(candidate), employer_key(employer)
         if not any(c.id == ckey for c in problem.candidates):
-            raise DomainError(
-                "unknown_candidate",
-                _t("{candidate} is not part of this version. Build a new version to include them.").format(
-                    candidate=names.candidate(candidate)
-                ),
-                "candidate",
-            )
+            message = _t("{candidate} is not part of this version. Build a new version to include them.")
+            raise _not_in_version("candidate", message, names.candidate(candidate))
         if not any(e.id == ekey for e in problem.employers):
-            raise DomainError(
-                "unknown_employer",
-                _t("{employer} is not part of this version. Build a new version to include them.").format(
-                    employer=names.employer(employer)
-                ),
-                "employer",
-            )
+            message = _t("{employer} is not part of this version. Build a new version to include them.")
+            raise _not_in_version("employer", message, names.employer(employer))
         if not any(p.candidate == ckey and p.employer == ekey for p in problem.pairs):
             extra = Pair(ckey, ekey, HAND_WEIGHT)
         placed.append(Placement(None, candidate, employer, rnd, table, edit.locked))

@@ -6,29 +6,19 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from events.platform.db import Base, IdMixin, TimestampMixin, UTCDateTime
-from events.platform.models import JSONType, string_enum
+from events.platform.models import JSONType, partial_unique_index, string_enum
+
+VersionStatus = StrEnum("VersionStatus", ["DRAFT", "PUBLISHED"])
 
 
-class VersionStatus(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
+BuildStatus = StrEnum("BuildStatus", ["RUNNING", "DONE", "FAILED"])
 
 
-class BuildStatus(StrEnum):
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class MeetingStatus(StrEnum):
-    PLANNED = "planned"
-    HAPPENED = "happened"
-    MISSED = "missed"
-    CANCELLED = "cancelled"
+MeetingStatus = StrEnum("MeetingStatus", ["PLANNED", "HAPPENED", "MISSED", "CANCELLED"])
 
 
 class ScheduleVersion(IdMixin, TimestampMixin, Base):
@@ -82,15 +72,7 @@ class BuildJob(IdMixin, TimestampMixin, Base):
     (its process died) counts as failed."""
 
     __tablename__ = "schedule_build"
-    __table_args__ = (
-        Index(
-            "uq_schedule_build_running",
-            "event_id",
-            unique=True,
-            sqlite_where=text("status = 'running'"),
-            postgresql_where=text("status = 'running'"),
-        ),
-    )
+    __table_args__ = (partial_unique_index("uq_schedule_build_running", "event_id", where="status = 'running'"),)
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     status: Mapped[BuildStatus] = mapped_column(string_enum(BuildStatus), default=BuildStatus.RUNNING)

@@ -1,5 +1,6 @@
 """Reviewing a schedule version: how people are named, the grid and per-person views, the quality panel,
-and a stored version's instance read back as a Problem.
+and a stored version's instance read back as a Problem (`problem_of`, which lives with the instance format in
+`schedule.instance`).
 
 The functions here work on plain values (a version's instance and its meeting rows); `schedule.services`
 loads and stores them. Hand edits are in `schedule.edits`, the diff between two versions in `schedule.diff`.
@@ -21,22 +22,17 @@ from events.platform.models import (
     CandidateParticipation,
     EmployerParticipation,
     Event,
-    Organisation,
     Preference,
     PreferenceSide,
 )
 from events.platform.names import short_names
+from events.platform.services import employer_names
 from schedule.adapter import row_id
+from schedule.instance import problem_of as problem_of  # the version pages and API read instances through here
 from schedule.instance import problem_to_json
 from schedule.models import Meeting as MeetingRow
 from schedule.solver.types import (
-    Candidate as Person,
-)
-from schedule.solver.types import (
-    Employer,
-    Locked,
     Meeting,
-    Pair,
     Problem,
     Quality,
     Solution,
@@ -82,13 +78,7 @@ async def load_names(session: AsyncSession, event: Event) -> Names:
         present[pid] = (first, last)
     # The same short names as on badges, cards and calendars: surname initial, unique within the event.
     short.update(short_names(present))
-    employer_rows = await session.execute(
-        select(EmployerParticipation.id, Organisation.name)
-        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-        .where(EmployerParticipation.event_id == event.id)
-    )
-    employers = dict(employer_rows.tuples().all())
-    return Names(candidates, short, employers)
+    return Names(candidates, short, await employer_names(session, EmployerParticipation.event_id == event.id))
 
 
 # -- views ---------------------------------------------------------------------------------------------
@@ -319,32 +309,3 @@ def figures(problem: Problem, meetings: tuple[Meeting, ...], ceiling: tuple[int,
 
 def instance_of(problem: Problem) -> dict[str, Any]:
     return problem_to_json(problem)
-
-
-def problem_of(instance: dict[str, Any]) -> Problem:
-    """A stored version's instance as a Problem. The app wrote it after `problem_from_json`'s checks, so it
-    is read without them: 60,000 pairs in a tenth of the time, which keeps the pages of a large fair quick."""
-    every = frozenset(range(1, instance["rounds"] + 1))
-    low, high = instance["min_meetings"], instance["max_meetings"]
-    return Problem(
-        rounds=instance["rounds"],
-        employers=tuple(
-            Employer(e["id"], e["tables"], e.get("seats", 1), frozenset(e["rounds"]) if "rounds" in e else every)
-            for e in instance["employers"]
-        ),
-        candidates=tuple(
-            Person(
-                c["id"],
-                frozenset(c["rounds"]) if "rounds" in c else every,
-                c.get("min_meetings", low),
-                c.get("max_meetings", high),
-            )
-            for c in instance["candidates"]
-        ),
-        pairs=tuple(Pair(p["candidate"], p["employer"], p["weight"]) for p in instance["pairs"]),
-        locked=tuple(
-            Locked(lk["candidate"], lk["employer"], lk["round"], lk.get("table")) for lk in instance["locked"]
-        ),
-        min_meetings=low,
-        max_meetings=high,
-    )

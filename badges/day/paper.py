@@ -18,7 +18,7 @@ from events.platform.db import dialect_insert, utcnow
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
-from events.platform.models import EmployerParticipation, EmployerStatus, Event, Organisation
+from events.platform.models import EmployerParticipation, Event, Organisation
 from events.platform.services import audit
 
 KINDS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER)
@@ -67,7 +67,7 @@ async def employers(session: AsyncSession, event: Event) -> list[tuple[int, str]
     rows = await session.execute(
         select(EmployerParticipation.id, Organisation.name)
         .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-        .where(EmployerParticipation.event_id == event.id, EmployerParticipation.status != EmployerStatus.CANCELLED)
+        .where(EmployerParticipation.taking_part(event.id))
         .order_by(Organisation.name)
     )
     return list(rows.tuples())

@@ -33,27 +33,27 @@ from events.platform.labels import format_date
 from events.platform.models import (
     EVENT_TZ,
     EmployerParticipation,
-    EmployerStatus,
     Event,
     Role,
 )
 from events.platform.services import event_ref_clause
 
-
-class ScanKind(StrEnum):
-    CHECKIN = "checkin"
-    MEETING = "meeting"
+ScanKind = StrEnum("ScanKind", ["CHECKIN", "MEETING"])
 
 
-class Code(StrEnum):
-    CHECKED_IN = "checked_in"
-    ALREADY_CHECKED_IN = "already_checked_in"
-    MEETING_LOGGED = "meeting_logged"
-    REVOKED = "revoked"
-    UNKNOWN = "unknown"
-    WRONG_EVENT = "wrong_event"
-    NOT_ALLOWED = "not_allowed"
-    NOT_TODAY = "not_today"
+Code = StrEnum(
+    "Code",
+    [
+        "CHECKED_IN",
+        "ALREADY_CHECKED_IN",
+        "MEETING_LOGGED",
+        "REVOKED",
+        "UNKNOWN",
+        "WRONG_EVENT",
+        "NOT_ALLOWED",
+        "NOT_TODAY",
+    ],
+)
 
 
 # Codes that count against a device's allowance of failed scans (a guesser's signature); good scans never do.
@@ -264,9 +264,8 @@ async def employer_at(session: AsyncSession, user: CurrentUser, event: Event) ->
         return None
     found: EmployerParticipation | None = await session.scalar(
         select(EmployerParticipation).where(
-            EmployerParticipation.event_id == event.id,
+            EmployerParticipation.taking_part(event.id),
             EmployerParticipation.organisation_id == user.organisation_id,
-            EmployerParticipation.status != EmployerStatus.CANCELLED,
         )
     )
     return found

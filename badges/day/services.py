@@ -25,7 +25,6 @@ from events.platform.models import (
     CandidateCoach,
     CandidateParticipation,
     EmployerParticipation,
-    EmployerStatus,
     Event,
     ParticipationStatus,
 )
@@ -190,11 +189,7 @@ async def empty_seats(
     """Per round that has not ended: the seats of the employers there, the talks planned, how many of those
     wait for a candidate who is not here, and so how many seats stay empty."""
     employers = list(
-        await session.scalars(
-            select(EmployerParticipation).where(
-                EmployerParticipation.event_id == event.id, EmployerParticipation.status != EmployerStatus.CANCELLED
-            )
-        )
+        await session.scalars(select(EmployerParticipation).where(EmployerParticipation.taking_part(event.id)))
     )
     planned: Counter[int] = Counter(m.round for m in meetings)
     missing: Counter[int] = Counter(m.round for m in meetings if m.candidate_participation_id not in present)

@@ -46,14 +46,13 @@ from events.platform.errors import DomainError, NotFoundError
 from events.platform.identity import CurrentUser
 from events.platform.labels import format_date, format_time
 from events.platform.models import (
-    CandidateCoach,
     CandidateParticipation,
     EmployerParticipation,
-    EmployerStatus,
     Event,
     Organisation,
     Role,
 )
+from events.platform.services import coached_by
 from events.platform.settings import Settings
 
 KIND_NAMES = {k.value: k for k in HolderKind}
@@ -147,7 +146,7 @@ def person_of(holder: Holder, schedule: PersonSchedule, token: str, number: int,
 
 async def coach_participations(session: AsyncSession, user: CurrentUser, event: Event) -> set[int]:
     """The participations at `event` of the coach's own candidates."""
-    mine = select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == user.id)
+    mine = coached_by(user.id)
     rows = await session.scalars(
         select(CandidateParticipation.id).where(
             CandidateParticipation.event_id == event.id, CandidateParticipation.candidate_id.in_(mine)
@@ -193,7 +192,7 @@ async def tables(session: AsyncSession, settings: Settings, event: Event, only_c
                 EmployerParticipation.id, Organisation.name, EmployerParticipation.tables, EmployerParticipation.rounds
             )
             .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-            .where(EmployerParticipation.event_id == event.id, EmployerParticipation.status != EmployerStatus.CANCELLED)
+            .where(EmployerParticipation.taking_part(event.id))
             .order_by(Organisation.name, EmployerParticipation.id)
         )
     ).all()

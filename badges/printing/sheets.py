@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from badges.models import HolderKind
 from badges.printing.fit import MM, SAFETY, fit, width_em
@@ -366,18 +367,29 @@ class Sheet:
     ticks: tuple[str, ...] = ()
 
 
+# Each kind of sheet's page size, and the box and largest size of its heading (two lines at most, bold).
+_SHEET_LOOKS = {
+    "tent": ("210mm 148mm", Box(12, 8, 126, 30), 40),
+    "table": ("210mm 297mm", Box(0, 0, 180, 24), 28),
+    "handout": ("148mm 210mm", Box(0, 0, 128, 18), 22),
+}
+
+
+def _sheet_page(kind: str, heading: str, **parts: Any) -> Page:
+    """A page that is one sheet of ``kind`` under ``heading``; ``parts`` are the rest of the Sheet's fields."""
+    size, box, max_pt = _SHEET_LOOKS[kind]
+    return Page(size, sheet=Sheet(kind, fitted(heading, box, max_pt=max_pt, max_lines=2, bold=True), **parts))
+
+
 def table_card(table: TableInfo, event: EventInfo) -> Page:
     """An A5 tent card, folded along the middle: the same face on both halves, the top one upside down."""
-    return Page(
-        "210mm 148mm",
-        sheet=Sheet(
-            "tent",
-            fitted(table.employer, Box(12, 8, 126, 30), max_pt=40, max_lines=2, bold=True),
-            subtitle=event.name,
-            big=_t("Table %(number)s", number=table.table),
-            qr_src=qr_src(table.url) if table.url else None,
-            note=_t("Scan for this table's programme"),
-        ),
+    return _sheet_page(
+        "tent",
+        table.employer,
+        subtitle=event.name,
+        big=_t("Table %(number)s", number=table.table),
+        qr_src=qr_src(table.url) if table.url else None,
+        note=_t("Scan for this table's programme"),
     )
 
 
@@ -393,17 +405,14 @@ def table_sheet(table: TableInfo, event: EventInfo) -> Page:
             rows.append((str(n), when, _t("free")))
         else:
             rows += [(str(n), when, name, "") for name in names]
-    return Page(
-        "210mm 297mm",
-        sheet=Sheet(
-            "table",
-            fitted(table.employer, Box(0, 0, 180, 24), max_pt=28, max_lines=2, bold=True),
-            subtitle=f"{event.name} · {event.date} · {event.venue}",
-            big=_t("Table %(number)s", number=table.table),
-            headers=(_t("Round"), _t("Time"), _t("Candidate")),
-            lines=tuple(rows),
-            ticks=(_t("Held"), _t("Follow-up: yes"), _t("maybe"), _t("no")),
-        ),
+    return _sheet_page(
+        "table",
+        table.employer,
+        subtitle=f"{event.name} · {event.date} · {event.venue}",
+        big=_t("Table %(number)s", number=table.table),
+        headers=(_t("Round"), _t("Time"), _t("Candidate")),
+        lines=tuple(rows),
+        ticks=(_t("Held"), _t("Follow-up: yes"), _t("maybe"), _t("no")),
     )
 
 
@@ -452,19 +461,16 @@ def handout(person: Person, event: EventInfo) -> Page:
         (_t("Time"), f"{event.first_round}–{event.last_round_end}"),
         (_t("Badge number"), str(person.number)),
     )
-    return Page(
-        "148mm 210mm",
-        sheet=Sheet(
-            "handout",
-            fitted(person.full_name, Box(0, 0, 128, 18), max_pt=22, max_lines=2, bold=True),
-            subtitle=event.name,
-            headers=(_t("Round"), _t("Time"), _t("Table"), other),
-            lines=rows,
-            qr_src=qr_src(person.url),
-            link=person.url,
-            facts=tuple((k, v) for k, v in facts if v),
-            note=_t("Scan this code with your phone's camera to see your programme on the day.")
-            if rows
-            else _t("Your talks are not planned yet. Scan this code later to see them."),
-        ),
+    return _sheet_page(
+        "handout",
+        person.full_name,
+        subtitle=event.name,
+        headers=(_t("Round"), _t("Time"), _t("Table"), other),
+        lines=rows,
+        qr_src=qr_src(person.url),
+        link=person.url,
+        facts=tuple((k, v) for k, v in facts if v),
+        note=_t("Scan this code with your phone's camera to see your programme on the day.")
+        if rows
+        else _t("Your talks are not planned yet. Scan this code later to see them."),
     )

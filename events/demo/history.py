@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from badges.models import CheckIn, CheckInMethod, FollowUp, HeldTalk, HolderKind
+from events.demo.people import COACHES, add_candidate
 from events.followup.models import (
     ContractType,
     FollowUpCheck,
@@ -28,10 +29,7 @@ from events.followup.models import (
 from events.platform.db import utcnow
 from events.platform.models import (
     Candidate,
-    CandidateCoach,
     CandidateParticipation,
-    CoachKind,
-    Consent,
     ConsentMethod,
     EmployerContact,
     EmployerParticipation,
@@ -119,23 +117,7 @@ async def build_history(session: AsyncSession, *, event: Event, coaches: list[Us
             coach_note="",
             created_by_id=primary.id,
         )
-        session.add(candidate)
-        await session.flush()
-        session.add(
-            CandidateCoach(
-                candidate_id=candidate.id,
-                coach_id=primary.id,
-                kind=CoachKind.JOBCOACH if index % 2 == 0 else CoachKind.CONSULENT,
-            )
-        )
-        session.add(
-            Consent(
-                candidate_id=candidate.id,
-                purpose="Gegevens delen met de werkgevers van Samen Werkt! en opvolging door de coach",
-                method=ConsentMethod.PAPER,
-                recorded_by_id=primary.id,
-            )
-        )
+        await add_candidate(session, candidate, primary, COACHES[index % 2][3], ConsentMethod.PAPER)
         came = index % 8 != 7  # three did not come
         participation = CandidateParticipation(
             event_id=past.id,

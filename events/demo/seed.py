@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.demo.history import build_history
+from events.demo.people import COACHES, add_candidate
 from events.platform import dates, twofactor
 from events.platform.db import open_session
 from events.platform.models import (
@@ -23,7 +24,6 @@ from events.platform.models import (
     CandidateCoach,
     CandidateParticipation,
     CoachKind,
-    Consent,
     ConsentMethod,
     EmployerContact,
     EmployerParticipation,
@@ -168,12 +168,6 @@ EMPLOYERS = (
         (("Vakkenvuller", PathwayKind.PAID_JOB, 16, "Vakken vullen en klanten helpen, ook op zaterdag."),),
         (2, 3, 4, 5, 6),
     ),
-)
-
-COACHES = (
-    ("Anouk Jansen", "coach@demo.meetmatch.nl", "Werkse!", CoachKind.JOBCOACH),
-    ("Mohamed El Amrani", "consulent@demo.meetmatch.nl", "Werkse!", CoachKind.CONSULENT),
-    ("Petra Visser", "reclassering@demo.meetmatch.nl", "Reclassering Haaglanden", CoachKind.PROBATION),
 )
 
 OWN_WORDS = (
@@ -334,22 +328,13 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
             coach_note=rng.choice(NOTES),
             created_by_id=coaches[index % 2].id,
         )
-        session.add(candidate)
-        await session.flush()
         primary = coaches[index % 2]
-        session.add(CandidateCoach(candidate_id=candidate.id, coach_id=primary.id, kind=COACHES[index % 2][3]))
+        method = rng.choice((ConsentMethod.VERBAL, ConsentMethod.PAPER))
+        await add_candidate(session, candidate, primary, COACHES[index % 2][3], method)
         if index % 8 == 5:
             candidate.target_group = "ex-gedetineerde"
             candidate.barriers = sorted({*candidate.barriers, "criminal_record"})
             session.add(CandidateCoach(candidate_id=candidate.id, coach_id=coaches[2].id, kind=CoachKind.PROBATION))
-        session.add(
-            Consent(
-                candidate_id=candidate.id,
-                purpose="Gegevens delen met de werkgevers van Samen Werkt! en opvolging door de coach",
-                method=rng.choice((ConsentMethod.VERBAL, ConsentMethod.PAPER)),
-                recorded_by_id=primary.id,
-            )
-        )
         window = rng.random()
         rounds = [1, 2, 3] if window < 0.1 else [3, 4, 5, 6] if window < 0.2 else None
         candidate_participation = CandidateParticipation(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.queries import held_talks
@@ -19,6 +19,15 @@ from events.platform.models import (
 )
 
 
+def employer_organisations() -> Select[tuple[int, str]]:
+    """The organisations an outcome can name: every employer, by name (the form's list, and what is accepted)."""
+    return (
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.kind == OrganisationKind.EMPLOYER)
+        .order_by(Organisation.name)
+    )
+
+
 async def outcome_choices(session: AsyncSession, candidate_id: int) -> dict[str, Any]:
     """The form's lists: ``events``, ``employers``, ``openings`` and ``talks``."""
     participations = (
@@ -29,13 +38,7 @@ async def outcome_choices(session: AsyncSession, candidate_id: int) -> dict[str,
             .order_by(Event.date.desc())
         )
     ).all()
-    employers = (
-        await session.execute(
-            select(Organisation.id, Organisation.name)
-            .where(Organisation.kind == OrganisationKind.EMPLOYER)
-            .order_by(Organisation.name)
-        )
-    ).all()
+    employers = (await session.execute(employer_organisations())).all()
     event_ids = [row[0] for row in participations]
     openings = (
         (

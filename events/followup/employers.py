@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.queries import by_round, held_talks
 from events.followup.models import Outcome, OutcomeChange, OutcomeStatus
-from events.followup.services import DbId, plain
+from events.followup.services import STARTS, DbId, plain
 from events.platform.errors import ConflictError, DomainError, NotFoundError
 from events.platform.i18n import gettext as _
 from events.platform.identity import CurrentUser
@@ -21,15 +21,7 @@ from events.platform.models import Candidate, CandidateParticipation, Event, Pat
 from events.platform.services import EventService, audit, candidate_short_names
 
 # What an employer can report after a talk: an invitation for a second interview, or a place offered.
-PROPOSABLE = (
-    PathwayKind.SECOND_INTERVIEW,
-    PathwayKind.TRIAL_PLACEMENT,
-    PathwayKind.INTERNSHIP,
-    PathwayKind.WORK_EXPERIENCE,
-    PathwayKind.TRAINING,
-    PathwayKind.PAID_JOB,
-    PathwayKind.VOLUNTEERING,
-)
+PROPOSABLE = (PathwayKind.SECOND_INTERVIEW, *STARTS)
 # Outcomes that still count (or will, once confirmed); withdrawn and declined ones are history only.
 LIVE_STATUSES = (OutcomeStatus.PROPOSED, OutcomeStatus.CONFIRMED)
 

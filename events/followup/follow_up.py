@@ -21,14 +21,13 @@ from events.platform.i18n import gettext as _
 from events.platform.identity import CurrentUser
 from events.platform.models import (
     Candidate,
-    CandidateCoach,
     CandidateParticipation,
     Event,
     ParticipationStatus,
     Role,
     User,
 )
-from events.platform.services import audit
+from events.platform.services import audit, coached_by
 
 
 def due_months(event_date: dt.date, today: dt.date, done: int) -> int | None:
@@ -77,8 +76,7 @@ def _followed(user: CurrentUser, query: Select[Any]) -> Select[Any]:
     if user.role is Role.ORGANISER:
         return query
     if user.role is Role.COACH:
-        mine = select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == user.id)
-        return query.where(Candidate.id.in_(mine))
+        return query.where(Candidate.id.in_(coached_by(user.id)))
     raise NotFoundError("candidates")
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.queries import held_talks
+from events.followup.choices import employer_organisations
 from events.followup.models import ContractType, Outcome, OutcomeChange, OutcomeStatus, StopReason
 from events.platform.db import utcnow
 from events.platform.errors import ConflictError, DomainError, NotFoundError
@@ -26,18 +27,16 @@ from events.platform.identity import CurrentUser
 from events.platform.models import (
     EVENT_TZ,
     Candidate,
-    CandidateCoach,
     CandidateParticipation,
     EmployerParticipation,
     Event,
     Opening,
     Organisation,
-    OrganisationKind,
     PathwayKind,
     Role,
     User,
 )
-from events.platform.services import audit
+from events.platform.services import audit, coached_by
 
 # Kinds that start something and so need a start date.
 STARTS = (
@@ -113,11 +112,7 @@ def plain(value: Any) -> Any:
 
 
 def is_coach_of(session: AsyncSession, user: CurrentUser, candidate_id: int) -> Any:
-    return session.scalar(
-        select(CandidateCoach.candidate_id).where(
-            CandidateCoach.candidate_id == candidate_id, CandidateCoach.coach_id == user.id
-        )
-    )
+    return session.scalar(coached_by(user.id, candidate_id))
 
 
 class OutcomeService:
@@ -292,10 +287,8 @@ class OutcomeService:
             if values.get("event_id") is None:
                 values["event_id"] = row[1]
         if values.get("organisation_id") is not None:
-            kind = await self.session.scalar(
-                select(Organisation.kind).where(Organisation.id == values["organisation_id"])
-            )
-            if kind is not OrganisationKind.EMPLOYER:
+            employer = employer_organisations().where(Organisation.id == values["organisation_id"])
+            if await self.session.scalar(employer) is None:
                 raise DomainError("invalid_employer", _("Choose an employer from the list."), "organisation_id")
         if values.get("event_id") is not None and values["event_id"] not in participations:
             raise DomainError("invalid_event", _("The candidate did not take part in this event."), "event_id")
@@ -372,9 +365,7 @@ async def open_proposals(session: AsyncSession, user: CurrentUser) -> Sequence[O
         Outcome.candidate_id.in_(select(Candidate.id).where(Candidate.erased_at.is_(None))),
     )
     if user.role is Role.COACH:
-        query = query.where(
-            Outcome.candidate_id.in_(select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == user.id))
-        )
+        query = query.where(Outcome.candidate_id.in_(coached_by(user.id)))
     elif user.role is not Role.ORGANISER:
         return []
     return await views(session, query)

@@ -37,6 +37,7 @@ import anyio.to_process
 
 from events.platform import i18n
 from events.platform.errors import DomainError
+from events.platform.i18n import N_
 from events.platform.import_limits import (
     EXCEL_LAST_ROW,
     MAX_CELL_CHARS,
@@ -44,7 +45,7 @@ from events.platform.import_limits import (
     MAX_ROWS,
     MAX_TEXT_CHARS,
     MB,
-    figure,
+    over_limit,
     refused,
 )
 from events.platform.import_xlsx import xlsx_records
@@ -70,10 +71,7 @@ class Table:
 def check_file_size(size: int) -> None:
     """Refuse a file of ``size`` bytes when it is over the limit (the command line asks before reading it)."""
     if size > MAX_FILE_BYTES:
-        raise refused(
-            "file_too_large",
-            i18n.gettext("the file is larger than %(limit)s MB", limit=figure(MAX_FILE_BYTES // MB)),
-        )
+        raise over_limit("file_too_large", N_("the file is larger than %(limit)s MB"), MAX_FILE_BYTES // MB)
 
 
 def read_table(data: bytes, filename: str) -> Table:
@@ -149,29 +147,23 @@ def _to_table(records: Iterable[tuple[int, list[str]]], *, keep_wider_rows: bool
             continue
         longest = max(map(len, cells))
         if longest > MAX_CELL_CHARS:
-            raise refused(
+            raise over_limit(
                 "cell_too_long",
-                i18n.gettext(
-                    "row %(row)s has a cell of more than %(limit)s characters",
-                    row=number,
-                    limit=figure(MAX_CELL_CHARS),
-                ),
+                N_("row %(row)s has a cell of more than %(limit)s characters"),
+                MAX_CELL_CHARS,
+                row=number,
             )
         text += sum(map(len, cells))
         if text > MAX_TEXT_CHARS:
-            raise refused(
-                "file_too_large",
-                i18n.gettext("the file holds more than %(limit)s characters of text", limit=figure(MAX_TEXT_CHARS)),
+            raise over_limit(
+                "file_too_large", N_("the file holds more than %(limit)s characters of text"), MAX_TEXT_CHARS
             )
         if headers is None:
             headers = cells
             width = len(cells)
             continue
         if len(rows) == MAX_ROWS:
-            raise refused(
-                "too_many_rows",
-                i18n.gettext("the file has more than %(limit)s data rows", limit=figure(MAX_ROWS)),
-            )
+            raise over_limit("too_many_rows", N_("the file has more than %(limit)s data rows"), MAX_ROWS)
         if keep_wider_rows:
             width = max(width, len(cells))
         rows.append(cells)
@@ -222,12 +214,8 @@ def _csv_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         for number, record in enumerate(reader, start=1):
             if number > EXCEL_LAST_ROW:
-                raise refused(
-                    "too_many_rows",
-                    i18n.gettext(
-                        "the file goes on past row %(limit)s, the last row Excel has",
-                        limit=figure(EXCEL_LAST_ROW),
-                    ),
+                raise over_limit(
+                    "too_many_rows", N_("the file goes on past row %(limit)s, the last row Excel has"), EXCEL_LAST_ROW
                 )
             yield number, record
     except csv.Error as exc:

@@ -37,3 +37,9 @@ def figure(value: int) -> str:
 def refused(code: str, message: str) -> DomainError:
     """The refusal of a file over a limit: ``code`` and a message that names the limit."""
     return DomainError(code, message, field="file")
+
+
+def over_limit(code: str, message: str, limit: int, **params: object) -> DomainError:
+    """The refusal of a file over ``limit``: ``message`` (marked with N_ where it is written) is translated here,
+    with the limit as the reader's language writes it in its ``%(limit)s``."""
+    return refused(code, i18n.gettext(message, limit=figure(limit), **params))

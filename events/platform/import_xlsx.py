@@ -18,6 +18,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from events.platform import i18n
 from events.platform.errors import DomainError
+from events.platform.i18n import N_
 from events.platform.import_limits import (
     EXCEL_LAST_ROW,
     MAX_COLUMNS,
@@ -34,6 +35,7 @@ from events.platform.import_limits import (
     RATIO_FROM_BYTES,
     STREAMED_ROOTS,
     figure,
+    over_limit,
     refused,
 )
 
@@ -83,21 +85,15 @@ class _PartCheck:
             self.limit = MAX_STREAMED_ELEMENTS
             self.sheet = name == "worksheet"
         if self.elements > self.limit:
-            raise refused(
+            raise over_limit(
                 "too_complex",
-                i18n.gettext(
-                    "part %(part)s of the Excel file has more than %(limit)s XML elements",
-                    part=self.part,
-                    limit=figure(self.limit),
-                ),
+                N_("part %(part)s of the Excel file has more than %(limit)s XML elements"),
+                self.limit,
+                part=self.part,
             )
         if self.budget.elements > MAX_ELEMENTS_IN_ALL:
-            raise refused(
-                "too_complex",
-                i18n.gettext(
-                    "the Excel file has more than %(limit)s XML elements in all",
-                    limit=figure(MAX_ELEMENTS_IN_ALL),
-                ),
+            raise over_limit(
+                "too_complex", N_("the Excel file has more than %(limit)s XML elements in all"), MAX_ELEMENTS_IN_ALL
             )
         if not self.sheet:
             return
@@ -106,13 +102,11 @@ class _PartCheck:
         elif name == "c":
             self.cells += 1
             if self.cells > MAX_ROW_CELLS:
-                raise refused(
+                raise over_limit(
                     "too_complex",
-                    i18n.gettext(
-                        "a row in part %(part)s of the Excel file has more than %(limit)s cells",
-                        part=self.part,
-                        limit=figure(MAX_ROW_CELLS),
-                    ),
+                    N_("a row in part %(part)s of the Excel file has more than %(limit)s cells"),
+                    MAX_ROW_CELLS,
+                    part=self.part,
                 )
 
     def end(self, tag: str) -> None:
@@ -203,20 +197,15 @@ def _check_directory(archive: zipfile.ZipFile) -> None:
     """Refuse a zip whose parts would unpack to too much, before any of them is read."""
     entries = archive.infolist()
     if len(entries) > MAX_PARTS:
-        raise refused(
-            "file_too_large",
-            i18n.gettext("the Excel file has more than %(limit)s parts", limit=figure(MAX_PARTS)),
-        )
+        raise over_limit("file_too_large", N_("the Excel file has more than %(limit)s parts"), MAX_PARTS)
     total = 0
     for entry in entries:
         if entry.file_size > MAX_PART_BYTES:
-            raise refused(
+            raise over_limit(
                 "file_too_large",
-                i18n.gettext(
-                    "part %(part)s of the Excel file unpacks to more than %(limit)s MB",
-                    part=entry.filename,
-                    limit=figure(MAX_PART_BYTES // MB),
-                ),
+                N_("part %(part)s of the Excel file unpacks to more than %(limit)s MB"),
+                MAX_PART_BYTES // MB,
+                part=entry.filename,
             )
         if entry.file_size > RATIO_FROM_BYTES and entry.file_size > MAX_RATIO * entry.compress_size:
             raise refused(
@@ -229,11 +218,8 @@ def _check_directory(archive: zipfile.ZipFile) -> None:
             )
         total += entry.file_size
     if total > MAX_TOTAL_BYTES:
-        raise refused(
-            "file_too_large",
-            i18n.gettext(
-                "the Excel file unpacks to more than %(limit)s MB in all", limit=figure(MAX_TOTAL_BYTES // MB)
-            ),
+        raise over_limit(
+            "file_too_large", N_("the Excel file unpacks to more than %(limit)s MB in all"), MAX_TOTAL_BYTES // MB
         )
 
 

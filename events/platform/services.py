@@ -239,6 +239,23 @@ async def candidate_short_names(session: AsyncSession, event_id: int) -> dict[in
     return short_names({pid: (first, last) for pid, first, last in rows.tuples()})
 
 
+def coached_by(user_id: int, candidate_id: int | None = None) -> Select[tuple[int]]:
+    """The ids of the candidates the user coaches (a subquery); with ``candidate_id``, that one's, if the user
+    coaches them."""
+    query = select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == user_id)
+    return query if candidate_id is None else query.where(CandidateCoach.candidate_id == candidate_id)
+
+
+async def employer_names(session: AsyncSession, *where: ColumnElement[bool]) -> dict[int, str]:
+    """The employer participations that match ``where``, by id, as their organisation's name."""
+    rows = await session.execute(
+        select(EmployerParticipation.id, Organisation.name)
+        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+        .where(*where)
+    )
+    return {int(pid): str(name) for pid, name in rows.tuples()}
+
+
 async def find_event(session: AsyncSession, ref: str | int) -> Event:
     """The event with this id or slug; NotFoundError names what was asked for."""
     event = await session.scalar(select(Event).where(event_ref_clause(ref)).order_by(Event.id).limit(1))
@@ -339,7 +356,7 @@ class EventService:
         }
 
     def _my_candidates(self) -> Select[tuple[int]]:
-        return select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == self.user.id)
+        return coached_by(self.user.id)
 
     async def employers(self, event: Event) -> Sequence[EmployerParticipation]:
         """The event's employers; an employer sees only its own participation."""
@@ -388,8 +405,7 @@ class CandidateService:
         if self.user.role is Role.ORGANISER:
             return query.where(Candidate.erased_at.is_(None))
         if self.user.role is Role.COACH:
-            mine = select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == self.user.id)
-            return query.where(Candidate.id.in_(mine), Candidate.erased_at.is_(None))
+            return query.where(Candidate.id.in_(coached_by(self.user.id)), Candidate.erased_at.is_(None))
         return query.where(false())
 
     async def list(self) -> Sequence[Candidate]:

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.errors import NotFoundError
 from events.platform.identity import CurrentUser
-from events.platform.models import AuditEntry, Candidate, CandidateCoach, CandidateParticipation, Role, User
+from events.platform.models import AuditEntry, Candidate, CandidateParticipation, Role, User
+from events.platform.services import coached_by
 from events.privacy.records import audit_about
 
 PAGE_SIZE = 50
@@ -124,11 +125,7 @@ async def recent_access(session: AsyncSession, user: CurrentUser, candidate_id: 
     """The newest reads and changes of one person's data, for organisers and the person's own coaches (who
     answer the person's question "who has looked at my data?"). Anyone else: not found."""
     if user.role is Role.COACH:
-        mine = await session.scalar(
-            select(CandidateCoach.candidate_id).where(
-                CandidateCoach.candidate_id == candidate_id, CandidateCoach.coach_id == user.id
-            )
-        )
+        mine = await session.scalar(coached_by(user.id, candidate_id))
         if mine is None:
             raise NotFoundError("candidate")
     elif user.role is not Role.ORGANISER:

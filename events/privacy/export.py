@@ -29,11 +29,10 @@ from events.platform.models import (
     CandidateParticipation,
     EmployerParticipation,
     Event,
-    Organisation,
     Role,
 )
 from events.platform.personal_data import Person
-from events.platform.services import audit
+from events.platform.services import audit, employer_names
 
 FORMAT = "meetmatch-person-export/1"
 # The sections of FORMAT in their order; a section a slice adds later follows them.
@@ -118,12 +117,7 @@ async def _employer_names(session: AsyncSession, pids: list[int]) -> dict[int, s
     if not pids:
         return {}
     events = select(CandidateParticipation.event_id).where(CandidateParticipation.id.in_(pids))
-    rows = await session.execute(
-        select(EmployerParticipation.id, Organisation.name)
-        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-        .where(EmployerParticipation.event_id.in_(events))
-    )
-    return {int(i): str(n) for i, n in rows.tuples()}
+    return await employer_names(session, EmployerParticipation.event_id.in_(events))
 
 
 # --- the PDF ---------------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def _open(chart_id: str, title: str, desc: str, height: float) -> list[str]:
 def _legend(items: Sequence[Series], y: float, x: float = 0) -> list[str]:
     parts = []
     for item in items:
-        parts.append(f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="12" height="12" rx="2" fill="{item.colour}"/>')
+        parts.append(_rect(f"{x:.1f}", f"{y - 10:.1f}", "12", "12", item.colour))
         parts.append(f'<text x="{x + 17:.1f}" y="{y:.1f}">{escape(item.label)}</text>')
         x += 30 + 7.5 * len(item.label)
     return parts
@@ -99,15 +99,17 @@ def bars(
                 continue
             length = _length(room, cell.value, peak)
             if length:
-                parts.append(
-                    f'<rect x="{label_width}" y="{top:.1f}" width="{length:.1f}" height="{bar}" rx="2" '
-                    f'fill="{kind.colour}"/>'
-                )
+                parts.append(_rect(f"{label_width}", f"{top:.1f}", f"{length:.1f}", f"{bar}", kind.colour))
             parts.append(f'<text x="{label_width + length + 5:.1f}" y="{base:.1f}">{escape(cell.text)}</text>')
         y += per_row + row_gap
     parts.append(f'<line x1="{label_width}" y1="{legend}" x2="{label_width}" y2="{height - 2:.0f}" stroke="{GRID}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text in it went through escape()
+
+
+def _rect(x: str, y: str, width: str, height: str, colour: str) -> str:
+    """A bar (or a legend's swatch) with rounded corners, its coordinates already formatted."""
+    return f'<rect x="{x}" y="{y}" width="{width}" height="{height}" rx="2" fill="{colour}"/>'
 
 
 def _missing(x: str, y: str, text: str, anchor: str = "", size: str = "") -> str:
@@ -179,8 +181,7 @@ def columns(
             bar = _length(plot, cell.value, scale_top)
             if bar:
                 parts.append(
-                    f'<rect x="{x + 2:.1f}" y="{top + plot - bar:.1f}" width="{width - 4:.1f}" height="{bar:.1f}" '
-                    f'rx="2" fill="{kind.colour}"/>'
+                    _rect(f"{x + 2:.1f}", f"{top + plot - bar:.1f}", f"{width - 4:.1f}", f"{bar:.1f}", kind.colour)
                 )
             parts.append(
                 f'<text x="{x + width / 2:.1f}" y="{top + plot - bar - 5:.1f}" text-anchor="middle" '

@@ -13,6 +13,7 @@ costs speed, never a schedule.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,24 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 Tiers = tuple[FloatArray, FloatArray, FloatArray]
+
+
+@dataclass(frozen=True, slots=True)
+class _Network:
+    """The b-matching as a network LP over renumbered nodes: the left nodes' rows first, then the right nodes'.
+
+    Edge i joins left node `left[i]` and right node `right[i]` and is worth `value[i]`; the tier columns are
+    `_tier_columns`'s, and `left_cap` is each left node's capacity over both tiers."""
+
+    n_left: int
+    n_rows: int
+    left: IntArray
+    right: IntArray
+    value: FloatArray
+    tier_rows: IntArray
+    tier_cost: FloatArray
+    tier_upper: FloatArray
+    left_cap: FloatArray
 
 
 def bmatch(
@@ -68,29 +87,25 @@ def bmatch(
     left_tiers = (left_tiers[0][left_nodes], left_tiers[1][left_nodes], left_tiers[2][left_nodes])
     right_tiers = (right_tiers[0][right_nodes], right_tiers[1][right_nodes], right_tiers[2][right_nodes])
     seats = (right_tiers[0] + right_tiers[2]).astype(np.int64)
-    unit_left = (left_tiers[0] + left_tiers[2]).max() <= 1
+    left_cap = left_tiers[0] + left_tiers[2]
+    unit_left = left_cap.max() <= 1
     if method == "hungarian" or (method == "auto" and unit_left and n_left * int(seats.sum()) <= _HUNGARIAN_CELLS):
         return _hungarian(left, right, value, left_tiers, right_tiers, seats)
+    network = _Network(
+        n_left, n_left + n_right, left, right, value, *_tier_columns(n_left, n_right, left_tiers, right_tiers), left_cap
+    )
     if method == "priced" or (method == "auto" and any_optimum and m > PRICED_EDGES):
-        priced = _priced_lp(n_left, n_right, left, right, value, left_tiers, right_tiers)
+        priced = _priced_lp(network)
         if priced is not None:
             return priced
-    return _lp(n_left, n_right, left, right, value, left_tiers, right_tiers)
+    return _lp(network)
 
 
-def _lp(
-    n_left: int,
-    n_right: int,
-    left: IntArray,
-    right: IntArray,
-    value: FloatArray,
-    left_tiers: Tiers,
-    right_tiers: Tiers,
-) -> BoolArray:
+def _lp(network: _Network) -> BoolArray:
     """Chosen edges of the b-matching LP: one column per edge, then the tier columns of each node."""
+    n_left, n_rows, left, right, value = network.n_left, network.n_rows, network.left, network.right, network.value
+    tier_rows, tier_cost, tier_upper = network.tier_rows, network.tier_cost, network.tier_upper
     m = len(value)
-    n_rows = n_left + n_right
-    tier_rows, tier_cost, tier_upper = _tier_columns(n_left, n_right, left_tiers, right_tiers)
     # Equality per node: tier1 + tier2 - sum of incident edges = 0. The matrix is built column-wise
     # directly: each edge column holds -1 at its left row and its right row, each tier column a 1.
     index = np.concatenate([_edge_rows(n_left, left, right), tier_rows]).astype(np.int32)
@@ -215,15 +230,7 @@ def _run(highs: Any) -> bool:
     return bool(highs.getModelStatus() == highs_core.HighsModelStatus.kOptimal)
 
 
-def _priced_lp(
-    n_left: int,
-    n_right: int,
-    left: IntArray,
-    right: IntArray,
-    value: FloatArray,
-    left_tiers: Tiers,
-    right_tiers: Tiers,
-) -> BoolArray | None:
+def _priced_lp(network: _Network) -> BoolArray | None:
     """An optimal b-matching solved over a subset of the edges and certified by the duals; None when unavailable.
 
     A node takes only a few of its edges, so most edges are zero at an optimum, yet each one costs the
@@ -237,18 +244,19 @@ def _priced_lp(
     the tolerance HiGHS applies to its own columns), so its value is the full LP's. Where optima tie, the
     vertex may differ from `_lp`'s.
     """
+    n_left, left, right, value = network.n_left, network.left, network.right, network.value
+    tier_rows, tier_cost, tier_upper = network.tier_rows, network.tier_cost, network.tier_upper
     m = len(value)
-    highs = _highs(n_left + n_right)
+    highs = _highs(network.n_rows)
     if highs is None:
         return None
-    cap = (left_tiers[0] + left_tiers[2]).astype(np.int64)
+    cap = network.left_cap.astype(np.int64)
     # Each edge's rank among its left node's edges, heaviest first.
     by_left = np.lexsort((-value, left))
     first = np.searchsorted(left[by_left], np.arange(n_left))
     rank = np.empty(m, dtype=np.int64)
     rank[by_left] = np.arange(m) - first[left[by_left]]
     inside = rank < cap[left] + _PRICED_SPARE
-    tier_rows, tier_cost, tier_upper = _tier_columns(n_left, n_right, left_tiers, right_tiers)
     if not _add_columns(highs, np.arange(len(tier_rows)), tier_rows, np.ones(len(tier_rows)), tier_cost, tier_upper):
         return None  # pragma: no cover - a scipy whose private API differs
     added = np.flatnonzero(inside)

@@ -42,6 +42,7 @@ from events.platform.models.kinds import (
     PathwayKind,
     PreferenceSide,
     Role,
+    partial_unique_index,
     string_enum,
 )
 from events.platform.models.records import (
@@ -83,5 +84,6 @@ __all__ = [
     "RecoveryCode",
     "Role",
     "User",
+    "partial_unique_index",
     "string_enum",
 ]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    and_,
     false,
     or_,
 )
@@ -166,6 +167,11 @@ class EmployerParticipation(IdMixin, TimestampMixin, Base):
     contacts: Mapped[list[EmployerContact]] = relationship(
         back_populates="participation", lazy="raise", order_by="EmployerContact.id", cascade="all, delete-orphan"
     )
+
+    @classmethod
+    def taking_part(cls, event_id: int) -> ColumnElement[bool]:
+        """The employers of the event that did not cancel."""
+        return and_(cls.event_id == event_id, cls.status != EmployerStatus.CANCELLED)
 
 
 class EmployerContact(IdMixin, TimestampMixin, Base):

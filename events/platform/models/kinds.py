@@ -1,12 +1,16 @@
 """The words of the domain: roles, statuses and kinds, the sectors and barriers, the event's time zone, and how
-a word is stored (`string_enum`: a plain string, so that a new member never needs a type migration)."""
+a word is stored (`string_enum`: a plain string, so that a new member never needs a type migration).
+
+A word list whose stored values are its members' names in lower case is declared with StrEnum's functional form,
+`StrEnum("Name", ["MEMBER", ...])`, which gives each member exactly that value (every slice's models do the same);
+a class is kept where the list needs a docstring or comments."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Enum
+from sqlalchemy import JSON, Enum, Index, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 EVENT_TZ = ZoneInfo("Europe/Amsterdam")
@@ -25,23 +29,18 @@ def string_enum(cls: type[StrEnum], length: int = 20) -> Enum:
     )
 
 
-class Role(StrEnum):
-    ORGANISER = "organiser"
-    COACH = "coach"
-    EMPLOYER = "employer"
-    DOOR = "door"
+def partial_unique_index(name: str, *columns: str, where: str) -> Index:
+    """A unique index over the rows that match ``where`` only, the same on SQLite and PostgreSQL."""
+    return Index(name, *columns, unique=True, sqlite_where=text(where), postgresql_where=text(where))
 
 
-class OrganisationKind(StrEnum):
-    EMPLOYER = "employer"
-    PARTNER = "partner"
+Role = StrEnum("Role", ["ORGANISER", "COACH", "EMPLOYER", "DOOR"])
 
 
-class EventStatus(StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    LIVE = "live"
-    CLOSED = "closed"
+OrganisationKind = StrEnum("OrganisationKind", ["EMPLOYER", "PARTNER"])
+
+
+EventStatus = StrEnum("EventStatus", ["DRAFT", "PUBLISHED", "LIVE", "CLOSED"])
 
 
 class PathwayKind(StrEnum):
@@ -67,35 +66,19 @@ OPENING_KINDS = (
 )
 
 
-class ParticipationStatus(StrEnum):
-    REGISTERED = "registered"
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
-    CHECKED_IN = "checked_in"
-    NO_SHOW = "no_show"
+ParticipationStatus = StrEnum("ParticipationStatus", ["REGISTERED", "CONFIRMED", "CANCELLED", "CHECKED_IN", "NO_SHOW"])
 
 
-class EmployerStatus(StrEnum):
-    CONFIRMED = "confirmed"
-    CANCELLED = "cancelled"
+EmployerStatus = StrEnum("EmployerStatus", ["CONFIRMED", "CANCELLED"])
 
 
-class PreferenceSide(StrEnum):
-    CANDIDATE = "candidate"
-    EMPLOYER = "employer"
+PreferenceSide = StrEnum("PreferenceSide", ["CANDIDATE", "EMPLOYER"])
 
 
-class CoachKind(StrEnum):
-    JOBCOACH = "jobcoach"
-    CONSULENT = "consulent"
-    PROBATION = "probation"
-    OTHER = "other"
+CoachKind = StrEnum("CoachKind", ["JOBCOACH", "CONSULENT", "PROBATION", "OTHER"])
 
 
-class ConsentMethod(StrEnum):
-    VERBAL = "verbal"
-    PAPER = "paper"
-    DIGITAL = "digital"
+ConsentMethod = StrEnum("ConsentMethod", ["VERBAL", "PAPER", "DIGITAL"])
 
 
 SECTORS = (

@@ -38,11 +38,7 @@ class AppSetting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class OutboxStatus(StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
+OutboxStatus = StrEnum("OutboxStatus", ["QUEUED", "SENDING", "SENT", "FAILED"])
 
 
 class OutboxMessage(IdMixin, TimestampMixin, Base):
