@@ -1,0 +1,107 @@
+"""What the page handlers of every slice share: their usual arguments as one dependency (the request, its
+transaction, the logged-in user, the app's helpers and, under ``/events/{event_ref}``, the event), the form as
+sent, and files to download.
+
+A controller names the dependency once (``dependencies = WEB`` or ``EVENT_WEB``) and its handlers take
+``web: NamedDependency[Web]`` (or ``EventWeb``) in place of the four or five parameters each would repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from litestar import Request, Response
+from litestar.di import NamedDependency, Provide
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from events.platform.deps import AppContext
+from events.platform.forms import form_values, parse
+from events.platform.identity import CurrentUser
+from events.platform.models import Event
+from events.platform.redirects import see_other
+from events.platform.settings import Settings
+from events.platform.spreadsheets import to_csv, to_xlsx
+
+T = TypeVar("T")
+
+SPREADSHEET_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Web:
+    """A logged-in user's request to a page: the request, its transaction, the user and the app's helpers."""
+
+    request: Request[Any, Any, Any]
+    db: AsyncSession
+    user: CurrentUser
+    ctx: AppContext
+
+    @property
+    def settings(self) -> Settings:
+        return self.ctx.settings
+
+    async def values(self, lists: Iterable[str] = ()) -> dict[str, Any]:
+        """The form as sent, as a plain dict (``forms.form_values``)."""
+        return form_values(await self.request.form(), lists)
+
+    async def form(self, kind: type[T], lists: Iterable[str] = ()) -> T:
+        """The form as sent, as ``kind`` (``forms.parse``: errors name the field)."""
+        return parse(kind, await self.values(lists))
+
+
+@dataclass(frozen=True)
+class EventWeb(Web):
+    """The same under ``/events/{event_ref}``: with the path's event, within the user's reach (else a 404)."""
+
+    event: Event
+
+    def redirect(self, rest: str) -> Redirect:
+        """303 See Other to a page of the event: ``rest`` is what follows ``/events/<slug>``."""
+        return see_other(f"/events/{self.event.slug}{rest}")
+
+
+def provide_web(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    current_user: NamedDependency[CurrentUser],
+    ctx: NamedDependency[AppContext],
+) -> Web:
+    return Web(request, db_session, current_user, ctx)
+
+
+def provide_event_web(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    current_user: NamedDependency[CurrentUser],
+    ctx: NamedDependency[AppContext],
+    event: NamedDependency[Event],
+) -> EventWeb:
+    return EventWeb(request, db_session, current_user, ctx, event)
+
+
+WEB = {"web": Provide(provide_web, sync_to_thread=False)}
+EVENT_WEB = {"web": Provide(provide_event_web, sync_to_thread=False)}
+
+
+def download(
+    body: bytes, media_type: str, filename: str, *, inline: bool = False, private: bool = False
+) -> Response[bytes]:
+    """A file to save (or, ``inline``, to show in the browser) under ``filename``; ``private``: never cached."""
+    headers = {"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"'}
+    if private:
+        headers["Cache-Control"] = "private, no-store"
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def spreadsheet(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], fmt: str, title: str, filename: str
+) -> Response[bytes]:
+    """Rows as a CSV or Excel download (``fmt`` is a key of SPREADSHEET_TYPES)."""
+    body = to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, title=title)
+    return download(body, SPREADSHEET_TYPES[fmt], filename)
