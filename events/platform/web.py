@@ -2,8 +2,9 @@
 transaction, the logged-in user, the app's helpers and, under ``/events/{event_ref}``, the event), the form as
 sent, and files to download.
 
-A controller names the dependency once (``dependencies = WEB`` or ``EVENT_WEB``) and its handlers take
-``web: NamedDependency[Web]`` (or ``EventWeb``) in place of the four or five parameters each would repeat.
+A controller names the dependency once (``dependencies = WEB``; ``EVENT_WEB`` with the event, ``VISIT`` for pages
+without login) and its handlers take ``web: NamedDependency[Web]`` (``EventWeb``, ``Visit``) in place of the
+three to five parameters each would repeat.
 """
 
 from __future__ import annotations
@@ -34,12 +35,11 @@ SPREADSHEET_TYPES = {
 
 
 @dataclass(frozen=True)
-class Web:
-    """A logged-in user's request to a page: the request, its transaction, the user and the app's helpers."""
+class Visit:
+    """A request to a page that needs no login: the request, its transaction and the app's helpers."""
 
     request: Request[Any, Any, Any]
     db: AsyncSession
-    user: CurrentUser
     ctx: AppContext
 
     @property
@@ -56,6 +56,13 @@ class Web:
 
 
 @dataclass(frozen=True)
+class Web(Visit):
+    """A logged-in user's request to a page: the same, with the user."""
+
+    user: CurrentUser
+
+
+@dataclass(frozen=True)
 class EventWeb(Web):
     """The same under ``/events/{event_ref}``: with the path's event, within the user's reach (else a 404)."""
 
@@ -66,25 +73,32 @@ class EventWeb(Web):
         return see_other(f"/events/{self.event.slug}{rest}")
 
 
+def provide_visit(
+    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], ctx: NamedDependency[AppContext]
+) -> Visit:
+    return Visit(request, db_session, ctx)
+
+
 def provide_web(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
-    current_user: NamedDependency[CurrentUser],
     ctx: NamedDependency[AppContext],
+    current_user: NamedDependency[CurrentUser],
 ) -> Web:
-    return Web(request, db_session, current_user, ctx)
+    return Web(request, db_session, ctx, current_user)
 
 
 def provide_event_web(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
-    current_user: NamedDependency[CurrentUser],
     ctx: NamedDependency[AppContext],
+    current_user: NamedDependency[CurrentUser],
     event: NamedDependency[Event],
 ) -> EventWeb:
-    return EventWeb(request, db_session, current_user, ctx, event)
+    return EventWeb(request, db_session, ctx, current_user, event)
 
 
+VISIT = {"web": Provide(provide_visit, sync_to_thread=False)}
 WEB = {"web": Provide(provide_web, sync_to_thread=False)}
 EVENT_WEB = {"web": Provide(provide_event_web, sync_to_thread=False)}
 

@@ -4,7 +4,7 @@ contact persons (with an e-mail address, a contact gets an employer login by inv
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
@@ -40,7 +40,6 @@ from events.registration.inputs import ContactInput, EmployerInput, OpeningInput
 from events.registration.pages import FORM_ID
 
 organisers = requires(Role.ORGANISER)
-T = TypeVar("T")
 
 
 def back_to_employer(event: Event, employer_id: str, anchor: str) -> Redirect:
@@ -108,15 +107,21 @@ async def _employer_form(
     return web.redirect(f"/employers/{saved.id if employer_id is None else employer_id}?msg=saved")
 
 
-async def _employer_part(
-    web: EventWeb, employer_id: int, kind: type[T], save: Callable[[T], Awaitable[Any]], shown_as: str
-) -> tuple[Any, Template | None]:
-    """An opening or contact person of an employer, as sent: what ``save`` gave, or the form again (the values
-    shown in ``shown_as``) with the message beside the field at fault."""
+# What an employer's page adds to it: the form's input, the service that adds it, the name its values come back in.
+_PARTS: dict[str, tuple[type[Any], Callable[..., Awaitable[Any]], str]] = {
+    "opening": (OpeningInput, add_opening, "opening_values"),
+    "contact": (ContactInput, add_contact, "contact_values"),
+}
+
+
+async def _add_to_employer(web: EventWeb, employer_id: int, part: str) -> tuple[Any, Template | None]:
+    """An opening or contact person of an employer, as sent: what the service gave, or the form again with the
+    message beside the field at fault."""
+    kind, add, shown_as = _PARTS[part]
     employer = await employer_of(web.db, web.user, web.event, employer_id)
     values = await web.values()
     try:
-        return await save(parse(kind, values)), None
+        return await add(web.db, web.user, web.event, employer_id, parse(kind, values)), None
     except DomainError as exc:
         return None, await employer_form_error(web, employer, exc, {}, **{shown_as: values})
 
@@ -154,13 +159,7 @@ class EmployerAdminPages(Controller):
 
     @post("/{event_ref:str}/employers/{employer_id:int}/openings", name="opening_create")
     async def add_opening(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> Response[Any]:
-        _, rejected = await _employer_part(
-            web,
-            employer_id,
-            OpeningInput,
-            lambda data: add_opening(web.db, web.user, web.event, employer_id, data),
-            "opening_values",
-        )
+        _, rejected = await _add_to_employer(web, employer_id, "opening")
         return rejected or web.redirect(f"/employers/{employer_id}?msg=saved#openings")
 
     @post("/{event_ref:str}/openings/{opening_id:int}/delete", name="opening_delete")
@@ -171,13 +170,7 @@ class EmployerAdminPages(Controller):
 
     @post("/{event_ref:str}/employers/{employer_id:int}/contacts", name="contact_create")
     async def add_contact(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> Response[Any]:
-        added, rejected = await _employer_part(
-            web,
-            employer_id,
-            ContactInput,
-            lambda data: add_contact(web.db, web.user, web.event, employer_id, data),
-            "contact_values",
-        )
+        added, rejected = await _add_to_employer(web, employer_id, "contact")
         if rejected is not None:
             return rejected
         contact, token = added
