@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -16,7 +16,7 @@ from events.platform.background import job_runner
 from events.platform.errors import ConflictError, DomainError
 from events.platform.forms import form_error
 from events.platform.models import Event, Role
-from events.platform.web import EVENT_WEB, EventWeb
+from events.platform.web import EventPageController, EventWeb
 from schedule import adapter, builds, edits, services, versions
 from schedule import briefing as packs
 from schedule.adapter import row_id
@@ -106,11 +106,9 @@ def meeting_context(event: Event, version: ScheduleVersion, meeting_id: int, nam
     }
 
 
-class SchedulePages(Controller):
+class SchedulePages(EventPageController):
     path = "/events/{event_ref:str}/programme"
-    include_in_schema = False
     guards = [organisers]
-    dependencies = EVENT_WEB
 
     @get("/", name="schedule")
     async def schedule_home(self, web: NamedDependency[EventWeb]) -> Response[Any]:
@@ -282,13 +280,11 @@ class SchedulePages(Controller):
         )
 
 
-class BriefingPages(Controller):
+class BriefingPages(EventPageController):
     """The employer's printable briefing pack: whom it meets, round by round, as anonymised cards."""
 
     path = "/events/{event_ref:str}/briefing"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.EMPLOYER)]
-    dependencies = EVENT_WEB
 
     @get("/{employer_id:int}", name="employer_briefing")
     async def briefing(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> Template:

@@ -27,7 +27,7 @@ from events.platform.models import Event, Role, User
 from events.platform.redirects import safe_next, see_other
 from events.platform.security import LANGUAGE_COOKIE
 from events.platform.services import CandidateService, EventService, set_locale
-from events.platform.web import EVENT_WEB, WEB, EventWeb, Web
+from events.platform.web import EventPageController, EventWeb, PageController, Web
 from events.registration import candidates as registration
 from events.registration import preferences as prefs
 
@@ -118,11 +118,9 @@ class HomePages(Controller):
         return {"status": "ok"}
 
 
-class EventPages(Controller):
+class EventPages(EventPageController):
     path = "/events"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH, Role.EMPLOYER)]
-    dependencies = EVENT_WEB
 
     @get("/{event_ref:str}", name="event")
     async def event_page(self, web: NamedDependency[EventWeb]) -> Template:
@@ -143,11 +141,9 @@ class EventPages(Controller):
         )
 
 
-class CandidatePages(Controller):
+class CandidatePages(PageController):
     path = "/candidates"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
-    dependencies = WEB
 
     @get("/", name="candidates")
     async def candidates_page(self, web: NamedDependency[Web]) -> Template:

@@ -20,7 +20,7 @@ from events.platform.i18n import gettext as _
 from events.platform.models import User
 from events.platform.redirects import see_other
 from events.platform.services import audit, to_current_user
-from events.platform.web import VISIT, WEB, Visit, Web
+from events.platform.web import VISIT, PageController, Visit, Web
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -160,13 +160,11 @@ class TwoFactorLoginPages(Controller):
         return _codes_page(codes, pending.next, await self._finish(web, user))
 
 
-class TwoFactorAccountPages(Controller):
+class TwoFactorAccountPages(PageController):
     """The account's own two-factor page: how it stands, new recovery codes, on or off."""
 
     path = "/account/two-factor"
-    include_in_schema = False
     guards = [logged_in]
-    dependencies = WEB
 
     @staticmethod
     async def _row(web: Web) -> User:

@@ -27,7 +27,7 @@ from events.platform.i18n import gettext as _
 from events.platform.models import Candidate, Event, PathwayKind, Role, User
 from events.platform.redirects import see_other
 from events.platform.services import EventService
-from events.platform.web import EVENT_WEB, WEB, EventWeb, Web
+from events.platform.web import EVENT_WEB, EventPageController, EventWeb, PageController, Web
 
 OUTCOME_FORM = "events/followup/outcome_form.html"
 
@@ -39,12 +39,10 @@ class DecisionForm(msgspec.Struct):
     back: str = ""
 
 
-class FollowUpPages(Controller):
+class FollowUpPages(PageController):
     """The coach's (and organiser's) follow-up: what is due, per event, per candidate."""
 
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
-    dependencies = WEB
 
     @get("/follow-up", name="follow_up")
     async def overview(self, web: NamedDependency[Web]) -> Template:
@@ -66,12 +64,10 @@ class FollowUpPages(Controller):
         return see_other("/follow-up?msg=saved")
 
 
-class OutcomePages(Controller):
+class OutcomePages(PageController):
     """Logging and changing a candidate's outcomes; the follow-up checks."""
 
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
-    dependencies = WEB
 
     async def _form_page(
         self,
@@ -259,12 +255,10 @@ async def _talks_context(web: EventWeb, errors: dict[str, str]) -> dict[str, Any
     }
 
 
-class EmployerTalkPages(Controller):
+class EmployerTalkPages(EventPageController):
     """An employer's talks after the event, and its report of a second interview or a place offered."""
 
-    include_in_schema = False
     guards = [requires(Role.EMPLOYER)]
-    dependencies = EVENT_WEB
 
     @get("/events/{event_ref:str}/talks", name="employer_talks")
     async def talks(self, web: NamedDependency[EventWeb]) -> Template:

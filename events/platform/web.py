@@ -2,9 +2,9 @@
 transaction, the logged-in user, the app's helpers and, under ``/events/{event_ref}``, the event), the form as
 sent, and files to download.
 
-A controller names the dependency once (``dependencies = WEB``; ``EVENT_WEB`` with the event, ``VISIT`` for pages
-without login) and its handlers take ``web: NamedDependency[Web]`` (``EventWeb``, ``Visit``) in place of the
-three to five parameters each would repeat.
+A controller of pages is a PageController (or EventPageController), or names the dependency itself (``dependencies
+= WEB``; ``EVENT_WEB`` with the event, ``VISIT`` for pages without login); its handlers take
+``web: NamedDependency[Web]`` (``EventWeb``, ``Visit``) in place of the three to five parameters each would repeat.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from litestar import Request, Response
+from litestar import Controller, Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,6 +101,20 @@ def provide_event_web(
 VISIT = {"web": Provide(provide_visit, sync_to_thread=False)}
 WEB = {"web": Provide(provide_web, sync_to_thread=False)}
 EVENT_WEB = {"web": Provide(provide_event_web, sync_to_thread=False)}
+
+
+class PageController(Controller):
+    """A controller of HTML pages for logged-in users: left out of the API's document, its handlers take ``web``."""
+
+    include_in_schema = False
+    dependencies = WEB
+
+
+class EventPageController(Controller):
+    """A controller of HTML pages under ``/events/{event_ref}``: its handlers' ``web`` carries the event."""
+
+    include_in_schema = False
+    dependencies = EVENT_WEB
 
 
 def download(

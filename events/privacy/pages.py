@@ -27,7 +27,7 @@ from events.platform.i18n import gettext as _t
 from events.platform.models import Candidate, Role
 from events.platform.redirects import see_other
 from events.platform.security import export_limit
-from events.platform.web import WEB, Web, download
+from events.platform.web import PageController, Web, download
 from events.privacy import audit_log, export
 from events.privacy.erasure import erase_person
 from events.privacy.retention import erasure_dates
@@ -66,13 +66,11 @@ async def _erasable(session: AsyncSession, user: CurrentUser, candidate_id: int)
     return candidate
 
 
-class PersonDataPages(Controller):
+class PersonDataPages(PageController):
     """A person's export and erasure (organisers)."""
 
     path = "/candidates/{candidate_id:int}"
-    include_in_schema = False
     guards = [organisers]
-    dependencies = WEB
 
     @get("/export.json", name="privacy:export_json", guards=[export_limit])
     async def export_json(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[bytes]:
@@ -112,13 +110,11 @@ class PersonDataPages(Controller):
         return see_other("/candidates/?msg=erased")
 
 
-class PersonAccessPages(Controller):
+class PersonAccessPages(PageController):
     """Who read or changed a person's data: organisers and the person's own coaches."""
 
     path = "/candidates/{candidate_id:int}"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
-    dependencies = WEB
 
     @get("/access", name="privacy:access")
     async def access(
@@ -131,13 +127,11 @@ class PersonAccessPages(Controller):
         return Template(name, context=context)
 
 
-class AuditPages(Controller):
+class AuditPages(PageController):
     """The audit log for organisers: newest first, in pages, by person, actor and action."""
 
     path = "/audit"
-    include_in_schema = False
     guards = [organisers]
-    dependencies = WEB
 
     @get("/", name="privacy:audit")
     async def audit_page(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -24,7 +24,7 @@ from events.platform.models import (
 )
 from events.platform.redirects import see_other
 from events.platform.services import CandidateService, EventService
-from events.platform.web import WEB, Web
+from events.platform.web import PageController, Web
 from events.registration.candidates import (
     assign_coach,
     coaches,
@@ -60,11 +60,9 @@ def candidate_form_values(candidate: Any) -> dict[str, Any]:
 FORM = "events/candidate_form.html"
 
 
-class CandidateAdminPages(Controller):
+class CandidateAdminPages(PageController):
     path = "/candidates"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
-    dependencies = WEB
 
     def _context(self, candidate: Any, values: dict[str, Any], coaches: Any = ()) -> dict[str, Any]:
         return {
@@ -124,13 +122,11 @@ class CandidateAdminPages(Controller):
         return see_other(f"/events/{event.slug}/wishes/{participation.id}?msg=signed_up")
 
 
-class CoachPages(Controller):
+class CoachPages(PageController):
     """Who coaches whom: a second coach for a candidate, and handing a caseload over."""
 
     path = "/coaches"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
-    dependencies = WEB
 
     @post("/assign/{candidate_id:int}", name="coach_assign")
     async def assign(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Redirect:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -24,7 +24,7 @@ from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
 from events.platform.models import EVENT_TZ, ConsentMethod, Event, Role
 from events.platform.security import export_limit
-from events.platform.web import EVENT_WEB, SPREADSHEET_TYPES, EventWeb, spreadsheet
+from events.platform.web import SPREADSHEET_TYPES, EventPageController, EventWeb, spreadsheet
 from events.registration import exports
 from events.registration.imports import Table, apply_import, consent_missing, preview_import
 from events.registration.imports_cells import ImportConsent, default_consent_purpose
@@ -92,11 +92,9 @@ def _mapping_from_form(form: Any, width: int) -> dict[int, str]:
     return mapping
 
 
-class ImportPages(Controller):
+class ImportPages(EventPageController):
     path = "/events/{event_ref:str}"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER)]
-    dependencies = EVENT_WEB
 
     @get("/import/{kind:str}", name="import_start")
     async def start(self, event: NamedDependency[Event], kind: FromPath[str]) -> Template:

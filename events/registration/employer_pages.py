@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -25,7 +25,7 @@ from events.platform.models import (
     Role,
 )
 from events.platform.redirects import see_other
-from events.platform.web import EVENT_WEB, EventWeb
+from events.platform.web import EventPageController, EventWeb
 from events.registration.employers import (
     add_contact,
     add_employer,
@@ -126,11 +126,9 @@ async def _add_to_employer(web: EventWeb, employer_id: int, part: str) -> tuple[
         return None, await employer_form_error(web, employer, exc, {}, **{shown_as: values})
 
 
-class EmployerAdminPages(Controller):
+class EmployerAdminPages(EventPageController):
     path = "/events"
-    include_in_schema = False
     guards = [organisers]
-    dependencies = EVENT_WEB
 
     @get("/{event_ref:str}/employers/new", name="employer_new")
     async def new_employer(self, event: NamedDependency[Event], db_session: NamedDependency[AsyncSession]) -> Template:

@@ -29,7 +29,7 @@ from events.platform.models import (
     Role,
 )
 from events.platform.redirects import see_other
-from events.platform.web import EVENT_WEB, WEB, EventWeb, Web
+from events.platform.web import WEB, EventPageController, EventWeb, Web
 from events.registration import preferences as prefs
 from events.registration.employers import accept_invitation, open_invitation
 from events.registration.inputs import EventInput
@@ -91,11 +91,9 @@ async def _save_event(web: Web, save: Callable[[EventInput], Awaitable[Event]], 
     return see_other(f"/events/{saved.slug}?msg=saved")
 
 
-class EventAdminPages(Controller):
+class EventAdminPages(EventPageController):
     path = "/events"
-    include_in_schema = False
     guards = [organisers]
-    dependencies = EVENT_WEB
 
     @get("/new", name="event_new")
     async def new_event(self) -> Template:

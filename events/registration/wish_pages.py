@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -24,7 +24,7 @@ from events.platform.models import (
     Role,
 )
 from events.platform.services import EventService
-from events.platform.web import EVENT_WEB, EventWeb
+from events.platform.web import EventPageController, EventWeb
 from events.registration import preferences as prefs
 from events.registration.candidates import participation_of, update_participation
 from events.registration.employers import set_employer_rounds
@@ -56,12 +56,10 @@ async def _own(web: EventWeb) -> Sequence[EmployerParticipation]:
     return await EventService(web.db, web.user).employers(web.event)
 
 
-class WishPages(Controller):
+class WishPages(EventPageController):
     """Wishes (coaches, with the candidate beside them) and interest (employers), on a phone."""
 
     path = "/events/{event_ref:str}"
-    include_in_schema = False
-    dependencies = EVENT_WEB
 
     @get("/wishes/{participation_id:int}", name="wishes", guards=[requires(Role.ORGANISER, Role.COACH)])
     async def wishes_page(self, web: NamedDependency[EventWeb], participation_id: FromPath[int]) -> Template:

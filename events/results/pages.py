@@ -10,7 +10,7 @@ from typing import Any
 
 import anyio
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -23,7 +23,16 @@ from events.platform.forms import form_error
 from events.platform.models import Role
 from events.platform.redirects import see_other
 from events.platform.security import export_limit
-from events.platform.web import EVENT_WEB, SPREADSHEET_TYPES, WEB, EventWeb, Web, download, spreadsheet
+from events.platform.web import (
+    SPREADSHEET_TYPES,
+    WEB,
+    EventPageController,
+    EventWeb,
+    PageController,
+    Web,
+    download,
+    spreadsheet,
+)
 from events.programmes import services as programmes
 from events.programmes.models import Programme
 from events.results import pdf
@@ -57,11 +66,9 @@ async def provide_programme(
     return await results.find_programme(db_session, current_user, programme_id)
 
 
-class ResultPages(Controller):
+class ResultPages(EventPageController):
     path = "/events/{event_ref:str}"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER)]
-    dependencies = EVENT_WEB
 
     async def _context(self, web: EventWeb, anonymised: bool) -> dict[str, Any]:
         report = await results.results_of(web.db, web.user, web.event, today())
@@ -113,9 +120,8 @@ class ResultPages(Controller):
         return spreadsheet(headers, rows, fmt, "outcomes", name)
 
 
-class ProgrammeResultPages(Controller):
+class ProgrammeResultPages(PageController):
     path = "/programmes"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER)]
     dependencies = {"programme": Provide(provide_programme), **WEB}
 
