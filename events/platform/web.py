@@ -28,6 +28,8 @@ from events.platform.spreadsheets import to_csv, to_xlsx
 
 T = TypeVar("T")
 
+# Personal data: kept by the browser that asked for it, and nowhere else.
+PRIVATE = "private, no-store"
 SPREADSHEET_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -118,12 +120,12 @@ class EventPageController(Controller):
 
 
 def download(
-    body: bytes, media_type: str, filename: str, *, inline: bool = False, private: bool = False
+    body: bytes, media_type: str, filename: str, *, inline: bool = False, cache: str | None = None
 ) -> Response[bytes]:
-    """A file to save (or, ``inline``, to show in the browser) under ``filename``; ``private``: never cached."""
+    """A file to save (or, ``inline``, to show in the browser) under ``filename``; ``cache``: its Cache-Control."""
     headers = {"Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"'}
-    if private:
-        headers["Cache-Control"] = "private, no-store"
+    if cache is not None:
+        headers["Cache-Control"] = cache
     return Response(body, media_type=media_type, headers=headers)
 
 

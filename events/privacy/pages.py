@@ -27,7 +27,7 @@ from events.platform.i18n import gettext as _t
 from events.platform.models import Candidate, Role
 from events.platform.redirects import see_other
 from events.platform.security import export_limit
-from events.platform.web import PageController, Web, download
+from events.platform.web import PRIVATE, PageController, Web, download
 from events.privacy import audit_log, export
 from events.privacy.erasure import erase_person
 from events.privacy.retention import erasure_dates
@@ -76,13 +76,13 @@ class PersonDataPages(PageController):
     async def export_json(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[bytes]:
         data = await export.person_data(web.db, web.user, candidate_id)
         body = json.dumps(data, ensure_ascii=False, indent=1).encode()
-        return download(body, "application/json", f"person-{candidate_id}.json", private=True)
+        return download(body, "application/json", f"person-{candidate_id}.json", cache=PRIVATE)
 
     @get("/export.pdf", name="privacy:export_pdf", guards=[export_limit])
     async def export_pdf(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[bytes]:
         data = await export.person_data(web.db, web.user, candidate_id)
         pdf = await anyio.to_thread.run_sync(export.render_pdf, export.export_html(data))
-        return download(pdf, "application/pdf", f"person-{candidate_id}.pdf", private=True)
+        return download(pdf, "application/pdf", f"person-{candidate_id}.pdf", cache=PRIVATE)
 
     @get("/erase", name="privacy:erase_confirm")
     async def erase_confirm(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Template:
