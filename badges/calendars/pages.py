@@ -12,11 +12,10 @@ import hashlib
 import re
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.calendars import services as calendars
 from badges.models import HolderKind, TokenPurpose
@@ -25,7 +24,7 @@ from events.platform.auth import requires
 from events.platform.deps import AppContext
 from events.platform.errors import NotFoundError
 from events.platform.models import Role
-from events.platform.web import PRIVATE, EventPageController, EventWeb, download
+from events.platform.web import PRIVATE, EventPageController, EventWeb, PublicPageController, Visit, download
 
 ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
 NOT_FOUND_BODY = b"Not found\n"
@@ -61,30 +60,24 @@ def feed_url(ctx: AppContext, token: str) -> str:
     return f"{ctx.settings.base_url}/c/{token}.ics"
 
 
-class CalendarFeed(Controller):
+class CalendarFeed(PublicPageController):
     """A person's subscribable calendar, opened by its token alone."""
 
     path = "/c"
-    include_in_schema = False
 
     @get("/{token:path}", name="calendar_feed")
-    async def feed(
-        self,
-        token: FromPath[str],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[bytes]:
+    async def feed(self, web: NamedDependency[Visit], token: FromPath[str]) -> Response[bytes]:
         name = token.removeprefix("/")
         if not name.endswith(".ics"):
             return not_found()
-        opened = await open_token(db_session, TokenPurpose.CALENDAR, name.removesuffix(".ics"))
+        opened = await open_token(web.db, TokenPurpose.CALENDAR, name.removesuffix(".ics"))
         if opened is None:
             return not_found()
         event, holder = opened
-        body = await calendars.person_calendar(db_session, event, holder)
+        body = await calendars.person_calendar(web.db, event, holder)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {**FEED_HEADERS, "ETag": etag}
-        if request.headers.get("if-none-match") == etag:
+        if web.request.headers.get("if-none-match") == etag:
             return Response(b"", status_code=304, headers=headers)
         return Response(body, media_type=ICS, headers=headers)
 

@@ -117,17 +117,11 @@ class DayPages(EventPageController):
         return Response(html, media_type="text/html", headers={"Cache-Control": "no-store"})
 
     @get("/stream", name="day-stream")
-    async def stream(
-        self,
-        request: Request[Any, Any, Any],
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        once: FromQuery[bool] = False,
-    ) -> ServerSentEvent:
+    async def stream(self, web: NamedDependency[EventWeb], once: FromQuery[bool] = False) -> ServerSentEvent:
         """Server-sent events: the figures at once, again whenever a scan or a change arrives on the event's
         live channel (from any process, through Redis when configured), and at least every 20 seconds.
         With `once`, only the first message (for a client that polls)."""
-        event_id = event.id
+        event_id, request = web.event.id, web.request
         language = i18n.current_language()
         live: Live = request.app.state.live
         sessions = request.app.state.sessions

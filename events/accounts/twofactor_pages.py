@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
@@ -20,7 +20,7 @@ from events.platform.i18n import gettext as _
 from events.platform.models import User
 from events.platform.redirects import see_other
 from events.platform.services import audit, to_current_user
-from events.platform.web import VISIT, PageController, Visit, Web
+from events.platform.web import PageController, PublicPageController, Visit, Web
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -58,12 +58,10 @@ def _codes_page(codes: list[str], next_path: str, cookies: list[Any] | None = No
     )
 
 
-class TwoFactorLoginPages(Controller):
+class TwoFactorLoginPages(PublicPageController):
     """Between the password and the session: the code, or the setup on an organiser's or coach's first login."""
 
     path = "/login"
-    include_in_schema = False
-    dependencies = VISIT
 
     async def _pending(self, web: Visit) -> twofactor.Pending | None:
         return await web.ctx.pending_logins.load(web.request.cookies.get(twofactor.PENDING_COOKIE))

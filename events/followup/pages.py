@@ -8,11 +8,10 @@ import datetime as dt
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.followup import evaluation, follow_up
 from events.followup.choices import outcome_choices
@@ -27,7 +26,15 @@ from events.platform.i18n import gettext as _
 from events.platform.models import Candidate, Event, PathwayKind, Role, User
 from events.platform.redirects import see_other
 from events.platform.services import EventService
-from events.platform.web import EVENT_WEB, EventPageController, EventWeb, PageController, Web
+from events.platform.web import (
+    EVENT_WEB,
+    EventPageController,
+    EventWeb,
+    PageController,
+    PublicPageController,
+    Visit,
+    Web,
+)
 
 OUTCOME_FORM = "events/followup/outcome_form.html"
 
@@ -278,25 +285,22 @@ class EmployerTalkPages(EventPageController):
         return web.redirect("/talks?msg=reported")
 
 
-class EvaluationPages(Controller):
+class EvaluationPages(PublicPageController):
     """The evaluation after the event, reached by the link in its e-mail; no login."""
 
     path = "/e"
-    include_in_schema = False
 
     @get("/{token:str}", name="evaluation")
-    async def evaluation_page(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
-        record, event = await evaluation.open_evaluation(db_session, token)
+    async def evaluation_page(self, web: NamedDependency[Visit], token: FromPath[str]) -> Template:
+        record, event = await evaluation.open_evaluation(web.db, token)
         return Template("events/followup/evaluation.html", context=_evaluation_context(record, event, {}, {}))
 
     @post("/{token:str}", name="evaluation_answer")
-    async def answer(
-        self, token: FromPath[str], request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
-    ) -> Template:
-        record, event = await evaluation.open_evaluation(db_session, token)
-        form = dict(await request.form())
+    async def answer(self, web: NamedDependency[Visit], token: FromPath[str]) -> Template:
+        record, event = await evaluation.open_evaluation(web.db, token)
+        form = dict(await web.request.form())
         try:
-            await evaluation.answer(db_session, token, evaluation.parse_answers(form))
+            await evaluation.answer(web.db, token, evaluation.parse_answers(form))
         except DomainError as exc:
             if exc.status_code == 404:
                 raise

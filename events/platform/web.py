@@ -105,6 +105,14 @@ WEB = {"web": Provide(provide_web, sync_to_thread=False)}
 EVENT_WEB = {"web": Provide(provide_event_web, sync_to_thread=False)}
 
 
+class PublicPageController(Controller):
+    """A controller of HTML pages that need no login (a token in the address, the login itself): left out of the
+    API's document, its handlers take ``web`` without a user."""
+
+    include_in_schema = False
+    dependencies = VISIT
+
+
 class PageController(Controller):
     """A controller of HTML pages for logged-in users: left out of the API's document, its handlers take ``web``."""
 

@@ -14,11 +14,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import requires
 from events.platform.errors import DomainError
@@ -29,7 +28,7 @@ from events.platform.models import (
     Role,
 )
 from events.platform.redirects import see_other
-from events.platform.web import WEB, EventPageController, EventWeb, Web
+from events.platform.web import WEB, EventPageController, EventWeb, PublicPageController, Visit, Web
 from events.registration import preferences as prefs
 from events.registration.employers import accept_invitation, open_invitation
 from events.registration.inputs import EventInput
@@ -133,30 +132,25 @@ class EventAdminPages(EventPageController):
         return Template("events/preferences.html", context={"event": web.event, "grid": grid, "capacity": capacity})
 
 
-class InvitationPages(Controller):
+class InvitationPages(PublicPageController):
     path = "/invite"
-    include_in_schema = False
 
     @get("/{token:str}", name="invitation")
-    async def invitation_page(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
-        _, account = await open_invitation(db_session, token)
+    async def invitation_page(self, web: NamedDependency[Visit], token: FromPath[str]) -> Template:
+        _, account = await open_invitation(web.db, token)
         return Template("events/invitation.html", context={"account": account, "token": token, "errors": {}})
 
     @post("/{token:str}", name="invitation_accept")
-    async def accept(
-        self, token: FromPath[str], request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
-    ) -> Response[Any]:
-        form = await request.form()
+    async def accept(self, web: NamedDependency[Visit], token: FromPath[str]) -> Response[Any]:
+        form = await web.request.form()
         password = str(form.get("password", ""))
-        if password != str(form.get("password_again", "")):
-            _, account = await open_invitation(db_session, token)
-            exc = DomainError("mismatch", _t("The two passwords are not the same."), "password_again")
-            return form_error("events/invitation.html", {"account": account, "token": token}, exc)
         try:
-            await accept_invitation(db_session, token, password)
+            if password != str(form.get("password_again", "")):
+                raise DomainError("mismatch", _t("The two passwords are not the same."), "password_again")
+            await accept_invitation(web.db, token, password)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            _, account = await open_invitation(db_session, token)
+            _, account = await open_invitation(web.db, token)
             return form_error("events/invitation.html", {"account": account, "token": token}, exc)
         return see_other("/login?msg=password_set")
