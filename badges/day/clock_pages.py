@@ -7,18 +7,18 @@ import datetime as dt
 from typing import Any
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
 from badges.day import clock
 from badges.day import services as day
-from badges.day.deps import day_events, desk_events
-from badges.day.page_helpers import published
+from badges.day.deps import day_events
+from badges.day.page_helpers import DESK_WEB, published
 from events.platform.auth import requires
 from events.platform.models import Event, Role
-from events.platform.web import EVENT_WEB, EventWeb
+from events.platform.web import EventPageController, EventWeb
 
 organisers = requires(Role.ORGANISER)
 clock_readers = requires(Role.ORGANISER, Role.DOOR)
@@ -34,11 +34,10 @@ class ClockForm(msgspec.Struct):
     next: str = ""
 
 
-class ClockPages(Controller):
+class ClockPages(EventPageController):
     path = "/events/{event_ref:str}/clock"
     guards = [clock_readers]
-    dependencies = desk_events
-    include_in_schema = False
+    dependencies = DESK_WEB
 
     @get("/", name="clock")
     async def page(self, event: NamedDependency[Event]) -> Template:
@@ -51,7 +50,7 @@ class ClockPages(Controller):
         body = {"now": now.isoformat(), **clock.view(event, now).as_json()}
         return Response(body, headers={"Cache-Control": "no-store"})
 
-    @post("/", name="clock-control", guards=[organisers], dependencies={**EVENT_WEB, **day_events})
+    @post("/", name="clock-control", guards=[organisers], dependencies=day_events)
     async def control(self, web: NamedDependency[EventWeb], data: URLEncodedBody[ClockForm]) -> Redirect:
         """Start, pause, resume or shift the clock (minutes, negative to win time back)."""
         target = "clock" if data.next == "clock" else "day"

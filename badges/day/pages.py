@@ -21,17 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import clock, coach_desk, paper, replan
 from badges.day import services as day
-from badges.day.deps import day_events
 from badges.day.door import set_rehearsal
 from badges.day.live import Live
-from badges.day.page_helpers import published
+from badges.day.page_helpers import DAY_WEB, published
 from events.platform import dates, i18n
 from events.platform.auth import requires
 from events.platform.errors import DomainError
 from events.platform.forms import form_error
 from events.platform.i18n import gettext as _t
 from events.platform.models import Event, Role
-from events.platform.web import EVENT_WEB, EventPageController, EventWeb
+from events.platform.web import EventPageController, EventWeb
 from schedule import replanning
 
 organisers = requires(Role.ORGANISER)
@@ -93,7 +92,7 @@ class DayForm(msgspec.Struct):
 class DayPages(EventPageController):
     path = "/events/{event_ref:str}/day"
     guards = [organisers]
-    dependencies = {**EVENT_WEB, **day_events}
+    dependencies = DAY_WEB
 
     @get("/", name="day")
     async def dashboard(self, web: NamedDependency[EventWeb]) -> Template:
@@ -296,7 +295,7 @@ async def paper_context(session: AsyncSession, event: Event, employer: int | Non
 class CoachDeskPages(EventPageController):
     path = "/events/{event_ref:str}/coach-desk"
     guards = [requires(Role.ORGANISER, Role.COACH)]
-    dependencies = {**EVENT_WEB, **day_events}
+    dependencies = DAY_WEB
 
     @get("/", name="coach-desk")
     async def page(self, web: NamedDependency[EventWeb]) -> Template:

@@ -11,9 +11,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from badges.day import walk_ins
-from badges.day.deps import desk_events
 from badges.day.door import ROLE_WORDS
-from badges.day.page_helpers import published
+from badges.day.page_helpers import DESK_WEB, published
 from badges.models import HolderKind, TokenPurpose
 from badges.people import KIND_PLURALS, live_tokens
 from events.platform.auth import requires
@@ -21,7 +20,7 @@ from events.platform.errors import DomainError, NotFoundError
 from events.platform.forms import parse
 from events.platform.i18n import gettext as _t
 from events.platform.models import SECTORS, ConsentMethod, Event, Role
-from events.platform.web import EVENT_WEB, EventPageController, EventWeb, download
+from events.platform.web import EventPageController, EventWeb, download
 
 desk = requires(Role.ORGANISER, Role.DOOR)
 # Walk-ins are candidates or employers (staff have accounts, not walk-in registrations).
@@ -84,7 +83,7 @@ def walk_in_kind(word: str) -> HolderKind:
 class WalkInPages(EventPageController):
     path = "/events/{event_ref:str}/walk-ins"
     guards = [desk]
-    dependencies = {**EVENT_WEB, **desk_events}
+    dependencies = DESK_WEB
 
     @get("/", name="walk-ins")
     async def form(self, event: NamedDependency[Event], known: FromQuery[str | None] = None) -> Template:
