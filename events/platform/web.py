@@ -1,10 +1,10 @@
 """What the page handlers of every slice share: their usual arguments as one dependency (the request, its
-transaction, the logged-in user, the app's helpers and, under ``/events/{event_ref}``, the event), the form as
+transaction, the app's helpers, the logged-in user and, under ``/events/{event_ref}``, the event), the form as
 sent, and files to download.
 
-A controller of pages is a PageController (or EventPageController), or names the dependency itself (``dependencies
-= WEB``; ``EVENT_WEB`` with the event, ``VISIT`` for pages without login); its handlers take
-``web: NamedDependency[Web]`` (``EventWeb``, ``Visit``) in place of the three to five parameters each would repeat.
+A controller of pages stands on PublicPageController (no login), PageController or EventPageController; a JSON
+controller names the dependency itself (``dependencies = WEB`` or ``EVENT_WEB``). Its handlers take
+``web: NamedDependency[Web]`` (``Visit``, ``EventWeb``) in place of the three to five parameters each would repeat.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ class Web(Visit):
 
 @dataclass(frozen=True)
 class EventWeb(Web):
-    """The same under ``/events/{event_ref}``: with the path's event, within the user's reach (else a 404)."""
+    """The same under ``/events/{event_ref}``: with the path's event, as the ``event`` dependency gives it (the
+    platform's: within the user's reach, else a 404; the day's pages give their own)."""
 
     event: Event
 
