@@ -11,17 +11,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-from litestar import Controller, Request, get
+from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 from litestar.status_codes import HTTP_404_NOT_FOUND
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import HolderKind, TokenPurpose
 from badges.people import live_tokens, open_token
 from badges.schedules import schedules
-from events.platform.deps import AppContext
+from events.platform.web import PublicPageController, Visit
 
 # The token is in the address: keep it out of caches, referrers and search engines.
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
@@ -32,35 +31,28 @@ def invalid_badge() -> Template:
     return Template("badges/invalid.html", context={}, status_code=HTTP_404_NOT_FOUND, headers=PRIVATE_HEADERS)
 
 
-class BadgePages(Controller):
+class BadgePages(PublicPageController):
     path = "/b"
-    include_in_schema = False
 
     # `path`, not `str`: a token with a slash in it is malformed, and gets the same page as any other.
     @get("/{token:path}", name="badge_page")
-    async def badge_page(
-        self,
-        token: FromPath[str],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        ctx: NamedDependency[AppContext],
-    ) -> Template:
+    async def badge_page(self, web: NamedDependency[Visit], token: FromPath[str]) -> Template:
         # The token exactly as the address gave it: the router forgives a trailing slash and a doubled one after
         # /b/ (also in the scope's `path`), but a token is compared exactly; `token` is only the router's match.
         del token
         # (Some clients leave the query string on the raw path; an escaped "?" would be %3F.)
-        raw_path = request.scope.get("raw_path")
-        path = unquote(raw_path.split(b"?", 1)[0].decode("latin-1")) if raw_path else request.scope["path"]
-        opened = await open_token(db_session, TokenPurpose.BADGE, path.partition("/b/")[2])
+        raw_path = web.request.scope.get("raw_path")
+        path = unquote(raw_path.split(b"?", 1)[0].decode("latin-1")) if raw_path else web.request.scope["path"]
+        opened = await open_token(web.db, TokenPurpose.BADGE, path.partition("/b/")[2])
         if opened is None:
             return invalid_badge()
         event, holder = opened
-        shown = await schedules(db_session, event, [holder])
+        shown = await schedules(web.db, event, [holder])
         person = shown.of(holder)
         calendar = None
         if shown.version is not None and holder.kind is not HolderKind.STAFF:
-            tokens = await live_tokens(db_session, ctx.settings, event, TokenPurpose.CALENDAR, [holder])
-            calendar = f"{ctx.settings.base_url}/c/{tokens[holder.key][0]}.ics"
+            tokens = await live_tokens(web.db, web.settings, event, TokenPurpose.CALENDAR, [holder])
+            calendar = f"{web.settings.base_url}/c/{tokens[holder.key][0]}.ics"
         context: dict[str, Any] = {
             "event": event,
             "holder": holder,

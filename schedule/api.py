@@ -7,15 +7,16 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform.auth import CurrentUser, requires
+from events.platform.auth import requires
 from events.platform.background import job_runner
 from events.platform.models import Event, Role
+from events.platform.web import EVENT_WEB, EventWeb
 from schedule import builds, edits, services, versions
 from schedule.adapter import row_id
 from schedule.diff import Diff, publish_summary
@@ -223,113 +224,70 @@ class ScheduleApi(Controller):
     path = "/api/events/{event_ref:str}/programme"
     tags = ["programme"]
     guards = [organisers]
+    dependencies = EVENT_WEB
 
     @post("/builds", name="api:schedule_build", status_code=HTTP_202_ACCEPTED)
-    async def build(
-        self,
-        event: NamedDependency[Event],
-        data: JSONBody[BuildRequest],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> BuildOut:
+    async def build(self, web: NamedDependency[EventWeb], data: JSONBody[BuildRequest]) -> BuildOut:
         """Start building a new draft version in the background (409 ``build_running`` while one runs).
         Follow it with GET /builds/{id}; locked talks of the newest version are kept."""
-        job = await builds.start_build(job_runner(request), current_user, event, seed=data.seed, publish=data.publish)
+        job = await builds.start_build(
+            job_runner(web.request), web.user, web.event, seed=data.seed, publish=data.publish
+        )
         return build_out(job, None)
 
     @get("/builds/{build_id:int}", name="api:schedule_build_status")
-    async def build_status(
-        self,
-        event: NamedDependency[Event],
-        build_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> BuildOut:
+    async def build_status(self, web: NamedDependency[EventWeb], build_id: FromPath[int]) -> BuildOut:
         """A build's progress (0..1) and, once done, the number of the version it made."""
-        job = await builds.get_job(db_session, current_user, event, build_id)
+        job = await builds.get_job(web.db, web.user, web.event, build_id)
         number = None
         if job.version_id is not None:
-            version = await db_session.get(ScheduleVersion, job.version_id)
+            version = await web.db.get(ScheduleVersion, job.version_id)
             number = version.number if version else None
         return build_out(job, number)
 
     @get("/versions", name="api:schedule_versions")
-    async def list_versions(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> list[VersionRow]:
+    async def list_versions(self, web: NamedDependency[EventWeb]) -> list[VersionRow]:
         """Every version, newest first; ``current`` marks the one attendees see."""
-        shown = await services.current(db_session, event)
-        return [version_row(v, shown) for v in await services.versions(db_session, event)]
+        shown = await services.current(web.db, web.event)
+        return [version_row(v, shown) for v in await services.versions(web.db, web.event)]
 
     @get("/versions/{number:int}", name="api:schedule_version")
-    async def get_version(
-        self,
-        event: NamedDependency[Event],
-        number: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> VersionOut:
+    async def get_version(self, web: NamedDependency[EventWeb], number: FromPath[int]) -> VersionOut:
         """A version with its talks and its quality figures (the same as ``meetmatch schedule check``)."""
-        version = await services.get_version(db_session, current_user, event, number)
-        return await version_out(db_session, event, version)
+        version = await services.get_version(web.db, web.user, web.event, number)
+        return await version_out(web.db, web.event, version)
 
     @post("/versions/{number:int}/edits", name="api:schedule_edit", status_code=HTTP_200_OK)
     async def edit(
-        self,
-        event: NamedDependency[Event],
-        number: FromPath[int],
-        data: JSONBody[EditRequest],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[EventWeb], number: FromPath[int], data: JSONBody[EditRequest]
     ) -> VersionOut:
         """Change a draft version by hand. The result is checked against the scheduler's rules: a broken rule
         answers 422 with its code (e.g. ``candidate_double_booked``, ``table_over_capacity``) and a message,
         and nothing is saved. A published version answers 409 ``version_published``."""
-        version = await edits.edit_version(db_session, current_user, event, number, data.edit())
-        return await version_out(db_session, event, version)
+        version = await edits.edit_version(web.db, web.user, web.event, number, data.edit())
+        return await version_out(web.db, web.event, version)
 
     @post("/versions/{number:int}/copy", name="api:schedule_copy", status_code=HTTP_201_CREATED)
-    async def copy(
-        self,
-        event: NamedDependency[Event],
-        number: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> VersionRow:
+    async def copy(self, web: NamedDependency[EventWeb], number: FromPath[int]) -> VersionRow:
         """A new draft with the same talks and locks, to adjust a published version."""
-        copy = await services.copy_version(db_session, current_user, event, number)
-        return version_row(copy, await services.current(db_session, event))
+        copy = await services.copy_version(web.db, web.user, web.event, number)
+        return version_row(copy, await services.current(web.db, web.event))
 
     @post("/versions/{number:int}/publish", name="api:schedule_publish", status_code=HTTP_200_OK)
-    async def publish(
-        self,
-        event: NamedDependency[Event],
-        number: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> PublishOut:
+    async def publish(self, web: NamedDependency[EventWeb], number: FromPath[int]) -> PublishOut:
         """Publish a version: attendees see it from now on. Answers with the diff against the version
         published before, listing exactly who is affected."""
-        await services.publish(db_session, current_user, event, number)
-        version = await services.get_version(db_session, current_user, event, number)
-        diff = await services.version_diff(db_session, current_user, event, version)
+        await services.publish(web.db, web.user, web.event, number)
+        version = await services.get_version(web.db, web.user, web.event, number)
+        diff = await services.version_diff(web.db, web.user, web.event, version)
         return PublishOut(version_row(version, version), diff_out(number, diff), publish_summary(diff))
 
     @get("/versions/{number:int}/diff", name="api:schedule_diff")
     async def diff(
-        self,
-        event: NamedDependency[Event],
-        number: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        against: FromQuery[int | None] = None,
+        self, web: NamedDependency[EventWeb], number: FromPath[int], against: FromQuery[int | None] = None
     ) -> DiffOut:
         """What changes from version ``against`` (default: the version published before this one) to this
         one, and who is affected."""
-        version = await services.get_version(db_session, current_user, event, number)
-        result = await services.version_diff(db_session, current_user, event, version, against)
+        version = await services.get_version(web.db, web.user, web.event, number)
+        result = await services.version_diff(web.db, web.user, web.event, version, against)
         return diff_out(number, result)

@@ -12,20 +12,19 @@ import hashlib
 import re
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.calendars import services as calendars
 from badges.models import HolderKind, TokenPurpose
-from badges.people import live_tokens, open_token, reissue
-from events.platform.auth import CurrentUser, requires
+from badges.people import Holder, live_tokens, open_token, reissue
+from events.platform.auth import requires
 from events.platform.deps import AppContext
 from events.platform.errors import NotFoundError
-from events.platform.models import Event, Role
+from events.platform.models import Role
+from events.platform.web import PRIVATE, EventPageController, EventWeb, PublicPageController, Visit, download
 
 ICS = "text/calendar"  # Litestar adds "; charset=utf-8" to text types
 NOT_FOUND_BODY = b"Not found\n"
@@ -46,14 +45,6 @@ def not_found() -> Response[bytes]:
     )
 
 
-def ics_download(body: bytes, filename: str) -> Response[bytes]:
-    return Response(
-        body,
-        media_type=ICS,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
-    )
-
-
 _PERSON_RE = re.compile(r"(candidate|employer)-([1-9][0-9]{0,8})")
 
 
@@ -69,56 +60,43 @@ def feed_url(ctx: AppContext, token: str) -> str:
     return f"{ctx.settings.base_url}/c/{token}.ics"
 
 
-class CalendarFeed(Controller):
+class CalendarFeed(PublicPageController):
     """A person's subscribable calendar, opened by its token alone."""
 
     path = "/c"
-    include_in_schema = False
 
     @get("/{token:path}", name="calendar_feed")
-    async def feed(
-        self,
-        token: FromPath[str],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[bytes]:
+    async def feed(self, web: NamedDependency[Visit], token: FromPath[str]) -> Response[bytes]:
         name = token.removeprefix("/")
         if not name.endswith(".ics"):
             return not_found()
-        opened = await open_token(db_session, TokenPurpose.CALENDAR, name.removesuffix(".ics"))
+        opened = await open_token(web.db, TokenPurpose.CALENDAR, name.removesuffix(".ics"))
         if opened is None:
             return not_found()
         event, holder = opened
-        body = await calendars.person_calendar(db_session, event, holder)
+        body = await calendars.person_calendar(web.db, event, holder)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {**FEED_HEADERS, "ETag": etag}
-        if request.headers.get("if-none-match") == etag:
+        if web.request.headers.get("if-none-match") == etag:
             return Response(b"", status_code=304, headers=headers)
         return Response(body, media_type=ICS, headers=headers)
 
 
-class CalendarPages(Controller):
+class CalendarPages(EventPageController):
     """Organisers: everyone's feed link, download and a new link; coaches: their own candidates' downloads."""
 
     path = "/events/{event_ref:str}"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
 
     @get("/calendars", name="calendars")
-    async def calendar_list(
-        self,
-        event: NamedDependency[Event],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        ctx: NamedDependency[AppContext],
-    ) -> Template:
-        people = await calendars.calendar_people(db_session, current_user, event)
-        data = await calendars.calendar_data(db_session, event)
+    async def calendar_list(self, web: NamedDependency[EventWeb]) -> Template:
+        event, organiser = web.event, web.user.role is Role.ORGANISER
+        people = await calendars.calendar_people(web.db, web.user, event)
+        data = await calendars.calendar_data(web.db, event)
         feeds: dict[Any, str] = {}
-        if current_user.role is Role.ORGANISER:
-            tokens = await live_tokens(db_session, ctx.settings, event, TokenPurpose.CALENDAR, people)
-            feeds = {key: feed_url(ctx, token) for key, (token, _) in tokens.items()}
+        if organiser:
+            tokens = await live_tokens(web.db, web.settings, event, TokenPurpose.CALENDAR, people)
+            feeds = {key: feed_url(web.ctx, token) for key, (token, _) in tokens.items()}
         rows = [
             {
                 "holder": h,
@@ -135,52 +113,34 @@ class CalendarPages(Controller):
                 "event": event,
                 "rows": rows,
                 "version": data.version,
-                "organiser": current_user.role is Role.ORGANISER,
+                "organiser": organiser,
                 "candidate_kind": HolderKind.CANDIDATE,
-                "reissued": request.query_params.get("msg") == "calendar_reissued",
+                "reissued": web.request.query_params.get("msg") == "calendar_reissued",
             },
         )
 
+    async def _holder(self, web: EventWeb, ref: str, suffix: str = "") -> Holder:
+        """The person a path names (`candidate-<participation id>`, `employer-<contact id>`), within reach."""
+        kind, holder_id = person_ref(ref, suffix)
+        return await calendars.reachable_holder(web.db, web.user, web.event, kind, holder_id)
+
     @get("/calendars/{calendar:str}", name="calendar_download")
-    async def download(
-        self,
-        event: NamedDependency[Event],
-        calendar: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[bytes]:
+    async def download(self, web: NamedDependency[EventWeb], calendar: FromPath[str]) -> Response[bytes]:
         """One person's .ics (`candidate-<participation id>.ics`, `employer-<contact id>.ics`, the names the CLI
         writes), in their language: for organisers anyone's, for a coach their own candidates'."""
-        kind, holder_id = person_ref(calendar, suffix=".ics")
-        holder = await calendars.reachable_holder(db_session, current_user, event, kind, holder_id)
-        body = await calendars.person_calendar(db_session, event, holder)
-        return ics_download(body, calendars.calendar_filename(holder))
+        holder = await self._holder(web, calendar, suffix=".ics")
+        body = await calendars.person_calendar(web.db, web.event, holder)
+        return download(body, ICS, calendars.calendar_filename(holder), cache=PRIVATE)
 
     @post("/calendars/{person:str}/reissue", name="calendar_reissue", guards=[requires(Role.ORGANISER)])
-    async def reissue_link(
-        self,
-        event: NamedDependency[Event],
-        person: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        ctx: NamedDependency[AppContext],
-    ) -> Redirect:
+    async def reissue_link(self, web: NamedDependency[EventWeb], person: FromPath[str]) -> Redirect:
         """A new feed link for one person (`candidate-<id>` or `employer-<id>`); the old one stops working at once."""
-        kind, holder_id = person_ref(person)
-        holder = await calendars.reachable_holder(db_session, current_user, event, kind, holder_id)
-        await reissue(db_session, ctx.settings, event, TokenPurpose.CALENDAR, holder)
-        return Redirect(
-            f"/events/{event.slug}/calendars?msg=calendar_reissued#{holder.kind.value}-{holder.id}",
-            status_code=HTTP_303_SEE_OTHER,
-        )
+        holder = await self._holder(web, person)
+        await reissue(web.db, web.settings, web.event, TokenPurpose.CALENDAR, holder)
+        return web.redirect(f"/calendars?msg=calendar_reissued#{holder.kind.value}-{holder.id}")
 
     @get("/calendar.ics", name="event_calendar", guards=[requires(Role.ORGANISER)])
-    async def whole_schedule(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[bytes]:
+    async def whole_schedule(self, web: NamedDependency[EventWeb]) -> Response[bytes]:
         """The whole published programme as one calendar, in the organiser's language."""
-        body = await calendars.event_calendar(db_session, event)
-        return Response(body, media_type=ICS, headers={"Cache-Control": "private, no-store"})
+        body = await calendars.event_calendar(web.db, web.event)
+        return Response(body, media_type=ICS, headers={"Cache-Control": PRIVATE})

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
@@ -21,16 +21,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import clock, coach_desk, paper, replan
 from badges.day import services as day
-from badges.day.deps import day_events
 from badges.day.door import set_rehearsal
-from badges.day.live import Live, publish_after
+from badges.day.live import Live
+from badges.day.page_helpers import DAY_WEB, published
 from events.platform import dates, i18n
-from events.platform.auth import CurrentUser, requires
+from events.platform.auth import requires
 from events.platform.errors import DomainError
-from events.platform.forms import form_values
+from events.platform.forms import form_error
 from events.platform.i18n import gettext as _t
 from events.platform.models import Event, Role
-from events.platform.redirects import see_other
+from events.platform.web import EventPageController, EventWeb
 from schedule import replanning
 
 organisers = requires(Role.ORGANISER)
@@ -49,11 +49,6 @@ def _now() -> dt.datetime:
 
 def _today() -> dt.date:
     return dates.local_day(_now())
-
-
-def _live(request: Request[Any, Any, Any]) -> Live:
-    found: Live = request.app.state.live
-    return found
 
 
 async def figures_html(request: Request[Any, Any, Any], session: AsyncSession, event: Event) -> str:
@@ -94,56 +89,38 @@ class DayForm(msgspec.Struct):
     instruction: str = ""
 
 
-class DayPages(Controller):
+class DayPages(EventPageController):
     path = "/events/{event_ref:str}/day"
     guards = [organisers]
-    dependencies = day_events
-    include_in_schema = False
+    dependencies = DAY_WEB
 
     @get("/", name="day")
-    async def dashboard(
-        self, request: Request[Any, Any, Any], event: NamedDependency[Event], db_session: NamedDependency[AsyncSession]
-    ) -> Template:
-        return Template("badges/day.html", context=await day_context(request, db_session, event, {}))
+    async def dashboard(self, web: NamedDependency[EventWeb]) -> Template:
+        return Template("badges/day.html", context=await day_context(web.request, web.db, web.event, {}))
 
     @post("/rehearsal", name="day-rehearsal")
-    async def rehearsal(
-        self,
-        request: Request[Any, Any, Any],
-        event: NamedDependency[Event],
-        data: URLEncodedBody[RehearsalForm],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[Any]:
+    async def rehearsal(self, web: NamedDependency[EventWeb], data: URLEncodedBody[RehearsalForm]) -> Response[Any]:
         """Open the door early for a rehearsal today (`open` 1), or close it again; it closes by itself at
         midnight."""
         try:
-            await set_rehearsal(db_session, current_user, event, open_door=data.open == "1", today=_today())
+            await set_rehearsal(web.db, web.user, web.event, open_door=data.open == "1", today=_today())
         except DomainError as exc:
-            context = await day_context(request, db_session, event, {exc.field or "rehearsal": exc.message})
-            return Template("badges/day.html", context=context, status_code=exc.status_code)
-        return see_other(f"/events/{event.slug}/day?msg=saved")
+            context = await day_context(web.request, web.db, web.event, {})
+            return form_error("badges/day.html", context, exc, "rehearsal", exc.status_code)
+        return web.redirect("/day?msg=saved")
 
     @get("/figures", name="day-figures")
-    async def figures(
-        self, request: Request[Any, Any, Any], event: NamedDependency[Event], db_session: NamedDependency[AsyncSession]
-    ) -> Response[str]:
+    async def figures(self, web: NamedDependency[EventWeb]) -> Response[str]:
         """The dashboard's figures as an HTML fragment (what the live stream sends, for a page without it)."""
-        html = await figures_html(request, db_session, event)
+        html = await figures_html(web.request, web.db, web.event)
         return Response(html, media_type="text/html", headers={"Cache-Control": "no-store"})
 
     @get("/stream", name="day-stream")
-    async def stream(
-        self,
-        request: Request[Any, Any, Any],
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        once: FromQuery[bool] = False,
-    ) -> ServerSentEvent:
+    async def stream(self, web: NamedDependency[EventWeb], once: FromQuery[bool] = False) -> ServerSentEvent:
         """Server-sent events: the figures at once, again whenever a scan or a change arrives on the event's
         live channel (from any process, through Redis when configured), and at least every 20 seconds.
         With `once`, only the first message (for a client that polls)."""
-        event_id = event.id
+        event_id, request = web.event.id, web.request
         language = i18n.current_language()
         live: Live = request.app.state.live
         sessions = request.app.state.sessions
@@ -183,34 +160,28 @@ class DayPages(Controller):
         return ServerSentEvent(messages(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     @get("/replan", name="day-replan")
-    async def replan_page(self, event: NamedDependency[Event], db_session: NamedDependency[AsyncSession]) -> Template:
+    async def replan_page(self, web: NamedDependency[EventWeb]) -> Template:
         """Re-plan from the next round: who counts as absent, the walk-ins, and the round to start from."""
-        return Template("badges/replan.html", context=await replan_context(db_session, event, {}))
+        return Template("badges/replan.html", context=await replan_context(web.db, web.event, {}))
 
     @post("/replan", name="day-replan-run")
-    async def replan_run(
-        self,
-        event: NamedDependency[Event],
-        data: URLEncodedBody[ReplanForm],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[Any]:
+    async def replan_run(self, web: NamedDependency[EventWeb], data: URLEncodedBody[ReplanForm]) -> Response[Any]:
         """Make the re-planned schedule as a draft and show what changes for whom, ready to publish."""
         values = {
             "from_round": data.from_round,
             "not_arrived": data.not_arrived,
             "employers_not_arrived": data.employers_not_arrived,
         }
-        context = await replan_context(db_session, event, values)
+        context = await replan_context(web.db, web.event, values)
         try:
             try:
                 from_round = int(data.from_round)
             except ValueError:
                 raise DomainError("invalid", _t("Choose the round to re-plan from."), field="from_round") from None
             done = await replanning.replan_live(
-                db_session,
-                current_user,
-                event,
+                web.db,
+                web.user,
+                web.event,
                 from_round=from_round,
                 absent_candidates=[p.holder.id for p in context["absent"]],
                 absent_employers=context["absent_employers"],
@@ -218,103 +189,64 @@ class DayPages(Controller):
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            context["errors"] = {exc.field or "from_round": exc.message}
-            return Template("badges/replan.html", context=context, status_code=exc.status_code)
-        return see_other(f"/events/{event.slug}/programme/{done.version.number}/diff?msg=replanned")
+            return form_error("badges/replan.html", context, exc, "from_round", exc.status_code)
+        return web.redirect(f"/programme/{done.version.number}/diff?msg=replanned")
 
     @get("/paper", name="day-paper")
-    async def paper_page(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        employer: FromQuery[int | None] = None,
-    ) -> Template:
+    async def paper_page(self, web: NamedDependency[EventWeb], employer: FromQuery[int | None] = None) -> Template:
         """Enter what was ticked on paper: the attendance list, and an employer's table sheets."""
-        return Template("badges/paper.html", context=await paper_context(db_session, event, employer))
+        return Template("badges/paper.html", context=await paper_context(web.db, web.event, employer))
 
     @post("/paper/attendance", name="day-paper-attendance")
-    async def paper_attendance(
-        self,
-        request: Request[Any, Any, Any],
-        event: NamedDependency[Event],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[Any]:
-        values = form_values(await request.form(), lists=("present",))
+    async def paper_attendance(self, web: NamedDependency[EventWeb]) -> Response[Any]:
+        values = await web.values(lists=("present",))
         ticked = [str(v) for v in values.get("present", [])]
         try:
-            await paper.record_attendance(db_session, current_user, event, ticked)
+            await paper.record_attendance(web.db, web.user, web.event, ticked)
         except DomainError as exc:
-            context = await paper_context(db_session, event, None)
-            context["errors"] = {exc.field or "present": exc.message}
-            return Template("badges/paper.html", context=context, status_code=exc.status_code)
-        return publish_after(see_other(f"/events/{event.slug}/day/paper?msg=saved"), _live(request), event.id, PAPER)
+            context = await paper_context(web.db, web.event, None)
+            return form_error("badges/paper.html", context, exc, "present", exc.status_code)
+        return published(web, "/day/paper?msg=saved", PAPER)
 
     @post("/paper/talks", name="day-paper-talks")
-    async def paper_talks(
-        self,
-        request: Request[Any, Any, Any],
-        event: NamedDependency[Event],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[Any]:
-        sheet = paper.TableSheet.from_form(form_values(await request.form(), lists=("held",)))
+    async def paper_talks(self, web: NamedDependency[EventWeb]) -> Response[Any]:
+        sheet = paper.TableSheet.from_form(await web.values(lists=("held",)))
         try:
-            await paper.record_talks(db_session, current_user, event, sheet.employer_id, sheet.held, sheet.follow_ups)
+            await paper.record_talks(web.db, web.user, web.event, sheet.employer_id, sheet.held, sheet.follow_ups)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            context = await paper_context(db_session, event, sheet.employer_id)
-            context["errors"] = {exc.field or "held": exc.message}
-            return Template("badges/paper.html", context=context, status_code=exc.status_code)
-        done = see_other(f"/events/{event.slug}/day/paper?employer={sheet.employer_id}&msg=saved")
-        return publish_after(done, _live(request), event.id, PAPER)
+            context = await paper_context(web.db, web.event, sheet.employer_id)
+            return form_error("badges/paper.html", context, exc, "held", exc.status_code)
+        return published(web, f"/day/paper?employer={sheet.employer_id}&msg=saved", PAPER)
 
     @post("/{kind:str}/{holder_id:int}/present", name="day-present")
-    async def present(
-        self,
-        request: Request[Any, Any, Any],
-        event: NamedDependency[Event],
-        kind: FromPath[str],
-        holder_id: FromPath[int],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Redirect:
+    async def present(self, web: NamedDependency[EventWeb], kind: FromPath[str], holder_id: FromPath[int]) -> Redirect:
         """Mark a person present by hand (they came without their badge)."""
-        holder = await day.day_holder(db_session, event, kind, holder_id)
-        done = see_other(f"/events/{event.slug}/day?msg=saved")
-        if not await day.mark_present(db_session, current_user, event, holder):
-            return done
-        return publish_after(done, _live(request), event.id, {"type": "check_in", "holder": holder.token_subject})
+        holder = await day.day_holder(web.db, web.event, kind, holder_id)
+        if not await day.mark_present(web.db, web.user, web.event, holder):
+            return web.redirect("/day?msg=saved")
+        return published(web, "/day?msg=saved", {"type": "check_in", "holder": holder.token_subject})
 
     @post("/{kind:str}/{holder_id:int}/absent", name="day-absent")
-    async def absent(
-        self,
-        request: Request[Any, Any, Any],
-        event: NamedDependency[Event],
-        kind: FromPath[str],
-        holder_id: FromPath[int],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Redirect:
+    async def absent(self, web: NamedDependency[EventWeb], kind: FromPath[str], holder_id: FromPath[int]) -> Redirect:
         """Mark a candidate who has not come as absent (a re-plan then gives their seats to others)."""
-        holder = await day.day_holder(db_session, event, kind, holder_id, only_candidates=True)
-        await day.mark_absent(db_session, current_user, event, holder)
-        return publish_after(see_other(f"/events/{event.slug}/day?msg=saved"), _live(request), event.id, ABSENT)
+        holder = await day.day_holder(web.db, web.event, kind, holder_id, only_candidates=True)
+        await day.mark_absent(web.db, web.user, web.event, holder)
+        return published(web, "/day?msg=saved", ABSENT)
 
     @post("/{kind:str}/{holder_id:int}/instruction", name="day-instruction")
     async def instruction(
         self,
-        event: NamedDependency[Event],
+        web: NamedDependency[EventWeb],
         kind: FromPath[str],
         holder_id: FromPath[int],
         data: URLEncodedBody[DayForm],
-        db_session: NamedDependency[AsyncSession],
     ) -> Redirect:
         """What door staff are asked to do when this candidate arrives ("bring to the coach desk")."""
-        holder = await day.day_holder(db_session, event, kind, holder_id, only_candidates=True)
-        await day.set_instruction(db_session, holder, data.instruction)
-        return see_other(f"/events/{event.slug}/day?msg=saved")
+        holder = await day.day_holder(web.db, web.event, kind, holder_id, only_candidates=True)
+        await day.set_instruction(web.db, holder, data.instruction)
+        return web.redirect("/day?msg=saved")
 
 
 class ReplanForm(msgspec.Struct):
@@ -360,23 +292,17 @@ async def paper_context(session: AsyncSession, event: Event, employer: int | Non
     }
 
 
-class CoachDeskPages(Controller):
+class CoachDeskPages(EventPageController):
     path = "/events/{event_ref:str}/coach-desk"
     guards = [requires(Role.ORGANISER, Role.COACH)]
-    dependencies = day_events
-    include_in_schema = False
+    dependencies = DAY_WEB
 
     @get("/", name="coach-desk")
-    async def page(
-        self,
-        event: NamedDependency[Event],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Template:
+    async def page(self, web: NamedDependency[EventWeb]) -> Template:
         """Each coach's candidates on the day: arrived, late (first talk begun) or absent; refreshed every
         half minute. A coach sees only their own candidates."""
         return Template(
             "badges/coach_desk.html",
-            context={"event": event, "desk": await coach_desk.desk(db_session, current_user, event, _now())},
+            context={"event": web.event, "desk": await coach_desk.desk(web.db, web.user, web.event, _now())},
             headers={"Cache-Control": "no-store"},
         )

@@ -5,25 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.day import walk_ins
-from badges.day.deps import desk_events
 from badges.day.door import ROLE_WORDS
-from badges.day.live import Live, publish_after
+from badges.day.page_helpers import DESK_WEB, published
 from badges.models import HolderKind, TokenPurpose
 from badges.people import KIND_PLURALS, live_tokens
-from events.platform.auth import CurrentUser, requires
-from events.platform.deps import AppContext
+from events.platform.auth import requires
 from events.platform.errors import DomainError, NotFoundError
-from events.platform.forms import form_values, parse
+from events.platform.forms import parse
 from events.platform.i18n import gettext as _t
 from events.platform.models import SECTORS, ConsentMethod, Event, Role
-from events.platform.redirects import see_other
+from events.platform.web import EventPageController, EventWeb, download
 
 desk = requires(Role.ORGANISER, Role.DOOR)
 # Walk-ins are candidates or employers (staff have accounts, not walk-in registrations).
@@ -83,88 +80,55 @@ def walk_in_kind(word: str) -> HolderKind:
     return wanted
 
 
-class WalkInPages(Controller):
+class WalkInPages(EventPageController):
     path = "/events/{event_ref:str}/walk-ins"
     guards = [desk]
-    dependencies = desk_events
-    include_in_schema = False
+    dependencies = DESK_WEB
 
     @get("/", name="walk-ins")
-    async def form(
-        self,
-        event: NamedDependency[Event],
-        known: FromQuery[str | None] = None,
-    ) -> Template:
+    async def form(self, event: NamedDependency[Event], known: FromQuery[str | None] = None) -> Template:
         """The form; with `known`, after someone who was registered already was checked in."""
         return Template("badges/walk_in.html", context=_context(event, {}, {}, known=known == "1"))
 
     @post("/", name="walk-ins-add")
-    async def add(
-        self,
-        request: Request[Any, Any, Any],
-        event: NamedDependency[Event],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[Any]:
+    async def add(self, web: NamedDependency[EventWeb]) -> Response[Any]:
         """Register, check in; then the page to print the badge. A mistake shows the form again, named."""
-        values = form_values(await request.form(), lists=("sectors",))
+        values = await web.values(lists=("sectors",))
         data = parse(WalkInForm, values).walk_in()
         try:
-            holder = await walk_ins.register(db_session, current_user, event, data)
+            holder = await walk_ins.register(web.db, web.user, web.event, data)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            context = _context(event, values, {exc.field or "kind": exc.message})
+            context = _context(web.event, values, {exc.field or "kind": exc.message})
             return Template("badges/walk_in.html", context=context, status_code=exc.status_code)
-        at_door = await walk_ins.registered_at_door(db_session, event, holder.kind, holder.id)
-        live: Live = request.app.state.live
-        if not at_door and current_user.role is not Role.ORGANISER:
+        at_door = await walk_ins.registered_at_door(web.db, web.event, holder.kind, holder.id)
+        if not at_door and web.user.role is not Role.ORGANISER:
             # Someone registered before (found by e-mail) is checked in now; the door prints no badge of theirs.
-            return publish_after(see_other(f"/events/{event.slug}/walk-ins?known=1"), live, event.id, WALK_IN)
+            return published(web, "/walk-ins?known=1", WALK_IN)
         plural = "candidates" if holder.kind is HolderKind.CANDIDATE else "employers"
-        return publish_after(see_other(f"/events/{event.slug}/walk-ins/{plural}/{holder.id}"), live, event.id, WALK_IN)
+        return published(web, f"/walk-ins/{plural}/{holder.id}", WALK_IN)
 
     @get("/{kind:str}/{holder_id:int}", name="walk-in")
-    async def added(
-        self,
-        event: NamedDependency[Event],
-        kind: FromPath[str],
-        holder_id: FromPath[int],
-        ctx: NamedDependency[AppContext],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Template:
-        holder = await walk_ins.desk_person(db_session, current_user, event, walk_in_kind(kind), holder_id)
-        tokens = await live_tokens(db_session, ctx.settings, event, TokenPurpose.BADGE, [holder])
+    async def added(self, web: NamedDependency[EventWeb], kind: FromPath[str], holder_id: FromPath[int]) -> Template:
+        holder = await walk_ins.desk_person(web.db, web.user, web.event, walk_in_kind(kind), holder_id)
+        tokens = await live_tokens(web.db, web.settings, web.event, TokenPurpose.BADGE, [holder])
         return Template(
             "badges/walk_in_done.html",
             context={
-                "event": event,
+                "event": web.event,
                 "holder": holder,
                 "number": tokens[holder.key][1].number,
                 "kind": kind,
                 "role": _t(ROLE_WORDS[holder.kind]),
-                "instruction": await walk_ins.instruction_of(db_session, holder),
+                "instruction": await walk_ins.instruction_of(web.db, holder),
             },
         )
 
     @get("/{kind:str}/{holder_id:int}/badge.pdf", name="walk-in-badge")
     async def badge(
-        self,
-        event: NamedDependency[Event],
-        kind: FromPath[str],
-        holder_id: FromPath[int],
-        ctx: NamedDependency[AppContext],
-        current_user: NamedDependency[CurrentUser],
-        db_session: NamedDependency[AsyncSession],
+        self, web: NamedDependency[EventWeb], kind: FromPath[str], holder_id: FromPath[int]
     ) -> Response[bytes]:
         """The person's badge as one A6 page, to print at the desk."""
-        data = await walk_ins.single_badge(db_session, ctx.settings, current_user, event, walk_in_kind(kind), holder_id)
-        return Response(
-            data,
-            media_type="application/pdf",
-            headers={
-                "Content-Disposition": f'inline; filename="badge-{kind}-{holder_id}.pdf"',
-                "Cache-Control": "no-store",
-            },
-        )
+        data = await walk_ins.single_badge(web.db, web.settings, web.user, web.event, walk_in_kind(kind), holder_id)
+        return download(data, "application/pdf", f"badge-{kind}-{holder_id}.pdf", inline=True, cache="no-store")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
@@ -18,14 +18,13 @@ from badges.mail import services as mailing
 from badges.models import HolderKind, PersonToken, TokenPurpose
 from badges.people import KIND_PLURALS, holders, reissue
 from events.platform import outbox
-from events.platform.auth import CurrentUser, requires
-from events.platform.deps import AppContext
+from events.platform.auth import requires
 from events.platform.errors import DomainError, NotFoundError
-from events.platform.forms import parse
+from events.platform.forms import form_error, parse
 from events.platform.i18n import gettext as _t
 from events.platform.models import Event, OutboxMessage, Role
-from events.platform.redirects import see_other
 from events.platform.services import audit
+from events.platform.web import EventPageController, EventWeb
 
 organisers = requires(Role.ORGANISER)
 ALL_KINDS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.STAFF)
@@ -76,83 +75,52 @@ class MailForm(msgspec.Struct):
     action: str = ""
 
 
-class AttendeePages(Controller):
+class AttendeePages(EventPageController):
     path = "/events/{event_ref:str}/attendees"
     guards = [organisers]
-    include_in_schema = False
 
     @get("/", name="attendees")
-    async def page(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        return Template("badges/attendees.html", context=await _context(db_session, event))
+    async def page(self, web: NamedDependency[EventWeb]) -> Template:
+        return Template("badges/attendees.html", context=await _context(web.db, web.event))
 
     @post("/mail", name="attendees_mail")
-    async def mail(
-        self,
-        event: NamedDependency[Event],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        ctx: NamedDependency[AppContext],
-    ) -> Response[Any]:
+    async def mail(self, web: NamedDependency[EventWeb]) -> Response[Any]:
         """Preview (`action=preview`) or queue (`action=send`) the programme e-mail."""
-        form = await request.form()
+        form = await web.request.form()
         # As posted, empty fields included: an empty choice of e-mail is refused, a missing one is the programme.
         data = parse(MailForm, {key: form.get(key) for key in form})
         kind = data.kind
         only_changed = data.only_changed in ("1", "on", "true")
-        context = await _context(db_session, event)
+        context = await _context(web.db, web.event)
         context["values"] = {"kind": kind, "only_changed": "1" if only_changed else ""}
         try:
             if kind not in ("programme", "update"):
                 raise DomainError("bad_kind", _t("Choose which e-mail to send."), "kind")
             if data.action == "send":
-                result = await mailing.queue(db_session, ctx.settings, event, kind, only_changed=only_changed)
-                await audit(
-                    db_session,
-                    current_user,
-                    "mail",
-                    "event",
-                    event.id,
-                    detail={"kind": kind, "only_changed": only_changed, "queued": result.queued},
-                )
-                return see_other(f"/events/{event.slug}/attendees/?msg=mail_queued&n={result.queued}")
-            context["plan"] = await mailing.plan(db_session, event, kind, only_changed=only_changed)
+                result = await mailing.queue(web.db, web.settings, web.event, kind, only_changed=only_changed)
+                detail = {"kind": kind, "only_changed": only_changed, "queued": result.queued}
+                await audit(web.db, web.user, "mail", "event", web.event.id, detail=detail)
+                return web.redirect(f"/attendees/?msg=mail_queued&n={result.queued}")
+            context["plan"] = await mailing.plan(web.db, web.event, kind, only_changed=only_changed)
         except DomainError as exc:
-            context["errors"] = {exc.field or "kind": exc.message}
-            return Template("badges/attendees.html", context=context, status_code=exc.status_code)
+            return form_error("badges/attendees.html", context, exc, "kind", exc.status_code)
         return Template("badges/attendees.html", context=context)
 
     @post("/retry", name="attendees_retry")
-    async def retry(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        await outbox.retry_failed(db_session, event.id)
-        return see_other(f"/events/{event.slug}/attendees/?msg=mail_retry")
+    async def retry(self, web: NamedDependency[EventWeb]) -> Response[Any]:
+        await outbox.retry_failed(web.db, web.event.id)
+        return web.redirect("/attendees/?msg=mail_retry")
 
     @post("/{kind:str}/{holder_id:int}/reissue", name="badge_reissue")
     async def reissue_badge(
-        self,
-        event: NamedDependency[Event],
-        kind: FromPath[str],
-        holder_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        ctx: NamedDependency[AppContext],
+        self, web: NamedDependency[EventWeb], kind: FromPath[str], holder_id: FromPath[int]
     ) -> Response[Any]:
         """A lost badge: the old one stops working (it answers "revoked"), a new one is to be printed."""
         if kind not in PLURAL:
             raise NotFoundError("badge holder")
-        found = await holders(db_session, event, (PLURAL[kind],), only=(holder_id,))
+        found = await holders(web.db, web.event, (PLURAL[kind],), only=(holder_id,))
         if not found:
             raise NotFoundError("badge holder")
-        await reissue(db_session, ctx.settings, event, TokenPurpose.BADGE, found[0])
-        await audit(db_session, current_user, "reissue_badge", PLURAL[kind].value, holder_id)
-        return see_other(f"/events/{event.slug}/attendees/?msg=badge_reissued#{PLURAL[kind].value}-{holder_id}")
+        await reissue(web.db, web.settings, web.event, TokenPurpose.BADGE, found[0])
+        await audit(web.db, web.user, "reissue_badge", PLURAL[kind].value, holder_id)
+        return web.redirect(f"/attendees/?msg=badge_reissued#{PLURAL[kind].value}-{holder_id}")

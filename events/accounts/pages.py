@@ -27,6 +27,7 @@ from events.platform.models import Event, Role, User
 from events.platform.redirects import safe_next, see_other
 from events.platform.security import LANGUAGE_COOKIE
 from events.platform.services import CandidateService, EventService, set_locale
+from events.platform.web import EventPageController, EventWeb, PageController, Web
 from events.registration import candidates as registration
 from events.registration import preferences as prefs
 
@@ -117,24 +118,17 @@ class HomePages(Controller):
         return {"status": "ok"}
 
 
-class EventPages(Controller):
+class EventPages(EventPageController):
     path = "/events"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH, Role.EMPLOYER)]
 
     @get("/{event_ref:str}", name="event")
-    async def event_page(
-        self,
-        event_ref: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        service = EventService(db_session, current_user)
-        event = await service.get(event_ref)
+    async def event_page(self, web: NamedDependency[EventWeb]) -> Template:
+        service, event, user = EventService(web.db, web.user), web.event, web.user
         figures = (await service.figures([event]))[event.id]
         employers = await service.employers(event)
-        candidates = await service.candidates(event) if current_user.role in (Role.ORGANISER, Role.COACH) else []
-        capacity = await prefs.capacity(db_session, current_user, event) if current_user.is_organiser else None
+        candidates = await service.candidates(event) if user.role in (Role.ORGANISER, Role.COACH) else []
+        capacity = await prefs.capacity(web.db, user, event) if user.is_organiser else None
         return Template(
             "events/event.html",
             context={
@@ -147,46 +141,36 @@ class EventPages(Controller):
         )
 
 
-class CandidatePages(Controller):
+class CandidatePages(PageController):
     path = "/candidates"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
 
     @get("/", name="candidates")
-    async def candidates_page(
-        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
-    ) -> Template:
-        candidates = await CandidateService(db_session, current_user).list()
+    async def candidates_page(self, web: NamedDependency[Web]) -> Template:
+        candidates = await CandidateService(web.db, web.user).list()
         coach_ids = {c.coach_id for candidate in candidates for c in candidate.coaches}
         coaches = {}
         if coach_ids:
-            coaches = {u.id: u for u in (await db_session.scalars(select(User).where(User.id.in_(coach_ids)))).all()}
+            coaches = {u.id: u for u in (await web.db.scalars(select(User).where(User.id.in_(coach_ids)))).all()}
         return Template("events/candidates.html", context={"candidates": candidates, "coaches": coaches})
 
     @get("/{candidate_id:int}", name="candidate")
-    async def candidate_page(
-        self,
-        candidate_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        service = CandidateService(db_session, current_user)
+    async def candidate_page(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Template:
+        service = CandidateService(web.db, web.user)
         candidate = await service.get(candidate_id, sensitive=True)
         participations = await service.participations(candidate)
         signed_up = {p.event_id for p in participations}
-        events = [e for e in await EventService(db_session, current_user).list() if e.id not in signed_up]
+        events = [e for e in await EventService(web.db, web.user).list() if e.id not in signed_up]
         return Template(
             "events/candidate.html",
             context={
                 "candidate": candidate,
-                "talks_held": await talks_held(db_session, [p.id for p in participations]),
-                "outcome_views": await OutcomeService(db_session, current_user).for_candidate(candidate.id),
-                "candidate_checks": await follow_up.due_checks(
-                    db_session, current_user, today(), candidate_id=candidate.id
-                ),
+                "talks_held": await talks_held(web.db, [p.id for p in participations]),
+                "outcome_views": await OutcomeService(web.db, web.user).for_candidate(candidate.id),
+                "candidate_checks": await follow_up.due_checks(web.db, web.user, today(), candidate_id=candidate.id),
                 "participations": participations,
                 "open_events": events,
-                "all_coaches": await registration.coaches(db_session),
+                "all_coaches": await registration.coaches(web.db),
             },
         )
 

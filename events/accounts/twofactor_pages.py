@@ -6,21 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.printing import qr
 from events.accounts.api import check_throttle, login_done
 from events.platform import crypto, twofactor
-from events.platform.auth import CurrentUser, cookie, logged_in
+from events.platform.auth import cookie, logged_in
 from events.platform.deps import AppContext, client_address
 from events.platform.i18n import gettext as _
 from events.platform.models import User
 from events.platform.redirects import see_other
 from events.platform.services import audit, to_current_user
+from events.platform.web import PageController, PublicPageController, Visit, Web
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -58,89 +58,81 @@ def _codes_page(codes: list[str], next_path: str, cookies: list[Any] | None = No
     )
 
 
-class TwoFactorLoginPages(Controller):
+class TwoFactorLoginPages(PublicPageController):
     """Between the password and the session: the code, or the setup on an organiser's or coach's first login."""
 
     path = "/login"
-    include_in_schema = False
 
-    async def _pending(self, ctx: AppContext, request: Request[Any, Any, Any]) -> twofactor.Pending | None:
-        return await ctx.pending_logins.load(request.cookies.get(twofactor.PENDING_COOKIE))
+    async def _pending(self, web: Visit) -> twofactor.Pending | None:
+        return await web.ctx.pending_logins.load(web.request.cookies.get(twofactor.PENDING_COOKIE))
 
-    async def _pending_user(
-        self, ctx: AppContext, request: Request[Any, Any, Any], db_session: AsyncSession
-    ) -> tuple[twofactor.Pending, User] | None:
+    async def _pending_user(self, web: Visit) -> tuple[twofactor.Pending, User] | None:
         """The pending login and its account (still active), or None: the password must be given again."""
-        pending = await self._pending(ctx, request)
+        pending = await self._pending(web)
         if pending is None:
             return None
-        user = await db_session.get(User, pending.user_id)
+        user = await web.db.get(User, pending.user_id)
         return (pending, user) if user is not None and user.is_active else None
 
     @staticmethod
-    def _expired(ctx: AppContext, msg: str = "login_expired") -> Response[Any]:
-        return see_other(f"/login?msg={msg}", cookies=[cookie(ctx.settings, twofactor.PENDING_COOKIE, "", max_age=0)])
+    def _expired(web: Visit, msg: str = "login_expired") -> Response[Any]:
+        return see_other(f"/login?msg={msg}", cookies=[cookie(web.settings, twofactor.PENDING_COOKIE, "", max_age=0)])
 
-    async def _wrong(
-        self, ctx: AppContext, request: Request[Any, Any, Any], user: User, pending: twofactor.Pending
-    ) -> bool:
-        """A wrong code: counted by the throttle and by the pending login; False once the tries are used up."""
-        await ctx.login_throttle.failed(user.email, client_address(request))
-        return await ctx.pending_logins.failed(request.cookies.get(twofactor.PENDING_COOKIE, ""), pending)
+    @staticmethod
+    async def _typed(web: Visit, user: User) -> str:
+        """The code as typed, once the throttle lets this account and address try one."""
+        await check_throttle(web.ctx, web.request, user.email)
+        return str((await web.request.form()).get("code", ""))
 
-    async def _finish(self, ctx: AppContext, request: Request[Any, Any, Any], user: User) -> list[Any]:
-        await ctx.pending_logins.end(request.cookies.get(twofactor.PENDING_COOKIE, ""))
-        cookies = await login_done(ctx, request, user)
-        return [*cookies, cookie(ctx.settings, twofactor.PENDING_COOKIE, "", max_age=0)]
+    async def _wrong(self, web: Visit, user: User, pending: twofactor.Pending) -> Response[Any] | None:
+        """A wrong code: counted by the throttle and by the pending login; once the tries are used up, the login
+        is over (that answer), else None."""
+        await web.ctx.login_throttle.failed(user.email, client_address(web.request))
+        if await web.ctx.pending_logins.failed(web.request.cookies.get(twofactor.PENDING_COOKIE, ""), pending):
+            return None
+        return self._expired(web, "code_tries")
+
+    async def _finish(self, web: Visit, user: User) -> list[Any]:
+        await web.ctx.pending_logins.end(web.request.cookies.get(twofactor.PENDING_COOKIE, ""))
+        cookies = await login_done(web.ctx, web.request, user)
+        return [*cookies, cookie(web.settings, twofactor.PENDING_COOKIE, "", max_age=0)]
 
     @get("/code", name="login_code")
-    async def code_page(self, request: Request[Any, Any, Any], ctx: NamedDependency[AppContext]) -> Response[Any]:
-        pending = await self._pending(ctx, request)
+    async def code_page(self, web: NamedDependency[Visit]) -> Response[Any]:
+        pending = await self._pending(web)
         if pending is None:
-            return self._expired(ctx)
+            return self._expired(web)
         if pending.setup_secret is not None:
             return see_other("/login/setup")
         return Template("events/login_code.html", context={"error": None}, headers=NO_STORE)
 
     @post("/code", name="login_code_submit")
-    async def code_submit(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[AppContext],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[Any]:
-        found = await self._pending_user(ctx, request, db_session)
+    async def code_submit(self, web: NamedDependency[Visit]) -> Response[Any]:
+        found = await self._pending_user(web)
         if found is None or found[0].setup_secret is not None:
-            return self._expired(ctx)
+            return self._expired(web)
         pending, user = found
-        await check_throttle(ctx, request, user.email)
-        typed = str((await request.form()).get("code", ""))
-        how = await twofactor.check_code(db_session, user, typed)
+        how = await twofactor.check_code(web.db, user, await self._typed(web, user))
         if how is None:
-            if not await self._wrong(ctx, request, user, pending):
-                return self._expired(ctx, "code_tries")
+            if expired := await self._wrong(web, user, pending):
+                return expired
             error = _("This code is not right, has expired or was used already. Try the code your app shows now.")
             return Template("events/login_code.html", context={"error": error}, status_code=401, headers=NO_STORE)
-        cookies = await self._finish(ctx, request, user)
+        cookies = await self._finish(web, user)
         if how == "recovery":
-            left = await twofactor.recovery_codes_left(db_session, user.id)
+            left = await twofactor.recovery_codes_left(web.db, user.id)
             await audit(
-                db_session, to_current_user(user), "two_factor_recovery_used", "user", user.id, detail={"left": left}
+                web.db, to_current_user(user), "two_factor_recovery_used", "user", user.id, detail={"left": left}
             )
             if left <= 3:
                 return see_other("/account/two-factor?msg=recovery_low", cookies=cookies)
         return see_other(pending.next, cookies=cookies)
 
     @get("/setup", name="login_setup")
-    async def setup_page(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[AppContext],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[Any]:
-        found = await self._pending_user(ctx, request, db_session)
+    async def setup_page(self, web: NamedDependency[Visit]) -> Response[Any]:
+        found = await self._pending_user(web)
         if found is None:
-            return self._expired(ctx)
+            return self._expired(web)
         pending, user = found
         if pending.setup_secret is None:
             return see_other("/login/code")
@@ -148,59 +140,44 @@ class TwoFactorLoginPages(Controller):
         return Template("events/two_factor_setup.html", context=context, headers=NO_STORE)
 
     @post("/setup", name="login_setup_submit")
-    async def setup_submit(
-        self,
-        request: Request[Any, Any, Any],
-        ctx: NamedDependency[AppContext],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Response[Any]:
-        found = await self._pending_user(ctx, request, db_session)
+    async def setup_submit(self, web: NamedDependency[Visit]) -> Response[Any]:
+        found = await self._pending_user(web)
         secret = found[0].setup_secret if found else None
         if found is None or secret is None:
-            return self._expired(ctx)
+            return self._expired(web)
         pending, user = found
-        await check_throttle(ctx, request, user.email)
-        typed = twofactor.normalise(str((await request.form()).get("code", "")))
-        step = twofactor.matching_step(secret, typed, None)
+        step = twofactor.matching_step(secret, twofactor.normalise(await self._typed(web, user)), None)
         if step is None:
-            if not await self._wrong(ctx, request, user, pending):
-                return self._expired(ctx, "code_tries")
+            if expired := await self._wrong(web, user, pending):
+                return expired
             error = _("This code is not right. Check that the app shows meetmatch and type the code it shows now.")
             context = {**_setup_context(secret, user.email, error), "action": "/login/setup"}
             return Template("events/two_factor_setup.html", context=context, status_code=422, headers=NO_STORE)
-        codes = await twofactor.enrol(db_session, user, secret, step)
-        await audit(db_session, to_current_user(user), "two_factor_on", "user", user.id)
-        return _codes_page(codes, pending.next, await self._finish(ctx, request, user))
+        codes = await twofactor.enrol(web.db, user, secret, step)
+        await audit(web.db, to_current_user(user), "two_factor_on", "user", user.id)
+        return _codes_page(codes, pending.next, await self._finish(web, user))
 
 
-class TwoFactorAccountPages(Controller):
+class TwoFactorAccountPages(PageController):
     """The account's own two-factor page: how it stands, new recovery codes, on or off."""
 
     path = "/account/two-factor"
-    include_in_schema = False
     guards = [logged_in]
 
     @staticmethod
-    async def _row(db_session: AsyncSession, current_user: CurrentUser) -> User:
-        user = await db_session.get(User, current_user.id)
+    async def _row(web: Web) -> User:
+        user = await web.db.get(User, web.user.id)
         if user is None:  # pragma: no cover - the session's user was just loaded
             raise PermissionDeniedException
         return user
 
-    @staticmethod
-    async def _code_given(request: Request[Any, Any, Any], db_session: AsyncSession, user: User) -> bool:
-        """Whether the form carries a good code of the account (each accepted once)."""
-        return await twofactor.check_code(db_session, user, str((await request.form()).get("code", ""))) is not None
-
-    async def _page(
-        self, db_session: AsyncSession, current_user: CurrentUser, error: str | None = None, status: int = 200
-    ) -> Template:
-        user = await self._row(db_session, current_user)
+    async def _page(self, web: Web, error: str | None = None, status: int = 200) -> Template:
+        user = await self._row(web)
         context: dict[str, Any] = {
             "on": twofactor.is_on(user),
             "since": user.two_factor_since,
             "required": twofactor.required_for(user.role),
-            "left": await twofactor.recovery_codes_left(db_session, user.id),
+            "left": await twofactor.recovery_codes_left(web.db, user.id),
             "error": error,
         }
         if not context["on"]:
@@ -209,61 +186,49 @@ class TwoFactorAccountPages(Controller):
             context |= {"action": "/account/two-factor/setup", "sealed": _seal(secret, user.id)}
         return Template("events/account_two_factor.html", context=context, status_code=status, headers=NO_STORE)
 
+    async def _code_refused(self, web: Web, user: User) -> Template | None:
+        """None when the form carries a good code of the account (each accepted once); else the page again."""
+        typed = str((await web.request.form()).get("code", ""))
+        if await twofactor.check_code(web.db, user, typed) is not None:
+            return None
+        return await self._page(web, _wrong_code(), 422)
+
     @get("/", name="account_two_factor")
-    async def page(
-        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
-    ) -> Template:
-        return await self._page(db_session, current_user)
+    async def page(self, web: NamedDependency[Web]) -> Template:
+        return await self._page(web)
 
     @post("/setup", name="account_two_factor_setup")
-    async def setup(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        user = await self._row(db_session, current_user)
+    async def setup(self, web: NamedDependency[Web]) -> Response[Any]:
+        user = await self._row(web)
         if twofactor.is_on(user):
             return see_other("/account/two-factor")
-        form = await request.form()
+        form = await web.request.form()
         secret = _unseal(str(form.get("sealed", "")), user.id)
         step = twofactor.matching_step(secret, twofactor.normalise(str(form.get("code", ""))), None) if secret else None
         if secret is None or step is None:
-            return await self._page(
-                db_session, current_user, _("This code is not right. Scan the new QR code and try again."), 422
-            )
-        codes = await twofactor.enrol(db_session, user, secret, step)
-        await audit(db_session, current_user, "two_factor_on", "user", user.id)
+            return await self._page(web, _("This code is not right. Scan the new QR code and try again."), 422)
+        codes = await twofactor.enrol(web.db, user, secret, step)
+        await audit(web.db, web.user, "two_factor_on", "user", user.id)
         return _codes_page(codes, "/account/two-factor")
 
     @post("/recovery-codes", name="account_recovery_codes")
-    async def recovery_codes(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        user = await self._row(db_session, current_user)
-        if not await self._code_given(request, db_session, user):
-            return await self._page(db_session, current_user, _wrong_code(), 422)
-        codes = await twofactor.replace_recovery_codes(db_session, user.id)
-        await audit(db_session, current_user, "two_factor_new_codes", "user", user.id)
+    async def recovery_codes(self, web: NamedDependency[Web]) -> Response[Any]:
+        user = await self._row(web)
+        if refused := await self._code_refused(web, user):
+            return refused
+        codes = await twofactor.replace_recovery_codes(web.db, user.id)
+        await audit(web.db, web.user, "two_factor_new_codes", "user", user.id)
         return _codes_page(codes, "/account/two-factor")
 
     @post("/off", name="account_two_factor_off")
-    async def switch_off(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        user = await self._row(db_session, current_user)
+    async def switch_off(self, web: NamedDependency[Web]) -> Response[Any]:
+        user = await self._row(web)
         if twofactor.required_for(user.role):
             raise PermissionDeniedException(detail="Organisers and coaches keep two-factor login on")
-        if not await self._code_given(request, db_session, user):
-            return await self._page(db_session, current_user, _wrong_code(), 422)
-        await twofactor.switch_off(db_session, user)
-        await audit(db_session, current_user, "two_factor_off", "user", user.id)
+        if refused := await self._code_refused(web, user):
+            return refused
+        await twofactor.switch_off(web.db, user)
+        await audit(web.db, web.user, "two_factor_off", "user", user.id)
         return see_other("/account/two-factor?msg=two_factor_off")
 
 

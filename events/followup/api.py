@@ -18,8 +18,9 @@ from events.followup import follow_up
 from events.followup.employers import ProposalInput, propose
 from events.followup.models import Outcome
 from events.followup.services import OutcomeInput, OutcomeService, OutcomeView, open_proposals, views
-from events.platform.auth import CurrentUser, requires
-from events.platform.models import EVENT_TZ, Event, Role
+from events.platform.auth import requires
+from events.platform.models import EVENT_TZ, Role
+from events.platform.web import EVENT_WEB, WEB, EventWeb, Web
 
 
 class OutcomeChangeRow(msgspec.Struct):
@@ -111,66 +112,48 @@ class OutcomeApi(Controller):
     path = "/api"
     tags = ["follow-up"]
     guards = [requires(Role.ORGANISER, Role.COACH)]
+    dependencies = WEB
 
     @get("/candidates/{candidate_id:int}/outcomes", name="api:outcomes")
-    async def list_outcomes(
-        self,
-        candidate_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> list[OutcomeRow]:
+    async def list_outcomes(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> list[OutcomeRow]:
         """A candidate's outcomes with their history (their coaches and organisers)."""
-        return [OutcomeRow.of(v) for v in await OutcomeService(db_session, current_user).for_candidate(candidate_id)]
+        return [OutcomeRow.of(v) for v in await OutcomeService(web.db, web.user).for_candidate(candidate_id)]
 
     @post("/candidates/{candidate_id:int}/outcomes", name="api:outcome_create", status_code=HTTP_201_CREATED)
     async def create_outcome(
-        self,
-        candidate_id: FromPath[int],
-        data: JSONBody[OutcomeInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], candidate_id: FromPath[int], data: JSONBody[OutcomeInput]
     ) -> OutcomeRow:
         """Log an outcome; it counts at once."""
-        outcome = await OutcomeService(db_session, current_user).create(candidate_id, data)
-        return await _row(db_session, outcome.id)
+        outcome = await OutcomeService(web.db, web.user).create(candidate_id, data)
+        return await _row(web.db, outcome.id)
 
     @put("/outcomes/{outcome_id:int}", name="api:outcome_update")
     async def update_outcome(
-        self,
-        outcome_id: FromPath[int],
-        data: JSONBody[OutcomeInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], outcome_id: FromPath[int], data: JSONBody[OutcomeInput]
     ) -> OutcomeRow:
         """Change an outcome; its history keeps what it was."""
-        await OutcomeService(db_session, current_user).update(outcome_id, data)
-        return await _row(db_session, outcome_id)
+        await OutcomeService(web.db, web.user).update(outcome_id, data)
+        return await _row(web.db, outcome_id)
 
     @post("/outcomes/{outcome_id:int}/status", name="api:outcome_status", status_code=HTTP_200_OK)
     async def set_status(
-        self,
-        outcome_id: FromPath[int],
-        data: JSONBody[StatusChange],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], outcome_id: FromPath[int], data: JSONBody[StatusChange]
     ) -> OutcomeRow:
         """Confirm or decline an employer's report, or withdraw an outcome logged in error."""
-        await OutcomeService(db_session, current_user).decide(outcome_id, data.action)
-        return await _row(db_session, outcome_id)
+        await OutcomeService(web.db, web.user).decide(outcome_id, data.action)
+        return await _row(web.db, outcome_id)
 
     @get("/follow-up", name="api:follow_up")
-    async def due(
-        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
-    ) -> FollowUpRow:
+    async def due(self, web: NamedDependency[Web]) -> FollowUpRow:
         """What is waiting for you: checks due at 1, 3 and 6 months, and employers' reports to confirm."""
         today = dt.datetime.now(EVENT_TZ).date()
-        checks = await follow_up.due_checks(db_session, current_user, today)
+        checks = await follow_up.due_checks(web.db, web.user, today)
         return FollowUpRow(
             checks=[
                 DueCheckRow(c.participation_id, c.candidate_id, c.name, c.event_name, c.months, c.due_on)
                 for c in checks
             ],
-            proposals=[OutcomeRow.of(v) for v in await open_proposals(db_session, current_user)],
+            proposals=[OutcomeRow.of(v) for v in await open_proposals(web.db, web.user)],
         )
 
 
@@ -178,17 +161,12 @@ class ProposalApi(Controller):
     path = "/api/events"
     tags = ["follow-up"]
     guards = [requires(Role.EMPLOYER)]
+    dependencies = EVENT_WEB
 
     @post("/{event_ref:str}/proposals", name="api:proposal_create", status_code=HTTP_201_CREATED)
-    async def create_proposal(
-        self,
-        event: NamedDependency[Event],
-        data: JSONBody[ProposalInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> ProposalRow:
+    async def create_proposal(self, web: NamedDependency[EventWeb], data: JSONBody[ProposalInput]) -> ProposalRow:
         """Report what came of a talk at your table; the candidate's coach confirms it."""
-        outcome = await propose(db_session, current_user, data, event_id=event.id)
+        outcome = await propose(web.db, web.user, data, event_id=web.event.id)
         return ProposalRow(
             outcome.id, outcome.held_talk_id, outcome.kind.value, outcome.status.value, outcome.start_date
         )

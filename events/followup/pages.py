@@ -8,25 +8,35 @@ import datetime as dt
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.followup import evaluation, follow_up
 from events.followup.choices import outcome_choices
 from events.followup.employers import PROPOSABLE, ProposalInput, employer_talks, planned_talks, propose
 from events.followup.models import CHECK_MONTHS, ContractType, Outcome, StopReason
 from events.followup.services import OutcomeInput, OutcomeService
-from events.platform.auth import CurrentUser, requires
+from events.platform.auth import requires
 from events.platform.dates import add_months, today
 from events.platform.errors import DomainError
-from events.platform.forms import form_error, form_errors, form_values, parse, read_form
+from events.platform.forms import form_error, form_errors, parse
 from events.platform.i18n import gettext as _
 from events.platform.models import Candidate, Event, PathwayKind, Role, User
 from events.platform.redirects import see_other
 from events.platform.services import EventService
+from events.platform.web import (
+    EVENT_WEB,
+    EventPageController,
+    EventWeb,
+    PageController,
+    PublicPageController,
+    Visit,
+    Web,
+)
+
+OUTCOME_FORM = "events/followup/outcome_form.html"
 
 
 class DecisionForm(msgspec.Struct):
@@ -36,57 +46,46 @@ class DecisionForm(msgspec.Struct):
     back: str = ""
 
 
-class FollowUpPages(Controller):
+class FollowUpPages(PageController):
     """The coach's (and organiser's) follow-up: what is due, per event, per candidate."""
 
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
 
     @get("/follow-up", name="follow_up")
-    async def overview(
-        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
-    ) -> Template:
-        return Template(
-            "events/followup/follow_up.html", context=await follow_up.todo_context(db_session, current_user, today())
-        )
+    async def overview(self, web: NamedDependency[Web]) -> Template:
+        context = await follow_up.todo_context(web.db, web.user, today())
+        return Template("events/followup/follow_up.html", context=context)
 
-    @get("/events/{event_ref:str}/follow-up", name="event_follow_up")
-    async def event_overview(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        people = await follow_up.after_event(db_session, current_user, event, today())
-        return Template(
-            "events/followup/event_follow_up.html",
-            context={"event": event, "people": people, "held": event.date <= today()},
-        )
+    @get("/events/{event_ref:str}/follow-up", name="event_follow_up", dependencies=EVENT_WEB)
+    async def event_overview(self, web: NamedDependency[EventWeb]) -> Template:
+        people = await follow_up.after_event(web.db, web.user, web.event, today())
+        context = {"event": web.event, "people": people, "held": web.event.date <= today()}
+        return Template("events/followup/event_follow_up.html", context=context)
 
     @post("/account/digest", name="digest_set")
-    async def set_digest(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
-        form = await request.form()
-        user = await db_session.get(User, current_user.id)
+    async def set_digest(self, web: NamedDependency[Web]) -> Redirect:
+        form = await web.request.form()
+        user = await web.db.get(User, web.user.id)
         if user is not None:
             user.weekly_digest = str(form.get("weekly_digest", "")) in ("1", "true", "on")
         return see_other("/follow-up?msg=saved")
 
 
-class OutcomePages(Controller):
+class OutcomePages(PageController):
     """Logging and changing a candidate's outcomes; the follow-up checks."""
 
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
 
-    async def _form_context(
-        self, session: AsyncSession, candidate: Candidate, values: dict[str, Any], outcome: Outcome | None = None
-    ) -> dict[str, Any]:
-        return {
+    async def _form_page(
+        self,
+        web: Web,
+        candidate: Candidate,
+        values: dict[str, Any],
+        outcome: Outcome | None = None,
+        exc: DomainError | None = None,
+    ) -> Template:
+        """The outcome's form; with ``exc``, again as sent, with the message beside the field at fault."""
+        context = {
             "candidate": candidate,
             "candidate_id": candidate.id,
             "outcome": outcome,
@@ -95,62 +94,42 @@ class OutcomePages(Controller):
             "kinds": [k.value for k in PathwayKind],
             "contract_types": [c.value for c in ContractType],
             "stop_reasons": [r.value for r in StopReason],
-            **await outcome_choices(session, candidate.id),
+            **await outcome_choices(web.db, candidate.id),
         }
-
-    async def _form_page(
-        self, session: AsyncSession, candidate: Candidate, values: dict[str, Any], outcome: Outcome | None = None
-    ) -> Template:
-        context = await self._form_context(session, candidate, values, outcome)
-        return Template("events/followup/outcome_form.html", context=context)
-
-    async def _rejected(
-        self, session: AsyncSession, candidate: Candidate, values: dict[str, Any], exc: DomainError, **more: Any
-    ) -> Template:
-        context = await self._form_context(session, candidate, values, **more)
-        return form_error("events/followup/outcome_form.html", context, exc)
+        if exc is not None:
+            return form_error(OUTCOME_FORM, context, exc)
+        return Template(OUTCOME_FORM, context=context)
 
     @get("/candidates/{candidate_id:int}/outcomes/new", name="outcome_new")
     async def new_outcome(
         self,
+        web: NamedDependency[Web],
         candidate_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
         talk: FromQuery[int | None] = None,
         kind: FromQuery[str | None] = None,
     ) -> Template:
-        candidate = await OutcomeService(db_session, current_user).candidate(candidate_id)
+        candidate = await OutcomeService(web.db, web.user).candidate(candidate_id)
         values: dict[str, Any] = {"kind": kind or "second_interview"}
         if talk is not None:
             values["held_talk_id"] = talk
-        return await self._form_page(db_session, candidate, values)
+        return await self._form_page(web, candidate, values)
 
     @post("/candidates/{candidate_id:int}/outcomes/new", name="outcome_create")
-    async def create_outcome(
-        self,
-        candidate_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        service = OutcomeService(db_session, current_user)
+    async def create_outcome(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[Any]:
+        service = OutcomeService(web.db, web.user)
         candidate = await service.candidate(candidate_id)
-        values = await _outcome_form(request)
+        values = await _outcome_form(web)
         try:
             await service.create(candidate_id, parse(OutcomeInput, values))
         except DomainError as exc:
-            return await self._rejected(db_session, candidate, values, exc)
+            return await self._form_page(web, candidate, values, exc=exc)
         return _saved(candidate)
 
     @get("/outcomes/{outcome_id:int}/edit", name="outcome_edit")
     async def edit_outcome(
-        self,
-        outcome_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        confirm: FromQuery[int] = 0,
+        self, web: NamedDependency[Web], outcome_id: FromPath[int], confirm: FromQuery[int] = 0
     ) -> Template:
-        service = OutcomeService(db_session, current_user)
+        service = OutcomeService(web.db, web.user)
         outcome = await service.get(outcome_id)
         candidate = await service.candidate(outcome.candidate_id)
         values = {
@@ -160,18 +139,12 @@ class OutcomePages(Controller):
         values = {k: v for k, v in values.items() if v is not None}
         if confirm and outcome.status.value == "proposed":
             values["confirm"] = "1"
-        return await self._form_page(db_session, candidate, values, outcome)
+        return await self._form_page(web, candidate, values, outcome)
 
     @post("/outcomes/{outcome_id:int}/edit", name="outcome_update")
-    async def update_outcome(
-        self,
-        outcome_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        values = await _outcome_form(request)
-        service = OutcomeService(db_session, current_user)
+    async def update_outcome(self, web: NamedDependency[Web], outcome_id: FromPath[int]) -> Response[Any]:
+        values = await _outcome_form(web)
+        service = OutcomeService(web.db, web.user)
         outcome = await service.get(outcome_id)
         candidate = await service.candidate(outcome.candidate_id)
         try:
@@ -181,20 +154,14 @@ class OutcomePages(Controller):
         except DomainError as exc:
             if exc.status_code != 422:
                 raise
-            return await self._rejected(db_session, candidate, values, exc, outcome=outcome)
+            return await self._form_page(web, candidate, values, outcome, exc)
         return _saved(candidate)
 
     @post("/outcomes/{outcome_id:int}/status", name="outcome_status")
-    async def decide(
-        self,
-        outcome_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
-        form = await read_form(request, DecisionForm)
+    async def decide(self, web: NamedDependency[Web], outcome_id: FromPath[int]) -> Redirect:
+        form = await web.form(DecisionForm)
         try:
-            outcome = await OutcomeService(db_session, current_user).decide(outcome_id, form.action)
+            outcome = await OutcomeService(web.db, web.user).decide(outcome_id, form.action)
         except DomainError as exc:
             if exc.code != "incomplete":
                 raise
@@ -208,28 +175,17 @@ class OutcomePages(Controller):
 
     @get("/checks/{participation_id:int}/{months:int}", name="check_form")
     async def check_form(
-        self,
-        participation_id: FromPath[int],
-        months: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], participation_id: FromPath[int], months: FromPath[int]
     ) -> Template:
-        return Template(
-            "events/followup/check_form.html",
-            context=await _check_context(db_session, current_user, participation_id, months, {}),
-        )
+        context = await _check_context(web, participation_id, months, {})
+        return Template("events/followup/check_form.html", context=context)
 
     @post("/checks/{participation_id:int}/{months:int}", name="check_record")
     async def record_check(
-        self,
-        participation_id: FromPath[int],
-        months: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], participation_id: FromPath[int], months: FromPath[int]
     ) -> Response[Any]:
-        form = await request.form()
-        _participation, _event, running = await follow_up.check_subject(db_session, current_user, participation_id)
+        form = await web.request.form()
+        _participation, _event, running = await follow_up.check_subject(web.db, web.user, participation_id)
         errors: dict[str, str] = {}
         endings = []
         for view in running:
@@ -248,23 +204,21 @@ class OutcomePages(Controller):
         if not errors:
             try:
                 await follow_up.record_check(
-                    db_session, current_user, participation_id, months, endings, str(form.get("note", "")), today()
+                    web.db, web.user, participation_id, months, endings, str(form.get("note", "")), today()
                 )
             except DomainError as exc:
                 if exc.status_code == 404:
                     raise
                 errors = form_errors(exc)
         if errors:
-            context = await _check_context(db_session, current_user, participation_id, months, dict(form))
+            context = await _check_context(web, participation_id, months, dict(form))
             return Template("events/followup/check_form.html", context={**context, "errors": errors}, status_code=422)
         return see_other("/follow-up?msg=saved")
 
 
-async def _check_context(
-    session: AsyncSession, user: CurrentUser, participation_id: int, months: int, values: dict[str, Any]
-) -> dict[str, Any]:
-    participation, event, running = await follow_up.check_subject(session, user, participation_id)
-    candidate = await OutcomeService(session, user).candidate(participation.candidate_id)
+async def _check_context(web: Web, participation_id: int, months: int, values: dict[str, Any]) -> dict[str, Any]:
+    participation, event, running = await follow_up.check_subject(web.db, web.user, participation_id)
+    candidate = await OutcomeService(web.db, web.user).candidate(participation.candidate_id)
     return {
         "participation": participation,
         "event": event,
@@ -282,89 +236,71 @@ def _saved(candidate: Candidate) -> Redirect:
     return see_other(f"/candidates/{candidate.id}?msg=saved#outcomes")
 
 
-async def _outcome_form(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def _outcome_form(web: Web) -> dict[str, Any]:
     """The form's fields as OutcomeInput takes them: a ticked box is true, an untouched choice is no answer."""
-    values = form_values(await request.form())
+    values = await web.values()
     benefits = values.pop("leaves_benefits", None)
     if benefits in ("yes", "no"):
         values["leaves_benefits"] = benefits == "yes"
     return values
 
 
-async def _talks_context(
-    session: AsyncSession, user: CurrentUser, event: Event, errors: dict[str, str]
-) -> dict[str, Any]:
+async def _talks_context(web: EventWeb, errors: dict[str, str]) -> dict[str, Any]:
     """The employer's talks page: until the event is over (its day included) the talks planned at its tables,
     round by round; the talks held, to report what came of them."""
+    event = web.event
     upcoming = event.date >= today()
     return {
         "event": event,
         "upcoming": upcoming,
-        "planned": await planned_talks(session, user, event) if upcoming else None,
+        "planned": await planned_talks(web.db, web.user, event) if upcoming else None,
         "rounds": [(n, event.round_start(n), event.round_end(n)) for n in range(1, event.rounds + 1)],
-        "employers": await EventService(session, user).employers(event),
-        "talks": await employer_talks(session, user, event),
+        "employers": await EventService(web.db, web.user).employers(event),
+        "talks": await employer_talks(web.db, web.user, event),
         "kinds": [k.value for k in PROPOSABLE],
         "errors": errors,
     }
 
 
-class EmployerTalkPages(Controller):
+class EmployerTalkPages(EventPageController):
     """An employer's talks after the event, and its report of a second interview or a place offered."""
 
-    include_in_schema = False
     guards = [requires(Role.EMPLOYER)]
 
     @get("/events/{event_ref:str}/talks", name="employer_talks")
-    async def talks(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        return Template(
-            "events/followup/employer_talks.html", context=await _talks_context(db_session, current_user, event, {})
-        )
+    async def talks(self, web: NamedDependency[EventWeb]) -> Template:
+        return Template("events/followup/employer_talks.html", context=await _talks_context(web, {}))
 
     @post("/events/{event_ref:str}/talks", name="employer_propose")
-    async def report(
-        self,
-        event: NamedDependency[Event],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        values = form_values(await request.form())
+    async def report(self, web: NamedDependency[EventWeb]) -> Response[Any]:
+        values = await web.values()
         try:
-            await propose(db_session, current_user, parse(ProposalInput, values), event_id=event.id)
+            await propose(web.db, web.user, parse(ProposalInput, values), event_id=web.event.id)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
             errors = {str(values.get("held_talk_id", "_form")) if exc.field != "held_talk_id" else "_form": exc.message}
-            context = await _talks_context(db_session, current_user, event, errors)
+            context = await _talks_context(web, errors)
             return Template("events/followup/employer_talks.html", context=context, status_code=422)
-        return see_other(f"/events/{event.slug}/talks?msg=reported")
+        return web.redirect("/talks?msg=reported")
 
 
-class EvaluationPages(Controller):
+class EvaluationPages(PublicPageController):
     """The evaluation after the event, reached by the link in its e-mail; no login."""
 
     path = "/e"
-    include_in_schema = False
 
     @get("/{token:str}", name="evaluation")
-    async def evaluation_page(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
-        record, event = await evaluation.open_evaluation(db_session, token)
+    async def evaluation_page(self, web: NamedDependency[Visit], token: FromPath[str]) -> Template:
+        record, event = await evaluation.open_evaluation(web.db, token)
         return Template("events/followup/evaluation.html", context=_evaluation_context(record, event, {}, {}))
 
     @post("/{token:str}", name="evaluation_answer")
-    async def answer(
-        self, token: FromPath[str], request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
-    ) -> Template:
-        record, event = await evaluation.open_evaluation(db_session, token)
-        form = dict(await request.form())
+    async def answer(self, web: NamedDependency[Visit], token: FromPath[str]) -> Template:
+        record, event = await evaluation.open_evaluation(web.db, token)
+        form = dict(await web.request.form())
         try:
-            await evaluation.answer(db_session, token, evaluation.parse_answers(form))
+            await evaluation.answer(web.db, token, evaluation.parse_answers(form))
         except DomainError as exc:
             if exc.status_code == 404:
                 raise

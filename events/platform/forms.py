@@ -66,14 +66,16 @@ async def read_form(request: Request[Any, Any, Any], kind: type[T], lists: Itera
     return parse(kind, form_values(await request.form(), lists))
 
 
-def form_errors(exc: DomainError) -> dict[str, str]:
-    """A domain error as a form shows it: beside the field at fault, or above the form."""
-    return {exc.field or "_form": exc.message}
+def form_errors(exc: DomainError, field: str = "_form") -> dict[str, str]:
+    """A domain error as a form shows it: beside the field at fault, or (none named) at ``field``, above the form."""
+    return {exc.field or field: exc.message}
 
 
-def form_error(template: str, context: dict[str, Any], exc: DomainError) -> Template:
-    """The same form again (422), with the message beside the field at fault."""
-    return Template(template, context={**context, "errors": form_errors(exc)}, status_code=422)
+def form_error(
+    template: str, context: dict[str, Any], exc: DomainError, field: str = "_form", status_code: int = 422
+) -> Template:
+    """The same form again (422 unless told), with the message beside the field at fault (or at ``field``)."""
+    return Template(template, context={**context, "errors": form_errors(exc, field)}, status_code=status_code)
 
 
 def rounds_field(values: dict[str, Any], key: str = "rounds", total: int | None = None) -> None:

@@ -27,6 +27,7 @@ from events.platform.i18n import gettext as _t
 from events.platform.models import Candidate, Role
 from events.platform.redirects import see_other
 from events.platform.security import export_limit
+from events.platform.web import PRIVATE, PageController, Web, download
 from events.privacy import audit_log, export
 from events.privacy.erasure import erase_person
 from events.privacy.retention import erasure_dates
@@ -47,14 +48,6 @@ class Erased(msgspec.Struct):
     files_removed: int
 
 
-def _download(body: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
-    )
-
-
 def _sessions(request: Request[Any, Any, Any]) -> async_sessionmaker[AsyncSession]:
     sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
     return sessions
@@ -73,44 +66,27 @@ async def _erasable(session: AsyncSession, user: CurrentUser, candidate_id: int)
     return candidate
 
 
-class PersonDataPages(Controller):
+class PersonDataPages(PageController):
     """A person's export and erasure (organisers)."""
 
     path = "/candidates/{candidate_id:int}"
-    include_in_schema = False
     guards = [organisers]
 
     @get("/export.json", name="privacy:export_json", guards=[export_limit])
-    async def export_json(
-        self,
-        candidate_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[bytes]:
-        data = await export.person_data(db_session, current_user, candidate_id)
+    async def export_json(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[bytes]:
+        data = await export.person_data(web.db, web.user, candidate_id)
         body = json.dumps(data, ensure_ascii=False, indent=1).encode()
-        return _download(body, "application/json", f"person-{candidate_id}.json")
+        return download(body, "application/json", f"person-{candidate_id}.json", cache=PRIVATE)
 
     @get("/export.pdf", name="privacy:export_pdf", guards=[export_limit])
-    async def export_pdf(
-        self,
-        candidate_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[bytes]:
-        data = await export.person_data(db_session, current_user, candidate_id)
-        html = export.export_html(data)
-        pdf = await anyio.to_thread.run_sync(export.render_pdf, html)
-        return _download(pdf, "application/pdf", f"person-{candidate_id}.pdf")
+    async def export_pdf(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[bytes]:
+        data = await export.person_data(web.db, web.user, candidate_id)
+        pdf = await anyio.to_thread.run_sync(export.render_pdf, export.export_html(data))
+        return download(pdf, "application/pdf", f"person-{candidate_id}.pdf", cache=PRIVATE)
 
     @get("/erase", name="privacy:erase_confirm")
-    async def erase_confirm(
-        self,
-        candidate_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        candidate = await _erasable(db_session, current_user, candidate_id)
+    async def erase_confirm(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Template:
+        candidate = await _erasable(web.db, web.user, candidate_id)
         return Template("events/privacy/erase.html", context={"candidate": candidate, "error": None})
 
     @post("/erase", name="privacy:erase")
@@ -134,40 +110,33 @@ class PersonDataPages(Controller):
         return see_other("/candidates/?msg=erased")
 
 
-class PersonAccessPages(Controller):
+class PersonAccessPages(PageController):
     """Who read or changed a person's data: organisers and the person's own coaches."""
 
     path = "/candidates/{candidate_id:int}"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
 
     @get("/access", name="privacy:access")
     async def access(
-        self,
-        candidate_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        fragment: FromQuery[bool] = False,
+        self, web: NamedDependency[Web], candidate_id: FromPath[int], fragment: FromQuery[bool] = False
     ) -> Template:
-        rows = await audit_log.recent_access(db_session, current_user, candidate_id)
-        dates = await erasure_dates(db_session, [candidate_id])
+        rows = await audit_log.recent_access(web.db, web.user, candidate_id)
+        dates = await erasure_dates(web.db, [candidate_id])
         context = {"rows": rows, "candidate_id": candidate_id, "erasure_date": dates.get(candidate_id)}
         name = "events/privacy/_access.html" if fragment else "events/privacy/access.html"
         return Template(name, context=context)
 
 
-class AuditPages(Controller):
+class AuditPages(PageController):
     """The audit log for organisers: newest first, in pages, by person, actor and action."""
 
     path = "/audit"
-    include_in_schema = False
     guards = [organisers]
 
     @get("/", name="privacy:audit")
     async def audit_page(
         self,
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        web: NamedDependency[Web],
         candidate: FromQuery[str] = "",
         actor: FromQuery[str] = "",
         action: FromQuery[str] = "",
@@ -179,10 +148,10 @@ class AuditPages(Controller):
             action=action.strip()[:40],
             page=_number(page) or 1,
         )
-        found = await audit_log.entries(db_session, current_user, wanted)
+        found = await audit_log.entries(web.db, web.user, wanted)
         name = None
         if wanted.candidate_id is not None:
-            hit = await db_session.execute(
+            hit = await web.db.execute(
                 select(Candidate.first_name, Candidate.last_name).where(Candidate.id == wanted.candidate_id)
             )
             first_last = hit.first()

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform.auth import CurrentUser, logged_in, requires
 from events.platform.models import Event, PreferenceSide, Role
 from events.platform.services import EventService
+from events.platform.web import EVENT_WEB, WEB, EventWeb, Web
 from events.registration import preferences as prefs
 from events.registration.candidates import sign_up, update_participation
 from events.registration.employers import add_employer
@@ -145,111 +146,67 @@ class EventAdminApi(Controller):
     path = "/api/events"
     tags = ["events"]
     guards = [logged_in]
+    dependencies = EVENT_WEB
 
-    @get("/", name="api:events")
-    async def list_events(
-        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
-    ) -> list[EventRow]:
+    @get("/", name="api:events", dependencies=WEB)
+    async def list_events(self, web: NamedDependency[Web]) -> list[EventRow]:
         """The events you may see."""
-        service = EventService(db_session, current_user)
+        service = EventService(web.db, web.user)
         events = await service.list()
         figures = await service.figures(events)
         return [EventRow.of(e, figures.get(e.id)) for e in events]
 
     @get("/{event_ref:str}", name="api:event")
-    async def get_event(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> EventDetail:
+    async def get_event(self, web: NamedDependency[EventWeb]) -> EventDetail:
         """One event with its round times."""
-        return await _detail(db_session, current_user, event)
+        return await _detail(web.db, web.user, web.event)
 
     @get(
         "/{event_ref:str}/employers",
         name="api:event_employers",
         guards=[requires(Role.ORGANISER, Role.COACH, Role.EMPLOYER)],
     )
-    async def list_employers(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> list[EmployerRow]:
+    async def list_employers(self, web: NamedDependency[EventWeb]) -> list[EmployerRow]:
         """The event's employers with their openings (an employer sees only its own)."""
-        return [EmployerRow.of(p) for p in await EventService(db_session, current_user).employers(event)]
+        return [EmployerRow.of(p) for p in await EventService(web.db, web.user).employers(web.event)]
 
     @get(
         "/{event_ref:str}/candidates",
         name="api:event_candidates",
         guards=[requires(Role.ORGANISER, Role.COACH)],
     )
-    async def list_candidates(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> list[EventParticipationRow]:
+    async def list_candidates(self, web: NamedDependency[EventWeb]) -> list[EventParticipationRow]:
         """The event's candidates (a coach sees only their own)."""
-        return [EventParticipationRow.of(p) for p in await EventService(db_session, current_user).candidates(event)]
+        return [EventParticipationRow.of(p) for p in await EventService(web.db, web.user).candidates(web.event)]
 
-    @post("/", name="api:event_create", guards=[organisers], status_code=HTTP_201_CREATED)
-    async def create(
-        self,
-        data: JSONBody[EventInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> EventDetail:
+    @post("/", name="api:event_create", guards=[organisers], status_code=HTTP_201_CREATED, dependencies=WEB)
+    async def create(self, web: NamedDependency[Web], data: JSONBody[EventInput]) -> EventDetail:
         """Create an event (in draft)."""
-        event = await create_event(db_session, current_user, data)
+        event = await create_event(web.db, web.user, data)
         return EventDetail.of(event, None)
 
     @put("/{event_ref:str}", name="api:event_update", guards=[organisers])
-    async def update(
-        self,
-        event: NamedDependency[Event],
-        data: JSONBody[EventInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> EventDetail:
+    async def update(self, web: NamedDependency[EventWeb], data: JSONBody[EventInput]) -> EventDetail:
         """Change an event's settings."""
-        event = await update_event(db_session, current_user, event, data)
-        return await _detail(db_session, current_user, event)
+        event = await update_event(web.db, web.user, web.event, data)
+        return await _detail(web.db, web.user, event)
 
     @post("/{event_ref:str}/copy", name="api:event_copy", guards=[organisers], status_code=HTTP_201_CREATED)
-    async def copy(
-        self,
-        event: NamedDependency[Event],
-        data: JSONBody[CopyRequest],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> EventDetail:
+    async def copy(self, web: NamedDependency[EventWeb], data: JSONBody[CopyRequest]) -> EventDetail:
         """A new draft event with the same settings and employers, on another date."""
-        copy = await copy_event(db_session, current_user, event, data.date, data.name)
-        return await _detail(db_session, current_user, copy)
+        copy = await copy_event(web.db, web.user, web.event, data.date, data.name)
+        return await _detail(web.db, web.user, copy)
 
     @post("/{event_ref:str}/archive", name="api:event_archive", guards=[organisers], status_code=HTTP_200_OK)
-    async def archive(
-        self,
-        event: NamedDependency[Event],
-        data: JSONBody[ArchiveRequest],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> EventDetail:
+    async def archive(self, web: NamedDependency[EventWeb], data: JSONBody[ArchiveRequest]) -> EventDetail:
         """Archive an event (or bring it back)."""
-        event = await set_archived(db_session, current_user, event, data.archived)
+        event = await set_archived(web.db, web.user, web.event, data.archived)
         return EventDetail.of(event, None)
 
     @get("/{event_ref:str}/capacity", name="api:event_capacity", guards=[organisers])
-    async def capacity(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> CapacityRow:
+    async def capacity(self, web: NamedDependency[EventWeb]) -> CapacityRow:
         """Talks demanded against seats offered."""
-        c = await prefs.capacity(db_session, current_user, event)
+        c = await prefs.capacity(web.db, web.user, web.event)
         return CapacityRow(
             c.candidates,
             c.demanded,
@@ -263,14 +220,9 @@ class EventAdminApi(Controller):
         )
 
     @get("/{event_ref:str}/preferences", name="api:event_preferences", guards=[organisers])
-    async def grid(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> PreferenceGrid:
+    async def grid(self, web: NamedDependency[EventWeb]) -> PreferenceGrid:
         """Both sides' levels for every candidate-employer pair, and the scheduler's weight."""
-        grid = await prefs.preference_grid(db_session, current_user, event)
+        grid = await prefs.preference_grid(web.db, web.user, web.event)
         return PreferenceGrid(
             employers=[GridEmployer(e.id, e.organisation.name) for e in grid.employers],
             candidates=[GridRow(p.id, p.candidate.full_name) for p in grid.participations],
@@ -290,18 +242,12 @@ class EventAdminApi(Controller):
         name="api:preference_set",
         guards=[requires(Role.ORGANISER, Role.COACH, Role.EMPLOYER)],
     )
-    async def set_preference(
-        self,
-        event: NamedDependency[Event],
-        data: JSONBody[PreferenceSet],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> PreferenceRow:
+    async def set_preference(self, web: NamedDependency[EventWeb], data: JSONBody[PreferenceSet]) -> PreferenceRow:
         """Set one side's level for a pair (a coach for their candidate, an employer for itself)."""
         pref = await prefs.set_preference(
-            db_session, current_user, event, data.participation_id, data.employer_id, data.level, data.side
+            web.db, web.user, web.event, data.participation_id, data.employer_id, data.level, data.side
         )
-        side = pref.side.value if pref else (data.side.value if data.side else current_user.role.value)
+        side = pref.side.value if pref else (data.side.value if data.side else web.user.role.value)
         return PreferenceRow(data.participation_id, data.employer_id, side, pref.level if pref else None)
 
     @post(
@@ -310,15 +256,9 @@ class EventAdminApi(Controller):
         guards=[organisers_and_coaches],
         status_code=HTTP_201_CREATED,
     )
-    async def sign_up(
-        self,
-        event: NamedDependency[Event],
-        data: JSONBody[SignUp],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> ParticipationRow:
+    async def sign_up(self, web: NamedDependency[EventWeb], data: JSONBody[SignUp]) -> ParticipationRow:
         """Sign a candidate up for the event."""
-        participation = await sign_up(db_session, current_user, event, data.candidate_id, data.participation())
+        participation = await sign_up(web.db, web.user, web.event, data.candidate_id, data.participation())
         return participation_row(participation)
 
     @put(
@@ -327,23 +267,12 @@ class EventAdminApi(Controller):
         guards=[organisers_and_coaches],
     )
     async def update_participation(
-        self,
-        event: NamedDependency[Event],
-        participation_id: FromPath[int],
-        data: JSONBody[ParticipationInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[EventWeb], participation_id: FromPath[int], data: JSONBody[ParticipationInput]
     ) -> ParticipationRow:
         """Change a sign-up: rounds present, talk limits, needs, status."""
-        return participation_row(await update_participation(db_session, current_user, event, participation_id, data))
+        return participation_row(await update_participation(web.db, web.user, web.event, participation_id, data))
 
     @post("/{event_ref:str}/employers", name="api:employer_create", guards=[organisers], status_code=HTTP_201_CREATED)
-    async def create_employer(
-        self,
-        event: NamedDependency[Event],
-        data: JSONBody[EmployerInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> EmployerRow:
+    async def create_employer(self, web: NamedDependency[EventWeb], data: JSONBody[EmployerInput]) -> EmployerRow:
         """Add an employer (an existing organisation by name, or a new one)."""
-        return EmployerRow.of(await add_employer(db_session, current_user, event, data))
+        return EmployerRow.of(await add_employer(web.db, web.user, web.event, data))

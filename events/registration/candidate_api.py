@@ -3,6 +3,7 @@ caseload over; the known organisations, to pick an employer from."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated
 
 import msgspec
@@ -13,9 +14,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform.auth import CurrentUser, requires
+from events.platform.auth import requires
 from events.platform.models import CoachKind, Organisation, Role
 from events.platform.services import CandidateService
+from events.platform.web import WEB, Web
 from events.registration.candidates import (
     add_consent,
     assign_coach,
@@ -66,69 +68,50 @@ class OrganisationRow(msgspec.Struct):
     sector: str | None
 
 
-async def _detail(db_session: AsyncSession, current_user: CurrentUser, candidate_id: int) -> CandidateDetail:
-    """The candidate's whole record as it is now (the read is audited)."""
-    return CandidateDetail.of(await CandidateService(db_session, current_user).get(candidate_id, sensitive=True))
+async def _detail(web: Web, candidate_id: int, change: Awaitable[object] | None = None) -> CandidateDetail:
+    """The candidate's whole record as it is now, after ``change`` where one is given (the read is audited)."""
+    if change is not None:
+        await change
+    return CandidateDetail.of(await CandidateService(web.db, web.user).get(candidate_id, sensitive=True))
 
 
 class CandidateAdminApi(Controller):
     path = "/api"
     tags = ["candidates"]
     guards = [organisers_and_coaches]
+    dependencies = WEB
 
     @get("/candidates", name="api:candidates")
-    async def list_candidates(
-        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
-    ) -> list[CandidateRow]:
+    async def list_candidates(self, web: NamedDependency[Web]) -> list[CandidateRow]:
         """Your candidates (all of them for organisers)."""
-        return [CandidateRow.of(c) for c in await CandidateService(db_session, current_user).list()]
+        return [CandidateRow.of(c) for c in await CandidateService(web.db, web.user).list()]
 
     @get("/candidates/{candidate_id:int}", name="api:candidate")
-    async def get_candidate(
-        self,
-        candidate_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> CandidateDetail:
+    async def get_candidate(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> CandidateDetail:
         """One candidate's whole record; the read is written to the audit log."""
-        return await _detail(db_session, current_user, candidate_id)
+        return await _detail(web, candidate_id)
 
     @post("/candidates", name="api:candidate_create", status_code=HTTP_201_CREATED)
-    async def create(
-        self,
-        data: JSONBody[CandidateCreate],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> CandidateDetail:
+    async def create(self, web: NamedDependency[Web], data: JSONBody[CandidateCreate]) -> CandidateDetail:
         """Register a candidate with the consent record (a coach becomes their coach)."""
         candidate = await register_candidate(
-            db_session, current_user, data.candidate, data.consent, coach_id=data.coach_id, coach_kind=data.coach_kind
+            web.db, web.user, data.candidate, data.consent, coach_id=data.coach_id, coach_kind=data.coach_kind
         )
         return CandidateDetail.of(candidate)
 
     @put("/candidates/{candidate_id:int}", name="api:candidate_update")
     async def update(
-        self,
-        candidate_id: FromPath[int],
-        data: JSONBody[CandidateInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], candidate_id: FromPath[int], data: JSONBody[CandidateInput]
     ) -> CandidateDetail:
         """Change a candidate's record."""
-        await update_candidate(db_session, current_user, candidate_id, data)
-        return await _detail(db_session, current_user, candidate_id)
+        return await _detail(web, candidate_id, update_candidate(web.db, web.user, candidate_id, data))
 
     @post("/candidates/{candidate_id:int}/consents", name="api:consent_create", status_code=HTTP_201_CREATED)
     async def add_consent(
-        self,
-        candidate_id: FromPath[int],
-        data: JSONBody[ConsentInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], candidate_id: FromPath[int], data: JSONBody[ConsentInput]
     ) -> CandidateDetail:
         """Record a further consent."""
-        await add_consent(db_session, current_user, candidate_id, data)
-        return await _detail(db_session, current_user, candidate_id)
+        return await _detail(web, candidate_id, add_consent(web.db, web.user, candidate_id, data))
 
     @post(
         "/candidates/{candidate_id:int}/consents/{consent_id:int}/withdraw",
@@ -136,38 +119,24 @@ class CandidateAdminApi(Controller):
         status_code=HTTP_200_OK,
     )
     async def withdraw_consent(
-        self,
-        candidate_id: FromPath[int],
-        consent_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], candidate_id: FromPath[int], consent_id: FromPath[int]
     ) -> CandidateDetail:
         """Record that a consent was withdrawn (the record stays)."""
-        await withdraw_consent(db_session, current_user, candidate_id, consent_id)
-        return await _detail(db_session, current_user, candidate_id)
+        return await _detail(web, candidate_id, withdraw_consent(web.db, web.user, candidate_id, consent_id))
 
     @post("/candidates/{candidate_id:int}/coaches", name="api:coach_assign", status_code=HTTP_200_OK)
     async def assign_coach(
-        self,
-        candidate_id: FromPath[int],
-        data: JSONBody[CoachLink],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], candidate_id: FromPath[int], data: JSONBody[CoachLink]
     ) -> CandidateDetail:
         """Add a coach to a candidate (for example a probation officer beside the jobcoach)."""
-        await assign_coach(db_session, current_user, candidate_id, data.coach_id, data.kind)
-        return await _detail(db_session, current_user, candidate_id)
+        return await _detail(web, candidate_id, assign_coach(web.db, web.user, candidate_id, data.coach_id, data.kind))
 
     @delete("/candidates/{candidate_id:int}/coaches/{coach_id:int}", name="api:coach_remove", status_code=HTTP_200_OK)
     async def remove_coach(
-        self,
-        candidate_id: FromPath[int],
-        coach_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], candidate_id: FromPath[int], coach_id: FromPath[int]
     ) -> dict[str, bool]:
         """Take a coach off a candidate."""
-        await remove_coach(db_session, current_user, candidate_id, coach_id)
+        await remove_coach(web.db, web.user, candidate_id, coach_id)
         return {"deleted": True}
 
     @get("/coaches", name="api:coaches")
@@ -177,14 +146,10 @@ class CandidateAdminApi(Controller):
 
     @post("/coaches/{coach_id:int}/handover", name="api:coach_handover", status_code=HTTP_200_OK)
     async def hand_over(
-        self,
-        coach_id: FromPath[int],
-        data: JSONBody[HandOver],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], coach_id: FromPath[int], data: JSONBody[HandOver]
     ) -> HandOverResult:
         """Hand a coach's whole caseload over to another coach."""
-        return HandOverResult(await hand_over_caseload(db_session, current_user, coach_id, data.to_coach_id))
+        return HandOverResult(await hand_over_caseload(web.db, web.user, coach_id, data.to_coach_id))
 
     @get("/organisations", name="api:organisations", guards=[organisers])
     async def organisations(self, db_session: NamedDependency[AsyncSession]) -> list[OrganisationRow]:

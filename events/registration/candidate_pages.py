@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform.auth import CurrentUser, requires
+from events.platform.auth import requires
 from events.platform.errors import DomainError
-from events.platform.forms import form_error, form_values, parse, rounds_field
+from events.platform.forms import form_error, parse, rounds_field
 from events.platform.i18n import gettext as _t
 from events.platform.models import (
     BARRIERS,
@@ -24,6 +24,7 @@ from events.platform.models import (
 )
 from events.platform.redirects import see_other
 from events.platform.services import CandidateService, EventService
+from events.platform.web import PageController, Web
 from events.registration.candidates import (
     assign_coach,
     coaches,
@@ -56,9 +57,11 @@ def candidate_form_values(candidate: Any) -> dict[str, Any]:
     }
 
 
-class CandidateAdminPages(Controller):
+FORM = "events/candidate_form.html"
+
+
+class CandidateAdminPages(PageController):
     path = "/candidates"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
 
     def _context(self, candidate: Any, values: dict[str, Any], coaches: Any = ()) -> dict[str, Any]:
@@ -75,124 +78,79 @@ class CandidateAdminPages(Controller):
 
     @get("/new", name="candidate_new")
     async def new_candidate(self, db_session: NamedDependency[AsyncSession]) -> Template:
-        return Template(
-            "events/candidate_form.html",
-            context=self._context(None, candidate_form_values(None), await coaches(db_session)),
-        )
+        return Template(FORM, context=self._context(None, candidate_form_values(None), await coaches(db_session)))
 
     @post("/new", name="candidate_create")
-    async def create_candidate(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        values = form_values(await request.form(), lists=("sectors", "barriers"))
+    async def create_candidate(self, web: NamedDependency[Web]) -> Response[Any]:
+        values = await web.values(lists=("sectors", "barriers"))
         try:
             data = parse(CandidateInput, values)
             consent = parse(
                 ConsentInput, {"purpose": values.get("purpose", ""), "method": values.get("method", "verbal")}
             )
             coach_id = int(values["coach_id"]) if FORM_ID.fullmatch(str(values.get("coach_id", ""))) else None
-            candidate = await register_candidate(db_session, current_user, data, consent, coach_id=coach_id)
+            candidate = await register_candidate(web.db, web.user, data, consent, coach_id=coach_id)
         except DomainError as exc:
-            return form_error("events/candidate_form.html", self._context(None, values, await coaches(db_session)), exc)
+            return form_error(FORM, self._context(None, values, await coaches(web.db)), exc)
         return see_other(f"/candidates/{candidate.id}?msg=saved")
 
     @get("/{candidate_id:int}/edit", name="candidate_edit")
-    async def edit_candidate(
-        self,
-        candidate_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        candidate = await CandidateService(db_session, current_user).get(candidate_id, sensitive=True)
-        return Template(
-            "events/candidate_form.html", context=self._context(candidate, candidate_form_values(candidate))
-        )
+    async def edit_candidate(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Template:
+        candidate = await CandidateService(web.db, web.user).get(candidate_id, sensitive=True)
+        return Template(FORM, context=self._context(candidate, candidate_form_values(candidate)))
 
     @post("/{candidate_id:int}/edit", name="candidate_update")
-    async def update_candidate(
-        self,
-        candidate_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        candidate = await CandidateService(db_session, current_user).get(candidate_id)
-        values = form_values(await request.form(), lists=("sectors", "barriers"))
+    async def update_candidate(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[Any]:
+        candidate = await CandidateService(web.db, web.user).get(candidate_id)
+        values = await web.values(lists=("sectors", "barriers"))
         try:
-            data = parse(CandidateInput, values)
-            await update_candidate(db_session, current_user, candidate_id, data)
+            await update_candidate(web.db, web.user, candidate_id, parse(CandidateInput, values))
         except DomainError as exc:
-            return form_error("events/candidate_form.html", self._context(candidate, values), exc)
+            return form_error(FORM, self._context(candidate, values), exc)
         return see_other(f"/candidates/{candidate_id}?msg=saved")
 
     @post("/{candidate_id:int}/signup", name="candidate_signup")
-    async def sign_up(
-        self,
-        candidate_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        values = form_values(await request.form(), lists=("rounds",))
-        event = await EventService(db_session, current_user).get(str(values.get("event", "")) or "-")
+    async def sign_up(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[Any]:
+        values = await web.values(lists=("rounds",))
+        event = await EventService(web.db, web.user).get(str(values.get("event", "")) or "-")
         try:
             rounds_field(values, total=event.rounds)
             data = parse(ParticipationInput, values)
-            participation = await sign_up(db_session, current_user, event, candidate_id, data)
+            participation = await sign_up(web.db, web.user, event, candidate_id, data)
         except DomainError as exc:
             return see_other(f"/candidates/{candidate_id}?msg=signup_failed&reason={exc.code}")
         return see_other(f"/events/{event.slug}/wishes/{participation.id}?msg=signed_up")
 
 
-class CoachPages(Controller):
+class CoachPages(PageController):
     """Who coaches whom: a second coach for a candidate, and handing a caseload over."""
 
     path = "/coaches"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER, Role.COACH)]
 
     @post("/assign/{candidate_id:int}", name="coach_assign")
-    async def assign(
-        self,
-        candidate_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
-        await CandidateService(db_session, current_user).get(candidate_id)  # reach first
-        form = await request.form()
+    async def assign(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Redirect:
+        await CandidateService(web.db, web.user).get(candidate_id)  # reach first
+        form = await web.request.form()
         coach_id = str(form.get("coach_id", ""))
         kind = str(form.get("kind", "jobcoach"))
         if not FORM_ID.fullmatch(coach_id) or kind not in {k.value for k in CoachKind}:
             raise DomainError("invalid", _t("Choose a coach."), "coach_id")
-        await assign_coach(db_session, current_user, candidate_id, int(coach_id), CoachKind(kind))
+        await assign_coach(web.db, web.user, candidate_id, int(coach_id), CoachKind(kind))
         return see_other(f"/candidates/{candidate_id}?msg=saved")
 
     @post("/unassign/{candidate_id:int}/{coach_id:int}", name="coach_unassign")
     async def unassign(
-        self,
-        candidate_id: FromPath[int],
-        coach_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[Web], candidate_id: FromPath[int], coach_id: FromPath[int]
     ) -> Redirect:
-        await remove_coach(db_session, current_user, candidate_id, coach_id)
-        target = f"/candidates/{candidate_id}?msg=saved" if coach_id != current_user.id else "/?msg=saved"
-        return see_other(target)
+        await remove_coach(web.db, web.user, candidate_id, coach_id)
+        return see_other(f"/candidates/{candidate_id}?msg=saved" if coach_id != web.user.id else "/?msg=saved")
 
     @post("/handover", name="coach_handover")
-    async def handover(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
-        form = await request.form()
-        source, target = str(form.get("from_coach_id", current_user.id)), str(form.get("to_coach_id", ""))
+    async def handover(self, web: NamedDependency[Web]) -> Redirect:
+        form = await web.request.form()
+        source, target = str(form.get("from_coach_id", web.user.id)), str(form.get("to_coach_id", ""))
         if not FORM_ID.fullmatch(source) or not FORM_ID.fullmatch(target):
             raise DomainError("invalid", _t("Choose a coach."), "to_coach_id")
-        moved = await hand_over_caseload(db_session, current_user, int(source), int(target))
+        moved = await hand_over_caseload(web.db, web.user, int(source), int(target))
         return see_other(f"/?msg=handed_over&n={moved}")

@@ -11,21 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform import import_files, spreadsheets
-from events.platform.auth import CurrentUser, requires
+from events.platform import import_files
+from events.platform.auth import requires
 from events.platform.deps import AppContext
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
 from events.platform.models import EVENT_TZ, ConsentMethod, Event, Role
-from events.platform.redirects import see_other
 from events.platform.security import export_limit
+from events.platform.web import SPREADSHEET_TYPES, EventPageController, EventWeb, spreadsheet
 from events.registration import exports
 from events.registration.imports import Table, apply_import, consent_missing, preview_import
 from events.registration.imports_cells import ImportConsent, default_consent_purpose
@@ -36,10 +35,6 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 EXPORT_KINDS = ("candidates", "employers", "preferences")
 _CONSENT_FIELDS = ("consent_purpose", "consent_method", "consent_date", "consent_confirmed")
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _check_kind(kind: str, allowed: tuple[str, ...]) -> str:
@@ -54,11 +49,11 @@ def upload_dir(ctx: AppContext) -> Path:
     return path
 
 
-def _upload_path(ctx: AppContext, user: CurrentUser, event: Event, kind: str, upload_id: str) -> Path:
+def _upload_path(web: EventWeb, kind: str, upload_id: str) -> Path:
     # The user's and event's ids are part of the name: an upload is only ever found by the one who made it.
     if not _UPLOAD_ID.match(upload_id):
         raise NotFoundError("upload")
-    return upload_dir(ctx) / f"{user.id}-{event.id}-{kind}-{upload_id}"
+    return upload_dir(web.ctx) / f"{web.user.id}-{web.event.id}-{kind}-{upload_id}"
 
 
 def _forget_old_uploads(ctx: AppContext) -> None:
@@ -97,31 +92,19 @@ def _mapping_from_form(form: Any, width: int) -> dict[int, str]:
     return mapping
 
 
-class ImportPages(Controller):
+class ImportPages(EventPageController):
     path = "/events/{event_ref:str}"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER)]
 
     @get("/import/{kind:str}", name="import_start")
-    async def start(
-        self,
-        event: NamedDependency[Event],
-        kind: FromPath[str],
-    ) -> Template:
+    async def start(self, event: NamedDependency[Event], kind: FromPath[str]) -> Template:
         _check_kind(kind, KINDS)
         return Template("events/import.html", context={"event": event, "kind": kind, "stage": "upload", "errors": {}})
 
     @post("/import/{kind:str}", name="import_upload")
-    async def upload(
-        self,
-        event: NamedDependency[Event],
-        kind: FromPath[str],
-        request: Request[Any, Any, Any],
-        current_user: NamedDependency[CurrentUser],
-        ctx: NamedDependency[AppContext],
-    ) -> Response[Any]:
+    async def upload(self, web: NamedDependency[EventWeb], kind: FromPath[str]) -> Response[Any]:
         _check_kind(kind, KINDS)
-        form = await request.form()
+        form = await web.request.form()
         upload = form.get("file")
         data = await upload.read() if isinstance(upload, UploadFile) else b""
         filename = upload.filename if isinstance(upload, UploadFile) else ""
@@ -133,32 +116,23 @@ class ImportPages(Controller):
             # A file that cannot be read, or is over a limit, is refused here, not later.
             table = await import_files.read_table_in_thread(data, filename)
         except DomainError as exc:
-            context = {"event": event, "kind": kind, "stage": "upload", "errors": {"file": exc.message}}
+            context = {"event": web.event, "kind": kind, "stage": "upload", "errors": {"file": exc.message}}
             return Template("events/import.html", context=context, status_code=422)
-        _forget_old_uploads(ctx)
+        _forget_old_uploads(web.ctx)
         upload_id = secrets.token_urlsafe(18)
         # Keep the extension (it tells CSV from Excel) and shorten only the rest of a long name.
         stem, dot, suffix = filename.rpartition(".")
         name = f"{stem[:100]}{dot}{suffix[:10]}" if dot else filename[:100]
-        await anyio.to_thread.run_sync(
-            _store_upload, _upload_path(ctx, current_user, event, kind, upload_id), name, table
-        )
-        return see_other(f"/events/{event.slug}/import/{kind}/{upload_id}")
+        await anyio.to_thread.run_sync(_store_upload, _upload_path(web, kind, upload_id), name, table)
+        return web.redirect(f"/import/{kind}/{upload_id}")
 
     async def _preview(
-        self,
-        db_session: AsyncSession,
-        current_user: CurrentUser,
-        event: Event,
-        kind: str,
-        upload_id: str,
-        upload: tuple[str, Table],
-        mapping: dict[int, str] | None,
+        self, web: EventWeb, kind: str, upload_id: str, upload: tuple[str, Table], mapping: dict[int, str] | None
     ) -> dict[str, Any]:
         filename, table = upload
         mapping = guess_mapping(kind, table.headers) if mapping is None else mapping
         context: dict[str, Any] = {
-            "event": event,
+            "event": web.event,
             "kind": kind,
             "stage": "preview",
             "upload_id": upload_id,
@@ -178,44 +152,28 @@ class ImportPages(Controller):
         }
         try:
             check_mapping(kind, mapping, len(table.headers))
-            context["preview"] = await preview_import(db_session, current_user, event, kind, table, mapping)
+            context["preview"] = await preview_import(web.db, web.user, web.event, kind, table, mapping)
         except DomainError as exc:
             context["errors"] = {exc.field or "mapping": exc.message}
         return context
 
     @get("/import/{kind:str}/{upload_id:str}", name="import_preview")
-    async def preview(
-        self,
-        event: NamedDependency[Event],
-        kind: FromPath[str],
-        upload_id: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        ctx: NamedDependency[AppContext],
-    ) -> Template:
+    async def preview(self, web: NamedDependency[EventWeb], kind: FromPath[str], upload_id: FromPath[str]) -> Template:
         _check_kind(kind, KINDS)
-        upload = await _loaded(_upload_path(ctx, current_user, event, kind, upload_id))
-        context = await self._preview(db_session, current_user, event, kind, upload_id, upload, None)
-        return Template("events/import.html", context=context)
+        upload = await _loaded(_upload_path(web, kind, upload_id))
+        return Template("events/import.html", context=await self._preview(web, kind, upload_id, upload, None))
 
     @post("/import/{kind:str}/{upload_id:str}", name="import_apply")
     async def apply(
-        self,
-        event: NamedDependency[Event],
-        kind: FromPath[str],
-        upload_id: FromPath[str],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        ctx: NamedDependency[AppContext],
+        self, web: NamedDependency[EventWeb], kind: FromPath[str], upload_id: FromPath[str]
     ) -> Response[Any]:
         _check_kind(kind, KINDS)
-        path = _upload_path(ctx, current_user, event, kind, upload_id)
+        path = _upload_path(web, kind, upload_id)
         upload = await _loaded(path)
         table = upload[1]
-        form = await request.form()
+        form = await web.request.form()
         mapping = _mapping_from_form(form, len(table.headers))
-        context = await self._preview(db_session, current_user, event, kind, upload_id, upload, mapping)
+        context = await self._preview(web, kind, upload_id, upload, mapping)
         preview = context["preview"]
         if "consent_date" in form:
             context["consent_values"] = {name: str(form.get(name, "")) for name in _CONSENT_FIELDS}
@@ -234,28 +192,17 @@ class ImportPages(Controller):
                 context["errors"] = {exc.field or "consent": exc.message}
                 return Template("events/import.html", context=context, status_code=422)
         try:
-            result = await apply_import(db_session, current_user, event, kind, table, mapping, consent)
+            result = await apply_import(web.db, web.user, web.event, kind, table, mapping, consent)
         except ImportRejected:
             return Template("events/import.html", context=context, status_code=422)
         path.unlink(missing_ok=True)
-        return see_other(f"/events/{event.slug}?msg=imported&rows={result.rows}")
+        return web.redirect(f"?msg=imported&rows={result.rows}")
 
     @get("/export/{filename:str}", name="export_download", guards=[export_limit])
-    async def export(
-        self,
-        event: NamedDependency[Event],
-        filename: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[bytes]:
+    async def export(self, web: NamedDependency[EventWeb], filename: FromPath[str]) -> Response[bytes]:
         kind, _, fmt = filename.partition(".")
         _check_kind(kind, EXPORT_KINDS)
-        if fmt not in MEDIA_TYPES:
+        if fmt not in SPREADSHEET_TYPES:
             raise NotFoundError("format")
-        headers, rows = await exports.export_rows(db_session, current_user, event, kind)
-        body = spreadsheets.to_csv(headers, rows) if fmt == "csv" else spreadsheets.to_xlsx(headers, rows, title=kind)
-        return Response(
-            body,
-            media_type=MEDIA_TYPES[fmt],
-            headers={"Content-Disposition": f'attachment; filename="{event.slug}-{kind}.{fmt}"'},
-        )
+        headers, rows = await exports.export_rows(web.db, web.user, web.event, kind)
+        return spreadsheet(headers, rows, fmt, kind, f"{web.event.slug}-{kind}.{fmt}")

@@ -8,11 +8,11 @@ from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform.auth import CurrentUser, requires
+from events.platform.auth import requires
 from events.platform.deps import AppContext
-from events.platform.models import Event, Role
+from events.platform.models import Role
+from events.platform.web import EVENT_WEB, EventWeb
 from events.registration import preferences as prefs
 from events.registration.employers import (
     add_contact,
@@ -62,44 +62,28 @@ def invitation_url(ctx: AppContext, token: str | None) -> str | None:
 class EmployerAdminApi(Controller):
     path = "/api/events/{event_ref:str}"
     tags = ["employers"]
+    dependencies = EVENT_WEB
 
     @get(
         "/employers/{employer_id:int}",
         name="api:employer",
         guards=[requires(Role.ORGANISER, Role.COACH, Role.EMPLOYER)],
     )
-    async def get_one(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> EmployerRow:
+    async def get_one(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> EmployerRow:
         """One employer with its openings."""
-        return EmployerRow.of(await employer_of(db_session, current_user, event, employer_id))
+        return EmployerRow.of(await employer_of(web.db, web.user, web.event, employer_id))
 
     @put("/employers/{employer_id:int}", name="api:employer_update", guards=[organisers])
     async def update(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        data: JSONBody[EmployerInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[EventWeb], employer_id: FromPath[int], data: JSONBody[EmployerInput]
     ) -> EmployerRow:
         """Change an employer's tables, seats and rounds."""
-        return EmployerRow.of(await update_employer(db_session, current_user, event, employer_id, data))
+        return EmployerRow.of(await update_employer(web.db, web.user, web.event, employer_id, data))
 
     @delete("/employers/{employer_id:int}", name="api:employer_delete", guards=[organisers], status_code=HTTP_200_OK)
-    async def remove(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> dict[str, bool]:
+    async def remove(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> dict[str, bool]:
         """Take an employer out of the event."""
-        await remove_employer(db_session, current_user, event, employer_id)
+        await remove_employer(web.db, web.user, web.event, employer_id)
         return {"deleted": True}
 
     @put(
@@ -108,31 +92,20 @@ class EmployerAdminApi(Controller):
         guards=[requires(Role.ORGANISER, Role.EMPLOYER)],
     )
     async def set_rounds(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        data: JSONBody[RoundsRequest],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[EventWeb], employer_id: FromPath[int], data: JSONBody[RoundsRequest]
     ) -> EmployerRow:
         """The rounds the employer is present (its contacts may say so themselves)."""
-        await set_employer_rounds(db_session, current_user, event, employer_id, data.rounds)
-        return EmployerRow.of(await employer_of(db_session, current_user, event, employer_id))
+        await set_employer_rounds(web.db, web.user, web.event, employer_id, data.rounds)
+        return EmployerRow.of(await employer_of(web.db, web.user, web.event, employer_id))
 
     @get(
         "/employers/{employer_id:int}/cards",
         name="api:employer_cards",
         guards=[requires(Role.ORGANISER, Role.EMPLOYER)],
     )
-    async def cards(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> list[CardRow]:
+    async def cards(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> list[CardRow]:
         """Anonymised candidate cards with the employer's own interest."""
-        _, cards = await prefs.employer_cards(db_session, current_user, event, employer_id)
+        _, cards = await prefs.employer_cards(web.db, web.user, web.event, employer_id)
         return [
             CardRow(
                 c.participation_id, c.display_name, c.sectors, c.hours_per_week, c.own_words, c.rounds, c.level, c.wish
@@ -147,38 +120,22 @@ class EmployerAdminApi(Controller):
         status_code=HTTP_201_CREATED,
     )
     async def add_opening(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        data: JSONBody[OpeningInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[EventWeb], employer_id: FromPath[int], data: JSONBody[OpeningInput]
     ) -> OpeningRow:
         """Add an opening the employer brings."""
-        return OpeningRow.of(await add_opening(db_session, current_user, event, employer_id, data))
+        return OpeningRow.of(await add_opening(web.db, web.user, web.event, employer_id, data))
 
     @put("/openings/{opening_id:int}", name="api:opening_update", guards=[organisers])
     async def update_opening(
-        self,
-        event: NamedDependency[Event],
-        opening_id: FromPath[int],
-        data: JSONBody[OpeningInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
+        self, web: NamedDependency[EventWeb], opening_id: FromPath[int], data: JSONBody[OpeningInput]
     ) -> OpeningRow:
         """Change an opening."""
-        return OpeningRow.of(await update_opening(db_session, current_user, event, opening_id, data))
+        return OpeningRow.of(await update_opening(web.db, web.user, web.event, opening_id, data))
 
     @delete("/openings/{opening_id:int}", name="api:opening_delete", guards=[organisers], status_code=HTTP_200_OK)
-    async def remove_opening(
-        self,
-        event: NamedDependency[Event],
-        opening_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> dict[str, bool]:
+    async def remove_opening(self, web: NamedDependency[EventWeb], opening_id: FromPath[int]) -> dict[str, bool]:
         """Remove an opening."""
-        await remove_opening(db_session, current_user, event, opening_id)
+        await remove_opening(web.db, web.user, web.event, opening_id)
         return {"deleted": True}
 
     @post(
@@ -188,33 +145,21 @@ class EmployerAdminApi(Controller):
         status_code=HTTP_201_CREATED,
     )
     async def add_contact(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        data: JSONBody[ContactInput],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        ctx: NamedDependency[AppContext],
+        self, web: NamedDependency[EventWeb], employer_id: FromPath[int], data: JSONBody[ContactInput]
     ) -> ContactRow:
         """Add a contact person; with an e-mail address they get an employer login by invitation link."""
-        contact, token = await add_contact(db_session, current_user, event, employer_id, data)
+        contact, token = await add_contact(web.db, web.user, web.event, employer_id, data)
         return ContactRow(
             contact.id,
             contact.name,
             contact.email,
             contact.phone,
             contact.user_id is not None,
-            invitation_url(ctx, token),
+            invitation_url(web.ctx, token),
         )
 
     @delete("/contacts/{contact_id:int}", name="api:contact_delete", guards=[organisers], status_code=HTTP_200_OK)
-    async def remove_contact(
-        self,
-        event: NamedDependency[Event],
-        contact_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> dict[str, bool]:
+    async def remove_contact(self, web: NamedDependency[EventWeb], contact_id: FromPath[int]) -> dict[str, bool]:
         """Remove a contact person."""
-        await remove_contact(db_session, current_user, event, contact_id)
+        await remove_contact(web.db, web.user, web.event, contact_id)
         return {"deleted": True}

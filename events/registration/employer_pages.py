@@ -3,19 +3,19 @@ contact persons (with an e-mail address, a contact gets an employer login by inv
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform.auth import CurrentUser, requires
-from events.platform.deps import AppContext
+from events.platform.auth import requires
 from events.platform.errors import DomainError
-from events.platform.forms import form_error, form_values, parse, rounds_field
+from events.platform.forms import form_error, parse, rounds_field
 from events.platform.models import (
     OPENING_KINDS,
     SECTORS,
@@ -25,6 +25,7 @@ from events.platform.models import (
     Role,
 )
 from events.platform.redirects import see_other
+from events.platform.web import EventPageController, EventWeb
 from events.registration.employers import (
     add_contact,
     add_employer,
@@ -85,146 +86,99 @@ async def employer_context(
 
 
 async def employer_form_error(
-    db_session: AsyncSession, event: Event, employer: Any, exc: DomainError, values: dict[str, Any], **extra: Any
+    web: EventWeb, employer: Any, exc: DomainError, values: dict[str, Any], **extra: Any
 ) -> Template:
     """The employer's form again, with the message beside the field at fault."""
-    return form_error(FORM, await employer_context(db_session, event, employer, values, **extra), exc)
+    return form_error(FORM, await employer_context(web.db, web.event, employer, values, **extra), exc)
 
 
-class EmployerAdminPages(Controller):
+async def _employer_form(
+    web: EventWeb, employer_id: int | None, save: Callable[[EmployerInput], Awaitable[Any]]
+) -> Response[Any]:
+    """The employer's form as sent (``employer_id`` None: a new one): saved and on to its page, or shown again."""
+    values = await web.values(lists=("rounds",))
+    shown = dict(values)
+    try:
+        rounds_field(values, total=web.event.rounds)
+        saved = await save(parse(EmployerInput, values))
+    except DomainError as exc:
+        employer = None if employer_id is None else await employer_of(web.db, web.user, web.event, employer_id)
+        return await employer_form_error(web, employer, exc, shown)
+    return web.redirect(f"/employers/{saved.id if employer_id is None else employer_id}?msg=saved")
+
+
+# What an employer's page adds to it: the form's input, the service that adds it, the name its values come back in.
+_PARTS: dict[str, tuple[type[Any], Callable[..., Awaitable[Any]], str]] = {
+    "opening": (OpeningInput, add_opening, "opening_values"),
+    "contact": (ContactInput, add_contact, "contact_values"),
+}
+
+
+async def _add_to_employer(web: EventWeb, employer_id: int, part: str) -> tuple[Any, Template | None]:
+    """An opening or contact person of an employer, as sent: what the service gave, or the form again with the
+    message beside the field at fault."""
+    kind, add, shown_as = _PARTS[part]
+    employer = await employer_of(web.db, web.user, web.event, employer_id)
+    values = await web.values()
+    try:
+        return await add(web.db, web.user, web.event, employer_id, parse(kind, values)), None
+    except DomainError as exc:
+        return None, await employer_form_error(web, employer, exc, {}, **{shown_as: values})
+
+
+class EmployerAdminPages(EventPageController):
     path = "/events"
-    include_in_schema = False
     guards = [organisers]
 
     @get("/{event_ref:str}/employers/new", name="employer_new")
-    async def new_employer(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-    ) -> Template:
+    async def new_employer(self, event: NamedDependency[Event], db_session: NamedDependency[AsyncSession]) -> Template:
         return Template(FORM, context=await employer_context(db_session, event, None, {}))
 
     @post("/{event_ref:str}/employers/new", name="employer_create")
-    async def create_employer(
-        self,
-        event: NamedDependency[Event],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        values = form_values(await request.form(), lists=("rounds",))
-        shown = dict(values)
-        try:
-            rounds_field(values, total=event.rounds)
-            employer = await add_employer(db_session, current_user, event, parse(EmployerInput, values))
-        except DomainError as exc:
-            return await employer_form_error(db_session, event, None, exc, shown)
-        return see_other(f"/events/{event.slug}/employers/{employer.id}?msg=saved")
+    async def create_employer(self, web: NamedDependency[EventWeb]) -> Response[Any]:
+        return await _employer_form(web, None, lambda data: add_employer(web.db, web.user, web.event, data))
 
     @get("/{event_ref:str}/employers/{employer_id:int}", name="employer_page")
-    async def employer_page(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        employer = await employer_of(db_session, current_user, event, employer_id)
-        return Template(FORM, context=await employer_context(db_session, event, employer, {}))
+    async def employer_page(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> Template:
+        employer = await employer_of(web.db, web.user, web.event, employer_id)
+        return Template(FORM, context=await employer_context(web.db, web.event, employer, {}))
 
     @post("/{event_ref:str}/employers/{employer_id:int}", name="employer_update")
-    async def update_employer(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        employer = await employer_of(db_session, current_user, event, employer_id)
-        values = form_values(await request.form(), lists=("rounds",))
-        shown = dict(values)
-        try:
-            rounds_field(values, total=event.rounds)
-            await update_employer(db_session, current_user, event, employer_id, parse(EmployerInput, values))
-        except DomainError as exc:
-            employer = await employer_of(db_session, current_user, event, employer_id)
-            return await employer_form_error(db_session, event, employer, exc, shown)
-        return see_other(f"/events/{event.slug}/employers/{employer.id}?msg=saved")
+    async def update_employer(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> Response[Any]:
+        await employer_of(web.db, web.user, web.event, employer_id)  # reach first
+        return await _employer_form(
+            web, employer_id, lambda data: update_employer(web.db, web.user, web.event, employer_id, data)
+        )
 
     @post("/{event_ref:str}/employers/{employer_id:int}/delete", name="employer_delete")
-    async def delete_employer(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
-        await remove_employer(db_session, current_user, event, employer_id)
-        return see_other(f"/events/{event.slug}?msg=deleted")
+    async def delete_employer(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> Redirect:
+        await remove_employer(web.db, web.user, web.event, employer_id)
+        return web.redirect("?msg=deleted")
 
     @post("/{event_ref:str}/employers/{employer_id:int}/openings", name="opening_create")
-    async def add_opening(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        employer = await employer_of(db_session, current_user, event, employer_id)
-        values = form_values(await request.form())
-        try:
-            await add_opening(db_session, current_user, event, employer_id, parse(OpeningInput, values))
-        except DomainError as exc:
-            return await employer_form_error(db_session, event, employer, exc, {}, opening_values=values)
-        return see_other(f"/events/{event.slug}/employers/{employer_id}?msg=saved#openings")
+    async def add_opening(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> Response[Any]:
+        _, rejected = await _add_to_employer(web, employer_id, "opening")
+        return rejected or web.redirect(f"/employers/{employer_id}?msg=saved#openings")
 
     @post("/{event_ref:str}/openings/{opening_id:int}/delete", name="opening_delete")
-    async def delete_opening(
-        self,
-        event: NamedDependency[Event],
-        opening_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
-        back = str((await request.form()).get("employer_id", ""))
-        await remove_opening(db_session, current_user, event, opening_id)
-        return back_to_employer(event, back, "openings")
+    async def delete_opening(self, web: NamedDependency[EventWeb], opening_id: FromPath[int]) -> Redirect:
+        back = str((await web.request.form()).get("employer_id", ""))
+        await remove_opening(web.db, web.user, web.event, opening_id)
+        return back_to_employer(web.event, back, "openings")
 
     @post("/{event_ref:str}/employers/{employer_id:int}/contacts", name="contact_create")
-    async def add_contact(
-        self,
-        event: NamedDependency[Event],
-        employer_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        ctx: NamedDependency[AppContext],
-    ) -> Response[Any]:
-        employer = await employer_of(db_session, current_user, event, employer_id)
-        values = form_values(await request.form())
-        try:
-            contact, token = await add_contact(
-                db_session, current_user, event, employer_id, parse(ContactInput, values)
-            )
-        except DomainError as exc:
-            return await employer_form_error(db_session, event, employer, exc, {}, contact_values=values)
-        employer = await employer_of(db_session, current_user, event, employer_id)
-        invitation = {"name": contact.name, "url": f"{ctx.settings.base_url}/invite/{token}"} if token else None
-        context = await employer_context(db_session, event, employer, {}, invitation=invitation)
+    async def add_contact(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> Response[Any]:
+        added, rejected = await _add_to_employer(web, employer_id, "contact")
+        if rejected is not None:
+            return rejected
+        contact, token = added
+        employer = await employer_of(web.db, web.user, web.event, employer_id)
+        invitation = {"name": contact.name, "url": f"{web.settings.base_url}/invite/{token}"} if token else None
+        context = await employer_context(web.db, web.event, employer, {}, invitation=invitation)
         return Template(FORM, context=context, status_code=201)
 
     @post("/{event_ref:str}/contacts/{contact_id:int}/delete", name="contact_delete")
-    async def delete_contact(
-        self,
-        event: NamedDependency[Event],
-        contact_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
-        back = str((await request.form()).get("employer_id", ""))
-        await remove_contact(db_session, current_user, event, contact_id)
-        return back_to_employer(event, back, "contacts")
+    async def delete_contact(self, web: NamedDependency[EventWeb], contact_id: FromPath[int]) -> Redirect:
+        back = str((await web.request.form()).get("employer_id", ""))
+        await remove_contact(web.db, web.user, web.event, contact_id)
+        return back_to_employer(web.event, back, "contacts")

@@ -14,21 +14,21 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform.auth import CurrentUser, requires
+from events.platform.auth import requires
 from events.platform.errors import DomainError
-from events.platform.forms import breaks_field, form_error, form_values, parse, read_form
+from events.platform.forms import breaks_field, form_error, parse
 from events.platform.i18n import gettext as _t
 from events.platform.models import (
     Event,
     Role,
 )
 from events.platform.redirects import see_other
+from events.platform.web import WEB, EventPageController, EventWeb, PublicPageController, Visit, Web
 from events.registration import preferences as prefs
 from events.registration.employers import accept_invitation, open_invitation
 from events.registration.inputs import EventInput
@@ -80,11 +80,9 @@ def event_form_values(event: Event | None) -> dict[str, Any]:
 EVENT_FORM = "events/event_form.html"
 
 
-async def _save_event(
-    request: Request[Any, Any, Any], save: Callable[[EventInput], Awaitable[Event]], event: Event | None
-) -> Response[Any]:
+async def _save_event(web: Web, save: Callable[[EventInput], Awaitable[Event]], event: Event | None) -> Response[Any]:
     """The event's form as sent: saved (created or changed) and on to the event, or shown again with the error."""
-    form = form_values(await request.form())
+    form = await web.values()
     try:
         saved = await save(parse(EventInput, {**form, "breaks": breaks_field(form.get("breaks"))}))
     except DomainError as exc:
@@ -92,104 +90,67 @@ async def _save_event(
     return see_other(f"/events/{saved.slug}?msg=saved")
 
 
-class EventAdminPages(Controller):
+class EventAdminPages(EventPageController):
     path = "/events"
-    include_in_schema = False
     guards = [organisers]
 
     @get("/new", name="event_new")
     async def new_event(self) -> Template:
         return Template(EVENT_FORM, context={"event": None, "values": event_form_values(None), "errors": {}})
 
-    @post("/new", name="event_create")
-    async def create_event(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        return await _save_event(request, lambda data: create_event(db_session, current_user, data), None)
+    @post("/new", name="event_create", dependencies=WEB)
+    async def create_event(self, web: NamedDependency[Web]) -> Response[Any]:
+        return await _save_event(web, lambda data: create_event(web.db, web.user, data), None)
 
     @get("/{event_ref:str}/edit", name="event_edit")
-    async def edit_event(
-        self,
-        event: NamedDependency[Event],
-    ) -> Template:
+    async def edit_event(self, event: NamedDependency[Event]) -> Template:
         return Template(EVENT_FORM, context={"event": event, "values": event_form_values(event), "errors": {}})
 
     @post("/{event_ref:str}/edit", name="event_update")
-    async def update_event(
-        self,
-        event: NamedDependency[Event],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        return await _save_event(request, lambda data: update_event(db_session, current_user, event, data), event)
+    async def update_event(self, web: NamedDependency[EventWeb]) -> Response[Any]:
+        return await _save_event(web, lambda data: update_event(web.db, web.user, web.event, data), web.event)
 
     @post("/{event_ref:str}/copy", name="event_copy")
-    async def copy_event(
-        self,
-        event: NamedDependency[Event],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
+    async def copy_event(self, web: NamedDependency[EventWeb]) -> Response[Any]:
         try:
-            data = await read_form(request, CopyForm)
-            copy = await copy_event(db_session, current_user, event, data.date, data.name)
+            data = await web.form(CopyForm)
+            copy = await copy_event(web.db, web.user, web.event, data.date, data.name)
         except DomainError as exc:
-            return see_other(f"/events/{event.slug}?msg=copy_failed&field={exc.field or ''}")
+            return web.redirect(f"?msg=copy_failed&field={exc.field or ''}")
         return see_other(f"/events/{copy.slug}/edit?msg=copied")
 
     @post("/{event_ref:str}/archive", name="event_archive")
-    async def archive_event(
-        self,
-        event: NamedDependency[Event],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
-        archived = (await request.form()).get("archived", "1") == "1"
-        await set_archived(db_session, current_user, event, archived)
-        return see_other(f"/events/{event.slug}?msg={'archived' if archived else 'saved'}")
+    async def archive_event(self, web: NamedDependency[EventWeb]) -> Redirect:
+        archived = (await web.request.form()).get("archived", "1") == "1"
+        await set_archived(web.db, web.user, web.event, archived)
+        return web.redirect(f"?msg={'archived' if archived else 'saved'}")
 
     @get("/{event_ref:str}/preferences", name="event_preferences")
-    async def preferences_page(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        grid = await prefs.preference_grid(db_session, current_user, event)
-        capacity = await prefs.capacity(db_session, current_user, event)
-        return Template("events/preferences.html", context={"event": event, "grid": grid, "capacity": capacity})
+    async def preferences_page(self, web: NamedDependency[EventWeb]) -> Template:
+        grid = await prefs.preference_grid(web.db, web.user, web.event)
+        capacity = await prefs.capacity(web.db, web.user, web.event)
+        return Template("events/preferences.html", context={"event": web.event, "grid": grid, "capacity": capacity})
 
 
-class InvitationPages(Controller):
+class InvitationPages(PublicPageController):
     path = "/invite"
-    include_in_schema = False
 
     @get("/{token:str}", name="invitation")
-    async def invitation_page(self, token: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Template:
-        _, account = await open_invitation(db_session, token)
+    async def invitation_page(self, web: NamedDependency[Visit], token: FromPath[str]) -> Template:
+        _, account = await open_invitation(web.db, token)
         return Template("events/invitation.html", context={"account": account, "token": token, "errors": {}})
 
     @post("/{token:str}", name="invitation_accept")
-    async def accept(
-        self, token: FromPath[str], request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
-    ) -> Response[Any]:
-        form = await request.form()
+    async def accept(self, web: NamedDependency[Visit], token: FromPath[str]) -> Response[Any]:
+        form = await web.request.form()
         password = str(form.get("password", ""))
-        if password != str(form.get("password_again", "")):
-            _, account = await open_invitation(db_session, token)
-            exc = DomainError("mismatch", _t("The two passwords are not the same."), "password_again")
-            return form_error("events/invitation.html", {"account": account, "token": token}, exc)
         try:
-            await accept_invitation(db_session, token, password)
+            if password != str(form.get("password_again", "")):
+                raise DomainError("mismatch", _t("The two passwords are not the same."), "password_again")
+            await accept_invitation(web.db, token, password)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            _, account = await open_invitation(db_session, token)
+            _, account = await open_invitation(web.db, token)
             return form_error("events/invitation.html", {"account": account, "token": token}, exc)
         return see_other("/login?msg=password_set")

@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform.auth import CurrentUser, requires
+from events.platform.auth import requires
 from events.platform.errors import DomainError, NotFoundError
-from events.platform.forms import form_error, form_values, parse, rounds_field
+from events.platform.forms import form_error, parse, rounds_field
 from events.platform.i18n import gettext as _t
 from events.platform.models import (
     CandidateParticipation,
@@ -23,8 +23,8 @@ from events.platform.models import (
     PreferenceSide,
     Role,
 )
-from events.platform.redirects import see_other
 from events.platform.services import EventService
+from events.platform.web import EventPageController, EventWeb
 from events.registration import preferences as prefs
 from events.registration.candidates import participation_of, update_participation
 from events.registration.employers import set_employer_rounds
@@ -51,115 +51,76 @@ async def _wishes_context(
     }
 
 
-async def _own(db_session: AsyncSession, current_user: CurrentUser, event: Event) -> Sequence[EmployerParticipation]:
+async def _own(web: EventWeb) -> Sequence[EmployerParticipation]:
     """The employer's own participation in the event (none, or one)."""
-    return await EventService(db_session, current_user).employers(event)
+    return await EventService(web.db, web.user).employers(web.event)
 
 
-class WishPages(Controller):
+class WishPages(EventPageController):
     """Wishes (coaches, with the candidate beside them) and interest (employers), on a phone."""
 
     path = "/events/{event_ref:str}"
-    include_in_schema = False
 
     @get("/wishes/{participation_id:int}", name="wishes", guards=[requires(Role.ORGANISER, Role.COACH)])
-    async def wishes_page(
-        self,
-        event: NamedDependency[Event],
-        participation_id: FromPath[int],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        participation = await participation_of(db_session, current_user, event, participation_id)
-        return Template("events/wishes.html", context=await _wishes_context(db_session, event, participation))
+    async def wishes_page(self, web: NamedDependency[EventWeb], participation_id: FromPath[int]) -> Template:
+        participation = await participation_of(web.db, web.user, web.event, participation_id)
+        return Template("events/wishes.html", context=await _wishes_context(web.db, web.event, participation))
 
     @post("/wishes/{participation_id:int}", name="wishes_set", guards=[requires(Role.ORGANISER, Role.COACH)])
-    async def set_wish(
-        self,
-        event: NamedDependency[Event],
-        participation_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
-        await participation_of(db_session, current_user, event, participation_id)  # reach first
-        form = await request.form()
+    async def set_wish(self, web: NamedDependency[EventWeb], participation_id: FromPath[int]) -> Redirect:
+        await participation_of(web.db, web.user, web.event, participation_id)  # reach first
+        form = await web.request.form()
         employer_id, level = _pair(form.get("employer_id"), form.get("level"))
         side = PreferenceSide.CANDIDATE
-        await prefs.set_preference(db_session, current_user, event, participation_id, employer_id, level, side)
-        return see_other(f"/events/{event.slug}/wishes/{participation_id}#employer-{employer_id}")
+        await prefs.set_preference(web.db, web.user, web.event, participation_id, employer_id, level, side)
+        return web.redirect(f"/wishes/{participation_id}#employer-{employer_id}")
 
     @post(
         "/wishes/{participation_id:int}/details",
         name="participation_update",
         guards=[requires(Role.ORGANISER, Role.COACH)],
     )
-    async def update_details(
-        self,
-        event: NamedDependency[Event],
-        participation_id: FromPath[int],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        participation = await participation_of(db_session, current_user, event, participation_id)
-        values = form_values(await request.form(), lists=("rounds",))
+    async def update_details(self, web: NamedDependency[EventWeb], participation_id: FromPath[int]) -> Response[Any]:
+        participation = await participation_of(web.db, web.user, web.event, participation_id)
+        values = await web.values(lists=("rounds",))
         try:
-            rounds_field(values, total=event.rounds)
+            rounds_field(values, total=web.event.rounds)
             values["needs_interpreter"] = values.get("needs_interpreter") == "true"
-            await update_participation(
-                db_session, current_user, event, participation_id, parse(ParticipationInput, values)
-            )
+            data = parse(ParticipationInput, values)
+            await update_participation(web.db, web.user, web.event, participation_id, data)
         except DomainError as exc:
-            context = await _wishes_context(db_session, event, participation)
+            context = await _wishes_context(web.db, web.event, participation)
             return form_error("events/wishes.html", context, exc)
-        return see_other(f"/events/{event.slug}/wishes/{participation_id}?msg=saved")
+        return web.redirect(f"/wishes/{participation_id}?msg=saved")
 
     @get("/cards", name="employer_cards", guards=[requires(Role.EMPLOYER)])
-    async def cards_page(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Template:
-        own = await _own(db_session, current_user, event)
+    async def cards_page(self, web: NamedDependency[EventWeb]) -> Template:
+        own = await _own(web)
         if not own:
             raise NotFoundError("employer")
-        employer, cards = await prefs.employer_cards(db_session, current_user, event, own[0].id)
-        return Template("events/cards.html", context={"event": event, "employer": employer, "cards": cards})
+        employer, cards = await prefs.employer_cards(web.db, web.user, web.event, own[0].id)
+        return Template("events/cards.html", context={"event": web.event, "employer": employer, "cards": cards})
 
     @post("/cards", name="employer_cards_set", guards=[requires(Role.EMPLOYER)])
-    async def set_interest(
-        self,
-        event: NamedDependency[Event],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Redirect:
-        own = await _own(db_session, current_user, event)
-        form = await request.form()
+    async def set_interest(self, web: NamedDependency[EventWeb]) -> Redirect:
+        own = await _own(web)
+        form = await web.request.form()
         participation_id, level = _pair(form.get("participation_id"), form.get("level"))
         if own:
-            await prefs.set_preference(db_session, current_user, event, participation_id, own[0].id, level)
-        return see_other(f"/events/{event.slug}/cards#card-{participation_id}")
+            await prefs.set_preference(web.db, web.user, web.event, participation_id, own[0].id, level)
+        return web.redirect(f"/cards#card-{participation_id}")
 
     @post("/rounds", name="employer_rounds_set", guards=[requires(Role.EMPLOYER)])
-    async def set_rounds(
-        self,
-        event: NamedDependency[Event],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        own = await _own(db_session, current_user, event)
-        values = form_values(await request.form(), lists=("rounds",))
+    async def set_rounds(self, web: NamedDependency[EventWeb]) -> Response[Any]:
+        own = await _own(web)
+        values = await web.values(lists=("rounds",))
         if own:
             try:
-                rounds_field(values, total=event.rounds)
-                await set_employer_rounds(db_session, current_user, event, own[0].id, values["rounds"])
+                rounds_field(values, total=web.event.rounds)
+                await set_employer_rounds(web.db, web.user, web.event, own[0].id, values["rounds"])
             except DomainError:
-                return see_other(f"/events/{event.slug}/cards?msg=rounds_failed")
-        return see_other(f"/events/{event.slug}/cards?msg=saved")
+                return web.redirect("/cards?msg=rounds_failed")
+        return web.redirect("/cards?msg=saved")
 
 
 def _pair(first: Any, level: Any) -> tuple[int, int | None]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import anyio
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -19,22 +19,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform.auth import CurrentUser, requires
 from events.platform.dates import today
 from events.platform.errors import DomainError, NotFoundError
-from events.platform.forms import form_error, form_values, read_form
-from events.platform.models import Event, Role
+from events.platform.forms import form_error
+from events.platform.models import Role
 from events.platform.redirects import see_other
 from events.platform.security import export_limit
-from events.platform.spreadsheets import to_csv, to_xlsx
+from events.platform.web import (
+    SPREADSHEET_TYPES,
+    WEB,
+    EventPageController,
+    EventWeb,
+    PageController,
+    Web,
+    download,
+    spreadsheet,
+)
 from events.programmes import services as programmes
 from events.programmes.models import Programme
 from events.results import pdf
 from events.results import services as results
 from events.results.shapes import TARGETS
 from events.results.view import ReportView, event_view, programme_view
-
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def target_labels() -> dict[str, str]:
@@ -48,15 +52,11 @@ class AttachForm(msgspec.Struct):
     action: str = ""
 
 
-def _attachment(body: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 async def _pdf_response(view: ReportView, kind: str, stem: str, anonymised: int) -> Response[bytes]:
     html = pdf.report_html(view, kind=kind, day=today())
     # WeasyPrint takes a second or more: in a worker thread, so that scans and pages keep flowing.
     body = await anyio.to_thread.run_sync(pdf.render_pdf, html)
-    return _attachment(body, "application/pdf", f"{stem}{'-anonymised' if anonymised else ''}.pdf")
+    return download(body, "application/pdf", f"{stem}{'-anonymised' if anonymised else ''}.pdf")
 
 
 async def provide_programme(
@@ -66,130 +66,91 @@ async def provide_programme(
     return await results.find_programme(db_session, current_user, programme_id)
 
 
-class ResultPages(Controller):
+class ResultPages(EventPageController):
     path = "/events/{event_ref:str}"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER)]
 
-    async def _context(
-        self, session: AsyncSession, user: CurrentUser, event: Event, anonymised: bool
-    ) -> dict[str, Any]:
-        report = await results.results_of(session, user, event, today())
+    async def _context(self, web: EventWeb, anonymised: bool) -> dict[str, Any]:
+        report = await results.results_of(web.db, web.user, web.event, today())
         return {
-            "event": event,
+            "event": web.event,
             "report": report,
             "view": event_view(report, anonymised=anonymised),
             "anonymised": anonymised,
             "target_labels": target_labels(),
-            "values": {k: str(v) for k, v in (event.targets or {}).items()},
+            "values": {k: str(v) for k, v in (web.event.targets or {}).items()},
             "errors": {},
         }
 
     @get("/results", name="results")
-    async def results_page(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        anonymised: FromQuery[int] = 0,
-    ) -> Template:
-        context = await self._context(db_session, current_user, event, bool(anonymised))
-        return Template("events/results/results.html", context=context)
+    async def results_page(self, web: NamedDependency[EventWeb], anonymised: FromQuery[int] = 0) -> Template:
+        return Template("events/results/results.html", context=await self._context(web, bool(anonymised)))
 
     @post("/results/targets", name="results_targets")
-    async def set_targets(
-        self,
-        event: NamedDependency[Event],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        values = form_values(await request.form())
+    async def set_targets(self, web: NamedDependency[EventWeb]) -> Response[Any]:
+        values = await web.values()
         try:
             targets = results.parse_targets(values)
         except DomainError as exc:
-            context = await self._context(db_session, current_user, event, anonymised=False)
+            context = await self._context(web, anonymised=False)
             context["values"] = {k: str(values.get(k, "")) for k in TARGETS}
             return form_error("events/results/results.html", context, exc)
-        await results.set_event_targets(db_session, current_user, event, targets)
-        return see_other(f"/events/{event.slug}/results?msg=saved#targets")
+        await results.set_event_targets(web.db, web.user, web.event, targets)
+        return web.redirect("/results?msg=saved#targets")
 
     @get("/results.pdf", name="results_pdf", guards=[export_limit])
-    async def results_pdf(
-        self,
-        event: NamedDependency[Event],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        anonymised: FromQuery[int] = 0,
-    ) -> Response[bytes]:
-        view = event_view(
-            await results.results_of(db_session, current_user, event, today()), anonymised=bool(anonymised)
-        )
-        return await _pdf_response(view, "event", f"{event.slug}-results", anonymised)
+    async def results_pdf(self, web: NamedDependency[EventWeb], anonymised: FromQuery[int] = 0) -> Response[bytes]:
+        report = await results.results_of(web.db, web.user, web.event, today())
+        view = event_view(report, anonymised=bool(anonymised))
+        return await _pdf_response(view, "event", f"{web.event.slug}-results", anonymised)
 
     @get("/results/{filename:str}", name="results_export", guards=[export_limit])
     async def results_export(
-        self,
-        event: NamedDependency[Event],
-        filename: FromPath[str],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        personal: FromQuery[int] = 0,
+        self, web: NamedDependency[EventWeb], filename: FromPath[str], personal: FromQuery[int] = 0
     ) -> Response[bytes]:
         kind, _dot, fmt = filename.partition(".")
-        if kind != "outcomes" or fmt not in MEDIA_TYPES:
+        if kind != "outcomes" or fmt not in SPREADSHEET_TYPES:
             raise NotFoundError("export")
         if personal:
-            headers, rows = await results.personal_export(db_session, current_user, event)
-            name = f"{event.slug}-outcomes-personal.{fmt}"
+            headers, rows = await results.personal_export(web.db, web.user, web.event)
+            name = f"{web.event.slug}-outcomes-personal.{fmt}"
         else:
-            headers, rows = await results.funder_export(db_session, current_user, event, today())
-            name = f"{event.slug}-outcomes.{fmt}"
-        body = to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, title="outcomes")
-        return _attachment(body, MEDIA_TYPES[fmt], name)
+            headers, rows = await results.funder_export(web.db, web.user, web.event, today())
+            name = f"{web.event.slug}-outcomes.{fmt}"
+        return spreadsheet(headers, rows, fmt, "outcomes", name)
 
 
-class ProgrammeResultPages(Controller):
+class ProgrammeResultPages(PageController):
     path = "/programmes"
-    include_in_schema = False
     guards = [requires(Role.ORGANISER)]
-    dependencies = {"programme": Provide(provide_programme)}
+    dependencies = {"programme": Provide(provide_programme), **WEB}
 
-    async def _list_context(self, session: AsyncSession, user: CurrentUser) -> dict[str, Any]:
+    async def _list_context(self, web: Web) -> dict[str, Any]:
         return {
-            "programmes": await programmes.programmes(session, user),
+            "programmes": await programmes.programmes(web.db, web.user),
             "target_labels": target_labels(),
             "values": {},
             "errors": {},
         }
 
     @get("/", name="programmes")
-    async def list_page(
-        self, db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
-    ) -> Template:
-        return Template("events/results/programmes.html", context=await self._list_context(db_session, current_user))
+    async def list_page(self, web: NamedDependency[Web]) -> Template:
+        return Template("events/results/programmes.html", context=await self._list_context(web))
 
     @post("/", name="programme_create")
-    async def create(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        values = form_values(await request.form())
+    async def create(self, web: NamedDependency[Web]) -> Response[Any]:
+        values = await web.values()
         try:
             programme = await programmes.create_programme(
-                db_session, current_user, values.get("name"), values.get("description")
+                web.db, web.user, values.get("name"), values.get("description")
             )
         except DomainError as exc:
-            context = await self._list_context(db_session, current_user)
+            context = await self._list_context(web)
             return form_error("events/results/programmes.html", {**context, "values": values}, exc)
         return see_other(f"/programmes/{programme.id}?msg=saved")
 
-    async def _context(
-        self, session: AsyncSession, user: CurrentUser, programme: Programme, anonymised: bool = False
-    ) -> dict[str, Any]:
-        report = await results.programme_results(session, user, programme, today())
+    async def _context(self, web: Web, programme: Programme, anonymised: bool = False) -> dict[str, Any]:
+        report = await results.programme_results(web.db, web.user, programme, today())
         values: dict[str, Any] = {"name": programme.name, "description": programme.description}
         values.update({k: str(v) for k, v in (programme.targets or {}).items()})
         return {
@@ -197,8 +158,8 @@ class ProgrammeResultPages(Controller):
             "report": report,
             "view": programme_view(report, anonymised=anonymised),
             "anonymised": anonymised,
-            "events": await programmes.programme_events(session, programme),
-            "free_events": await programmes.free_events(session),
+            "events": await programmes.programme_events(web.db, programme),
+            "free_events": await programmes.free_events(web.db),
             "target_labels": target_labels(),
             "values": values,
             "errors": {},
@@ -206,59 +167,37 @@ class ProgrammeResultPages(Controller):
 
     @get("/{programme_id:int}", name="programme_results")
     async def programme_page(
-        self,
-        programme: NamedDependency[Programme],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        anonymised: FromQuery[int] = 0,
+        self, web: NamedDependency[Web], programme: NamedDependency[Programme], anonymised: FromQuery[int] = 0
     ) -> Template:
-        context = await self._context(db_session, current_user, programme, bool(anonymised))
+        context = await self._context(web, programme, bool(anonymised))
         return Template("events/results/programme.html", context=context)
 
     @post("/{programme_id:int}", name="programme_update")
-    async def update(
-        self,
-        programme: NamedDependency[Programme],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        values = form_values(await request.form())
+    async def update(self, web: NamedDependency[Web], programme: NamedDependency[Programme]) -> Response[Any]:
+        values = await web.values()
         try:
-            await results.update_programme(db_session, current_user, programme, values)
+            await results.update_programme(web.db, web.user, programme, values)
         except DomainError as exc:
-            await db_session.refresh(programme)
-            context = await self._context(db_session, current_user, programme)
+            await web.db.refresh(programme)
+            context = await self._context(web, programme)
             return form_error("events/results/programme.html", {**context, "values": values}, exc)
         return see_other(f"/programmes/{programme.id}?msg=saved")
 
     @post("/{programme_id:int}/events", name="programme_events")
-    async def events(
-        self,
-        programme: NamedDependency[Programme],
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-    ) -> Response[Any]:
-        form = await read_form(request, AttachForm)
+    async def events(self, web: NamedDependency[Web], programme: NamedDependency[Programme]) -> Response[Any]:
+        form = await web.form(AttachForm)
         try:
-            await programmes.attach_event(
-                db_session, current_user, programme, form.event, attach=form.action != "detach"
-            )
+            await programmes.attach_event(web.db, web.user, programme, form.event, attach=form.action != "detach")
         except DomainError as exc:
-            context = await self._context(db_session, current_user, programme)
+            context = await self._context(web, programme)
             return form_error("events/results/programme.html", context, exc)
         return see_other(f"/programmes/{programme.id}?msg=saved#events")
 
     @get("/{programme_id:int}/report.pdf", name="programme_pdf", guards=[export_limit])
     async def programme_pdf(
-        self,
-        programme: NamedDependency[Programme],
-        db_session: NamedDependency[AsyncSession],
-        current_user: NamedDependency[CurrentUser],
-        anonymised: FromQuery[int] = 0,
+        self, web: NamedDependency[Web], programme: NamedDependency[Programme], anonymised: FromQuery[int] = 0
     ) -> Response[bytes]:
-        report = await results.programme_results(db_session, current_user, programme, today())
+        report = await results.programme_results(web.db, web.user, programme, today())
         view = programme_view(report, anonymised=bool(anonymised))
         return await _pdf_response(view, "programme", f"programme-{programme.id}", anonymised)
 
