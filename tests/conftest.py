@@ -23,7 +23,7 @@ import pytest
 from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import events.demo.seed
@@ -31,6 +31,7 @@ from events.app import create_app, register_personal_data
 from events.demo.seed import DEMO_PASSWORD, DemoResult, build_demo_in
 from events.platform import dates, twofactor
 from events.platform.db import create_engine, dispose_engine, import_models, open_session
+from events.platform.models import CandidateCoach, User
 from events.platform.settings import Settings, normalise_database_url
 from tests.kinds import mark_kinds
 from tests.mailserver import mail_server  # noqa: F401 - a fixture for every test module
@@ -304,6 +305,24 @@ def demo(database: Settings) -> DemoResult:
 def demo_history(database: Settings) -> DemoResult:
     """The demo with the spring edition held three months ago: its talks, outcomes and programme."""
     return demo_in(database, history=True)
+
+
+async def _first_candidate_of(settings: Settings, coach_email: str) -> int:
+    async with open_session(settings) as session:
+        found = await session.scalar(
+            select(CandidateCoach.candidate_id)
+            .join(User, User.id == CandidateCoach.coach_id)
+            .where(User.email == coach_email)
+            .order_by(CandidateCoach.candidate_id)
+        )
+        assert found is not None
+        return int(found)
+
+
+@pytest.fixture
+def coach_candidate(demo: DemoResult, database: Settings) -> int:
+    """The id of the demo coach's (``COACH``) first candidate."""
+    return run(_first_candidate_of(database, COACH))
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from events.demo.seed import DemoResult
 from events.followup.follow_up import add_months, due_months
 from events.followup.models import FollowUpCheck, Outcome, OutcomeChange, OutcomeStatus
 from events.platform.db import open_session
-from events.platform.models import Candidate, CandidateCoach, CandidateParticipation, Event, User
+from events.platform.models import Candidate, CandidateCoach, CandidateParticipation, EmployerParticipation, Event, User
 from events.platform.settings import Settings
-from tests.conftest import COACH, EMPLOYER, ORGANISER, OTHER_COACH, login, run
+from tests.conftest import COACH, EMPLOYER, ORGANISER, OTHER_COACH, csrf_headers, login, run
 
 
 def _form(client: TestClient[Litestar], path: str, data: dict[str, Any]) -> Any:
@@ -138,37 +138,37 @@ def test_coach_logs_a_job_start_from_a_talk_and_every_change_is_kept(
     assert "betaalde baan" in page.text.lower() or "paid job" in page.text.lower()
 
 
+async def _employer_talk(settings: Settings) -> tuple[int, int, str]:
+    """The demo employer's first talk of the spring edition: its id, the candidate and a coach's e-mail."""
+    async with open_session(settings) as session:
+        user = await session.scalar(select(User).where(User.email == EMPLOYER))
+        assert user is not None
+        talk = Event.metadata.tables["held_talk"]
+        row = (
+            await session.execute(
+                select(talk.c.id, CandidateParticipation.candidate_id)
+                .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+                .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
+                .where(EmployerParticipation.organisation_id == user.organisation_id)
+                .order_by(talk.c.id)
+                .limit(1)
+            )
+        ).first()
+        assert row is not None
+        coach = await session.scalar(
+            select(User.email)
+            .join(CandidateCoach, CandidateCoach.coach_id == User.id)
+            .where(CandidateCoach.candidate_id == row[1])
+            .limit(1)
+        )
+        assert coach is not None
+        return int(row[0]), int(row[1]), coach
+
+
 def test_employer_reports_a_second_interview_and_the_coach_confirms_it(
     client: TestClient[Litestar], demo_history: DemoResult, database: Settings
 ) -> None:
-    async def employer_talk() -> tuple[int, int, str]:
-        async with open_session(database) as session:
-            user = await session.scalar(select(User).where(User.email == EMPLOYER))
-            assert user is not None
-            talk = Event.metadata.tables["held_talk"]
-            from events.platform.models import EmployerParticipation
-
-            row = (
-                await session.execute(
-                    select(talk.c.id, CandidateParticipation.candidate_id)
-                    .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-                    .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
-                    .where(EmployerParticipation.organisation_id == user.organisation_id)
-                    .order_by(talk.c.id)
-                    .limit(1)
-                )
-            ).first()
-            assert row is not None
-            coach = await session.scalar(
-                select(User.email)
-                .join(CandidateCoach, CandidateCoach.coach_id == User.id)
-                .where(CandidateCoach.candidate_id == row[1])
-                .limit(1)
-            )
-            assert coach is not None
-            return row[0], row[1], coach
-
-    talk_id, candidate_id, coach_email = run(employer_talk())
+    talk_id, candidate_id, coach_email = run(_employer_talk(database))
     login(client, EMPLOYER)
     page = client.get(f"/events/{PAST_SLUG}/talks")
     assert page.status_code == 200
@@ -213,8 +213,6 @@ def test_employer_cannot_report_on_another_employers_talk(
             user = await session.scalar(select(User).where(User.email == EMPLOYER))
             assert user is not None
             talk = Event.metadata.tables["held_talk"]
-            from events.platform.models import EmployerParticipation
-
             found = await session.scalar(
                 select(talk.c.id)
                 .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
@@ -242,31 +240,40 @@ def test_another_coach_reaches_neither_the_outcomes_nor_the_checks_of_a_candidat
     assert client.get(f"/candidates/{past['candidate_id']}/outcomes/new").status_code == 403
 
 
+async def _running_job(settings: Settings) -> tuple[Outcome, int, str]:
+    """A paid job of the spring edition that is still running, its participation and the coach's e-mail."""
+    async with open_session(settings) as session:
+        outcome = await session.scalar(
+            select(Outcome).where(Outcome.kind == "paid_job", Outcome.status == OutcomeStatus.CONFIRMED).limit(1)
+        )
+        assert outcome is not None
+        pid = await session.scalar(
+            select(CandidateParticipation.id).where(
+                CandidateParticipation.candidate_id == outcome.candidate_id,
+                CandidateParticipation.event_id == outcome.event_id,
+            )
+        )
+        coach = await session.scalar(
+            select(User.email)
+            .join(CandidateCoach, CandidateCoach.coach_id == User.id)
+            .where(CandidateCoach.candidate_id == outcome.candidate_id)
+        )
+        assert pid is not None
+        assert coach is not None
+        return outcome, pid, coach
+
+
+async def _end_date(settings: Settings, outcome_id: int) -> dt.date | None:
+    async with open_session(settings) as session:
+        row = await session.get(Outcome, outcome_id)
+        assert row is not None
+        return row.end_date
+
+
 def test_a_check_at_three_months_ends_a_job_and_is_not_due_again(
     client: TestClient[Litestar], demo_history: DemoResult, database: Settings
 ) -> None:
-    async def a_running_job() -> tuple[Outcome, int, str]:
-        async with open_session(database) as session:
-            outcome = await session.scalar(
-                select(Outcome).where(Outcome.kind == "paid_job", Outcome.status == OutcomeStatus.CONFIRMED).limit(1)
-            )
-            assert outcome is not None
-            pid = await session.scalar(
-                select(CandidateParticipation.id).where(
-                    CandidateParticipation.candidate_id == outcome.candidate_id,
-                    CandidateParticipation.event_id == outcome.event_id,
-                )
-            )
-            coach = await session.scalar(
-                select(User.email)
-                .join(CandidateCoach, CandidateCoach.coach_id == User.id)
-                .where(CandidateCoach.candidate_id == outcome.candidate_id)
-            )
-            assert pid is not None
-            assert coach is not None
-            return outcome, pid, coach
-
-    outcome, pid, coach = run(a_running_job())
+    outcome, pid, coach = run(_running_job(database))
     login(client, coach)
     overview = client.get("/follow-up")
     assert f"/checks/{pid}/3" in overview.text
@@ -286,16 +293,15 @@ def test_a_check_at_three_months_ends_a_job_and_is_not_due_again(
     assert client.get(f"/checks/{pid}/6").status_code == 200
     assert _form(client, f"/checks/{pid}/6", {}).status_code == 422  # not due for another three months
 
-    async def after() -> tuple[dt.date | None, int]:
+    async def checks() -> int:
         async with open_session(database) as session:
-            row = await session.get(Outcome, outcome.id)
-            assert row is not None
-            checks = await session.scalar(
+            found = await session.scalar(
                 select(func.count()).select_from(FollowUpCheck).where(FollowUpCheck.candidate_participation_id == pid)
             )
-            return row.end_date, int(checks or 0)
+            return int(found or 0)
 
-    assert run(after()) == (end, 2)  # the one-month check of the demo, and this one
+    # The checks: the one-month check of the demo, and this one.
+    assert (run(_end_date(database, outcome.id)), run(checks())) == (end, 2)
     login(client, OTHER_COACH if coach != OTHER_COACH else COACH)
     assert client.get(f"/outcomes/{outcome.id}/edit").status_code == 404
     assert _form(client, f"/outcomes/{outcome.id}/status", {"action": "withdraw"}).status_code == 404
@@ -358,8 +364,6 @@ def test_erased_candidates_drop_out_of_the_follow_up(
 def test_the_api_logs_changes_and_confirms_outcomes_and_names_the_field_at_fault(
     client: TestClient[Litestar], demo_history: DemoResult, database: Settings
 ) -> None:
-    from tests.conftest import csrf_headers
-
     past = run(_past(database))
     login(client, COACH)
     path = f"/api/candidates/{past['candidate_id']}/outcomes"
@@ -394,36 +398,6 @@ def test_the_api_logs_changes_and_confirms_outcomes_and_names_the_field_at_fault
     login(client, OTHER_COACH)
     assert client.get(path).status_code == 404
     assert client.get(f"/api/candidates/{past['candidate_id']}/outcomes").status_code == 404
-
-
-async def _running_job(settings: Settings) -> tuple[Outcome, int, str]:
-    """A paid job of the spring edition that is still running, its participation and the coach's e-mail."""
-    async with open_session(settings) as session:
-        outcome = await session.scalar(
-            select(Outcome).where(Outcome.kind == "paid_job", Outcome.status == OutcomeStatus.CONFIRMED).limit(1)
-        )
-        assert outcome is not None
-        pid = await session.scalar(
-            select(CandidateParticipation.id).where(
-                CandidateParticipation.candidate_id == outcome.candidate_id,
-                CandidateParticipation.event_id == outcome.event_id,
-            )
-        )
-        coach = await session.scalar(
-            select(User.email)
-            .join(CandidateCoach, CandidateCoach.coach_id == User.id)
-            .where(CandidateCoach.candidate_id == outcome.candidate_id)
-        )
-        assert pid is not None
-        assert coach is not None
-        return outcome, pid, coach
-
-
-async def _end_date(settings: Settings, outcome_id: int) -> dt.date | None:
-    async with open_session(settings) as session:
-        row = await session.get(Outcome, outcome_id)
-        assert row is not None
-        return row.end_date
 
 
 def test_an_end_date_counts_even_when_the_check_was_just_done_by_a_colleague_or_the_button_left(
@@ -485,8 +459,7 @@ def test_confirming_an_employers_report_without_its_details_asks_for_them_first(
 def test_an_opening_of_another_event_or_an_id_beyond_the_database_is_named_as_the_field_at_fault(
     client: TestClient[Litestar], demo_history: DemoResult, database: Settings
 ) -> None:
-    from events.platform.models import EmployerParticipation, Opening
-    from tests.conftest import csrf_headers
+    from events.platform.models import Opening
 
     past = run(_past(database))
 
@@ -517,29 +490,7 @@ def test_an_opening_of_another_event_or_an_id_beyond_the_database_is_named_as_th
 def test_an_employer_learns_nothing_of_what_the_coach_logged_for_its_talk(
     client: TestClient[Litestar], demo_history: DemoResult, database: Settings
 ) -> None:
-    from events.platform.models import EmployerParticipation
-
-    async def talk_and_coach() -> tuple[int, int, str]:
-        async with open_session(database) as session:
-            user = await session.scalar(select(User).where(User.email == EMPLOYER))
-            assert user is not None
-            talk = Event.metadata.tables["held_talk"]
-            row = (
-                await session.execute(
-                    select(talk.c.id, CandidateParticipation.candidate_id, User.email)
-                    .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-                    .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
-                    .join(CandidateCoach, CandidateCoach.candidate_id == CandidateParticipation.candidate_id)
-                    .join(User, User.id == CandidateCoach.coach_id)
-                    .where(EmployerParticipation.organisation_id == user.organisation_id)
-                    .order_by(talk.c.id)
-                    .limit(1)
-                )
-            ).first()
-            assert row is not None
-            return int(row[0]), int(row[1]), str(row[2])
-
-    talk_id, candidate_id, coach = run(talk_and_coach())
+    talk_id, candidate_id, coach = run(_employer_talk(database))
     login(client, coach)
     logged = _form(
         client,

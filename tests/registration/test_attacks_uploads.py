@@ -17,7 +17,6 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,19 +28,17 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from openpyxl import Workbook
 
-from badges.models import HolderKind, TokenPurpose
-from badges.people import holders, live_tokens
 from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, DemoResult, build_demo_in
 from events.platform import i18n, import_files
 from events.platform.db import open_session
 from events.platform.errors import DomainError
 from events.platform.import_files import read_table
 from events.platform.migrate import upgrade
-from events.platform.services import find_event
 from events.platform.settings import Settings
 from tests.cli import cli
-from tests.conftest import DOOR, ORGANISER, TEST_KEY, csrf_headers, login, run, served_code
-from tests.served import MEETMATCH, free_port, serving
+from tests.conftest import DOOR, ORGANISER, csrf_headers, login, run, served_code
+from tests.helpers import first_badge_token_in
+from tests.served import MEETMATCH, served_app
 
 MB = 1 << 20
 NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -670,32 +667,11 @@ def _rss_kb(pid: int) -> int:
     return total + sum(_rss_kb(child) for child in children)
 
 
-@contextmanager
-def _served(settings: Settings, workdir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
-    env.update(
-        MEETMATCH_DATA_DIR=str(settings.data_dir),
-        MEETMATCH_DATABASE_URL=settings.database_url,
-        MEETMATCH_SECRET_KEY=TEST_KEY,
-        MEETMATCH_BASE_URL=f"http://127.0.0.1:{port}",
-        MEETMATCH_JOBS_INTERVAL="0",
-    )
-    if settings.database_schema:
-        env["MEETMATCH_DATABASE_SCHEMA"] = settings.database_schema
-    with serving(port, ["--no-migrate"], env=env, cwd=workdir, log=workdir / "serve.log") as (base, server):
-        yield base, server
-
-
 async def _demo_and_a_badge(settings: Settings) -> str:
     await upgrade(settings)
     async with open_session(settings) as session:
         await build_demo_in(session, history=False)
-        event = await find_event(session, DEMO_SLUG)
-        people = await holders(session, event, (HolderKind.CANDIDATE,))
-        tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, people[:1])
-        await session.commit()
-        return tokens[people[0].key][0]
+        return await first_badge_token_in(session, settings)
 
 
 class _Watch:
@@ -728,7 +704,7 @@ def test_served_app_refuses_each_bomb_quickly_in_bounded_memory_while_scans_are_
 ) -> None:
     token = run(_demo_and_a_badge(settings))
     with (
-        _served(settings, tmp_path) as (base, server),
+        served_app(settings, tmp_path) as (base, server),
         httpx.Client(base_url=base, timeout=60) as organiser,
         httpx.Client(base_url=base, timeout=10) as door,
     ):

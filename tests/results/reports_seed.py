@@ -200,31 +200,25 @@ async def seed_scenario(
     outcome(8, PathwayKind.TRAINING, "Alfa Bouw", status=OutcomeStatus.DECLINED)
     outcome(9, PathwayKind.PAID_JOB, "Alfa Bouw", event_id=other.id)
 
-    answers = [
+    answers: list[tuple[dict[str, Any], str] | None] = [
         ({"overall": 4, "talks": 4, "again": "yes"}, "Heel fijn, dank!"),
         ({"overall": 5, "talks": 4, "again": "yes"}, ""),
         ({"overall": 3, "talks": 5, "again": "maybe", "x": 1}, "Te druk"),
         ({"overall": 9, "again": "perhaps"}, ""),  # out of range: counted as answered, not in the means
+        None,  # invited, not answered
+        None,
     ]
-    for index, (values, comment) in enumerate(answers, start=1):
-        session.add(
-            Evaluation(
-                event_id=event.id,
-                respondent=Respondent.CANDIDATE,
-                candidate_participation_id=seeded.participations[index],
-                token_hash=f"{prefix}{slug}-c{index}".ljust(64, "0"),
-                answered_at=AT + dt.timedelta(days=2),
-                answers=values,
-                comment=comment,
-            )
+    for index, answer in enumerate(answers, start=1):
+        answered = (
+            {"answered_at": AT + dt.timedelta(days=2), "answers": answer[0], "comment": answer[1]} if answer else {}
         )
-    for index in (5, 6):
         session.add(
             Evaluation(
                 event_id=event.id,
                 respondent=Respondent.CANDIDATE,
                 candidate_participation_id=seeded.participations[index],
                 token_hash=f"{prefix}{slug}-c{index}".ljust(64, "0"),
+                **answered,
             )
         )
     session.add(
