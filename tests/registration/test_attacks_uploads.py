@@ -484,18 +484,25 @@ def test_read_table_refusal_is_dutch_by_default() -> None:
 # --- the pages, the API and the command line ---------------------------------------------------------
 
 
+def _upload_bomb(client: TestClient[Litestar], bomb: Bomb, path: Path, *, api: bool) -> Any:
+    """The organiser uploads the bomb for a candidate import: through the API (a dry run) or the page."""
+    login(client, ORGANISER)
+    files = {"file": (bomb.filename, path.read_bytes(), "application/octet-stream")}
+    if api:
+        return client.post(
+            f"/api/events/{DEMO_SLUG}/imports/candidates?dry_run=true", files=files, headers=csrf_headers(client)
+        )
+    return client.post(
+        f"/events/{DEMO_SLUG}/import/candidates", files=files, data={"_csrf_token": client.cookies.get("csrftoken")}
+    )
+
+
 @pytest.mark.parametrize("name", ["empty_rows", "entities", "csv_million"])
 def test_import_page_bomb_refused_with_the_limit_beside_the_field(
     name: str, bombs: dict[str, tuple[Bomb, Path]], client: TestClient[Litestar], demo: DemoResult
 ) -> None:
-    bomb, path = bombs[name]
-    login(client, ORGANISER)
-
-    response = client.post(
-        f"/events/{DEMO_SLUG}/import/candidates",
-        files={"file": (bomb.filename, path.read_bytes(), "application/octet-stream")},
-        data={"_csrf_token": client.cookies.get("csrftoken")},
-    )
+    response = _upload_bomb(client, *bombs[name], api=False)
+    bomb = bombs[name][0]
 
     assert response.status_code == 422
     assert 'class="field-error"' in response.text
@@ -506,14 +513,8 @@ def test_import_page_bomb_refused_with_the_limit_beside_the_field(
 def test_import_api_bomb_refused_422_naming_the_limit(
     name: str, bombs: dict[str, tuple[Bomb, Path]], client: TestClient[Litestar], demo: DemoResult
 ) -> None:
-    bomb, path = bombs[name]
-    login(client, ORGANISER)
-
-    response = client.post(
-        f"/api/events/{DEMO_SLUG}/imports/candidates?dry_run=true",
-        files={"file": (bomb.filename, path.read_bytes(), "application/octet-stream")},
-        headers=csrf_headers(client),
-    )
+    response = _upload_bomb(client, *bombs[name], api=True)
+    bomb = bombs[name][0]
 
     assert response.status_code == 422
     assert (response.json()["code"], response.json()["field"]) == (bomb.code, "file")

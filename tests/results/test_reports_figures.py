@@ -61,7 +61,6 @@ def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
 
 
 def test_funnel_counts_distinct_candidates_and_only_confirmed_outcomes_of_the_event(result: EventReport) -> None:
-
     # Cancelled candidates and their check-in do not count; candidate 1's two second interviews count once; the
     # proposed, withdrawn and declined outcomes and the job from the other event do not count.
     assert result.funnel == Funnel(
@@ -78,7 +77,6 @@ def test_funnel_counts_distinct_candidates_and_only_confirmed_outcomes_of_the_ev
 
 
 def test_checkpoints_count_what_had_started_and_still_ran_on_the_day(result: EventReport) -> None:
-
     assert result.checkpoints == (
         # 15 Feb: the trial placement ended on 10 Feb, the training starts on 1 March.
         Checkpoint(1, dt.date(2026, 2, 15), True, placements=1, training_starts=0, job_starts=2, any_start=3),
@@ -99,7 +97,6 @@ def test_checkpoints_not_reached_by_today_are_marked_and_empty(seeded: Seeded, d
 
 
 def test_per_employer_talks_wishes_and_outcomes(seeded: Seeded, result: EventReport) -> None:
-
     ids = seeded.employers
     assert result.employers == (
         EmployerRow(ids["Alfa Bouw"], "Alfa Bouw", 2, 2, 2, 1, 0, 1, 2),
@@ -111,7 +108,6 @@ def test_per_employer_talks_wishes_and_outcomes(seeded: Seeded, result: EventRep
 def test_per_coach_organisation_counts_a_candidate_at_each_of_their_coaches_organisations(
     seeded: Seeded, result: EventReport
 ) -> None:
-
     orgs = seeded.coach_orgs
     assert result.coach_organisations == (
         # 5 and 6 have a coach at both; 6 stopped (not an outcome); 7's job is only proposed.
@@ -148,7 +144,6 @@ def test_funder_figures_benefits_contract_length_and_hours(result: EventReport) 
 
 
 def test_targets_only_known_keys_beside_the_actuals(result: EventReport) -> None:
-
     assert result.targets == (
         TargetRow("present", "present at the event", 8, 10),
         TargetRow("job_starts", "paid job starts", 3, 2),
@@ -157,7 +152,6 @@ def test_targets_only_known_keys_beside_the_actuals(result: EventReport) -> None
 
 
 def test_evaluation_counts_means_and_again_per_respondent(result: EventReport) -> None:
-
     candidates, employers = result.evaluation
     assert candidates == RespondentSummary(
         respondent=Respondent.CANDIDATE,
