@@ -23,7 +23,7 @@ import pytest
 from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import events.demo.seed
@@ -307,22 +307,28 @@ def demo_history(database: Settings) -> DemoResult:
     return demo_in(database, history=True)
 
 
-async def _first_candidate_of(settings: Settings, coach_email: str) -> int:
+async def _first_id(settings: Settings, query: Select[Any]) -> int:
     async with open_session(settings) as session:
-        found = await session.scalar(
-            select(CandidateCoach.candidate_id)
-            .join(User, User.id == CandidateCoach.coach_id)
-            .where(User.email == coach_email)
-            .order_by(CandidateCoach.candidate_id)
-        )
+        found = await session.scalar(query)
         assert found is not None
         return int(found)
+
+
+def first_id(settings: Settings, query: Select[Any]) -> int:
+    """The first value (an id) that ``query`` finds in the test's database, which must find one."""
+    return run(_first_id(settings, query))
 
 
 @pytest.fixture
 def coach_candidate(demo: DemoResult, database: Settings) -> int:
     """The id of the demo coach's (``COACH``) first candidate."""
-    return run(_first_candidate_of(database, COACH))
+    return first_id(
+        database,
+        select(CandidateCoach.candidate_id)
+        .join(User, User.id == CandidateCoach.coach_id)
+        .where(User.email == COACH)
+        .order_by(CandidateCoach.candidate_id),
+    )
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """Helpers several test slices share: asking the same thing as each account, running alembic on a test's
-database, erasing a person as an organiser outside any request, a demo badge's token."""
+database, erasing a person as an organiser outside any request, a demo badge's token, a check-in row."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from alembic import command
 from litestar import Litestar
@@ -12,7 +13,7 @@ from litestar.testing import TestClient
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from badges.models import HolderKind, TokenPurpose
+from badges.models import CheckIn, HolderKind, TokenPurpose
 from badges.people import Holder, holders, live_tokens, reissue
 from events.demo.seed import DEMO_SLUG
 from events.platform.db import create_engine, dispose_engine, open_session, session_maker
@@ -106,3 +107,9 @@ async def reissued_badge(settings: Settings, holder: Holder) -> str:
         new = await reissue(session, settings, event, TokenPurpose.BADGE, holder)
         await session.commit()
         return new
+
+
+def check_in(event_id: int, kind: HolderKind, person_id: int, at: dt.datetime, **values: Any) -> CheckIn:
+    """A check-in row of a candidate's participation or an employer's contact (``person_id``)."""
+    person = {"candidate_participation_id" if kind is HolderKind.CANDIDATE else "employer_contact_id": person_id}
+    return CheckIn(event_id=event_id, holder=f"{kind.value}:{person_id}", holder_kind=kind, at=at, **person, **values)

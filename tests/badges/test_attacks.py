@@ -324,6 +324,22 @@ def _write(client: TestClient[Litestar], channel: str, token: str | None) -> int
     return client.post("/language", data=data, follow_redirects=False).status_code
 
 
+def _write_alone_and_doubled(client: TestClient[Litestar], channel: str, token: str, own: str) -> tuple[int, int]:
+    """`_write` with ``token`` as the header or field alone, then as the cookie as well (a double submit that
+    matches); the cookie is ``own`` again afterwards."""
+    alone = _write(client, channel, token)
+    client.cookies.set("csrftoken", token)
+    doubled = _write(client, channel, token)
+    client.cookies.set("csrftoken", own)
+    return alone, doubled
+
+
+def _nothing_changed(client: TestClient[Litestar], database: Settings, events_before: int) -> None:
+    """No event was created, and the language was not switched."""
+    assert _events(database) == events_before
+    assert _locale(client) == "nl"
+
+
 def _events(settings: Settings) -> int:
     async def count() -> int:
         async with open_session(settings) as session:
@@ -352,7 +368,11 @@ def _tamper(token: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("channel", ["api", "form"])
+# The two ways a write is sent: the JSON API (token in a header) and an HTML form (token in a field).
+CHANNELS = pytest.mark.parametrize("channel", ["api", "form"])
+
+
+@CHANNELS
 def test_csrf_write_without_a_token_is_403(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
@@ -367,7 +387,7 @@ def test_csrf_write_without_a_token_is_403(
     assert _events(database) == before + (1 if channel == "api" else 0)
 
 
-@pytest.mark.parametrize("channel", ["api", "form"])
+@CHANNELS
 def test_csrf_token_of_another_live_session_is_403(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
@@ -378,18 +398,14 @@ def test_csrf_token_of_another_live_session_is_403(
     before = _events(database)
 
     # The other session's token as header only, and as cookie and header both (a double submit that matches).
-    header_only = _write(client, channel, coach_token)
-    client.cookies.set("csrftoken", coach_token)
-    both = _write(client, channel, coach_token)
-    client.cookies.set("csrftoken", own)
+    header_only, both = _write_alone_and_doubled(client, channel, coach_token, own)
 
     assert coach_session is not None
     assert (header_only, both) == (403, 403)
-    assert _events(database) == before
-    assert _locale(client) == "nl"
+    _nothing_changed(client, database, before)
 
 
-@pytest.mark.parametrize("channel", ["api", "form"])
+@CHANNELS
 def test_csrf_tampered_or_forged_token_is_403(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
@@ -399,17 +415,13 @@ def test_csrf_tampered_or_forged_token_is_403(
 
     statuses = []
     for tampered in [*_tamper(own), "abcdefghijklmnopqrstuvwx.abcdefghijklmnopqrstuvwxyzabcdef", "", "x" * 300]:
-        statuses.append(_write(client, channel, tampered))  # the header or field alone
-        client.cookies.set("csrftoken", tampered)
-        statuses.append(_write(client, channel, tampered))  # cookie and header/field alike
-        client.cookies.set("csrftoken", own)
+        statuses.extend(_write_alone_and_doubled(client, channel, tampered, own))
 
     assert set(statuses) == {403}
-    assert _events(database) == before
-    assert _locale(client) == "nl"
+    _nothing_changed(client, database, before)
 
 
-@pytest.mark.parametrize("channel", ["api", "form"])
+@CHANNELS
 def test_csrf_token_replayed_after_logout_is_refused(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
@@ -434,7 +446,7 @@ def test_csrf_token_replayed_after_logout_is_refused(
     assert _events(database) == before
 
 
-@pytest.mark.parametrize("channel", ["api", "form"])
+@CHANNELS
 def test_csrf_token_replayed_after_login_as_someone_else_is_403(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
@@ -451,15 +463,11 @@ def test_csrf_token_replayed_after_login_as_someone_else_is_403(
 
     statuses = []
     for replayed in (coach_token, anonymous_token):
-        statuses.append(_write(client, channel, replayed))
-        client.cookies.set("csrftoken", replayed)
-        statuses.append(_write(client, channel, replayed))
-        client.cookies.set("csrftoken", own)
+        statuses.extend(_write_alone_and_doubled(client, channel, replayed, own))
 
     assert own not in (coach_token, anonymous_token)
     assert set(statuses) == {403}
-    assert _events(database) == before
-    assert _locale(client) == "nl"
+    _nothing_changed(client, database, before)
     assert _write(client, channel, own) == (201 if channel == "api" else 303)
 
 

@@ -7,13 +7,13 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from badges.models import CheckIn, CheckInMethod, HolderKind
+from badges.models import CheckInMethod, HolderKind
 from events.platform.db import open_session
 from events.platform.migrate import upgrade
 from events.platform.models import EmployerContact, EmployerParticipation, Event, Organisation, OrganisationKind
 from events.platform.settings import Settings
 from tests.conftest import run
-from tests.helpers import alembic
+from tests.helpers import alembic, check_in
 
 
 async def _contacts(settings: Settings) -> tuple[int, int]:
@@ -32,16 +32,7 @@ async def _contacts(settings: Settings) -> tuple[int, int]:
         await session.flush()
         now = dt.datetime.now(dt.UTC)
         for contact, method in ((at_door, CheckInMethod.WALK_IN), (before, CheckInMethod.SCAN)):
-            session.add(
-                CheckIn(
-                    event_id=event.id,
-                    holder=f"employer:{contact.id}",
-                    holder_kind=HolderKind.EMPLOYER,
-                    employer_contact_id=contact.id,
-                    at=now,
-                    method=method,
-                )
-            )
+            session.add(check_in(event.id, HolderKind.EMPLOYER, contact.id, now, method=method))
         await session.commit()
         return at_door.id, before.id
 

@@ -484,41 +484,44 @@ def test_read_table_refusal_is_dutch_by_default() -> None:
 # --- the pages, the API and the command line ---------------------------------------------------------
 
 
-def _upload_bomb(client: TestClient[Litestar], bomb: Bomb, path: Path, *, api: bool) -> Any:
-    """The organiser uploads the bomb for a candidate import: through the API (a dry run) or the page."""
+def _bomb_refused(client: TestClient[Litestar], bomb: Bomb, path: Path, *, api: bool) -> Any:
+    """The organiser uploads the bomb for a candidate import, through the API (a dry run) or the page: refused
+    with 422 (the response)."""
     login(client, ORGANISER)
     files = {"file": (bomb.filename, path.read_bytes(), "application/octet-stream")}
     if api:
-        return client.post(
+        response = client.post(
             f"/api/events/{DEMO_SLUG}/imports/candidates?dry_run=true", files=files, headers=csrf_headers(client)
         )
-    return client.post(
-        f"/events/{DEMO_SLUG}/import/candidates", files=files, data={"_csrf_token": client.cookies.get("csrftoken")}
-    )
+    else:
+        response = client.post(
+            f"/events/{DEMO_SLUG}/import/candidates",
+            files=files,
+            data={"_csrf_token": client.cookies.get("csrftoken")},
+        )
+    assert response.status_code == 422
+    return response
 
 
 @pytest.mark.parametrize("name", ["empty_rows", "entities", "csv_million"])
 def test_import_page_bomb_refused_with_the_limit_beside_the_field(
     name: str, bombs: dict[str, tuple[Bomb, Path]], client: TestClient[Litestar], demo: DemoResult
 ) -> None:
-    response = _upload_bomb(client, *bombs[name], api=False)
-    bomb = bombs[name][0]
+    page = _bomb_refused(client, *bombs[name], api=False)
 
-    assert response.status_code == 422
-    assert 'class="field-error"' in response.text
-    assert bomb.dutch in response.text
+    assert 'class="field-error"' in page.text
+    assert bombs[name][0].dutch in page.text
 
 
 @pytest.mark.parametrize("name", ["shared_strings", "dtd", "csv_million"])
 def test_import_api_bomb_refused_422_naming_the_limit(
     name: str, bombs: dict[str, tuple[Bomb, Path]], client: TestClient[Litestar], demo: DemoResult
 ) -> None:
-    response = _upload_bomb(client, *bombs[name], api=True)
-    bomb = bombs[name][0]
+    bomb, path = bombs[name]
+    answer = _bomb_refused(client, bomb, path, api=True).json()
 
-    assert response.status_code == 422
-    assert (response.json()["code"], response.json()["field"]) == (bomb.code, "file")
-    assert bomb.dutch in response.json()["detail"]
+    assert (answer["code"], answer["field"]) == (bomb.code, "file")
+    assert bomb.dutch in answer["detail"]
 
 
 def test_import_preview_reload_does_not_read_the_file_again(

@@ -37,6 +37,8 @@ def candidate_rows(bad: bool) -> list[list[object]]:
     return rows
 
 
+# The columns of `candidate_rows`, as the preview's column choices.
+MAPPING = {"col_0": "first_name", "col_1": "last_name", "col_2": "email", "col_3": "phone", "col_4": "coach_email"}
 CONSENT_FORM = {
     "consent_confirmed": "yes",
     "consent_method": "paper",
@@ -69,11 +71,7 @@ def test_import_page_shows_each_bad_row_and_imports_nothing(
         data={
             "_csrf_token": client.cookies.get("csrftoken"),
             "action": "import",
-            "col_0": "first_name",
-            "col_1": "last_name",
-            "col_2": "email",
-            "col_3": "phone",
-            "col_4": "coach_email",
+            **MAPPING,
         },
     )
 
@@ -94,10 +92,9 @@ def test_import_page_fixed_file_imports_fifty_and_again_matches_them(
 
     location = upload(client, data)
     preview = client.get(location)
-    mapping = {"col_0": "first_name", "col_1": "last_name", "col_2": "email", "col_3": "phone", "col_4": "coach_email"}
     done = client.post(
         location,
-        data={"_csrf_token": client.cookies.get("csrftoken"), "action": "import", **mapping, **CONSENT_FORM},
+        data={"_csrf_token": client.cookies.get("csrftoken"), "action": "import", **MAPPING, **CONSENT_FORM},
         follow_redirects=False,
     )
     again = client.get(upload(client, data))
@@ -118,8 +115,7 @@ def test_import_page_refuses_new_people_without_confirmed_consent(
     login(client, ORGANISER)
     before = (count(database, Candidate), count(database, Consent))
     location = upload(client, workbook(candidate_rows(bad=False)))
-    mapping = {"col_0": "first_name", "col_1": "last_name", "col_2": "email", "col_3": "phone", "col_4": "coach_email"}
-    base = {"_csrf_token": client.cookies.get("csrftoken"), "action": "import", **mapping}
+    base = {"_csrf_token": client.cookies.get("csrftoken"), "action": "import", **MAPPING}
 
     unconfirmed = client.post(location, data={**base, **CONSENT_FORM, "consent_confirmed": ""})
     future = client.post(location, data={**base, **CONSENT_FORM, "consent_date": "2999-01-01"})

@@ -31,6 +31,7 @@ from events.platform.models import (
     User,
 )
 from events.platform.settings import Settings
+from tests.helpers import check_in
 
 EVENT_DATE = dt.date(2026, 1, 15)
 AT = dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC)
@@ -112,28 +113,11 @@ async def seed_scenario(
 
     # Present: 1-10 (13 checked in although cancelled: not counted), and an employer contact (not a candidate).
     for number in [*range(1, 11), 13]:
-        pid = seeded.participations[number]
-        session.add(
-            CheckIn(
-                event_id=event.id,
-                holder=f"candidate:{pid}",
-                holder_kind=HolderKind.CANDIDATE,
-                candidate_participation_id=pid,
-                at=AT,
-            )
-        )
+        session.add(check_in(event.id, HolderKind.CANDIDATE, seeded.participations[number], AT))
     contact = EmployerContact(employer_participation_id=employer_participations["Alfa Bouw"], name="Anna")
     session.add(contact)
     await session.flush()
-    session.add(
-        CheckIn(
-            event_id=event.id,
-            holder=f"employer:{contact.id}",
-            holder_kind=HolderKind.EMPLOYER,
-            employer_contact_id=contact.id,
-            at=AT,
-        )
-    )
+    session.add(check_in(event.id, HolderKind.EMPLOYER, contact.id, AT))
 
     talks = [
         (1, "Alfa Bouw", "yes"),

@@ -15,7 +15,7 @@ from events.platform.db import open_session
 from events.platform.models import AuditEntry, Event
 from events.platform.settings import Settings
 from events.programmes.models import Programme
-from tests.conftest import COACH, EMPLOYER, ORGANISER, login, run
+from tests.conftest import COACH, EMPLOYER, ORGANISER, first_id, login, run
 from tests.results.reports_seed import MARKER_NAME, Seeded, seed
 
 
@@ -163,13 +163,7 @@ def test_setting_a_target_that_is_no_whole_number_is_refused_beside_its_field(
 
 
 def _programme_id(settings: Settings, name: str) -> int:
-    async def find() -> int:
-        async with open_session(settings) as session:
-            found = await session.scalar(select(Programme.id).where(Programme.name == name))
-            assert found is not None
-            return int(found)
-
-    return run(find())
+    return first_id(settings, select(Programme.id).where(Programme.name == name))
 
 
 def test_programme_created_given_targets_and_events_shows_them_over_time(

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from schedule.solver._lp import bmatch
 from schedule.solver.baselines import full_milp
-from schedule.solver.bound import bound
+from schedule.solver.bound import Bound, bound
 from schedule.solver.replan import replan, residual_problem
 from schedule.solver.rules import check, check_meetings, place_locks
 from schedule.solver.solve import solve
-from schedule.solver.types import Candidate, Employer, Locked, Pair, Problem
+from schedule.solver.types import Candidate, Employer, Locked, Pair, Problem, Solution, Stats
 
 # SCHEDULE_EXAMPLES=500 runs a deeper search by hand; the suite keeps to a few seconds.
 PROFILE = settings(
@@ -85,6 +85,20 @@ def test_solve_same_seed_gives_same_schedule(problem: Problem, seed: int) -> Non
     assert first.meetings == second.meetings
 
 
+def _exact_milp(problem: Problem) -> tuple[Solution, Stats]:
+    """The full MILP's schedule (it must find one within 30 s) and its figures."""
+    exact = full_milp(problem, time_limit=30)
+    assert exact is not None
+    assert exact.stats is not None
+    return exact, exact.stats
+
+
+def _no_better_than(stats: Stats, ceiling: Bound) -> None:
+    """A schedule's figures against the bound: fairness no higher, and on equal fairness no more weight."""
+    assert stats.fairness <= ceiling.fairness
+    assert stats.fairness < ceiling.fairness or stats.weight <= ceiling.weight
+
+
 @PROFILE
 @given(problems)
 def test_solve_random_instance_never_exceeds_bound(problem: Problem) -> None:
@@ -93,33 +107,26 @@ def test_solve_random_instance_never_exceeds_bound(problem: Problem) -> None:
     ceiling = bound(problem)
 
     assert stats is not None
-    assert stats.fairness <= ceiling.fairness
-    assert stats.fairness < ceiling.fairness or stats.weight <= ceiling.weight
+    _no_better_than(stats, ceiling)
 
 
 @PROFILE
 @given(problems)
 def test_solve_random_instance_matches_exact_milp(problem: Problem) -> None:
-    exact = full_milp(problem, time_limit=30)
+    exact, optimum = _exact_milp(problem)
     solution = solve(problem)
 
-    assert exact is not None
-    assert exact.stats is not None
     assert solution.stats is not None
     assert check(problem, exact) == []
-    assert (solution.stats.fairness, solution.stats.weight) == (exact.stats.fairness, exact.stats.weight)
+    assert (solution.stats.fairness, solution.stats.weight) == (optimum.fairness, optimum.weight)
 
 
 @PROFILE
 @given(problems)
 def test_bound_random_instance_is_at_least_exact_milp(problem: Problem) -> None:
-    exact = full_milp(problem, time_limit=30)
-    ceiling = bound(problem)
+    _, optimum = _exact_milp(problem)
 
-    assert exact is not None
-    assert exact.stats is not None
-    assert exact.stats.fairness <= ceiling.fairness
-    assert exact.stats.fairness < ceiling.fairness or exact.stats.weight <= ceiling.weight
+    _no_better_than(optimum, bound(problem))
 
 
 @PROFILE
