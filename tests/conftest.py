@@ -307,6 +307,13 @@ def demo_history(database: Settings) -> DemoResult:
     return demo_in(database, history=True)
 
 
+@pytest.fixture
+def organiser(client: TestClient[Litestar], demo: DemoResult) -> TestClient[Litestar]:
+    """The test's client, logged in (through the API) as the demo's organiser."""
+    login(client, ORGANISER)
+    return client
+
+
 async def _first_id(settings: Settings, query: Select[Any]) -> int:
     async with open_session(settings) as session:
         found = await session.scalar(query)

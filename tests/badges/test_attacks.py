@@ -334,6 +334,14 @@ def _write_alone_and_doubled(client: TestClient[Litestar], channel: str, token: 
     return alone, doubled
 
 
+def _logged_in_and_out(client: TestClient[Litestar], email: str) -> tuple[str, str]:
+    """Log in as ``email`` and out again: the session cookie and the CSRF token the session had."""
+    login(client, email)
+    session, token = client.cookies.get("meetmatch_session") or "", client.cookies.get("csrftoken") or ""
+    assert client.post("/api/auth/logout", headers=csrf_headers(client)).status_code == 200
+    return session, token
+
+
 def _nothing_changed(client: TestClient[Litestar], database: Settings, events_before: int) -> None:
     """No event was created, and the language was not switched."""
     assert _events(database) == events_before
@@ -407,28 +415,24 @@ def test_csrf_token_of_another_live_session_is_403(
 
 @CHANNELS
 def test_csrf_tampered_or_forged_token_is_403(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
+    organiser: TestClient[Litestar], database: Settings, channel: str
 ) -> None:
-    login(client, ORGANISER)
-    own = client.cookies.get("csrftoken") or ""
+    own = organiser.cookies.get("csrftoken") or ""
     before = _events(database)
 
     statuses = []
     for tampered in [*_tamper(own), "abcdefghijklmnopqrstuvwx.abcdefghijklmnopqrstuvwxyzabcdef", "", "x" * 300]:
-        statuses.extend(_write_alone_and_doubled(client, channel, tampered, own))
+        statuses.extend(_write_alone_and_doubled(organiser, channel, tampered, own))
 
     assert set(statuses) == {403}
-    _nothing_changed(client, database, before)
+    _nothing_changed(organiser, database, before)
 
 
 @CHANNELS
 def test_csrf_token_replayed_after_logout_is_refused(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
-    login(client, ORGANISER)
-    old_session = client.cookies.get("meetmatch_session") or ""
-    old_token = client.cookies.get("csrftoken") or ""
-    assert client.post("/api/auth/logout", headers=csrf_headers(client)).status_code == 200
+    old_session, old_token = _logged_in_and_out(client, ORGANISER)
     before = _events(database)
 
     # With the new anonymous token's cookie, and with the old cookie replayed.
@@ -450,9 +454,7 @@ def test_csrf_token_replayed_after_logout_is_refused(
 def test_csrf_token_replayed_after_login_as_someone_else_is_403(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
-    login(client, COACH)
-    coach_token = client.cookies.get("csrftoken") or ""
-    assert client.post("/api/auth/logout", headers=csrf_headers(client)).status_code == 200
+    _, coach_token = _logged_in_and_out(client, COACH)
     # The organiser logs in on the same browser (the HTML form, which keeps the jar's cookies).
     client.get("/login")
     anonymous_token = client.cookies.get("csrftoken") or ""

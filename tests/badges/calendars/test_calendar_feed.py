@@ -229,13 +229,12 @@ def test_employers_and_door_staff_have_no_calendar_pages(
 
 
 def test_organiser_gets_anyones_calendar_and_the_whole_programme(
-    client: TestClient[Litestar], ids: dict[str, int]
+    organiser: TestClient[Litestar], ids: dict[str, int]
 ) -> None:
-    login(client, ORGANISER)
 
-    contact = client.get(f"{PAGE}/employer-{ids['contact']}.ics")
-    whole = client.get(f"/events/{DEMO_SLUG}/calendar.ics")
-    bad = [client.get(f"{PAGE}/{name}") for name in ("staff-1.ics", "candidate-1", "candidate-01.ics", "x.ics")]
+    contact = organiser.get(f"{PAGE}/employer-{ids['contact']}.ics")
+    whole = organiser.get(f"/events/{DEMO_SLUG}/calendar.ics")
+    bad = [organiser.get(f"{PAGE}/{name}") for name in ("staff-1.ics", "candidate-1", "candidate-01.ics", "x.ics")]
 
     assert contact.status_code == 200
     check_calendar(contact.content)

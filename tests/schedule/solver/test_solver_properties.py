@@ -59,13 +59,20 @@ def random_problem(seed: int, employers: int, candidates: int, rounds: int) -> P
     return Problem(rounds, emps, cands, pairs, tuple(locks), min_default, max_default)
 
 
-problems = st.builds(
-    random_problem,
-    st.integers(0, 2**32 - 1),
-    st.integers(1, 4),
-    st.integers(0, 9),
-    st.integers(1, 5),
-)
+def sized_problems(
+    employers: tuple[int, int], candidates: tuple[int, int], rounds: tuple[int, int]
+) -> st.SearchStrategy[Problem]:
+    """Random instances (`random_problem`) of any seed, their sizes drawn from these ranges."""
+    return st.builds(
+        random_problem,
+        st.integers(0, 2**32 - 1),
+        st.integers(*employers),
+        st.integers(*candidates),
+        st.integers(*rounds),
+    )
+
+
+problems = sized_problems(employers=(1, 4), candidates=(0, 9), rounds=(1, 5))
 
 
 @PROFILE
@@ -176,13 +183,7 @@ def test_replan_random_instance_keeps_history_and_rules(problem: Problem, from_r
     assert new.stats.fairness <= new.stats.fairness_bound
 
 
-larger_problems = st.builds(
-    random_problem,
-    st.integers(0, 2**32 - 1),
-    st.integers(3, 10),
-    st.integers(10, 60),
-    st.integers(2, 8),
-)
+larger_problems = sized_problems(employers=(3, 10), candidates=(10, 60), rounds=(2, 8))
 
 
 @settings(PROFILE, max_examples=max(10, PROFILE.max_examples // 4))
