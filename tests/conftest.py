@@ -23,7 +23,7 @@ import pytest
 from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import text
+from sqlalchemy import Select, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import events.demo.seed
@@ -31,6 +31,7 @@ from events.app import create_app, register_personal_data
 from events.demo.seed import DEMO_PASSWORD, DemoResult, build_demo_in
 from events.platform import dates, twofactor
 from events.platform.db import create_engine, dispose_engine, import_models, open_session
+from events.platform.models import CandidateCoach, User
 from events.platform.settings import Settings, normalise_database_url
 from tests.kinds import mark_kinds
 from tests.mailserver import mail_server  # noqa: F401 - a fixture for every test module
@@ -304,6 +305,37 @@ def demo(database: Settings) -> DemoResult:
 def demo_history(database: Settings) -> DemoResult:
     """The demo with the spring edition held three months ago: its talks, outcomes and programme."""
     return demo_in(database, history=True)
+
+
+@pytest.fixture
+def organiser(client: TestClient[Litestar], demo: DemoResult) -> TestClient[Litestar]:
+    """The test's client, logged in (through the API) as the demo's organiser."""
+    login(client, ORGANISER)
+    return client
+
+
+async def _first_id(settings: Settings, query: Select[Any]) -> int:
+    async with open_session(settings) as session:
+        found = await session.scalar(query)
+        assert found is not None
+        return int(found)
+
+
+def first_id(settings: Settings, query: Select[Any]) -> int:
+    """The first value (an id) that ``query`` finds in the test's database, which must find one."""
+    return run(_first_id(settings, query))
+
+
+@pytest.fixture
+def coach_candidate(demo: DemoResult, database: Settings) -> int:
+    """The id of the demo coach's (``COACH``) first candidate."""
+    return first_id(
+        database,
+        select(CandidateCoach.candidate_id)
+        .join(User, User.id == CandidateCoach.coach_id)
+        .where(User.email == COACH)
+        .order_by(CandidateCoach.candidate_id),
+    )
 
 
 @pytest.fixture

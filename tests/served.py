@@ -3,6 +3,7 @@ ports, a process's memory, several processes on one database."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 from collections.abc import Iterator, Sequence
@@ -11,10 +12,12 @@ from pathlib import Path
 
 import httpx
 
+from events.platform.settings import Settings
 from tests.cli import MEETMATCH
+from tests.conftest import TEST_KEY
 from tests.waiting import wait_until
 
-__all__ = ["MEETMATCH", "free_port", "serving"]
+__all__ = ["MEETMATCH", "app_env", "clean_env", "free_port", "served_app", "serving"]
 
 
 def free_port() -> int:
@@ -55,3 +58,38 @@ def serving(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def clean_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """This process's environment without its own MEETMATCH_ variables, the data in ``data_dir``, and ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
+    env["MEETMATCH_DATA_DIR"] = str(data_dir)
+    env.update(extra)
+    return env
+
+
+def app_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a `meetmatch serve` on ``settings``: none of this process's own MEETMATCH_ variables,
+    the test key, the background jobs' timer off, and ``extra``."""
+    env = clean_env(
+        settings.data_dir,
+        MEETMATCH_DATABASE_URL=settings.database_url,
+        MEETMATCH_SECRET_KEY=TEST_KEY,
+        MEETMATCH_JOBS_INTERVAL="0",
+        **extra,
+    )
+    if settings.database_schema:
+        env["MEETMATCH_DATABASE_SCHEMA"] = settings.database_schema
+    return env
+
+
+@contextmanager
+def served_app(
+    settings: Settings, workdir: Path, log: Path | None = None, **extra: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`meetmatch serve` on ``settings`` (already migrated) on a free port, its output to ``log`` (by default
+    serve.log in ``workdir``): its base URL and the process."""
+    port = free_port()
+    env = app_env(settings, MEETMATCH_BASE_URL=f"http://127.0.0.1:{port}", **extra)
+    with serving(port, ["--no-migrate"], env=env, cwd=workdir, log=log or workdir / "serve.log") as (base, server):
+        yield base, server

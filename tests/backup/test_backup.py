@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import MetaData, insert
 from sqlalchemy.engine import Connection
 
@@ -21,41 +20,25 @@ import events.backup.services
 from events.backup.archive import MANIFEST, read_archive
 from events.backup.services import backup, restore, table_digests
 from events.demo.seed import DemoResult
-from events.platform.db import create_engine, dispose_engine, open_session, session_maker
-from events.platform.identity import CurrentUser
-from events.platform.migrate import alembic_config, current_revision, head_revision
-from events.platform.models import Event, Organisation, OrganisationKind, Role
+from events.platform.db import create_engine, dispose_engine, open_session
+from events.platform.migrate import current_revision, head_revision
+from events.platform.models import Event, Organisation, OrganisationKind
 from events.platform.settings import Settings
-from events.privacy.erasure import erase_person
 from events.results.figures import event_report
 from events.results.shapes import EventReport
 from tests.cli import cli
 from tests.conftest import _demo, create_tables, make_settings, run
+from tests.helpers import alembic, erase
 from tests.privacy.privacy_seed import MARKERS, all_markers, seed_person
 
 TODAY = dt.date(2026, 12, 1)
 
 
-async def _stamp(settings: Settings) -> None:
-    """The fixtures build the schema from the models; mark it as the migrations' newest, as `db upgrade` does."""
-
-    def stamp(connection: Connection) -> None:
-        config = alembic_config(settings)
-        config.attributes["connection"] = connection
-        command.stamp(config, "head")
-
-    engine = create_engine(settings)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(stamp)
-    finally:
-        await dispose_engine(engine)
-
-
 @pytest.fixture
 def source(demo_history: DemoResult, database: Settings) -> Settings:
     """The demo with its spring edition, at the newest schema revision."""
-    run(_stamp(database))
+    # The fixtures build the schema from the models; mark it as the migrations' newest, as `db upgrade` does.
+    run(alembic(database, "stamp", "head"))
     return database
 
 
@@ -94,20 +77,6 @@ async def _figures(settings: Settings, event_id: int) -> EventReport:
         event = await session.get(Event, event_id)
         assert event is not None
         return (await event_report(session, event, TODAY)).counts_only()
-
-
-def _organiser() -> CurrentUser:
-    return CurrentUser(
-        id=0, email="", name="test", role=Role.ORGANISER, organisation_id=None, event_id=None, locale="nl"
-    )
-
-
-async def _erase(settings: Settings, candidate_id: int) -> None:
-    engine = create_engine(settings)
-    try:
-        await erase_person(session_maker(engine), settings, _organiser(), candidate_id)
-    finally:
-        await dispose_engine(engine)
 
 
 def _dump_text(settings: Settings, tmp_path: Path, name: str) -> str:
@@ -157,7 +126,7 @@ def test_restore_of_an_older_backup_erases_again_who_was_erased_after_it(
     held = _dump_text(source, tmp_path, "before")
     assert MARKERS["first_name"] in held  # the backup holds the person
     assert [m for m in (MARKERS["target_group"], MARKERS["coach_note"]) if m in held] == []  # encrypted there too
-    run(_erase(source, seeded.candidate_id))
+    run(erase(source, seeded.candidate_id))
     figures = run(_figures(source, demo_history.event_id))
     erased = _dump_text(source, tmp_path, "erased")
     assert [m for m in all_markers() if m in erased] == []
@@ -292,7 +261,7 @@ def test_an_archive_of_a_sqlite_installation_restores_into_the_suite_s_database(
     )
     run(create_tables(small))
     run(_demo(small, history=True))
-    run(_stamp(small))
+    run(alembic(small, "stamp", "head"))
     archive = tmp_path / "small.tar.gz"
     run(backup(small, archive))
 

@@ -324,6 +324,30 @@ def _write(client: TestClient[Litestar], channel: str, token: str | None) -> int
     return client.post("/language", data=data, follow_redirects=False).status_code
 
 
+def _write_alone_and_doubled(client: TestClient[Litestar], channel: str, token: str, own: str) -> tuple[int, int]:
+    """`_write` with ``token`` as the header or field alone, then as the cookie as well (a double submit that
+    matches); the cookie is ``own`` again afterwards."""
+    alone = _write(client, channel, token)
+    client.cookies.set("csrftoken", token)
+    doubled = _write(client, channel, token)
+    client.cookies.set("csrftoken", own)
+    return alone, doubled
+
+
+def _logged_in_and_out(client: TestClient[Litestar], email: str) -> tuple[str, str]:
+    """Log in as ``email`` and out again: the session cookie and the CSRF token the session had."""
+    login(client, email)
+    session, token = client.cookies.get("meetmatch_session") or "", client.cookies.get("csrftoken") or ""
+    assert client.post("/api/auth/logout", headers=csrf_headers(client)).status_code == 200
+    return session, token
+
+
+def _nothing_changed(client: TestClient[Litestar], database: Settings, events_before: int) -> None:
+    """No event was created, and the language was not switched."""
+    assert _events(database) == events_before
+    assert _locale(client) == "nl"
+
+
 def _events(settings: Settings) -> int:
     async def count() -> int:
         async with open_session(settings) as session:
@@ -352,7 +376,11 @@ def _tamper(token: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("channel", ["api", "form"])
+# The two ways a write is sent: the JSON API (token in a header) and an HTML form (token in a field).
+CHANNELS = pytest.mark.parametrize("channel", ["api", "form"])
+
+
+@CHANNELS
 def test_csrf_write_without_a_token_is_403(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
@@ -367,7 +395,7 @@ def test_csrf_write_without_a_token_is_403(
     assert _events(database) == before + (1 if channel == "api" else 0)
 
 
-@pytest.mark.parametrize("channel", ["api", "form"])
+@CHANNELS
 def test_csrf_token_of_another_live_session_is_403(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
@@ -378,45 +406,33 @@ def test_csrf_token_of_another_live_session_is_403(
     before = _events(database)
 
     # The other session's token as header only, and as cookie and header both (a double submit that matches).
-    header_only = _write(client, channel, coach_token)
-    client.cookies.set("csrftoken", coach_token)
-    both = _write(client, channel, coach_token)
-    client.cookies.set("csrftoken", own)
+    header_only, both = _write_alone_and_doubled(client, channel, coach_token, own)
 
     assert coach_session is not None
     assert (header_only, both) == (403, 403)
-    assert _events(database) == before
-    assert _locale(client) == "nl"
+    _nothing_changed(client, database, before)
 
 
-@pytest.mark.parametrize("channel", ["api", "form"])
+@CHANNELS
 def test_csrf_tampered_or_forged_token_is_403(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
+    organiser: TestClient[Litestar], database: Settings, channel: str
 ) -> None:
-    login(client, ORGANISER)
-    own = client.cookies.get("csrftoken") or ""
+    own = organiser.cookies.get("csrftoken") or ""
     before = _events(database)
 
     statuses = []
     for tampered in [*_tamper(own), "abcdefghijklmnopqrstuvwx.abcdefghijklmnopqrstuvwxyzabcdef", "", "x" * 300]:
-        statuses.append(_write(client, channel, tampered))  # the header or field alone
-        client.cookies.set("csrftoken", tampered)
-        statuses.append(_write(client, channel, tampered))  # cookie and header/field alike
-        client.cookies.set("csrftoken", own)
+        statuses.extend(_write_alone_and_doubled(organiser, channel, tampered, own))
 
     assert set(statuses) == {403}
-    assert _events(database) == before
-    assert _locale(client) == "nl"
+    _nothing_changed(organiser, database, before)
 
 
-@pytest.mark.parametrize("channel", ["api", "form"])
+@CHANNELS
 def test_csrf_token_replayed_after_logout_is_refused(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
-    login(client, ORGANISER)
-    old_session = client.cookies.get("meetmatch_session") or ""
-    old_token = client.cookies.get("csrftoken") or ""
-    assert client.post("/api/auth/logout", headers=csrf_headers(client)).status_code == 200
+    old_session, old_token = _logged_in_and_out(client, ORGANISER)
     before = _events(database)
 
     # With the new anonymous token's cookie, and with the old cookie replayed.
@@ -434,13 +450,11 @@ def test_csrf_token_replayed_after_logout_is_refused(
     assert _events(database) == before
 
 
-@pytest.mark.parametrize("channel", ["api", "form"])
+@CHANNELS
 def test_csrf_token_replayed_after_login_as_someone_else_is_403(
     client: TestClient[Litestar], demo: DemoResult, database: Settings, channel: str
 ) -> None:
-    login(client, COACH)
-    coach_token = client.cookies.get("csrftoken") or ""
-    assert client.post("/api/auth/logout", headers=csrf_headers(client)).status_code == 200
+    _, coach_token = _logged_in_and_out(client, COACH)
     # The organiser logs in on the same browser (the HTML form, which keeps the jar's cookies).
     client.get("/login")
     anonymous_token = client.cookies.get("csrftoken") or ""
@@ -451,15 +465,11 @@ def test_csrf_token_replayed_after_login_as_someone_else_is_403(
 
     statuses = []
     for replayed in (coach_token, anonymous_token):
-        statuses.append(_write(client, channel, replayed))
-        client.cookies.set("csrftoken", replayed)
-        statuses.append(_write(client, channel, replayed))
-        client.cookies.set("csrftoken", own)
+        statuses.extend(_write_alone_and_doubled(client, channel, replayed, own))
 
     assert own not in (coach_token, anonymous_token)
     assert set(statuses) == {403}
-    assert _events(database) == before
-    assert _locale(client) == "nl"
+    _nothing_changed(client, database, before)
     assert _write(client, channel, own) == (201 if channel == "api" else 303)
 
 

@@ -3,7 +3,6 @@ tokens kept out of the server's logs."""
 
 from __future__ import annotations
 
-import os
 import re
 import urllib.error
 import urllib.request
@@ -15,7 +14,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from badges.models import HolderKind, TokenPurpose
-from badges.people import Holder, holders, live_tokens, reissue
+from badges.people import Holder, holders, live_tokens
 from badges.schedules import schedules
 from badges.tokens import derive_token
 from events.demo.seed import DEMO_SLUG, DemoResult
@@ -24,7 +23,8 @@ from events.platform.models import Candidate, CandidateParticipation
 from events.platform.services import find_event
 from events.platform.settings import Settings
 from tests.conftest import run
-from tests.served import free_port, serving
+from tests.helpers import reissued_badge
+from tests.served import clean_env, free_port, serving
 
 
 async def _people(settings: Settings) -> list[tuple[Holder, str, list[tuple[int, int, str, str]]]]:
@@ -98,14 +98,7 @@ def test_unknown_malformed_and_revoked_tokens_get_one_identical_page(
     people = run(_people(database))
     holder, token, _ = people[0]
 
-    async def revoke() -> str:
-        async with open_session(database) as session:
-            event = await find_event(session, DEMO_SLUG)
-            new = await reissue(session, database, event, TokenPurpose.BADGE, holder)
-            await session.commit()
-            return new
-
-    new = run(revoke())
+    new = run(reissued_badge(database, holder))
     unknown = derive_token(b"another key entirely, 32 bytes..", "badge", "candidate:1", 1)
     answers = [
         client.get(f"/b/{t}") for t in (token, unknown, "kort", token.lower(), token + "x", f"{token}/x", "a/b/c")
@@ -122,8 +115,7 @@ def test_unknown_malformed_and_revoked_tokens_get_one_identical_page(
 @pytest.mark.single_database
 def test_tokens_never_reach_the_server_log(tmp_path: Path) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
-    env["MEETMATCH_DATA_DIR"] = str(tmp_path / "data")
+    env = clean_env(tmp_path / "data")
     log_path = tmp_path / "server.log"
     token = derive_token(b"k" * 32, "badge", "candidate:1", 1)
     invitation = "Zm9vYmFyYmF6cXV4cXV1eHh5enp5MTIzNDU2Nzg5"

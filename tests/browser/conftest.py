@@ -134,3 +134,12 @@ def log_in(page: Any, base: str, email: str, password: str = "samenwerkt") -> No
         page.get_by_label("Code", exact=True).fill(_fresh_code(base, email))
         page.get_by_role("button", name="Inloggen").click()
         page.wait_for_load_state()
+
+
+def logged_in_page(browser: Any, base: str, email: str, **options: Any) -> tuple[Any, Any]:
+    """A new browser context (a Dutch desktop unless ``options`` say otherwise) and a page in it, logged in as
+    ``email``."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL", **options})
+    page = context.new_page()
+    log_in(page, base, email)
+    return context, page

@@ -8,16 +8,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import logged_in_page, screenshot
 from tests.registration.test_import_pages import candidate_rows, workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # each needs Chromium and a served app: seconds apiece
 
 
 def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, live_server: str, tmp_path: Path) -> None:
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
-    page = desk.new_page()
-    log_in(page, live_server, "organisator@demo.meetmatch.nl")
+    desk, page = logged_in_page(browser, live_server, "organisator@demo.meetmatch.nl")
 
     # The organiser creates an event.
     page.get_by_role("link", name="Nieuwe bijeenkomst").click()
@@ -71,11 +69,14 @@ def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, li
     desk.close()
 
     # A coach, on a phone, enters wishes for one of the imported candidates.
-    phone_context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="nl-NL"
+    phone_context, phone = logged_in_page(
+        browser,
+        live_server,
+        "coach@demo.meetmatch.nl",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
     )
-    phone = phone_context.new_page()
-    log_in(phone, live_server, "coach@demo.meetmatch.nl")
     phone.get_by_role("link", name="Persoon3 Achter3").click()
     phone.locator("li", has_text="Banenmarkt Tanthof").get_by_role("link", name="Wensen").click()
     phone.locator(".wish", has_text="Werkse! Groen").get_by_role("button", name="heel graag").click()
@@ -86,9 +87,9 @@ def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, li
     phone_context.close()
 
     # The employer marks interest in anonymised cards.
-    employer_context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="nl-NL")
-    employer = employer_context.new_page()
-    log_in(employer, live_server, "groen@demo.meetmatch.nl")
+    employer_context, employer = logged_in_page(
+        browser, live_server, "groen@demo.meetmatch.nl", viewport={"width": 1100, "height": 900}
+    )
     employer.goto(live_server + "/events/banenmarkt-tanthof/cards")
     card = employer.locator(".candidate-card", has_text="Persoon3 A.")
     expect(card.get_by_text("wil u graag spreken")).to_be_visible()
@@ -99,9 +100,7 @@ def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, li
     employer_context.close()
 
     # The organiser sees the filled grid and the capacity check.
-    grid_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
-    grid = grid_context.new_page()
-    log_in(grid, live_server, "organisator@demo.meetmatch.nl")
+    grid_context, grid = logged_in_page(browser, live_server, "organisator@demo.meetmatch.nl")
     grid.goto(live_server + "/events/banenmarkt-tanthof/preferences")
     row = grid.locator("table.grid tbody tr", has_text="Persoon3 Achter3")
     assert row.locator("td.cell .levels-pair").first.inner_text() == "3/2"

@@ -17,9 +17,9 @@ from events.demo.seed import DemoResult
 from events.followup.follow_up import add_months, due_months
 from events.followup.models import FollowUpCheck, Outcome, OutcomeChange, OutcomeStatus
 from events.platform.db import open_session
-from events.platform.models import Candidate, CandidateCoach, CandidateParticipation, Event, User
+from events.platform.models import Candidate, CandidateCoach, CandidateParticipation, EmployerParticipation, Event, User
 from events.platform.settings import Settings
-from tests.conftest import COACH, EMPLOYER, ORGANISER, OTHER_COACH, login, run
+from tests.conftest import COACH, EMPLOYER, ORGANISER, OTHER_COACH, csrf_headers, first_id, login, run
 
 
 def _form(client: TestClient[Litestar], path: str, data: dict[str, Any]) -> Any:
@@ -48,6 +48,19 @@ async def _past(settings: Settings) -> dict[str, Any]:
         return {"event": event, "talk_id": row[0], "candidate_id": row[1], "participation_id": row[2]}
 
 
+async def _outcome(settings: Settings, outcome_id: int) -> Outcome:
+    async with open_session(settings) as session:
+        outcome = await session.get(Outcome, outcome_id)
+        assert outcome is not None
+        return outcome
+
+
+@pytest.fixture
+def past(demo_history: DemoResult, database: Settings) -> dict[str, Any]:
+    """What `_past` finds in the demo with its spring edition."""
+    return run(_past(database))
+
+
 def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
     assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2026, 11, 15), 3) == dt.date(2027, 2, 15)
@@ -64,9 +77,8 @@ def test_due_months_is_the_latest_milestone_reached_and_not_done() -> None:
 
 
 def test_coach_logs_a_job_start_from_a_talk_and_every_change_is_kept(
-    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+    client: TestClient[Litestar], past: dict[str, Any], database: Settings
 ) -> None:
-    past = run(_past(database))
     login(client, COACH)
     path = f"/candidates/{past['candidate_id']}/outcomes/new"
     form = client.get(f"{path}?talk={past['talk_id']}")
@@ -138,37 +150,43 @@ def test_coach_logs_a_job_start_from_a_talk_and_every_change_is_kept(
     assert "betaalde baan" in page.text.lower() or "paid job" in page.text.lower()
 
 
-def test_employer_reports_a_second_interview_and_the_coach_confirms_it(
-    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
-) -> None:
-    async def employer_talk() -> tuple[int, int, str]:
-        async with open_session(database) as session:
-            user = await session.scalar(select(User).where(User.email == EMPLOYER))
-            assert user is not None
-            talk = Event.metadata.tables["held_talk"]
-            from events.platform.models import EmployerParticipation
-
-            row = (
-                await session.execute(
-                    select(talk.c.id, CandidateParticipation.candidate_id)
-                    .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-                    .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
-                    .where(EmployerParticipation.organisation_id == user.organisation_id)
-                    .order_by(talk.c.id)
-                    .limit(1)
-                )
-            ).first()
-            assert row is not None
-            coach = await session.scalar(
-                select(User.email)
-                .join(CandidateCoach, CandidateCoach.coach_id == User.id)
-                .where(CandidateCoach.candidate_id == row[1])
+async def _employer_talk(settings: Settings) -> tuple[int, int, str]:
+    """The demo employer's first talk of the spring edition: its id, the candidate and a coach's e-mail."""
+    async with open_session(settings) as session:
+        user = await session.scalar(select(User).where(User.email == EMPLOYER))
+        assert user is not None
+        talk = Event.metadata.tables["held_talk"]
+        row = (
+            await session.execute(
+                select(talk.c.id, CandidateParticipation.candidate_id)
+                .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+                .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
+                .where(EmployerParticipation.organisation_id == user.organisation_id)
+                .order_by(talk.c.id)
                 .limit(1)
             )
-            assert coach is not None
-            return row[0], row[1], coach
+        ).first()
+        assert row is not None
+        coach = await session.scalar(
+            select(User.email)
+            .join(CandidateCoach, CandidateCoach.coach_id == User.id)
+            .where(CandidateCoach.candidate_id == row[1])
+            .limit(1)
+        )
+        assert coach is not None
+        return int(row[0]), int(row[1]), coach
 
-    talk_id, candidate_id, coach_email = run(employer_talk())
+
+@pytest.fixture
+def employer_talk(demo_history: DemoResult, database: Settings) -> tuple[int, int, str]:
+    """The demo employer's first talk of the spring edition: its id, the candidate and a coach's e-mail."""
+    return run(_employer_talk(database))
+
+
+def test_employer_reports_a_second_interview_and_the_coach_confirms_it(
+    client: TestClient[Litestar], employer_talk: tuple[int, int, str], database: Settings
+) -> None:
+    talk_id, candidate_id, coach_email = employer_talk
     login(client, EMPLOYER)
     page = client.get(f"/events/{PAST_SLUG}/talks")
     assert page.status_code == 200
@@ -195,44 +213,30 @@ def test_employer_reports_a_second_interview_and_the_coach_confirms_it(
     assert f"/outcomes/{outcome.id}/status" in todo.text
     confirmed = _form(client, f"/outcomes/{outcome.id}/status", {"action": "confirm", "back": "follow-up"})
     assert confirmed.status_code == 303
-    assert run(_status(database, outcome.id)) == OutcomeStatus.CONFIRMED
-
-
-async def _status(settings: Settings, outcome_id: int) -> OutcomeStatus:
-    async with open_session(settings) as session:
-        outcome = await session.get(Outcome, outcome_id)
-        assert outcome is not None
-        return outcome.status
+    assert run(_outcome(database, outcome.id)).status == OutcomeStatus.CONFIRMED
 
 
 def test_employer_cannot_report_on_another_employers_talk(
     client: TestClient[Litestar], demo_history: DemoResult, database: Settings
 ) -> None:
-    async def foreign_talk() -> int:
-        async with open_session(database) as session:
-            user = await session.scalar(select(User).where(User.email == EMPLOYER))
-            assert user is not None
-            talk = Event.metadata.tables["held_talk"]
-            from events.platform.models import EmployerParticipation
-
-            found = await session.scalar(
-                select(talk.c.id)
-                .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-                .where(EmployerParticipation.organisation_id != user.organisation_id)
-                .limit(1)
-            )
-            assert found is not None
-            return int(found)
+    talk = Event.metadata.tables["held_talk"]
+    employers_own = select(User.organisation_id).where(User.email == EMPLOYER).scalar_subquery()
+    foreign_talk = first_id(
+        database,
+        select(talk.c.id)
+        .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
+        .where(EmployerParticipation.organisation_id != employers_own)
+        .limit(1),
+    )
 
     login(client, EMPLOYER)
-    response = _form(client, f"/events/{PAST_SLUG}/talks", {"held_talk_id": run(foreign_talk()), "kind": "paid_job"})
+    response = _form(client, f"/events/{PAST_SLUG}/talks", {"held_talk_id": foreign_talk, "kind": "paid_job"})
     assert response.status_code == 404
 
 
 def test_another_coach_reaches_neither_the_outcomes_nor_the_checks_of_a_candidate(
-    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+    client: TestClient[Litestar], past: dict[str, Any]
 ) -> None:
-    past = run(_past(database))
     login(client, OTHER_COACH)
     assert client.get(f"/candidates/{past['candidate_id']}/outcomes/new").status_code == 404
     assert client.get(f"/checks/{past['participation_id']}/3").status_code == 404
@@ -242,31 +246,39 @@ def test_another_coach_reaches_neither_the_outcomes_nor_the_checks_of_a_candidat
     assert client.get(f"/candidates/{past['candidate_id']}/outcomes/new").status_code == 403
 
 
-def test_a_check_at_three_months_ends_a_job_and_is_not_due_again(
-    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
-) -> None:
-    async def a_running_job() -> tuple[Outcome, int, str]:
-        async with open_session(database) as session:
-            outcome = await session.scalar(
-                select(Outcome).where(Outcome.kind == "paid_job", Outcome.status == OutcomeStatus.CONFIRMED).limit(1)
+async def _running_job(settings: Settings) -> tuple[Outcome, int, str]:
+    """A paid job of the spring edition that is still running, its participation and the coach's e-mail."""
+    async with open_session(settings) as session:
+        outcome = await session.scalar(
+            select(Outcome).where(Outcome.kind == "paid_job", Outcome.status == OutcomeStatus.CONFIRMED).limit(1)
+        )
+        assert outcome is not None
+        pid = await session.scalar(
+            select(CandidateParticipation.id).where(
+                CandidateParticipation.candidate_id == outcome.candidate_id,
+                CandidateParticipation.event_id == outcome.event_id,
             )
-            assert outcome is not None
-            pid = await session.scalar(
-                select(CandidateParticipation.id).where(
-                    CandidateParticipation.candidate_id == outcome.candidate_id,
-                    CandidateParticipation.event_id == outcome.event_id,
-                )
-            )
-            coach = await session.scalar(
-                select(User.email)
-                .join(CandidateCoach, CandidateCoach.coach_id == User.id)
-                .where(CandidateCoach.candidate_id == outcome.candidate_id)
-            )
-            assert pid is not None
-            assert coach is not None
-            return outcome, pid, coach
+        )
+        coach = await session.scalar(
+            select(User.email)
+            .join(CandidateCoach, CandidateCoach.coach_id == User.id)
+            .where(CandidateCoach.candidate_id == outcome.candidate_id)
+        )
+        assert pid is not None
+        assert coach is not None
+        return outcome, pid, coach
 
-    outcome, pid, coach = run(a_running_job())
+
+@pytest.fixture
+def running_job(demo_history: DemoResult, database: Settings) -> tuple[Outcome, int, str]:
+    """A running paid job of the spring edition, its participation and the coach's e-mail."""
+    return run(_running_job(database))
+
+
+def test_a_check_at_three_months_ends_a_job_and_is_not_due_again(
+    client: TestClient[Litestar], running_job: tuple[Outcome, int, str], database: Settings
+) -> None:
+    outcome, pid, coach = running_job
     login(client, coach)
     overview = client.get("/follow-up")
     assert f"/checks/{pid}/3" in overview.text
@@ -286,16 +298,15 @@ def test_a_check_at_three_months_ends_a_job_and_is_not_due_again(
     assert client.get(f"/checks/{pid}/6").status_code == 200
     assert _form(client, f"/checks/{pid}/6", {}).status_code == 422  # not due for another three months
 
-    async def after() -> tuple[dt.date | None, int]:
+    async def checks() -> int:
         async with open_session(database) as session:
-            row = await session.get(Outcome, outcome.id)
-            assert row is not None
-            checks = await session.scalar(
+            found = await session.scalar(
                 select(func.count()).select_from(FollowUpCheck).where(FollowUpCheck.candidate_participation_id == pid)
             )
-            return row.end_date, int(checks or 0)
+            return int(found or 0)
 
-    assert run(after()) == (end, 2)  # the one-month check of the demo, and this one
+    # The checks: the one-month check of the demo, and this one.
+    assert (run(_outcome(database, outcome.id)).end_date, run(checks())) == (end, 2)
     login(client, OTHER_COACH if coach != OTHER_COACH else COACH)
     assert client.get(f"/outcomes/{outcome.id}/edit").status_code == 404
     assert _form(client, f"/outcomes/{outcome.id}/status", {"action": "withdraw"}).status_code == 404
@@ -338,10 +349,8 @@ def test_the_event_follow_up_page_lists_talks_answers_and_what_to_do(
 
 @pytest.mark.slow
 def test_erased_candidates_drop_out_of_the_follow_up(
-    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+    client: TestClient[Litestar], past: dict[str, Any], database: Settings
 ) -> None:
-    past = run(_past(database))
-
     async def erase() -> None:
         async with open_session(database) as session:
             candidate = await session.get(Candidate, past["candidate_id"])
@@ -356,11 +365,8 @@ def test_erased_candidates_drop_out_of_the_follow_up(
 
 
 def test_the_api_logs_changes_and_confirms_outcomes_and_names_the_field_at_fault(
-    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+    client: TestClient[Litestar], past: dict[str, Any]
 ) -> None:
-    from tests.conftest import csrf_headers
-
-    past = run(_past(database))
     login(client, COACH)
     path = f"/api/candidates/{past['candidate_id']}/outcomes"
     bad = client.post(path, json={"kind": "training", "held_talk_id": past["talk_id"]}, headers=csrf_headers(client))
@@ -396,40 +402,10 @@ def test_the_api_logs_changes_and_confirms_outcomes_and_names_the_field_at_fault
     assert client.get(f"/api/candidates/{past['candidate_id']}/outcomes").status_code == 404
 
 
-async def _running_job(settings: Settings) -> tuple[Outcome, int, str]:
-    """A paid job of the spring edition that is still running, its participation and the coach's e-mail."""
-    async with open_session(settings) as session:
-        outcome = await session.scalar(
-            select(Outcome).where(Outcome.kind == "paid_job", Outcome.status == OutcomeStatus.CONFIRMED).limit(1)
-        )
-        assert outcome is not None
-        pid = await session.scalar(
-            select(CandidateParticipation.id).where(
-                CandidateParticipation.candidate_id == outcome.candidate_id,
-                CandidateParticipation.event_id == outcome.event_id,
-            )
-        )
-        coach = await session.scalar(
-            select(User.email)
-            .join(CandidateCoach, CandidateCoach.coach_id == User.id)
-            .where(CandidateCoach.candidate_id == outcome.candidate_id)
-        )
-        assert pid is not None
-        assert coach is not None
-        return outcome, pid, coach
-
-
-async def _end_date(settings: Settings, outcome_id: int) -> dt.date | None:
-    async with open_session(settings) as session:
-        row = await session.get(Outcome, outcome_id)
-        assert row is not None
-        return row.end_date
-
-
 def test_an_end_date_counts_even_when_the_check_was_just_done_by_a_colleague_or_the_button_left(
-    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+    client: TestClient[Litestar], running_job: tuple[Outcome, int, str], database: Settings
 ) -> None:
-    outcome, pid, coach = run(_running_job(database))
+    outcome, pid, coach = running_job
     login(client, coach)
     form = client.get(f"/checks/{pid}/3")
     assert form.text.count('name="still_') == 2  # the job only: second interviews are not "still going"
@@ -438,14 +414,12 @@ def test_an_end_date_counts_even_when_the_check_was_just_done_by_a_colleague_or_
     # The button left on "still going", an end date filled in: it has ended.
     again = _form(client, f"/checks/{pid}/3", {f"end_{outcome.id}": end.isoformat()})
     assert again.status_code == 303
-    assert run(_end_date(database, outcome.id)) == end
+    assert run(_outcome(database, outcome.id)).end_date == end
 
 
 def test_confirming_an_employers_report_without_its_details_asks_for_them_first(
-    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+    client: TestClient[Litestar], past: dict[str, Any], database: Settings
 ) -> None:
-    past = run(_past(database))
-
     async def report() -> int:
         async with open_session(database) as session:
             outcome = Outcome(
@@ -464,7 +438,7 @@ def test_confirming_an_employers_report_without_its_details_asks_for_them_first(
     login(client, COACH)
     asked = _form(client, f"/outcomes/{outcome_id}/status", {"action": "confirm"})
     assert (asked.status_code, asked.headers["location"]) == (303, f"/outcomes/{outcome_id}/edit?confirm=1")
-    assert run(_status(database, outcome_id)) == OutcomeStatus.PROPOSED
+    assert run(_outcome(database, outcome_id)).status == OutcomeStatus.PROPOSED
     assert 'name="confirm" value="1"' in client.get(asked.headers["location"]).text
     done = _form(
         client,
@@ -479,34 +453,28 @@ def test_confirming_an_employers_report_without_its_details_asks_for_them_first(
         },
     )
     assert done.status_code == 303
-    assert run(_status(database, outcome_id)) == OutcomeStatus.CONFIRMED
+    assert run(_outcome(database, outcome_id)).status == OutcomeStatus.CONFIRMED
 
 
 def test_an_opening_of_another_event_or_an_id_beyond_the_database_is_named_as_the_field_at_fault(
-    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+    client: TestClient[Litestar], past: dict[str, Any], database: Settings
 ) -> None:
-    from events.platform.models import EmployerParticipation, Opening
-    from tests.conftest import csrf_headers
+    from events.platform.models import Opening
 
-    past = run(_past(database))
-
-    async def upcoming_opening() -> int:
-        async with open_session(database) as session:
-            found = await session.scalar(
-                select(Opening.id)
-                .join(EmployerParticipation, EmployerParticipation.id == Opening.employer_participation_id)
-                .join(Event, Event.id == EmployerParticipation.event_id)
-                .where(Event.slug == "samen-werkt")
-                .limit(1)
-            )
-            assert found is not None
-            return int(found)
+    upcoming_opening = first_id(
+        database,
+        select(Opening.id)
+        .join(EmployerParticipation, EmployerParticipation.id == Opening.employer_participation_id)
+        .join(Event, Event.id == EmployerParticipation.event_id)
+        .where(Event.slug == "samen-werkt")
+        .limit(1),
+    )
 
     login(client, COACH)
     path = f"/api/candidates/{past['candidate_id']}/outcomes"
     other = client.post(
         path,
-        json={"kind": "second_interview", "held_talk_id": past["talk_id"], "opening_id": run(upcoming_opening())},
+        json={"kind": "second_interview", "held_talk_id": past["talk_id"], "opening_id": upcoming_opening},
         headers=csrf_headers(client),
     )
     assert (other.status_code, other.json()["field"]) == (422, "opening_id")
@@ -515,31 +483,9 @@ def test_an_opening_of_another_event_or_an_id_beyond_the_database_is_named_as_th
 
 
 def test_an_employer_learns_nothing_of_what_the_coach_logged_for_its_talk(
-    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+    client: TestClient[Litestar], employer_talk: tuple[int, int, str]
 ) -> None:
-    from events.platform.models import EmployerParticipation
-
-    async def talk_and_coach() -> tuple[int, int, str]:
-        async with open_session(database) as session:
-            user = await session.scalar(select(User).where(User.email == EMPLOYER))
-            assert user is not None
-            talk = Event.metadata.tables["held_talk"]
-            row = (
-                await session.execute(
-                    select(talk.c.id, CandidateParticipation.candidate_id, User.email)
-                    .join(EmployerParticipation, EmployerParticipation.id == talk.c.employer_participation_id)
-                    .join(CandidateParticipation, CandidateParticipation.id == talk.c.candidate_participation_id)
-                    .join(CandidateCoach, CandidateCoach.candidate_id == CandidateParticipation.candidate_id)
-                    .join(User, User.id == CandidateCoach.coach_id)
-                    .where(EmployerParticipation.organisation_id == user.organisation_id)
-                    .order_by(talk.c.id)
-                    .limit(1)
-                )
-            ).first()
-            assert row is not None
-            return int(row[0]), int(row[1]), str(row[2])
-
-    talk_id, candidate_id, coach = run(talk_and_coach())
+    talk_id, candidate_id, coach = employer_talk
     login(client, coach)
     logged = _form(
         client,

@@ -289,10 +289,6 @@ def test_matrix_covers_every_route(app: Litestar) -> None:
     assert app_routes(app) == set(MATRIX)
 
 
-async def _coach_candidate(settings: Settings) -> int:
-    return (await _ids(settings))["candidate_id"]
-
-
 async def _ids(settings: Settings) -> dict[str, int]:
     """Ids of objects in the demo that the matrix addresses: the coach's own candidate, the employer's own
     participation, its opening and contact."""
@@ -429,21 +425,20 @@ def test_every_route_answers_each_role_as_the_matrix_says(
 
 
 def test_coach_gets_404_for_another_coachs_candidate_exactly_like_a_missing_one(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], coach_candidate: int
 ) -> None:
-    foreign_id = run(_coach_candidate(database))
     login(client, OTHER_COACH)
 
-    foreign = client.get(f"/api/candidates/{foreign_id}")
+    foreign = client.get(f"/api/candidates/{coach_candidate}")
     missing = client.get("/api/candidates/987654")
-    foreign_page = client.get(f"/candidates/{foreign_id}")
+    foreign_page = client.get(f"/candidates/{coach_candidate}")
     missing_page = client.get("/candidates/987654")
 
     assert foreign.status_code == missing.status_code == 404
     assert foreign.content == missing.content
     assert foreign_page.status_code == missing_page.status_code == 404
     # The page echoes its own path (the language switch returns there); apart from that it is the same.
-    assert foreign_page.text.replace(f"/candidates/{foreign_id}", "/candidates/ID") == missing_page.text.replace(
+    assert foreign_page.text.replace(f"/candidates/{coach_candidate}", "/candidates/ID") == missing_page.text.replace(
         "/candidates/987654", "/candidates/ID"
     )
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from alembic import command
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 
-from badges.models import CheckIn, CheckInMethod, HolderKind
-from events.platform.db import create_engine, dispose_engine, open_session
-from events.platform.migrate import alembic_config, upgrade
+from badges.models import CheckInMethod, HolderKind
+from events.platform.db import open_session
+from events.platform.migrate import upgrade
 from events.platform.models import EmployerContact, EmployerParticipation, Event, Organisation, OrganisationKind
 from events.platform.settings import Settings
 from tests.conftest import run
+from tests.helpers import alembic, check_in
 
 
 async def _contacts(settings: Settings) -> tuple[int, int]:
@@ -33,39 +32,9 @@ async def _contacts(settings: Settings) -> tuple[int, int]:
         await session.flush()
         now = dt.datetime.now(dt.UTC)
         for contact, method in ((at_door, CheckInMethod.WALK_IN), (before, CheckInMethod.SCAN)):
-            session.add(
-                CheckIn(
-                    event_id=event.id,
-                    holder=f"employer:{contact.id}",
-                    holder_kind=HolderKind.EMPLOYER,
-                    employer_contact_id=contact.id,
-                    at=now,
-                    method=method,
-                )
-            )
+            session.add(check_in(event.id, HolderKind.EMPLOYER, contact.id, now, method=method))
         await session.commit()
         return at_door.id, before.id
-
-
-async def _alembic(settings: Settings, action: str, revision: str) -> None:
-    def go(connection: Connection) -> None:
-        sqlite = connection.dialect.name == "sqlite"
-        if sqlite:
-            # SQLite's batch migrations copy a table and drop the old one, and with foreign keys on, dropping
-            # `event` deletes every row that hangs off it (meetmatch has no downgrade command; this test does).
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        config = alembic_config(settings)
-        config.attributes["connection"] = connection
-        getattr(command, action)(config, revision)
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-
-    engine = create_engine(settings)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(go)
-    finally:
-        await dispose_engine(engine)
 
 
 async def _walk_in(settings: Settings) -> dict[int, bool]:
@@ -79,8 +48,8 @@ def test_migration_0011_marks_the_contacts_the_walk_in_desk_checked_in_as_regist
 ) -> None:
     run(upgrade(settings))
     at_door, before = run(_contacts(settings))
-    run(_alembic(settings, "downgrade", "0010"))
+    run(alembic(settings, "downgrade", "0010"))
 
-    run(_alembic(settings, "upgrade", "head"))
+    run(alembic(settings, "upgrade", "head"))
 
     assert run(_walk_in(settings)) == {at_door: True, before: False}

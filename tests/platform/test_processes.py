@@ -4,7 +4,6 @@ updates the dashboard stream served by the other."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,50 +12,24 @@ from pathlib import Path
 import httpx
 import pytest
 
-from badges.models import HolderKind, TokenPurpose
-from badges.people import holders, live_tokens
-from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, build_demo_in
+from events.demo.seed import DEMO_PASSWORD, build_demo_in
 from events.platform.db import open_session
 from events.platform.migrate import upgrade
-from events.platform.services import find_event
 from events.platform.settings import Settings
 from tests.badges.day.test_day import _watch_a_scan
-from tests.conftest import DOOR, ORGANISER, TEST_KEY, require, run, served_code
+from tests.conftest import DOOR, ORGANISER, require, run, served_code
+from tests.helpers import first_badge_token
 from tests.platform.test_redis_sessions import redis_is_up
-from tests.served import MEETMATCH, free_port, serving
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
-    env.update(
-        MEETMATCH_DATA_DIR=str(settings.data_dir),
-        MEETMATCH_DATABASE_URL=settings.database_url,
-        MEETMATCH_SECRET_KEY=TEST_KEY,
-        # One Redis database per pass: the SQLite and PostgreSQL passes of .ci/run run side by side.
-        MEETMATCH_REDIS_URL=f"redis://127.0.0.1:6379/{15 if settings.is_sqlite else 14}",
-        MEETMATCH_JOBS_INTERVAL="0",
-    )
-    if settings.database_schema:
-        env["MEETMATCH_DATABASE_SCHEMA"] = settings.database_schema
-    return env
+from tests.served import MEETMATCH, clean_env, served_app
 
 
 @contextmanager
 def served(settings: Settings, workdir: Path, log: Path | None = None) -> Iterator[str]:
-    """`meetmatch serve` on ``settings`` in a process of its own (its output to ``log`` when given)."""
-    port = free_port()
-    env = {**_env(settings), "MEETMATCH_BASE_URL": f"http://127.0.0.1:{port}"}
-    with serving(port, ["--no-migrate"], env=env, cwd=workdir, log=log or workdir / "serve.log") as (base, _):
+    """`meetmatch serve` on ``settings`` in a process of its own (its output to ``log`` when given), with Redis."""
+    # One Redis database per pass: the SQLite and PostgreSQL passes of .ci/run run side by side.
+    redis = f"redis://127.0.0.1:6379/{15 if settings.is_sqlite else 14}"
+    with served_app(settings, workdir, log, MEETMATCH_REDIS_URL=redis) as (base, _):
         yield base
-
-
-async def _a_token(settings: Settings) -> str:
-    async with open_session(settings) as session:
-        event = await find_event(session, DEMO_SLUG)
-        people = await holders(session, event, (HolderKind.CANDIDATE,))
-        tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, people[:1])
-        await session.commit()
-        return tokens[people[0].key][0]
 
 
 async def _migrated_demo(settings: Settings) -> None:
@@ -72,7 +45,7 @@ def test_two_app_processes_share_logins_and_live_updates(settings: Settings, tmp
     require(redis_is_up(), "Redis is not running on 127.0.0.1:6379")
     database = settings
     run(_migrated_demo(database))
-    token = run(_a_token(database))
+    token = run(first_badge_token(database))
     with served(database, tmp_path) as first, served(database, tmp_path) as second:
         with httpx.Client(base_url=first, timeout=10) as on_first:
             assert on_first.post(
@@ -89,8 +62,7 @@ def test_two_app_processes_share_logins_and_live_updates(settings: Settings, tmp
 
 
 def test_several_workers_need_postgresql_and_redis(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
-    env["MEETMATCH_DATA_DIR"] = str(tmp_path)
+    env = clean_env(tmp_path)
     sqlite = subprocess.run(
         [MEETMATCH, "serve", "--workers", "2"], env=env, capture_output=True, text=True, check=False
     )

@@ -50,6 +50,7 @@ from events.platform.models import (
 from events.platform.settings import Settings
 from schedule.models import Meeting, ScheduleVersion
 from tests.conftest import COACH
+from tests.helpers import check_in
 
 # Each personal value of the person carries one of these, so that a leftover names the field it came from.
 MARKERS = {
@@ -157,15 +158,7 @@ async def _seed(session: AsyncSession, settings: Settings, event_id: int) -> See
         )
     )
     session.add(
-        CheckIn(
-            event_id=event_id,
-            holder=f"candidate:{participation.id}",
-            holder_kind=HolderKind.CANDIDATE,
-            candidate_participation_id=participation.id,
-            at=now,
-            by_user_id=coach.id,
-            method=CheckInMethod.DESK,
-        )
+        check_in(event_id, HolderKind.CANDIDATE, participation.id, now, by_user_id=coach.id, method=CheckInMethod.DESK)
     )
     talk = HeldTalk(
         event_id=event_id,
@@ -181,43 +174,32 @@ async def _seed(session: AsyncSession, settings: Settings, event_id: int) -> See
     await session.flush()
     scanner = await session.scalar(select(User).order_by(User.id))
     assert scanner is not None
-    session.add(
-        Scan(
-            user_id=scanner.id,
-            nonce="privacy-test-nonce-1",
-            event_id=event_id,
-            kind="check_in",
-            code="checked_in",
-            answer={
-                "code": "checked_in",
-                "message": f"Welkom, {m['first_name']}! Aangemeld.",
-                "event": {"id": event_id},
-                "person": {
-                    "first_name": m["first_name"],
-                    "role": "candidate",
-                    "number": 9001,
-                    "instruction": m["door"],
-                },
-            },
-            at=now,
+    answers = {
+        "check_in": {
+            "code": "checked_in",
+            "message": f"Welkom, {m['first_name']}! Aangemeld.",
+            "event": {"id": event_id},
+            "person": {"first_name": m["first_name"], "role": "candidate", "number": 9001, "instruction": m["door"]},
+        },
+        "meeting": {
+            "code": "meeting_logged",
+            "message": f"Gesprek met {m['first_name']} (ronde 1) vastgelegd.",
+            "talk": {"id": talk.id, "planned": True, "round": 1},
+            "person": {"first_name": m["first_name"], "role": "candidate"},
+        },
+    }
+    for number, (kind, answer) in enumerate(answers.items(), start=1):
+        session.add(
+            Scan(
+                user_id=scanner.id,
+                nonce=f"privacy-test-nonce-{number}",
+                event_id=event_id,
+                kind=kind,
+                code=answer["code"],
+                answer=answer,
+                at=now,
+            )
         )
-    )
-    session.add(
-        Scan(
-            user_id=scanner.id,
-            nonce="privacy-test-nonce-2",
-            event_id=event_id,
-            kind="meeting",
-            code="meeting_logged",
-            answer={
-                "code": "meeting_logged",
-                "message": f"Gesprek met {m['first_name']} (ronde 1) vastgelegd.",
-                "talk": {"id": talk.id, "planned": True, "round": 1},
-                "person": {"first_name": m["first_name"], "role": "candidate"},
-            },
-            at=now,
-        )
-    )
     version = await session.scalar(
         select(ScheduleVersion).where(ScheduleVersion.event_id == event_id).order_by(ScheduleVersion.id.desc())
     )

@@ -12,22 +12,11 @@ from sqlalchemy import select
 
 from events.demo.seed import DemoResult
 from events.platform.db import open_session
-from events.platform.models import AuditEntry, CandidateCoach, User
+from events.platform.models import AuditEntry, User
 from events.platform.settings import Settings
 from events.privacy.audit_log import PAGE_SIZE
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
-
-
-async def _coach_candidate(settings: Settings) -> int:
-    async with open_session(settings) as session:
-        coach = await session.scalar(select(User.id).where(User.email == COACH))
-        found = await session.scalar(
-            select(CandidateCoach.candidate_id)
-            .where(CandidateCoach.coach_id == coach)
-            .order_by(CandidateCoach.candidate_id)
-        )
-        assert found is not None
-        return int(found)
+from tests.helpers import answers_by_account
 
 
 def _rows(html: str) -> list[str]:
@@ -35,15 +24,12 @@ def _rows(html: str) -> list[str]:
     return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in body.split("</tr>") if "<td" in row]
 
 
-def test_audit_viewer_shows_who_read_whom_newest_first(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
-) -> None:
-    candidate_id = run(_coach_candidate(database))
+def test_audit_viewer_shows_who_read_whom_newest_first(client: TestClient[Litestar], coach_candidate: int) -> None:
     login(client, COACH)
-    client.get(f"/candidates/{candidate_id}")  # the coach reads the confidential data
+    client.get(f"/candidates/{coach_candidate}")  # the coach reads the confidential data
     login(client, ORGANISER)
 
-    page = client.get(f"/audit/?candidate={candidate_id}")
+    page = client.get(f"/audit/?candidate={coach_candidate}")
 
     assert page.status_code == 200
     rows = _rows(page.text)
@@ -97,32 +83,26 @@ def test_audit_viewer_filters_by_actor_and_action_and_pages(
 def test_audit_viewer_refused_to_coach_employer_door_and_anonymous(
     client: TestClient[Litestar], demo: DemoResult
 ) -> None:
-    answers = {}
-    for account in (COACH, EMPLOYER, DOOR, None):
-        client.cookies.clear()
-        if account:
-            login(client, account)
-        answers[account] = client.get("/audit/", follow_redirects=False).status_code
+    answers = answers_by_account(client, lambda client: client.get("/audit/", follow_redirects=False).status_code)
 
     assert answers == {COACH: 403, EMPLOYER: 403, DOOR: 403, None: 303}
 
 
 def test_candidate_page_shows_who_looked_to_organisers_and_the_persons_coaches(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], coach_candidate: int
 ) -> None:
-    candidate_id = run(_coach_candidate(database))
     login(client, ORGANISER)
-    organiser_page = client.get(f"/candidates/{candidate_id}")
+    organiser_page = client.get(f"/candidates/{coach_candidate}")
     login(client, COACH)
-    coach_page = client.get(f"/candidates/{candidate_id}")
-    coach_list = client.get(f"/candidates/{candidate_id}/access?fragment=true")
+    coach_page = client.get(f"/candidates/{coach_candidate}")
+    coach_list = client.get(f"/candidates/{coach_candidate}/access?fragment=true")
     login(client, OTHER_COACH)
-    other_coach = client.get(f"/candidates/{candidate_id}/access?fragment=true")
+    other_coach = client.get(f"/candidates/{coach_candidate}/access?fragment=true")
 
     assert "Wie heeft deze gegevens bekeken" in organiser_page.text
-    assert f'data-src="/candidates/{candidate_id}/access?fragment=true"' in organiser_page.text
-    assert f'href="/candidates/{candidate_id}/erase"' in organiser_page.text
-    assert f'href="/candidates/{candidate_id}/export.pdf"' in organiser_page.text
+    assert f'data-src="/candidates/{coach_candidate}/access?fragment=true"' in organiser_page.text
+    assert f'href="/candidates/{coach_candidate}/erase"' in organiser_page.text
+    assert f'href="/candidates/{coach_candidate}/export.pdf"' in organiser_page.text
     assert "Wie heeft deze gegevens bekeken" in coach_page.text
     assert "/erase" not in coach_page.text
     assert "/export." not in coach_page.text

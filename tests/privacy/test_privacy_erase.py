@@ -18,12 +18,12 @@ from sqlalchemy import select, text, update
 from events.demo.seed import DemoResult
 from events.platform.db import create_engine, dispose_engine, import_models, open_session, session_maker
 from events.platform.errors import ConflictError
-from events.platform.identity import CurrentUser
-from events.platform.models import Candidate, OutboxMessage, Role
+from events.platform.models import Candidate, OutboxMessage
 from events.platform.settings import Settings
 from events.privacy.erasure import LEDGER_FILE, apply_ledger, erase_person, read_ledger
 from events.privacy.models import Erasure
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, login, run
+from tests.helpers import an_organiser, answers_by_account, erase
 from tests.privacy.privacy_seed import MARKERS, Seeded, all_markers, event_figures, seed_person
 
 
@@ -249,11 +249,8 @@ def test_erase_refused_to_coach_employer_door_and_anonymous(
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:
     seeded = run(seed_person(database, demo.event_id))
-    answers = {}
-    for account in (COACH, EMPLOYER, DOOR, None):
-        client.cookies.clear()
-        if account:
-            login(client, account)
+
+    def ask(client: TestClient[Litestar]) -> tuple[int, int]:
         client.get("/login")
         page = client.post(
             f"/candidates/{seeded.candidate_id}/erase",
@@ -265,23 +262,19 @@ def test_erase_refused_to_coach_employer_door_and_anonymous(
             json={"confirm": True},
             headers={"x-csrftoken": client.cookies.get("csrftoken") or ""},
         )
-        answers[account] = (page.status_code, api.status_code)
+        return page.status_code, api.status_code
+
+    answers = answers_by_account(client, ask)
 
     assert answers == {COACH: (403, 403), EMPLOYER: (403, 403), DOOR: (403, 403), None: (303, 401)}
     assert run(_state(database, seeded))["erased"] is False
-
-
-def _organiser() -> CurrentUser:
-    return CurrentUser(
-        id=0, email="", name="test", role=Role.ORGANISER, organisation_id=None, event_id=None, locale="nl"
-    )
 
 
 async def _erase_twice_at_once(settings: Settings, candidate_id: int) -> list[str]:
     engines = [create_engine(settings), create_engine(settings)]
     try:
         results = await asyncio.gather(
-            *(erase_person(session_maker(e), settings, _organiser(), candidate_id) for e in engines),
+            *(erase_person(session_maker(e), settings, an_organiser(), candidate_id) for e in engines),
             return_exceptions=True,
         )
     finally:
@@ -298,14 +291,6 @@ def test_erase_from_two_processes_at_once_erases_once(demo: DemoResult, database
     assert outcome == [ConflictError.__name__, "erased"]
     assert run(_state(database, seeded))["ledger"] == [seeded.candidate_id]
     assert len(read_ledger(database)) == 1
-
-
-async def _erase(settings: Settings, candidate_id: int) -> None:
-    engine = create_engine(settings)
-    try:
-        await erase_person(session_maker(engine), settings, _organiser(), candidate_id)
-    finally:
-        await dispose_engine(engine)
 
 
 async def _restore_older_backup(settings: Settings, seeded: Seeded) -> None:
@@ -332,7 +317,7 @@ async def _apply(settings: Settings) -> list[int]:
 
 def test_apply_ledger_erases_again_whom_a_restored_backup_brought_back(demo: DemoResult, database: Settings) -> None:
     seeded = run(seed_person(database, demo.event_id))
-    run(_erase(database, seeded.candidate_id))
+    run(erase(database, seeded.candidate_id))
     run(_restore_older_backup(database, seeded))
     assert run(_state(database, seeded))["name"] == f"{MARKERS['first_name']} {MARKERS['last_name']}"
 

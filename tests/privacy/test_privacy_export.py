@@ -16,6 +16,7 @@ from events.platform.db import open_session
 from events.platform.models import AuditEntry
 from events.platform.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, login, require, run
+from tests.helpers import answers_by_account
 from tests.privacy.privacy_seed import MARKERS, seed_person
 
 
@@ -103,15 +104,13 @@ def test_export_refused_to_coach_employer_door_and_anonymous(
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:
     seeded = run(seed_person(database, demo.event_id))
-    answers = {}
-    for account in (COACH, EMPLOYER, DOOR, None):
-        client.cookies.clear()
-        if account:
-            login(client, account)
-        answers[account] = (
+    answers = answers_by_account(
+        client,
+        lambda client: (
             client.get(f"/candidates/{seeded.candidate_id}/export.json", follow_redirects=False).status_code,
             client.get(f"/api/candidates/{seeded.candidate_id}/export").status_code,
-        )
+        ),
+    )
 
     assert answers == {COACH: (403, 403), EMPLOYER: (403, 403), DOOR: (403, 403), None: (303, 401)}
     assert run(_exports(database, seeded.candidate_id)) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
@@ -29,19 +30,12 @@ async def _people(settings: Settings) -> dict[str, int]:
     """Three people besides the demo: one whose only event is long past, one who came again to a later event
     (kept longer), one who never came to an event (kept 12 months after registering)."""
     async with open_session(settings) as session:
-        old = Event(
-            slug="voorjaar-2020",
-            name="Voorjaar 2020",
-            date=dt.date(2020, 3, 15),
-            first_round_start=dt.time(10),
-            retention_months=12,
-        )
-        later = Event(
-            slug="winter-2021",
-            name="Winter 2021",
-            date=dt.date(2021, 1, 10),
-            first_round_start=dt.time(10),
-            retention_months=6,
+        old, later = (
+            Event(slug=slug, name=name, date=date, first_round_start=dt.time(10), retention_months=months)
+            for slug, name, date, months in (
+                ("voorjaar-2020", "Voorjaar 2020", dt.date(2020, 3, 15), 12),
+                ("winter-2021", "Winter 2021", dt.date(2021, 1, 10), 6),
+            )
         )
         session.add_all([old, later])
         registered = dt.datetime(2020, 9, 15, 9, tzinfo=dt.UTC)
@@ -77,9 +71,13 @@ async def _erased(settings: Settings) -> set[int]:
         return set(await session.scalars(select(Candidate.id).where(Candidate.erased_at.is_not(None))))
 
 
-def test_retention_dates_follow_the_last_event_or_the_registration(demo: DemoResult, database: Settings) -> None:
-    people = run(_people(database))
+@pytest.fixture
+def people(demo: DemoResult, database: Settings) -> dict[str, int]:
+    """The three people of `_people`, besides the demo."""
+    return run(_people(database))
 
+
+def test_retention_dates_follow_the_last_event_or_the_registration(people: dict[str, int], database: Settings) -> None:
     async def dates() -> dict[int, dt.date]:
         async with open_session(database) as session:
             return await erasure_dates(session, people.values())
@@ -93,10 +91,8 @@ def test_retention_dates_follow_the_last_event_or_the_registration(demo: DemoRes
 
 
 def test_retention_a_day_before_does_nothing_and_a_day_after_erases_exactly_the_expired(
-    demo: DemoResult, database: Settings
+    people: dict[str, int], database: Settings
 ) -> None:
-    people = run(_people(database))
-
     before = run(_retain(database, LIMIT - dt.timedelta(days=1)))
     assert (before.erased, run(_erased(database))) == ([], set())
 
@@ -112,9 +108,7 @@ def test_retention_a_day_before_does_nothing_and_a_day_after_erases_exactly_the_
     assert run(_retain(database, dt.date(2022, 1, 10))).erased == [people["Twice"]]
 
 
-def test_retention_dry_run_counts_and_erases_nothing(demo: DemoResult, database: Settings) -> None:
-    run(_people(database))
-
+def test_retention_dry_run_counts_and_erases_nothing(people: dict[str, int], database: Settings) -> None:
     report = run(_retain(database, LIMIT, dry_run=True))
 
     assert (len(report.due), report.erased, run(_erased(database))) == (2, [], set())
@@ -125,9 +119,9 @@ async def _two_at_once(settings: Settings, today: dt.date) -> list[RetentionRepo
     return list(await asyncio.gather(_retain(settings, today), _retain(settings, today)))
 
 
-def test_retention_from_two_processes_at_once_erases_each_person_once(demo: DemoResult, database: Settings) -> None:
-    people = run(_people(database))
-
+def test_retention_from_two_processes_at_once_erases_each_person_once(
+    people: dict[str, int], database: Settings
+) -> None:
     reports = run(_two_at_once(database, LIMIT))
 
     erased = [i for r in reports for i in r.erased]
@@ -141,8 +135,7 @@ def test_retention_from_two_processes_at_once_erases_each_person_once(demo: Demo
     assert sorted(e["candidate_id"] for e in read_ledger(database)) == sorted(erased)
 
 
-def test_retention_job_runs_with_the_jobs(demo: DemoResult, database: Settings) -> None:
-    people = run(_people(database))
+def test_retention_job_runs_with_the_jobs(people: dict[str, int], database: Settings) -> None:
     moment = dt.datetime.combine(LIMIT, dt.time(3), tzinfo=dt.UTC)
 
     async def jobs() -> list[str]:
@@ -173,9 +166,8 @@ def test_retention_command_with_today_and_dry_run(settings: Settings) -> None:
 
 
 def test_candidate_and_event_pages_say_when_data_is_anonymised(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], demo: DemoResult, people: dict[str, int], database: Settings
 ) -> None:
-    people = run(_people(database))
     login(client, ORGANISER)
 
     candidate = client.get(f"/candidates/{people['Twice']}")

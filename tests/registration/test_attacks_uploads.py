@@ -17,7 +17,6 @@ import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,19 +28,17 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from openpyxl import Workbook
 
-from badges.models import HolderKind, TokenPurpose
-from badges.people import holders, live_tokens
 from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, DemoResult, build_demo_in
 from events.platform import i18n, import_files
 from events.platform.db import open_session
 from events.platform.errors import DomainError
 from events.platform.import_files import read_table
 from events.platform.migrate import upgrade
-from events.platform.services import find_event
 from events.platform.settings import Settings
 from tests.cli import cli
-from tests.conftest import DOOR, ORGANISER, TEST_KEY, csrf_headers, login, run, served_code
-from tests.served import MEETMATCH, free_port, serving
+from tests.conftest import DOOR, ORGANISER, csrf_headers, login, run, served_code
+from tests.helpers import first_badge_token_in
+from tests.served import MEETMATCH, served_app
 
 MB = 1 << 20
 NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -487,22 +484,33 @@ def test_read_table_refusal_is_dutch_by_default() -> None:
 # --- the pages, the API and the command line ---------------------------------------------------------
 
 
+def _bomb_refused(client: TestClient[Litestar], bomb: Bomb, path: Path, *, api: bool) -> Any:
+    """The organiser uploads the bomb for a candidate import, through the API (a dry run) or the page: refused
+    with 422 (the response)."""
+    login(client, ORGANISER)
+    files = {"file": (bomb.filename, path.read_bytes(), "application/octet-stream")}
+    if api:
+        response = client.post(
+            f"/api/events/{DEMO_SLUG}/imports/candidates?dry_run=true", files=files, headers=csrf_headers(client)
+        )
+    else:
+        response = client.post(
+            f"/events/{DEMO_SLUG}/import/candidates",
+            files=files,
+            data={"_csrf_token": client.cookies.get("csrftoken")},
+        )
+    assert response.status_code == 422
+    return response
+
+
 @pytest.mark.parametrize("name", ["empty_rows", "entities", "csv_million"])
 def test_import_page_bomb_refused_with_the_limit_beside_the_field(
     name: str, bombs: dict[str, tuple[Bomb, Path]], client: TestClient[Litestar], demo: DemoResult
 ) -> None:
-    bomb, path = bombs[name]
-    login(client, ORGANISER)
+    page = _bomb_refused(client, *bombs[name], api=False)
 
-    response = client.post(
-        f"/events/{DEMO_SLUG}/import/candidates",
-        files={"file": (bomb.filename, path.read_bytes(), "application/octet-stream")},
-        data={"_csrf_token": client.cookies.get("csrftoken")},
-    )
-
-    assert response.status_code == 422
-    assert 'class="field-error"' in response.text
-    assert bomb.dutch in response.text
+    assert 'class="field-error"' in page.text
+    assert bombs[name][0].dutch in page.text
 
 
 @pytest.mark.parametrize("name", ["shared_strings", "dtd", "csv_million"])
@@ -510,17 +518,10 @@ def test_import_api_bomb_refused_422_naming_the_limit(
     name: str, bombs: dict[str, tuple[Bomb, Path]], client: TestClient[Litestar], demo: DemoResult
 ) -> None:
     bomb, path = bombs[name]
-    login(client, ORGANISER)
+    answer = _bomb_refused(client, bomb, path, api=True).json()
 
-    response = client.post(
-        f"/api/events/{DEMO_SLUG}/imports/candidates?dry_run=true",
-        files={"file": (bomb.filename, path.read_bytes(), "application/octet-stream")},
-        headers=csrf_headers(client),
-    )
-
-    assert response.status_code == 422
-    assert (response.json()["code"], response.json()["field"]) == (bomb.code, "file")
-    assert bomb.dutch in response.json()["detail"]
+    assert (answer["code"], answer["field"]) == (bomb.code, "file")
+    assert bomb.dutch in answer["detail"]
 
 
 def test_import_preview_reload_does_not_read_the_file_again(
@@ -670,32 +671,11 @@ def _rss_kb(pid: int) -> int:
     return total + sum(_rss_kb(child) for child in children)
 
 
-@contextmanager
-def _served(settings: Settings, workdir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
-    env.update(
-        MEETMATCH_DATA_DIR=str(settings.data_dir),
-        MEETMATCH_DATABASE_URL=settings.database_url,
-        MEETMATCH_SECRET_KEY=TEST_KEY,
-        MEETMATCH_BASE_URL=f"http://127.0.0.1:{port}",
-        MEETMATCH_JOBS_INTERVAL="0",
-    )
-    if settings.database_schema:
-        env["MEETMATCH_DATABASE_SCHEMA"] = settings.database_schema
-    with serving(port, ["--no-migrate"], env=env, cwd=workdir, log=workdir / "serve.log") as (base, server):
-        yield base, server
-
-
 async def _demo_and_a_badge(settings: Settings) -> str:
     await upgrade(settings)
     async with open_session(settings) as session:
         await build_demo_in(session, history=False)
-        event = await find_event(session, DEMO_SLUG)
-        people = await holders(session, event, (HolderKind.CANDIDATE,))
-        tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, people[:1])
-        await session.commit()
-        return tokens[people[0].key][0]
+        return await first_badge_token_in(session, settings)
 
 
 class _Watch:
@@ -728,7 +708,7 @@ def test_served_app_refuses_each_bomb_quickly_in_bounded_memory_while_scans_are_
 ) -> None:
     token = run(_demo_and_a_badge(settings))
     with (
-        _served(settings, tmp_path) as (base, server),
+        served_app(settings, tmp_path) as (base, server),
         httpx.Client(base_url=base, timeout=60) as organiser,
         httpx.Client(base_url=base, timeout=10) as door,
     ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Any
 
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -37,6 +38,8 @@ def candidate_rows(bad: bool) -> list[list[object]]:
     return rows
 
 
+# The columns of `candidate_rows`, as the preview's column choices.
+MAPPING = {"col_0": "first_name", "col_1": "last_name", "col_2": "email", "col_3": "phone", "col_4": "coach_email"}
 CONSENT_FORM = {
     "consent_confirmed": "yes",
     "consent_method": "paper",
@@ -56,26 +59,19 @@ def upload(client: TestClient[Litestar], data: bytes, name: str = "kandidaten.xl
     return str(response.headers["location"])
 
 
+def import_form(client: TestClient[Litestar], **fields: str) -> dict[str, Any]:
+    """The preview's form, sent to import: the token, the action, the columns of `candidate_rows`, ``fields``."""
+    return {"_csrf_token": client.cookies.get("csrftoken"), "action": "import", **MAPPING, **fields}
+
+
 def test_import_page_shows_each_bad_row_and_imports_nothing(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    organiser: TestClient[Litestar], database: Settings
 ) -> None:
-    login(client, ORGANISER)
     before = (count(database, Candidate), count(database, CandidateParticipation))
 
-    location = upload(client, workbook(candidate_rows(bad=True)))
-    preview = client.get(location)
-    forced = client.post(
-        location,
-        data={
-            "_csrf_token": client.cookies.get("csrftoken"),
-            "action": "import",
-            "col_0": "first_name",
-            "col_1": "last_name",
-            "col_2": "email",
-            "col_3": "phone",
-            "col_4": "coach_email",
-        },
-    )
+    location = upload(organiser, workbook(candidate_rows(bad=True)))
+    preview = organiser.get(location)
+    forced = organiser.post(location, data=import_form(organiser))
 
     rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td><td>([^<]+)</td></tr>", preview.text)
     assert [(r[0], r[1]) for r in rows] == [("7", "Achternaam"), ("12", "E-mail coach")]
@@ -85,22 +81,20 @@ def test_import_page_shows_each_bad_row_and_imports_nothing(
 
 
 def test_import_page_fixed_file_imports_fifty_and_again_matches_them(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    organiser: TestClient[Litestar], database: Settings
 ) -> None:
-    login(client, ORGANISER)
     before = count(database, Candidate)
     consents_before = count(database, Consent)
     data = workbook(candidate_rows(bad=False))
 
-    location = upload(client, data)
-    preview = client.get(location)
-    mapping = {"col_0": "first_name", "col_1": "last_name", "col_2": "email", "col_3": "phone", "col_4": "coach_email"}
-    done = client.post(
+    location = upload(organiser, data)
+    preview = organiser.get(location)
+    done = organiser.post(
         location,
-        data={"_csrf_token": client.cookies.get("csrftoken"), "action": "import", **mapping, **CONSENT_FORM},
+        data=import_form(organiser, **CONSENT_FORM),
         follow_redirects=False,
     )
-    again = client.get(upload(client, data))
+    again = organiser.get(upload(organiser, data))
 
     assert "50 nieuwe personen, 0 al bekend" in preview.text
     assert 'name="consent_confirmed"' in preview.text
@@ -113,16 +107,14 @@ def test_import_page_fixed_file_imports_fifty_and_again_matches_them(
 
 
 def test_import_page_refuses_new_people_without_confirmed_consent(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    organiser: TestClient[Litestar], database: Settings
 ) -> None:
-    login(client, ORGANISER)
     before = (count(database, Candidate), count(database, Consent))
-    location = upload(client, workbook(candidate_rows(bad=False)))
-    mapping = {"col_0": "first_name", "col_1": "last_name", "col_2": "email", "col_3": "phone", "col_4": "coach_email"}
-    base = {"_csrf_token": client.cookies.get("csrftoken"), "action": "import", **mapping}
+    location = upload(organiser, workbook(candidate_rows(bad=False)))
+    base = import_form(organiser)
 
-    unconfirmed = client.post(location, data={**base, **CONSENT_FORM, "consent_confirmed": ""})
-    future = client.post(location, data={**base, **CONSENT_FORM, "consent_date": "2999-01-01"})
+    unconfirmed = organiser.post(location, data={**base, **CONSENT_FORM, "consent_confirmed": ""})
+    future = organiser.post(location, data={**base, **CONSENT_FORM, "consent_date": "2999-01-01"})
 
     assert unconfirmed.status_code == 422
     assert "50 nieuwe kandidaten hebben geen toestemming in het bestand" in unconfirmed.text
@@ -132,16 +124,15 @@ def test_import_page_refuses_new_people_without_confirmed_consent(
     assert (count(database, Candidate), count(database, Consent)) == before
 
 
-def test_import_page_other_headers_need_the_mapping_step(client: TestClient[Litestar], demo: DemoResult) -> None:
-    login(client, ORGANISER)
+def test_import_page_other_headers_need_the_mapping_step(organiser: TestClient[Litestar]) -> None:
     data = b"Roepnaam;Familienaam van de persoon\nAmira;Bakker\n"
 
-    location = upload(client, data, "lijst.csv")
-    first = client.get(location)
-    mapped = client.post(
+    location = upload(organiser, data, "lijst.csv")
+    first = organiser.get(location)
+    mapped = organiser.post(
         location,
         data={
-            "_csrf_token": client.cookies.get("csrftoken"),
+            "_csrf_token": organiser.cookies.get("csrftoken"),
             "action": "check",
             "col_0": "first_name",
             "col_1": "last_name",

@@ -286,6 +286,9 @@ def test_parse_rounds_lists_and_ranges_accepted(text: str, expected: list[int]) 
         ("Rondes", "1-9", RowError(2, "rounds", "rounds must lie between 1 and 6")),
         ("Sectoren", "zorg, ruimtevaart", RowError(2, "sectors", "unknown sector: ruimtevaart")),
         ("Status", "weg", RowError(2, "status", "unknown status: weg")),
+        ("Toestemming", "01-01-2999", RowError(2, "consent_date", "lies in the future")),
+        ("Toestemming", "gisteren", RowError(2, "consent_date", "not a date (write it as dd-mm-yyyy)")),
+        ("Toestemming via", "duif", RowError(2, "consent_method", "unknown way of giving consent: duif")),
     ],
 )
 def test_preview_import_bad_cell_is_a_row_error(
@@ -299,29 +302,52 @@ def test_preview_import_bad_cell_is_a_row_error(
     assert preview.errors == [error]
 
 
-def test_preview_import_coach_of_another_role_is_unknown(demo: DemoResult, database: Settings) -> None:
-    data = table(["Voornaam", "Achternaam", "Coach e-mail"], ["Anna", "de Wit", ORGANISER])
+@pytest.mark.parametrize(
+    ("kind", "rows", "errors"),
+    [
+        pytest.param(
+            "candidates",
+            [["Voornaam", "Achternaam", "Coach e-mail"], ["Anna", "de Wit", ORGANISER]],
+            [RowError(2, "coach_email", f"no coach with e-mail {ORGANISER}")],
+            id="coach_of_another_role_is_unknown",
+        ),
+        pytest.param(
+            "candidates",
+            [
+                ["Voornaam", "Achternaam", "E-mail", "Telefoon"],
+                ["Anna", "de Wit", "anna@example.org", ""],
+                ["Bram", "Smit", "", "06 1234 5678"],
+                ["Anna", "de Wit", "ANNA@example.org", ""],
+                ["bram", "smit", "", "+31 6 12345678"],
+            ],
+            [
+                RowError(4, "last_name", "the same person as in row 2"),
+                RowError(5, "last_name", "the same person as in row 3"),
+            ],
+            id="same_person_twice_in_the_file_is_a_row_error",
+        ),
+        pytest.param(
+            "employers",
+            [
+                ["Werkgever", "Vacature", "Soort", "E-mail"],
+                ["Fietsfabriek", "Monteur", "astronaut", ""],
+                ["", "Hulp", "", "els@"],
+            ],
+            [
+                RowError(2, "opening_kind", "unknown kind: astronaut"),
+                RowError(3, "organisation", "this value is required"),
+                RowError(3, "contact_email", "not a valid e-mail address"),
+            ],
+            id="employers_bad_kind_and_missing_name_are_row_errors",
+        ),
+    ],
+)
+def test_preview_import_rows_give_row_errors(
+    demo: DemoResult, database: Settings, kind: str, rows: list[list[str]], errors: list[RowError]
+) -> None:
+    preview = run(do_import(database, kind, table(*rows), apply=False))
 
-    preview = run(do_import(database, "candidates", data, apply=False))
-
-    assert preview.errors == [RowError(2, "coach_email", f"no coach with e-mail {ORGANISER}")]
-
-
-def test_preview_import_same_person_twice_in_the_file_is_a_row_error(demo: DemoResult, database: Settings) -> None:
-    data = table(
-        ["Voornaam", "Achternaam", "E-mail", "Telefoon"],
-        ["Anna", "de Wit", "anna@example.org", ""],
-        ["Bram", "Smit", "", "06 1234 5678"],
-        ["Anna", "de Wit", "ANNA@example.org", ""],
-        ["bram", "smit", "", "+31 6 12345678"],
-    )
-
-    preview = run(do_import(database, "candidates", data, apply=False))
-
-    assert preview.errors == [
-        RowError(4, "last_name", "the same person as in row 2"),
-        RowError(5, "last_name", "the same person as in row 3"),
-    ]
+    assert preview.errors == errors
 
 
 def test_preview_import_reasons_are_dutch_by_default(demo: DemoResult, database: Settings) -> None:
@@ -427,24 +453,6 @@ def test_apply_import_consent_columns_of_the_file_need_no_confirmation(demo: Dem
     assert preview.needs_consent == 0
     assert [c[:2] for c in run(consents_of(database, "Anna"))] == [("paper", dt.date(2025, 10, 1))]
     assert [c[:2] for c in run(consents_of(database, "Bram"))] == [("verbal", dt.date(2025, 9, 15))]
-
-
-@pytest.mark.parametrize(
-    ("header", "cell", "error"),
-    [
-        ("Toestemming", "01-01-2999", RowError(2, "consent_date", "lies in the future")),
-        ("Toestemming", "gisteren", RowError(2, "consent_date", "not a date (write it as dd-mm-yyyy)")),
-        ("Toestemming via", "duif", RowError(2, "consent_method", "unknown way of giving consent: duif")),
-    ],
-)
-def test_preview_import_bad_consent_cell_is_a_row_error(
-    demo: DemoResult, database: Settings, header: str, cell: str, error: RowError
-) -> None:
-    data = table(["Voornaam", "Achternaam", header], ["Anna", "de Wit", cell])
-
-    preview = run(do_import(database, "candidates", data, apply=False))
-
-    assert preview.errors == [error]
 
 
 def test_apply_import_known_people_matched_on_email_name_phone_and_name_birth(
@@ -678,25 +686,6 @@ def test_apply_import_employers_known_organisation_matched_whatever_its_case(
 
     assert (result.created, result.matched) == (0, 1)
     assert run(count(database, Organisation)) == before
-
-
-def test_apply_import_employers_bad_kind_and_missing_name_are_row_errors(demo: DemoResult, database: Settings) -> None:
-    data = table(
-        ["Werkgever", "Vacature", "Soort", "E-mail"],
-        ["Fietsfabriek", "Monteur", "astronaut", ""],
-        ["", "Hulp", "", "els@"],
-    )
-
-    preview = run(do_import(database, "employers", data, apply=False))
-
-    assert preview.errors == [
-        RowError(2, "opening_kind", "unknown kind: astronaut"),
-        RowError(3, "organisation", "this value is required"),
-        RowError(3, "contact_email", "not a valid e-mail address"),
-    ]
-
-
-# --- the command line --------------------------------------------------------------------------------
 
 
 def test_cli_import_bad_rows_printed_exit_2_and_nothing_changed(settings: Settings, tmp_path: Path) -> None:

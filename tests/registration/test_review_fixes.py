@@ -3,6 +3,8 @@ shrinking events, numeric slugs, login CSRF, coach links, long upload names."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, update
@@ -15,15 +17,25 @@ from tests.conftest import COACH, EMPLOYER, ORGANISER, csrf_headers, login, run
 from tests.registration.test_import_pages import candidate_rows, workbook
 
 
-def test_coach_cannot_set_checked_in_or_no_show(client: TestClient[Litestar], demo: DemoResult) -> None:
+def _coachs_first_participation(client: TestClient[Litestar]) -> dict[str, Any]:
+    """The demo coach (logged in) lists the event's candidates: the first."""
     login(client, COACH)
-    mine = client.get("/api/events/samen-werkt/candidates").json()[0]
+    first: dict[str, Any] = client.get("/api/events/samen-werkt/candidates").json()[0]
+    return first
 
-    response = client.put(
-        f"/api/events/samen-werkt/participations/{mine['id']}",
-        json={"status": "checked_in"},
+
+def _set_status(client: TestClient[Litestar], participation_id: int, status: str) -> Any:
+    return client.put(
+        f"/api/events/samen-werkt/participations/{participation_id}",
+        json={"status": status},
         headers=csrf_headers(client),
     )
+
+
+def test_coach_cannot_set_checked_in_or_no_show(client: TestClient[Litestar], demo: DemoResult) -> None:
+    mine = _coachs_first_participation(client)
+
+    response = _set_status(client, mine["id"], "checked_in")
 
     assert response.status_code == 422
     assert response.json()["field"] == "status"
@@ -32,8 +44,7 @@ def test_coach_cannot_set_checked_in_or_no_show(client: TestClient[Litestar], de
 def test_status_set_at_the_door_is_not_undone_from_a_form(
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:
-    login(client, COACH)
-    mine = client.get("/api/events/samen-werkt/candidates").json()[0]
+    mine = _coachs_first_participation(client)
 
     async def check_in() -> None:
         async with open_session(database) as session:
@@ -45,11 +56,7 @@ def test_status_set_at_the_door_is_not_undone_from_a_form(
             await session.commit()
 
     run(check_in())
-    response = client.put(
-        f"/api/events/samen-werkt/participations/{mine['id']}",
-        json={"status": "cancelled"},
-        headers=csrf_headers(client),
-    )
+    response = _set_status(client, mine["id"], "cancelled")
 
     assert response.status_code == 422
     assert response.json()["code"] == "status_locked"

@@ -31,6 +31,7 @@ from events.platform.models import (
     User,
 )
 from events.platform.settings import Settings
+from tests.helpers import check_in
 
 EVENT_DATE = dt.date(2026, 1, 15)
 AT = dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC)
@@ -112,28 +113,11 @@ async def seed_scenario(
 
     # Present: 1-10 (13 checked in although cancelled: not counted), and an employer contact (not a candidate).
     for number in [*range(1, 11), 13]:
-        pid = seeded.participations[number]
-        session.add(
-            CheckIn(
-                event_id=event.id,
-                holder=f"candidate:{pid}",
-                holder_kind=HolderKind.CANDIDATE,
-                candidate_participation_id=pid,
-                at=AT,
-            )
-        )
+        session.add(check_in(event.id, HolderKind.CANDIDATE, seeded.participations[number], AT))
     contact = EmployerContact(employer_participation_id=employer_participations["Alfa Bouw"], name="Anna")
     session.add(contact)
     await session.flush()
-    session.add(
-        CheckIn(
-            event_id=event.id,
-            holder=f"employer:{contact.id}",
-            holder_kind=HolderKind.EMPLOYER,
-            employer_contact_id=contact.id,
-            at=AT,
-        )
-    )
+    session.add(check_in(event.id, HolderKind.EMPLOYER, contact.id, AT))
 
     talks = [
         (1, "Alfa Bouw", "yes"),
@@ -200,31 +184,25 @@ async def seed_scenario(
     outcome(8, PathwayKind.TRAINING, "Alfa Bouw", status=OutcomeStatus.DECLINED)
     outcome(9, PathwayKind.PAID_JOB, "Alfa Bouw", event_id=other.id)
 
-    answers = [
+    answers: list[tuple[dict[str, Any], str] | None] = [
         ({"overall": 4, "talks": 4, "again": "yes"}, "Heel fijn, dank!"),
         ({"overall": 5, "talks": 4, "again": "yes"}, ""),
         ({"overall": 3, "talks": 5, "again": "maybe", "x": 1}, "Te druk"),
         ({"overall": 9, "again": "perhaps"}, ""),  # out of range: counted as answered, not in the means
+        None,  # invited, not answered
+        None,
     ]
-    for index, (values, comment) in enumerate(answers, start=1):
-        session.add(
-            Evaluation(
-                event_id=event.id,
-                respondent=Respondent.CANDIDATE,
-                candidate_participation_id=seeded.participations[index],
-                token_hash=f"{prefix}{slug}-c{index}".ljust(64, "0"),
-                answered_at=AT + dt.timedelta(days=2),
-                answers=values,
-                comment=comment,
-            )
+    for index, answer in enumerate(answers, start=1):
+        answered = (
+            {"answered_at": AT + dt.timedelta(days=2), "answers": answer[0], "comment": answer[1]} if answer else {}
         )
-    for index in (5, 6):
         session.add(
             Evaluation(
                 event_id=event.id,
                 respondent=Respondent.CANDIDATE,
                 candidate_participation_id=seeded.participations[index],
                 token_hash=f"{prefix}{slug}-c{index}".ljust(64, "0"),
+                **answered,
             )
         )
     session.add(

@@ -7,6 +7,7 @@ import datetime as dt
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
@@ -39,6 +40,18 @@ async def report(settings: Settings, event_id: int, today: dt.date = TODAY) -> E
         return await event_report(session, event, today)
 
 
+@pytest.fixture
+def seeded(database: Settings) -> Seeded:
+    """The rows of `tests/results/reports_seed.py`."""
+    return run(seed(database))
+
+
+@pytest.fixture
+def result(database: Settings, seeded: Seeded) -> EventReport:
+    """The seeded event's report on ``TODAY``."""
+    return run(report(database, seeded.event_id))
+
+
 def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
     assert add_months(dt.date(2026, 1, 15), 1) == dt.date(2026, 2, 15)
     assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
@@ -47,11 +60,7 @@ def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
     assert add_months(dt.date(2026, 12, 1), 1) == dt.date(2027, 1, 1)
 
 
-def test_funnel_counts_distinct_candidates_and_only_confirmed_outcomes_of_the_event(database: Settings) -> None:
-    seeded = run(seed(database))
-
-    result = run(report(database, seeded.event_id))
-
+def test_funnel_counts_distinct_candidates_and_only_confirmed_outcomes_of_the_event(result: EventReport) -> None:
     # Cancelled candidates and their check-in do not count; candidate 1's two second interviews count once; the
     # proposed, withdrawn and declined outcomes and the job from the other event do not count.
     assert result.funnel == Funnel(
@@ -67,11 +76,7 @@ def test_funnel_counts_distinct_candidates_and_only_confirmed_outcomes_of_the_ev
     )
 
 
-def test_checkpoints_count_what_had_started_and_still_ran_on_the_day(database: Settings) -> None:
-    seeded = run(seed(database))
-
-    result = run(report(database, seeded.event_id))
-
+def test_checkpoints_count_what_had_started_and_still_ran_on_the_day(result: EventReport) -> None:
     assert result.checkpoints == (
         # 15 Feb: the trial placement ended on 10 Feb, the training starts on 1 March.
         Checkpoint(1, dt.date(2026, 2, 15), True, placements=1, training_starts=0, job_starts=2, any_start=3),
@@ -81,9 +86,7 @@ def test_checkpoints_count_what_had_started_and_still_ran_on_the_day(database: S
     )
 
 
-def test_checkpoints_not_reached_by_today_are_marked_and_empty(database: Settings) -> None:
-    seeded = run(seed(database))
-
+def test_checkpoints_not_reached_by_today_are_marked_and_empty(seeded: Seeded, database: Settings) -> None:
     result = run(report(database, seeded.event_id, today=dt.date(2026, 3, 1)))
 
     assert [(c.months, c.reached, c.any_start) for c in result.checkpoints] == [
@@ -93,11 +96,7 @@ def test_checkpoints_not_reached_by_today_are_marked_and_empty(database: Setting
     ]
 
 
-def test_per_employer_talks_wishes_and_outcomes(database: Settings) -> None:
-    seeded = run(seed(database))
-
-    result = run(report(database, seeded.event_id))
-
+def test_per_employer_talks_wishes_and_outcomes(seeded: Seeded, result: EventReport) -> None:
     ids = seeded.employers
     assert result.employers == (
         EmployerRow(ids["Alfa Bouw"], "Alfa Bouw", 2, 2, 2, 1, 0, 1, 2),
@@ -106,11 +105,9 @@ def test_per_employer_talks_wishes_and_outcomes(database: Settings) -> None:
     )
 
 
-def test_per_coach_organisation_counts_a_candidate_at_each_of_their_coaches_organisations(database: Settings) -> None:
-    seeded = run(seed(database))
-
-    result = run(report(database, seeded.event_id))
-
+def test_per_coach_organisation_counts_a_candidate_at_each_of_their_coaches_organisations(
+    seeded: Seeded, result: EventReport
+) -> None:
     orgs = seeded.coach_orgs
     assert result.coach_organisations == (
         # 5 and 6 have a coach at both; 6 stopped (not an outcome); 7's job is only proposed.
@@ -121,10 +118,8 @@ def test_per_coach_organisation_counts_a_candidate_at_each_of_their_coaches_orga
     )
 
 
-def test_funder_figures_benefits_contract_length_and_hours(database: Settings) -> None:
-    seeded = run(seed(database))
-
-    funder = run(report(database, seeded.event_id)).funder
+def test_funder_figures_benefits_contract_length_and_hours(result: EventReport) -> None:
+    funder = result.funder
 
     assert (funder.started, funder.left_benefits, funder.kept_benefits, funder.benefits_unknown) == (5, 1, 1, 3)
     # The permanent contract without a length is lasting; the three-month one is not.
@@ -148,11 +143,7 @@ def test_funder_figures_benefits_contract_length_and_hours(database: Settings) -
     }
 
 
-def test_targets_only_known_keys_beside_the_actuals(database: Settings) -> None:
-    seeded = run(seed(database))
-
-    result = run(report(database, seeded.event_id))
-
+def test_targets_only_known_keys_beside_the_actuals(result: EventReport) -> None:
     assert result.targets == (
         TargetRow("present", "present at the event", 8, 10),
         TargetRow("job_starts", "paid job starts", 3, 2),
@@ -160,11 +151,7 @@ def test_targets_only_known_keys_beside_the_actuals(database: Settings) -> None:
     assert [(t.reached, t.percent) for t in result.targets] == [(True, 125), (False, 67)]
 
 
-def test_evaluation_counts_means_and_again_per_respondent(database: Settings) -> None:
-    seeded = run(seed(database))
-
-    result = run(report(database, seeded.event_id))
-
+def test_evaluation_counts_means_and_again_per_respondent(result: EventReport) -> None:
     candidates, employers = result.evaluation
     assert candidates == RespondentSummary(
         respondent=Respondent.CANDIDATE,
@@ -264,10 +251,7 @@ def test_figures_of_a_3000_candidate_fair_take_a_fixed_handful_of_queries(databa
     assert seconds < 3
 
 
-def test_counts_only_drops_the_comments_and_keeps_every_figure(database: Settings) -> None:
-    seeded = run(seed(database))
-
-    result = run(report(database, seeded.event_id))
+def test_counts_only_drops_the_comments_and_keeps_every_figure(result: EventReport) -> None:
     counts = result.counts_only()
 
     assert [s.comments for s in counts.evaluation] == [(), ()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from events.platform.db import open_session
 from events.platform.models import AuditEntry, Event
 from events.platform.settings import Settings
 from events.programmes.models import Programme
-from tests.conftest import COACH, EMPLOYER, ORGANISER, login, run
+from tests.conftest import COACH, EMPLOYER, ORGANISER, first_id, login, run
 from tests.results.reports_seed import MARKER_NAME, Seeded, seed
 
 
@@ -42,10 +43,15 @@ def table(html: str, key: str) -> dict[str, list[str]]:
     return {unescape(label): [unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", cells)] for label, cells in rows}
 
 
+@pytest.fixture
+def seeded(demo: DemoResult, database: Settings) -> Seeded:
+    """The rows of `tests/results/reports_seed.py`, beside the demo."""
+    return run(seed(database))
+
+
 def test_results_page_shows_the_exact_funnel_employers_and_comments(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], seeded: Seeded
 ) -> None:
-    seeded = run(seed(database))
     as_organiser(client)
 
     page = client.get(f"/events/{seeded.slug}/results")
@@ -73,10 +79,7 @@ def test_results_page_shows_the_exact_funnel_employers_and_comments(
     assert MARKER_NAME not in page.text
 
 
-def test_results_page_anonymised_hides_small_groups_and_comments(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
-) -> None:
-    seeded = run(seed(database))
+def test_results_page_anonymised_hides_small_groups_and_comments(client: TestClient[Litestar], seeded: Seeded) -> None:
     as_organiser(client)
 
     page = client.get(f"/events/{seeded.slug}/results?anonymised=1")
@@ -94,10 +97,7 @@ def test_results_page_anonymised_hides_small_groups_and_comments(
     assert "Anonymised: a group of fewer than 5 people is shown as &lt;5" in page.text
 
 
-def test_event_page_links_organisers_to_the_results(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
-) -> None:
-    seeded = run(seed(database))
+def test_event_page_links_organisers_to_the_results(client: TestClient[Litestar], seeded: Seeded) -> None:
     as_organiser(client)
 
     page = client.get(f"/events/{seeded.slug}")
@@ -106,9 +106,8 @@ def test_event_page_links_organisers_to_the_results(
 
 
 def test_coach_and_employer_are_refused_every_results_route(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], seeded: Seeded, database: Settings
 ) -> None:
-    seeded = run(seed(database))
     paths = [
         f"/events/{seeded.slug}/results",
         f"/events/{seeded.slug}/results.pdf",
@@ -138,9 +137,8 @@ def test_coach_and_employer_are_refused_every_results_route(
 
 
 def test_setting_targets_saves_them_and_shows_them_against_the_actuals(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], seeded: Seeded
 ) -> None:
-    seeded = run(seed(database))
     as_organiser(client)
 
     saved = post(
@@ -153,9 +151,8 @@ def test_setting_targets_saves_them_and_shows_them_against_the_actuals(
 
 
 def test_setting_a_target_that_is_no_whole_number_is_refused_beside_its_field(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], seeded: Seeded
 ) -> None:
-    seeded = run(seed(database))
     as_organiser(client)
 
     refused = post(client, f"/events/{seeded.slug}/results/targets", {"job_starts": "-3"})
@@ -166,13 +163,7 @@ def test_setting_a_target_that_is_no_whole_number_is_refused_beside_its_field(
 
 
 def _programme_id(settings: Settings, name: str) -> int:
-    async def find() -> int:
-        async with open_session(settings) as session:
-            found = await session.scalar(select(Programme.id).where(Programme.name == name))
-            assert found is not None
-            return int(found)
-
-    return run(find())
+    return first_id(settings, select(Programme.id).where(Programme.name == name))
 
 
 def test_programme_created_given_targets_and_events_shows_them_over_time(
@@ -212,9 +203,8 @@ def test_programme_with_a_taken_name_is_refused(
 
 
 def test_programme_event_taken_out_leaves_the_programme(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], seeded: Seeded, database: Settings
 ) -> None:
-    seeded = run(seed(database))
     as_organiser(client)
     post(client, "/programmes", {"name": "Kort"})
     programme_id = _programme_id(database, "Kort")
@@ -233,9 +223,8 @@ def test_programme_event_taken_out_leaves_the_programme(
 
 
 def test_personal_export_on_the_page_is_audited_per_person(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], seeded: Seeded, database: Settings
 ) -> None:
-    seeded = run(seed(database))
     as_organiser(client)
 
     personal = client.get(f"/events/{seeded.slug}/results/outcomes.csv?personal=1")

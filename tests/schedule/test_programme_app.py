@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
@@ -208,13 +209,21 @@ def test_build_page_shows_progress_and_ends_on_the_new_version(client: TestClien
     assert "Het programma is berekend als nieuwe conceptversie" in shown.text
 
 
-def test_edits_are_checked_against_the_schedulers_rules_and_refusals_save_nothing(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
-) -> None:
+Built = tuple[int, dict[str, Any], dict[str, Any]]
+
+
+@pytest.fixture
+def built(client: TestClient[Litestar], demo: DemoResult, database: Settings) -> Built:
+    """The organiser (logged in) has built a draft: its number, its document and the instance it was built from."""
     login(client, ORGANISER)
     number = build(client)["version"]
-    doc = version(client, number)
-    instance = run(_instance(database, number))
+    return number, version(client, number), run(_instance(database, number))
+
+
+def test_edits_are_checked_against_the_schedulers_rules_and_refusals_save_nothing(
+    client: TestClient[Litestar], built: Built, database: Settings
+) -> None:
+    number, doc, instance = built
     first = doc["meetings"][0]
     clash = next(m for m in doc["meetings"] if m["candidate"] == first["candidate"] and m["round"] != first["round"])
 
@@ -283,12 +292,9 @@ def test_edits_are_checked_against_the_schedulers_rules_and_refusals_save_nothin
 
 
 def test_a_talk_added_by_hand_is_locked_and_a_vetoed_pair_is_refused(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], built: Built, database: Settings
 ) -> None:
-    login(client, ORGANISER)
-    number = build(client)["version"]
-    doc = version(client, number)
-    instance = run(_instance(database, number))
+    number, doc, instance = built
     listed = {(p["candidate"], p["employer"]) for p in instance["pairs"]}
     # A candidate with a free round, and an employer there with a free table they do not meet yet.
     candidates = {c["id"]: c for c in instance["candidates"]}

@@ -184,10 +184,15 @@ async def _ids(settings: Settings) -> dict[str, int]:
         }
 
 
+@pytest.fixture
+def ids(demo: DemoResult, database: Settings) -> dict[str, int]:
+    """The ids `_ids` names, in the demo."""
+    return run(_ids(database))
+
+
 def test_coach_downloads_own_candidates_only_and_the_rest_is_404(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], ids: dict[str, int]
 ) -> None:
-    ids = run(_ids(database))
     login(client, COACH)
 
     mine = client.get(f"{PAGE}/candidate-{ids['mine']}.ics")
@@ -215,9 +220,8 @@ def test_coach_downloads_own_candidates_only_and_the_rest_is_404(
 
 @pytest.mark.parametrize("email", [EMPLOYER, DOOR])
 def test_employers_and_door_staff_have_no_calendar_pages(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings, email: str
+    client: TestClient[Litestar], ids: dict[str, int], email: str
 ) -> None:
-    ids = run(_ids(database))
     login(client, email)
 
     for path in (PAGE, f"{PAGE}/candidate-{ids['mine']}.ics", f"/events/{DEMO_SLUG}/calendar.ics"):
@@ -225,14 +229,12 @@ def test_employers_and_door_staff_have_no_calendar_pages(
 
 
 def test_organiser_gets_anyones_calendar_and_the_whole_programme(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    organiser: TestClient[Litestar], ids: dict[str, int]
 ) -> None:
-    ids = run(_ids(database))
-    login(client, ORGANISER)
 
-    contact = client.get(f"{PAGE}/employer-{ids['contact']}.ics")
-    whole = client.get(f"/events/{DEMO_SLUG}/calendar.ics")
-    bad = [client.get(f"{PAGE}/{name}") for name in ("staff-1.ics", "candidate-1", "candidate-01.ics", "x.ics")]
+    contact = organiser.get(f"{PAGE}/employer-{ids['contact']}.ics")
+    whole = organiser.get(f"/events/{DEMO_SLUG}/calendar.ics")
+    bad = [organiser.get(f"{PAGE}/{name}") for name in ("staff-1.ics", "candidate-1", "candidate-01.ics", "x.ics")]
 
     assert contact.status_code == 200
     check_calendar(contact.content)

@@ -34,7 +34,7 @@ from events.platform.models import (
 from events.platform.services import create_user, find_event
 from events.platform.settings import Settings
 from tests.badges.day.door_seed import MARKER_LAST, event_on
-from tests.conftest import DOOR, ORGANISER, csrf_headers, login, run
+from tests.conftest import DOOR, ORGANISER, csrf_headers, first_id, login, run
 
 
 def _scan(client: TestClient[Litestar], token: str, **extra: Any) -> dict[str, Any]:
@@ -74,6 +74,11 @@ async def _registered(settings: Settings) -> tuple[list[tuple[int, str]], list[i
         return [(int(i), f"{first} {last}") for i, first, last in candidates], [int(i) for i in contacts]
 
 
+def _is_a_pdf(response: httpx.Response) -> None:
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+
+
 def _not_found_like_missing(response: httpx.Response, missing: httpx.Response, path: str, missing_path: str) -> None:
     assert response.status_code == missing.status_code == 404
     assert response.text.replace(path, "PATH") == missing.text.replace(missing_path, "PATH")
@@ -99,8 +104,7 @@ def test_door_staff_get_no_badge_and_no_page_of_any_registered_attendee(
     # Lost badges are reprinted by organisers.
     login(client, ORGANISER)
     reprint = client.get(f"{base}/candidates/{candidates[0][0]}/badge.pdf")
-    assert reprint.status_code == 200
-    assert reprint.headers["content-type"] == "application/pdf"
+    _is_a_pdf(reprint)
 
 
 def test_door_staff_print_the_badge_of_a_walk_in_registered_at_the_door_and_see_no_more_than_needed(
@@ -123,8 +127,7 @@ def test_door_staff_print_the_badge_of_a_walk_in_registered_at_the_door_and_see_
     assert 'data-role="badge-number"' in page.text
     assert MARKER_LAST not in page.text
     badge = client.get(page_path + "/badge.pdf")
-    assert badge.status_code == 200
-    assert badge.headers["content-type"] == "application/pdf"
+    _is_a_pdf(badge)
 
     # A new employer, and a new contact of an employer that was registered beforehand: both at the door.
     for organisation in ("Nieuwe Werkgever BV", "Werkse! Groen"):
@@ -137,19 +140,16 @@ def test_door_staff_print_the_badge_of_a_walk_in_registered_at_the_door_and_see_
         assert "/walk-ins/employers/" in employer.headers["location"]
         assert client.get(employer.headers["location"] + "/badge.pdf").status_code == 200
 
-    async def groen_registered_contact() -> int:
-        async with open_session(database) as session:
-            found = await session.scalar(
-                select(EmployerContact.id)
-                .join(EmployerParticipation, EmployerParticipation.id == EmployerContact.employer_participation_id)
-                .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-                .where(Organisation.name == "Werkse! Groen", EmployerContact.walk_in.is_(False))
-            )
-            assert found is not None
-            return int(found)
+    groen_registered_contact = first_id(
+        database,
+        select(EmployerContact.id)
+        .join(EmployerParticipation, EmployerParticipation.id == EmployerContact.employer_participation_id)
+        .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+        .where(Organisation.name == "Werkse! Groen", EmployerContact.walk_in.is_(False)),
+    )
 
     # The employer's own contact, registered before the day, stays out of reach.
-    assert client.get(f"{base}/employers/{run(groen_registered_contact())}/badge.pdf").status_code == 404
+    assert client.get(f"{base}/employers/{groen_registered_contact}/badge.pdf").status_code == 404
 
 
 def test_a_walk_in_with_the_email_of_a_registered_candidate_prints_nothing_at_the_door(
@@ -263,8 +263,7 @@ def test_a_past_event_refuses_scans_of_everyone_yet_its_badges_still_print_for_o
     assert past.name in answer["message"]
     assert run(_check_ins(database)) == 0
     badge = client.get(f"/events/{past.slug}/walk-ins/candidates/{past.participation}/badge.pdf")
-    assert badge.status_code == 200
-    assert badge.headers["content-type"] == "application/pdf"
+    _is_a_pdf(badge)
 
 
 def test_a_rehearsal_opens_the_door_for_its_own_date_only(

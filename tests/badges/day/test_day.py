@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import threading
 import time
@@ -31,7 +30,8 @@ from events.platform.models import EVENT_TZ, Event, EventStatus, OutboxMessage
 from events.platform.services import find_event
 from events.platform.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, csrf_headers, login, run, served_code
-from tests.served import free_port, serving
+from tests.helpers import first_badge_token
+from tests.served import clean_env, free_port, serving
 from tests.waiting import wait_until
 
 
@@ -292,21 +292,10 @@ def test_the_clock_moves_times_on_personal_pages_and_in_calendars(
 def test_the_dashboard_stream_sends_new_figures_when_a_badge_is_scanned(tmp_path: Path) -> None:
     """Served as in production: the stream's first message, then a scan, then the next message shows it."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
-    env["MEETMATCH_DATA_DIR"] = str(tmp_path / "data")
-    env["MEETMATCH_BASE_URL"] = f"http://127.0.0.1:{port}"
+    env = clean_env(tmp_path / "data", MEETMATCH_BASE_URL=f"http://127.0.0.1:{port}")
     with serving(port, ["--demo"], env=env, cwd=tmp_path, log=tmp_path / "serve.log") as (base, _):
         settings = Settings.from_env({"MEETMATCH_DATA_DIR": str(tmp_path / "data"), "MEETMATCH_BASE_URL": base})
-
-        async def a_token() -> str:
-            async with open_session(settings) as session:
-                event = await find_event(session, DEMO_SLUG)
-                people = await holders(session, event, (HolderKind.CANDIDATE,))
-                tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, people[:1])
-                await session.commit()
-                return tokens[people[0].key][0]
-
-        token = run(a_token())
+        token = run(first_badge_token(settings))
         with httpx.Client(base_url=base, timeout=10) as organiser, httpx.Client(base_url=base, timeout=10) as door:
             login = {"email": ORGANISER, "password": DEMO_PASSWORD, "code": served_code(ORGANISER)}
             assert organiser.post("/api/auth/login", json=login).status_code == 200

@@ -14,7 +14,7 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 
 from badges.models import CheckIn, HeldTalk, HolderKind, PersonToken, Scan, TokenPurpose
-from badges.people import Holder, holders, live_tokens, reissue
+from badges.people import Holder, holders, live_tokens
 from badges.schedules import published_meetings
 from badges.tokens import token_hash
 from events.app import create_app
@@ -31,9 +31,12 @@ from events.platform.models import (
 from events.platform.services import find_event
 from events.platform.settings import Settings
 from tests.conftest import COACH, DEMO_PASSWORD, DOOR, EMPLOYER, ORGANISER, csrf_headers, login, run
+from tests.helpers import reissued_badge
+
+Tokens = dict[tuple[HolderKind, int], tuple[Holder, str]]
 
 
-async def _tokens(settings: Settings) -> dict[tuple[HolderKind, int], tuple[Holder, str]]:
+async def _tokens(settings: Settings) -> Tokens:
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
         people = await holders(session, event)
@@ -42,7 +45,13 @@ async def _tokens(settings: Settings) -> dict[tuple[HolderKind, int], tuple[Hold
         return {h.key: (h, tokens[h.key][0]) for h in people}
 
 
-def _candidate(tokens: dict[tuple[HolderKind, int], tuple[Holder, str]], index: int = 0) -> tuple[Holder, str]:
+@pytest.fixture
+def tokens(demo: DemoResult, database: Settings) -> Tokens:
+    """A live badge token of every person of the demo event, by holder."""
+    return run(_tokens(database))
+
+
+def _candidate(tokens: Tokens, index: int = 0) -> tuple[Holder, str]:
     return [v for k, v in tokens.items() if k[0] is HolderKind.CANDIDATE][index]
 
 
@@ -57,9 +66,9 @@ async def _count(settings: Settings, model: Any, *where: Any) -> int:
 
 
 def test_door_checks_a_candidate_in_once_and_a_repeat_gets_the_first_answer(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], tokens: Tokens, database: Settings
 ) -> None:
-    holder, token = _candidate(run(_tokens(database)))
+    holder, token = _candidate(tokens)
     login(client, DOOR)
 
     first = _scan(client, token, nonce="n-1")
@@ -98,19 +107,11 @@ def test_door_checks_a_candidate_in_once_and_a_repeat_gets_the_first_answer(
 
 
 def test_unknown_malformed_revoked_and_wrong_event_badges_are_named(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], tokens: Tokens, database: Settings
 ) -> None:
-    tokens = run(_tokens(database))
     holder, token = _candidate(tokens, 1)
 
-    async def revoke() -> str:
-        async with open_session(database) as session:
-            event = await find_event(session, DEMO_SLUG)
-            new = await reissue(session, database, event, TokenPurpose.BADGE, holder)
-            await session.commit()
-            return new
-
-    new_token = run(revoke())
+    new_token = run(reissued_badge(database, holder))
     login(client, DOOR)
     assert _scan(client, token).json()["code"] == "revoked"
     assert _scan(client, "A" * 27).json()["code"] == "unknown"
@@ -124,8 +125,7 @@ def test_unknown_malformed_revoked_and_wrong_event_badges_are_named(
     assert run(_count(database, CheckIn)) == 1
 
 
-def test_who_may_scan_what(client: TestClient[Litestar], demo: DemoResult, database: Settings) -> None:
-    tokens = run(_tokens(database))
+def test_who_may_scan_what(client: TestClient[Litestar], tokens: Tokens, database: Settings) -> None:
     _, token = _candidate(tokens, 2)
 
     anonymous = client.post("/api/scans", json={"token": token, "nonce": "x", "kind": "checkin"})
@@ -161,9 +161,8 @@ def test_who_may_scan_what(client: TestClient[Litestar], demo: DemoResult, datab
 
 
 def test_an_employer_logs_talks_and_learns_nothing_of_people_it_was_not_planned_with(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], tokens: Tokens, database: Settings
 ) -> None:
-    tokens = run(_tokens(database))
 
     async def plan() -> tuple[int, set[int]]:
         async with open_session(database) as session:
@@ -225,9 +224,8 @@ def test_an_employer_logs_talks_and_learns_nothing_of_people_it_was_not_planned_
 
 
 def test_failed_scans_are_throttled_per_device_and_good_ones_never(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], tokens: Tokens, database: Settings
 ) -> None:
-    tokens = run(_tokens(database))
     login(client, DOOR)
     for _ in range(40):
         assert _scan(client, _candidate(tokens, 3)[1], device="door-1").status_code == 200
@@ -262,8 +260,8 @@ async def _concurrent(settings: Settings, token: str, same_nonce: bool) -> list[
 
 
 @pytest.mark.slow
-def test_a_hundred_concurrent_scans_of_one_badge_check_in_once(demo: DemoResult, database: Settings) -> None:
-    holder, token = _candidate(run(_tokens(database)), 5)
+def test_a_hundred_concurrent_scans_of_one_badge_check_in_once(tokens: Tokens, database: Settings) -> None:
+    holder, token = _candidate(tokens, 5)
     answers = run(_concurrent(database, token, same_nonce=False))
     codes = [a["code"] for a in answers]
     assert codes.count("checked_in") == 1
@@ -273,8 +271,8 @@ def test_a_hundred_concurrent_scans_of_one_badge_check_in_once(demo: DemoResult,
     assert run(_count(database, Scan)) == 100
 
 
-def test_concurrent_requests_with_one_nonce_all_get_the_same_answer(demo: DemoResult, database: Settings) -> None:
-    _, token = _candidate(run(_tokens(database)), 6)
+def test_concurrent_requests_with_one_nonce_all_get_the_same_answer(tokens: Tokens, database: Settings) -> None:
+    _, token = _candidate(tokens, 6)
     answers = run(_concurrent(database, token, same_nonce=True))
     assert {a["code"] for a in answers} == {"checked_in"}
     assert len({a["checked_in_at"] for a in answers}) == 1
@@ -284,9 +282,8 @@ def test_concurrent_requests_with_one_nonce_all_get_the_same_answer(demo: DemoRe
 
 
 def test_the_offline_list_holds_hashes_never_codes(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], tokens: Tokens, database: Settings
 ) -> None:
-    tokens = run(_tokens(database))
     holder, token = _candidate(tokens, 7)
     login(client, DOOR)
     _scan(client, token)
@@ -308,9 +305,8 @@ def test_the_offline_list_holds_hashes_never_codes(
 
 
 def test_a_typed_badge_number_checks_in_at_the_chosen_event(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], tokens: Tokens, database: Settings
 ) -> None:
-    tokens = run(_tokens(database))
     holder, token = _candidate(tokens, 8)
 
     async def number() -> int:
@@ -331,9 +327,8 @@ def test_a_typed_badge_number_checks_in_at_the_chosen_event(
 
 
 def test_the_employers_note_reaches_only_the_organiser_and_the_candidates_coach(
-    client: TestClient[Litestar], demo: DemoResult, database: Settings
+    client: TestClient[Litestar], tokens: Tokens, database: Settings
 ) -> None:
-    tokens = run(_tokens(database))
     holder, token = next(v for k, v in tokens.items() if k[0] is HolderKind.CANDIDATE and v[0].coaches)
     coach = holder.coaches[0][1]
     login(client, EMPLOYER)

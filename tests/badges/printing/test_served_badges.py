@@ -4,7 +4,6 @@ codes that zbar reads as that server's own badge pages."""
 
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from tests.conftest import ORGANISER, served_code
 from tests.pdftools import decode_qr_codes, require_tools
-from tests.served import free_port, serving
+from tests.served import clean_env, free_port, serving
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.single_database, pytest.mark.slow]
@@ -47,8 +46,7 @@ def test_demo_served_on_another_port_prints_badges_whose_qr_codes_open_that_serv
     require_tools("pdftoppm", "zbarimg")
     port = _port()
     base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
-    env["MEETMATCH_DATA_DIR"] = str(tmp_path / "data")
+    env = clean_env(tmp_path / "data")
     log = tmp_path / "serve.log"
     with (
         serving(port, ["--demo"], env=env, cwd=tmp_path, log=log, seconds=120),

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from schedule.solver._lp import bmatch
 from schedule.solver.baselines import full_milp
-from schedule.solver.bound import bound
+from schedule.solver.bound import Bound, bound
 from schedule.solver.replan import replan, residual_problem
 from schedule.solver.rules import check, check_meetings, place_locks
 from schedule.solver.solve import solve
-from schedule.solver.types import Candidate, Employer, Locked, Pair, Problem
+from schedule.solver.types import Candidate, Employer, Locked, Pair, Problem, Solution, Stats
 
 # SCHEDULE_EXAMPLES=500 runs a deeper search by hand; the suite keeps to a few seconds.
 PROFILE = settings(
@@ -59,13 +59,20 @@ def random_problem(seed: int, employers: int, candidates: int, rounds: int) -> P
     return Problem(rounds, emps, cands, pairs, tuple(locks), min_default, max_default)
 
 
-problems = st.builds(
-    random_problem,
-    st.integers(0, 2**32 - 1),
-    st.integers(1, 4),
-    st.integers(0, 9),
-    st.integers(1, 5),
-)
+def sized_problems(
+    employers: tuple[int, int], candidates: tuple[int, int], rounds: tuple[int, int]
+) -> st.SearchStrategy[Problem]:
+    """Random instances (`random_problem`) of any seed, their sizes drawn from these ranges."""
+    return st.builds(
+        random_problem,
+        st.integers(0, 2**32 - 1),
+        st.integers(*employers),
+        st.integers(*candidates),
+        st.integers(*rounds),
+    )
+
+
+problems = sized_problems(employers=(1, 4), candidates=(0, 9), rounds=(1, 5))
 
 
 @PROFILE
@@ -85,6 +92,20 @@ def test_solve_same_seed_gives_same_schedule(problem: Problem, seed: int) -> Non
     assert first.meetings == second.meetings
 
 
+def _exact_milp(problem: Problem) -> tuple[Solution, Stats]:
+    """The full MILP's schedule (it must find one within 30 s) and its figures."""
+    exact = full_milp(problem, time_limit=30)
+    assert exact is not None
+    assert exact.stats is not None
+    return exact, exact.stats
+
+
+def _no_better_than(stats: Stats, ceiling: Bound) -> None:
+    """A schedule's figures against the bound: fairness no higher, and on equal fairness no more weight."""
+    assert stats.fairness <= ceiling.fairness
+    assert stats.fairness < ceiling.fairness or stats.weight <= ceiling.weight
+
+
 @PROFILE
 @given(problems)
 def test_solve_random_instance_never_exceeds_bound(problem: Problem) -> None:
@@ -93,33 +114,26 @@ def test_solve_random_instance_never_exceeds_bound(problem: Problem) -> None:
     ceiling = bound(problem)
 
     assert stats is not None
-    assert stats.fairness <= ceiling.fairness
-    assert stats.fairness < ceiling.fairness or stats.weight <= ceiling.weight
+    _no_better_than(stats, ceiling)
 
 
 @PROFILE
 @given(problems)
 def test_solve_random_instance_matches_exact_milp(problem: Problem) -> None:
-    exact = full_milp(problem, time_limit=30)
+    exact, optimum = _exact_milp(problem)
     solution = solve(problem)
 
-    assert exact is not None
-    assert exact.stats is not None
     assert solution.stats is not None
     assert check(problem, exact) == []
-    assert (solution.stats.fairness, solution.stats.weight) == (exact.stats.fairness, exact.stats.weight)
+    assert (solution.stats.fairness, solution.stats.weight) == (optimum.fairness, optimum.weight)
 
 
 @PROFILE
 @given(problems)
 def test_bound_random_instance_is_at_least_exact_milp(problem: Problem) -> None:
-    exact = full_milp(problem, time_limit=30)
-    ceiling = bound(problem)
+    _, optimum = _exact_milp(problem)
 
-    assert exact is not None
-    assert exact.stats is not None
-    assert exact.stats.fairness <= ceiling.fairness
-    assert exact.stats.fairness < ceiling.fairness or exact.stats.weight <= ceiling.weight
+    _no_better_than(optimum, bound(problem))
 
 
 @PROFILE
@@ -169,13 +183,7 @@ def test_replan_random_instance_keeps_history_and_rules(problem: Problem, from_r
     assert new.stats.fairness <= new.stats.fairness_bound
 
 
-larger_problems = st.builds(
-    random_problem,
-    st.integers(0, 2**32 - 1),
-    st.integers(3, 10),
-    st.integers(10, 60),
-    st.integers(2, 8),
-)
+larger_problems = sized_problems(employers=(3, 10), candidates=(10, 60), rounds=(2, 8))
 
 
 @settings(PROFILE, max_examples=max(10, PROFILE.max_examples // 4))
