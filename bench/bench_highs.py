@@ -12,11 +12,15 @@ making the private binding unavailable, exactly as on a scipy without it. Withou
 cannot re-solve its bound's LP from the previous basis after pricing (linprog has no warm start), so it
 solves the whole LP from scratch. The schedules are compared too: both paths must give the same weight and
 fairness.
+
+`--busy N` runs N processes that keep a core busy meanwhile, as on the event day, when the same two cores that
+re-plan also answer the door's scans and the dashboards.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import platform
 import statistics
 import sys
@@ -25,6 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy
@@ -67,13 +72,40 @@ def absentees(problem: Problem, seed: int) -> list[str]:
     return [ids[int(k)] for k in rng.choice(len(ids), size=len(ids) // 10, replace=False)]
 
 
+def spin(stop: Any) -> None:
+    """Keep one core busy until told to stop."""
+    while not stop.is_set():
+        sum(range(10_000))
+
+
+@contextmanager
+def busy(processes: int) -> Iterator[None]:
+    """`processes` busy cores for the duration."""
+    stop = multiprocessing.Event()
+    workers = [multiprocessing.Process(target=spin, args=(stop,), daemon=True) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default="large")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--families", default="spec,short")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each path per instance (median)")
+    parser.add_argument("--busy", type=int, default=0, help="processes that keep a core busy meanwhile")
     args = parser.parse_args()
+    with busy(args.busy):
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
     seeds = [int(s) for s in args.seeds.split(",")]
 
     print(f"command: python bench/bench_highs.py {' '.join(sys.argv[1:])}".rstrip())

@@ -4,11 +4,12 @@ Why scipy's private HiGHS binding (``scipy.optimize._highspy._core``) and not on
 the priced LP below adds columns and re-solves from the previous basis, which ``linprog`` cannot do (it has no
 warm start), and ``linprog`` spends about 50 ms a solve on marginals we never read. Measured by
 ``bench/bench_highs.py`` (both paths in one process, BENCHMARKS.md "The private HiGHS binding"): without the
-binding the re-plan on the large fair takes 1.4 to 1.6 times as long and, on a busy machine (as on the event
-day, when the same two cores answer the door's scans), comes up to its 0.5 s target (median 0.50 s, slowest
-seed 1.3 s at a load of 4), where the binding keeps it at 0.35 s. The binding is used only where it has the
-shape this code knows; otherwise every LP goes through ``linprog`` (tests pin both paths to the same answers),
-so a scipy release that changes it costs speed, never a schedule.
+binding every LP takes 1.2 to 1.6 times as long. On a quiet machine the re-plan on the large fair still meets
+its 0.5 s target either way (0.27 s against 0.19 s), but with two other busy processes on the two cores, as on
+the event day when the same cores answer the door's scans, the public path's re-plan takes 0.86 s against the
+binding's 0.49 s (medians). The binding is used only where it has the shape this code knows; otherwise every
+LP goes through ``linprog`` (tests pin both paths to the same answers), so a scipy release that changes it
+costs speed, never a schedule.
 """
 
 from __future__ import annotations
