@@ -86,9 +86,9 @@ class AttendeePages(EventPageController):
     @post("/mail", name="attendees_mail")
     async def mail(self, web: NamedDependency[EventWeb]) -> Response[Any]:
         """Preview (`action=preview`) or queue (`action=send`) the programme e-mail."""
-        form = await web.request.form()
-        # As posted, empty fields included: an empty choice of e-mail is refused, a missing one is the programme.
-        data = parse(MailForm, {key: form.get(key) for key in form})
+        # As posted (not web.form, which drops empty fields): an empty choice of e-mail is refused, a missing one
+        # is the programme.
+        data = parse(MailForm, dict(await web.request.form()))
         kind = data.kind
         only_changed = data.only_changed in ("1", "on", "true")
         context = await _context(web.db, web.event)
