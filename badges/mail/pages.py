@@ -20,7 +20,7 @@ from badges.people import KIND_PLURALS, holders, reissue
 from events.platform import outbox
 from events.platform.auth import requires
 from events.platform.errors import DomainError, NotFoundError
-from events.platform.forms import form_error, parse
+from events.platform.forms import form_error
 from events.platform.i18n import gettext as _t
 from events.platform.models import Event, OutboxMessage, Role
 from events.platform.services import audit
@@ -88,7 +88,7 @@ class AttendeePages(EventPageController):
         """Preview (`action=preview`) or queue (`action=send`) the programme e-mail."""
         # As posted (not web.form, which drops empty fields): an empty choice of e-mail is refused, a missing one
         # is the programme.
-        data = parse(MailForm, dict(await web.request.form()))
+        data = await web.posted(MailForm)
         kind = data.kind
         only_changed = data.only_changed in ("1", "on", "true")
         context = await _context(web.db, web.event)

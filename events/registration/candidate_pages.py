@@ -36,7 +36,7 @@ from events.registration.candidates import (
     update_candidate,
 )
 from events.registration.inputs import CandidateInput, ConsentInput, ParticipationInput
-from events.registration.pages import FORM_ID, as_posted
+from events.registration.pages import FORM_ID
 
 
 def candidate_form_values(candidate: Any) -> dict[str, Any]:
@@ -146,7 +146,7 @@ class CoachPages(PageController):
     @post("/assign/{candidate_id:int}", name="coach_assign")
     async def assign(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Redirect:
         await CandidateService(web.db, web.user).get(candidate_id)  # reach first
-        form = await as_posted(web, AssignForm)
+        form = await web.posted(AssignForm)
         if not FORM_ID.fullmatch(form.coach_id) or form.kind not in {k.value for k in CoachKind}:
             raise DomainError("invalid", _t("Choose a coach."), "coach_id")
         await assign_coach(web.db, web.user, candidate_id, int(form.coach_id), CoachKind(form.kind))
@@ -161,7 +161,7 @@ class CoachPages(PageController):
 
     @post("/handover", name="coach_handover")
     async def handover(self, web: NamedDependency[Web]) -> Redirect:
-        form = await as_posted(web, HandoverForm)
+        form = await web.posted(HandoverForm)
         source = str(web.user.id) if form.from_coach_id is None else form.from_coach_id
         target = form.to_coach_id
         if not FORM_ID.fullmatch(source) or not FORM_ID.fullmatch(target):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Response, get, post
@@ -35,7 +35,6 @@ from events.registration.inputs import EventInput
 from events.registration.services import copy_event, create_event, set_archived, update_event
 
 organisers = requires(Role.ORGANISER)
-T = TypeVar("T")
 
 
 class CopyForm(msgspec.Struct):
@@ -58,13 +57,6 @@ class PasswordForm(msgspec.Struct):
 
 # Ids typed into forms: ASCII digits within the id column's range.
 FORM_ID = re.compile(r"[0-9]{1,9}")
-
-
-async def as_posted(web: Visit, kind: type[T]) -> T:
-    """The form as ``kind`` with its fields exactly as posted (``forms.parse`` without ``form_values``: nothing
-    stripped, an empty field kept), for the forms where an empty field means something else than a missing one,
-    or where spaces count (a password)."""
-    return parse(kind, dict(await web.request.form()))
 
 
 def event_form_values(event: Event | None) -> dict[str, Any]:
@@ -142,7 +134,7 @@ class EventAdminPages(EventPageController):
 
     @post("/{event_ref:str}/archive", name="event_archive")
     async def archive_event(self, web: NamedDependency[EventWeb]) -> Redirect:
-        archived = (await as_posted(web, ArchiveForm)).archived == "1"
+        archived = (await web.posted(ArchiveForm)).archived == "1"
         await set_archived(web.db, web.user, web.event, archived)
         return web.redirect(f"?msg={'archived' if archived else 'saved'}")
 
@@ -164,7 +156,7 @@ class InvitationPages(PublicPageController):
     @post("/{token:str}", name="invitation_accept")
     async def accept(self, web: NamedDependency[Visit], token: FromPath[str]) -> Response[Any]:
         try:
-            form = await as_posted(web, PasswordForm)
+            form = await web.posted(PasswordForm)
             if form.password != form.password_again:
                 raise DomainError("mismatch", _t("The two passwords are not the same."), "password_again")
             await accept_invitation(web.db, token, form.password)
