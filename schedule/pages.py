@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -26,6 +27,12 @@ from schedule.models import BuildStatus, ScheduleVersion, VersionStatus
 
 organisers = requires(Role.ORGANISER)
 VIEWS = ("grid", "candidates", "employers")
+
+
+class PublishForm(msgspec.Struct):
+    """The answer to the question before publishing: "yes" publishes, anything else asks again."""
+
+    confirm: str = ""
 
 
 async def review_context(
@@ -227,7 +234,7 @@ class SchedulePages(EventPageController):
     @post("/{number:int}/publish", name="schedule_publish")
     async def publish(self, web: NamedDependency[EventWeb], number: FromPath[int]) -> Redirect:
         """Publish once confirmed (``confirm=yes``, from the question's page); anything else asks first."""
-        if (await web.request.form()).get("confirm") != "yes":
+        if (await web.form(PublishForm)).confirm != "yes":
             return web.redirect(f"/programme/{number}/publish")
         try:
             await services.publish(web.db, web.user, web.event, number)

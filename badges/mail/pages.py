@@ -20,7 +20,7 @@ from badges.people import KIND_PLURALS, holders, reissue
 from events.platform import outbox
 from events.platform.auth import requires
 from events.platform.errors import DomainError, NotFoundError
-from events.platform.forms import form_error, parse
+from events.platform.forms import form_error
 from events.platform.i18n import gettext as _t
 from events.platform.models import Event, OutboxMessage, Role
 from events.platform.services import audit
@@ -86,9 +86,9 @@ class AttendeePages(EventPageController):
     @post("/mail", name="attendees_mail")
     async def mail(self, web: NamedDependency[EventWeb]) -> Response[Any]:
         """Preview (`action=preview`) or queue (`action=send`) the programme e-mail."""
-        form = await web.request.form()
-        # As posted, empty fields included: an empty choice of e-mail is refused, a missing one is the programme.
-        data = parse(MailForm, {key: form.get(key) for key in form})
+        # As posted (not web.form, which drops empty fields): an empty choice of e-mail is refused, a missing one
+        # is the programme.
+        data = await web.posted(MailForm)
         kind = data.kind
         only_changed = data.only_changed in ("1", "on", "true")
         context = await _context(web.db, web.event)

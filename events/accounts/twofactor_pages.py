@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from cryptography.exceptions import InvalidTag
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
@@ -23,6 +24,13 @@ from events.platform.services import audit, to_current_user
 from events.platform.web import PageController, PublicPageController, Visit, Web
 
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+class CodeForm(msgspec.Struct):
+    """A code as typed (an authenticator's or a recovery code); while setting up, the new secret as sealed."""
+
+    code: str = ""
+    sealed: str = ""
 
 
 async def after_password(ctx: AppContext, request: Request[Any, Any, Any], user: User, next_path: str) -> Response[Any]:
@@ -82,7 +90,7 @@ class TwoFactorLoginPages(PublicPageController):
     async def _typed(web: Visit, user: User) -> str:
         """The code as typed, once the throttle lets this account and address try one."""
         await check_throttle(web.ctx, web.request, user.email)
-        return str((await web.request.form()).get("code", ""))
+        return (await web.form(CodeForm)).code
 
     async def _wrong(self, web: Visit, user: User, pending: twofactor.Pending) -> Response[Any] | None:
         """A wrong code: counted by the throttle and by the pending login; once the tries are used up, the login
@@ -188,7 +196,7 @@ class TwoFactorAccountPages(PageController):
 
     async def _code_refused(self, web: Web, user: User) -> Template | None:
         """None when the form carries a good code of the account (each accepted once); else the page again."""
-        typed = str((await web.request.form()).get("code", ""))
+        typed = (await web.form(CodeForm)).code
         if await twofactor.check_code(web.db, user, typed) is not None:
             return None
         return await self._page(web, _wrong_code(), 422)
@@ -202,9 +210,9 @@ class TwoFactorAccountPages(PageController):
         user = await self._row(web)
         if twofactor.is_on(user):
             return see_other("/account/two-factor")
-        form = await web.request.form()
-        secret = _unseal(str(form.get("sealed", "")), user.id)
-        step = twofactor.matching_step(secret, twofactor.normalise(str(form.get("code", ""))), None) if secret else None
+        form = await web.form(CodeForm)
+        secret = _unseal(form.sealed, user.id)
+        step = twofactor.matching_step(secret, twofactor.normalise(form.code), None) if secret else None
         if secret is None or step is None:
             return await self._page(web, _("This code is not right. Scan the new QR code and try again."), 422)
         codes = await twofactor.enrol(web.db, user, secret, step)

@@ -46,6 +46,21 @@ class DecisionForm(msgspec.Struct):
     back: str = ""
 
 
+class DigestForm(msgspec.Struct):
+    """The weekly e-mail of what is due: "1", "true" or "on" for it, anything else (or nothing) against."""
+
+    weekly_digest: str = ""
+
+
+class EvaluationForm(msgspec.Struct):
+    """The answers to the evaluation, as parse_answers checks them."""
+
+    overall: str = ""
+    talks: str = ""
+    again: str = ""
+    comment: str = ""
+
+
 class FollowUpPages(PageController):
     """The coach's (and organiser's) follow-up: what is due, per event, per candidate."""
 
@@ -64,10 +79,10 @@ class FollowUpPages(PageController):
 
     @post("/account/digest", name="digest_set")
     async def set_digest(self, web: NamedDependency[Web]) -> Redirect:
-        form = await web.request.form()
+        form = await web.form(DigestForm)
         user = await web.db.get(User, web.user.id)
         if user is not None:
-            user.weekly_digest = str(form.get("weekly_digest", "")) in ("1", "true", "on")
+            user.weekly_digest = form.weekly_digest in ("1", "true", "on")
         return see_other("/follow-up?msg=saved")
 
 
@@ -184,6 +199,7 @@ class OutcomePages(PageController):
     async def record_check(
         self, web: NamedDependency[Web], participation_id: FromPath[int], months: FromPath[int]
     ) -> Response[Any]:
+        # Read by hand: a field per running outcome (still_<id>, end_<id>, reason_<id>), shown back as sent.
         form = await web.request.form()
         _participation, _event, running = await follow_up.check_subject(web.db, web.user, participation_id)
         errors: dict[str, str] = {}
@@ -298,7 +314,7 @@ class EvaluationPages(PublicPageController):
     @post("/{token:str}", name="evaluation_answer")
     async def answer(self, web: NamedDependency[Visit], token: FromPath[str]) -> Template:
         record, event = await evaluation.open_evaluation(web.db, token)
-        form = dict(await web.request.form())
+        form = msgspec.structs.asdict(await web.form(EvaluationForm))
         try:
             await evaluation.answer(web.db, token, evaluation.parse_answers(form))
         except DomainError as exc:

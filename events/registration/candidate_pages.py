@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -58,6 +59,20 @@ def candidate_form_values(candidate: Any) -> dict[str, Any]:
 
 
 FORM = "events/candidate_form.html"
+
+
+class AssignForm(msgspec.Struct):
+    """A second coach for a candidate, and as what (left out: a job coach; an empty choice is refused)."""
+
+    coach_id: str = ""
+    kind: str = "jobcoach"
+
+
+class HandoverForm(msgspec.Struct):
+    """A caseload handed over: from whom (left out: the one handing it over; empty is refused) to whom."""
+
+    from_coach_id: str | None = None
+    to_coach_id: str = ""
 
 
 class CandidateAdminPages(PageController):
@@ -131,12 +146,10 @@ class CoachPages(PageController):
     @post("/assign/{candidate_id:int}", name="coach_assign")
     async def assign(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Redirect:
         await CandidateService(web.db, web.user).get(candidate_id)  # reach first
-        form = await web.request.form()
-        coach_id = str(form.get("coach_id", ""))
-        kind = str(form.get("kind", "jobcoach"))
-        if not FORM_ID.fullmatch(coach_id) or kind not in {k.value for k in CoachKind}:
+        form = await web.posted(AssignForm)
+        if not FORM_ID.fullmatch(form.coach_id) or form.kind not in {k.value for k in CoachKind}:
             raise DomainError("invalid", _t("Choose a coach."), "coach_id")
-        await assign_coach(web.db, web.user, candidate_id, int(coach_id), CoachKind(kind))
+        await assign_coach(web.db, web.user, candidate_id, int(form.coach_id), CoachKind(form.kind))
         return see_other(f"/candidates/{candidate_id}?msg=saved")
 
     @post("/unassign/{candidate_id:int}/{coach_id:int}", name="coach_unassign")
@@ -148,8 +161,9 @@ class CoachPages(PageController):
 
     @post("/handover", name="coach_handover")
     async def handover(self, web: NamedDependency[Web]) -> Redirect:
-        form = await web.request.form()
-        source, target = str(form.get("from_coach_id", web.user.id)), str(form.get("to_coach_id", ""))
+        form = await web.posted(HandoverForm)
+        source = str(web.user.id) if form.from_coach_id is None else form.from_coach_id
+        target = form.to_coach_id
         if not FORM_ID.fullmatch(source) or not FORM_ID.fullmatch(target):
             raise DomainError("invalid", _t("Choose a coach."), "to_coach_id")
         moved = await hand_over_caseload(web.db, web.user, int(source), int(target))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
+import msgspec
 from litestar import Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -35,6 +36,12 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 EXPORT_KINDS = ("candidates", "employers", "preferences")
 _CONSENT_FIELDS = ("consent_purpose", "consent_method", "consent_date", "consent_confirmed")
+
+
+class UploadForm(msgspec.Struct):
+    """The spreadsheet to import: an uploaded file (anything else, or nothing, is asked for again)."""
+
+    file: Any = None
 
 
 def _check_kind(kind: str, allowed: tuple[str, ...]) -> str:
@@ -104,8 +111,7 @@ class ImportPages(EventPageController):
     @post("/import/{kind:str}", name="import_upload")
     async def upload(self, web: NamedDependency[EventWeb], kind: FromPath[str]) -> Response[Any]:
         _check_kind(kind, KINDS)
-        form = await web.request.form()
-        upload = form.get("file")
+        upload = (await web.form(UploadForm)).file
         data = await upload.read() if isinstance(upload, UploadFile) else b""
         filename = upload.filename if isinstance(upload, UploadFile) else ""
         try:
@@ -171,6 +177,8 @@ class ImportPages(EventPageController):
         path = _upload_path(web, kind, upload_id)
         upload = await _loaded(path)
         table = upload[1]
+        # Read by hand: the mapping's fields are named by column (col_0, col_1, ...), and the consent fields are
+        # shown back as sent (empty ones too) once consent_date was sent at all.
         form = await web.request.form()
         mapping = _mapping_from_form(form, len(table.headers))
         context = await self._preview(web, kind, upload_id, upload, mapping)

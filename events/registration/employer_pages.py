@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -51,6 +52,12 @@ def back_to_employer(event: Event, employer_id: str, anchor: str) -> Redirect:
 
 
 FORM = "events/employer_form.html"
+
+
+class BackForm(msgspec.Struct):
+    """The employer whose page to go back to, after removing one of its openings or contacts."""
+
+    employer_id: str = ""
 
 
 async def employer_context(
@@ -162,7 +169,7 @@ class EmployerAdminPages(EventPageController):
 
     @post("/{event_ref:str}/openings/{opening_id:int}/delete", name="opening_delete")
     async def delete_opening(self, web: NamedDependency[EventWeb], opening_id: FromPath[int]) -> Redirect:
-        back = str((await web.request.form()).get("employer_id", ""))
+        back = (await web.form(BackForm)).employer_id
         await remove_opening(web.db, web.user, web.event, opening_id)
         return back_to_employer(web.event, back, "openings")
 
@@ -179,6 +186,6 @@ class EmployerAdminPages(EventPageController):
 
     @post("/{event_ref:str}/contacts/{contact_id:int}/delete", name="contact_delete")
     async def delete_contact(self, web: NamedDependency[EventWeb], contact_id: FromPath[int]) -> Redirect:
-        back = str((await web.request.form()).get("employer_id", ""))
+        back = (await web.form(BackForm)).employer_id
         await remove_contact(web.db, web.user, web.event, contact_id)
         return back_to_employer(web.event, back, "contacts")

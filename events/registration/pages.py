@@ -42,6 +42,19 @@ class CopyForm(msgspec.Struct):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")] | None = None
 
 
+class ArchiveForm(msgspec.Struct):
+    """Archive ("1", or nothing sent) or bring back (anything else, an empty value too)."""
+
+    archived: str = "1"
+
+
+class PasswordForm(msgspec.Struct):
+    """The password an invited contact chooses, twice; as typed, spaces included."""
+
+    password: str = ""
+    password_again: str = ""
+
+
 # Ids typed into forms: ASCII digits within the id column's range.
 FORM_ID = re.compile(r"[0-9]{1,9}")
 
@@ -121,7 +134,7 @@ class EventAdminPages(EventPageController):
 
     @post("/{event_ref:str}/archive", name="event_archive")
     async def archive_event(self, web: NamedDependency[EventWeb]) -> Redirect:
-        archived = (await web.request.form()).get("archived", "1") == "1"
+        archived = (await web.posted(ArchiveForm)).archived == "1"
         await set_archived(web.db, web.user, web.event, archived)
         return web.redirect(f"?msg={'archived' if archived else 'saved'}")
 
@@ -142,12 +155,11 @@ class InvitationPages(PublicPageController):
 
     @post("/{token:str}", name="invitation_accept")
     async def accept(self, web: NamedDependency[Visit], token: FromPath[str]) -> Response[Any]:
-        form = await web.request.form()
-        password = str(form.get("password", ""))
         try:
-            if password != str(form.get("password_again", "")):
+            form = await web.posted(PasswordForm)
+            if form.password != form.password_again:
                 raise DomainError("mismatch", _t("The two passwords are not the same."), "password_again")
-            await accept_invitation(web.db, token, password)
+            await accept_invitation(web.db, token, form.password)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import msgspec
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -33,6 +34,15 @@ from events.registration.pages import FORM_ID
 
 # Check-in and no-show are set on the event day, not here.
 EDITABLE_STATUSES = ("registered", "confirmed", "cancelled")
+
+
+class LevelForm(msgspec.Struct):
+    """A wish or an interest as sent: for whom (an employer for a candidate's wish, a candidate's sign-up for an
+    employer's interest) and how much ("0" to "3"; "clear" or nothing: none)."""
+
+    employer_id: str = ""
+    participation_id: str = ""
+    level: str = ""
 
 
 async def _wishes_context(
@@ -69,8 +79,8 @@ class WishPages(EventPageController):
     @post("/wishes/{participation_id:int}", name="wishes_set", guards=[requires(Role.ORGANISER, Role.COACH)])
     async def set_wish(self, web: NamedDependency[EventWeb], participation_id: FromPath[int]) -> Redirect:
         await participation_of(web.db, web.user, web.event, participation_id)  # reach first
-        form = await web.request.form()
-        employer_id, level = _pair(form.get("employer_id"), form.get("level"))
+        form = await web.form(LevelForm)
+        employer_id, level = _pair(form.employer_id, form.level)
         side = PreferenceSide.CANDIDATE
         await prefs.set_preference(web.db, web.user, web.event, participation_id, employer_id, level, side)
         return web.redirect(f"/wishes/{participation_id}#employer-{employer_id}")
@@ -104,8 +114,8 @@ class WishPages(EventPageController):
     @post("/cards", name="employer_cards_set", guards=[requires(Role.EMPLOYER)])
     async def set_interest(self, web: NamedDependency[EventWeb]) -> Redirect:
         own = await _own(web)
-        form = await web.request.form()
-        participation_id, level = _pair(form.get("participation_id"), form.get("level"))
+        form = await web.form(LevelForm)
+        participation_id, level = _pair(form.participation_id, form.level)
         if own:
             await prefs.set_preference(web.db, web.user, web.event, participation_id, own[0].id, level)
         return web.redirect(f"/cards#card-{participation_id}")
@@ -123,12 +133,11 @@ class WishPages(EventPageController):
         return web.redirect("/cards?msg=saved")
 
 
-def _pair(first: Any, level: Any) -> tuple[int, int | None]:
-    if not FORM_ID.fullmatch(str(first or "")):
+def _pair(first: str, level: str) -> tuple[int, int | None]:
+    if not FORM_ID.fullmatch(first):
         raise DomainError("invalid", _t("choose someone"), "id")
-    text = str(level or "")
-    if text in ("", "clear"):
-        return int(str(first)), None
-    if text not in ("0", "1", "2", "3"):
+    if level in ("", "clear"):
+        return int(first), None
+    if level not in ("0", "1", "2", "3"):
         raise DomainError("invalid_level", _t("choose no, maybe, yes or very much"), "level")
-    return int(str(first)), int(text)
+    return int(first), int(level)
