@@ -21,7 +21,9 @@ class HolderKind(StrEnum):
     STAFF = "staff"
 
 
-TokenPurpose = StrEnum("TokenPurpose", ["BADGE", "CALENDAR"])
+class TokenPurpose(StrEnum):
+    BADGE = "badge"
+    CALENDAR = "calendar"
 
 
 def _live_token_index(name: str, *columns: str) -> Index:
@@ -69,7 +71,10 @@ class PersonToken(IdMixin, TimestampMixin, Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-PrintStatus = StrEnum("PrintStatus", ["RUNNING", "DONE", "FAILED"])
+class PrintStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class PrintJob(IdMixin, TimestampMixin, Base):
@@ -146,7 +151,10 @@ class Scan(IdMixin, Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
-FollowUp = StrEnum("FollowUp", ["YES", "MAYBE", "NO"])
+class FollowUp(StrEnum):
+    YES = "yes"
+    MAYBE = "maybe"
+    NO = "no"
 
 
 class HeldTalk(IdMixin, TimestampMixin, Base):

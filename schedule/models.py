@@ -12,13 +12,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from events.platform.db import Base, IdMixin, TimestampMixin, UTCDateTime
 from events.platform.models import JSONType, partial_unique_index, string_enum
 
-VersionStatus = StrEnum("VersionStatus", ["DRAFT", "PUBLISHED"])
+
+class VersionStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
 
 
-BuildStatus = StrEnum("BuildStatus", ["RUNNING", "DONE", "FAILED"])
+class BuildStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
-MeetingStatus = StrEnum("MeetingStatus", ["PLANNED", "HAPPENED", "MISSED", "CANCELLED"])
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    HAPPENED = "happened"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
 
 
 class ScheduleVersion(IdMixin, TimestampMixin, Base):

@@ -38,22 +38,21 @@ from events.platform.models import (
 )
 from events.platform.services import event_ref_clause
 
-ScanKind = StrEnum("ScanKind", ["CHECKIN", "MEETING"])
+
+class ScanKind(StrEnum):
+    CHECKIN = "checkin"
+    MEETING = "meeting"
 
 
-Code = StrEnum(
-    "Code",
-    [
-        "CHECKED_IN",
-        "ALREADY_CHECKED_IN",
-        "MEETING_LOGGED",
-        "REVOKED",
-        "UNKNOWN",
-        "WRONG_EVENT",
-        "NOT_ALLOWED",
-        "NOT_TODAY",
-    ],
-)
+class Code(StrEnum):
+    CHECKED_IN = "checked_in"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    MEETING_LOGGED = "meeting_logged"
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"
+    WRONG_EVENT = "wrong_event"
+    NOT_ALLOWED = "not_allowed"
+    NOT_TODAY = "not_today"
 
 
 # Codes that count against a device's allowance of failed scans (a guesser's signature); good scans never do.

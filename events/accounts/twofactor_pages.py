@@ -86,15 +86,9 @@ class TwoFactorLoginPages(PublicPageController):
     def _expired(web: Visit, msg: str = "login_expired") -> Response[Any]:
         return see_other(f"/login?msg={msg}", cookies=[cookie(web.settings, twofactor.PENDING_COOKIE, "", max_age=0)])
 
-    @staticmethod
-    async def _typed(web: Visit, user: User) -> str:
-        """The code as typed, once the throttle lets this account and address try one."""
-        await check_throttle(web.ctx, web.request, user.email)
-        return (await web.form(CodeForm)).code
-
     async def _wrong(self, web: Visit, user: User, pending: twofactor.Pending) -> Response[Any] | None:
-        """A wrong code: counted by the throttle and by the pending login; once the tries are used up, the login
-        is over (that answer), else None."""
+        """Count a wrong code against the throttle and the pending login. None while tries are left; once they
+        are used up the login is over, and the answer that says so."""
         await web.ctx.login_throttle.failed(user.email, client_address(web.request))
         if await web.ctx.pending_logins.failed(web.request.cookies.get(twofactor.PENDING_COOKIE, ""), pending):
             return None
@@ -120,7 +114,8 @@ class TwoFactorLoginPages(PublicPageController):
         if found is None or found[0].setup_secret is not None:
             return self._expired(web)
         pending, user = found
-        how = await twofactor.check_code(web.db, user, await self._typed(web, user))
+        await check_throttle(web.ctx, web.request, user.email)  # before the code is even read
+        how = await twofactor.check_code(web.db, user, (await web.form(CodeForm)).code)
         if how is None:
             if expired := await self._wrong(web, user, pending):
                 return expired
@@ -154,7 +149,8 @@ class TwoFactorLoginPages(PublicPageController):
         if found is None or secret is None:
             return self._expired(web)
         pending, user = found
-        step = twofactor.matching_step(secret, twofactor.normalise(await self._typed(web, user)), None)
+        await check_throttle(web.ctx, web.request, user.email)  # before the code is even read
+        step = twofactor.matching_step(secret, twofactor.normalise((await web.form(CodeForm)).code), None)
         if step is None:
             if expired := await self._wrong(web, user, pending):
                 return expired

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import msgspec
-from litestar import Request
 from litestar.response import Template
 
 from events.platform.errors import DomainError
@@ -59,11 +58,6 @@ def parse(kind: type[T], values: dict[str, Any]) -> T:
         if missing:
             raise DomainError("required", _("This field is required."), missing.group(1)) from None
         raise DomainError("invalid", _("This value is not valid here."), field) from None
-
-
-async def read_form(request: Request[Any, Any, Any], kind: type[T], lists: Iterable[str] = ()) -> T:
-    """The submitted form as ``kind`` (form_values, then parse)."""
-    return parse(kind, form_values(await request.form(), lists))
 
 
 def form_errors(exc: DomainError, field: str = "_form") -> dict[str, str]:

@@ -5,6 +5,9 @@ sent, and files to download.
 A controller of pages stands on PublicPageController (no login), PageController or EventPageController; a JSON
 controller names the dependency itself (``dependencies = WEB`` or ``EVENT_WEB``). Its handlers take
 ``web: NamedDependency[Web]`` (``Visit``, ``EventWeb``) in place of the three to five parameters each would repeat.
+A controller (or route) that sets ``dependencies`` of its own replaces its base's: spread ``WEB`` or ``EVENT_WEB``
+back in (``{**EVENT_WEB, ...}``); a route without ``{event_ref}`` under an EventPageController names ``WEB``.
+Litestar refuses to start when one is missing, so the mistake cannot reach a request.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@ caseload over; the known organisations, to pick an employer from."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Annotated
 
 import msgspec
@@ -68,10 +67,8 @@ class OrganisationRow(msgspec.Struct):
     sector: str | None
 
 
-async def _detail(web: Web, candidate_id: int, change: Awaitable[object] | None = None) -> CandidateDetail:
-    """The candidate's whole record as it is now, after ``change`` where one is given (the read is audited)."""
-    if change is not None:
-        await change
+async def _detail(web: Web, candidate_id: int) -> CandidateDetail:
+    """The candidate's whole record as it is now (the read is audited)."""
     return CandidateDetail.of(await CandidateService(web.db, web.user).get(candidate_id, sensitive=True))
 
 
@@ -104,14 +101,16 @@ class CandidateAdminApi(Controller):
         self, web: NamedDependency[Web], candidate_id: FromPath[int], data: JSONBody[CandidateInput]
     ) -> CandidateDetail:
         """Change a candidate's record."""
-        return await _detail(web, candidate_id, update_candidate(web.db, web.user, candidate_id, data))
+        await update_candidate(web.db, web.user, candidate_id, data)
+        return await _detail(web, candidate_id)
 
     @post("/candidates/{candidate_id:int}/consents", name="api:consent_create", status_code=HTTP_201_CREATED)
     async def add_consent(
         self, web: NamedDependency[Web], candidate_id: FromPath[int], data: JSONBody[ConsentInput]
     ) -> CandidateDetail:
         """Record a further consent."""
-        return await _detail(web, candidate_id, add_consent(web.db, web.user, candidate_id, data))
+        await add_consent(web.db, web.user, candidate_id, data)
+        return await _detail(web, candidate_id)
 
     @post(
         "/candidates/{candidate_id:int}/consents/{consent_id:int}/withdraw",
@@ -122,14 +121,16 @@ class CandidateAdminApi(Controller):
         self, web: NamedDependency[Web], candidate_id: FromPath[int], consent_id: FromPath[int]
     ) -> CandidateDetail:
         """Record that a consent was withdrawn (the record stays)."""
-        return await _detail(web, candidate_id, withdraw_consent(web.db, web.user, candidate_id, consent_id))
+        await withdraw_consent(web.db, web.user, candidate_id, consent_id)
+        return await _detail(web, candidate_id)
 
     @post("/candidates/{candidate_id:int}/coaches", name="api:coach_assign", status_code=HTTP_200_OK)
     async def assign_coach(
         self, web: NamedDependency[Web], candidate_id: FromPath[int], data: JSONBody[CoachLink]
     ) -> CandidateDetail:
         """Add a coach to a candidate (for example a probation officer beside the jobcoach)."""
-        return await _detail(web, candidate_id, assign_coach(web.db, web.user, candidate_id, data.coach_id, data.kind))
+        await assign_coach(web.db, web.user, candidate_id, data.coach_id, data.kind)
+        return await _detail(web, candidate_id)
 
     @delete("/candidates/{candidate_id:int}/coaches/{coach_id:int}", name="api:coach_remove", status_code=HTTP_200_OK)
     async def remove_coach(

@@ -4,7 +4,7 @@ contact persons (with an e-mail address, a contact gets an employer login by inv
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import Response, get, post
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform.auth import requires
 from events.platform.errors import DomainError
 from events.platform.forms import form_error, parse, rounds_field
+from events.platform.identity import CurrentUser
 from events.platform.models import (
     OPENING_KINDS,
     SECTORS,
@@ -41,6 +42,8 @@ from events.registration.inputs import ContactInput, EmployerInput, OpeningInput
 from events.registration.pages import FORM_ID
 
 organisers = requires(Role.ORGANISER)
+In = TypeVar("In")
+Out = TypeVar("Out")
 
 
 def back_to_employer(event: Event, employer_id: str, anchor: str) -> Redirect:
@@ -114,23 +117,21 @@ async def _employer_form(
     return web.redirect(f"/employers/{saved.id if employer_id is None else employer_id}?msg=saved")
 
 
-# What an employer's page adds to it: the form's input, the service that adds it, the name its values come back in.
-_PARTS: dict[str, tuple[type[Any], Callable[..., Awaitable[Any]], str]] = {
-    "opening": (OpeningInput, add_opening, "opening_values"),
-    "contact": (ContactInput, add_contact, "contact_values"),
-}
-
-
-async def _add_to_employer(web: EventWeb, employer_id: int, part: str) -> tuple[Any, Template | None]:
-    """An opening or contact person of an employer, as sent: what the service gave, or the form again with the
-    message beside the field at fault."""
-    kind, add, shown_as = _PARTS[part]
+async def _add_to_employer(
+    web: EventWeb,
+    employer_id: int,
+    kind: type[In],
+    add: Callable[[AsyncSession, CurrentUser, Event, int, In], Awaitable[Out]],
+    shown_as: str,
+) -> Out | Template:
+    """An opening or contact person of an employer, as sent: what ``add`` gave, or the form again with the message
+    beside the field at fault and the values sent shown back under ``shown_as``."""
     employer = await employer_of(web.db, web.user, web.event, employer_id)
     values = await web.values()
     try:
-        return await add(web.db, web.user, web.event, employer_id, parse(kind, values)), None
+        return await add(web.db, web.user, web.event, employer_id, parse(kind, values))
     except DomainError as exc:
-        return None, await employer_form_error(web, employer, exc, {}, **{shown_as: values})
+        return await employer_form_error(web, employer, exc, {}, **{shown_as: values})
 
 
 class EmployerAdminPages(EventPageController):
@@ -164,8 +165,10 @@ class EmployerAdminPages(EventPageController):
 
     @post("/{event_ref:str}/employers/{employer_id:int}/openings", name="opening_create")
     async def add_opening(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> Response[Any]:
-        _, rejected = await _add_to_employer(web, employer_id, "opening")
-        return rejected or web.redirect(f"/employers/{employer_id}?msg=saved#openings")
+        added = await _add_to_employer(web, employer_id, OpeningInput, add_opening, "opening_values")
+        if isinstance(added, Template):
+            return added
+        return web.redirect(f"/employers/{employer_id}?msg=saved#openings")
 
     @post("/{event_ref:str}/openings/{opening_id:int}/delete", name="opening_delete")
     async def delete_opening(self, web: NamedDependency[EventWeb], opening_id: FromPath[int]) -> Redirect:
@@ -175,9 +178,9 @@ class EmployerAdminPages(EventPageController):
 
     @post("/{event_ref:str}/employers/{employer_id:int}/contacts", name="contact_create")
     async def add_contact(self, web: NamedDependency[EventWeb], employer_id: FromPath[int]) -> Response[Any]:
-        added, rejected = await _add_to_employer(web, employer_id, "contact")
-        if rejected is not None:
-            return rejected
+        added = await _add_to_employer(web, employer_id, ContactInput, add_contact, "contact_values")
+        if isinstance(added, Template):
+            return added
         contact, token = added
         employer = await employer_of(web.db, web.user, web.event, employer_id)
         invitation = {"name": contact.name, "url": f"{web.settings.base_url}/invite/{token}"} if token else None

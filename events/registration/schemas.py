@@ -54,15 +54,10 @@ class EventRow(msgspec.Struct):
         return cls(**_event_fields(event, figures))
 
 
-def _copied(record: object, *names: str) -> dict[str, Any]:
-    """The record's attributes of these names, as a row's fields of the same names."""
-    return {name: getattr(record, name) for name in names}
-
-
 def _event_fields(event: Event, figures: EventFigures | None) -> dict[str, Any]:
     """What a row and the detail of an event both show."""
     return {
-        **_copied(event, "id", "slug", "name", "date", "venue", "rounds"),
+        **{name: getattr(event, name) for name in ("id", "slug", "name", "date", "venue", "rounds")},
         "status": event.status.value,
         "employers": figures.employers if figures else 0,
         "candidates": figures.candidates if figures else 0,
@@ -98,8 +93,13 @@ class EventDetail(msgspec.Struct):
     def of(cls, event: Event, figures: EventFigures | None) -> EventDetail:
         return cls(
             **_event_fields(event, figures),
-            **_copied(event, "description", "address", "round_minutes", "changeover_minutes", "max_seats"),
-            **_copied(event, "default_min_meetings", "default_max_meetings"),
+            description=event.description,
+            address=event.address,
+            round_minutes=event.round_minutes,
+            changeover_minutes=event.changeover_minutes,
+            default_min_meetings=event.default_min_meetings,
+            default_max_meetings=event.default_max_meetings,
+            max_seats=event.max_seats,
             schedule=[RoundTime(n, event.round_start(n), event.round_end(n)) for n in range(1, event.rounds + 1)],
         )
 
@@ -132,8 +132,12 @@ class EmployerRow(msgspec.Struct):
     @classmethod
     def of(cls, participation: EmployerParticipation) -> EmployerRow:
         return cls(
-            **_copied(participation, "id", "organisation_id", "tables", "seats", "rounds"),
+            id=participation.id,
+            organisation_id=participation.organisation_id,
             name=participation.organisation.name,
+            tables=participation.tables,
+            seats=participation.seats,
+            rounds=participation.rounds,
             status=participation.status.value,
             openings=[OpeningRow.of(o) for o in participation.openings],
         )
@@ -167,7 +171,7 @@ class CandidateRow(msgspec.Struct):
 def _candidate_fields(candidate: Candidate) -> dict[str, Any]:
     """What a row and the whole record of a candidate both show."""
     names = ("id", "first_name", "last_name", "email", "phone", "city", "hours_per_week")
-    return {**_copied(candidate, *names), "sectors": list(candidate.sectors or [])}
+    return {**{name: getattr(candidate, name) for name in names}, "sectors": list(candidate.sectors or [])}
 
 
 def _coaches(candidate: Candidate) -> list[CoachRef]:
@@ -205,8 +209,11 @@ class CandidateDetail(msgspec.Struct):
     def of(cls, candidate: Candidate) -> CandidateDetail:
         return cls(
             **_candidate_fields(candidate),
-            **_copied(candidate, "date_of_birth", "own_words", "target_group", "coach_note"),
+            date_of_birth=candidate.date_of_birth,
+            own_words=candidate.own_words,
+            target_group=candidate.target_group,
             barriers=list(candidate.barriers or []),
+            coach_note=candidate.coach_note,
             coaches=_coaches(candidate),
             consents=[
                 ConsentRow(c.id, c.purpose, c.method.value, c.given_at, c.withdrawn_at) for c in candidate.consents

@@ -92,8 +92,17 @@ def bmatch(
     unit_left = left_cap.max() <= 1
     if method == "hungarian" or (method == "auto" and unit_left and n_left * int(seats.sum()) <= _HUNGARIAN_CELLS):
         return _hungarian(left, right, value, left_tiers, right_tiers, seats)
+    tier_rows, tier_cost, tier_upper = _tier_columns(n_left, n_right, left_tiers, right_tiers)
     network = _Network(
-        n_left, n_left + n_right, left, right, value, *_tier_columns(n_left, n_right, left_tiers, right_tiers), left_cap
+        n_left=n_left,
+        n_rows=n_left + n_right,
+        left=left,
+        right=right,
+        value=value,
+        tier_rows=tier_rows,
+        tier_cost=tier_cost,
+        tier_upper=tier_upper,
+        left_cap=left_cap,
     )
     if method == "priced" or (method == "auto" and any_optimum and m > PRICED_EDGES):
         priced = _priced_lp(network)

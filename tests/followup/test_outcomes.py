@@ -151,7 +151,8 @@ def test_coach_logs_a_job_start_from_a_talk_and_every_change_is_kept(
 
 
 async def _employer_talk(settings: Settings) -> tuple[int, int, str]:
-    """The demo employer's first talk of the spring edition: its id, the candidate and a coach's e-mail."""
+    """The demo employer's first held talk (only the spring edition has held talks): its id, the candidate and a
+    coach's e-mail."""
     async with open_session(settings) as session:
         user = await session.scalar(select(User).where(User.email == EMPLOYER))
         assert user is not None

@@ -1,9 +1,5 @@
 """The words of the domain: roles, statuses and kinds, the sectors and barriers, the event's time zone, and how
-a word is stored (`string_enum`: a plain string, so that a new member never needs a type migration).
-
-A word list whose stored values are its members' names in lower case is declared with StrEnum's functional form,
-`StrEnum("Name", ["MEMBER", ...])`, which gives each member exactly that value (every slice's models do the same);
-a class is kept where the list needs a docstring or comments."""
+a word is stored (`string_enum`: a plain string, so that a new member never needs a type migration)."""
 
 from __future__ import annotations
 
@@ -34,13 +30,23 @@ def partial_unique_index(name: str, *columns: str, where: str) -> Index:
     return Index(name, *columns, unique=True, sqlite_where=text(where), postgresql_where=text(where))
 
 
-Role = StrEnum("Role", ["ORGANISER", "COACH", "EMPLOYER", "DOOR"])
+class Role(StrEnum):
+    ORGANISER = "organiser"
+    COACH = "coach"
+    EMPLOYER = "employer"
+    DOOR = "door"
 
 
-OrganisationKind = StrEnum("OrganisationKind", ["EMPLOYER", "PARTNER"])
+class OrganisationKind(StrEnum):
+    EMPLOYER = "employer"
+    PARTNER = "partner"
 
 
-EventStatus = StrEnum("EventStatus", ["DRAFT", "PUBLISHED", "LIVE", "CLOSED"])
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    LIVE = "live"
+    CLOSED = "closed"
 
 
 class PathwayKind(StrEnum):
@@ -66,19 +72,35 @@ OPENING_KINDS = (
 )
 
 
-ParticipationStatus = StrEnum("ParticipationStatus", ["REGISTERED", "CONFIRMED", "CANCELLED", "CHECKED_IN", "NO_SHOW"])
+class ParticipationStatus(StrEnum):
+    REGISTERED = "registered"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    CHECKED_IN = "checked_in"
+    NO_SHOW = "no_show"
 
 
-EmployerStatus = StrEnum("EmployerStatus", ["CONFIRMED", "CANCELLED"])
+class EmployerStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
 
 
-PreferenceSide = StrEnum("PreferenceSide", ["CANDIDATE", "EMPLOYER"])
+class PreferenceSide(StrEnum):
+    CANDIDATE = "candidate"
+    EMPLOYER = "employer"
 
 
-CoachKind = StrEnum("CoachKind", ["JOBCOACH", "CONSULENT", "PROBATION", "OTHER"])
+class CoachKind(StrEnum):
+    JOBCOACH = "jobcoach"
+    CONSULENT = "consulent"
+    PROBATION = "probation"
+    OTHER = "other"
 
 
-ConsentMethod = StrEnum("ConsentMethod", ["VERBAL", "PAPER", "DIGITAL"])
+class ConsentMethod(StrEnum):
+    VERBAL = "verbal"
+    PAPER = "paper"
+    DIGITAL = "digital"
 
 
 SECTORS = (

@@ -38,7 +38,11 @@ class AppSetting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-OutboxStatus = StrEnum("OutboxStatus", ["QUEUED", "SENDING", "SENT", "FAILED"])
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 class OutboxMessage(IdMixin, TimestampMixin, Base):
