@@ -17,7 +17,6 @@ from events.platform.models import Candidate as CandidateRow
 from events.platform.models import (
     CandidateParticipation,
     EmployerParticipation,
-    EmployerStatus,
     Event,
     Opening,
     Organisation,
@@ -85,10 +84,7 @@ async def fetch(session: AsyncSession, event: Event, locked: Sequence[MeetingRow
                 Organisation.sector,
             )
             .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
-            .where(
-                EmployerParticipation.event_id == event.id,
-                EmployerParticipation.status == EmployerStatus.CONFIRMED,
-            )
+            .where(EmployerParticipation.taking_part(event.id))
             .order_by(EmployerParticipation.id)
         )
     ).all()

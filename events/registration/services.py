@@ -25,7 +25,6 @@ from events.platform.models import (
     CandidateParticipation,
     EmployerContact,
     EmployerParticipation,
-    EmployerStatus,
     Event,
     EventStatus,
     Opening,
@@ -227,10 +226,8 @@ def _copied(row: object, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 def confirmed_employers(event_id: int) -> Select[tuple[EmployerParticipation]]:
-    """The query of an event's confirmed employers (the caller adds what to load with them)."""
-    return select(EmployerParticipation).where(
-        EmployerParticipation.event_id == event_id, EmployerParticipation.status == EmployerStatus.CONFIRMED
-    )
+    """The query of an event's confirmed employers, those that did not cancel (the caller adds what to load)."""
+    return select(EmployerParticipation).where(EmployerParticipation.taking_part(event_id))
 
 
 async def set_archived(session: AsyncSession, user: CurrentUser, event: Event, archived: bool) -> Event:
