@@ -58,7 +58,8 @@ from events.platform.models import (
     PreferenceSide,
     User,
 )
-from events.platform.services import create_user, system_user
+from events.platform.organisations import create_user
+from events.platform.services import system_user
 from events.platform.settings import Settings, normalise_database_url
 
 PASSWORD = "bench-password-1234"  # noqa: S105 - a throwaway account in a throwaway database

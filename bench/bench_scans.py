@@ -57,7 +57,7 @@ from badges.models import HolderKind, TokenPurpose
 from badges.people import holders, live_tokens
 from events.platform.db import open_session
 from events.platform.models import EmployerParticipation, Organisation, Role
-from events.platform.services import create_user
+from events.platform.organisations import create_user
 from events.platform.settings import Settings
 
 DOORS = 4

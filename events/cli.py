@@ -148,10 +148,15 @@ def users() -> None:
 
 
 @users.command("add")
-@click.option("--role", required=True, help="organiser, coach, employer or door.")
+@click.option("--role", required=True, help="admin, organiser, coach, employer or door.")
 @click.option("--email", required=True, help="The login e-mail address.")
 @click.option("--name", default=None, help="Display name (default: the part before the @).")
-@click.option("--organisation", default=None, help="Organisation name (required for employer accounts).")
+@click.option(
+    "--organisation",
+    default=None,
+    help="The account's organisation, made first with `meetmatch organisations add` (may be left out on an"
+    " installation with one organising organisation; an administrator belongs to none).",
+)
 @click.option("--event", "event_ref", default=None, help="Door staff only: limit to this event (id or slug).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--language", default="nl", type=click.Choice(["nl", "en"]), show_default=True)
@@ -165,7 +170,8 @@ def users_add(
     password_stdin: bool,
     language: str,
 ) -> None:
-    """Create an account. Without --password-stdin a password is generated and printed once."""
+    """Create an account in an existing organisation. Without --password-stdin a password is generated and
+    printed once."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         generated = False
@@ -177,7 +183,8 @@ def users_add(
 
     async def add() -> Any:
         from events.platform.db import open_session
-        from events.platform.services import create_user, find_event
+        from events.platform.organisations import create_user
+        from events.platform.services import find_event
 
         async with open_session(settings) as session:
             event = await find_event(session, event_ref) if event_ref else None
@@ -343,6 +350,7 @@ def _mount_slices() -> None:
     from badges.calendars.cli import ics_command
     from badges.mail.cli import mail_command
     from badges.printing.cli import badges_command
+    from events.accounts.cli import organisations_group
     from events.backup.cli import backup_command, restore_command
     from events.platform import personal_data
     from events.privacy.cli import retention_group
@@ -355,6 +363,7 @@ def _mount_slices() -> None:
     schedule_group.add_command(build_command)
     schedule_group.add_command(export_programme)
     main.add_command(schedule_group)
+    main.add_command(organisations_group, "organisations")
     main.add_command(import_command, "import")
     main.add_command(export_command, "export")
     main.add_command(ics_command, "ics")

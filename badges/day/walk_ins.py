@@ -33,7 +33,8 @@ from events.platform.models import (
     Role,
 )
 from events.platform.names import clean_name
-from events.platform.services import audit, check_email, get_or_create_organisation
+from events.platform.organisations import get_or_create_organisation
+from events.platform.services import audit, check_email
 from events.platform.settings import Settings
 from events.registration.imports_cells import default_consent_purpose
 
@@ -91,7 +92,11 @@ async def _candidate(session: AsyncSession, user: CurrentUser, event: Event, dat
         raise DomainError("invalid", _t("Unknown sector: %(sector)s", sector=unknown[0]), "sectors")
     candidate = None
     if email:
-        candidate = await session.scalar(select(Candidate).where(func.lower(Candidate.email) == email))
+        candidate = await session.scalar(
+            select(Candidate).where(
+                func.lower(Candidate.email) == email, Candidate.organisation_id == event.organisation_id
+            )
+        )
     if candidate is None:
         candidate = Candidate(
             first_name=first,
@@ -99,6 +104,7 @@ async def _candidate(session: AsyncSession, user: CurrentUser, event: Event, dat
             email=email,
             phone=" ".join(data.phone.split())[:40] or None,
             sectors=list(data.sectors),
+            organisation_id=event.organisation_id,
             created_by_id=user.id or None,
         )
         session.add(candidate)

@@ -52,7 +52,7 @@ from events.platform.models import (
     Organisation,
     Role,
 )
-from events.platform.services import coached_by
+from events.platform.reach import coached_by
 from events.platform.settings import Settings
 
 KIND_NAMES = {k.value: k for k in HolderKind}

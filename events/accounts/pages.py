@@ -165,6 +165,7 @@ class CandidatePages(PageController):
             "events/candidate.html",
             context={
                 "candidate": candidate,
+                "confidential": service.confidential(candidate),
                 "talks_held": await talks_held(web.db, [p.id for p in participations]),
                 "outcome_views": await OutcomeService(web.db, web.user).for_candidate(candidate.id),
                 "candidate_checks": await follow_up.due_checks(web.db, web.user, today(), candidate_id=candidate.id),

@@ -68,6 +68,7 @@ async def build_history(session: AsyncSession, *, event: Event, coaches: list[Us
     fake = Faker("nl_NL")
     fake.seed_instance(SEED)
     programme = Programme(
+        organisation_id=event.organisation_id,
         name=PROGRAMME,
         description="Meet & match-bijeenkomsten van Werkse! en de gemeente Delft in 2026.",
         targets={"job_starts": 8, "training_starts": 4, "present": 60},
@@ -115,6 +116,7 @@ async def build_history(session: AsyncSession, *, event: Event, coaches: list[Us
             target_group=rng.choice(("bijstand", "bijstand (langer dan 5 jaar)", "statushouder")),
             barriers=sorted(rng.sample(["long_term_benefits", "debts", "language", "single_parent"], 2)),
             coach_note="",
+            organisation_id=event.organisation_id,
             created_by_id=primary.id,
         )
         await add_candidate(session, candidate, primary, COACHES[index % 2][3], ConsentMethod.PAPER)

@@ -17,11 +17,17 @@ CONSENT_PURPOSE = "Gegevens delen met de werkgevers van Samen Werkt! en opvolgin
 
 
 async def add_candidate(
-    session: AsyncSession, candidate: Candidate, coach: User, kind: CoachKind, method: ConsentMethod
+    session: AsyncSession,
+    candidate: Candidate,
+    coach: User,
+    kind: CoachKind,
+    method: ConsentMethod,
+    *,
+    purpose: str = CONSENT_PURPOSE,
 ) -> None:
     """Add ``candidate`` (flushed, so that it has its id), ``coach`` as their coach of ``kind``, and the consent
     ``coach`` recorded by ``method``."""
     session.add(candidate)
     await session.flush()
     session.add(CandidateCoach(candidate_id=candidate.id, coach_id=coach.id, kind=kind))
-    session.add(Consent(candidate_id=candidate.id, purpose=CONSENT_PURPOSE, method=method, recorded_by_id=coach.id))
+    session.add(Consent(candidate_id=candidate.id, purpose=purpose, method=method, recorded_by_id=coach.id))

@@ -15,6 +15,8 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events.demo import bakboord
+from events.demo.bakboord import build_bakboord
 from events.demo.history import build_history
 from events.demo.people import COACHES, add_candidate
 from events.platform import dates, twofactor
@@ -30,19 +32,23 @@ from events.platform.models import (
     Event,
     EventStatus,
     Opening,
+    Organisation,
     OrganisationKind,
     ParticipationStatus,
+    Partnership,
     PathwayKind,
     Preference,
     PreferenceSide,
     Role,
     User,
 )
+from events.platform.organisations import create_user, get_or_create_organisation
 from events.platform.security import hash_password
-from events.platform.services import create_user, get_or_create_organisation, system_user
+from events.platform.services import system_user
 from events.platform.settings import Settings
 
 DEMO_SLUG = "samen-werkt"
+ORGANISATION = "Werkse!"
 DEMO_PASSWORD = "samenwerkt"  # noqa: S105 - printed to the person running the demo; demo data only
 SEED = 2020
 
@@ -202,7 +208,13 @@ def _demo_password_hash() -> str:
     return hash_password(DEMO_PASSWORD)
 
 
-async def _ensure_user(session: AsyncSession, email: str, role: Role, name: str, organisation: str | None) -> User:
+async def ensure_organisation(session: AsyncSession, name: str, kind: OrganisationKind) -> Organisation:
+    """The demo's organisation of this name, made (of ``kind``) the first time."""
+    return await get_or_create_organisation(session, name, kind)
+
+
+async def ensure_user(session: AsyncSession, email: str, role: Role, name: str, organisation: str | None) -> User:
+    """A demo account (made once, in an organisation that exists), with the demo's second factor where needed."""
     user = await session.scalar(select(User).where(User.email == email))
     if user is None:
         user = await create_user(
@@ -228,28 +240,37 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
     fake = Faker("nl_NL")
     fake.seed_instance(SEED)
 
-    organiser = await _ensure_user(
-        session, "organisator@demo.meetmatch.nl", Role.ORGANISER, "Jiske de Vries", "Werkse!"
+    werkse = await ensure_organisation(session, ORGANISATION, OrganisationKind.ORGANISER)
+    for _name, _email, coach_organisation, _kind in COACHES:
+        await ensure_organisation(session, coach_organisation, OrganisationKind.PARTNER)
+    for employer in EMPLOYERS:
+        await ensure_organisation(session, employer.name, OrganisationKind.EMPLOYER)
+    organiser = await ensure_user(
+        session, "organisator@demo.meetmatch.nl", Role.ORGANISER, "Jiske de Vries", ORGANISATION
     )
-    coaches = [await _ensure_user(session, e, Role.COACH, n, o) for n, e, o, _ in COACHES]
-    door = await _ensure_user(session, "ingang@demo.meetmatch.nl", Role.DOOR, "Kees Bakker", "Werkse!")
+    coaches = [await ensure_user(session, e, Role.COACH, n, o) for n, e, o, _ in COACHES]
+    door = await ensure_user(session, "ingang@demo.meetmatch.nl", Role.DOOR, "Kees Bakker", ORGANISATION)
     logins = [("organiser", organiser.email, organiser.name)]
     logins += [("coach", c.email, c.name) for c in coaches]
     logins.append(("door", door.email, door.name))
     logins += [("employer", e.email, e.contact) for e in EMPLOYERS]
+    # Samen Werkt!'s accounts first, then the other organisations'.
+    logins += bakboord.accounts()
 
     existing = await session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
     if existing is not None:
         # Built on an earlier day: the upcoming event moves to today, and nothing else changes.
         existing.date = _event_date(today)
         for employer in EMPLOYERS:
-            await _ensure_user(session, employer.email, Role.EMPLOYER, employer.contact, employer.name)
+            await ensure_user(session, employer.email, Role.EMPLOYER, employer.contact, employer.name)
         await _ensure_programme(session, existing)
         if history:
             await build_history(session, event=existing, coaches=coaches, today=today)
+        await build_bakboord(session, today, ensure_user, ensure_organisation)
         return DemoResult(event_id=existing.id, created=False, logins=logins)
 
     event = Event(
+        organisation_id=werkse.id,
         slug=DEMO_SLUG,
         name="Samen Werkt!",
         description="Werkgevers en werkzoekenden uit Delft ontmoeten elkaar in korte gesprekken.",
@@ -268,13 +289,16 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
     )
     session.add(event)
     await session.flush()
+    # The reclassering office whose officer coaches some of the candidates is invited into the event.
+    reclassering = await ensure_organisation(session, COACHES[2][2], OrganisationKind.PARTNER)
+    session.add(Partnership(organisation_id=reclassering.id, event_id=event.id, invited_by_id=organiser.id))
 
     participations: list[EmployerParticipation] = []
     for employer in EMPLOYERS:
         organisation = await get_or_create_organisation(session, employer.name, OrganisationKind.EMPLOYER)
         organisation.sector = employer.sector
         organisation.city = "Delft"
-        user = await _ensure_user(session, employer.email, Role.EMPLOYER, employer.contact, employer.name)
+        user = await ensure_user(session, employer.email, Role.EMPLOYER, employer.contact, employer.name)
         participation = EmployerParticipation(
             event_id=event.id,
             organisation_id=organisation.id,
@@ -326,6 +350,7 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
             target_group=rng.choice(TARGET_GROUPS),
             barriers=sorted(rng.sample(["long_term_benefits", "debts", "language", "single_parent", "health"], 2)),
             coach_note=rng.choice(NOTES),
+            organisation_id=werkse.id,
             created_by_id=coaches[index % 2].id,
         )
         primary = coaches[index % 2]
@@ -382,6 +407,7 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
     await _ensure_programme(session, event)
     if history:
         await build_history(session, event=event, coaches=coaches, today=today)
+    await build_bakboord(session, today, ensure_user, ensure_organisation)
     return DemoResult(event_id=event.id, created=True, logins=logins)
 
 
@@ -406,6 +432,10 @@ async def build_demo(settings: Settings) -> DemoResult:
 def print_logins(result: DemoResult, settings: Settings) -> None:
     state = "created" if result.created else "already present, kept as it is"
     click.echo(f'Demo event "Samen Werkt!" (slug {DEMO_SLUG}): {state}.')
+    click.echo(
+        f"A second organisation, {bakboord.ORGANISATION}, has an afternoon of its own (slug {bakboord.SLUG}); "
+        "each organisation sees only its own events and people."
+    )
     click.echo(f"Open {settings.base_url}/ and log in with one of these (password for all: {DEMO_PASSWORD}):")
     width = max(len(email) for _, email, _ in result.logins)
     for role, email, name in result.logins:

@@ -27,7 +27,8 @@ from events.platform.models import (
     Role,
     User,
 )
-from events.platform.services import audit, coached_by
+from events.platform.reach import coached_by
+from events.platform.services import audit
 
 
 def due_months(event_date: dt.date, today: dt.date, done: int) -> int | None:

@@ -36,7 +36,8 @@ from events.platform.models import (
     Role,
     User,
 )
-from events.platform.services import audit, coached_by
+from events.platform.reach import coached_by
+from events.platform.services import audit
 
 # Kinds that start something and so need a start date.
 STARTS = (

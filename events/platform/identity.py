@@ -19,6 +19,8 @@ class CurrentUser:
     organisation_id: int | None
     event_id: int | None
     locale: str
+    # The command line and background jobs act for the whole installation (events.platform.reach); no login does.
+    everywhere: bool = False
 
     @property
     def is_organiser(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import anyio
@@ -28,13 +28,13 @@ from events.platform.models import (
     EmployerParticipation,
     Event,
     Organisation,
-    OrganisationKind,
     ParticipationStatus,
     Role,
     User,
 )
 from events.platform.names import short_names
-from events.platform.security import hash_password, password_problem, verify_password
+from events.platform.reach import candidate_reach, coached_by, event_reach, organisation_of, reads_confidential
+from events.platform.security import verify_password
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 KEY_FINGERPRINT = "secret_key_fingerprint"
@@ -117,79 +117,37 @@ def to_current_user(user: User) -> CurrentUser:
     )
 
 
+async def may_log_in(session: AsyncSession, user: User) -> bool:
+    """An account logs in while it and its organisation (if it has one) are active."""
+    if not user.is_active:
+        return False
+    if user.organisation_id is None:
+        return True
+    return bool(await session.scalar(select(Organisation.is_active).where(Organisation.id == user.organisation_id)))
+
+
 async def load_active_user(session: AsyncSession, user_id: int) -> CurrentUser | None:
     user = await session.get(User, user_id)
-    return to_current_user(user) if user and user.is_active else None
-
-
-async def get_or_create_organisation(
-    session: AsyncSession, name: str, kind: OrganisationKind = OrganisationKind.PARTNER
-) -> Organisation:
-    clean = " ".join(name.split())
-    if not clean:
-        raise DomainError("required", "the organisation name is empty", "organisation")
-    found = await session.scalar(select(Organisation).where(func.lower(Organisation.name) == clean.lower()))
-    if found:
-        return found
-    organisation = Organisation(name=clean, kind=kind)
-    session.add(organisation)
-    await session.flush()
-    return organisation
-
-
-async def create_user(
-    session: AsyncSession,
-    *,
-    email: str,
-    role: str,
-    name: str | None = None,
-    password: str | None = None,
-    password_hash: str | None = None,
-    organisation: str | None = None,
-    event: Event | None = None,
-    locale: str = "nl",
-) -> User:
-    """Create an account; the message of a DomainError names the field that is wrong."""
-    address = check_email(email)
-    try:
-        role_value = Role(role)
-    except ValueError:
-        choices = ", ".join(r.value for r in Role)
-        raise DomainError("invalid_role", f"unknown role {role!r} (choose from {choices})", "role") from None
-    if await session.scalar(select(User.id).where(User.email == address)) is not None:
-        raise DomainError("duplicate_email", f"a user with e-mail {address} already exists", "email")
-    if password is not None and (problem := password_problem(password)):
-        raise DomainError("weak_password", f"the password {problem}", "password")
-    organisation_row = None
-    if organisation:
-        kind = OrganisationKind.EMPLOYER if role_value is Role.EMPLOYER else OrganisationKind.PARTNER
-        organisation_row = await get_or_create_organisation(session, organisation, kind)
-    elif role_value is Role.EMPLOYER:
-        raise DomainError("required", "an employer account needs --organisation", "organisation")
-    user = User(
-        email=address,
-        name=(name or address.split("@")[0]).strip(),
-        role=role_value,
-        password_hash=hash_password(password) if password else password_hash,
-        organisation_id=organisation_row.id if organisation_row else None,
-        event_id=event.id if event else None,
-        locale=locale,
-    )
-    session.add(user)
-    await session.flush()
-    return user
+    return to_current_user(user) if user and await may_log_in(session, user) else None
 
 
 async def system_user(session: AsyncSession) -> CurrentUser:
-    """Who the CLI and background jobs act as: the first active organiser, else a synthetic organiser (id 0,
-    which the audit log records as "system")."""
+    """Who the CLI and background jobs act as: the whole installation (``everywhere``), recorded in the audit
+    log as the first active organiser, else as "system" (id 0)."""
     organiser = await session.scalar(
         select(User).where(User.role == Role.ORGANISER, User.is_active.is_(True)).order_by(User.id).limit(1)
     )
     if organiser is not None:
-        return to_current_user(organiser)
+        return replace(to_current_user(organiser), everywhere=True)
     return CurrentUser(
-        id=0, email="", name="meetmatch", role=Role.ORGANISER, organisation_id=None, event_id=None, locale="nl"
+        id=0,
+        email="",
+        name="meetmatch",
+        role=Role.ORGANISER,
+        organisation_id=None,
+        event_id=None,
+        locale="nl",
+        everywhere=True,
     )
 
 
@@ -198,7 +156,7 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     user = await session.scalar(select(User).where(User.email == normalise_email(email)))
     # argon2 takes tens of milliseconds of CPU: off the event loop, so scans keep flowing meanwhile.
     ok = await anyio.to_thread.run_sync(verify_password, user.password_hash if user else None, password)
-    if user is None or not ok or not user.is_active:
+    if user is None or not ok or not await may_log_in(session, user):
         return None
     user.last_login_at = dt.datetime.now(dt.UTC)
     await session.flush()
@@ -239,13 +197,6 @@ async def candidate_short_names(session: AsyncSession, event_id: int) -> dict[in
     return short_names({pid: (first, last) for pid, first, last in rows.tuples()})
 
 
-def coached_by(user_id: int, candidate_id: int | None = None) -> Select[tuple[int]]:
-    """The ids of the candidates the user coaches (a subquery); with ``candidate_id``, that one's, if the user
-    coaches them."""
-    query = select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == user_id)
-    return query if candidate_id is None else query.where(CandidateCoach.candidate_id == candidate_id)
-
-
 async def employer_names(session: AsyncSession, *where: ColumnElement[bool]) -> dict[int, str]:
     """The employer participations that match ``where``, by id, as their organisation's name."""
     rows = await session.execute(
@@ -281,19 +232,26 @@ class EventService:
 
     def _visible(self, query: Select[Any]) -> Select[Any]:
         user = self.user
-        if user.role is Role.ORGANISER:
-            return query
+        if user.everywhere or user.role is Role.ORGANISER:
+            return query.where(event_reach(user))
         if user.role is Role.EMPLOYER:
             mine = select(EmployerParticipation.event_id).where(
                 EmployerParticipation.organisation_id == (user.organisation_id or -1)
             )
             return query.where(Event.id.in_(mine))
         if user.role is Role.COACH:
-            # A coach sees the events their candidates are signed up for, and the open events to sign them up for.
-            return query.where(Event.archived_at.is_(None))
-        # Door staff work an event on its day only (or on the day an organiser opened its door early for a
-        # rehearsal), and only the event their account is tied to, if it is tied to one.
-        query = query.where(Event.door_open_clause(dates.today()), Event.archived_at.is_(None))
+            # A coach sees the events their candidates are signed up for, and the open events of their organisation
+            # and of those it was invited into, to sign them up for.
+            return query.where(event_reach(user), Event.archived_at.is_(None))
+        if user.role is not Role.DOOR:
+            return query.where(false())
+        # Door staff work an event of their organisation on its day only (or on the day an organiser opened its
+        # door early for a rehearsal), and only the event their account is tied to, if it is tied to one.
+        query = query.where(
+            Event.door_open_clause(dates.today()),
+            Event.archived_at.is_(None),
+            Event.organisation_id == organisation_of(user),
+        )
         if user.event_id is not None:
             return query.where(Event.id == user.event_id)
         return query
@@ -402,11 +360,11 @@ class CandidateService:
         self.user = user
 
     def _visible(self, query: Select[Any]) -> Select[Any]:
-        if self.user.role is Role.ORGANISER:
-            return query.where(Candidate.erased_at.is_(None))
-        if self.user.role is Role.COACH:
-            return query.where(Candidate.id.in_(coached_by(self.user.id)), Candidate.erased_at.is_(None))
-        return query.where(false())
+        return query.where(candidate_reach(self.user), Candidate.erased_at.is_(None))
+
+    def visible_query(self) -> Select[tuple[Candidate]]:
+        """Every candidate this user reaches (not erased), as a query to narrow further."""
+        return self._visible(select(Candidate))
 
     async def list(self) -> Sequence[Candidate]:
         query = self._visible(select(Candidate)).order_by(Candidate.first_name, Candidate.last_name, Candidate.id)
@@ -421,7 +379,7 @@ class CandidateService:
         candidate: Candidate | None = await self.session.scalar(query)
         if candidate is None:
             raise NotFoundError("candidate")
-        if sensitive:
+        if sensitive and self.confidential(candidate):
             await audit(
                 self.session,
                 self.user,
@@ -432,6 +390,12 @@ class CandidateService:
                 detail={"fields": ["target_group", "barriers", "coach_note"]},
             )
         return candidate
+
+    def confidential(self, candidate: Candidate) -> bool:
+        """Whether this user reads the candidate's confidential fields (a candidate `get` loaded): their coaches
+        and the owning organisation's organisers do; an organiser whose event the candidate merely takes part in
+        does not."""
+        return reads_confidential(self.user, candidate, {link.coach_id for link in candidate.coaches})
 
     async def participations(self, candidate: Candidate) -> Sequence[CandidateParticipation]:
         query = (

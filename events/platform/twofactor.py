@@ -49,7 +49,7 @@ DIGITS = 6
 WINDOW = 1  # steps accepted either side of the current one
 RECOVERY_CODES = 10
 ISSUER = "meetmatch"
-REQUIRED_ROLES = frozenset({Role.ORGANISER, Role.COACH})
+REQUIRED_ROLES = frozenset({Role.ADMIN, Role.ORGANISER, Role.COACH})
 # A pending login (password given, code not yet) lasts this long and allows this many wrong codes.
 PENDING_SECONDS = 600
 PENDING_TRIES = 5

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform.errors import NotFoundError
 from events.platform.identity import CurrentUser
 from events.platform.models import AuditEntry, Candidate, CandidateParticipation, Role, User
-from events.platform.services import coached_by
+from events.platform.reach import coached_by
 from events.privacy.records import audit_about
 
 PAGE_SIZE = 50

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform import i18n
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.identity import CurrentUser
 from events.platform.models import Event, Role
+from events.platform.reach import event_reach, organisation_of, owning_organisation
 from events.platform.services import audit, event_ref_clause
 from events.programmes.models import Programme
 
@@ -23,6 +24,11 @@ from events.programmes.models import Programme
 def _organiser(user: CurrentUser) -> None:
     if user.role is not Role.ORGANISER:
         raise NotFoundError("programme")
+
+
+def _reached(user: CurrentUser) -> ColumnElement[bool]:
+    """The programmes an organiser reaches: their organisation's."""
+    return true() if user.everywhere else Programme.organisation_id == organisation_of(user)
 
 
 async def programmes(session: AsyncSession, user: CurrentUser) -> list[tuple[Programme, int]]:
@@ -39,7 +45,7 @@ async def programmes(session: AsyncSession, user: CurrentUser) -> list[tuple[Pro
             ).tuples()
         )
     )
-    found = (await session.scalars(select(Programme).order_by(Programme.name))).all()
+    found = (await session.scalars(select(Programme).where(_reached(user)).order_by(Programme.name))).all()
     return [(p, int(counts.get(p.id, 0))) for p in found]
 
 
@@ -52,10 +58,13 @@ def _name(value: Any) -> str:
     return name
 
 
-async def free_name(session: AsyncSession, value: Any, programme_id: int | None = None) -> str:
-    """A programme's name from a form, spaces tidied, if no other programme has it (in any case)."""
+async def free_name(session: AsyncSession, user: CurrentUser, value: Any, programme_id: int | None = None) -> str:
+    """A programme's name from a form, spaces tidied, if no other programme of the organisation has it (in any
+    case)."""
     name = _name(value)
-    query = select(Programme.id).where(func.lower(Programme.name) == name.lower())
+    query = select(Programme.id).where(
+        func.lower(Programme.name) == name.lower(), Programme.organisation_id == owning_organisation(user)
+    )
     if programme_id is not None:
         query = query.where(Programme.id != programme_id)
     if await session.scalar(query) is not None:
@@ -65,7 +74,12 @@ async def free_name(session: AsyncSession, value: Any, programme_id: int | None 
 
 async def create_programme(session: AsyncSession, user: CurrentUser, name: Any, description: Any = "") -> Programme:
     _organiser(user)
-    programme = Programme(name=await free_name(session, name), description=str(description or "").strip(), targets={})
+    programme = Programme(
+        organisation_id=owning_organisation(user),
+        name=await free_name(session, user, name),
+        description=str(description or "").strip(),
+        targets={},
+    )
     session.add(programme)
     await session.flush()
     await audit(session, user, "create", "programme", programme.id)
@@ -78,9 +92,11 @@ async def find_programme(session: AsyncSession, user: CurrentUser, ref: str | in
     text = str(ref).strip()
     found = None
     if text.isdigit() and len(text) <= 9:
-        found = await session.get(Programme, int(text))
+        found = await session.scalar(select(Programme).where(Programme.id == int(text), _reached(user)))
     if found is None:
-        found = await session.scalar(select(Programme).where(func.lower(Programme.name) == text.lower()))
+        found = await session.scalar(
+            select(Programme).where(func.lower(Programme.name) == text.lower(), _reached(user)).order_by(Programme.id)
+        )
     if found is None:
         raise NotFoundError(f"programme {ref!r}")
     return found
@@ -110,11 +126,13 @@ async def programme_events(session: AsyncSession, programme: Programme) -> Seque
     ).all()
 
 
-async def free_events(session: AsyncSession) -> Sequence[Event]:
-    """Events in no programme yet, newest first: what can be attached."""
+async def free_events(session: AsyncSession, user: CurrentUser) -> Sequence[Event]:
+    """The organisation's events in no programme yet, newest first: what can be attached."""
     return (
         await session.scalars(
-            select(Event).where(Event.programme_id.is_(None)).order_by(Event.date.desc(), Event.id.desc())
+            select(Event)
+            .where(Event.programme_id.is_(None), event_reach(user))
+            .order_by(Event.date.desc(), Event.id.desc())
         )
     ).all()
 
@@ -126,7 +144,7 @@ async def attach_event(
     _organiser(user)
     if not str(event_ref).strip():
         raise DomainError("required", i18n.gettext("Choose an event."), "event")
-    event = await session.scalar(select(Event).where(event_ref_clause(event_ref)).limit(1))
+    event = await session.scalar(select(Event).where(event_ref_clause(event_ref), event_reach(user)).limit(1))
     if event is None or (not attach and event.programme_id != programme.id):
         raise DomainError("unknown_event", i18n.gettext("Choose an event."), "event")
     event.programme_id = programme.id if attach else None

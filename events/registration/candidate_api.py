@@ -69,7 +69,9 @@ class OrganisationRow(msgspec.Struct):
 
 async def _detail(web: Web, candidate_id: int) -> CandidateDetail:
     """The candidate's whole record as it is now (the read is audited)."""
-    return CandidateDetail.of(await CandidateService(web.db, web.user).get(candidate_id, sensitive=True))
+    service = CandidateService(web.db, web.user)
+    candidate = await service.get(candidate_id, sensitive=True)
+    return CandidateDetail.of(candidate, confidential=service.confidential(candidate))
 
 
 class CandidateAdminApi(Controller):

@@ -27,6 +27,7 @@ from events.platform.models import (
     User,
 )
 from events.platform.names import clean_name
+from events.platform.reach import owning_organisation
 from events.platform.services import CandidateService, audit, check_email
 from events.registration.inputs import CandidateInput, ConsentInput, ParticipationInput
 from events.registration.services import check_rounds, found, require_role
@@ -74,13 +75,16 @@ async def register_candidate(
     """Register a candidate with the consent record; a coach becomes the candidate's coach."""
     require_role(user, Role.ORGANISER, Role.COACH)
     email = _check_candidate(data)
-    if email and await session.scalar(select(Candidate.id).where(func.lower(Candidate.email) == email)):
+    owner = owning_organisation(user)
+    # Known people are matched within the organisation only: another organisation's record is never touched.
+    same_email = select(Candidate.id).where(func.lower(Candidate.email) == email, Candidate.organisation_id == owner)
+    if email and await session.scalar(same_email):
         raise DomainError(
             "duplicate_person",
             _t("a candidate with e-mail %(email)s is already registered; ask an organiser", email=email),
             "email",
         )
-    candidate = Candidate(**_candidate_fields(data, email), created_by_id=user.id or None)
+    candidate = Candidate(**_candidate_fields(data, email), organisation_id=owner, created_by_id=user.id or None)
     session.add(candidate)
     await session.flush()
     coach = user.id if user.role is Role.COACH else coach_id

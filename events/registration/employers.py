@@ -29,8 +29,9 @@ from events.platform.models import (
     User,
 )
 from events.platform.names import clean_name
+from events.platform.organisations import create_user, get_or_create_organisation
 from events.platform.security import MIN_PASSWORD_LENGTH, digest, hash_password, password_problem
-from events.platform.services import EventService, audit, check_email, create_user, get_or_create_organisation
+from events.platform.services import EventService, audit, check_email
 from events.registration.inputs import ContactInput, EmployerInput, OpeningInput
 from events.registration.services import check_rounds, found, require_role
 

@@ -79,7 +79,7 @@ async def check_candidates(
     know; problems go to ``errors``."""
     rows = parse_rows(table, mapping, errors, lambda p: _candidate_row(p, event))
     coaches = await _check_coaches(session, rows, errors)
-    await _match_candidates(session, rows, errors)
+    await _match_candidates(session, event.organisation_id, rows, errors)
     return rows, coaches
 
 
@@ -120,7 +120,7 @@ class _KnownPeople:
         return None
 
 
-async def _known_people(session: AsyncSession) -> _KnownPeople:
+async def _known_people(session: AsyncSession, organisation_id: int) -> _KnownPeople:
     # Only the matching columns of every candidate, matched in Python: SQLite's lower() folds ASCII only,
     # so "BÉÉRENS" would never meet "Béérens" in SQL.
     query = select(
@@ -130,7 +130,7 @@ async def _known_people(session: AsyncSession) -> _KnownPeople:
         Candidate.email,
         Candidate.phone,
         Candidate.date_of_birth,
-    ).where(Candidate.erased_at.is_(None))
+    ).where(Candidate.erased_at.is_(None), Candidate.organisation_id == organisation_id)
     known = _KnownPeople()
     for candidate_id, first, last, email, phone, born in (await session.execute(query.order_by(Candidate.id))).all():
         if email:
@@ -139,8 +139,11 @@ async def _known_people(session: AsyncSession) -> _KnownPeople:
     return known
 
 
-async def _match_candidates(session: AsyncSession, rows: list[ParsedRow], errors: list[RowError]) -> None:
-    known = await _known_people(session)
+async def _match_candidates(
+    session: AsyncSession, organisation_id: int, rows: list[ParsedRow], errors: list[RowError]
+) -> None:
+    """Rows matched against the people the event's organisation knows (never another organisation's record)."""
+    known = await _known_people(session, organisation_id)
     first_row_of: dict[str, int] = {}
     for parsed in rows:
         values = parsed.values
@@ -211,7 +214,7 @@ async def apply_candidates(
     if ids:
         query = (
             select(Candidate)
-            .where(Candidate.id.in_(ids))
+            .where(Candidate.id.in_(ids), Candidate.organisation_id == event.organisation_id)
             .options(selectinload(Candidate.coaches), selectinload(Candidate.consents))
         )
         existing = {c.id: c for c in await session.scalars(query)}
@@ -238,6 +241,7 @@ async def apply_candidates(
                 city=values.get("city"),
                 sectors=values.get("sectors", []),
                 hours_per_week=values.get("hours_per_week"),
+                organisation_id=event.organisation_id,
                 created_by_id=actor_id,
             )
             session.add(candidate)

@@ -206,14 +206,16 @@ class CandidateDetail(msgspec.Struct):
     consents: list[ConsentRow]
 
     @classmethod
-    def of(cls, candidate: Candidate) -> CandidateDetail:
+    def of(cls, candidate: Candidate, *, confidential: bool = True) -> CandidateDetail:
+        """The record; without ``confidential`` (an organiser whose event the candidate takes part in, of another
+        organisation than the owner) the confidential fields are left empty."""
         return cls(
             **_candidate_fields(candidate),
             date_of_birth=candidate.date_of_birth,
             own_words=candidate.own_words,
-            target_group=candidate.target_group,
-            barriers=list(candidate.barriers or []),
-            coach_note=candidate.coach_note,
+            target_group=candidate.target_group if confidential else None,
+            barriers=list(candidate.barriers or []) if confidential else [],
+            coach_note=candidate.coach_note if confidential else "",
             coaches=_coaches(candidate),
             consents=[
                 ConsentRow(c.id, c.purpose, c.method.value, c.given_at, c.withdrawn_at) for c in candidate.consents

@@ -30,6 +30,7 @@ from events.platform.models import (
     Opening,
     Role,
 )
+from events.platform.reach import owning_organisation
 from events.platform.services import audit
 from events.registration.inputs import EventInput
 
@@ -117,6 +118,7 @@ async def create_event(session: AsyncSession, user: CurrentUser, data: EventInpu
         raise DomainError("duplicate_slug", _t("the address %(slug)s is taken", slug=data.slug), "slug")
     event = Event(
         slug=data.slug or await _unique_slug(session, data.name),
+        organisation_id=owning_organisation(user),
         **_event_fields(data),
         status=EventStatus.DRAFT,
     )

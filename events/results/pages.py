@@ -159,7 +159,7 @@ class ProgrammeResultPages(PageController):
             "view": programme_view(report, anonymised=anonymised),
             "anonymised": anonymised,
             "events": await programmes.programme_events(web.db, programme),
-            "free_events": await programmes.free_events(web.db),
+            "free_events": await programmes.free_events(web.db, web.user),
             "target_labels": target_labels(),
             "values": values,
             "errors": {},

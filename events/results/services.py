@@ -84,7 +84,7 @@ async def update_programme(
 ) -> None:
     """Name, description and targets from the programme page's form."""
     _organiser(user, "programme")
-    name = await programmes.free_name(session, values.get("name"), programme.id)
+    name = await programmes.free_name(session, user, values.get("name"), programme.id)
     targets = parse_targets(values)
     await programmes.update_programme(
         session, user, programme, name=name, description=values.get("description"), targets=targets

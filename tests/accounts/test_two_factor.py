@@ -16,7 +16,7 @@ from events.demo.seed import DEMO_PASSWORD, DemoResult
 from events.platform import twofactor
 from events.platform.db import open_session
 from events.platform.models import AuditEntry, RecoveryCode, User
-from events.platform.services import create_user
+from events.platform.organisations import create_user
 from events.platform.settings import Settings
 from tests.cli import cli
 from tests.conftest import (

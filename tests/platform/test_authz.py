@@ -466,7 +466,7 @@ def test_employer_sees_only_its_own_participation(client: TestClient[Litestar], 
 def test_employer_gets_404_for_an_event_it_is_not_part_of(
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:
-    from events.platform.services import create_user
+    from events.platform.organisations import create_user
 
     async def add_other_employer() -> None:
         async with open_session(database) as session:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from events.platform.models.accounts import (
     Invitation,
     Organisation,
+    Partnership,
     RecoveryCode,
     User,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "ParticipationStatus",
+    "Partnership",
     "PathwayKind",
     "Preference",
     "PreferenceSide",

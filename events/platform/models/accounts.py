@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from events.platform.crypto import EncryptedText
@@ -14,15 +14,37 @@ from events.platform.models.kinds import OrganisationKind, Role, string_enum
 
 
 class Organisation(IdMixin, TimestampMixin, Base):
-    """An employer or a partner organisation (coaches belong to one)."""
+    """An organising organisation (it owns its events, programmes and candidates), a partner invited into them
+    (coaches belong to one) or an employer."""
 
     __tablename__ = "organisation"
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[OrganisationKind] = mapped_column(string_enum(OrganisationKind))
+    # An administrator deactivates an organisation: none of its accounts logs in any more; nothing is deleted.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     sector: Mapped[str | None] = mapped_column(String(50))
     city: Mapped[str | None] = mapped_column(String(100))
     website: Mapped[str | None] = mapped_column(String(300))
+
+
+class Partnership(IdMixin, TimestampMixin, Base):
+    """A partner organisation invited into one event or one programme by its owner: its coaches then register
+    and follow their own candidates there."""
+
+    __tablename__ = "partnership"
+    __table_args__ = (
+        CheckConstraint("(event_id IS NULL) <> (programme_id IS NULL)", name="event_or_programme"),
+        UniqueConstraint("organisation_id", "event_id"),
+        UniqueConstraint("organisation_id", "programme_id"),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    organisation: Mapped[Organisation] = relationship(lazy="raise")
 
 
 class User(IdMixin, TimestampMixin, Base):

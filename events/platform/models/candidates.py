@@ -22,6 +22,9 @@ class Candidate(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "candidate"
 
+    # The organisation that owns the record: the owner of the event or programme the candidate was registered
+    # for, else the registering coach's. Known people are matched within it only (events.platform.reach).
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"), index=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(150))
     email: Mapped[str | None] = mapped_column(String(254), index=True)

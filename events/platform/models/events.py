@@ -52,6 +52,8 @@ class Event(IdMixin, TimestampMixin, Base):
     )
 
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # The organising organisation that owns the event (and reaches it): see events.platform.reach.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[dt.date] = mapped_column(Date)

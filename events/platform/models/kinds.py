@@ -31,6 +31,8 @@ def partial_unique_index(name: str, *columns: str, where: str) -> Index:
 
 
 class Role(StrEnum):
+    # The installation's administrator: creates and deactivates organising organisations, sees counts only.
+    ADMIN = "admin"
     ORGANISER = "organiser"
     COACH = "coach"
     EMPLOYER = "employer"
@@ -38,8 +40,12 @@ class Role(StrEnum):
 
 
 class OrganisationKind(StrEnum):
-    EMPLOYER = "employer"
+    # Runs events and programmes and owns them, with the candidates its coaches register.
+    ORGANISER = "organiser"
+    # Invited into an organiser's event or programme (a reclassering office, a neighbourhood organisation).
     PARTNER = "partner"
+    # Takes part in events as an employer.
+    EMPLOYER = "employer"
 
 
 class EventStatus(StrEnum):

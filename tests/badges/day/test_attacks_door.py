@@ -31,7 +31,8 @@ from events.platform.models import (
     Event,
     Organisation,
 )
-from events.platform.services import create_user, find_event
+from events.platform.organisations import create_user
+from events.platform.services import find_event
 from events.platform.settings import Settings
 from tests.badges.day.door_seed import MARKER_LAST, event_on
 from tests.conftest import DOOR, ORGANISER, csrf_headers, first_id, login, run

@@ -1,0 +1,120 @@
+"""Who reaches what on an installation shared by several organisations, as query conditions every slice uses.
+
+- An organiser reaches the events and programmes their organisation owns, and the people taking part in them
+  (the candidates it owns and those signed up for its events); any other id answers like a missing one.
+- A coach reaches their own candidates wherever they take part (and the cases shared with them), and the
+  events of their own organisation and of the events and programmes it was invited into as a partner.
+- An employer contact reaches the events its organisation takes part in; door staff the events of their own
+  organisation, on the day only (events.platform.services.EventService).
+- The administrator reaches no event and no person: counts only (events.accounts.admin).
+- The command line and background jobs act for the whole installation (`CurrentUser.everywhere`).
+
+Confidential fields (target group, barriers, the coach's note) are read by the candidate's coaches, by the
+organisers of the organisation that owns the record, and by a professional the case is shared with.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+
+from events.platform.errors import DomainError
+from events.platform.identity import CurrentUser
+from events.platform.models import (
+    Candidate,
+    CandidateCoach,
+    CandidateParticipation,
+    Event,
+    Partnership,
+    Role,
+)
+
+NOWHERE = -1  # an organisation id no row has: an account without an organisation reaches nothing by it
+
+
+def organisation_of(user: CurrentUser) -> int:
+    return user.organisation_id if user.organisation_id is not None else NOWHERE
+
+
+def owned_events(organisation_id: int) -> Select[tuple[int]]:
+    """The ids of the events the organisation owns."""
+    return select(Event.id).where(Event.organisation_id == organisation_id)
+
+
+def partner_events(organisation_id: int) -> Select[tuple[int]]:
+    """The ids of the events the organisation was invited into, itself or through the event's programme."""
+    direct = select(Partnership.event_id).where(
+        Partnership.organisation_id == organisation_id, Partnership.event_id.is_not(None)
+    )
+    through_programme = select(Event.id).where(
+        Event.programme_id.in_(
+            select(Partnership.programme_id).where(
+                Partnership.organisation_id == organisation_id, Partnership.programme_id.is_not(None)
+            )
+        )
+    )
+    return direct.union(through_programme)  # type: ignore[return-value]
+
+
+def coached_by(user_id: int, candidate_id: int | None = None) -> Select[tuple[int]]:
+    """The ids of the candidates the user coaches (a subquery); with ``candidate_id``, that one's, if the user
+    coaches them."""
+    query = select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == user_id)
+    return query if candidate_id is None else query.where(CandidateCoach.candidate_id == candidate_id)
+
+
+def event_reach(user: CurrentUser) -> ColumnElement[bool]:
+    """Which events an organiser or coach reaches, as a condition on Event (employers and door staff: see
+    EventService)."""
+    if user.everywhere:
+        return true()
+    organisation = organisation_of(user)
+    if user.role is Role.ORGANISER:
+        return Event.organisation_id == organisation
+    if user.role is Role.COACH:
+        mine = select(CandidateParticipation.event_id).where(
+            CandidateParticipation.candidate_id.in_(coached_by(user.id))
+        )
+        return or_(
+            Event.organisation_id == organisation,
+            Event.id.in_(partner_events(organisation)),
+            Event.id.in_(mine),
+        )
+    return false()
+
+
+def organiser_candidates(organisation_id: int) -> Select[tuple[int]]:
+    """The ids of the candidates an organisation's organisers reach: those it owns and those taking part in
+    its events."""
+    owned = select(Candidate.id).where(Candidate.organisation_id == organisation_id)
+    taking_part = select(CandidateParticipation.candidate_id).where(
+        CandidateParticipation.event_id.in_(owned_events(organisation_id))
+    )
+    return owned.union(taking_part)  # type: ignore[return-value]
+
+
+def candidate_reach(user: CurrentUser) -> ColumnElement[bool]:
+    """Which candidates the user reaches, as a condition on Candidate (erased people are the caller's)."""
+    if user.everywhere:
+        return true()
+    if user.role is Role.ORGANISER:
+        return Candidate.id.in_(organiser_candidates(organisation_of(user)))
+    if user.role is Role.COACH:
+        return Candidate.id.in_(coached_by(user.id))
+    return false()
+
+
+def reads_confidential(user: CurrentUser, candidate: Candidate, coach_ids: set[int]) -> bool:
+    """Whether the user may read the candidate's confidential fields: one of their coaches (``coach_ids``), an
+    organiser of the organisation that owns the record, or the command line."""
+    if user.everywhere:
+        return True
+    if user.id in coach_ids:
+        return True
+    return user.role is Role.ORGANISER and candidate.organisation_id == organisation_of(user)
+
+
+def owning_organisation(user: CurrentUser) -> int:
+    """The organisation that owns what the user creates (an event, a programme, a candidate): their own."""
+    if user.organisation_id is None:
+        raise DomainError("organisation", "this account belongs to no organisation", "organisation")
+    return user.organisation_id
