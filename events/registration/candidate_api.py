@@ -143,9 +143,10 @@ class CandidateAdminApi(Controller):
         return {"deleted": True}
 
     @get("/coaches", name="api:coaches")
-    async def list_coaches(self, db_session: NamedDependency[AsyncSession]) -> list[CoachRow]:
-        """The active coaches (to assign one, or to hand a caseload over)."""
-        return [CoachRow(c.id, c.name, c.email) for c in await coaches(db_session)]
+    async def list_coaches(self, web: NamedDependency[Web]) -> list[CoachRow]:
+        """The active coaches you may pick (to assign one, or to hand a caseload over): your organisation's and
+        those of the organisations it works with."""
+        return [CoachRow(c.id, c.name, c.email) for c in await coaches(web.db, web.user)]
 
     @post("/coaches/{coach_id:int}/handover", name="api:coach_handover", status_code=HTTP_200_OK)
     async def hand_over(
