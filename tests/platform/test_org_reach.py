@@ -61,6 +61,12 @@ async def _seed_markers(settings: Settings) -> None:
             candidate.coach_note = f"{MARKER} notitie"
             candidate.target_group = f"{MARKER} doelgroep"
         werkse.description = f"{MARKER} beschrijving"
+        await session.execute(
+            update(Programme)
+            .where(Programme.organisation_id == werkse.organisation_id)
+            .values(name=f"Programma {MARKER}")
+            .execution_options(synchronize_session=False)
+        )
         # Werkse!'s coaches and organiser: their names are Werkse!'s too (a coach picker must not list them).
         await session.execute(
             update(User)
@@ -151,6 +157,9 @@ def test_bakboord_organiser_lists_only_bakboord_s_candidates_and_events(
     assert len(items) == bakboord.CANDIDATES
     assert MARKER not in candidates.text
     assert [e["slug"] for e in events.json()] == [bakboord.SLUG]
+    organisations = {o["name"] for o in client.get("/api/organisations").json()}
+    assert bakboord.PARTNER in organisations
+    assert not organisations & {"Werkse!", "Reclassering Haaglanden"}
     assert one.status_code == missing.status_code == 404
     assert one.content == missing.content
 
