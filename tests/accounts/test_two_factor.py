@@ -15,8 +15,8 @@ from events.app import create_app
 from events.demo.seed import DEMO_PASSWORD, DemoResult
 from events.platform import twofactor
 from events.platform.db import open_session
-from events.platform.models import AuditEntry, RecoveryCode, User
-from events.platform.organisations import create_user
+from events.platform.models import AuditEntry, OrganisationKind, RecoveryCode, User
+from events.platform.organisations import add_organisation, create_user
 from events.platform.settings import Settings
 from tests.cli import cli
 from tests.conftest import (
@@ -55,6 +55,7 @@ def _password_step(client: TestClient[Litestar], email: str, password: str = DEM
 
 async def _add_coach(settings: Settings) -> None:
     async with open_session(settings) as session:
+        await add_organisation(session, "Perspektief", OrganisationKind.PARTNER)
         await create_user(session, email=NEW_COACH, role="coach", password=PASSWORD, organisation="Perspektief")
         await session.commit()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import MetaData, insert
+from sqlalchemy import MetaData, column, insert, table
 from sqlalchemy.engine import Connection
 
 import events.backup.services
@@ -229,7 +229,9 @@ async def _migrate_to(settings: Settings, revision: str) -> None:
     try:
         async with engine.begin() as connection:
             await connection.run_sync(events.backup.services._migrate, settings, revision)
-            await connection.execute(insert(Organisation).values(id=7, name="Oude Schema BV", kind="employer"))
+            # The table as the older schema has it (the model's own has columns added since, such as is_active).
+            older_table = table("organisation", column("id"), column("name"), column("kind"))
+            await connection.execute(insert(older_table).values(id=7, name="Oude Schema BV", kind="employer"))
     finally:
         await dispose_engine(engine)
 

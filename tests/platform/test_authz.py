@@ -466,10 +466,12 @@ def test_employer_sees_only_its_own_participation(client: TestClient[Litestar], 
 def test_employer_gets_404_for_an_event_it_is_not_part_of(
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:
-    from events.platform.organisations import create_user
+    from events.platform.models import OrganisationKind
+    from events.platform.organisations import add_organisation, create_user
 
     async def add_other_employer() -> None:
         async with open_session(database) as session:
+            await add_organisation(session, "Ander BV", OrganisationKind.EMPLOYER)
             await create_user(
                 session, email="ander@example.org", role="employer", password=DEMO_PASSWORD, organisation="Ander BV"
             )
@@ -534,7 +536,7 @@ async def _walk_in(settings: Settings) -> int:
     """A candidate registered at the door of the demo event today (as the walk-in desk records it)."""
     async with open_session(settings) as session:
         event = await find_event(session, DEMO_SLUG)
-        candidate = Candidate(first_name="Wim", last_name="Aandeur")
+        candidate = Candidate(first_name="Wim", last_name="Aandeur", organisation_id=event.organisation_id)
         session.add(candidate)
         await session.flush()
         participation = CandidateParticipation(event_id=event.id, candidate_id=candidate.id, walk_in=True)

@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 
 from events.app import create_app
 from events.platform.db import open_session
-from events.platform.models import CandidateParticipation, EmployerParticipation, Event
+from events.platform.models import (
+    CandidateParticipation,
+    EmployerParticipation,
+    Event,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 from events.platform.settings import Settings
 from tests.cli import cli, cli_process
 from tests.conftest import run
@@ -21,6 +29,29 @@ def migrated(settings: Settings) -> Settings:
     result = cli(settings, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     return settings
+
+
+@pytest.fixture
+def one_organising(migrated: Settings) -> Settings:
+    """An installation with one organising organisation, Werkse!, as `meetmatch organisations add` makes it."""
+    result = cli(migrated, "organisations", "add", "Werkse!")
+    assert result.returncode == 0, result.stderr
+    return migrated
+
+
+async def _account(settings: Settings, email: str) -> tuple[Role, str | None]:
+    """The role of the account with this e-mail and the name of its organisation (None: no organisation)."""
+    async with open_session(settings) as session:
+        user = await session.scalar(select(User).where(User.email == email))
+        assert user is not None
+        organisation = await session.get(Organisation, user.organisation_id) if user.organisation_id else None
+        return user.role, organisation.name if organisation else None
+
+
+async def _organisations(settings: Settings) -> list[tuple[str, OrganisationKind]]:
+    async with open_session(settings) as session:
+        rows = await session.execute(select(Organisation.name, Organisation.kind).order_by(Organisation.id))
+        return [(name, kind) for name, kind in rows]
 
 
 def test_cli_help_lists_the_commands(settings: Settings) -> None:
@@ -47,11 +78,13 @@ def test_cli_demo_twice_leaves_one_demo(settings: Settings) -> None:
     assert "created" in first.stdout
     assert "already present" in second.stdout
     assert "organisator@demo.meetmatch.nl" in second.stdout
-    # The upcoming event (8 employers, 50 candidates) and its spring edition (8 employers, 24 candidates).
-    assert run(counts()) == (2, 16, 74)
+    # Werkse!'s upcoming event (8 employers, 50 candidates) and its spring edition (8 employers, 24 candidates),
+    # and BAKboord Den Haag's afternoon (5 employers, 20 candidates).
+    assert run(counts()) == (3, 21, 94)
 
 
 def test_cli_users_add_then_login_works(migrated: Settings, settings: Settings) -> None:
+    assert cli(settings, "organisations", "add", "Perspektief", "--kind", "partner").returncode == 0
     result = cli(
         settings,
         "users",
@@ -76,7 +109,7 @@ def test_cli_users_add_then_login_works(migrated: Settings, settings: Settings) 
     assert (response.status_code, response.json()["code"]) == (403, "two_factor_setup_required")
 
 
-def test_cli_users_add_generates_a_password_when_none_is_given(migrated: Settings, settings: Settings) -> None:
+def test_cli_users_add_generates_a_password_when_none_is_given(one_organising: Settings, settings: Settings) -> None:
     result = cli(settings, "users", "add", "--role", "door", "--email", "deur@example.org")
 
     lines = result.stdout.splitlines()
@@ -91,7 +124,7 @@ def test_cli_users_add_generates_a_password_when_none_is_given(migrated: Setting
         (
             ["--role", "boss", "--email", "a@example.org"],
             None,
-            "error: role: unknown role 'boss' (choose from organiser, coach, employer, door)",
+            "error: role: unknown role 'boss' (choose from admin, organiser, coach, employer, door)",
         ),
         (
             ["--role", "coach", "--email", "not-an-address"],
@@ -101,7 +134,7 @@ def test_cli_users_add_generates_a_password_when_none_is_given(migrated: Setting
         (
             ["--role", "employer", "--email", "w@example.org"],
             None,
-            "error: organisation: an employer account needs --organisation",
+            "error: organisation: an employer account needs --organisation (the employer's name)",
         ),
         (
             ["--role", "coach", "--email", "c@example.org", "--password-stdin"],
@@ -125,13 +158,104 @@ def test_cli_users_add_bad_input_is_a_clear_message_and_exit_2(
     assert "Traceback" not in result.stderr
 
 
-def test_cli_users_add_duplicate_email_is_refused(migrated: Settings, settings: Settings) -> None:
-    cli(settings, "users", "add", "--role", "coach", "--email", "dubbel@example.org")
+def test_cli_users_add_duplicate_email_is_refused(one_organising: Settings, settings: Settings) -> None:
+    first = cli(settings, "users", "add", "--role", "coach", "--email", "dubbel@example.org")
+    assert first.returncode == 0, first.stderr
 
     again = cli(settings, "users", "add", "--role", "organiser", "--email", "DUBBEL@example.org")
 
     assert again.returncode == 2
     assert again.stderr.strip() == "error: email: a user with e-mail dubbel@example.org already exists"
+
+
+def test_cli_organisations_add_makes_an_organising_organisation_unless_another_kind_is_named(
+    migrated: Settings, settings: Settings
+) -> None:
+    organiser = cli(settings, "organisations", "add", "  BAKboord   Den Haag ")
+    partner = cli(settings, "organisations", "add", "Reclassering Den Haag", "--kind", "partner")
+
+    assert (organiser.returncode, partner.returncode) == (0, 0), organiser.stderr + partner.stderr
+    assert organiser.stdout.startswith("created organiser organisation BAKboord Den Haag (id ")
+    assert partner.stdout.startswith("created partner organisation Reclassering Den Haag (id ")
+    assert run(_organisations(settings)) == [
+        ("BAKboord Den Haag", OrganisationKind.ORGANISER),
+        ("Reclassering Den Haag", OrganisationKind.PARTNER),
+    ]
+
+
+def test_cli_organisations_add_refuses_a_name_in_use_in_any_case(one_organising: Settings, settings: Settings) -> None:
+    again = cli(settings, "organisations", "add", "WERKSE!", "--kind", "partner")
+
+    assert again.returncode == 2
+    assert again.stderr.strip() == "error: name: an organisation named 'WERKSE!' already exists"
+    assert run(_organisations(settings)) == [("Werkse!", OrganisationKind.ORGANISER)]
+
+
+def test_cli_users_add_in_an_unknown_organisation_says_how_to_add_it(
+    one_organising: Settings, settings: Settings
+) -> None:
+    result = cli(settings, "users", "add", "--role", "coach", "--email", "c@example.org", "--organisation", "Onbekend")
+
+    assert result.returncode == 2
+    assert "there is no organisation named 'Onbekend'" in result.stderr
+    assert "meetmatch organisations add" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run(_organisations(settings)) == [("Werkse!", OrganisationKind.ORGANISER)]
+
+
+def test_cli_users_add_without_organisation_puts_the_account_in_the_only_organising_one(
+    one_organising: Settings, settings: Settings
+) -> None:
+    assert cli(settings, "organisations", "add", "Reclassering Haaglanden", "--kind", "partner").returncode == 0
+
+    result = cli(settings, "users", "add", "--role", "organiser", "--email", "jiske@example.org")
+
+    assert result.returncode == 0, result.stderr
+    assert run(_account(settings, "jiske@example.org")) == (Role.ORGANISER, "Werkse!")
+
+
+def test_cli_users_add_without_organisation_on_an_empty_installation_says_how_to_add_one(
+    migrated: Settings, settings: Settings
+) -> None:
+    result = cli(settings, "users", "add", "--role", "organiser", "--email", "jiske@example.org")
+
+    assert result.returncode == 2
+    assert "no organising organisation yet" in result.stderr
+    assert "meetmatch organisations add" in result.stderr
+
+
+def test_cli_users_add_without_organisation_among_two_organising_ones_asks_which(
+    one_organising: Settings, settings: Settings
+) -> None:
+    assert cli(settings, "organisations", "add", "BAKboord Den Haag").returncode == 0
+
+    result = cli(settings, "users", "add", "--role", "coach", "--email", "c@example.org")
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: organisation: name the account's organisation with --organisation (this installation has several)"
+    )
+
+
+def test_cli_users_add_an_administrator_belongs_to_no_organisation(migrated: Settings, settings: Settings) -> None:
+    result = cli(settings, "users", "add", "--role", "admin", "--email", "beheer@example.org")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("created admin beheer@example.org")
+    assert run(_account(settings, "beheer@example.org")) == (Role.ADMIN, None)
+
+
+def test_cli_users_add_an_administrator_in_an_organisation_is_refused(
+    one_organising: Settings, settings: Settings
+) -> None:
+    result = cli(
+        settings, "users", "add", "--role", "admin", "--email", "beheer@example.org", "--organisation", "Werkse!"
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: organisation: an administrator belongs to no organisation: leave out --organisation"
+    )
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,18 @@ from tests.helpers import alembic, check_in
 async def _contacts(settings: Settings) -> tuple[int, int]:
     """An event with one employer and two contacts: one checked in at the walk-in desk, one by a scan."""
     async with open_session(settings) as session:
-        event = Event(slug="oud", name="Oud", date=dt.date(2026, 10, 1), first_round_start=dt.time(14))
+        organiser = Organisation(name="Werkse!", kind=OrganisationKind.ORGANISER)
         organisation = Organisation(name="Oud BV", kind=OrganisationKind.EMPLOYER)
-        session.add_all([event, organisation])
+        session.add_all([organiser, organisation])
+        await session.flush()
+        event = Event(
+            slug="oud",
+            name="Oud",
+            date=dt.date(2026, 10, 1),
+            first_round_start=dt.time(14),
+            organisation_id=organiser.id,
+        )
+        session.add(event)
         await session.flush()
         employer = EmployerParticipation(event_id=event.id, organisation_id=organisation.id)
         session.add(employer)

@@ -115,6 +115,7 @@ async def _seed(session: AsyncSession, settings: Settings, event_id: int) -> See
         target_group=m["target_group"],
         barriers=["debts", "language"],
         coach_note=m["coach_note"],
+        organisation_id=coach.organisation_id,  # a candidate belongs to the organisation of the coach who registers
         created_by_id=coach.id,
     )
     session.add(candidate)

@@ -461,9 +461,14 @@ def test_republish_raises_sequence_of_the_moved_talk_only_and_cancels_the_remove
 def test_an_unpublished_event_has_empty_calendars(database: Settings) -> None:
     async def empty() -> tuple[bytes, int | None]:
         from events.platform.models import Event as EventRow
+        from events.platform.models import Organisation, OrganisationKind
 
         async with open_session(database) as session:
+            owner = Organisation(name="Werkse!", kind=OrganisationKind.ORGANISER)
+            session.add(owner)
+            await session.flush()
             event = EventRow(
+                organisation_id=owner.id,
                 slug="leeg",
                 name="Leeg",
                 date=dt.date(2030, 3, 1),

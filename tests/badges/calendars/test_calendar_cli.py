@@ -80,10 +80,21 @@ def test_ics_before_anything_is_published_says_so(settings: Settings, tmp_path: 
     async def add_event() -> None:
         import datetime as dt
 
-        from events.platform.models import Event
+        from events.platform.models import Event, Organisation, OrganisationKind
 
         async with open_session(settings) as session:
-            session.add(Event(slug="leeg", name="Leeg", date=dt.date(2030, 3, 1), first_round_start=dt.time(14)))
+            owner = Organisation(name="Werkse!", kind=OrganisationKind.ORGANISER)
+            session.add(owner)
+            await session.flush()
+            session.add(
+                Event(
+                    slug="leeg",
+                    name="Leeg",
+                    date=dt.date(2030, 3, 1),
+                    first_round_start=dt.time(14),
+                    organisation_id=owner.id,
+                )
+            )
             await session.commit()
 
     run(add_event())

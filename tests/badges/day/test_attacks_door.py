@@ -20,7 +20,7 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 
 from badges.models import CheckIn
-from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, DemoResult
+from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, ORGANISATION, DemoResult
 from events.platform import dates
 from events.platform.db import open_session
 from events.platform.models import (
@@ -235,7 +235,9 @@ def test_a_door_account_tied_to_an_event_reaches_it_on_its_day_only_and_no_other
     async def tie(email: str, slug: str) -> None:
         async with open_session(database) as session:
             event = await find_event(session, slug)
-            await create_user(session, email=email, role="door", password=DEMO_PASSWORD, event=event)
+            await create_user(
+                session, email=email, role="door", password=DEMO_PASSWORD, organisation=ORGANISATION, event=event
+            )
             await session.commit()
 
     run(tie("ingang-volgende-week@example.org", future.slug))

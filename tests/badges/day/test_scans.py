@@ -146,8 +146,15 @@ def test_who_may_scan_what(client: TestClient[Litestar], tokens: Tokens, databas
 
     async def bind_door_elsewhere() -> None:
         async with open_session(database) as session:
+            # Another event of the door account's own organisation: only the tie to it keeps the door out.
+            door = await session.scalar(select(User).where(User.email == DOOR))
+            assert door is not None
             other = Event(
-                slug="andere-dag", name="Andere dag", date=dt.date(2026, 12, 1), first_round_start=dt.time(14)
+                slug="andere-dag",
+                name="Andere dag",
+                date=dt.date(2026, 12, 1),
+                first_round_start=dt.time(14),
+                organisation_id=door.organisation_id,
             )
             session.add(other)
             await session.flush()
