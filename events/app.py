@@ -121,7 +121,9 @@ FLASH_MESSAGES = {
     "code_tries": i18n.N_("Too many wrong codes. Log in again with your e-mail address and password."),
     "recovery_low": i18n.N_("You have few recovery codes left. Make new ones below."),
     "two_factor_off": i18n.N_("Two-factor login is off."),
-    "invited": i18n.N_("The invitation is in the outbox and goes out within a minute. The link works once, for 7 days."),
+    "invited": i18n.N_(
+        "The invitation is in the outbox and goes out within a minute. The link works once, for 7 days."
+    ),
     "organisation_made": i18n.N_(
         "The organisation is made. Its first organiser gets an invitation by e-mail within a minute."
     ),

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events.accounts.team import new_account, send_invitation
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
-from events.accounts.team import new_account, send_invitation
 from events.platform.models import Candidate, Event, Organisation, OrganisationKind, Role, User
 from events.platform.organisations import add_organisation
 from events.platform.services import audit

@@ -107,15 +107,13 @@ async def partner_coaches(session: AsyncSession, user: CurrentUser) -> list[Memb
         return []
     partners = list(where)
     found = await session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(partners)))
-    names = {organisation_id: name for organisation_id, name in found.tuples()}
+    names = dict(list(found.tuples()))  # a Result has keys(): dict() would take it for a mapping
     coaches = await session.scalars(
         select(User)
         .where(User.organisation_id.in_(partners), User.role == Role.COACH)
         .order_by(func.lower(User.name), User.id)
     )
-    return [
-        _member(c, names.get(c.organisation_id or 0, ""), sorted(where[c.organisation_id or 0])) for c in coaches
-    ]
+    return [_member(c, names.get(c.organisation_id or 0, ""), sorted(where[c.organisation_id or 0])) for c in coaches]
 
 
 async def activities(session: AsyncSession, user: CurrentUser) -> list[Activity]:
@@ -127,7 +125,9 @@ async def activities(session: AsyncSession, user: CurrentUser) -> list[Activity]
         .order_by(Event.date.desc())
     )
     programmes = await session.execute(
-        select(Programme.id, Programme.name).where(Programme.organisation_id == organisation_id).order_by(Programme.name)
+        select(Programme.id, Programme.name)
+        .where(Programme.organisation_id == organisation_id)
+        .order_by(Programme.name)
     )
     found = [Activity(f"event:{i}", f"{name} ({date.isoformat()})") for i, name, date in events.tuples()]
     found += [Activity(f"programme:{i}", _t("Programme %(name)s", name=name)) for i, name in programmes.tuples()]
@@ -388,9 +388,7 @@ async def change_role(session: AsyncSession, user: CurrentUser, account_id: int,
     if wanted is account.role:
         return account
     if account.role is Role.ORGANISER and account.is_active and not await _other_active_organisers(session, account):
-        raise DomainError(
-            "last_organiser", _t("The organisation's last active organiser keeps that role."), "role"
-        )
+        raise DomainError("last_organiser", _t("The organisation's last active organiser keeps that role."), "role")
     before = account.role
     account.role = wanted
     account.event_id = None

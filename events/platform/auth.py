@@ -151,3 +151,5 @@ def requires(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], Base
 
 
 logged_in = requires(*Role)
+# Everyone but the administrator, who reaches no event and no person (a 404).
+in_an_organisation = requires(*(role for role in Role if role is not Role.ADMIN))
