@@ -1,5 +1,6 @@
-"""What the installation's administrator does: organisations with their counts (never a person's data), and
-switching an organisation off and on. Used by the administrator's pages and `meetmatch organisations`."""
+"""What the installation's administrator does: organisations with their counts (never a person's data), a new
+organising organisation with its first organiser (invited by e-mail, events.accounts.team), and switching an
+organisation off and on. Used by the administrator's pages and `meetmatch organisations`."""
 
 from __future__ import annotations
 
