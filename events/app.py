@@ -124,6 +124,9 @@ FLASH_MESSAGES = {
     "invited": i18n.N_(
         "The invitation is in the outbox and goes out within a minute. The link works once, for 7 days."
     ),
+    "partner_invited": i18n.N_(
+        "This coach has an account already: their organisation now takes part, and they find it in meetmatch."
+    ),
     "organisation_made": i18n.N_(
         "The organisation is made. Its first organiser gets an invitation by e-mail within a minute."
     ),

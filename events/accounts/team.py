@@ -316,20 +316,39 @@ async def invite_partner_coach(
     organisation: str,
     activity: str,
     base_url: str,
-) -> tuple[User, str]:
+) -> str | None:
     """Invite a coach of a partner organisation (existing, or made now) into one of the organisation's events or
-    programmes: the partner organisation is invited into it, and the coach gets a link by e-mail."""
+    programmes: the partner organisation is invited into it, and the coach gets a link by e-mail (its token is
+    returned; None for a coach of that partner who logs in already and needs no link)."""
     organisation_id = require_organiser(user)
     clean, address = _name(name), _address(email)
     target, target_name = await _activity(session, organisation_id, activity)
     # A savepoint: a refused address leaves no new partner organisation behind.
     async with session.begin_nested():
         partner = await _partner(session, organisation_id, organisation)
+        if await _working_coach(session, address, partner):
+            # A coach of this partner who logs in already: their organisation is invited, no link is needed.
+            await _partnership(session, user, partner, target)
+            return None
         account = await new_account(session, address, Role.COACH, clean, partner)
     await _partnership(session, user, partner, target)
     token = await send_invitation(session, user, account, partner.name, base_url, target_name)
     await audit(session, user, "invite", "user", account.id, detail={"role": "coach", "partner": partner.id})
-    return account, token
+    return token
+
+
+async def _working_coach(session: AsyncSession, address: str, partner: Organisation) -> bool:
+    """Whether ``address`` is an active coach of ``partner`` who has chosen a password."""
+    found = await session.scalar(
+        select(User.id).where(
+            User.email == address,
+            User.organisation_id == partner.id,
+            User.role == Role.COACH,
+            User.is_active.is_(True),
+            User.password_hash.is_not(None),
+        )
+    )
+    return found is not None
 
 
 async def _partnership(

@@ -111,7 +111,7 @@ class TeamPages(PageController):
         values = await web.values()
         form = await web.form(PartnerCoachForm)
         try:
-            await team.invite_partner_coach(
+            token = await team.invite_partner_coach(
                 web.db,
                 web.user,
                 name=form.name,
@@ -124,7 +124,7 @@ class TeamPages(PageController):
             if exc.status_code == 404:
                 raise
             return await _page(web, form="partner", values=values, errors=form_errors(exc))
-        return see_other("/team?msg=invited")
+        return see_other(f"/team?msg={'invited' if token else 'partner_invited'}")
 
     @post("/{account_id:int}/role", name="team_role")
     async def change_role(self, web: NamedDependency[Web], account_id: FromPath[int]) -> Response[Any]:

@@ -18,6 +18,7 @@ from events.platform.db import open_session
 from events.platform.models import AuditEntry, Invitation, OutboxMessage, Partnership, Role, User
 from events.platform.models.events import Event
 from events.platform.settings import Settings
+from events.programmes.models import Programme
 from tests.conftest import COACH, DOOR, ORGANISER, login, run
 
 BAKBOORD_ORGANISER = "organisator.bakboord@demo.meetmatch.nl"
@@ -275,3 +276,37 @@ def test_team_page_lists_own_accounts_and_partner_coaches_apart(
     assert 'data-account="reclassering@demo.meetmatch.nl"' in partners
     assert "Reclassering Haaglanden" in partners
     assert 'data-account="reclassering.denhaag@demo.meetmatch.nl"' not in page
+
+
+async def _programme(settings: Settings, organisation_id: int) -> int:
+    async with open_session(settings) as session:
+        programme = Programme(organisation_id=organisation_id, name="Werkfit Delft")
+        session.add(programme)
+        await session.commit()
+        return programme.id
+
+
+def test_team_partner_coach_with_an_account_is_invited_into_a_programme_without_a_link(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    login(client, ORGANISER)
+    programme = run(_programme(database, account(database, ORGANISER).organisation_id or 0))
+
+    sent = invite_partner_coach(
+        client,
+        database,
+        "reclassering@demo.meetmatch.nl",
+        organisation="Reclassering Haaglanden",
+        activity=f"programme:{programme}",
+    )
+
+    petra = account(database, "reclassering@demo.meetmatch.nl")
+    assert sent.headers["location"] == "/team?msg=partner_invited"
+    assert rows(database, select(OutboxMessage).where(OutboxMessage.to_address == petra.email)) == []
+    assert rows(
+        database,
+        select(Partnership.id).where(
+            Partnership.organisation_id == petra.organisation_id, Partnership.programme_id == programme
+        ),
+    )
+    assert petra.password_hash is not None
