@@ -15,6 +15,7 @@ from events.platform.db import open_session
 from events.platform.models import AuditEntry, Candidate, Event, Organisation, OrganisationKind, OutboxMessage, User
 from events.platform.settings import Settings
 from tests.conftest import ORGANISER, credentials, form_login, login, run
+from tests.platform.test_authz import MATRIX, _ids, concrete
 
 ADMIN = "beheer@demo.meetmatch.nl"
 BAKBOORD_ORGANISER = "organisator.bakboord@demo.meetmatch.nl"
@@ -185,3 +186,33 @@ def test_admin_deactivates_an_organisation_and_its_accounts_stop_logging_in(
     assert allowed.status_code == 200
     assert missing.status_code == 404
     assert actions == ["deactivate", "activate"]
+
+
+def test_admin_reads_no_page_or_api_of_events_and_people(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    run(_mark_candidates(database))
+    ids = run(_ids(database))
+    login(client, ADMIN)
+    # What the administrator may open: their own pages, the account's two-factor page, the login and the health
+    # check, the API's own description, and the static files; the home page sends them to the organisations.
+    own = {
+        "/admin/organisations",
+        "/account/two-factor",
+        "/api/auth/me",
+        "/healthz",
+        "/schema",
+        "/schema/{path:str}",
+        "/schema/openapi.json",
+        "/static/{file_path:path}",
+    }
+
+    answers = {}
+    for method, path in MATRIX:
+        if method != "GET" or path in own:
+            continue
+        response = client.get(concrete(path, ids), follow_redirects=False)
+        answers[path] = response.status_code
+        assert MARKER not in response.text, path
+
+    assert {p: s for p, s in answers.items() if s not in (303, 404)} == {}
