@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from badges.day.door import desk_event
 from events.platform.identity import CurrentUser
 from events.platform.models import Event
-from events.platform.services import find_event
+from events.platform.services import EventService
 
 
 async def provide_desk_event(
@@ -21,9 +21,11 @@ async def provide_desk_event(
     return await desk_event(db_session, current_user, event_ref)
 
 
-async def provide_day_event(event_ref: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Event:
-    """The event of the path by id or slug (the routes' guards say who may see it)."""
-    return await find_event(db_session, event_ref)
+async def provide_day_event(
+    event_ref: FromPath[str], db_session: NamedDependency[AsyncSession], current_user: NamedDependency[CurrentUser]
+) -> Event:
+    """The event of the path by id or slug, within the user's reach (the routes' guards say which roles)."""
+    return await EventService(db_session, current_user).get(event_ref)
 
 
 desk_events = {"event": Provide(provide_desk_event)}

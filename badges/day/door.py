@@ -19,6 +19,7 @@ from events.platform.i18n import N_
 from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
 from events.platform.models import Candidate, CandidateParticipation, Event, ParticipationStatus, Role
+from events.platform.reach import in_own_organisation
 from events.platform.services import audit, find_event
 from events.registration.preferences import planned_participations
 
@@ -35,6 +36,8 @@ def may_check_in(user: CurrentUser, event: Event, day: dt.date | None = None) ->
     """Organisers, any day; a door account only on a day the event's door is open (its own day, or the day an
     organiser opened it early for a rehearsal), and only at its own event when the account is tied to one.
     ``day`` is today (Amsterdam) unless given: a scan made offline is judged by its own day."""
+    if not in_own_organisation(user, event):
+        return False
     if user.role is Role.ORGANISER:
         return True
     if user.role is not Role.DOOR or user.event_id not in (None, event.id):

@@ -110,7 +110,7 @@ class HomePages(Controller):
         context: dict[str, Any] = {"events": events, "figures": figures}
         if viewer.role is Role.COACH:
             context["candidates"] = await CandidateService(db_session, viewer).list()
-            context["colleagues"] = [c for c in await registration.coaches(db_session) if c.id != viewer.id]
+            context["colleagues"] = [c for c in await registration.coaches(db_session, viewer) if c.id != viewer.id]
             context["todo"] = await follow_up.todo_context(db_session, viewer, today())
         return Template(f"events/home_{viewer.role.value}.html", context=context)
 
@@ -173,7 +173,7 @@ class CandidatePages(PageController):
                 "candidate_checks": await follow_up.due_checks(web.db, web.user, today(), candidate_id=candidate.id),
                 "participations": participations,
                 "open_events": events,
-                "all_coaches": await registration.coaches(web.db),
+                "all_coaches": await registration.coaches(web.db, web.user),
             },
         )
 

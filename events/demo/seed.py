@@ -441,7 +441,7 @@ def print_logins(result: DemoResult, settings: Settings) -> None:
     for role, email, name in result.logins:
         click.echo(f"  {role:<10} {email:<{width}}  {name}")
     click.echo(
-        "Organisers and coaches also give a code (two-factor login). Add the key to an authenticator app"
+        "Administrators, organisers and coaches also give a code (two-factor login). Add the key to an authenticator app"
         " (time-based, 6 digits), or type one of the recovery codes (each works once):"
     )
     for role, email, _name in result.logins:

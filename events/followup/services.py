@@ -36,7 +36,7 @@ from events.platform.models import (
     Role,
     User,
 )
-from events.platform.reach import coached_by
+from events.platform.reach import candidate_reach, coached_by
 from events.platform.services import audit
 
 # Kinds that start something and so need a start date.
@@ -124,15 +124,16 @@ class OutcomeService:
         self.user = user
 
     async def candidate(self, candidate_id: int) -> Candidate:
-        """The candidate, if this account follows them up (their coach, or an organiser); else 404."""
-        candidate = await self.session.get(Candidate, candidate_id)
-        if candidate is None or candidate.erased_at is not None:
+        """The candidate, if this account follows them up (their coach, or an organiser who reaches them); else
+        404."""
+        candidate: Candidate | None = await self.session.scalar(
+            select(Candidate).where(
+                Candidate.id == candidate_id, Candidate.erased_at.is_(None), candidate_reach(self.user)
+            )
+        )
+        if candidate is None or self.user.role not in (Role.ORGANISER, Role.COACH):
             raise NotFoundError("candidate")
-        if self.user.role is Role.ORGANISER:
-            return candidate
-        if self.user.role is Role.COACH and await is_coach_of(self.session, self.user, candidate_id):
-            return candidate
-        raise NotFoundError("candidate")
+        return candidate
 
     async def get(self, outcome_id: int) -> Outcome:
         outcome = await self.session.get(Outcome, outcome_id)

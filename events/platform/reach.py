@@ -15,17 +15,19 @@ organisers of the organisation that owns the record, and by a professional the c
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, literal, or_, select, true
 
 from events.platform.errors import DomainError
 from events.platform.identity import CurrentUser
 from events.platform.models import (
+    AuditEntry,
     Candidate,
     CandidateCoach,
     CandidateParticipation,
     Event,
     Partnership,
     Role,
+    User,
 )
 
 NOWHERE = -1  # an organisation id no row has: an account without an organisation reaches nothing by it
@@ -55,6 +57,28 @@ def partner_events(organisation_id: int) -> Select[tuple[int]]:
     return direct.union(through_programme)  # type: ignore[return-value]
 
 
+def connected_organisations(organisation_id: int) -> Select[tuple[int]]:
+    """The organisation itself, the partners it invited into its events and their programmes, and the
+    organisations whose events or programmes it was invited into: whose coaches work alongside its own."""
+    owned = owned_events(organisation_id)
+    invited = select(Partnership.organisation_id).where(
+        or_(
+            Partnership.event_id.in_(owned),
+            Partnership.programme_id.in_(select(Event.programme_id).where(Event.organisation_id == organisation_id)),
+        )
+    )
+    inviting = select(Event.organisation_id).where(Event.id.in_(partner_events(organisation_id)))
+    return select(literal(organisation_id)).union(invited, inviting)  # type: ignore[return-value]
+
+
+def coach_reach(user: CurrentUser) -> ColumnElement[bool]:
+    """The coaches a user may pick (as a candidate's coach, for a hand-over, in an import), as a condition on
+    User: those of their own organisation and of the organisations it works with (the command line: all)."""
+    if user.everywhere:
+        return true()
+    return User.organisation_id.in_(connected_organisations(organisation_of(user)))
+
+
 def coached_by(user_id: int, candidate_id: int | None = None) -> Select[tuple[int]]:
     """The ids of the candidates the user coaches (a subquery); with ``candidate_id``, that one's, if the user
     coaches them."""
@@ -82,6 +106,11 @@ def event_reach(user: CurrentUser) -> ColumnElement[bool]:
     return false()
 
 
+def in_own_organisation(user: CurrentUser, event: Event) -> bool:
+    """Whether the event belongs to the user's organisation (the command line: every event)."""
+    return user.everywhere or event.organisation_id == organisation_of(user)
+
+
 def organiser_candidates(organisation_id: int) -> Select[tuple[int]]:
     """The ids of the candidates an organisation's organisers reach: those it owns and those taking part in
     its events."""
@@ -101,6 +130,24 @@ def candidate_reach(user: CurrentUser) -> ColumnElement[bool]:
     if user.role is Role.COACH:
         return Candidate.id.in_(coached_by(user.id))
     return false()
+
+
+def owned_candidates(user: CurrentUser) -> ColumnElement[bool]:
+    """The candidates whose record the user's organisation owns, as a condition on Candidate: what an organiser
+    exports or erases (the command line: everyone)."""
+    return true() if user.everywhere else Candidate.organisation_id == organisation_of(user)
+
+
+def audit_reach(user: CurrentUser) -> ColumnElement[bool]:
+    """The audit entries an organiser reads: those written by an account of their organisation and those about
+    a person they reach (the command line: all)."""
+    if user.everywhere:
+        return true()
+    organisation = organisation_of(user)
+    return or_(
+        AuditEntry.actor_id.in_(select(User.id).where(User.organisation_id == organisation)),
+        AuditEntry.candidate_id.in_(organiser_candidates(organisation)),
+    )
 
 
 def reads_confidential(user: CurrentUser, candidate: Candidate, coach_ids: set[int]) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform.errors import NotFoundError
 from events.platform.identity import CurrentUser
 from events.platform.models import AuditEntry, Candidate, CandidateParticipation, Role, User
-from events.platform.reach import coached_by
+from events.platform.reach import audit_reach, candidate_reach, coached_by
 from events.privacy.records import audit_about
 
 PAGE_SIZE = 50
@@ -88,7 +88,7 @@ async def entries(session: AsyncSession, user: CurrentUser, wanted: AuditFilter)
     """One page of the audit log, newest first. Organisers only (the route's guard says so too)."""
     if user.role is not Role.ORGANISER:
         raise NotFoundError("audit")
-    where = []
+    where = [audit_reach(user)]
     if wanted.candidate_id is not None:
         pids = list(
             await session.scalars(
@@ -114,7 +114,7 @@ async def entries(session: AsyncSession, user: CurrentUser, wanted: AuditFilter)
     actors = (
         await session.execute(
             select(User.id, User.name, User.role)
-            .where(User.id.in_(select(AuditEntry.actor_id).distinct()))
+            .where(User.id.in_(select(AuditEntry.actor_id).where(audit_reach(user)).distinct()))
             .order_by(User.name)
         )
     ).tuples()
@@ -130,7 +130,8 @@ async def recent_access(session: AsyncSession, user: CurrentUser, candidate_id: 
             raise NotFoundError("candidate")
     elif user.role is not Role.ORGANISER:
         raise NotFoundError("candidate")
-    if await session.get(Candidate, candidate_id) is None:
+    reached = select(Candidate.id).where(Candidate.id == candidate_id, candidate_reach(user))
+    if await session.scalar(reached) is None:
         raise NotFoundError("candidate")
     pids = list(
         await session.scalars(

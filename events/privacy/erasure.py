@@ -40,6 +40,7 @@ from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
 from events.platform.models import Candidate, CandidateParticipation, Role
 from events.platform.personal_data import Erasing, Person
+from events.platform.reach import owned_candidates
 from events.platform.services import audit
 from events.platform.settings import Settings
 from events.privacy.models import Erasure
@@ -123,6 +124,9 @@ async def erase_rows(
     `actor` None is the system (retention, a replayed ledger). With `ledger` False the erasure is one the ledger
     already holds (a replay after a restore)."""
     if actor is not None and actor.role is not Role.ORGANISER:
+        raise NotFoundError("candidate")
+    owned = select(Candidate.id).where(Candidate.id == candidate_id, owned_candidates(actor)) if actor else None
+    if owned is not None and await session.scalar(owned) is None:
         raise NotFoundError("candidate")
     if reason not in REASONS:
         raise ValueError(reason)

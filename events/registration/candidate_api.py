@@ -10,11 +10,11 @@ from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import or_, select
 
 from events.platform.auth import requires
-from events.platform.models import CoachKind, Organisation, Role
+from events.platform.models import CoachKind, Organisation, OrganisationKind, Role
+from events.platform.reach import connected_organisations, organisation_of
 from events.platform.services import CandidateService
 from events.platform.web import WEB, Web
 from events.registration.candidates import (
@@ -143,9 +143,10 @@ class CandidateAdminApi(Controller):
         return {"deleted": True}
 
     @get("/coaches", name="api:coaches")
-    async def list_coaches(self, db_session: NamedDependency[AsyncSession]) -> list[CoachRow]:
-        """The active coaches (to assign one, or to hand a caseload over)."""
-        return [CoachRow(c.id, c.name, c.email) for c in await coaches(db_session)]
+    async def list_coaches(self, web: NamedDependency[Web]) -> list[CoachRow]:
+        """The active coaches you may pick (to assign one, or to hand a caseload over): your organisation's and
+        those of the organisations it works with."""
+        return [CoachRow(c.id, c.name, c.email) for c in await coaches(web.db, web.user)]
 
     @post("/coaches/{coach_id:int}/handover", name="api:coach_handover", status_code=HTTP_200_OK)
     async def hand_over(
@@ -155,7 +156,12 @@ class CandidateAdminApi(Controller):
         return HandOverResult(await hand_over_caseload(web.db, web.user, coach_id, data.to_coach_id))
 
     @get("/organisations", name="api:organisations", guards=[organisers])
-    async def organisations(self, db_session: NamedDependency[AsyncSession]) -> list[OrganisationRow]:
-        """Known organisations, to pick an existing employer."""
-        rows = (await db_session.scalars(select(Organisation).order_by(Organisation.name))).all()
+    async def organisations(self, web: NamedDependency[Web]) -> list[OrganisationRow]:
+        """Known organisations, to pick an existing employer: every employer, and the organisations yours works
+        with (another organising organisation and its partners are not listed)."""
+        known = or_(
+            Organisation.kind == OrganisationKind.EMPLOYER,
+            Organisation.id.in_(connected_organisations(organisation_of(web.user))),
+        )
+        rows = (await web.db.scalars(select(Organisation).where(known).order_by(Organisation.name))).all()
         return [OrganisationRow(o.id, o.name, o.kind.value, o.sector) for o in rows]

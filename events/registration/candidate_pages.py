@@ -10,7 +10,6 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.auth import requires
 from events.platform.errors import DomainError
@@ -92,8 +91,8 @@ class CandidateAdminPages(PageController):
         }
 
     @get("/new", name="candidate_new")
-    async def new_candidate(self, db_session: NamedDependency[AsyncSession]) -> Template:
-        return Template(FORM, context=self._context(None, candidate_form_values(None), await coaches(db_session)))
+    async def new_candidate(self, web: NamedDependency[Web]) -> Template:
+        return Template(FORM, context=self._context(None, candidate_form_values(None), await coaches(web.db, web.user)))
 
     @post("/new", name="candidate_create")
     async def create_candidate(self, web: NamedDependency[Web]) -> Response[Any]:
@@ -106,7 +105,7 @@ class CandidateAdminPages(PageController):
             coach_id = int(values["coach_id"]) if FORM_ID.fullmatch(str(values.get("coach_id", ""))) else None
             candidate = await register_candidate(web.db, web.user, data, consent, coach_id=coach_id)
         except DomainError as exc:
-            return form_error(FORM, self._context(None, values, await coaches(web.db)), exc)
+            return form_error(FORM, self._context(None, values, await coaches(web.db, web.user)), exc)
         return see_other(f"/candidates/{candidate.id}?msg=saved")
 
     @get("/{candidate_id:int}/edit", name="candidate_edit")

@@ -27,7 +27,7 @@ from events.platform.models import (
     User,
 )
 from events.platform.names import clean_name
-from events.platform.reach import owning_organisation
+from events.platform.reach import coach_reach, owning_organisation
 from events.platform.services import CandidateService, audit, check_email
 from events.registration.inputs import CandidateInput, ConsentInput, ParticipationInput
 from events.registration.services import check_rounds, found, require_role
@@ -89,7 +89,7 @@ async def register_candidate(
     await session.flush()
     coach = user.id if user.role is Role.COACH else coach_id
     if coach is not None:
-        await _link_coach(session, candidate.id, coach, coach_kind)
+        await _link_coach(session, user, candidate.id, coach, coach_kind)
     session.add(
         Consent(
             candidate_id=candidate.id,
@@ -103,8 +103,10 @@ async def register_candidate(
     return await CandidateService(session, user).get(candidate.id)
 
 
-async def _link_coach(session: AsyncSession, candidate_id: int, coach_id: int, kind: CoachKind) -> None:
-    coach = await session.get(User, coach_id)
+async def _link_coach(
+    session: AsyncSession, user: CurrentUser, candidate_id: int, coach_id: int, kind: CoachKind
+) -> None:
+    coach = await session.scalar(select(User).where(User.id == coach_id, coach_reach(user)))
     if coach is None or coach.role is not Role.COACH or not coach.is_active:
         raise DomainError("unknown_coach", _t("choose an active coach"), "coach")
     existing = await session.get(CandidateCoach, (candidate_id, coach_id))
@@ -122,7 +124,11 @@ async def update_candidate(
     candidate = await CandidateService(session, user).get(candidate_id)
     email = _check_candidate(data)
     if email and await session.scalar(
-        select(Candidate.id).where(func.lower(Candidate.email) == email, Candidate.id != candidate.id)
+        select(Candidate.id).where(
+            func.lower(Candidate.email) == email,
+            Candidate.id != candidate.id,
+            Candidate.organisation_id == candidate.organisation_id,
+        )
     ):
         raise DomainError("duplicate_person", _t("another candidate has e-mail %(email)s", email=email), "email")
     for key, value in _candidate_fields(data, email).items():
@@ -158,7 +164,7 @@ async def assign_coach(
 ) -> None:
     """Add a coach to a candidate (organisers; a coach may add a colleague to their own candidate)."""
     candidate = await CandidateService(session, user).get(candidate_id)
-    await _link_coach(session, candidate.id, coach_id, kind)
+    await _link_coach(session, user, candidate.id, coach_id, kind)
     await audit(
         session, user, "assign_coach", "candidate", candidate.id, candidate_id=candidate.id, detail={"coach": coach_id}
     )
@@ -185,7 +191,7 @@ async def hand_over_caseload(session: AsyncSession, user: CurrentUser, from_coac
     """Move every candidate of one coach to another; returns how many moved. Organisers, or the coach themselves."""
     if not (user.role is Role.ORGANISER or (user.role is Role.COACH and user.id == from_coach_id)):
         raise NotFoundError("coach")
-    target = await session.get(User, to_coach_id)
+    target = await session.scalar(select(User).where(User.id == to_coach_id, coach_reach(user)))
     if target is None or target.role is not Role.COACH or not target.is_active or to_coach_id == from_coach_id:
         raise DomainError("unknown_coach", _t("choose another active coach"), "to_coach")
     links = (await session.scalars(select(CandidateCoach).where(CandidateCoach.coach_id == from_coach_id))).all()
@@ -200,10 +206,10 @@ async def hand_over_caseload(session: AsyncSession, user: CurrentUser, from_coac
     return moved
 
 
-async def coaches(session: AsyncSession) -> Sequence[User]:
-    return (
-        await session.scalars(select(User).where(User.role == Role.COACH, User.is_active.is_(True)).order_by(User.name))
-    ).all()
+async def coaches(session: AsyncSession, user: CurrentUser) -> Sequence[User]:
+    """The active coaches the user may pick: their organisation's and those of the organisations it works with."""
+    query = select(User).where(User.role == Role.COACH, User.is_active.is_(True), coach_reach(user))
+    return (await session.scalars(query.order_by(User.name))).all()
 
 
 # --- sign-ups ----------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from events.platform.models import (
     Role,
     User,
 )
+from events.platform.reach import connected_organisations
 from events.registration.imports_cells import (
     ImportConsent,
     RowParser,
@@ -78,7 +79,7 @@ async def check_candidates(
     """Every row parsed, the coaches it names looked up (e-mail -> coach id) and matched against the people we
     know; problems go to ``errors``."""
     rows = parse_rows(table, mapping, errors, lambda p: _candidate_row(p, event))
-    coaches = await _check_coaches(session, rows, errors)
+    coaches = await _check_coaches(session, event, rows, errors)
     await _match_candidates(session, event.organisation_id, rows, errors)
     return rows, coaches
 
@@ -161,12 +162,19 @@ async def _match_candidates(
             first_row_of[key] = parsed.row
 
 
-async def _check_coaches(session: AsyncSession, rows: list[ParsedRow], errors: list[RowError]) -> dict[str, int]:
+async def _check_coaches(
+    session: AsyncSession, event: Event, rows: list[ParsedRow], errors: list[RowError]
+) -> dict[str, int]:
+    """The coaches the rows name, among those of the event's organisation and the organisations it works with
+    (another organisation's coach is "no coach" here, as an unknown address)."""
     wanted = {email for r in rows for email in r.values.get("coach_email", [])}
     coaches: dict[str, int] = {}
     if wanted:
         query = select(User.email, User.id).where(
-            func.lower(User.email).in_(wanted), User.role == Role.COACH, User.is_active.is_(True)
+            func.lower(User.email).in_(wanted),
+            User.role == Role.COACH,
+            User.is_active.is_(True),
+            User.organisation_id.in_(connected_organisations(event.organisation_id)),
         )
         coaches = {email.lower(): user_id for email, user_id in (await session.execute(query)).all()}
     for parsed in rows:

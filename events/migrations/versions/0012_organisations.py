@@ -96,7 +96,7 @@ def upgrade() -> None:
         for table in OWNED:
             bind.execute(sa.text(f"UPDATE {table} SET organisation_id = :o"), {"o": owner})  # noqa: S608
         bind.execute(
-            sa.text("UPDATE user_account SET organisation_id = :o WHERE organisation_id IS NULL AND role <> 'employer'"),
+            sa.text("UPDATE user_account SET organisation_id = :o WHERE organisation_id IS NULL AND role NOT IN ('employer', 'admin')"),
             {"o": owner},
         )
         # Coaches of other organisations (a reclassering office) keep reaching every existing event and programme.

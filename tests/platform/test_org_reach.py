@@ -1,0 +1,231 @@
+"""Two organisations on one installation: every route, tried by every account of BAKboord Den Haag (organisation A)
+against the ids of Werkse! (organisation B), answers exactly as for an id that does not exist, and no response to
+A's accounts (pages, API, PDFs, spreadsheets, calendars) holds the marker strings seeded into B's people.
+
+The routes come from the authorisation matrix (tests/platform/test_authz.py), so a new route is tried here too.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import zipfile
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import select, update
+
+from badges.models import HeldTalk
+from events.demo import bakboord
+from events.demo.seed import DEMO_SLUG, DemoResult
+from events.followup.models import Outcome
+from events.platform.db import open_session
+from events.platform.models import Candidate, CandidateCoach, CandidateParticipation, Event, User
+from events.platform.settings import Settings
+from events.programmes.models import Programme
+from schedule.models import BuildJob
+from tests.conftest import COACH, ORGANISER, login, run
+from tests.platform.test_authz import MATRIX, _ids, concrete, request
+
+MARKER = "Zwartkop7731"  # seeded into Werkse!'s people; must never reach BAKboord's accounts
+A_ACCOUNTS = {
+    "organiser": bakboord.ORGANISER[1],
+    "coach": bakboord.OFFICERS[0][1],
+    "door": bakboord.DOOR[1],
+    "employer": "hotel@demo.meetmatch.nl",  # takes part in BAKboord's afternoon only
+}
+MISSING_EVENT = "geen-evenement-0000"
+MISSING_ID = 987_654
+# Routes whose answer does not depend on an id of another organisation (lists, the account's own pages, tokens):
+# for these the marker check alone applies.
+WITHOUT_IDS = re.compile(r"^[^{]*$")
+TOKEN = re.compile(rb'value="[A-Za-z0-9_.-]{20,}"')
+
+
+async def _seed_markers(settings: Settings) -> None:
+    """Werkse!'s people carry the marker in their names, own words, the coach's note and the event's text."""
+    async with open_session(settings) as session:
+        werkse = await session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
+        assert werkse is not None
+        people = select(CandidateParticipation.candidate_id).where(CandidateParticipation.event_id == werkse.id)
+        await session.execute(
+            update(Candidate)
+            .where(Candidate.id.in_(people))
+            .values(last_name=MARKER, own_words=f"{MARKER} eigen woorden", city=MARKER)
+            .execution_options(synchronize_session=False)
+        )
+        for candidate in await session.scalars(select(Candidate).where(Candidate.id.in_(people))):
+            candidate.coach_note = f"{MARKER} notitie"
+            candidate.target_group = f"{MARKER} doelgroep"
+        werkse.description = f"{MARKER} beschrijving"
+        await session.execute(
+            update(Programme)
+            .where(Programme.organisation_id == werkse.organisation_id)
+            .values(name=f"Programma {MARKER}")
+            .execution_options(synchronize_session=False)
+        )
+        # Werkse!'s coaches and organiser: their names are Werkse!'s too (a coach picker must not list them).
+        await session.execute(
+            update(User)
+            .where(User.organisation_id == werkse.organisation_id)
+            .values(name=f"Coach {MARKER}")
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+
+
+def _texts(response: Any) -> str:
+    """What a person could read in a response: text, a PDF's text, a spreadsheet's cells."""
+    body: bytes = response.content
+    kind = response.headers.get("content-type", "")
+    if body.startswith(b"%PDF"):
+        done = subprocess.run(["pdftotext", "-", "-"], input=body, capture_output=True, check=True, timeout=60)
+        return done.stdout.decode()
+    if body.startswith(b"PK") or "spreadsheet" in kind:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return " ".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    return body.decode("utf-8", "replace")
+
+
+def _page(response: Any, path: str) -> bytes:
+    """A response's body without what differs between any two requests: its own path (the language switch
+    returns there) and the session's form token."""
+    return TOKEN.sub(b'value="T"', response.content.replace(path.encode(), b"P"))
+
+
+def _ids_of_missing(ids: dict[str, int]) -> dict[str, int]:
+    return dict.fromkeys(ids, MISSING_ID)
+
+
+def _answers(client: TestClient[Litestar], account: str, ids: dict[str, int], event: str) -> dict[Any, Any]:
+    answers = {}
+    for method, path in MATRIX:
+        login(client, account)
+        concrete_path = concrete(path, ids).replace(f"/events/{DEMO_SLUG}", f"/events/{event}")
+        concrete_path = concrete_path.replace(f"/api/events/{DEMO_SLUG}", f"/api/events/{event}")
+        answers[(method, path)] = (concrete_path, request(client, method, concrete_path))
+    return answers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", list(A_ACCOUNTS))
+def test_every_route_answers_organisation_a_for_b_s_ids_as_for_missing_ones(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings, role: str
+) -> None:
+    run(_seed_markers(database))
+    ids = {**run(_ids(database)), **run(_more_ids(database))}
+    account = A_ACCOUNTS[role]
+
+    # Missing ids first: the routes that write (a draft copied, a build started) then meet B's ids unchanged.
+    missing = _answers(client, account, _ids_of_missing(ids), MISSING_EVENT)
+    foreign = _answers(client, account, ids, DEMO_SLUG)
+
+    different = {}
+    leaked = {}
+    for key, (path, response) in foreign.items():
+        missing_path, missing_response = missing[key]
+        if MARKER in _texts(response):
+            leaked[key] = response.status_code
+        if WITHOUT_IDS.match(key[1]):
+            continue
+        if response.status_code != missing_response.status_code:
+            different[key] = (response.status_code, missing_response.status_code)
+        elif response.status_code == 404 and _page(response, path) != _page(missing_response, missing_path):
+            different[key] = ("404 bodies differ", path)
+    assert leaked == {}, f"responses to organisation A holding organisation B's marker: {leaked}"
+    assert different == {}, f"(B's id, missing id) status per route: {different}"
+
+
+def test_bakboord_organiser_lists_only_bakboord_s_candidates_and_events(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    run(_seed_markers(database))
+    login(client, bakboord.ORGANISER[1])
+
+    candidates = client.get("/api/candidates")
+    events = client.get("/api/events")
+    werkse_candidate = run(_a_werkse_candidate(database))
+    one = client.get(f"/api/candidates/{werkse_candidate}")
+    missing = client.get(f"/api/candidates/{MISSING_ID}")
+
+    assert candidates.status_code == 200
+    body = candidates.json()
+    items = body["items"] if isinstance(body, dict) else body
+    assert len(items) == bakboord.CANDIDATES
+    assert MARKER not in candidates.text
+    assert [e["slug"] for e in events.json()] == [bakboord.SLUG]
+    organisations = {o["name"] for o in client.get("/api/organisations").json()}
+    assert bakboord.PARTNER in organisations
+    assert not organisations & {"Werkse!", "Reclassering Haaglanden"}
+    assert one.status_code == missing.status_code == 404
+    assert one.content == missing.content
+
+
+def test_werkse_organiser_sees_none_of_bakboord_s_people_or_events(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    login(client, ORGANISER)
+
+    events = client.get("/api/events").json()
+    page = client.get("/candidates")
+    bakboord_candidate = run(_a_bakboord_candidate(database))
+
+    assert bakboord.SLUG not in {e["slug"] for e in events}
+    assert client.get(f"/events/{bakboord.SLUG}").status_code == 404
+    assert client.get(f"/api/candidates/{bakboord_candidate}").status_code == 404
+    assert client.get(f"/candidates/{bakboord_candidate}").status_code == 404
+    assert "Verhoef" not in page.text  # BAKboord's reclassering officer
+
+
+def test_a_coach_sees_the_events_of_their_organisation_and_those_it_was_invited_into_only(
+    client: TestClient[Litestar], demo: DemoResult
+) -> None:
+    login(client, bakboord.OFFICERS[0][1])
+    bakboord_officer = {e["slug"] for e in client.get("/api/events").json()}
+    login(client, COACH)
+    werkse_coach = {e["slug"] for e in client.get("/api/events").json()}
+
+    assert bakboord_officer == {bakboord.SLUG}
+    assert bakboord.SLUG not in werkse_coach
+    assert DEMO_SLUG in werkse_coach
+
+
+async def _more_ids(settings: Settings) -> dict[str, int]:
+    """Real ids of Werkse!'s outcomes, talks, programme, builds and print jobs (the authorisation matrix uses
+    ids that do not exist for these)."""
+    async with open_session(settings) as session:
+        werkse = select(Event.id).where(
+            Event.organisation_id == select(Event.organisation_id).where(Event.slug == DEMO_SLUG).scalar_subquery()
+        )
+        found = {
+            "outcome_id": await session.scalar(select(Outcome.id).order_by(Outcome.id).limit(1)),
+            "talk_id": await session.scalar(
+                select(HeldTalk.id).where(HeldTalk.event_id.in_(werkse)).order_by(HeldTalk.id).limit(1)
+            ),
+            "programme_id": await session.scalar(select(Programme.id).order_by(Programme.id).limit(1)),
+            "build_id": await session.scalar(
+                select(BuildJob.id).where(BuildJob.event_id.in_(werkse)).order_by(BuildJob.id).limit(1)
+            ),
+        }
+        return {k: int(v) for k, v in found.items() if v is not None}
+
+
+async def _a_werkse_candidate(settings: Settings) -> int:
+    async with open_session(settings) as session:
+        coach = select(User.id).where(User.email == COACH).scalar_subquery()
+        found = await session.scalar(select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == coach))
+        assert found is not None
+        return int(found)
+
+
+async def _a_bakboord_candidate(settings: Settings) -> int:
+    async with open_session(settings) as session:
+        event = select(Event.id).where(Event.slug == bakboord.SLUG).scalar_subquery()
+        found = await session.scalar(
+            select(CandidateParticipation.candidate_id).where(CandidateParticipation.event_id == event)
+        )
+        assert found is not None
+        return int(found)
