@@ -42,7 +42,7 @@ def redact(path: str) -> str:
     return _PATH_TOKEN_RE.sub(r"\1[redacted]", path)
 
 
-_PATH_TOKEN_RE = re.compile(r"(/(?:b|c|e|invite)/)[^/?#\s\"']+")
+_PATH_TOKEN_RE = re.compile(r"(/(?:b|c|e|invite|join)/)[^/?#\s\"']+")
 # The loggers that may carry a request path: the server's access and error logs, Litestar's, ours.
 REDACTED_LOGGERS = ("uvicorn.access", "uvicorn.error", "litestar", "meetmatch")
 

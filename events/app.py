@@ -40,8 +40,10 @@ from badges.pages import BadgePages
 from badges.personal_data import BadgesData
 from badges.printing.pages import BadgePrintPages
 from badges.tokens import install_log_redaction
+from events.accounts.admin_pages import AdminPages
 from events.accounts.api import AuthApi
 from events.accounts.pages import AccountPages, CandidatePages, EventPages, HomePages, login_redirect
+from events.accounts.team_pages import JoinPages, TeamPages
 from events.accounts.twofactor_pages import TwoFactorAccountPages, TwoFactorLoginPages
 from events.followup.api import OutcomeApi, ProposalApi
 from events.followup.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages
@@ -119,6 +121,15 @@ FLASH_MESSAGES = {
     "code_tries": i18n.N_("Too many wrong codes. Log in again with your e-mail address and password."),
     "recovery_low": i18n.N_("You have few recovery codes left. Make new ones below."),
     "two_factor_off": i18n.N_("Two-factor login is off."),
+    "invited": i18n.N_(
+        "The invitation is in the outbox and goes out within a minute. The link works once, for 7 days."
+    ),
+    "partner_invited": i18n.N_(
+        "This coach has an account already: their organisation now takes part, and they find it in meetmatch."
+    ),
+    "organisation_made": i18n.N_(
+        "The organisation is made. Its first organiser gets an invitation by e-mail within a minute."
+    ),
 }
 
 
@@ -348,6 +359,9 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CoachPages,
             WishPages,
             InvitationPages,
+            JoinPages,
+            TeamPages,
+            AdminPages,
             AccountPages,
             TwoFactorLoginPages,
             TwoFactorAccountPages,

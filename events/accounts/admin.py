@@ -1,5 +1,6 @@
-"""What the installation's administrator does: organisations with their counts (never a person's data), and
-switching an organisation off and on. Used by the administrator's pages and `meetmatch organisations`."""
+"""What the installation's administrator does: organisations with their counts (never a person's data), a new
+organising organisation with its first organiser (invited by e-mail, events.accounts.team), and switching an
+organisation off and on. Used by the administrator's pages and `meetmatch organisations`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform.errors import NotFoundError
+from events.accounts.team import new_account, send_invitation
+from events.platform.errors import DomainError, NotFoundError
+from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
-from events.platform.models import Candidate, Event, Organisation, Role, User
+from events.platform.models import Candidate, Event, Organisation, OrganisationKind, Role, User
+from events.platform.organisations import add_organisation
 from events.platform.services import audit
 
 
@@ -65,3 +69,38 @@ async def set_active(
     organisation.is_active = active
     await session.flush()
     await audit(session, user, "activate" if active else "deactivate", "organisation", organisation.id)
+
+
+async def create_organising(
+    session: AsyncSession, user: CurrentUser, *, name: str, organiser_name: str, email: str, base_url: str
+) -> tuple[Organisation, str]:
+    """A new organising organisation with its first organiser, who gets an invitation link by e-mail; returns the
+    organisation and the link's token."""
+    require_admin(user)
+    # A savepoint: a refused first organiser leaves no organisation behind, not even on the page shown again.
+    async with session.begin_nested():
+        try:
+            organisation = await add_organisation(session, name, OrganisationKind.ORGANISER)
+        except DomainError as exc:
+            message = {
+                "duplicate_organisation": _t("An organisation of this name exists already."),
+                "too_long": _t("Use at most 200 characters."),
+            }.get(exc.code, _t("This field is required."))
+            raise DomainError(exc.code, message, "name") from None
+        try:
+            first = await new_account(session, email, Role.ORGANISER, organiser_name, organisation)
+        except DomainError as exc:
+            # The organiser's name has a field of its own on the form (``name`` is the organisation's).
+            raise DomainError(exc.code, exc.message, "organiser_name" if exc.field == "name" else exc.field) from None
+    token = await send_invitation(session, user, first, organisation.name, base_url)
+    await audit(session, user, "create", "organisation", organisation.id)
+    await audit(session, user, "invite", "user", first.id, detail={"role": Role.ORGANISER.value})
+    return organisation, token
+
+
+async def organisation_by_id(session: AsyncSession, user: CurrentUser, organisation_id: int) -> Organisation:
+    require_admin(user)
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFoundError("organisation")
+    return organisation

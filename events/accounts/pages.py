@@ -102,6 +102,8 @@ class HomePages(Controller):
     ) -> Response[Any]:
         if viewer is None:
             return see_other("/login")
+        if viewer.role is Role.ADMIN:
+            return see_other("/admin/organisations")
         events_service = EventService(db_session, viewer)
         events = await events_service.list()
         figures = await events_service.figures(events)

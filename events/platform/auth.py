@@ -8,7 +8,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
@@ -134,7 +134,8 @@ def current_user_of(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUs
 
 
 def requires(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
-    """A guard: 401 for an anonymous visitor, 403 for a user of another role."""
+    """A guard: 401 for an anonymous visitor, 403 for a user of another role; 404 for the administrator, who
+    reaches no event, candidate or person and does not learn what exists."""
     allowed: Sequence[Role] = roles
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
@@ -142,9 +143,13 @@ def requires(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], Base
         if user is None:
             raise NotAuthorizedException(detail="Log in first")
         if allowed and user.role not in allowed:
+            if user.role is Role.ADMIN:
+                raise NotFoundException
             raise PermissionDeniedException(detail="Not allowed for your role")
 
     return guard
 
 
 logged_in = requires(*Role)
+# Everyone but the administrator, who reaches no event and no person (a 404).
+in_an_organisation = requires(*(role for role in Role if role is not Role.ADMIN))

@@ -16,6 +16,12 @@ ROLE_LABELS = {
     "coach": N_("coach"),
     "employer": N_("employer"),
     "door": N_("door staff"),
+    "admin": N_("administrator"),
+}
+ORGANISATION_KIND_LABELS = {
+    "organiser": N_("organising"),
+    "partner": N_("partner"),
+    "employer": N_("employer"),
 }
 EVENT_STATUS_LABELS = {
     "draft": N_("draft"),
@@ -183,6 +189,10 @@ def pathway_label(code: str) -> str:
     return _label(PATHWAY_LABELS, code)
 
 
+def organisation_kind_label(code: str) -> str:
+    return _label(ORGANISATION_KIND_LABELS, code)
+
+
 def coach_kind_label(code: str) -> str:
     return _label(COACH_KIND_LABELS, code)
 
@@ -243,6 +253,7 @@ TEMPLATE_GLOBALS = {
     "participation_status_label": participation_status_label,
     "pathway_label": pathway_label,
     "coach_kind_label": coach_kind_label,
+    "organisation_kind_label": organisation_kind_label,
     "consent_method_label": consent_method_label,
     "sector_label": sector_label,
     "barrier_label": barrier_label,

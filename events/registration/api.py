@@ -16,7 +16,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.platform.auth import CurrentUser, logged_in, requires
+from events.platform.auth import CurrentUser, in_an_organisation, requires
 from events.platform.models import Event, PreferenceSide, Role
 from events.platform.services import EventService
 from events.platform.web import EVENT_WEB, WEB, EventWeb, Web
@@ -145,7 +145,7 @@ async def _detail(db_session: AsyncSession, current_user: CurrentUser, event: Ev
 class EventAdminApi(Controller):
     path = "/api/events"
     tags = ["events"]
-    guards = [logged_in]
+    guards = [in_an_organisation]
     dependencies = EVENT_WEB
 
     @get("/", name="api:events", dependencies=WEB)

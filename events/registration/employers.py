@@ -300,15 +300,18 @@ async def remove_contact(session: AsyncSession, user: CurrentUser, event: Event,
 # --- invitations -------------------------------------------------------------------------------------
 
 
-async def create_invitation(session: AsyncSession, user: CurrentUser, account: User) -> str:
-    """A single-use link token that lets ``account`` choose a password; earlier open invitations lapse."""
+async def create_invitation(
+    session: AsyncSession, user: CurrentUser, account: User, days: int = INVITATION_DAYS
+) -> str:
+    """A single-use link token that lets ``account`` choose a password within ``days``; earlier open invitations
+    lapse."""
     await session.execute(delete(Invitation).where(Invitation.user_id == account.id, Invitation.used_at.is_(None)))
     token = secrets.token_urlsafe(24)
     session.add(
         Invitation(
             user_id=account.id,
             token_hash=digest(token),
-            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=INVITATION_DAYS),
+            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=days),
             created_by_id=user.id or None,
         )
     )

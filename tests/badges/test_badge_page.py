@@ -120,13 +120,20 @@ def test_tokens_never_reach_the_server_log(tmp_path: Path) -> None:
     token = derive_token(b"k" * 32, "badge", "candidate:1", 1)
     invitation = "Zm9vYmFyYmF6cXV4cXV1eHh5enp5MTIzNDU2Nzg5"
     with serving(port, [], env=env, cwd=tmp_path, log=log_path) as (base, _):
-        for path in (f"/b/{token}", f"/b/{token}?x=1", f"/invite/{invitation}", f"/c/{token}.ics"):
+        for path in (
+            f"/b/{token}",
+            f"/b/{token}?x=1",
+            f"/invite/{invitation}",
+            f"/join/{invitation}",
+            f"/c/{token}.ics",
+        ):
             with pytest.raises(urllib.error.HTTPError):
                 urllib.request.urlopen(base + path, timeout=5)
     text = log_path.read_text()
 
     assert '"GET /b/[redacted] HTTP/1.1" 404' in text
     assert '"GET /invite/[redacted] HTTP/1.1" 404' in text
+    assert '"GET /join/[redacted] HTTP/1.1" 404' in text
     assert '"GET /c/[redacted] HTTP/1.1" 404' in text
     assert token not in text
     assert invitation not in text

@@ -271,6 +271,22 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/events/{event_ref:str}/programme/{number:int}/publish"): (303, 303, 403, 403, 403, 403),
     # The rehearsal switch on the day page (issue 17): organisers only (the matrix's form closes the door: 303).
     ("POST", "/events/{event_ref:str}/day/rehearsal"): (303, 303, 403, 403, 403, 403),
+    # The team page (issue 19): organisers only. The matrix's form names nobody (422); an unknown account is
+    # not found, as is another organisation's (tests/accounts/test_team.py).
+    ("GET", "/team"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/team/invite"): (303, 422, 403, 403, 403, 403),
+    ("POST", "/team/invite-partner"): (303, 422, 403, 403, 403, 403),
+    ("POST", "/team/{account_id:int}/role"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/team/{account_id:int}/active"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/team/{account_id:int}/two-factor-reset"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/team/{account_id:int}/invite-again"): (303, 404, 403, 403, 403, 403),
+    # An invitation's link: an unknown token is the same 404 for everyone.
+    ("GET", "/join/{token:str}"): (404, 404, 404, 404, 404, 404),
+    ("POST", "/join/{token:str}"): (404, 404, 404, 404, 404, 404),
+    # The administrator's pages: nobody else (tests/accounts/test_admin.py).
+    ("GET", "/admin/organisations"): (303, 403, 403, 403, 403, 403),
+    ("POST", "/admin/organisations"): (303, 403, 403, 403, 403, 403),
+    ("POST", "/admin/organisations/{organisation_id:int}/active"): (303, 403, 403, 403, 403, 403),
 }
 # Litestar adds these to every route; they answer the same for everyone.
 IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
@@ -327,6 +343,8 @@ async def _ids(settings: Settings) -> dict[str, int]:
             "outcome_id": 999_999,
             "months": 1,
             "programme_id": 999_999,
+            "account_id": 999_999,
+            "organisation_id": 999_999,
             # A handout: the participation of the coach's second candidate (the first one's consent is
             # withdrawn by an earlier route of the matrix, which hides them).
             "holder_id": await session.scalar(
