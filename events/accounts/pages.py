@@ -163,6 +163,7 @@ class CandidatePages(PageController):
 
     @post("/{candidate_id:int}/shares", name="case_share")
     async def share(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[Any]:
+        await CandidateService(web.db, web.user).get(candidate_id)  # reach first: sharing is for those who manage
         values = await web.values()
         try:
             if values.get("agreed") != "true":
@@ -190,6 +191,7 @@ class CandidatePages(PageController):
 
     @post("/{candidate_id:int}/notes", name="case_note_add")
     async def add_note(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[Any]:
+        await CandidateService(web.db, web.user).get(candidate_id, shared=True)  # reach first
         values = await web.values()
         try:
             await case_shares.add_note(web.db, web.user, candidate_id, parse(case_shares.NoteInput, values))
