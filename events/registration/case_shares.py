@@ -100,18 +100,22 @@ async def _professional(session: AsyncSession, user: CurrentUser, candidate: Can
     """The coach account of another organisation that the case may be shared with, or a DomainError on ``email``."""
     address = check_email(email, "email")
     row = (
-        await session.execute(
-            select(User, Organisation)
-            .join(Organisation, Organisation.id == User.organisation_id)
-            .where(User.email == address)
+        (
+            await session.execute(
+                select(User, Organisation)
+                .join(Organisation, Organisation.id == User.organisation_id)
+                .where(User.email == address)
+            )
         )
-    ).first()
+        .tuples()
+        .first()
+    )
     nobody = DomainError(
         "unknown_professional", _t("There is no professional with this address the case can be shared with."), "email"
     )
     if row is None:
         raise nobody
-    professional, organisation = row.tuple()
+    professional, organisation = row
     if professional.role is Role.COACH and professional.organisation_id in (
         candidate.organisation_id,
         organisation_of(user),
