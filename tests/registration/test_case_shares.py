@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from events.demo.seed import DemoResult
 from events.platform.db import open_session
-from events.platform.models import AuditEntry, Candidate, CandidateCoach, CaseShare, User
+from events.platform.models import AuditEntry, Candidate, CandidateCoach, CaseNote, CaseShare, User
 from events.platform.settings import Settings
 from tests.conftest import COACH, EMPLOYER, ORGANISER, OTHER_COACH, csrf_headers, form_login, login, run
+from tests.helpers import erase
 
 PROFESSIONAL = "reclassering.denhaag@demo.meetmatch.nl"  # Dennis Verhoef, Reclassering Den Haag
 COLLEAGUE = "reclassering2.denhaag@demo.meetmatch.nl"  # the professional's colleague: not shared with
@@ -255,3 +256,26 @@ def test_candidate_page_shows_who_sees_the_data_and_the_owning_organiser_ends_a_
 async def _share_ids(settings: Settings, candidate_id: int) -> list[int]:
     async with open_session(settings) as session:
         return list(await session.scalars(select(CaseShare.id).where(CaseShare.candidate_id == candidate_id)))
+
+
+def test_export_holds_the_shares_and_notes_and_erasure_blanks_the_notes(
+    client: TestClient[Litestar], database: Settings, shared_candidate: int
+) -> None:
+    share = _share(client, shared_candidate).json()
+    login(client, PROFESSIONAL)
+    client.post(f"/api/candidates/{shared_candidate}/notes", json={"text": CASE_NOTE}, headers=csrf_headers(client))
+    login(client, ORGANISER)
+
+    data = client.get(f"/candidates/{shared_candidate}/export.json").json()
+    run(erase(database, shared_candidate))
+
+    assert [(s["professional"], s["organisation"], s["consent"]) for s in data["case_shares"]] == [
+        ("Dennis Verhoef", "Reclassering Den Haag", share["consent"]["purpose"])
+    ]
+    assert [(n["text"], n["by"]) for n in data["case_notes"]] == [(CASE_NOTE, "Dennis Verhoef")]
+    assert run(_note_texts(database, shared_candidate)) == [""]
+
+
+async def _note_texts(settings: Settings, candidate_id: int) -> list[str]:
+    async with open_session(settings) as session:
+        return list(await session.scalars(select(CaseNote.text).where(CaseNote.candidate_id == candidate_id)))
