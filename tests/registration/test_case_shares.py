@@ -16,7 +16,6 @@ from events.platform.db import open_session
 from events.platform.models import AuditEntry, Candidate, CandidateCoach, CaseNote, CaseShare, User
 from events.platform.settings import Settings
 from tests.conftest import COACH, EMPLOYER, ORGANISER, OTHER_COACH, csrf_headers, form_login, login, run
-from tests.helpers import erase
 
 PROFESSIONAL = "reclassering.denhaag@demo.meetmatch.nl"  # Dennis Verhoef, Reclassering Den Haag
 COLLEAGUE = "reclassering2.denhaag@demo.meetmatch.nl"  # the professional's colleague: not shared with
@@ -267,7 +266,10 @@ def test_export_holds_the_shares_and_notes_and_erasure_blanks_the_notes(
     login(client, ORGANISER)
 
     data = client.get(f"/candidates/{shared_candidate}/export.json").json()
-    run(erase(database, shared_candidate))
+    erased = client.post(
+        f"/api/candidates/{shared_candidate}/erase", json={"confirm": True}, headers=csrf_headers(client)
+    )
+    assert erased.status_code == 200, erased.text
 
     assert [(s["professional"], s["organisation"], s["consent"]) for s in data["case_shares"]] == [
         ("Dennis Verhoef", "Reclassering Den Haag", share["consent"]["purpose"])
