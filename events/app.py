@@ -68,6 +68,7 @@ from events.privacy.records import RecordsData
 from events.registration.api import EventAdminApi
 from events.registration.candidate_api import CandidateAdminApi
 from events.registration.candidate_pages import CandidateAdminPages, CoachPages
+from events.registration.case_share_api import CaseShareApi
 from events.registration.data_pages import ImportPages
 from events.registration.employer_api import EmployerAdminApi
 from events.registration.employer_pages import EmployerAdminPages
@@ -103,6 +104,9 @@ FLASH_MESSAGES = {
     "rounds_failed": i18n.N_("Those rounds are not right."),
     "password_set": i18n.N_("Your password is set. You can log in now."),
     "handed_over": i18n.N_("The candidates are handed over."),
+    "shared": i18n.N_("The case is shared. The professional can read it and add to it until the sharing ends."),
+    "share_ended": i18n.N_("The sharing has ended."),
+    "note_added": i18n.N_("The note is added to the case."),
     "imported": i18n.N_("The file is imported."),
     "built": i18n.N_("The programme is built as a new draft version. Check it, adjust it and publish it."),
     "build_running": i18n.N_("A build of this programme is already running. Wait for it to finish."),
@@ -347,6 +351,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             EventAdminApi,
             EmployerAdminApi,
             CandidateAdminApi,
+            CaseShareApi,
             ImportsApi,
             ScheduleApi,
             ScanApi,

@@ -22,13 +22,16 @@ from events.platform import i18n
 from events.platform.auth import CurrentUser, cookie, logged_in, requires
 from events.platform.dates import today
 from events.platform.deps import AppContext
+from events.platform.errors import DomainError, NotFoundError
+from events.platform.forms import form_errors, parse
 from events.platform.i18n import gettext as _
-from events.platform.models import Event, Role, User
+from events.platform.models import ConsentMethod, Event, Role, User
 from events.platform.redirects import safe_next, see_other
 from events.platform.security import LANGUAGE_COOKIE
 from events.platform.services import CandidateService, EventService, set_locale
 from events.platform.web import EventPageController, EventWeb, PageController, Web
 from events.registration import candidates as registration
+from events.registration import case_shares
 from events.registration import preferences as prefs
 
 
@@ -158,24 +161,106 @@ class CandidatePages(PageController):
 
     @get("/{candidate_id:int}", name="candidate")
     async def candidate_page(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Template:
-        service = CandidateService(web.db, web.user)
-        candidate = await service.get(candidate_id, sensitive=True)
-        participations = await service.participations(candidate)
-        signed_up = {p.event_id for p in participations}
-        events = [e for e in await EventService(web.db, web.user).list() if e.id not in signed_up]
-        return Template(
-            "events/candidate.html",
-            context={
-                "candidate": candidate,
-                "confidential": service.confidential(candidate),
-                "talks_held": await talks_held(web.db, [p.id for p in participations]),
-                "outcome_views": await OutcomeService(web.db, web.user).for_candidate(candidate.id),
-                "candidate_checks": await follow_up.due_checks(web.db, web.user, today(), candidate_id=candidate.id),
-                "participations": participations,
-                "open_events": events,
-                "all_coaches": await registration.coaches(web.db, web.user),
-            },
-        )
+        return Template("events/candidate.html", context=await candidate_context(web, candidate_id))
+
+    @post("/{candidate_id:int}/shares", name="case_share")
+    async def share(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[Any]:
+        await CandidateService(web.db, web.user).get(candidate_id)  # reach first: sharing is for those who manage
+        values = await web.values()
+        try:
+            if values.get("agreed") != "true":
+                raise DomainError("no_consent", _("Confirm that the candidate agreed to share their case."), "agreed")
+            await case_shares.share_case(web.db, web.user, candidate_id, parse(case_shares.ShareInput, values))
+        except DomainError as exc:
+            if isinstance(exc, NotFoundError):
+                raise
+            return await _candidate_form_error(web, candidate_id, "share", exc, values)
+        return see_other(f"/candidates/{candidate_id}?msg=shared#access")
+
+    @post("/{candidate_id:int}/shares/{share_id:int}/end", name="case_share_end")
+    async def end_share(
+        self, web: NamedDependency[Web], candidate_id: FromPath[int], share_id: FromPath[int]
+    ) -> Response[Any]:
+        try:
+            await case_shares.end_share(web.db, web.user, candidate_id, share_id)
+        except DomainError as exc:
+            if isinstance(exc, NotFoundError):
+                raise
+            return await _candidate_form_error(web, candidate_id, "end", exc, {})
+        if await _reaches(web, candidate_id):
+            return see_other(f"/candidates/{candidate_id}?msg=share_ended#access")
+        return see_other("/?msg=share_ended")  # the professional ended their own access
+
+    @post("/{candidate_id:int}/notes", name="case_note_add")
+    async def add_note(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[Any]:
+        await CandidateService(web.db, web.user).get(candidate_id, shared=True)  # reach first
+        values = await web.values()
+        try:
+            await case_shares.add_note(web.db, web.user, candidate_id, parse(case_shares.NoteInput, values))
+        except DomainError as exc:
+            if isinstance(exc, NotFoundError):
+                raise
+            return await _candidate_form_error(web, candidate_id, "note", exc, values)
+        return see_other(f"/candidates/{candidate_id}?msg=note_added#case-notes")
+
+    @post("/{candidate_id:int}/consents/{consent_id:int}/withdraw", name="consent_withdraw")
+    async def withdraw_consent(
+        self, web: NamedDependency[Web], candidate_id: FromPath[int], consent_id: FromPath[int]
+    ) -> Redirect:
+        """Record that the candidate withdrew a consent; a case shared on it is shared no longer."""
+        await registration.withdraw_consent(web.db, web.user, candidate_id, consent_id)
+        return see_other(f"/candidates/{candidate_id}?msg=saved#access")
+
+
+async def _reaches(web: Web, candidate_id: int) -> bool:
+    try:
+        await CandidateService(web.db, web.user).get(candidate_id, shared=True)
+    except NotFoundError:
+        return False
+    return True
+
+
+async def _candidate_form_error(
+    web: Web, candidate_id: int, form: str, exc: DomainError, values: dict[str, Any]
+) -> Template:
+    """The candidate's page again with the message beside the field of the form (``form``) that failed."""
+    context = await candidate_context(web, candidate_id)
+    context.update(errors={form: form_errors(exc, "_form")}, values={form: values})
+    return Template("events/candidate.html", context=context, status_code=exc.status_code)
+
+
+async def candidate_context(web: Web, candidate_id: int) -> dict[str, Any]:
+    """What the candidate's page shows this user: a professional the case is shared with reads it (confidential
+    fields included) and adds notes and outcomes; managing the record (coaches, sign-ups, sharing) stays with the
+    candidate's coaches and organisers."""
+    service = CandidateService(web.db, web.user)
+    candidate = await service.get(candidate_id, sensitive=True, shared=True)
+    confidential = service.confidential(candidate)
+    user = web.user
+    coaches_it = any(link.coach_id == user.id for link in candidate.coaches)
+    manages = user.role is Role.ORGANISER or coaches_it
+    participations = await service.participations(candidate)
+    signed_up = {p.event_id for p in participations}
+    events = [e for e in await EventService(web.db, user).list() if e.id not in signed_up] if manages else []
+    return {
+        "candidate": candidate,
+        "confidential": confidential,
+        "manages": manages,
+        "may_share": coaches_it,
+        "owns": user.role is Role.ORGANISER and candidate.organisation_id == user.organisation_id,
+        "shares": await case_shares.shares(web.db, candidate),
+        "owner_name": await case_shares.owning_organisation_name(web.db, candidate),
+        "case_notes": await case_shares.notes(web.db, user, candidate, confidential=confidential),
+        "consent_methods": [m.value for m in ConsentMethod],
+        "errors": {},
+        "values": {},
+        "talks_held": await talks_held(web.db, [p.id for p in participations]),
+        "outcome_views": await OutcomeService(web.db, user).for_candidate(candidate.id),
+        "candidate_checks": await follow_up.due_checks(web.db, user, today(), candidate_id=candidate.id),
+        "participations": participations,
+        "open_events": events,
+        "all_coaches": await registration.coaches(web.db, user) if manages else [],
+    }
 
 
 async def talks_held(session: AsyncSession, participation_ids: list[int]) -> list[dict[str, Any]]:

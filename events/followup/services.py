@@ -124,8 +124,8 @@ class OutcomeService:
         self.user = user
 
     async def candidate(self, candidate_id: int) -> Candidate:
-        """The candidate, if this account follows them up (their coach, or an organiser who reaches them); else
-        404."""
+        """The candidate, if this account follows them up (their coach, a professional their case is shared with
+        (events.platform.reach), or an organiser who reaches them); else 404."""
         candidate: Candidate | None = await self.session.scalar(
             select(Candidate).where(
                 Candidate.id == candidate_id, Candidate.erased_at.is_(None), candidate_reach(self.user)

@@ -24,6 +24,8 @@ from events.platform.models import (
     Candidate,
     CandidateCoach,
     CandidateParticipation,
+    CaseShare,
+    Consent,
     Event,
     Partnership,
     Role,
@@ -86,6 +88,18 @@ def coached_by(user_id: int, candidate_id: int | None = None) -> Select[tuple[in
     return query if candidate_id is None else query.where(CandidateCoach.candidate_id == candidate_id)
 
 
+def shared_with(user_id: int, candidate_id: int | None = None) -> Select[tuple[int]]:
+    """The ids of the candidates whose case is shared with the user (a subquery): shares not ended, on a consent
+    not withdrawn (withdrawing ends the share too; the consent is checked here as well, so that a share can never
+    outlive it); with ``candidate_id``, that one's."""
+    query = (
+        select(CaseShare.candidate_id)
+        .join(Consent, Consent.id == CaseShare.consent_id)
+        .where(CaseShare.professional_id == user_id, CaseShare.ended_at.is_(None), Consent.withdrawn_at.is_(None))
+    )
+    return query if candidate_id is None else query.where(CaseShare.candidate_id == candidate_id)
+
+
 def event_reach(user: CurrentUser) -> ColumnElement[bool]:
     """Which events an organiser or coach reaches, as a condition on Event (employers and door staff: see
     EventService)."""
@@ -121,13 +135,17 @@ def organiser_candidates(organisation_id: int) -> Select[tuple[int]]:
     return owned.union(taking_part)  # type: ignore[return-value]
 
 
-def candidate_reach(user: CurrentUser) -> ColumnElement[bool]:
-    """Which candidates the user reaches, as a condition on Candidate (erased people are the caller's)."""
+def candidate_reach(user: CurrentUser, *, shared: bool = True) -> ColumnElement[bool]:
+    """Which candidates the user reaches, as a condition on Candidate (erased people are the caller's). A coach
+    reaches their own candidates and, with ``shared``, the cases shared with them; without it, what they may
+    manage (change the record, the coaches, the consents, sign-ups): their own only."""
     if user.everywhere:
         return true()
     if user.role is Role.ORGANISER:
         return Candidate.id.in_(organiser_candidates(organisation_of(user)))
     if user.role is Role.COACH:
+        if shared:
+            return or_(Candidate.id.in_(coached_by(user.id)), Candidate.id.in_(shared_with(user.id)))
         return Candidate.id.in_(coached_by(user.id))
     return false()
 
@@ -150,12 +168,17 @@ def audit_reach(user: CurrentUser) -> ColumnElement[bool]:
     )
 
 
-def reads_confidential(user: CurrentUser, candidate: Candidate, coach_ids: set[int]) -> bool:
-    """Whether the user may read the candidate's confidential fields: one of their coaches (``coach_ids``), an
-    organiser of the organisation that owns the record, or the command line."""
+def reads_confidential(
+    user: CurrentUser, candidate: Candidate, coach_ids: set[int], professional_ids: frozenset[int] = frozenset()
+) -> bool:
+    """Whether the user may read the candidate's confidential fields: one of their coaches (``coach_ids``), a
+    professional the case is shared with now (``professional_ids``), an organiser of the organisation that owns
+    the record, or the command line."""
     if user.everywhere:
         return True
     if user.id in coach_ids:
+        return True
+    if user.role is Role.COACH and user.id in professional_ids:
         return True
     return user.role is Role.ORGANISER and candidate.organisation_id == organisation_of(user)
 

@@ -352,6 +352,15 @@ class EventService:
         return (await self.session.scalars(query)).all()
 
 
+def active_professionals(candidate: Candidate) -> frozenset[int]:
+    """The professionals the case is shared with now (a candidate `CandidateService.get` loaded): shares not
+    ended, on a consent not withdrawn."""
+    withdrawn = {c.id for c in candidate.consents if c.withdrawn_at is not None}
+    return frozenset(
+        s.professional_id for s in candidate.shares if s.ended_at is None and s.consent_id not in withdrawn
+    )
+
+
 class CandidateService:
     """Candidates for their coaches and for organisers; nobody else reaches them here."""
 
@@ -359,8 +368,8 @@ class CandidateService:
         self.session = session
         self.user = user
 
-    def _visible(self, query: Select[Any]) -> Select[Any]:
-        return query.where(candidate_reach(self.user), Candidate.erased_at.is_(None))
+    def _visible(self, query: Select[Any], *, shared: bool = True) -> Select[Any]:
+        return query.where(candidate_reach(self.user, shared=shared), Candidate.erased_at.is_(None))
 
     def visible_query(self) -> Select[tuple[Candidate]]:
         """Every candidate this user reaches (not erased), as a query to narrow further."""
@@ -370,11 +379,14 @@ class CandidateService:
         query = self._visible(select(Candidate)).order_by(Candidate.first_name, Candidate.last_name, Candidate.id)
         return (await self.session.scalars(query.options(selectinload(Candidate.coaches)))).all()
 
-    async def get(self, candidate_id: int, *, sensitive: bool = False) -> Candidate:
-        """One candidate; reading the sensitive fields is written to the audit log."""
-        query = self._visible(select(Candidate).where(Candidate.id == candidate_id)).options(
+    async def get(self, candidate_id: int, *, sensitive: bool = False, shared: bool = False) -> Candidate:
+        """One candidate; reading the sensitive fields is written to the audit log. Without ``shared`` only what
+        the user may manage (a professional a case is shared with reads it and adds to it, nothing more: pass
+        ``shared=True`` where that is all that is done)."""
+        query = self._visible(select(Candidate).where(Candidate.id == candidate_id), shared=shared).options(
             selectinload(Candidate.coaches).selectinload(CandidateCoach.coach),
             selectinload(Candidate.consents),
+            selectinload(Candidate.shares),
         )
         candidate: Candidate | None = await self.session.scalar(query)
         if candidate is None:
@@ -395,7 +407,9 @@ class CandidateService:
         """Whether this user reads the candidate's confidential fields (a candidate `get` loaded): their coaches
         and the owning organisation's organisers do; an organiser whose event the candidate merely takes part in
         does not."""
-        return reads_confidential(self.user, candidate, {link.coach_id for link in candidate.coaches})
+        return reads_confidential(
+            self.user, candidate, {link.coach_id for link in candidate.coaches}, active_professionals(candidate)
+        )
 
     async def participations(self, candidate: Candidate) -> Sequence[CandidateParticipation]:
         query = (

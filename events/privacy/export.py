@@ -43,6 +43,8 @@ SECTIONS = (
     "coaches",
     "participations",
     "preferences",
+    "case_shares",
+    "case_notes",
     "badges",
     "check_ins",
     "planned_talks",

@@ -68,9 +68,10 @@ class OrganisationRow(msgspec.Struct):
 
 
 async def _detail(web: Web, candidate_id: int) -> CandidateDetail:
-    """The candidate's whole record as it is now (the read is audited)."""
+    """The candidate's whole record as it is now (the read is audited); a professional the case is shared with
+    reads it too (events.registration.case_shares)."""
     service = CandidateService(web.db, web.user)
-    candidate = await service.get(candidate_id, sensitive=True)
+    candidate = await service.get(candidate_id, sensitive=True, shared=True)
     return CandidateDetail.of(candidate, confidential=service.confidential(candidate))
 
 

@@ -29,6 +29,7 @@ from events.platform.models import (
 from events.platform.names import clean_name
 from events.platform.reach import coach_reach, owning_organisation
 from events.platform.services import CandidateService, audit, check_email
+from events.registration.case_shares import end_shares_of_consent
 from events.registration.inputs import CandidateInput, ConsentInput, ParticipationInput
 from events.registration.services import check_rounds, found, require_role
 
@@ -157,6 +158,8 @@ async def withdraw_consent(session: AsyncSession, user: CurrentUser, candidate_i
     consent.withdrawn_at = dt.datetime.now(dt.UTC)
     await session.flush()
     await audit(session, user, "withdraw_consent", "candidate", candidate.id, candidate_id=candidate.id)
+    # A case shared on this consent is shared no longer (events.platform.reach checks the consent as well).
+    await end_shares_of_consent(session, user, consent.id)
 
 
 async def assign_coach(

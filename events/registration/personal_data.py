@@ -1,8 +1,9 @@
 """Registration's part of a person's data (events.platform.personal_data): the candidate, their consents, coaches,
-sign-ups for events and wishes.
+who their case was shared with and the notes on it, sign-ups for events and wishes.
 
 Erased, the candidate's row stays as a placeholder (the figures count it) with names and contact data gone,
-and so do their participations, coach links and wishes; their consents keep when and how, not the wording.
+and so do their participations, coach links, shares and wishes; their consents keep when and how, not the wording;
+the notes on their case are blanked.
 """
 
 from __future__ import annotations
@@ -13,7 +14,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from events.platform.models import Candidate, CandidateCoach, CandidateParticipation, Consent, Event, Preference
+from events.platform.models import (
+    Candidate,
+    CandidateCoach,
+    CandidateParticipation,
+    CaseNote,
+    CaseShare,
+    Consent,
+    Event,
+    Organisation,
+    Preference,
+    User,
+)
 from events.platform.personal_data import Erasing, Person, iso
 
 # What an erased person is called where a name is shown (the row stays, so that the figures do).
@@ -24,7 +36,10 @@ class RegistrationData:
     """The candidate's own row, consents, coach links, participations and wishes."""
 
     name = "registration"
-    tables = tuple(m.__tablename__ for m in (Candidate, Consent, CandidateCoach, CandidateParticipation, Preference))
+    tables = tuple(
+        m.__tablename__
+        for m in (Candidate, Consent, CandidateCoach, CaseShare, CaseNote, CandidateParticipation, Preference)
+    )
     months_after_event = 0
 
     async def export(self, session: AsyncSession, person: Person) -> dict[str, Any]:
@@ -66,6 +81,8 @@ class RegistrationData:
             ],
             "participations": [_participation(p) for p in participations],
             "preferences": await _preferences(session, person),
+            "case_shares": await _shares(session, person),
+            "case_notes": await _notes(session, person),
         }
 
     async def texts(self, session: AsyncSession, person: Person) -> list[str | None]:
@@ -77,6 +94,7 @@ class RegistrationData:
         )
         texts += [t for p in participations for t in (p.accessibility, p.door_instruction)]
         texts += list(await session.scalars(select(Consent.purpose).where(Consent.candidate_id == person.candidate_id)))
+        texts += list(await session.scalars(select(CaseNote.text).where(CaseNote.candidate_id == person.candidate_id)))
         return texts
 
     async def erase(self, erasing: Erasing) -> None:
@@ -89,6 +107,7 @@ class RegistrationData:
         candidate.barriers = []
         erasing.tables.add(Candidate.__tablename__)
         await erasing.blank(Consent, Consent.candidate_id == candidate.id, purpose="")
+        await erasing.blank(CaseNote, CaseNote.candidate_id == candidate.id, text="")
         if erasing.person.participation_ids:
             await erasing.blank(
                 CandidateParticipation,
@@ -154,3 +173,36 @@ async def _preferences(session: AsyncSession, person: Person) -> list[dict[str, 
         }
         for p in rows
     ]
+
+
+async def _shares(session: AsyncSession, person: Person) -> list[dict[str, Any]]:
+    """Who the person's case was shared with, on which consent, from when until when."""
+    rows = await session.execute(
+        select(CaseShare, User.name, User.email, Organisation.name, Consent.purpose)
+        .join(User, User.id == CaseShare.professional_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .join(Consent, Consent.id == CaseShare.consent_id)
+        .where(CaseShare.candidate_id == person.candidate_id)
+        .order_by(CaseShare.created_at, CaseShare.id)
+    )
+    return [
+        {
+            "professional": name,
+            "email": email,
+            "organisation": organisation,
+            "consent": purpose,
+            "since": iso(share.created_at),
+            "ended_at": iso(share.ended_at),
+        }
+        for share, name, email, organisation, purpose in rows.tuples()
+    ]
+
+
+async def _notes(session: AsyncSession, person: Person) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        select(CaseNote, User.name)
+        .outerjoin(User, User.id == CaseNote.author_id)
+        .where(CaseNote.candidate_id == person.candidate_id)
+        .order_by(CaseNote.created_at, CaseNote.id)
+    )
+    return [{"text": note.text, "by": name, "at": iso(note.created_at)} for note, name in rows.tuples()]

@@ -161,6 +161,19 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/candidates/{candidate_id:int}"): (401, 422, 422, 422, 403, 403),
     ("POST", "/api/candidates/{candidate_id:int}/consents"): (401, 422, 422, 422, 403, 403),
     ("POST", "/api/candidates/{candidate_id:int}/consents/{consent_id:int}/withdraw"): (401, 200, 200, 404, 403, 403),
+    ("POST", "/candidates/{candidate_id:int}/consents/{consent_id:int}/withdraw"): (303, 303, 303, 404, 403, 403),
+    # Sharing a case (issue 19): who it is shared with, for those who reach the candidate; sharing, for their
+    # coach (the matrix's empty form or body: 422); no share 999999 (404); notes, for readers of the confidential
+    # fields (the owning organisation's organisers and the coaches). tests/registration/test_case_shares.py
+    # follows a share through.
+    ("GET", "/api/candidates/{candidate_id:int}/shares"): (401, 200, 200, 404, 403, 403),
+    ("POST", "/api/candidates/{candidate_id:int}/shares"): (401, 422, 422, 422, 403, 403),
+    ("DELETE", "/api/candidates/{candidate_id:int}/shares/{share_id:int}"): (401, 404, 404, 404, 403, 403),
+    ("GET", "/api/candidates/{candidate_id:int}/notes"): (401, 200, 200, 404, 403, 403),
+    ("POST", "/api/candidates/{candidate_id:int}/notes"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/candidates/{candidate_id:int}/shares"): (303, 422, 422, 404, 403, 403),
+    ("POST", "/candidates/{candidate_id:int}/shares/{share_id:int}/end"): (303, 404, 404, 404, 403, 403),
+    ("POST", "/candidates/{candidate_id:int}/notes"): (303, 422, 422, 404, 403, 403),
     ("POST", "/api/candidates/{candidate_id:int}/coaches"): (401, 422, 422, 422, 403, 403),
     ("POST", "/api/coaches/{coach_id:int}/handover"): (401, 422, 422, 422, 403, 403),
     ("GET", "/schema"): (200, 200, 200, 200, 200, 200),
@@ -341,6 +354,7 @@ async def _ids(settings: Settings) -> dict[str, int]:
             "job_id": 999_999,
             "talk_id": 999_999,
             "outcome_id": 999_999,
+            "share_id": 999_999,
             "months": 1,
             "programme_id": 999_999,
             "account_id": 999_999,

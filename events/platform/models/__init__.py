@@ -18,6 +18,8 @@ from events.platform.models.accounts import (
 from events.platform.models.candidates import (
     Candidate,
     CandidateCoach,
+    CaseNote,
+    CaseShare,
     Consent,
 )
 from events.platform.models.events import (
@@ -63,6 +65,8 @@ __all__ = [
     "Candidate",
     "CandidateCoach",
     "CandidateParticipation",
+    "CaseNote",
+    "CaseShare",
     "CoachKind",
     "Consent",
     "ConsentMethod",

@@ -51,6 +51,9 @@ class Candidate(IdMixin, TimestampMixin, Base):
     consents: Mapped[list[Consent]] = relationship(
         back_populates="candidate", lazy="raise", order_by="Consent.given_at", cascade="all, delete-orphan"
     )
+    shares: Mapped[list[CaseShare]] = relationship(
+        lazy="raise", order_by="CaseShare.created_at", cascade="all, delete-orphan"
+    )
 
     @property
     def full_name(self) -> str:
@@ -86,3 +89,37 @@ class Consent(IdMixin, TimestampMixin, Base):
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     candidate: Mapped[Candidate] = relationship(back_populates="consents", lazy="raise")
+
+
+class CaseShare(IdMixin, Base):
+    """A candidate's case shared by their coach with a named professional of another organisation, on the candidate's
+    consent: the professional reads the case (confidential fields included, every read audited) and adds notes and
+    outcomes to it until the share is ended (by a coach, an organiser of the owning organisation, or by withdrawing
+    the consent). An ended share stays as the record of who could see the data, and when."""
+
+    __tablename__ = "case_share"
+
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    professional_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    consent_id: Mapped[int] = mapped_column(ForeignKey("consent.id", ondelete="CASCADE"), index=True)
+    shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    professional: Mapped[User] = relationship(foreign_keys=[professional_id], lazy="raise")
+    consent: Mapped[Consent] = relationship(lazy="raise")
+
+
+class CaseNote(IdMixin, Base):
+    """A note added to a candidate's case by someone who reads its confidential fields (a coach, an organiser of the
+    owning organisation, a professional it is shared with); stored encrypted, read like the coach's note."""
+
+    __tablename__ = "case_note"
+
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(EncryptedText("case_note.text"), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="raise")
