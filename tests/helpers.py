@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, HolderKind, TokenPurpose
 from badges.people import Holder, holders, live_tokens, reissue
-from events.demo.seed import DEMO_SLUG
+from events.demo.seed import DEMO_SLUG, ORGANISATION
 from events.platform.db import create_engine, dispose_engine, open_session, session_maker
 from events.platform.identity import CurrentUser
 from events.platform.migrate import alembic_config
-from events.platform.models import Role
+from events.platform.models import OrganisationKind, Role
+from events.platform.organisations import get_or_create_organisation
 from events.platform.services import find_event
 from events.platform.settings import Settings
 from events.privacy.erasure import erase_person
@@ -67,6 +68,12 @@ async def alembic(settings: Settings, action: str, revision: str) -> None:
             await connection.run_sync(go)
     finally:
         await dispose_engine(engine)
+
+
+async def organising_id(session: AsyncSession, name: str = ORGANISATION) -> int:
+    """The id of the organising organisation of this name (by default the demo's, whose organiser the tests log
+    in as), made when missing: the owner of the events, programmes and people a test writes into the tables."""
+    return (await get_or_create_organisation(session, name, OrganisationKind.ORGANISER)).id
 
 
 def an_organiser() -> CurrentUser:
