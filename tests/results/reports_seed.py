@@ -272,7 +272,10 @@ async def seed_large(settings: Settings, candidates: int) -> int:
         )
         await session.execute(
             insert(Candidate),
-            [{"first_name": "K", "last_name": f"{n}", "email": None, "organisation_id": owner} for n in range(candidates)],
+            [
+                {"first_name": "K", "last_name": f"{n}", "email": None, "organisation_id": owner}
+                for n in range(candidates)
+            ],
         )
         candidate_ids = list(await session.scalars(select(Candidate.id).order_by(Candidate.id)))
         await session.execute(
