@@ -7,13 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.errors import NotFoundError
 from events.platform.identity import CurrentUser
 from events.platform.models import AuditEntry, Candidate, CandidateParticipation, Role, User
-from events.platform.reach import coached_by
+from events.platform.reach import candidate_reach, organisation_of
 from events.privacy.records import audit_about
 
 PAGE_SIZE = 50
@@ -84,11 +84,23 @@ def _select() -> Any:
     )
 
 
+def _visible_to(user: CurrentUser) -> ColumnElement[bool]:
+    """The entries an organiser reads: those about the people they reach (events.platform.reach) and what the
+    accounts of their own organisation did; never another organisation's people or work."""
+    if user.everywhere:
+        return true()
+    return or_(
+        AuditEntry.candidate_id.in_(select(Candidate.id).where(candidate_reach(user))),
+        AuditEntry.actor_id.in_(select(User.id).where(User.organisation_id == organisation_of(user))),
+    )
+
+
 async def entries(session: AsyncSession, user: CurrentUser, wanted: AuditFilter) -> AuditPage:
-    """One page of the audit log, newest first. Organisers only (the route's guard says so too)."""
+    """One page of the audit log, newest first, of what the organiser may read. Organisers only (the route's
+    guard says so too)."""
     if user.role is not Role.ORGANISER:
         raise NotFoundError("audit")
-    where = []
+    where = [_visible_to(user)]
     if wanted.candidate_id is not None:
         pids = list(
             await session.scalars(
@@ -110,11 +122,11 @@ async def entries(session: AsyncSession, user: CurrentUser, wanted: AuditFilter)
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
-    actions = sorted(await session.scalars(select(AuditEntry.action).distinct()))
+    actions = sorted(await session.scalars(select(AuditEntry.action).where(where[0]).distinct()))
     actors = (
         await session.execute(
             select(User.id, User.name, User.role)
-            .where(User.id.in_(select(AuditEntry.actor_id).distinct()))
+            .where(User.id.in_(select(AuditEntry.actor_id).where(where[0]).distinct()))
             .order_by(User.name)
         )
     ).tuples()
@@ -124,13 +136,10 @@ async def entries(session: AsyncSession, user: CurrentUser, wanted: AuditFilter)
 async def recent_access(session: AsyncSession, user: CurrentUser, candidate_id: int) -> list[AuditRow]:
     """The newest reads and changes of one person's data, for organisers and the person's own coaches (who
     answer the person's question "who has looked at my data?"). Anyone else: not found."""
-    if user.role is Role.COACH:
-        mine = await session.scalar(coached_by(user.id, candidate_id))
-        if mine is None:
-            raise NotFoundError("candidate")
-    elif user.role is not Role.ORGANISER:
+    if user.role not in (Role.COACH, Role.ORGANISER):
         raise NotFoundError("candidate")
-    if await session.get(Candidate, candidate_id) is None:
+    # A coach reaches their own candidates, an organiser their organisation's people (events.platform.reach).
+    if await session.scalar(select(Candidate.id).where(Candidate.id == candidate_id, candidate_reach(user))) is None:
         raise NotFoundError("candidate")
     pids = list(
         await session.scalars(

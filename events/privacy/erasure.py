@@ -40,6 +40,7 @@ from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
 from events.platform.models import Candidate, CandidateParticipation, Role
 from events.platform.personal_data import Erasing, Person
+from events.platform.reach import candidate_reach
 from events.platform.services import audit
 from events.platform.settings import Settings
 from events.privacy.models import Erasure
@@ -107,6 +108,15 @@ async def _claim(session: AsyncSession, candidate_id: int, now: dt.datetime) -> 
     )
 
 
+async def _reaches(session: AsyncSession, actor: CurrentUser, candidate_id: int) -> bool:
+    """Whether the actor may erase the person: an organiser who reaches them (another organisation's person
+    answers like an unknown one)."""
+    if actor.role is not Role.ORGANISER:
+        return False
+    found = await session.scalar(select(Candidate.id).where(Candidate.id == candidate_id, candidate_reach(actor)))
+    return found is not None
+
+
 async def erase_rows(
     session: AsyncSession,
     actor: CurrentUser | None,
@@ -122,7 +132,7 @@ async def erase_rows(
 
     `actor` None is the system (retention, a replayed ledger). With `ledger` False the erasure is one the ledger
     already holds (a replay after a restore)."""
-    if actor is not None and actor.role is not Role.ORGANISER:
+    if actor is not None and not await _reaches(session, actor, candidate_id):
         raise NotFoundError("candidate")
     if reason not in REASONS:
         raise ValueError(reason)

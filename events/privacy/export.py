@@ -32,6 +32,7 @@ from events.platform.models import (
     Role,
 )
 from events.platform.personal_data import Person
+from events.platform.reach import candidate_reach
 from events.platform.services import audit, employer_names
 
 FORMAT = "meetmatch-person-export/1"
@@ -55,12 +56,13 @@ SECTIONS = (
 
 
 async def load_candidate(session: AsyncSession, user: CurrentUser, candidate_id: int) -> Candidate:
-    """The candidate, for an organiser; anyone else, or an unknown id, gets "not found"."""
+    """The candidate, for an organiser who reaches them (events.platform.reach); anyone else, another
+    organisation's person, or an unknown id, gets "not found"."""
     if user.role is not Role.ORGANISER:
         raise NotFoundError("candidate")
     candidate: Candidate | None = await session.scalar(
         select(Candidate)
-        .where(Candidate.id == candidate_id)
+        .where(Candidate.id == candidate_id, candidate_reach(user))
         .options(selectinload(Candidate.coaches).selectinload(CandidateCoach.coach), selectinload(Candidate.consents))
     )
     if candidate is None:
