@@ -27,7 +27,7 @@ from events.platform.models import (
     Role,
     User,
 )
-from events.platform.reach import coached_by
+from events.platform.reach import candidate_reach
 from events.platform.services import audit
 
 
@@ -73,11 +73,10 @@ class AfterEvent:
 
 
 def _followed(user: CurrentUser, query: Select[Any]) -> Select[Any]:
-    """Only the candidates this account follows up: a coach's own, every one for an organiser."""
-    if user.role is Role.ORGANISER:
-        return query
-    if user.role is Role.COACH:
-        return query.where(Candidate.id.in_(coached_by(user.id)))
+    """Only the candidates this account follows up: a coach's own, an organiser's organisation's people
+    (events.platform.reach)."""
+    if user.role in (Role.ORGANISER, Role.COACH):
+        return query.where(candidate_reach(user))
     raise NotFoundError("candidates")
 
 

@@ -36,7 +36,7 @@ from events.platform.models import (
     Role,
     User,
 )
-from events.platform.reach import coached_by
+from events.platform.reach import candidate_reach
 from events.platform.services import audit
 
 # Kinds that start something and so need a start date.
@@ -112,10 +112,6 @@ def plain(value: Any) -> Any:
     return value
 
 
-def is_coach_of(session: AsyncSession, user: CurrentUser, candidate_id: int) -> Any:
-    return session.scalar(coached_by(user.id, candidate_id))
-
-
 class OutcomeService:
     """Outcomes of candidates, for their coaches and organisers (employers: proposals only)."""
 
@@ -124,13 +120,14 @@ class OutcomeService:
         self.user = user
 
     async def candidate(self, candidate_id: int) -> Candidate:
-        """The candidate, if this account follows them up (their coach, or an organiser); else 404."""
+        """The candidate, if this account follows them up (their coach, or an organiser of their organisation:
+        events.platform.reach); else 404."""
         candidate = await self.session.get(Candidate, candidate_id)
         if candidate is None or candidate.erased_at is not None:
             raise NotFoundError("candidate")
-        if self.user.role is Role.ORGANISER:
-            return candidate
-        if self.user.role is Role.COACH and await is_coach_of(self.session, self.user, candidate_id):
+        if self.user.role in (Role.ORGANISER, Role.COACH) and await self.session.scalar(
+            select(Candidate.id).where(Candidate.id == candidate_id, candidate_reach(self.user))
+        ):
             return candidate
         raise NotFoundError("candidate")
 
@@ -360,13 +357,12 @@ async def views(session: AsyncSession, query: Any) -> list[OutcomeView]:
 
 
 async def open_proposals(session: AsyncSession, user: CurrentUser) -> Sequence[OutcomeView]:
-    """Employers' proposals waiting for this coach (or, for an organiser, for anyone)."""
+    """Employers' proposals waiting for this coach (or, for an organiser, for anyone of their organisation's
+    people)."""
+    if user.role not in (Role.COACH, Role.ORGANISER):
+        return []
     query = select(Outcome).where(
         Outcome.status == OutcomeStatus.PROPOSED,
-        Outcome.candidate_id.in_(select(Candidate.id).where(Candidate.erased_at.is_(None))),
+        Outcome.candidate_id.in_(select(Candidate.id).where(Candidate.erased_at.is_(None), candidate_reach(user))),
     )
-    if user.role is Role.COACH:
-        query = query.where(Outcome.candidate_id.in_(coached_by(user.id)))
-    elif user.role is not Role.ORGANISER:
-        return []
     return await views(session, query)
