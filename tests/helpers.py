@@ -10,16 +10,18 @@ from typing import Any, TypeVar
 from alembic import command
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.models import CheckIn, HolderKind, TokenPurpose
 from badges.people import Holder, holders, live_tokens, reissue
-from events.demo.seed import DEMO_SLUG
+from events.demo.seed import DEMO_SLUG, ORGANISATION
 from events.platform.db import create_engine, dispose_engine, open_session, session_maker
 from events.platform.identity import CurrentUser
 from events.platform.migrate import alembic_config
-from events.platform.models import Role
+from events.platform.models import Candidate, OrganisationKind, Role
+from events.platform.organisations import get_or_create_organisation
 from events.platform.services import find_event
 from events.platform.settings import Settings
 from events.privacy.erasure import erase_person
@@ -69,18 +71,31 @@ async def alembic(settings: Settings, action: str, revision: str) -> None:
         await dispose_engine(engine)
 
 
-def an_organiser() -> CurrentUser:
-    """An organiser outside any request (no account row behind it)."""
+async def organising_id(session: AsyncSession, name: str = ORGANISATION) -> int:
+    """The id of the organising organisation of this name (by default the demo's, whose organiser the tests log
+    in as), made when missing: the owner of the events, programmes and people a test writes into the tables."""
+    return (await get_or_create_organisation(session, name, OrganisationKind.ORGANISER)).id
+
+
+def an_organiser(organisation_id: int | None) -> CurrentUser:
+    """An organiser of the organisation outside any request (no account row behind it)."""
     return CurrentUser(
-        id=0, email="", name="test", role=Role.ORGANISER, organisation_id=None, event_id=None, locale="nl"
+        id=0, email="", name="test", role=Role.ORGANISER, organisation_id=organisation_id, event_id=None, locale="nl"
     )
 
 
+async def owner_of(settings: Settings, candidate_id: int) -> int | None:
+    """The organisation that owns the candidate's record."""
+    async with open_session(settings) as session:
+        return await session.scalar(select(Candidate.organisation_id).where(Candidate.id == candidate_id))
+
+
 async def erase(settings: Settings, candidate_id: int) -> None:
-    """Erase a person as an organiser does, on an engine of its own."""
+    """Erase a person as an organiser of the organisation that owns the record does, on an engine of its own."""
+    organiser = an_organiser(await owner_of(settings, candidate_id))
     engine = create_engine(settings)
     try:
-        await erase_person(session_maker(engine), settings, an_organiser(), candidate_id)
+        await erase_person(session_maker(engine), settings, organiser, candidate_id)
     finally:
         await dispose_engine(engine)
 

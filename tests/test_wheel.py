@@ -66,7 +66,9 @@ def test_wheel_installs_into_fresh_virtualenv_and_serves_dutch_page(tmp_path: Pa
     )
     workdir = tmp_path / "work"
     workdir.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_")}
+    # Without PYTHONPATH too: the checkout on it (as the project's test command sets it) would be imported
+    # instead of the wheel.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEETMATCH_") and k != "PYTHONPATH"}
     env["MEETMATCH_DATA_DIR"] = str(workdir / "data")
     where = subprocess.run(
         [

@@ -36,7 +36,7 @@ from events.platform.models import (
     Role,
     User,
 )
-from events.platform.reach import candidate_reach, coached_by
+from events.platform.reach import candidate_reach
 from events.platform.services import audit
 
 # Kinds that start something and so need a start date.
@@ -110,10 +110,6 @@ def plain(value: Any) -> Any:
     if hasattr(value, "value"):
         return value.value
     return value
-
-
-def is_coach_of(session: AsyncSession, user: CurrentUser, candidate_id: int) -> Any:
-    return session.scalar(coached_by(user.id, candidate_id))
 
 
 class OutcomeService:
@@ -361,13 +357,12 @@ async def views(session: AsyncSession, query: Any) -> list[OutcomeView]:
 
 
 async def open_proposals(session: AsyncSession, user: CurrentUser) -> Sequence[OutcomeView]:
-    """Employers' proposals waiting for this coach (or, for an organiser, for anyone)."""
+    """Employers' proposals waiting for this coach (or, for an organiser, for anyone of their organisation's
+    people)."""
+    if user.role not in (Role.COACH, Role.ORGANISER):
+        return []
     query = select(Outcome).where(
         Outcome.status == OutcomeStatus.PROPOSED,
-        Outcome.candidate_id.in_(select(Candidate.id).where(Candidate.erased_at.is_(None))),
+        Outcome.candidate_id.in_(select(Candidate.id).where(Candidate.erased_at.is_(None), candidate_reach(user))),
     )
-    if user.role is Role.COACH:
-        query = query.where(Outcome.candidate_id.in_(coached_by(user.id)))
-    elif user.role is not Role.ORGANISER:
-        return []
     return await views(session, query)

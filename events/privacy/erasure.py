@@ -123,11 +123,12 @@ async def erase_rows(
 
     `actor` None is the system (retention, a replayed ledger). With `ledger` False the erasure is one the ledger
     already holds (a replay after a restore)."""
-    if actor is not None and actor.role is not Role.ORGANISER:
-        raise NotFoundError("candidate")
-    owned = select(Candidate.id).where(Candidate.id == candidate_id, owned_candidates(actor)) if actor else None
-    if owned is not None and await session.scalar(owned) is None:
-        raise NotFoundError("candidate")
+    if actor is not None:
+        # An organiser of the organisation that owns the record; anyone else, or another organisation's person,
+        # finds nobody, as for an unknown id.
+        owned = select(Candidate.id).where(Candidate.id == candidate_id, owned_candidates(actor))
+        if actor.role is not Role.ORGANISER or await session.scalar(owned) is None:
+            raise NotFoundError("candidate")
     if reason not in REASONS:
         raise ValueError(reason)
     moment = now or dt.datetime.now(dt.UTC)

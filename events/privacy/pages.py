@@ -25,6 +25,7 @@ from events.platform.deps import AppContext
 from events.platform.errors import ConflictError, DomainError
 from events.platform.i18n import gettext as _t
 from events.platform.models import Candidate, Role
+from events.platform.reach import candidate_reach
 from events.platform.redirects import see_other
 from events.platform.security import export_limit
 from events.platform.web import PRIVATE, PageController, Web, download
@@ -152,7 +153,9 @@ class AuditPages(PageController):
         name = None
         if wanted.candidate_id is not None:
             hit = await web.db.execute(
-                select(Candidate.first_name, Candidate.last_name).where(Candidate.id == wanted.candidate_id)
+                select(Candidate.first_name, Candidate.last_name).where(
+                    Candidate.id == wanted.candidate_id, candidate_reach(web.user)
+                )
             )
             first_last = hit.first()
             name = " ".join(first_last) if first_last else None

@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
+from events.demo import bakboord
 from events.demo.history import PAST_SLUG
 from events.demo.seed import DemoResult
 from events.followup.follow_up import add_months, due_months
@@ -245,6 +246,28 @@ def test_another_coach_reaches_neither_the_outcomes_nor_the_checks_of_a_candidat
     assert response.status_code == 404
     login(client, EMPLOYER)
     assert client.get(f"/candidates/{past['candidate_id']}/outcomes/new").status_code == 403
+
+
+def test_another_organisations_organiser_reaches_neither_the_outcomes_nor_the_checks_of_a_candidate(
+    client: TestClient[Litestar], past: dict[str, Any], database: Settings
+) -> None:
+    async def name() -> str:
+        async with open_session(database) as session:
+            candidate = await session.get(Candidate, past["candidate_id"])
+            assert candidate is not None
+            return f"{candidate.first_name} {candidate.last_name}"
+
+    login(client, ORGANISER)
+    own = client.get("/follow-up")
+    login(client, bakboord.ORGANISER[1])
+    other = client.get("/follow-up")
+
+    assert run(name()) in own.text  # Werkse!'s organiser follows the person up
+    assert run(name()) not in other.text
+    assert client.get(f"/candidates/{past['candidate_id']}/outcomes/new").status_code == 404
+    assert client.get(f"/checks/{past['participation_id']}/3").status_code == 404
+    response = _form(client, f"/candidates/{past['candidate_id']}/outcomes/new", {"kind": "second_interview"})
+    assert response.status_code == 404
 
 
 async def _running_job(settings: Settings) -> tuple[Outcome, int, str]:

@@ -39,6 +39,7 @@ from events.platform.models import (
     CandidateParticipation,
     Consent,
     EmployerParticipation,
+    Event,
     OutboxMessage,
     OutboxStatus,
     ParticipationStatus,
@@ -102,6 +103,9 @@ async def _seed(session: AsyncSession, settings: Settings, event_id: int) -> See
     coach = await session.scalar(select(User).where(User.email == COACH))
     assert coach is not None
     now = dt.datetime.now(dt.UTC)
+    # Owned by the event's organisation, as a person its organiser registered (whose organisers read it all).
+    owner = await session.scalar(select(Event.organisation_id).where(Event.id == event_id))
+    assert owner is not None
     candidate = Candidate(
         first_name=m["first_name"],
         last_name=m["last_name"],
@@ -115,7 +119,7 @@ async def _seed(session: AsyncSession, settings: Settings, event_id: int) -> See
         target_group=m["target_group"],
         barriers=["debts", "language"],
         coach_note=m["coach_note"],
-        organisation_id=coach.organisation_id,  # a candidate belongs to the organisation of the coach who registers
+        organisation_id=owner,
         created_by_id=coach.id,
     )
     session.add(candidate)

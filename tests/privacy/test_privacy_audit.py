@@ -10,9 +10,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from events.demo import bakboord
 from events.demo.seed import DemoResult
 from events.platform.db import open_session
-from events.platform.models import AuditEntry, User
+from events.platform.models import AuditEntry, Candidate, User
 from events.platform.settings import Settings
 from events.privacy.audit_log import PAGE_SIZE
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, OTHER_COACH, login, run
@@ -112,3 +113,28 @@ def test_candidate_page_shows_who_looked_to_organisers_and_the_persons_coaches(
     assert "Anouk Jansen (coach) heeft de vertrouwelijke gegevens bekeken" in rows[0]
     assert any("(organisator) heeft de vertrouwelijke gegevens bekeken" in r for r in rows)
     assert other_coach.status_code == 404
+
+
+def test_audit_of_another_organisations_person_is_hidden_from_its_organiser(
+    client: TestClient[Litestar], coach_candidate: int, database: Settings
+) -> None:
+    async def name() -> str:
+        async with open_session(database) as session:
+            candidate = await session.get(Candidate, coach_candidate)
+            assert candidate is not None
+            return candidate.last_name
+
+    login(client, COACH)
+    client.get(f"/candidates/{coach_candidate}")  # the coach of Werkse!'s person reads the confidential data
+    login(client, bakboord.ORGANISER[1])
+
+    access = client.get(f"/candidates/{coach_candidate}/access?fragment=true")
+    about = client.get(f"/audit/?candidate={coach_candidate}")
+    everything = client.get("/audit/")
+
+    assert access.status_code == 404
+    assert about.status_code == 200
+    assert _rows(about.text) == ["Geen regels."]
+    assert run(name()) not in about.text
+    assert run(name()) not in everything.text
+    assert "Anouk Jansen" not in everything.text  # Werkse!'s coach and what she did stay with Werkse!

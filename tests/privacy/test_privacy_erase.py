@@ -15,6 +15,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, text, update
 
+from events.demo import bakboord
 from events.demo.seed import DemoResult
 from events.platform.db import create_engine, dispose_engine, import_models, open_session, session_maker
 from events.platform.errors import ConflictError
@@ -23,7 +24,7 @@ from events.platform.settings import Settings
 from events.privacy.erasure import LEDGER_FILE, apply_ledger, erase_person, read_ledger
 from events.privacy.models import Erasure
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, login, run
-from tests.helpers import an_organiser, answers_by_account, erase
+from tests.helpers import an_organiser, answers_by_account, erase, owner_of
 from tests.privacy.privacy_seed import MARKERS, Seeded, all_markers, event_figures, seed_person
 
 
@@ -270,11 +271,33 @@ def test_erase_refused_to_coach_employer_door_and_anonymous(
     assert run(_state(database, seeded))["erased"] is False
 
 
+def test_erase_of_another_organisations_person_answers_like_an_unknown_one(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    seeded = run(seed_person(database, demo.event_id))  # a person of Werkse!'s event
+    login(client, bakboord.ORGANISER[1])
+    token = {"x-csrftoken": client.cookies.get("csrftoken") or ""}
+
+    confirm = client.get(f"/candidates/{seeded.candidate_id}/erase")
+    page = client.post(
+        f"/candidates/{seeded.candidate_id}/erase",
+        data={"confirm": "erase", "_csrf_token": client.cookies.get("csrftoken")},
+        follow_redirects=False,
+    )
+    api = client.post(f"/api/candidates/{seeded.candidate_id}/erase", json={"confirm": True}, headers=token)
+
+    assert (confirm.status_code, page.status_code, api.status_code) == (404, 404, 404)
+    assert api.json()["code"] == "not_found"
+    assert all(MARKERS["last_name"] not in r.text for r in (confirm, page))
+    assert run(_state(database, seeded))["erased"] is False
+
+
 async def _erase_twice_at_once(settings: Settings, candidate_id: int) -> list[str]:
+    organiser = an_organiser(await owner_of(settings, candidate_id))
     engines = [create_engine(settings), create_engine(settings)]
     try:
         results = await asyncio.gather(
-            *(erase_person(session_maker(e), settings, an_organiser(), candidate_id) for e in engines),
+            *(erase_person(session_maker(e), settings, organiser, candidate_id) for e in engines),
             return_exceptions=True,
         )
     finally:

@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from events.demo import bakboord
 from events.demo.seed import DemoResult
 from events.platform.db import open_session
 from events.platform.models import AuditEntry
@@ -113,6 +114,22 @@ def test_export_refused_to_coach_employer_door_and_anonymous(
     )
 
     assert answers == {COACH: (403, 403), EMPLOYER: (403, 403), DOOR: (403, 403), None: (303, 401)}
+    assert run(_exports(database, seeded.candidate_id)) == []
+
+
+def test_export_of_another_organisations_person_answers_like_an_unknown_one(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    seeded = run(seed_person(database, demo.event_id))  # a person of Werkse!'s event
+    login(client, bakboord.ORGANISER[1])
+
+    page = client.get(f"/candidates/{seeded.candidate_id}/export.json")
+    pdf = client.get(f"/candidates/{seeded.candidate_id}/export.pdf")
+    api = client.get(f"/api/candidates/{seeded.candidate_id}/export")
+
+    assert (page.status_code, pdf.status_code, api.status_code) == (404, 404, 404)
+    assert api.json()["code"] == "not_found"
+    assert all(MARKERS["last_name"] not in r.text for r in (page, pdf, api))
     assert run(_exports(database, seeded.candidate_id)) == []
 
 

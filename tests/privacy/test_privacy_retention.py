@@ -21,6 +21,7 @@ from events.privacy.models import Erasure
 from events.privacy.retention import RetentionReport, add_months, erasure_dates, run_retention
 from tests.cli import cli
 from tests.conftest import COACH, ORGANISER, login, run
+from tests.helpers import organising_id
 
 # Kept until 2021-09-15: an event of 2020-03-15 with 12 months' retention (+ 6 months of follow-up).
 LIMIT = dt.date(2021, 9, 15)
@@ -30,8 +31,16 @@ async def _people(settings: Settings) -> dict[str, int]:
     """Three people besides the demo: one whose only event is long past, one who came again to a later event
     (kept longer), one who never came to an event (kept 12 months after registering)."""
     async with open_session(settings) as session:
+        owner = await organising_id(session)
         old, later = (
-            Event(slug=slug, name=name, date=date, first_round_start=dt.time(10), retention_months=months)
+            Event(
+                slug=slug,
+                organisation_id=owner,
+                name=name,
+                date=date,
+                first_round_start=dt.time(10),
+                retention_months=months,
+            )
             for slug, name, date, months in (
                 ("voorjaar-2020", "Voorjaar 2020", dt.date(2020, 3, 15), 12),
                 ("winter-2021", "Winter 2021", dt.date(2021, 1, 10), 6),
@@ -41,7 +50,11 @@ async def _people(settings: Settings) -> dict[str, int]:
         registered = dt.datetime(2020, 9, 15, 9, tzinfo=dt.UTC)
         people = {
             name: Candidate(
-                first_name=name, last_name="Retentie", email=f"{name.lower()}@example.org", created_at=registered
+                first_name=name,
+                last_name="Retentie",
+                email=f"{name.lower()}@example.org",
+                organisation_id=owner,
+                created_at=registered,
             )
             for name in ("Once", "Twice", "Never")
         }

@@ -146,6 +146,7 @@ def test_export_preferences_hold_the_demo_levels_and_weights(demo: DemoResult, d
                 .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
                 .join(EmployerParticipation, EmployerParticipation.id == Preference.employer_participation_id)
                 .join(Organisation, Organisation.id == EmployerParticipation.organisation_id)
+                .where(CandidateParticipation.event_id == demo.event_id)  # the exported event's, not BAKboord's
             )
             return {(email or first, employer, side.value): level for email, first, employer, side, level in rows}
 

@@ -40,6 +40,7 @@ from events.registration.imports_cells import ImportConsent, default_consent_pur
 from events.registration.imports_fields import ImportRejected, RowError, guess_mapping
 from tests.cli import cli
 from tests.conftest import ORGANISER, run
+from tests.helpers import organising_id
 
 CANDIDATE_HEADERS = ["Voornaam", "Achternaam", "E-mailadres", "Telefoon", "Geboortedatum", "Coach e-mail"]
 
@@ -422,7 +423,10 @@ async def consents_of(settings: Settings, first_name: str) -> list[tuple[str, dt
 def test_apply_import_records_the_confirmed_consent_for_new_people_only(demo: DemoResult, database: Settings) -> None:
     async def seed() -> None:
         async with open_session(database) as session:
-            session.add(Candidate(first_name="Anna", last_name="de Wit", email="anna@example.org"))
+            owner = await organising_id(session)
+            session.add(
+                Candidate(first_name="Anna", last_name="de Wit", email="anna@example.org", organisation_id=owner)
+            )
             await session.commit()
 
     run(seed())
@@ -460,12 +464,17 @@ def test_apply_import_known_people_matched_on_email_name_phone_and_name_birth(
 ) -> None:
     async def seed() -> None:
         async with open_session(database) as session:
+            owner = await organising_id(session)
             session.add_all(
                 [
-                    Candidate(first_name="Anna", last_name="de Wit", email="Anna.deWit@example.org"),
-                    Candidate(first_name="Bram", last_name="Smit", phone="06-12345678"),
-                    Candidate(first_name="Cem", last_name="Öztürk", date_of_birth=dt.date(1985, 3, 4)),
-                    Candidate(first_name="Dewi", last_name="Jansen", phone="0611111111"),
+                    Candidate(
+                        first_name="Anna", last_name="de Wit", email="Anna.deWit@example.org", organisation_id=owner
+                    ),
+                    Candidate(first_name="Bram", last_name="Smit", phone="06-12345678", organisation_id=owner),
+                    Candidate(
+                        first_name="Cem", last_name="Öztürk", date_of_birth=dt.date(1985, 3, 4), organisation_id=owner
+                    ),
+                    Candidate(first_name="Dewi", last_name="Jansen", phone="0611111111", organisation_id=owner),
                 ]
             )
             await session.commit()
@@ -499,7 +508,13 @@ def test_apply_import_matched_candidate_keeps_its_values_and_gains_missing_ones(
 ) -> None:
     async def seed() -> int:
         async with open_session(database) as session:
-            candidate = Candidate(first_name="Anna", last_name="de Wit", email="anna@example.org", city="Delft")
+            candidate = Candidate(
+                first_name="Anna",
+                last_name="de Wit",
+                email="anna@example.org",
+                city="Delft",
+                organisation_id=await organising_id(session),
+            )
             session.add(candidate)
             await session.commit()
             return candidate.id
@@ -792,7 +807,12 @@ def test_apply_import_known_person_who_withdrew_and_consented_again_gets_the_new
 ) -> None:
     async def seed() -> None:
         async with open_session(database) as session:
-            anna = Candidate(first_name="Anna", last_name="de Wit", email="anna@example.org")
+            anna = Candidate(
+                first_name="Anna",
+                last_name="de Wit",
+                email="anna@example.org",
+                organisation_id=await organising_id(session),
+            )
             session.add(anna)
             await session.flush()
             session.add(

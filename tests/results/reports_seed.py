@@ -31,7 +31,7 @@ from events.platform.models import (
     User,
 )
 from events.platform.settings import Settings
-from tests.helpers import check_in
+from tests.helpers import check_in, organising_id
 
 EVENT_DATE = dt.date(2026, 1, 15)
 AT = dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC)
@@ -49,8 +49,18 @@ class Seeded:
     participations: dict[int, int] = field(default_factory=dict)  # number -> participation id
 
 
-async def _event(session: AsyncSession, slug: str, name: str, date: dt.date, **extra: Any) -> Event:
-    event = Event(slug=slug, name=name, date=date, first_round_start=dt.time(10, 0), venue="Stadhuis", **extra)
+async def _event(
+    session: AsyncSession, organisation_id: int, slug: str, name: str, date: dt.date, **extra: Any
+) -> Event:
+    event = Event(
+        slug=slug,
+        organisation_id=organisation_id,
+        name=name,
+        date=date,
+        first_round_start=dt.time(10, 0),
+        venue="Stadhuis",
+        **extra,
+    )
     session.add(event)
     await session.flush()
     return event
@@ -59,9 +69,13 @@ async def _event(session: AsyncSession, slug: str, name: str, date: dt.date, **e
 async def seed_scenario(
     session: AsyncSession, *, slug: str = "resultaten", date: dt.date = EVENT_DATE, prefix: str = ""
 ) -> Seeded:
-    """The scenario below, in the caller's transaction. ``prefix`` keeps names unique when seeded twice."""
-    event = await _event(session, slug, f"Resultaten {slug}", date, targets={"present": 8, "job_starts": 3, "x": 5})
-    other = await _event(session, f"{slug}-ander", "Ander", date + dt.timedelta(days=30))
+    """The scenario below, in the caller's transaction, owned by the demo's organising organisation (whose
+    organiser the tests log in as). ``prefix`` keeps names unique when seeded twice."""
+    owner = await organising_id(session)
+    event = await _event(
+        session, owner, slug, f"Resultaten {slug}", date, targets={"present": 8, "job_starts": 3, "x": 5}
+    )
+    other = await _event(session, owner, f"{slug}-ander", "Ander", date + dt.timedelta(days=30))
     seeded = Seeded(event_id=event.id, slug=slug, other_event_id=other.id)
 
     employer_participations = {}
@@ -91,7 +105,9 @@ async def seed_scenario(
     # Candidates 1-12 take part; 13 and 14 cancelled. Coaches: Werkplein 1-6 (and 13, 14), Reclassering 5-10,
     # the coach without an organisation 11; 12 has no coach.
     for number in range(1, 15):
-        candidate = Candidate(first_name=f"Kandidaat{number}", last_name=f"{MARKER_NAME}{number}", email=None)
+        candidate = Candidate(
+            first_name=f"Kandidaat{number}", last_name=f"{MARKER_NAME}{number}", email=None, organisation_id=owner
+        )
         session.add(candidate)
         await session.flush()
         seeded.candidates[number] = candidate.id
@@ -231,7 +247,8 @@ async def seed_large(settings: Settings, candidates: int) -> int:
     """A fair of ``candidates`` people with 40 employers, three talks each, outcomes for one in four: bulk
     inserts, so that seeding a 3,000-candidate fair takes seconds. Returns the event id."""
     async with open_session(settings) as session:
-        event = await _event(session, "grote-beurs", "Grote beurs", EVENT_DATE)
+        owner = await organising_id(session)
+        event = await _event(session, owner, "grote-beurs", "Grote beurs", EVENT_DATE)
         org_ids = []
         for number in range(40):
             org = Organisation(name=f"Werkgever {number:02d}", kind=OrganisationKind.EMPLOYER)
@@ -254,7 +271,11 @@ async def seed_large(settings: Settings, candidates: int) -> int:
             )
         )
         await session.execute(
-            insert(Candidate), [{"first_name": "K", "last_name": f"{n}", "email": None} for n in range(candidates)]
+            insert(Candidate),
+            [
+                {"first_name": "K", "last_name": f"{n}", "email": None, "organisation_id": owner}
+                for n in range(candidates)
+            ],
         )
         candidate_ids = list(await session.scalars(select(Candidate.id).order_by(Candidate.id)))
         await session.execute(

@@ -28,6 +28,7 @@ from events.results.shapes import (
     TargetRow,
 )
 from tests.conftest import run
+from tests.helpers import organising_id
 from tests.results.reports_seed import EVENT_DATE, Seeded, seed, seed_large
 
 TODAY = dt.date(2026, 8, 1)
@@ -175,7 +176,13 @@ def test_evaluation_counts_means_and_again_per_respondent(result: EventReport) -
 def test_an_event_without_anything_gives_zeros(database: Settings) -> None:
     async def empty() -> EventReport:
         async with open_session(database) as session:
-            event = Event(slug="leeg", name="Leeg", date=EVENT_DATE, first_round_start=dt.time(10))
+            event = Event(
+                slug="leeg",
+                organisation_id=await organising_id(session),
+                name="Leeg",
+                date=EVENT_DATE,
+                first_round_start=dt.time(10),
+            )
             session.add(event)
             await session.flush()
             return await event_report(session, event, TODAY)
@@ -194,7 +201,11 @@ def test_programme_sums_its_events_in_date_order_against_its_targets(database: S
         first = await seed(database, slug="voorjaar", date=dt.date(2026, 1, 15), prefix="a-")
         second = await seed(database, slug="najaar", date=dt.date(2026, 5, 1), prefix="b-")
         async with open_session(database) as session:
-            programme = Programme(name="Delft aan het werk", targets={"job_starts": 5, "placements": 3})
+            programme = Programme(
+                name="Delft aan het werk",
+                organisation_id=await organising_id(session),
+                targets={"job_starts": 5, "placements": 3},
+            )
             session.add(programme)
             await session.flush()
             for event_id in (second.event_id, first.event_id):

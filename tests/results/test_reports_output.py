@@ -30,6 +30,7 @@ from events.results.figures import event_report
 from events.results.view import event_view
 from tests.cli import cli
 from tests.conftest import run
+from tests.helpers import organising_id
 from tests.pdftools import require_tools
 from tests.results.reports_seed import MARKER_NAME, seed
 from tests.results.test_reports_pages import as_organiser
@@ -121,7 +122,9 @@ def test_cli_report_writes_the_event_and_the_programme_pdf(settings: Settings, t
 
     async def programme() -> None:
         async with open_session(settings) as session:
-            found = Programme(name="Delft aan het werk", targets={"job_starts": 10})
+            found = Programme(
+                name="Delft aan het werk", organisation_id=await organising_id(session), targets={"job_starts": 10}
+            )
             session.add(found)
             await session.flush()
             await session.execute(update(Event).where(Event.id == seeded.event_id).values(programme_id=found.id))
