@@ -1,11 +1,11 @@
 """Finding candidates among thousands: search by name, e-mail and phone, filters, sorting and pages, computed in the
 database (a count and one page, never every row) within what the user reaches (CandidateService.visible_query).
 
-- The text ``q`` is split into words; every word must be found (case-insensitively, anywhere) in the name, the
-  e-mail address or the phone number. A ``q`` of digits with spaces, dashes, dots, slashes, brackets or a plus
-  ("06-1234 5678") is a phone number: its digits are compared with the stored number's digits, whatever was
-  typed between them (the stored number is normalised in SQL by replace(), which both databases have; a stored
-  "+31 6 ..." is not the same digits as "06 ...", and is not matched by it).
+- The text ``q`` is split into words; every word must be found (case-insensitively, anywhere) in the name or the
+  e-mail address, or, for a word of digits, in the phone number. A ``q`` of digits with spaces, dashes, dots,
+  slashes, brackets or a plus ("06-1234 5678") is a phone number: its digits are compared with the stored number's
+  digits, whatever was typed between them (the stored number is normalised in SQL by replace(), which both
+  databases have; a stored "+31 6 ..." is not the same digits as "06 ...", and is not matched by it).
 - Case-insensitive through events.platform.db.folded: lower() on PostgreSQL, Python's str.lower on SQLite (whose
   own lower() leaves "Ç" and "Ü" alone). Accents are not folded: "Celik" does not find "Çelik".
 - The filters only narrow within reach, and the events and programmes they name count only when the user reaches
@@ -44,6 +44,8 @@ MAX_PER_PAGE = 200
 MAX_QUERY = 200
 SORTS = ("name", "newest")
 STATUSES = tuple(s.value for s in ParticipationStatus)
+# The query parameters of a search, in the API and on the page alike.
+SEARCH_PARAMETERS = ("q", "event", "programme", "coach", "organisation", "status", "sort", "page", "per_page")
 # What may stand between the digits of a phone number as people type it.
 PHONE_QUERY = re.compile(r"[0-9\s\-+().\/]+")
 PHONE_SEPARATORS = (" ", "-", ".", "(", ")", "/", "+")
@@ -195,7 +197,7 @@ def _text_conditions(q: str) -> list[ColumnElement[bool]]:
         pattern = _like(word.lower())
         either = [name.like(pattern, escape="\\"), email.like(pattern, escape="\\")]
         word_digits = re.sub(r"[^0-9]", "", word)
-        if word_digits:
+        if word_digits and PHONE_QUERY.fullmatch(word):  # "Kees 0612": a name and part of a number
             either.append(phone_digits(Candidate.phone).like(_like(word_digits), escape="\\"))
         conditions.append(or_(*either))
     return conditions
