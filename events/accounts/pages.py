@@ -33,6 +33,13 @@ from events.platform.web import EventPageController, EventWeb, PageController, W
 from events.registration import candidates as registration
 from events.registration import case_shares
 from events.registration import preferences as prefs
+from events.registration.candidate_search import (
+    SEARCH_PARAMETERS,
+    STATUSES,
+    CandidateSearch,
+    search_candidates,
+    search_choices,
+)
 
 
 class LoginForm(msgspec.Struct):
@@ -112,7 +119,9 @@ class HomePages(Controller):
         figures = await events_service.figures(events)
         context: dict[str, Any] = {"events": events, "figures": figures}
         if viewer.role is Role.COACH:
-            context["candidates"] = await CandidateService(db_session, viewer).list()
+            # A page of them (the list at /candidates searches and pages all of them).
+            found = await search_candidates(db_session, viewer, CandidateSearch())
+            context["candidates"], context["candidate_total"] = found.items, found.total
             context["colleagues"] = [c for c in await registration.coaches(db_session, viewer) if c.id != viewer.id]
             context["todo"] = await follow_up.todo_context(db_session, viewer, today())
         return Template(f"events/home_{viewer.role.value}.html", context=context)
@@ -151,13 +160,27 @@ class CandidatePages(PageController):
     guards = [requires(Role.ORGANISER, Role.COACH)]
 
     @get("/", name="candidates")
-    async def candidates_page(self, web: NamedDependency[Web]) -> Template:
-        candidates = await CandidateService(web.db, web.user).list()
-        coach_ids = {c.coach_id for candidate in candidates for c in candidate.coaches}
+    async def candidates_page(self, request: Request[Any, Any, Any], web: NamedDependency[Web]) -> Template:
+        """The candidates the user reaches, searched, filtered, sorted and a page at a time
+        (events.registration.candidate_search)."""
+        wanted = CandidateSearch.parse(**{name: request.query_params.get(name) for name in SEARCH_PARAMETERS})
+        found = await search_candidates(web.db, web.user, wanted)
+        choices = await search_choices(web.db, web.user)
+        coach_ids = {c.coach_id for candidate in found.items for c in candidate.coaches}
         coaches = {}
         if coach_ids:
             coaches = {u.id: u for u in (await web.db.scalars(select(User).where(User.id.in_(coach_ids)))).all()}
-        return Template("events/candidates.html", context={"candidates": candidates, "coaches": coaches})
+        return Template(
+            "events/candidates.html",
+            context={
+                "candidates": found.items,
+                "found": found,
+                "wanted": wanted,
+                "choices": choices,
+                "coaches": coaches,
+                "statuses": STATUSES,
+            },
+        )
 
     @get("/{candidate_id:int}", name="candidate")
     async def candidate_page(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Template:

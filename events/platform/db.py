@@ -11,10 +11,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event, func
+from sqlalchemy import DateTime, MetaData, String, TypeDecorator, event, func
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 
 from events.platform.settings import Settings
 
@@ -85,6 +88,28 @@ class TimestampMixin:
     )
 
 
+class folded(GenericFunction[str]):  # noqa: N801 (a SQL function, named like one)
+    """A text in lower case for case-insensitive search, beyond ASCII on both databases: PostgreSQL's lower() folds
+    every letter, SQLite's only A-Z, so on SQLite this calls Python's str.lower (registered on each connection)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"meetmatch_lower({compiler.process(element.clauses, **kw)})"
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def dialect_insert(session: AsyncSession, model: Any) -> Any:
     """An INSERT of this session's dialect, so that `on_conflict_do_nothing` is there (SQLite and PostgreSQL)."""
     from sqlalchemy.dialects import postgresql, sqlite
@@ -145,6 +170,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Erased personal data must not linger in free pages.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+        dbapi_connection.create_function("meetmatch_lower", 1, _lower, deterministic=True)
 
 
 async def dispose_engine(engine: AsyncEngine) -> None:

@@ -3,12 +3,12 @@ caseload over; the known organisations, to pick an employer from."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import or_, select
 
@@ -17,6 +17,14 @@ from events.platform.models import CoachKind, Organisation, OrganisationKind, Ro
 from events.platform.reach import connected_organisations, organisation_of
 from events.platform.services import CandidateService
 from events.platform.web import WEB, Web
+from events.registration.candidate_search import (
+    MAX_PER_PAGE,
+    PER_PAGE,
+    SORTS,
+    STATUSES,
+    CandidateSearch,
+    search_candidates,
+)
 from events.registration.candidates import (
     add_consent,
     assign_coach,
@@ -60,6 +68,19 @@ class CoachRow(msgspec.Struct):
     email: str
 
 
+class CandidateList(msgspec.Struct):
+    """One page of the candidates found, and how many were found in all."""
+
+    items: list[CandidateRow]
+    total: int
+    page: int
+    per_page: int
+
+
+def _query(description: str, name: str | None = None) -> Any:
+    return QueryParameter(name=name, required=False, description=description)
+
+
 class OrganisationRow(msgspec.Struct):
     id: int
     name: str
@@ -82,9 +103,38 @@ class CandidateAdminApi(Controller):
     dependencies = WEB
 
     @get("/candidates", name="api:candidates")
-    async def list_candidates(self, web: NamedDependency[Web]) -> list[CandidateRow]:
-        """Your candidates (all of them for organisers)."""
-        return [CandidateRow.of(c) for c in await CandidateService(web.db, web.user).list()]
+    async def list_candidates(
+        self,
+        web: NamedDependency[Web],
+        q: Annotated[str | None, _query("Words found in the name, e-mail address or phone number")] = None,
+        event_id: Annotated[str | None, _query("Only those taking part in this event (id)", "event")] = None,
+        programme_id: Annotated[
+            str | None, _query("Only those taking part in an event of this programme", "programme")
+        ] = None,
+        coach: Annotated[str | None, _query("Only those this coach (user id) coaches")] = None,
+        organisation: Annotated[str | None, _query("Only those coached by a coach of this organisation (id)")] = None,
+        status: Annotated[
+            str | None, _query(f"Participation status in the event (or any event): {', '.join(STATUSES)}")
+        ] = None,
+        sort: Annotated[str | None, _query(f"{' or '.join(SORTS)} (default name)")] = None,
+        page: Annotated[str | None, _query("The page, from 1")] = None,
+        per_page: Annotated[str | None, _query(f"Candidates a page, 1 to {MAX_PER_PAGE} (default {PER_PAGE})")] = None,
+    ) -> CandidateList:
+        """Your candidates (for organisers: those of your organisation and those taking part in its events), a
+        page at a time; a parameter that cannot be read is a 400 naming it."""
+        search = CandidateSearch.parse(
+            q=q,
+            event=event_id,
+            programme=programme_id,
+            coach=coach,
+            organisation=organisation,
+            status=status,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
+        found = await search_candidates(web.db, web.user, search)
+        return CandidateList([CandidateRow.of(c) for c in found.items], found.total, found.page, found.per_page)
 
     @get("/candidates/{candidate_id:int}", name="api:candidate")
     async def get_candidate(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> CandidateDetail:

@@ -477,9 +477,9 @@ def test_coach_gets_404_for_another_coachs_candidate_exactly_like_a_missing_one(
 
 def test_coach_lists_only_own_candidates(client: TestClient[Litestar], demo: DemoResult) -> None:
     login(client, OTHER_COACH)
-    mine = client.get("/api/candidates").json()
+    mine = client.get("/api/candidates").json()["items"]
     login(client, ORGANISER)
-    everyone = client.get("/api/candidates").json()
+    everyone = client.get("/api/candidates").json()["items"]
 
     assert len(everyone) == 50
     assert 0 < len(mine) < 50

@@ -360,13 +360,13 @@ def test_coach_sets_wish_with_big_buttons_page(
 
 def test_caseload_handover_moves_every_candidate(client: TestClient[Litestar], demo: DemoResult) -> None:
     login(client, COACH)
-    mine = {c["id"] for c in client.get("/api/candidates").json()}
+    mine = {c["id"] for c in client.get("/api/candidates").json()["items"]}
     coaches = {c["email"]: c["id"] for c in client.get("/api/coaches").json()}
 
     moved = post(client, f"/api/coaches/{coaches[COACH]}/handover", {"to_coach_id": coaches[OTHER_COACH]}).json()
-    after = client.get("/api/candidates").json()
+    after = client.get("/api/candidates").json()["items"]
     login(client, OTHER_COACH)
-    theirs = {c["id"] for c in client.get("/api/candidates").json()}
+    theirs = {c["id"] for c in client.get("/api/candidates").json()["items"]}
 
     assert moved == {"moved": len(mine)}
     assert after == []

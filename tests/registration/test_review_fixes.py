@@ -110,7 +110,7 @@ def test_odd_ids_answer_404_not_500(client: TestClient[Litestar], demo: DemoResu
 
 def test_sign_up_with_a_bogus_status_is_422_naming_it(client: TestClient[Litestar], demo: DemoResult) -> None:
     login(client, COACH)
-    candidate = client.get("/api/candidates").json()[0]
+    candidate = client.get("/api/candidates").json()["items"][0]
 
     response = client.post(
         "/api/events/samen-werkt/participations",
@@ -160,7 +160,7 @@ def test_coach_cannot_take_a_colleague_or_the_last_coach_off(
 ) -> None:
     login(client, COACH)
     coaches = {c["email"]: c["id"] for c in client.get("/api/coaches").json()}
-    candidate = client.get("/api/candidates").json()[0]
+    candidate = client.get("/api/candidates").json()["items"][0]
     added = client.post(
         f"/api/candidates/{candidate['id']}/coaches",
         json={"coach_id": coaches["reclassering@demo.meetmatch.nl"], "kind": "probation"},
