@@ -1,7 +1,7 @@
 """case shares: a candidate's case shared with a professional of another organisation on the candidate's consent,
 and notes added to a case (stored encrypted, events.platform.crypto)
 
-Revision ID: 0014
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-07 21:00:00
 
@@ -16,7 +16,7 @@ from alembic import op
 import events.platform.crypto
 import events.platform.db
 
-revision: str = "0014"
+revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
