@@ -76,7 +76,7 @@ def _share(client: TestClient[Litestar], candidate_id: int, email: str = PROFESS
 
 
 def _ids(client: TestClient[Litestar]) -> set[int]:
-    return {row["id"] for row in client.get("/api/candidates").json()}
+    return {row["id"] for row in client.get("/api/candidates", params={"per_page": 200}).json()["items"]}
 
 
 def test_shared_case_is_read_audited_and_added_to_until_the_sharing_ends(
