@@ -34,7 +34,7 @@ def test_browser_coach_shares_a_case_the_professional_adds_a_note_until_it_ends(
     try:
         coach = coach_context.new_page()
         log_in(coach, base, COACH)
-        candidate_id = coach.request.get(f"{base}/api/candidates").json()[0]["id"]
+        candidate_id = coach.request.get(f"{base}/api/candidates").json()["items"][0]["id"]
         coach.goto(f"{base}/candidates/{candidate_id}")
         coach.get_by_label("E-mailadres van de professional").fill(PROFESSIONAL)
         coach.get_by_label("Hoe gaf de kandidaat toestemming?").select_option("paper")

@@ -77,6 +77,8 @@ def test_browser_event_fills_up_from_spreadsheet_to_wishes_grid(browser: Any, li
         is_mobile=True,
         has_touch=True,
     )
+    # Among their candidates, the coach finds the person by searching the list.
+    phone.goto(live_server + "/candidates/?q=Persoon3")
     phone.get_by_role("link", name="Persoon3 Achter3").click()
     phone.locator("li", has_text="Banenmarkt Tanthof").get_by_role("link", name="Wensen").click()
     phone.locator(".wish", has_text="Werkse! Groen").get_by_role("button", name="heel graag").click()
