@@ -80,12 +80,10 @@ def rename(name: str, new_name: str) -> None:
 
     async def work() -> str:
         from events.platform.db import open_session
-        from events.platform.organisations import clean_name, find_organisation
+        from events.platform.organisations import clean_name, find_organisation, named_organisation
 
         async with open_session(settings) as session:
-            organisation = await find_organisation(session, name)
-            if organisation is None:
-                raise CliError(f"NAME: there is no organisation named {name!r}")
+            organisation = await named_organisation(session, name)
             clean = clean_name(new_name, "new_name")
             other = await find_organisation(session, clean)
             if other is not None and other.id != organisation.id:
@@ -108,12 +106,10 @@ def deactivate(name: str, undo: bool) -> None:
     async def work() -> str:
         from events.accounts.admin import set_active
         from events.platform.db import open_session
-        from events.platform.organisations import find_organisation
+        from events.platform.organisations import named_organisation
 
         async with open_session(settings) as session:
-            organisation = await find_organisation(session, name)
-            if organisation is None:
-                raise CliError(f"NAME: there is no organisation named {name!r}")
+            organisation = await named_organisation(session, name)
             await set_active(session, None, organisation, active=undo)
             await session.commit()
             return organisation.name

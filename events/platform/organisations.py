@@ -36,6 +36,14 @@ async def find_organisation(session: AsyncSession, name: str) -> Organisation | 
     return found
 
 
+async def named_organisation(session: AsyncSession, name: str, field: str = "name") -> Organisation:
+    """The organisation of this name; a DomainError naming ``field`` where there is none."""
+    found = await find_organisation(session, name)
+    if found is None:
+        raise DomainError("unknown_organisation", f"there is no organisation named {name!r}", field)
+    return found
+
+
 async def add_organisation(
     session: AsyncSession, name: str, kind: OrganisationKind = OrganisationKind.ORGANISER
 ) -> Organisation:

@@ -295,3 +295,44 @@ def test_cli_serve_refuses_an_unmigrated_database_without_migrate(settings: Sett
 
     assert result.returncode == 2
     assert result.stderr.strip() == "error: the database schema is not up to date; run `meetmatch db upgrade` first"
+
+
+def test_cli_organisations_list_rename_and_deactivate(one_organising: Settings, settings: Settings) -> None:
+    assert cli(settings, "organisations", "add", "Groen BV", "--kind", "employer").returncode == 0
+    added = cli(
+        settings,
+        "users",
+        "add",
+        "--role",
+        "employer",
+        "--email",
+        "groen@example.org",
+        "--organisation",
+        "Groen BV",
+        "--password-stdin",
+        stdin="lang-genoeg-wachtwoord\n",
+    )
+    assert added.returncode == 0, added.stderr
+
+    listed = cli(settings, "organisations", "list")
+    renamed = cli(settings, "organisations", "rename", "groen bv", "Groen en Zo")
+    taken = cli(settings, "organisations", "rename", "Groen en Zo", "werkse!")
+    unknown = cli(settings, "organisations", "deactivate", "Onbekend")
+    off = cli(settings, "organisations", "deactivate", "Groen en Zo")
+
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split() for line in listed.stdout.splitlines()[1:]]
+    assert ["Groen", "BV", "employer", "active", "1", "0", "0"] in rows
+    assert ["Werkse!", "organiser", "active", "0", "0", "0"] in rows
+    assert (renamed.returncode, renamed.stdout.strip()) == (0, "renamed to Groen en Zo")
+    assert taken.returncode == 2
+    assert "an organisation named 'Werkse!' already exists" in taken.stderr
+    assert (unknown.returncode, unknown.stderr.strip()) == (2, "error: name: there is no organisation named 'Onbekend'")
+    assert off.returncode == 0, off.stderr
+    credentials = {"email": "groen@example.org", "password": "lang-genoeg-wachtwoord"}
+    with TestClient(create_app(settings)) as client:
+        refused = client.post("/api/auth/login", json=credentials)
+    assert refused.status_code == 401
+    assert cli(settings, "organisations", "deactivate", "Groen en Zo", "--undo").returncode == 0
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/api/auth/login", json=credentials).status_code == 200
