@@ -261,7 +261,9 @@ async def candidate_context(web: Web, candidate_id: int) -> dict[str, Any]:
     confidential = service.confidential(candidate)
     user = web.user
     coaches_it = any(link.coach_id == user.id for link in candidate.coaches)
-    manages = user.role is Role.ORGANISER or coaches_it
+    # Managing the record is for its coaches and the organisers of the organisation that owns it (an organiser
+    # whose event the candidate of another organisation merely takes part in sees the page, not the controls).
+    manages = coaches_it or (user.role is Role.ORGANISER and confidential)
     participations = await service.participations(candidate)
     signed_up = {p.event_id for p in participations}
     events = [e for e in await EventService(web.db, user).list() if e.id not in signed_up] if manages else []
@@ -269,6 +271,7 @@ async def candidate_context(web: Web, candidate_id: int) -> dict[str, Any]:
         "candidate": candidate,
         "confidential": confidential,
         "manages": manages,
+        "shared_with_me": user.role is Role.COACH and not coaches_it,
         "may_share": coaches_it,
         "owns": user.role is Role.ORGANISER and candidate.organisation_id == user.organisation_id,
         "shares": await case_shares.shares(web.db, candidate),

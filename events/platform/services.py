@@ -379,17 +379,21 @@ class CandidateService:
         query = self._visible(select(Candidate)).order_by(Candidate.first_name, Candidate.last_name, Candidate.id)
         return (await self.session.scalars(query.options(selectinload(Candidate.coaches)))).all()
 
-    async def get(self, candidate_id: int, *, sensitive: bool = False, shared: bool = False) -> Candidate:
+    async def get(
+        self, candidate_id: int, *, sensitive: bool = False, shared: bool = False, manage: bool = False
+    ) -> Candidate:
         """One candidate; reading the sensitive fields is written to the audit log. Without ``shared`` only what
         the user may manage (a professional a case is shared with reads it and adds to it, nothing more: pass
-        ``shared=True`` where that is all that is done)."""
+        ``shared=True`` where that is all that is done). With ``manage`` (changing the record, its coaches or
+        its consents) only for whom reads the confidential fields: an organiser whose event a candidate of
+        another organisation merely takes part in finds nobody."""
         query = self._visible(select(Candidate).where(Candidate.id == candidate_id), shared=shared).options(
             selectinload(Candidate.coaches).selectinload(CandidateCoach.coach),
             selectinload(Candidate.consents),
             selectinload(Candidate.shares),
         )
         candidate: Candidate | None = await self.session.scalar(query)
-        if candidate is None:
+        if candidate is None or (manage and not self.confidential(candidate)):
             raise NotFoundError("candidate")
         if sensitive and self.confidential(candidate):
             await audit(

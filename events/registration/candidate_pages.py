@@ -110,12 +110,12 @@ class CandidateAdminPages(PageController):
 
     @get("/{candidate_id:int}/edit", name="candidate_edit")
     async def edit_candidate(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Template:
-        candidate = await CandidateService(web.db, web.user).get(candidate_id, sensitive=True)
+        candidate = await CandidateService(web.db, web.user).get(candidate_id, sensitive=True, manage=True)
         return Template(FORM, context=self._context(candidate, candidate_form_values(candidate)))
 
     @post("/{candidate_id:int}/edit", name="candidate_update")
     async def update_candidate(self, web: NamedDependency[Web], candidate_id: FromPath[int]) -> Response[Any]:
-        candidate = await CandidateService(web.db, web.user).get(candidate_id)
+        candidate = await CandidateService(web.db, web.user).get(candidate_id, manage=True)
         values = await web.values(lists=("sectors", "barriers"))
         try:
             await update_candidate(web.db, web.user, candidate_id, parse(CandidateInput, values))

@@ -122,7 +122,7 @@ async def update_candidate(
     session: AsyncSession, user: CurrentUser, candidate_id: int, data: CandidateInput
 ) -> Candidate:
     """Change a candidate's record (their coaches and organisers)."""
-    candidate = await CandidateService(session, user).get(candidate_id)
+    candidate = await CandidateService(session, user).get(candidate_id, manage=True)
     email = _check_candidate(data)
     if email and await session.scalar(
         select(Candidate.id).where(
@@ -140,7 +140,7 @@ async def update_candidate(
 
 
 async def add_consent(session: AsyncSession, user: CurrentUser, candidate_id: int, data: ConsentInput) -> Consent:
-    candidate = await CandidateService(session, user).get(candidate_id)
+    candidate = await CandidateService(session, user).get(candidate_id, manage=True)
     consent = Consent(
         candidate_id=candidate.id, purpose=data.purpose.strip(), method=data.method, recorded_by_id=user.id or None
     )
@@ -151,7 +151,7 @@ async def add_consent(session: AsyncSession, user: CurrentUser, candidate_id: in
 
 
 async def withdraw_consent(session: AsyncSession, user: CurrentUser, candidate_id: int, consent_id: int) -> None:
-    candidate = await CandidateService(session, user).get(candidate_id)
+    candidate = await CandidateService(session, user).get(candidate_id, manage=True)
     consent = await session.get(Consent, consent_id)
     if consent is None or consent.candidate_id != candidate.id:
         raise NotFoundError("consent")
@@ -166,7 +166,7 @@ async def assign_coach(
     session: AsyncSession, user: CurrentUser, candidate_id: int, coach_id: int, kind: CoachKind = CoachKind.JOBCOACH
 ) -> None:
     """Add a coach to a candidate (organisers; a coach may add a colleague to their own candidate)."""
-    candidate = await CandidateService(session, user).get(candidate_id)
+    candidate = await CandidateService(session, user).get(candidate_id, manage=True)
     await _link_coach(session, user, candidate.id, coach_id, kind)
     await audit(
         session, user, "assign_coach", "candidate", candidate.id, candidate_id=candidate.id, detail={"coach": coach_id}
@@ -174,7 +174,7 @@ async def assign_coach(
 
 
 async def remove_coach(session: AsyncSession, user: CurrentUser, candidate_id: int, coach_id: int) -> None:
-    candidate = await CandidateService(session, user).get(candidate_id)
+    candidate = await CandidateService(session, user).get(candidate_id, manage=True)
     link = await session.get(CandidateCoach, (candidate.id, coach_id))
     if link is None:
         raise NotFoundError("coach")

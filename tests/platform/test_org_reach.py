@@ -16,18 +16,18 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from badges.models import HeldTalk
 from events.demo import bakboord
 from events.demo.seed import DEMO_SLUG, DemoResult
 from events.followup.models import Outcome
 from events.platform.db import open_session
-from events.platform.models import Candidate, CandidateCoach, CandidateParticipation, Event, User
+from events.platform.models import AuditEntry, Candidate, CandidateCoach, CandidateParticipation, Event, User
 from events.platform.settings import Settings
 from events.programmes.models import Programme
 from schedule.models import BuildJob
-from tests.conftest import COACH, ORGANISER, login, run
+from tests.conftest import COACH, ORGANISER, csrf_headers, login, run
 from tests.platform.test_authz import MATRIX, _ids, concrete, request
 
 MARKER = "Zwartkop7731"  # seeded into Werkse!'s people; must never reach BAKboord's accounts
@@ -231,3 +231,56 @@ async def _a_bakboord_candidate(settings: Settings) -> int:
         )
         assert found is not None
         return int(found)
+
+
+async def _bakboord_candidate_taking_part_in_samen_werkt(settings: Settings) -> int:
+    """A BAKboord candidate signed up for Werkse!'s event (their officer brought them), with a confidential note."""
+    candidate_id = await _a_bakboord_candidate(settings)
+    async with open_session(settings) as session:
+        werkse = await session.scalar(select(Event.id).where(Event.slug == DEMO_SLUG))
+        session.add(CandidateParticipation(event_id=werkse, candidate_id=candidate_id))
+        candidate = await session.get(Candidate, candidate_id)
+        assert candidate is not None
+        candidate.coach_note = f"{MARKER} reclasseringsnotitie"
+        await session.commit()
+    return candidate_id
+
+
+async def _sensitive_reads(settings: Settings, email: str) -> int:
+    async with open_session(settings) as session:
+        actor = select(User.id).where(User.email == email).scalar_subquery()
+        found = await session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.actor_id == actor, AuditEntry.action == "read_sensitive")
+        )
+        return int(found or 0)
+
+
+def test_an_organiser_sees_another_organisation_s_candidate_in_their_event_without_the_confidential_fields(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    candidate_id = run(_bakboord_candidate_taking_part_in_samen_werkt(database))
+    login(client, ORGANISER)
+
+    record = client.get(f"/api/candidates/{candidate_id}")
+    page = client.get(f"/candidates/{candidate_id}")
+    edit = client.get(f"/candidates/{candidate_id}/edit")
+    change = client.put(
+        f"/api/candidates/{candidate_id}",
+        json={"first_name": "Ander", "last_name": "Naam"},
+        headers=csrf_headers(client),
+    )
+
+    assert record.status_code == page.status_code == 200
+    assert (record.json()["target_group"], record.json()["barriers"], record.json()["coach_note"]) == (None, [], "")
+    assert MARKER not in record.text
+    assert MARKER not in page.text
+    assert "ex-gedetineerde" not in page.text
+    assert edit.status_code == change.status_code == 404
+    assert run(_sensitive_reads(database, ORGANISER)) == 0
+    # The owning organisation's organiser reads them, and the read is audited.
+    login(client, bakboord.ORGANISER[1])
+    owned = client.get(f"/api/candidates/{candidate_id}")
+    assert owned.json()["coach_note"] == f"{MARKER} reclasseringsnotitie"
+    assert run(_sensitive_reads(database, bakboord.ORGANISER[1])) == 1
