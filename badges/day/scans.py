@@ -36,6 +36,7 @@ from events.platform.models import (
     Event,
     Role,
 )
+from events.platform.reach import in_own_organisation
 from events.platform.services import event_ref_clause
 
 
@@ -343,7 +344,12 @@ async def set_follow_up(
     talk = await session.get(HeldTalk, talk_id)
     if talk is None:
         raise NotFoundError("talk")
-    if user.role is not Role.ORGANISER:
+    if user.role is Role.ORGANISER:
+        # An organiser of the organisation whose event it was.
+        event = await session.get(Event, talk.event_id)
+        if event is None or not in_own_organisation(user, event):
+            raise NotFoundError("talk")
+    else:
         employer = await session.get(EmployerParticipation, talk.employer_participation_id)
         if user.role is not Role.EMPLOYER or employer is None or employer.organisation_id != user.organisation_id:
             raise NotFoundError("talk")

@@ -265,6 +265,10 @@ async def candidate_context(web: Web, candidate_id: int) -> dict[str, Any]:
     # whose event the candidate of another organisation merely takes part in sees the page, not the controls).
     manages = coaches_it or (user.role is Role.ORGANISER and confidential)
     participations = await service.participations(candidate)
+    if not confidential:
+        # Another organisation's person: only their part in this user's own events shows.
+        reached = {e.id for e in await EventService(web.db, user).list()}
+        participations = [p for p in participations if p.event_id in reached]
     signed_up = {p.event_id for p in participations}
     events = [e for e in await EventService(web.db, user).list() if e.id not in signed_up] if manages else []
     return {

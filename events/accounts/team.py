@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform import i18n, twofactor
@@ -23,7 +23,7 @@ from events.platform.labels import role_label
 from events.platform.models import Event, Organisation, OrganisationKind, Partnership, Role, User
 from events.platform.organisations import clean_name, create_user, find_organisation
 from events.platform.outbox import Outgoing, enqueue
-from events.platform.reach import organisation_of
+from events.platform.reach import connected_organisations, organisation_of
 from events.platform.security import digest
 from events.platform.services import audit, check_email
 from events.programmes.models import Programme
@@ -134,11 +134,16 @@ async def activities(session: AsyncSession, user: CurrentUser) -> list[Activity]
     return found
 
 
-async def partner_names(session: AsyncSession) -> list[str]:
-    """The partner organisations' names, for the invitation form's suggestions."""
+async def partner_names(session: AsyncSession, user: CurrentUser) -> list[str]:
+    """The names of the partner organisations the organisation works with, for the invitation form's
+    suggestions (never those that work only with other organisations)."""
     found = await session.scalars(
         select(Organisation.name)
-        .where(Organisation.kind == OrganisationKind.PARTNER, Organisation.is_active.is_(True))
+        .where(
+            Organisation.kind == OrganisationKind.PARTNER,
+            Organisation.is_active.is_(True),
+            Organisation.id.in_(connected_organisations(organisation_of(user))),
+        )
         .order_by(func.lower(Organisation.name))
     )
     return list(found)
@@ -330,11 +335,32 @@ async def invite_partner_coach(
             # A coach of this partner who logs in already: their organisation is invited, no link is needed.
             await _partnership(session, user, partner, target)
             return None
+        if not await _works_with(session, organisation_id, partner):
+            # New accounts in a partner organisation that works only with other organisations would reach their
+            # events: the first invitation names a coach of it who has an account; after that, colleagues too.
+            raise DomainError(
+                "partner_elsewhere",
+                _t(
+                    "%(name)s works with another organisation here. Invite one of its coaches who has an account "
+                    "(by their e-mail address) first; after that you can invite new colleagues of theirs.",
+                    name=partner.name,
+                ),
+                "email",
+            )
         account = await new_account(session, address, Role.COACH, clean, partner)
     await _partnership(session, user, partner, target)
     token = await send_invitation(session, user, account, partner.name, base_url, target_name)
     await audit(session, user, "invite", "user", account.id, detail={"role": "coach", "partner": partner.id})
     return token
+
+
+async def _works_with(session: AsyncSession, organisation_id: int, partner: Organisation) -> bool:
+    """Whether the partner is new, or already works with the organisation (events.platform.reach)."""
+    anyone = await session.scalar(select(User.id).where(User.organisation_id == partner.id).limit(1))
+    if anyone is None:
+        return True
+    connected = select(literal(partner.id)).where(literal(partner.id).in_(connected_organisations(organisation_id)))
+    return await session.scalar(connected) is not None
 
 
 async def _working_coach(session: AsyncSession, address: str, partner: Organisation) -> bool:
@@ -434,8 +460,11 @@ async def set_account_active(session: AsyncSession, user: CurrentUser, account_i
 
 async def reset_two_factor(session: AsyncSession, user: CurrentUser, account_id: int) -> User:
     """Switch a colleague's second factor off (a lost phone): organisers and coaches set it up again at their
-    next login."""
+    next login, and their open sessions end (events.platform.services.load_active_user). Not one's own: that
+    is the account page's, with a code."""
     account = await own_account(session, user, account_id)
+    if account.id == user.id:
+        raise DomainError("own_account", _t("Reset your own second factor on your account page."), "_form")
     await twofactor.switch_off(session, account)
     await audit(session, user, "two_factor_reset", "user", account.id)
     return account

@@ -73,7 +73,7 @@ async def _page(
         "members": await team.members(web.db, web.user),
         "partner_coaches": await team.partner_coaches(web.db, web.user),
         "activities": await team.activities(web.db, web.user),
-        "partner_names": await team.partner_names(web.db),
+        "partner_names": await team.partner_names(web.db, web.user),
         "roles": [r.value for r in team.TEAM_ROLES],
         "form": form,
         "values": values or {},

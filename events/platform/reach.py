@@ -158,13 +158,14 @@ def owned_candidates(user: CurrentUser) -> ColumnElement[bool]:
 
 def audit_reach(user: CurrentUser) -> ColumnElement[bool]:
     """The audit entries an organiser reads: those written by an account of their organisation and those about
-    a person they reach (the command line: all)."""
+    a person it owns (about another organisation's person taking part in its events, only what its own accounts
+    did; the command line: all)."""
     if user.everywhere:
         return true()
     organisation = organisation_of(user)
     return or_(
         AuditEntry.actor_id.in_(select(User.id).where(User.organisation_id == organisation)),
-        AuditEntry.candidate_id.in_(organiser_candidates(organisation)),
+        AuditEntry.candidate_id.in_(select(Candidate.id).where(Candidate.organisation_id == organisation)),
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from events.platform import dates
+from events.platform import dates, twofactor
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.identity import CurrentUser
 from events.platform.models import (
@@ -127,8 +127,14 @@ async def may_log_in(session: AsyncSession, user: User) -> bool:
 
 
 async def load_active_user(session: AsyncSession, user_id: int) -> CurrentUser | None:
+    """The session's user, while they may log in. A role that needs two-factor login without it set up (an
+    organiser made of a door account, a second factor reset) ends the session: the next login sets it up."""
     user = await session.get(User, user_id)
-    return to_current_user(user) if user and await may_log_in(session, user) else None
+    if user is None or not await may_log_in(session, user):
+        return None
+    if twofactor.required_for(user.role) and not twofactor.is_on(user):
+        return None
+    return to_current_user(user)
 
 
 async def system_user(session: AsyncSession) -> CurrentUser:

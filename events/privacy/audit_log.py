@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.errors import NotFoundError
@@ -135,10 +135,10 @@ async def recent_access(session: AsyncSession, user: CurrentUser, candidate_id: 
             select(CandidateParticipation.id).where(CandidateParticipation.candidate_id == candidate_id)
         )
     )
+    about = audit_about(candidate_id, pids)
+    if user.role is Role.ORGANISER:
+        about = and_(about, audit_reach(user))  # another organisation's person: what its own accounts did
     found = await session.execute(
-        _select()
-        .where(audit_about(candidate_id, pids))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(RECENT)
+        _select().where(about).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(RECENT)
     )
     return _rows(found.tuples())

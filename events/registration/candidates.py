@@ -22,12 +22,14 @@ from events.platform.models import (
     CoachKind,
     Consent,
     Event,
+    Organisation,
+    OrganisationKind,
     ParticipationStatus,
     Role,
     User,
 )
 from events.platform.names import clean_name
-from events.platform.reach import coach_reach, owning_organisation
+from events.platform.reach import coach_reach, owned_candidates, owning_organisation
 from events.platform.services import CandidateService, audit, check_email
 from events.registration.case_shares import end_shares_of_consent
 from events.registration.inputs import CandidateInput, ConsentInput, ParticipationInput
@@ -191,19 +193,38 @@ async def remove_coach(session: AsyncSession, user: CurrentUser, candidate_id: i
 
 
 async def hand_over_caseload(session: AsyncSession, user: CurrentUser, from_coach_id: int, to_coach_id: int) -> int:
-    """Move every candidate of one coach to another; returns how many moved. Organisers, or the coach themselves."""
+    """Move every candidate of one coach to another; returns how many moved. The coach themselves, or an organiser:
+    then only the candidates their organisation owns, of a coach their organisation works with (a partner's coach
+    who also works for another organisation keeps that organisation's candidates)."""
     if not (user.role is Role.ORGANISER or (user.role is Role.COACH and user.id == from_coach_id)):
+        raise NotFoundError("coach")
+    if (
+        user.role is Role.ORGANISER
+        and await session.scalar(select(User.id).where(User.id == from_coach_id, coach_reach(user))) is None
+    ):
         raise NotFoundError("coach")
     target = await session.scalar(select(User).where(User.id == to_coach_id, coach_reach(user)))
     if target is None or target.role is not Role.COACH or not target.is_active or to_coach_id == from_coach_id:
         raise DomainError("unknown_coach", _t("choose another active coach"), "to_coach")
-    links = (await session.scalars(select(CandidateCoach).where(CandidateCoach.coach_id == from_coach_id))).all()
+    query = select(CandidateCoach).where(CandidateCoach.coach_id == from_coach_id)
+    if user.role is Role.ORGANISER:
+        query = query.where(CandidateCoach.candidate_id.in_(select(Candidate.id).where(owned_candidates(user))))
+    links = (await session.scalars(query)).all()
     moved = 0
     for link in links:
         if await session.get(CandidateCoach, (link.candidate_id, to_coach_id)) is None:
             session.add(CandidateCoach(candidate_id=link.candidate_id, coach_id=to_coach_id, kind=link.kind))
         await session.delete(link)
         moved += 1
+        await audit(
+            session,
+            user,
+            "hand_over",
+            "candidate",
+            link.candidate_id,
+            candidate_id=link.candidate_id,
+            detail={"from": from_coach_id, "to": to_coach_id},
+        )
     await session.flush()
     await audit(session, user, "hand_over", "coach", from_coach_id, detail={"to": to_coach_id, "candidates": moved})
     return moved
@@ -250,8 +271,29 @@ async def sign_up(
     _apply_participation(participation, data, rounds)
     session.add(participation)
     await session.flush()
+    await _owned_by_the_organiser(session, candidate, event)
     await audit(session, user, "sign_up", "candidate_participation", participation.id, candidate_id=candidate.id)
     return participation
+
+
+async def _owned_by_the_organiser(session: AsyncSession, candidate: Candidate, event: Event) -> None:
+    """A candidate a partner's coach registered belongs to the organising organisation of the first event they
+    are signed up for: its organisers then read their record and answer the person's questions about it (a
+    partner organisation has no organisers). A candidate already owned by an organising organisation stays
+    theirs."""
+    if candidate.organisation_id == event.organisation_id:
+        return
+    kind = await session.scalar(select(Organisation.kind).where(Organisation.id == candidate.organisation_id))
+    if kind is OrganisationKind.ORGANISER:
+        return
+    elsewhere = await session.scalar(
+        select(CandidateParticipation.id).where(
+            CandidateParticipation.candidate_id == candidate.id, CandidateParticipation.event_id != event.id
+        )
+    )
+    if elsewhere is None:
+        candidate.organisation_id = event.organisation_id
+        await session.flush()
 
 
 def _apply_participation(

@@ -69,6 +69,14 @@ async def add_employer(
     if data.seats > event.max_seats:
         raise DomainError("too_many_seats", _t("this event allows at most %(n)s per table", n=event.max_seats), "seats")
     organisation = await get_or_create_organisation(session, data.organisation, OrganisationKind.EMPLOYER)
+    if organisation.kind is not OrganisationKind.EMPLOYER:
+        # An organising or partner organisation never takes part as an employer: its accounts are not an
+        # employer's, and an employer's contact made in it would join that organisation.
+        raise DomainError(
+            "not_an_employer",
+            _t("%(name)s is not an employer here; give the employer's own name", name=organisation.name),
+            "organisation",
+        )
     exists = await session.scalar(
         select(EmployerParticipation.id).where(
             EmployerParticipation.event_id == event.id, EmployerParticipation.organisation_id == organisation.id
@@ -274,7 +282,9 @@ async def add_contact(
                 name=name,
                 organisation=employer.organisation.name,
             )
-        if account.password_hash is None:
+        if account.password_hash is None and await _invited_here(session, user, account):
+            # A link for an account another organisation invited would void theirs and hand this organiser the
+            # login: the contact is linked, and the invitation stays the one they sent.
             token = await create_invitation(session, user, account)
     contact = EmployerContact(
         employer_participation_id=employer.id,
@@ -298,6 +308,18 @@ async def remove_contact(session: AsyncSession, user: CurrentUser, event: Event,
 
 
 # --- invitations -------------------------------------------------------------------------------------
+
+
+async def _invited_here(session: AsyncSession, user: CurrentUser, account: User) -> bool:
+    """Whether an account waiting for its password may be (re)invited by this user: nobody of another organisation
+    invited it (the command line may always)."""
+    if user.everywhere:
+        return True
+    inviters = select(Invitation.created_by_id).where(Invitation.user_id == account.id)
+    other = await session.scalar(
+        select(User.id).where(User.id.in_(inviters), User.organisation_id != user.organisation_id).limit(1)
+    )
+    return other is None
 
 
 async def create_invitation(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from events.platform import i18n
 from events.platform.import_files import Table
 from events.platform.models import (
     EmployerContact,
@@ -59,6 +60,11 @@ async def check_employers(
     )
     for parsed in rows:
         found = organisations.get(parsed.values.get("organisation", "").casefold())
+        if found is not None and found.kind is not OrganisationKind.EMPLOYER:
+            # An organising or partner organisation never takes part as an employer (see employers.add_employer).
+            message = i18n.gettext("%(name)s is not an employer here; give the employer's own name", name=found.name)
+            errors.append(RowError(parsed.row, "organisation", message))
+            continue
         parsed.existing_id = found.id if found else None
     return rows, organisations
 

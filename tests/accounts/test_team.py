@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import httpx
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select, update
@@ -310,3 +311,70 @@ def test_team_partner_coach_with_an_account_is_invited_into_a_programme_without_
         ),
     )
     assert petra.password_hash is not None
+
+
+def test_team_new_accounts_only_in_partners_that_work_with_the_organisation(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    # BAKboord's organiser and Werkse!'s partner, Reclassering Haaglanden, which works only with Werkse!.
+    login(client, BAKBOORD_ORGANISER)
+    bakboord_event = int(rows(database, select(Event.id).where(Event.slug == "bakboord-meet-match"))[0])
+    page = client.get("/team/")
+    stranger = invite_partner_coach(
+        client,
+        database,
+        "nieuw@reclassering.example",
+        organisation="Reclassering Haaglanden",
+        activity=f"event:{bakboord_event}",
+    )
+    made_for_stranger = rows(database, select(User.id).where(User.email == "nieuw@reclassering.example"))
+    known = invite_partner_coach(
+        client,
+        database,
+        "reclassering@demo.meetmatch.nl",
+        organisation="Reclassering Haaglanden",
+        activity=f"event:{bakboord_event}",
+    )
+    colleague = invite_partner_coach(
+        client,
+        database,
+        "nieuw@reclassering.example",
+        organisation="Reclassering Haaglanden",
+        activity=f"event:{bakboord_event}",
+    )
+
+    # The suggestions name only the partners BAKboord works with.
+    assert "Reclassering Den Haag" in page.text
+    assert "Reclassering Haaglanden" not in page.text
+    assert stranger.status_code == 422
+    assert "werkt hier met een andere organisatie" in stranger.text
+    assert made_for_stranger == []
+    # Naming a coach of it who has an account invites the organisation; then a new colleague may be invited.
+    assert known.status_code in (200, 303), known.text
+    assert colleague.status_code in (200, 303), colleague.text
+    assert account(database, "nieuw@reclassering.example").role.value == "coach"
+
+
+def test_team_a_reset_second_factor_or_a_promotion_to_organiser_ends_the_open_sessions(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    coach, door = account(database, COACH), account(database, DOOR)
+    login(client, COACH)
+    coach_phone = httpx.Cookies(client.cookies)
+    login(client, DOOR)
+    door_desk = httpx.Cookies(client.cookies)
+    login(client, ORGANISER)
+
+    reset = post(client, f"/team/{coach.id}/two-factor-reset")
+    promoted = post(client, f"/team/{door.id}/role", role="organiser")
+    own = post(client, f"/team/{account(database, ORGANISER).id}/two-factor-reset")
+    still = client.get("/api/auth/me").status_code
+    client.cookies = coach_phone
+    coach_after = client.get("/api/auth/me").status_code
+    client.cookies = door_desk
+    door_after = client.get("/api/auth/me").status_code
+
+    assert reset.status_code == promoted.status_code == 303
+    assert own.status_code == 422
+    assert still == 200
+    assert coach_after == door_after == 401

@@ -284,3 +284,42 @@ def test_an_organiser_sees_another_organisation_s_candidate_in_their_event_witho
     owned = client.get(f"/api/candidates/{candidate_id}")
     assert owned.json()["coach_note"] == f"{MARKER} reclasseringsnotitie"
     assert run(_sensitive_reads(database, bakboord.ORGANISER[1])) == 1
+
+
+def test_writes_with_a_body_reach_no_further_than_reads(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    """The matrix sends empty bodies, refused before anything is looked up; these send real ones."""
+    ids = run(_more_ids(database))
+    werkse_coach = run(_user_id(database, COACH))
+    officer = run(_user_id(database, bakboord.OFFICERS[0][1]))
+    caseload_before = run(_caseload(database, werkse_coach))
+    login(client, bakboord.ORGANISER[1])
+    headers = csrf_headers(client)
+
+    talk = client.put(f"/api/talks/{ids['talk_id']}", json={"note": f"{MARKER} overschreven"}, headers=headers)
+    missing_talk = client.put(f"/api/talks/{MISSING_ID}", json={"note": "x"}, headers=headers)
+    handover = client.post(f"/api/coaches/{werkse_coach}/handover", json={"to_coach_id": officer}, headers=headers)
+    missing_handover = client.post(
+        f"/api/coaches/{MISSING_ID}/handover", json={"to_coach_id": officer}, headers=headers
+    )
+    employer = client.post(f"/api/events/{bakboord.SLUG}/employers", json={"organisation": "Werkse!"}, headers=headers)
+
+    assert talk.status_code == missing_talk.status_code == 404
+    assert handover.status_code == missing_handover.status_code == 404
+    assert run(_caseload(database, werkse_coach)) == caseload_before
+    assert employer.status_code == 422
+    assert employer.json()["field"] == "organisation"
+
+
+async def _user_id(settings: Settings, email: str) -> int:
+    async with open_session(settings) as session:
+        found = await session.scalar(select(User.id).where(User.email == email))
+        assert found is not None
+        return int(found)
+
+
+async def _caseload(settings: Settings, coach_id: int) -> list[int]:
+    async with open_session(settings) as session:
+        found = await session.scalars(select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == coach_id))
+        return sorted(found)

@@ -14,7 +14,7 @@ from events.demo import bakboord
 from events.demo.seed import DEMO_SLUG, DemoResult
 from events.platform import i18n
 from events.platform.db import open_session
-from events.platform.models import Candidate, CandidateParticipation, ConsentMethod, User
+from events.platform.models import Candidate, CandidateParticipation, ConsentMethod, Organisation, User
 from events.platform.services import find_event, to_current_user
 from events.platform.settings import Settings
 from events.registration.imports import Table, apply_import
@@ -113,3 +113,42 @@ def test_a_registration_with_another_organisation_s_address_makes_a_record_of_it
     assert again.status_code in (400, 409, 422), again.text
     assert "email" in again.text
     assert run(_werkse_person(database)) == person
+
+
+async def _owner(settings: Settings, candidate_id: int) -> str:
+    async with open_session(settings) as session:
+        found = await session.scalar(
+            select(Organisation.name)
+            .join(Candidate, Candidate.organisation_id == Organisation.id)
+            .where(Candidate.id == candidate_id)
+        )
+        return str(found)
+
+
+def test_a_partner_coach_s_candidate_belongs_to_the_organiser_of_the_first_event_they_join(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    # Petra Visser coaches for Reclassering Haaglanden, which Werkse! invited into Samen Werkt!.
+    login(client, "reclassering@demo.meetmatch.nl")
+    body = {
+        "candidate": {"first_name": "Roos", "last_name": "Vrijman", "coach_note": "Meldplicht op maandag."},
+        "consent": {"purpose": "Samen Werkt!", "method": "paper"},
+    }
+    made = client.post("/api/candidates", json=body, headers=csrf_headers(client))
+    candidate_id = made.json()["id"]
+    registered_by = run(_owner(database, candidate_id))
+    signed = client.post(
+        f"/api/events/{DEMO_SLUG}/participations", json={"candidate_id": candidate_id}, headers=csrf_headers(client)
+    )
+
+    assert made.status_code == 201, made.text
+    assert registered_by == "Reclassering Haaglanden"
+    assert signed.status_code == 201, signed.text
+    assert run(_owner(database, candidate_id)) == "Werkse!"
+    # Werkse!'s organiser reads the record, the partner's coach still does, BAKboord's organiser finds nobody.
+    login(client, "organisator@demo.meetmatch.nl")
+    assert client.get(f"/api/candidates/{candidate_id}").json()["coach_note"] == "Meldplicht op maandag."
+    login(client, "reclassering@demo.meetmatch.nl")
+    assert client.get(f"/api/candidates/{candidate_id}").json()["coach_note"] == "Meldplicht op maandag."
+    login(client, bakboord.ORGANISER[1])
+    assert client.get(f"/api/candidates/{candidate_id}").status_code == 404

@@ -3,8 +3,9 @@ partner organisations are invited into an event or a programme; an organisation 
 
 An existing installation moves into one organising organisation that owns everything: the organisation of
 its first organiser, or, where no organiser has one, a new one named "Mijn organisatie" (renamed with
-`meetmatch organisations rename`). Accounts without an organisation (organisers, coaches and door staff
-made on the command line) join it. Partner organisations whose coaches worked with the installation's
+`meetmatch organisations rename`). Every organiser and door account joins it, and coaches without an
+organisation. A downgrade keeps every row; only where two organisations gave programmes the same name does
+it stop (the older schema wants programme names unique). Partner organisations whose coaches worked with the installation's
 candidates are invited into every existing event and programme, so that nobody loses what they reached.
 Nothing is deleted.
 
@@ -95,8 +96,12 @@ def upgrade() -> None:
     if owner is not None:
         for table in OWNED:
             bind.execute(sa.text(f"UPDATE {table} SET organisation_id = :o"), {"o": owner})  # noqa: S608
+        # Organisers and door staff work for the organisation that owns everything (whatever organisation an
+        # earlier `users add --organisation` gave them: they would reach nothing elsewhere); coaches without one
+        # join it too.
+        bind.execute(sa.text("UPDATE user_account SET organisation_id = :o WHERE role IN ('organiser', 'door')"), {"o": owner})
         bind.execute(
-            sa.text("UPDATE user_account SET organisation_id = :o WHERE organisation_id IS NULL AND role NOT IN ('employer', 'admin')"),
+            sa.text("UPDATE user_account SET organisation_id = :o WHERE organisation_id IS NULL AND role = 'coach'"),
             {"o": owner},
         )
         # Coaches of other organisations (a reclassering office) keep reaching every existing event and programme.
@@ -111,7 +116,13 @@ def upgrade() -> None:
             )
         ]
         for partner in partners:
-            bind.execute(sa.text("UPDATE organisation SET kind = 'partner' WHERE id = :p AND kind <> 'organiser'"), {"p": partner})
+            bind.execute(
+                sa.text(
+                    "UPDATE organisation SET kind = 'partner' WHERE id = :p AND kind <> 'organiser' "
+                    "AND id NOT IN (SELECT organisation_id FROM employer_participation)"
+                ),
+                {"p": partner},
+            )
             for column, table in (("event_id", "event"), ("programme_id", "programme")):
                 bind.execute(
                     sa.text(
@@ -134,6 +145,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # What the older code cannot read: an organising organisation becomes a partner again, and an administrator
+    # an organiser whose account is switched off (it would otherwise reach everything there).
+    op.execute("UPDATE organisation SET kind = 'partner' WHERE kind = 'organiser'")
+    op.execute(sa.text("UPDATE user_account SET role = 'organiser', is_active = :no WHERE role = 'admin'").bindparams(no=False))
     with op.batch_alter_table("programme", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_programme_organisation_id_name"), type_="unique")
         batch_op.create_unique_constraint("uq_programme_name", ["name"])
