@@ -7,6 +7,7 @@ The routes come from the authorisation matrix (tests/platform/test_authz.py), so
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
@@ -22,8 +23,20 @@ from badges.models import HeldTalk
 from events.demo import bakboord
 from events.demo.seed import DEMO_SLUG, DemoResult
 from events.followup.models import Outcome
-from events.platform.db import open_session
-from events.platform.models import AuditEntry, Candidate, CandidateCoach, CandidateParticipation, Event, User
+from events.platform import dates
+from events.platform.db import create_engine, dispose_engine, open_session, session_maker
+from events.platform.jobs import run_jobs
+from events.platform.models import (
+    AuditEntry,
+    Candidate,
+    CandidateCoach,
+    CandidateParticipation,
+    Event,
+    OutboxMessage,
+    Role,
+    User,
+)
+from events.platform.services import system_user
 from events.platform.settings import Settings
 from events.programmes.models import Programme
 from schedule.models import BuildJob
@@ -323,3 +336,48 @@ async def _caseload(settings: Settings, coach_id: int) -> list[int]:
     async with open_session(settings) as session:
         found = await session.scalars(select(CandidateCoach.candidate_id).where(CandidateCoach.coach_id == coach_id))
         return sorted(found)
+
+
+async def _bakboord_tomorrow_with_its_programme(settings: Settings) -> None:
+    """BAKboord's afternoon is tomorrow, its programme published, and every coach asked for the weekly e-mail."""
+    from schedule import services as programme
+
+    async with open_session(settings) as session:
+        event = await session.scalar(select(Event).where(Event.slug == bakboord.SLUG))
+        assert event is not None
+        event.date = dates.today() + dt.timedelta(days=1)
+        organiser = await system_user(session)
+        version = await programme.build_version(session, organiser, event, seed=1)
+        await programme.publish(session, organiser, event, version.number)
+        await session.execute(update(User).where(User.role == Role.COACH).values(weekly_digest=True))
+        await session.commit()
+
+
+async def _mail_to_bakboord(settings: Settings) -> list[str]:
+    """Every e-mail the jobs queued for BAKboord's accounts and people: subject and bodies."""
+    engine = create_engine(settings)
+    try:
+        await run_jobs(session_maker(engine), settings, ("reminders", "arrivals", "followups", "digest"))
+    finally:
+        await dispose_engine(engine)
+    async with open_session(settings) as session:
+        event = select(Event.id).where(Event.slug == bakboord.SLUG).scalar_subquery()
+        people = select(Candidate.email).join(CandidateParticipation).where(CandidateParticipation.event_id == event)
+        addresses = {email for _role, email, _name in bakboord.accounts()} | {
+            e for e in await session.scalars(people) if e
+        }
+        found = await session.scalars(select(OutboxMessage).where(OutboxMessage.to_address.in_(addresses)))
+        return [f"{m.subject}\n{m.text_body}\n{m.html_body}" for m in found]
+
+
+@pytest.mark.slow
+def test_no_e_mail_to_organisation_a_holds_organisation_b_s_marker(
+    demo_history: DemoResult, database: Settings
+) -> None:
+    run(_seed_markers(database))
+    run(_bakboord_tomorrow_with_its_programme(database))
+
+    mails = run(_mail_to_bakboord(database))
+
+    assert len(mails) >= bakboord.CANDIDATES // 2  # the reminders of tomorrow's afternoon, at least
+    assert [m for m in mails if MARKER in m] == []
