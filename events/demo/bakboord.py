@@ -16,11 +16,12 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.demo.people import add_candidate
 from events.platform.models import (
     Candidate,
+    CandidateCoach,
     CandidateParticipation,
     CoachKind,
+    Consent,
     ConsentMethod,
     EmployerContact,
     EmployerParticipation,
@@ -135,9 +136,13 @@ async def build_bakboord(
         )
         employers.append((employer, sector))
     officers = [users[email] for _role, email, _name, _org in OFFICERS]
+    # Written in three flushes (people; their coaches, consents and sign-ups; their wishes): the demo is built
+    # for many tests.
+    people: list[tuple[Candidate, list[str], User]] = []
     for index in range(CANDIDATES):
         first, last = fake.first_name(), fake.last_name()
         wanted = sorted({employers[index % len(employers)][1], rng.choice(employers)[1]})
+        officer = officers[index % 2]
         candidate = Candidate(
             organisation_id=bakboord.id,
             first_name=first,
@@ -151,19 +156,27 @@ async def build_bakboord(
             target_group="ex-gedetineerde",
             barriers=sorted({"criminal_record", rng.choice(("debts", "health", "addiction", "no_work_experience"))}),
             coach_note=rng.choice(NOTES),
-            created_by_id=officers[index % 2].id,
+            created_by_id=officer.id,
         )
-        await add_candidate(
-            session, candidate, officers[index % 2], CoachKind.PROBATION, ConsentMethod.PAPER, purpose=CONSENT
+        people.append((candidate, wanted, officer))
+    session.add_all([candidate for candidate, _wanted, _officer in people])
+    await session.flush()
+    signed_up = []
+    for candidate, wanted, officer in people:
+        session.add(CandidateCoach(candidate_id=candidate.id, coach_id=officer.id, kind=CoachKind.PROBATION))
+        session.add(
+            Consent(candidate_id=candidate.id, purpose=CONSENT, method=ConsentMethod.PAPER, recorded_by_id=officer.id)
         )
         participation = CandidateParticipation(
             event_id=event.id,
             candidate_id=candidate.id,
             status=ParticipationStatus.CONFIRMED,
-            registered_by_id=officers[index % 2].id,
+            registered_by_id=officer.id,
         )
         session.add(participation)
-        await session.flush()
+        signed_up.append((participation, wanted, officer))
+    await session.flush()
+    for participation, wanted, officer in signed_up:
         for employer, sector in employers:
             if sector in wanted:
                 session.add(
@@ -172,7 +185,7 @@ async def build_bakboord(
                         employer_participation_id=employer.id,
                         side=PreferenceSide.CANDIDATE,
                         level=3,
-                        entered_by_id=officers[index % 2].id,
+                        entered_by_id=officer.id,
                     )
                 )
     await session.flush()

@@ -139,9 +139,10 @@ def upgrade() -> None:
             batch_op.create_foreign_key(
                 batch_op.f(f"fk_{table}_organisation_id_organisation"), "organisation", ["organisation_id"], ["id"], ondelete="RESTRICT"
             )
-    with op.batch_alter_table("programme", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_programme_name", type_="unique")
-        batch_op.create_unique_constraint(batch_op.f("uq_programme_organisation_id_name"), ["organisation_id", "name"])
+            if table == "programme":
+                # In the same pass: SQLite copies the table once per batch.
+                batch_op.drop_constraint("uq_programme_name", type_="unique")
+                batch_op.create_unique_constraint(batch_op.f("uq_programme_organisation_id_name"), ["organisation_id", "name"])
 
 
 def downgrade() -> None:
