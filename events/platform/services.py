@@ -341,8 +341,22 @@ class EventService:
             raise NotFoundError("employers")
         return (await self.session.scalars(query)).all()
 
-    async def candidates(self, event: Event) -> Sequence[CandidateParticipation]:
-        """The event's candidates: all for organisers, their own for coaches; employers and door staff get none."""
+    async def candidates(
+        self, event: Event, *, page: int | None = None, per_page: int = 50
+    ) -> Sequence[CandidateParticipation]:
+        """The event's candidates: all for organisers, their own for coaches; employers and door staff get none.
+        With ``page`` (from 1), that page of ``per_page`` only (`count_candidates` counts them all)."""
+        query = self._candidates_query(event).options(selectinload(CandidateParticipation.candidate))
+        query = query.order_by(Candidate.first_name, Candidate.last_name, Candidate.id)
+        if page is not None:
+            query = query.offset((page - 1) * per_page).limit(per_page)
+        return (await self.session.scalars(query)).all()
+
+    async def count_candidates(self, event: Event) -> int:
+        query = self._candidates_query(event).with_only_columns(func.count()).order_by(None)
+        return int(await self.session.scalar(query) or 0)
+
+    def _candidates_query(self, event: Event) -> Select[tuple[CandidateParticipation]]:
         if self.user.role not in (Role.ORGANISER, Role.COACH):
             raise NotFoundError("candidates")
         query = (
@@ -350,12 +364,10 @@ class EventService:
             .where(CandidateParticipation.event_id == event.id)
             .join(Candidate, Candidate.id == CandidateParticipation.candidate_id)
             .where(Candidate.erased_at.is_(None))
-            .options(selectinload(CandidateParticipation.candidate))
-            .order_by(Candidate.first_name, Candidate.last_name, Candidate.id)
         )
         if self.user.role is Role.COACH:
             query = query.where(CandidateParticipation.candidate_id.in_(self._my_candidates()))
-        return (await self.session.scalars(query)).all()
+        return query
 
 
 def active_professionals(candidate: Candidate) -> frozenset[int]:

@@ -61,7 +61,7 @@ class InvalidParameterError(DomainError):
         super().__init__("invalid_parameter", f"{parameter}: {message}", parameter)
 
 
-def _whole(parameter: str, raw: str | None, *, default: int | None, maximum: int = 999_999_999) -> int | None:
+def whole(parameter: str, raw: str | None, *, default: int | None, maximum: int = 999_999_999) -> int | None:
     text = (raw or "").strip()
     if not text:
         return default
@@ -117,14 +117,14 @@ class CandidateSearch:
         chosen_status = _choice("status", status, STATUSES, None)
         return cls(
             q=text,
-            event=_whole("event", event, default=None),
-            programme=_whole("programme", programme, default=None),
-            coach=_whole("coach", coach, default=None),
-            organisation=_whole("organisation", organisation, default=None),
+            event=whole("event", event, default=None),
+            programme=whole("programme", programme, default=None),
+            coach=whole("coach", coach, default=None),
+            organisation=whole("organisation", organisation, default=None),
             status=ParticipationStatus(chosen_status) if chosen_status else None,
             sort=_choice("sort", sort, SORTS, "name") or "name",
-            page=_whole("page", page, default=1) or 1,
-            per_page=_whole("per_page", per_page, default=PER_PAGE, maximum=MAX_PER_PAGE) or PER_PAGE,
+            page=whole("page", page, default=1) or 1,
+            per_page=whole("per_page", per_page, default=PER_PAGE, maximum=MAX_PER_PAGE) or PER_PAGE,
         )
 
     def parameters(self, **changes: Any) -> dict[str, str]:

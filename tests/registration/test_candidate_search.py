@@ -390,3 +390,20 @@ def test_candidate_page_searches_and_links_pages_with_the_filters(
 def organiser_client(client: TestClient[Litestar], demo: DemoResult) -> TestClient[Litestar]:
     login(client, ORGANISER)
     return client
+
+
+def test_an_event_s_candidates_come_a_page_at_a_time(organiser: TestClient[Litestar]) -> None:
+    first = organiser.get("/api/events/samen-werkt/candidates", params={"per_page": 20})
+    last = organiser.get("/api/events/samen-werkt/candidates", params={"per_page": 20, "page": 3})
+    default = organiser.get("/api/events/samen-werkt/candidates")
+    bad = organiser.get("/api/events/samen-werkt/candidates", params={"per_page": 500})
+
+    assert first.status_code == last.status_code == default.status_code == 200
+    body = first.json()
+    assert (body["total"], body["page"], body["per_page"], len(body["items"])) == (50, 1, 20, 20)
+    assert (last.json()["page"], len(last.json()["items"])) == (3, 10)
+    assert len(default.json()["items"]) == default.json()["per_page"] == 50
+    ids = [row["id"] for row in body["items"]] + [row["id"] for row in last.json()["items"]]
+    assert len(set(ids)) == 30
+    assert bad.status_code == 400
+    assert bad.json()["field"] == "per_page"

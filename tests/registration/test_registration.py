@@ -181,7 +181,7 @@ def test_coach_registers_candidate_with_consent_signs_up_and_enters_wishes(
 
 def test_coach_cannot_read_or_change_another_coachs_candidate(client: TestClient[Litestar], demo: DemoResult) -> None:
     login(client, COACH)
-    mine = client.get("/api/events/samen-werkt/candidates").json()[0]
+    mine = client.get("/api/events/samen-werkt/candidates").json()["items"][0]
     employer_id = client.get("/api/events/samen-werkt/employers").json()[0]["id"]
     login(client, OTHER_COACH)
 
@@ -227,7 +227,7 @@ def test_employer_cannot_set_interest_for_another_employer(client: TestClient[Li
     login(client, ORGANISER)
     employers = client.get("/api/events/samen-werkt/employers").json()
     other = next(e for e in employers if e["name"] != "Werkse! Groen")
-    participation = client.get("/api/events/samen-werkt/candidates").json()[0]
+    participation = client.get("/api/events/samen-werkt/candidates").json()["items"][0]
     login(client, EMPLOYER)
 
     response = put(
@@ -332,7 +332,7 @@ def test_coach_sets_wish_with_big_buttons_page(
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:
     login(client, COACH)
-    participation = client.get("/api/events/samen-werkt/candidates").json()[0]
+    participation = client.get("/api/events/samen-werkt/candidates").json()["items"][0]
     employer_id = client.get("/api/events/samen-werkt/employers").json()[-1]["id"]
 
     page = client.get(f"/events/samen-werkt/wishes/{participation['id']}")

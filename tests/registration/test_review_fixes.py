@@ -20,7 +20,7 @@ from tests.registration.test_import_pages import candidate_rows, workbook
 def _coachs_first_participation(client: TestClient[Litestar]) -> dict[str, Any]:
     """The demo coach (logged in) lists the event's candidates: the first."""
     login(client, COACH)
-    first: dict[str, Any] = client.get("/api/events/samen-werkt/candidates").json()[0]
+    first: dict[str, Any] = client.get("/api/events/samen-werkt/candidates").json()["items"][0]
     return first
 
 
