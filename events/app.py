@@ -65,6 +65,7 @@ from events.privacy import display as privacy_display
 from events.privacy.logs import keep_personal_data_out_of_logs
 from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
 from events.privacy.records import RecordsData
+from events.programmes.personal_data import ProgrammesData
 from events.registration.api import EventAdminApi
 from events.registration.candidate_api import CandidateAdminApi
 from events.registration.candidate_pages import CandidateAdminPages, CoachPages
@@ -271,6 +272,7 @@ PERSONAL_DATA: tuple[personal_data.PersonalData, ...] = (
     BadgesData(),
     ScheduleData(),
     FollowUpData(),
+    ProgrammesData(),
     RecordsData(),
 )
 

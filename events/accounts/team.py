@@ -20,13 +20,12 @@ from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
 from events.platform.labels import role_label
-from events.platform.models import Event, Organisation, OrganisationKind, Partnership, Role, User
+from events.platform.models import Event, Organisation, OrganisationKind, Partnership, Programme, Role, User
 from events.platform.organisations import clean_name, create_user, find_organisation
 from events.platform.outbox import Outgoing, enqueue
 from events.platform.reach import connected_organisations, organisation_of
 from events.platform.security import digest
 from events.platform.services import audit, check_email
-from events.programmes.models import Programme
 from events.registration.employers import create_invitation
 
 INVITATION_DAYS = 7

@@ -38,10 +38,11 @@ from events.platform.models import (
     Opening,
     ParticipationStatus,
     PathwayKind,
+    Programme,
     User,
 )
 from events.platform.services import system_user
-from events.programmes.models import Programme
+from events.programmes.services import add_default_stages
 from events.registration.services import copy_event
 
 PAST_SLUG = "samen-werkt-voorjaar"
@@ -69,12 +70,14 @@ async def build_history(session: AsyncSession, *, event: Event, coaches: list[Us
     fake.seed_instance(SEED)
     programme = Programme(
         organisation_id=event.organisation_id,
+        slug="delft-aan-het-werk",
         name=PROGRAMME,
         description="Meet & match-bijeenkomsten van Werkse! en de gemeente Delft in 2026.",
         targets={"job_starts": 8, "training_starts": 4, "present": 60},
     )
     session.add(programme)
     await session.flush()
+    await add_default_stages(session, programme)
     event.programme_id = programme.id
     # The same employers took part, copied with their openings and contacts as an organiser copies an event;
     # the spring edition was smaller: five rounds, one table each.

@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from events.platform.crypto import EncryptedText
@@ -59,6 +59,8 @@ class Outcome(IdMixin, TimestampMixin, Base):
     __tablename__ = "outcome"
 
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    # The enrolment (events.platform.models.Enrolment) the outcome belongs to, with or without an event or talk.
+    enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("enrolment.id", ondelete="SET NULL"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"), index=True)
     held_talk_id: Mapped[int | None] = mapped_column(ForeignKey("held_talk.id", ondelete="SET NULL"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
@@ -99,15 +101,41 @@ class OutcomeChange(IdMixin, Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
 
+class OutcomeTerm(IdMixin, Base):
+    """A change of a job's terms from a date on: the hours a week and the contract (8 hours, later 27). The outcome
+    holds the terms as they are now; its terms hold how they got there."""
+
+    __tablename__ = "outcome_term"
+    __table_args__ = (UniqueConstraint("outcome_id", "effective_on"),)
+
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcome.id", ondelete="CASCADE"), index=True)
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    hours_per_week: Mapped[int | None] = mapped_column(Integer)
+    contract_type: Mapped[ContractType | None] = mapped_column(string_enum(ContractType))
+    contract_months: Mapped[int | None] = mapped_column(Integer)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+# At how many months after a placement (an outcome's start) the coach checks that it lasts.
+PLACEMENT_CHECK_MONTHS = (1, 3, 6, 12)
+
+
 class FollowUpCheck(IdMixin, TimestampMixin, Base):
-    """A coach's check of a candidate's outcomes at 1, 3 or 6 months after an event ("still working there?")."""
+    """A coach's check of a candidate's outcomes at 1, 3 or 6 months after an event, or of one placement at 1, 3,
+    6 or 12 months after it started ("still working there?")."""
 
     __tablename__ = "follow_up_check"
-    __table_args__ = (UniqueConstraint("candidate_participation_id", "months"),)
+    __table_args__ = (
+        UniqueConstraint("candidate_participation_id", "months"),
+        UniqueConstraint("outcome_id", "months"),
+        CheckConstraint("(candidate_participation_id IS NULL) <> (outcome_id IS NULL)", name="event_or_placement"),
+    )
 
-    candidate_participation_id: Mapped[int] = mapped_column(
+    candidate_participation_id: Mapped[int | None] = mapped_column(
         ForeignKey("candidate_participation.id", ondelete="CASCADE"), index=True
     )
+    outcome_id: Mapped[int | None] = mapped_column(ForeignKey("outcome.id", ondelete="CASCADE"), index=True)
     months: Mapped[int] = mapped_column(Integer)
     done_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

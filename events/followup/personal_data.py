@@ -1,5 +1,5 @@
-"""The follow-up's part of a person's data (events.platform.personal_data): outcomes with their history, the
-checks at 1, 3 and 6 months and the evaluations.
+"""The follow-up's part of a person's data (events.platform.personal_data): outcomes with their history and their
+terms over time, the checks after an event or a placement and the evaluations.
 
 Erased, the rows stay (the event's figures count them) without what was written: the coach's notes, what a
 note was changed from and to, the evaluation's comment. The follow-up needs a person's data until its last
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.followup.models import CHECK_MONTHS, Evaluation, FollowUpCheck, Outcome, OutcomeChange
+from events.followup.models import CHECK_MONTHS, Evaluation, FollowUpCheck, Outcome, OutcomeChange, OutcomeTerm
 from events.platform.models import Organisation, User
 from events.platform.personal_data import Erasing, Person, iso, plain
 
@@ -23,7 +23,7 @@ class FollowUpData:
     """Outcomes and their history, follow-up checks and evaluations."""
 
     name = "followup"
-    tables = tuple(m.__tablename__ for m in (Outcome, OutcomeChange, FollowUpCheck, Evaluation))
+    tables = tuple(m.__tablename__ for m in (Outcome, OutcomeChange, OutcomeTerm, FollowUpCheck, Evaluation))
     months_after_event = max(CHECK_MONTHS)
 
     async def export(self, session: AsyncSession, person: Person) -> dict[str, Any]:
@@ -85,6 +85,13 @@ async def _outcomes(session: AsyncSession, candidate_id: int) -> list[dict[str, 
         .order_by(OutcomeChange.at, OutcomeChange.id)
     ):
         changes[change.outcome_id].append(change)
+    terms: dict[int, list[OutcomeTerm]] = defaultdict(list)
+    for term in await session.scalars(
+        select(OutcomeTerm)
+        .where(OutcomeTerm.outcome_id.in_([o.id for o in outcomes]))
+        .order_by(OutcomeTerm.effective_on)
+    ):
+        terms[term.outcome_id].append(term)
     organisations = {
         int(i): str(n)
         for i, n in (
@@ -111,6 +118,16 @@ async def _outcomes(session: AsyncSession, candidate_id: int) -> list[dict[str, 
             "stop_reason": plain(o.stop_reason),
             "leaves_benefits": o.leaves_benefits,
             "note": o.note,
+            "enrolment": o.enrolment_id,
+            "terms": [
+                {
+                    "effective_on": iso(t.effective_on),
+                    "hours_per_week": t.hours_per_week,
+                    "contract_type": plain(t.contract_type),
+                    "contract_months": t.contract_months,
+                }
+                for t in terms[o.id]
+            ],
             "history": [
                 {
                     "at": iso(c.at),

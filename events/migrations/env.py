@@ -15,6 +15,13 @@ target_metadata = import_models()
 
 
 def _configure(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite's batch mode copies a table, drops it and renames the copy: with foreign keys enforced, dropping a
+        # table others point at would fail (RESTRICT) or empty theirs (CASCADE). Enforcement is off while the
+        # migrations run (the pragma takes effect outside a transaction only: before any statement writes), and
+        # every reference is checked before the transaction commits.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -24,6 +31,12 @@ def _configure(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 async def _run() -> None:

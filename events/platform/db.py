@@ -34,7 +34,6 @@ NAMING_CONVENTION = {
 MODEL_MODULES = (
     "events.platform.models",
     "events.followup.models",
-    "events.programmes.models",
     "events.privacy.models",
     "schedule.models",
     "badges.models",

@@ -21,6 +21,8 @@ class CurrentUser:
     locale: str
     # The command line and background jobs act for the whole installation (events.platform.reach); no login does.
     everywhere: bool = False
+    # An organiser explicitly allowed to read criminal-justice data of their organisation's programme participants.
+    reads_justice: bool = False
 
     @property
     def is_organiser(self) -> bool:

@@ -9,6 +9,7 @@ events slice reads the names, this module shapes them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
@@ -177,3 +178,11 @@ def short_names(people: Mapping[int, tuple[str, str]]) -> dict[int, str]:
         for number, key in enumerate(sorted(numbered), start=1):
             result[key] = f"{short_name(*people[key])} ({number})"
     return result
+
+
+def slugify(text: str, fallback: str = "event") -> str:
+    """An address from a name (an event's, a programme's): lowercase ASCII letters, digits and dashes. A slug of
+    digits only would read as an id, so it gets ``fallback`` in front."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:70] or fallback
+    return f"{fallback}-{slug}" if slug.isdigit() else slug

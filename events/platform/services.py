@@ -114,6 +114,7 @@ def to_current_user(user: User) -> CurrentUser:
         organisation_id=user.organisation_id,
         event_id=user.event_id,
         locale=user.locale,
+        reads_justice=user.reads_justice,
     )
 
 

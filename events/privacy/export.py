@@ -42,6 +42,7 @@ SECTIONS = (
     "consents",
     "coaches",
     "participations",
+    "enrolments",
     "preferences",
     "case_shares",
     "case_notes",

@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform import i18n
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.identity import CurrentUser
-from events.platform.models import Event, Role
+from events.platform.models import DEFAULT_STAGES, Event, Programme, ProgrammeStage, Role
+from events.platform.names import slugify
 from events.platform.reach import event_reach, organisation_of, owning_organisation
 from events.platform.services import audit, event_ref_clause
-from events.programmes.models import Programme
 
 
 def _organiser(user: CurrentUser) -> None:
@@ -72,16 +72,43 @@ async def free_name(session: AsyncSession, user: CurrentUser, value: Any, progra
     return name
 
 
-async def create_programme(session: AsyncSession, user: CurrentUser, name: Any, description: Any = "") -> Programme:
+async def free_slug(session: AsyncSession, wanted: str) -> str:
+    """``wanted`` made a slug, numbered until no programme on the installation has it."""
+    base = slugify(wanted, fallback="programme")
+    slug, n = base, 2
+    while await session.scalar(select(Programme.id).where(Programme.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+async def add_default_stages(session: AsyncSession, programme: Programme) -> list[ProgrammeStage]:
+    """Give a new programme the default stages, in order."""
+    stages = [
+        ProgrammeStage(programme_id=programme.id, position=i, name=stage, kind=kind)
+        for i, (stage, kind) in enumerate(DEFAULT_STAGES, 1)
+    ]
+    session.add_all(stages)
+    await session.flush()
+    return stages
+
+
+async def create_programme(
+    session: AsyncSession, user: CurrentUser, name: Any, description: Any = "", *, slug: str | None = None
+) -> Programme:
+    """A new programme of the user's organisation, with the default stages (events.platform.models.DEFAULT_STAGES)
+    and a slug made of its name unless one is given."""
     _organiser(user)
+    name = await free_name(session, user, name)
     programme = Programme(
         organisation_id=owning_organisation(user),
-        name=await free_name(session, user, name),
+        slug=await free_slug(session, slug or name),
+        name=name,
         description=str(description or "").strip(),
         targets={},
     )
     session.add(programme)
     await session.flush()
+    await add_default_stages(session, programme)
     await audit(session, user, "create", "programme", programme.id)
     return programme
 

@@ -33,12 +33,12 @@ from events.platform.models import (
     Event,
     Organisation,
     ParticipationStatus,
+    Programme,
     Role,
     User,
 )
 from events.platform.reach import event_reach, organisation_of, owned_events
 from events.platform.services import CandidateService
-from events.programmes.models import Programme
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200

@@ -9,8 +9,6 @@ candidates, their coaches and sign-ups: events.registration.candidates; what the
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -30,6 +28,7 @@ from events.platform.models import (
     Opening,
     Role,
 )
+from events.platform.names import slugify
 from events.platform.reach import owning_organisation
 from events.platform.services import audit
 from events.registration.inputs import EventInput
@@ -37,14 +36,6 @@ from events.registration.inputs import EventInput
 T = TypeVar("T")
 
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-def slugify(text: str) -> str:
-    """An event's address from its name: lowercase ASCII letters, digits and dashes."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:70] or "event"
-    # A slug of digits only would read as an event id.
-    return f"event-{slug}" if slug.isdigit() else slug
 
 
 def require_role(user: CurrentUser, *roles: Role) -> None:

@@ -23,8 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from badges.queries import checked_in, talk_counts
 from events.followup.models import CHECK_MONTHS, LASTING_MONTHS, ContractType
 from events.platform.dates import add_months
-from events.platform.models import CandidateParticipation, Event, PathwayKind
-from events.programmes.models import Programme
+from events.platform.models import CandidateParticipation, Event, PathwayKind, Programme
 from events.results.breakdown import coach_organisation_rows, employer_rows, evaluation_summary
 from events.results.rows import OutcomeRow, active_participation, confirmed_outcomes, step_sets
 from events.results.shapes import (

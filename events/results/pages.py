@@ -20,7 +20,7 @@ from events.platform.auth import CurrentUser, requires
 from events.platform.dates import today
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.forms import form_error
-from events.platform.models import Role
+from events.platform.models import Programme, Role
 from events.platform.redirects import see_other
 from events.platform.security import export_limit
 from events.platform.web import (
@@ -34,7 +34,6 @@ from events.platform.web import (
     spreadsheet,
 )
 from events.programmes import services as programmes
-from events.programmes.models import Programme
 from events.results import pdf
 from events.results import services as results
 from events.results.shapes import TARGETS

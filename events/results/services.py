@@ -18,10 +18,9 @@ from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import N_
 from events.platform.identity import CurrentUser
 from events.platform.labels import pathway_label
-from events.platform.models import AuditEntry, Candidate, Event, Organisation, Role
+from events.platform.models import AuditEntry, Candidate, Event, Organisation, Programme, Role
 from events.platform.services import EventService, audit
 from events.programmes import services as programmes
-from events.programmes.models import Programme
 from events.results.figures import event_report, programme_report
 from events.results.shapes import TARGETS, EventReport, ProgrammeReport
 from events.results.view import event_view, flat_rows

@@ -16,10 +16,9 @@ from sqlalchemy import select, update
 from events.demo.seed import DemoResult
 from events.platform import twofactor
 from events.platform.db import open_session
-from events.platform.models import AuditEntry, Invitation, OutboxMessage, Partnership, Role, User
+from events.platform.models import AuditEntry, Invitation, OutboxMessage, Partnership, Programme, Role, User
 from events.platform.models.events import Event
 from events.platform.settings import Settings
-from events.programmes.models import Programme
 from tests.conftest import COACH, DOOR, ORGANISER, login, run
 
 BAKBOORD_ORGANISER = "organisator.bakboord@demo.meetmatch.nl"
@@ -281,7 +280,7 @@ def test_team_page_lists_own_accounts_and_partner_coaches_apart(
 
 async def _programme(settings: Settings, organisation_id: int) -> int:
     async with open_session(settings) as session:
-        programme = Programme(organisation_id=organisation_id, name="Werkfit Delft")
+        programme = Programme(organisation_id=organisation_id, slug="werkfit-delft", name="Werkfit Delft")
         session.add(programme)
         await session.commit()
         return programme.id

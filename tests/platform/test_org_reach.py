@@ -33,12 +33,12 @@ from events.platform.models import (
     CandidateParticipation,
     Event,
     OutboxMessage,
+    Programme,
     Role,
     User,
 )
 from events.platform.services import system_user
 from events.platform.settings import Settings
-from events.programmes.models import Programme
 from schedule.models import BuildJob
 from tests.conftest import COACH, ORGANISER, csrf_headers, login, run
 from tests.platform.test_authz import MATRIX, _ids, concrete, request

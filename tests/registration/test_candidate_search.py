@@ -24,10 +24,10 @@ from events.platform.models import (
     Event,
     Organisation,
     ParticipationStatus,
+    Programme,
     User,
 )
 from events.platform.settings import Settings
-from events.programmes.models import Programme
 from tests.conftest import COACH, ORGANISER, login, run
 
 BAKBOORD_ORGANISER = bakboord.ORGANISER[1]
@@ -180,8 +180,8 @@ def test_candidate_search_filters_by_programme(
             assert werkse is not None
             assert other is not None
             mine, theirs = (
-                Programme(organisation_id=werkse, name="Delft werkt"),
-                Programme(organisation_id=other, name="Haagse Kansen"),
+                Programme(organisation_id=werkse, slug="delft-werkt", name="Delft werkt"),
+                Programme(organisation_id=other, slug="haagse-kansen", name="Haagse Kansen"),
             )
             session.add_all([mine, theirs])
             await session.flush()

@@ -14,9 +14,8 @@ from sqlalchemy import select
 from events.followup.models import Respondent
 from events.platform.dates import add_months
 from events.platform.db import open_session
-from events.platform.models import Event, PathwayKind
+from events.platform.models import Event, PathwayKind, Programme
 from events.platform.settings import Settings
-from events.programmes.models import Programme
 from events.results.figures import event_report, programme_report
 from events.results.shapes import (
     Checkpoint,
@@ -202,6 +201,7 @@ def test_programme_sums_its_events_in_date_order_against_its_targets(database: S
         second = await seed(database, slug="najaar", date=dt.date(2026, 5, 1), prefix="b-")
         async with open_session(database) as session:
             programme = Programme(
+                slug="delft-aan-het-werk",
                 name="Delft aan het werk",
                 organisation_id=await organising_id(session),
                 targets={"job_starts": 5, "placements": 3},

@@ -20,11 +20,10 @@ from sqlalchemy import select, update
 from events.demo.seed import DemoResult
 from events.platform import i18n
 from events.platform.db import open_session
-from events.platform.models import AuditEntry, Event, Organisation
+from events.platform.models import AuditEntry, Event, Organisation, Programme
 from events.platform.services import system_user
 from events.platform.settings import Settings
 from events.platform.spreadsheets import to_xlsx
-from events.programmes.models import Programme
 from events.results import pdf, services
 from events.results.figures import event_report
 from events.results.view import event_view
@@ -123,7 +122,10 @@ def test_cli_report_writes_the_event_and_the_programme_pdf(settings: Settings, t
     async def programme() -> None:
         async with open_session(settings) as session:
             found = Programme(
-                name="Delft aan het werk", organisation_id=await organising_id(session), targets={"job_starts": 10}
+                slug="delft-aan-het-werk",
+                name="Delft aan het werk",
+                organisation_id=await organising_id(session),
+                targets={"job_starts": 10},
             )
             session.add(found)
             await session.flush()

@@ -12,9 +12,8 @@ from sqlalchemy import select
 
 from events.demo.seed import DemoResult
 from events.platform.db import open_session
-from events.platform.models import AuditEntry, Event
+from events.platform.models import AuditEntry, Event, Programme
 from events.platform.settings import Settings
-from events.programmes.models import Programme
 from tests.conftest import COACH, EMPLOYER, ORGANISER, first_id, login, run
 from tests.results.reports_seed import MARKER_NAME, Seeded, seed
 

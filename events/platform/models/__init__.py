@@ -1,6 +1,6 @@
 """The core models every slice builds on: accounts and organisations, events with their employers and
-candidates, consent, wishes, the audit log and the outbox (one module each: kinds, accounts, candidates, events,
-records; every name is importable from here).
+candidates, consent, wishes, programmes with their participants (enrolments), the audit log and the outbox (one
+module each: kinds, accounts, candidates, events, programmes, records; every name is importable from here).
 
 Meetings, check-ins and outcomes live with their own slices (schedule.models, badges.models,
 events.followup.models, events.privacy.models); events.platform.db.MODEL_MODULES lists them all.
@@ -48,6 +48,24 @@ from events.platform.models.kinds import (
     partial_unique_index,
     string_enum,
 )
+from events.platform.models.programmes import (
+    DEFAULT_STAGES,
+    Activity,
+    ActivityKind,
+    BenefitKind,
+    BenefitPeriod,
+    Decision,
+    DropReason,
+    Enrolment,
+    IntroductionStatus,
+    PartnerRole,
+    Programme,
+    ProgrammeEmployer,
+    ProgrammeStage,
+    StageChange,
+    StageKind,
+    TargetGroup,
+)
 from events.platform.models.records import (
     AppSetting,
     AuditEntry,
@@ -57,11 +75,16 @@ from events.platform.models.records import (
 
 __all__ = [
     "BARRIERS",
+    "DEFAULT_STAGES",
     "EVENT_TZ",
     "OPENING_KINDS",
     "SECTORS",
+    "Activity",
+    "ActivityKind",
     "AppSetting",
     "AuditEntry",
+    "BenefitKind",
+    "BenefitPeriod",
     "Candidate",
     "CandidateCoach",
     "CandidateParticipation",
@@ -70,11 +93,15 @@ __all__ = [
     "CoachKind",
     "Consent",
     "ConsentMethod",
+    "Decision",
+    "DropReason",
     "EmployerContact",
     "EmployerParticipation",
     "EmployerStatus",
+    "Enrolment",
     "Event",
     "EventStatus",
+    "IntroductionStatus",
     "Invitation",
     "JSONType",
     "Opening",
@@ -83,12 +110,19 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "ParticipationStatus",
+    "PartnerRole",
     "Partnership",
     "PathwayKind",
     "Preference",
     "PreferenceSide",
+    "Programme",
+    "ProgrammeEmployer",
+    "ProgrammeStage",
     "RecoveryCode",
     "Role",
+    "StageChange",
+    "StageKind",
+    "TargetGroup",
     "User",
     "partial_unique_index",
     "string_enum",

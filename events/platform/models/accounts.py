@@ -26,6 +26,8 @@ class Organisation(IdMixin, TimestampMixin, Base):
     sector: Mapped[str | None] = mapped_column(String(50))
     city: Mapped[str | None] = mapped_column(String(100))
     website: Mapped[str | None] = mapped_column(String(300))
+    # An employer that is a social enterprise ("sociaal ondernemer"): shown as such to programmes' coaches.
+    social_enterprise: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Partnership(IdMixin, TimestampMixin, Base):
@@ -43,6 +45,9 @@ class Partnership(IdMixin, TimestampMixin, Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # In a programme, what the partner does there: "referrer", "coaching" or "training"
+    # (events.platform.models.programmes.PartnerRole); None in an event.
+    role: Mapped[str | None] = mapped_column(String(20))
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
 
@@ -64,6 +69,9 @@ class User(IdMixin, TimestampMixin, Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Coaches may ask for a weekly e-mail of what is due (follow-up checks, proposals to confirm); off by default.
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # An organiser explicitly allowed to read criminal-justice data (detention, release date, criminal record) of
+    # their organisation's programme participants; a person's own coaches read it without this.
+    reads_justice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Two-factor login (events.platform.twofactor): the TOTP secret (encrypted), since when it is on, and the last time
     # step whose code was accepted (a code is good once).
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
