@@ -11,11 +11,18 @@
 
 Confidential fields (target group, barriers, the coach's note) are read by the candidate's coaches, by the
 organisers of the organisation that owns the record, and by a professional the case is shared with.
+
+Programmes (trajectories): an organiser reaches their organisation's programmes and everyone enrolled in them; a
+coach reaches the programmes of their organisation and those it was invited into, the enrolments of the people they
+coach there, and (to hold the intake) the referrals nobody has picked up yet in programmes where their organisation
+coaches. A referrer sees what became of their own referrals: the stage, nothing confidential. Criminal-justice data
+(detention, release date, criminal record) is read by the person's coaches and by organisers of the owning
+organisation explicitly allowed it (`CurrentUser.reads_justice`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select, true
 
 from events.platform.errors import DomainError
 from events.platform.identity import CurrentUser
@@ -26,8 +33,12 @@ from events.platform.models import (
     CandidateParticipation,
     CaseShare,
     Consent,
+    Enrolment,
     Event,
+    PartnerRole,
     Partnership,
+    Programme,
+    ProgrammeStage,
     Role,
     User,
 )
@@ -189,3 +200,91 @@ def owning_organisation(user: CurrentUser) -> int:
     if user.organisation_id is None:
         raise DomainError("organisation", "this account belongs to no organisation", "organisation")
     return user.organisation_id
+
+
+# --- programmes ---------------------------------------------------------------------------------------
+
+
+def partner_programmes(organisation_id: int, *roles: PartnerRole) -> Select[tuple[int | None]]:
+    """The ids of the programmes the organisation was invited into (with one of ``roles``, when given)."""
+    query = select(Partnership.programme_id).where(
+        Partnership.organisation_id == organisation_id, Partnership.programme_id.is_not(None)
+    )
+    if roles:
+        query = query.where(Partnership.role.in_([r.value for r in roles]))
+    return query
+
+
+def programme_reach(user: CurrentUser) -> ColumnElement[bool]:
+    """Which programmes a user reaches, as a condition on Programme: an organiser their organisation's, a coach
+    also those their organisation was invited into (as referrer, coaching or training partner)."""
+    if user.everywhere:
+        return true()
+    organisation = organisation_of(user)
+    if user.role is Role.ORGANISER:
+        return Programme.organisation_id == organisation
+    if user.role is Role.COACH:
+        return or_(Programme.organisation_id == organisation, Programme.id.in_(partner_programmes(organisation)))
+    return false()
+
+
+def intake_programmes(user: CurrentUser) -> Select[tuple[int]]:
+    """The ids of the programmes in which the user's organisation holds intakes: its own, and those it was invited
+    into as a coaching partner."""
+    organisation = organisation_of(user)
+    if user.everywhere:
+        return select(Programme.id)
+    return select(Programme.id).where(
+        or_(
+            Programme.organisation_id == organisation,
+            Programme.id.in_(partner_programmes(organisation, PartnerRole.COACHING)),
+        )
+    )
+
+
+def unclaimed_referrals() -> ColumnElement[bool]:
+    """Enrolments nobody coaches yet, in their programme's first stage: referrals waiting to be picked up."""
+    first_stage = (
+        select(ProgrammeStage.id)
+        .where(ProgrammeStage.programme_id == Enrolment.programme_id)
+        .order_by(ProgrammeStage.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return and_(
+        Enrolment.stage_id == first_stage,
+        Enrolment.decision.is_(None),
+        ~Enrolment.candidate_id.in_(select(CandidateCoach.candidate_id)),
+    )
+
+
+def enrolment_reach(user: CurrentUser) -> ColumnElement[bool]:
+    """Which enrolments a user reaches, as a condition on Enrolment: an organiser those of their organisation's
+    programmes; a coach those of the people they coach in programmes they reach, and the referrals waiting for an
+    intake in programmes where their organisation coaches. Referrers: see `referred_by`."""
+    if user.everywhere:
+        return true()
+    if user.role is Role.ORGANISER:
+        return Enrolment.programme_id.in_(
+            select(Programme.id).where(Programme.organisation_id == organisation_of(user))
+        )
+    if user.role is Role.COACH:
+        reached = select(Programme.id).where(programme_reach(user))
+        return or_(
+            and_(Enrolment.candidate_id.in_(coached_by(user.id)), Enrolment.programme_id.in_(reached)),
+            and_(Enrolment.programme_id.in_(intake_programmes(user)), unclaimed_referrals()),
+        )
+    return false()
+
+
+def referred_by(user: CurrentUser) -> ColumnElement[bool]:
+    """The enrolments the user referred, as a condition on Enrolment (what they see of them: the stage only)."""
+    return Enrolment.referred_by_id == user.id
+
+
+def reads_justice(user: CurrentUser, programme_organisation_id: int, coach_ids: set[int]) -> bool:
+    """Whether the user reads a participant's criminal-justice data: one of the person's coaches, an organiser of
+    the programme's organisation explicitly allowed it, or the command line."""
+    if user.everywhere or user.id in coach_ids:
+        return True
+    return user.role is Role.ORGANISER and user.reads_justice and programme_organisation_id == organisation_of(user)
