@@ -69,7 +69,7 @@ async def get_programme(session: AsyncSession, user: CurrentUser, ref: str | int
     return found
 
 
-def _manages(user: CurrentUser, programme: Programme) -> None:
+def manages(user: CurrentUser, programme: Programme) -> None:
     """Organisers of the programme's organisation (and the command line) manage it; anyone else is refused like a
     missing programme."""
     if not (user.everywhere or (user.role is Role.ORGANISER and programme.organisation_id == organisation_of(user))):
@@ -268,7 +268,7 @@ async def enrol(
     coach_ids: Sequence[int] = (),
 ) -> Enrolment:
     """Put a person of the programme's organisation in the programme (organisers; the import does it row by row)."""
-    _manages(user, programme)
+    manages(user, programme)
     if candidate.organisation_id != programme.organisation_id:
         raise NotFoundError(f"candidate {candidate.id}")
     if await session.scalar(
