@@ -25,7 +25,7 @@ from events.platform.deps import AppContext
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.forms import form_errors, parse
 from events.platform.i18n import gettext as _
-from events.platform.models import ConsentMethod, Event, Role, User
+from events.platform.models import ConsentMethod, Enrolment, Event, Role, User
 from events.platform.redirects import safe_next, see_other
 from events.platform.security import LANGUAGE_COOKIE
 from events.platform.services import CandidateService, EventService, set_locale
@@ -288,6 +288,10 @@ async def candidate_context(web: Web, candidate_id: int) -> dict[str, Any]:
         "outcome_views": await OutcomeService(web.db, user).for_candidate(candidate.id),
         "candidate_checks": await follow_up.due_checks(web.db, user, today(), candidate_id=candidate.id),
         "participations": participations,
+        # When the person's data may be anonymised depends on their trajectories too (events.privacy.retention).
+        "enrolment_ends": list(
+            await web.db.scalars(select(Enrolment.ended_on).where(Enrolment.candidate_id == candidate.id))
+        ),
         "open_events": events,
         "all_coaches": await registration.coaches(web.db, user) if manages else [],
     }

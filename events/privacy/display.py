@@ -68,9 +68,14 @@ def audit_action_label(code: str) -> str:
     return i18n.gettext(ACTION_LABELS[code]) if code in ACTION_LABELS else code
 
 
-def candidate_erasure_date(candidate: Any, participations: Iterable[Any]) -> dt.date:
-    """The candidate page's date, from what the page already loaded (participations with their events)."""
-    return erasure_date(candidate.created_at, [(p.event.date, p.event.retention_months) for p in participations])
+def candidate_erasure_date(
+    candidate: Any, participations: Iterable[Any], enrolment_ends: Iterable[dt.date | None] = ()
+) -> dt.date | None:
+    """The candidate page's date, from what the page already loaded (participations with their events, the ends of
+    the person's enrolments); None while a trajectory runs."""
+    return erasure_date(
+        candidate.created_at, [(p.event.date, p.event.retention_months) for p in participations], enrolment_ends
+    )
 
 
 TEMPLATE_GLOBALS = {

@@ -123,7 +123,12 @@ class PersonAccessPages(PageController):
     ) -> Template:
         rows = await audit_log.recent_access(web.db, web.user, candidate_id)
         dates = await erasure_dates(web.db, [candidate_id])
-        context = {"rows": rows, "candidate_id": candidate_id, "erasure_date": dates.get(candidate_id)}
+        context = {
+            "rows": rows,
+            "candidate_id": candidate_id,
+            "erasure_date": dates.get(candidate_id),
+            "in_trajectory": candidate_id in dates and dates[candidate_id] is None,
+        }
         name = "events/privacy/_access.html" if fragment else "events/privacy/access.html"
         return Template(name, context=context)
 

@@ -3,7 +3,9 @@
 Each slice says how long after an event it still needs a person's data (events.platform.personal_data: the
 follow-up until its last check, 6 months after); the event's `retention_months` run from the longest of those.
 A candidate is kept across events, so their date is the latest over all their participations; someone never
-signed up for an event is kept `DEFAULT_RETENTION_MONTHS` after they were registered. On that day (and any day
+signed up for an event is kept `DEFAULT_RETENTION_MONTHS` after they were registered. A trajectory keeps a person
+while it runs (an enrolment not ended has no date at all), and after it ended until the last check after a placement
+(`ENROLMENT_MONTHS_AFTER_END`) and `DEFAULT_RETENTION_MONTHS` more. On that day (and any day
 after) `meetmatch retention run` or the "retention" job erases them (events.privacy.erasure), each under a
 claim, so cron and several processes may run it at once.
 """
@@ -20,11 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from events.platform import personal_data
 from events.platform.dates import add_months
 from events.platform.errors import ConflictError, NotFoundError
-from events.platform.models import EVENT_TZ, Candidate, CandidateParticipation, Event
+from events.platform.models import EVENT_TZ, Candidate, CandidateParticipation, Enrolment, Event
 from events.platform.settings import Settings
 from events.privacy.erasure import Erased, ErasureReport, after_commit, apply_ledger, erase_rows
 
 DEFAULT_RETENTION_MONTHS = 12
+# The last check after a placement falls 12 months after it started (events.followup.models.PLACEMENT_CHECK_MONTHS).
+ENROLMENT_MONTHS_AFTER_END = 12
 
 
 def event_erasure_date(event: Event) -> dt.date:
@@ -32,36 +36,51 @@ def event_erasure_date(event: Event) -> dt.date:
     return add_months(event.date, personal_data.months_after_event() + event.retention_months)
 
 
-def erasure_date(created_at: dt.datetime, events: Iterable[tuple[dt.date, int]]) -> dt.date:
-    """A candidate's date, from when they were registered and (date, retention months) of each of their events."""
+def erasure_date(
+    created_at: dt.datetime,
+    events: Iterable[tuple[dt.date, int]],
+    enrolment_ends: Iterable[dt.date | None] = (),
+) -> dt.date | None:
+    """A candidate's date, from when they were registered, (date, retention months) of each of their events and
+    the end of each of their enrolments; None while an enrolment runs (nothing is anonymised then)."""
+    ends = list(enrolment_ends)
+    if any(end is None for end in ends):
+        return None
     dates = [add_months(day, personal_data.months_after_event() + months) for day, months in events]
+    dates += [add_months(end, ENROLMENT_MONTHS_AFTER_END + DEFAULT_RETENTION_MONTHS) for end in ends if end]
     if dates:
         return max(dates)
     return add_months(created_at.astimezone(EVENT_TZ).date(), DEFAULT_RETENTION_MONTHS)
 
 
-async def erasure_dates(session: AsyncSession, candidate_ids: Iterable[int] | None = None) -> dict[int, dt.date]:
-    """The anonymisation date of every candidate not yet erased (or of the ones named)."""
+async def erasure_dates(session: AsyncSession, candidate_ids: Iterable[int] | None = None) -> dict[int, dt.date | None]:
+    """The anonymisation date of every candidate not yet erased (or of the ones named); None for someone in a
+    trajectory that runs."""
     query = select(Candidate.id, Candidate.created_at).where(Candidate.erased_at.is_(None))
     participations = select(CandidateParticipation.candidate_id, Event.date, Event.retention_months).join(
         Event, Event.id == CandidateParticipation.event_id
     )
+    enrolments = select(Enrolment.candidate_id, Enrolment.ended_on)
     if candidate_ids is not None:
         wanted = list(candidate_ids)
         query = query.where(Candidate.id.in_(wanted))
         participations = participations.where(CandidateParticipation.candidate_id.in_(wanted))
+        enrolments = enrolments.where(Enrolment.candidate_id.in_(wanted))
     events: dict[int, list[tuple[dt.date, int]]] = {}
     for candidate_id, day, months in (await session.execute(participations)).tuples():
         events.setdefault(candidate_id, []).append((day, months))
+    ends: dict[int, list[dt.date | None]] = {}
+    for candidate_id, ended_on in (await session.execute(enrolments)).tuples():
+        ends.setdefault(candidate_id, []).append(ended_on)
     return {
-        candidate_id: erasure_date(created, events.get(candidate_id, ()))
+        candidate_id: erasure_date(created, events.get(candidate_id, ()), ends.get(candidate_id, ()))
         for candidate_id, created in (await session.execute(query)).tuples()
     }
 
 
 async def due(session: AsyncSession, today: dt.date) -> list[int]:
     """Candidates whose date has come, in id order."""
-    return sorted(i for i, day in (await erasure_dates(session)).items() if day <= today)
+    return sorted(i for i, day in (await erasure_dates(session)).items() if day is not None and day <= today)
 
 
 @dataclass
