@@ -245,6 +245,38 @@ def users_reset_two_factor(email: str) -> None:
         click.echo(f"two-factor login of {address} is off")
 
 
+@users.command("allow-justice")
+@click.argument("email")
+@click.option("--undo", is_flag=True, help="Take the permission back.")
+@handle_errors
+def users_allow_justice(email: str, undo: bool) -> None:
+    """Allow an organiser to read the criminal-justice data (detention, release date, criminal record) of their
+    organisation's programme participants, or (--undo) take it back; written to the audit log."""
+    settings = load_settings()
+    run(prepare(settings, migrate=settings.is_sqlite))
+
+    async def change() -> str:
+        from sqlalchemy import select
+
+        from events.platform.db import open_session
+        from events.platform.models import Role, User
+        from events.platform.services import audit, normalise_email
+
+        async with open_session(settings) as session:
+            user = await session.scalar(select(User).where(User.email == normalise_email(email)))
+            if user is None:
+                raise CliError(f"EMAIL: no account with the e-mail address {email}")
+            if user.role is not Role.ORGANISER:
+                raise CliError(f"EMAIL: {user.email} is no organiser; coaches read it of their own people")
+            user.reads_justice = not undo
+            await audit(session, None, "deny_justice" if undo else "allow_justice", "user", user.id)
+            await session.commit()
+            return str(user.email)
+
+    address = run(change())
+    click.echo(f"{address} {'no longer reads' if undo else 'reads'} criminal-justice data")
+
+
 # --- jobs ------------------------------------------------------------------------------------------
 
 

@@ -47,6 +47,8 @@ class Member:
     two_factor_required: bool
     organisation: str = ""
     where: tuple[str, ...] = field(default_factory=tuple)
+    # An organiser allowed to read criminal-justice data of the organisation's programme participants.
+    reads_justice: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def _member(user: User, organisation: str = "", where: Sequence[str] = ()) -> Me
         two_factor_required=twofactor.required_for(user.role),
         organisation=organisation,
         where=tuple(where),
+        reads_justice=user.reads_justice,
     )
 
 
@@ -466,4 +469,21 @@ async def reset_two_factor(session: AsyncSession, user: CurrentUser, account_id:
         raise DomainError("own_account", _t("Reset your own second factor on your account page."), "_form")
     await twofactor.switch_off(session, account)
     await audit(session, user, "two_factor_reset", "user", account.id)
+    return account
+
+
+async def allow_justice(session: AsyncSession, user: CurrentUser, account_id: int, *, allowed: bool) -> User:
+    """Allow a fellow organiser to read the criminal-justice data (detention, release date, criminal record) of the
+    organisation's programme participants, or take it back. Never one's own: another organiser decides."""
+    account = await own_account(session, user, account_id)
+    if account.id == user.id:
+        raise DomainError("own_account", _t("Another organiser decides this for you."), "_form")
+    if account.role is not Role.ORGANISER:
+        raise DomainError(
+            "organisers_only", _t("Only organisers can be allowed this; coaches read it of their own people."), "_form"
+        )
+    if account.reads_justice != allowed:
+        account.reads_justice = allowed
+        await session.flush()
+        await audit(session, user, "allow_justice" if allowed else "deny_justice", "user", account.id)
     return account

@@ -138,6 +138,13 @@ class TeamPages(PageController):
             web, account_id, lambda: team.set_account_active(web.db, web.user, account_id, active=active)
         )
 
+    @post("/{account_id:int}/justice", name="team_justice")
+    async def allow_justice(self, web: NamedDependency[Web], account_id: FromPath[int]) -> Response[Any]:
+        allowed = (await web.form(ActiveForm)).active == "1"
+        return await _changed(
+            web, account_id, lambda: team.allow_justice(web.db, web.user, account_id, allowed=allowed)
+        )
+
     @post("/{account_id:int}/two-factor-reset", name="team_two_factor_reset")
     async def reset_two_factor(self, web: NamedDependency[Web], account_id: FromPath[int]) -> Response[Any]:
         return await _changed(web, account_id, lambda: team.reset_two_factor(web.db, web.user, account_id))

@@ -61,6 +61,21 @@ ACTION_LABELS = {
     "two_factor_reset": N_("reset two-factor login"),
     "rehearsal_open": N_("opened the door early for a rehearsal"),
     "rehearsal_close": N_("closed the door after a rehearsal"),
+    "refer": N_("referred the person to a programme"),
+    "enrol": N_("enrolled the person in a programme"),
+    "pick_up": N_("picked up the referral"),
+    "decide": N_("recorded the intake's decision"),
+    "move": N_("moved the person to another stage"),
+    "add_coach": N_("added a coach"),
+    "read_justice": N_("read the criminal-justice data"),
+    "update_justice": N_("changed the criminal-justice data"),
+    "add_activity": N_("added an activity"),
+    "finish_activity": N_("recorded the end of an activity"),
+    "record_introduction": N_("recorded an introduction"),
+    "add_benefit": N_("recorded a benefit"),
+    "leave_benefit": N_("recorded leaving a benefit"),
+    "allow_justice": N_("allowed reading criminal-justice data"),
+    "deny_justice": N_("took back reading criminal-justice data"),
 }
 
 

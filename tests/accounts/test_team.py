@@ -377,3 +377,28 @@ def test_team_a_reset_second_factor_or_a_promotion_to_organiser_ends_the_open_se
     assert own.status_code == 422
     assert still == 200
     assert coach_after == door_after == 401
+
+
+def test_team_an_organiser_allows_another_to_read_justice_data_never_themselves(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    login(client, ORGANISER)
+    me = account(database, ORGANISER)
+    coach = account(database, COACH)
+    colleague = post(client, f"/team/{coach.id}/role", role="organiser")
+    assert colleague.status_code == 303
+
+    own = post(client, f"/team/{me.id}/justice", active="1")
+    allowed = post(client, f"/team/{coach.id}/justice", active="1")
+    page = client.get("/team/")
+
+    assert own.status_code == 422
+    assert "Een andere organisator beslist dit" in own.text
+    assert account(database, ORGANISER).reads_justice is False
+    assert allowed.status_code == 303
+    assert account(database, COACH).reads_justice is True
+    assert "leest justitiegegevens" in page.text
+    assert len(audits(database, "allow_justice", coach.id)) == 1
+    assert post(client, f"/team/{coach.id}/justice", active="0").status_code == 303
+    assert account(database, COACH).reads_justice is False
+    assert len(audits(database, "deny_justice", coach.id)) == 1

@@ -369,3 +369,27 @@ def test_cli_reset_sends_the_organiser_back_to_the_setup(settings: Settings, dem
     assert unknown.returncode != 0
     assert "no account with the e-mail address niemand@example.org" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+def test_cli_allows_an_organiser_to_read_justice_data_and_refuses_a_coach(settings: Settings, demo_by_cli: str) -> None:
+    allowed = cli(settings, "users", "allow-justice", ORGANISER)
+    assert allowed.returncode == 0, allowed.stderr
+    assert run(_user(settings, ORGANISER)).reads_justice is True
+    undone = cli(settings, "users", "allow-justice", ORGANISER, "--undo")
+    assert undone.returncode == 0, undone.stderr
+    assert run(_user(settings, ORGANISER)).reads_justice is False
+    organiser = run(_user(settings, ORGANISER))
+    assert run(_justice_actions(settings, organiser.id)) == ["allow_justice", "deny_justice"]
+
+    coach = cli(settings, "users", "allow-justice", "coach@demo.meetmatch.nl")
+    assert coach.returncode == 2
+    assert "is no organiser" in coach.stderr
+    assert "Traceback" not in coach.stderr
+
+
+async def _justice_actions(settings: Settings, user_id: int) -> list[str]:
+    async with open_session(settings) as session:
+        rows = await session.scalars(
+            select(AuditEntry.action).where(AuditEntry.object_id == user_id).order_by(AuditEntry.id)
+        )
+        return [a for a in rows if a.endswith("_justice")]
