@@ -114,12 +114,14 @@ async def create_programme(
 
 
 async def find_programme(session: AsyncSession, user: CurrentUser, ref: str | int) -> Programme:
-    """A programme by id or (exact, case-insensitive) name."""
+    """A programme by id, slug or (exact, case-insensitive) name."""
     _organiser(user)
     text = str(ref).strip()
     found = None
     if text.isdigit() and len(text) <= 9:
         found = await session.scalar(select(Programme).where(Programme.id == int(text), _reached(user)))
+    if found is None:
+        found = await session.scalar(select(Programme).where(Programme.slug == text.lower(), _reached(user)))
     if found is None:
         found = await session.scalar(
             select(Programme).where(func.lower(Programme.name) == text.lower(), _reached(user)).order_by(Programme.id)

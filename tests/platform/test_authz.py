@@ -291,6 +291,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/team/invite-partner"): (303, 422, 403, 403, 403, 403),
     ("POST", "/team/{account_id:int}/role"): (303, 404, 403, 403, 403, 403),
     ("POST", "/team/{account_id:int}/active"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/team/{account_id:int}/justice"): (303, 404, 403, 403, 403, 403),
     ("POST", "/team/{account_id:int}/two-factor-reset"): (303, 404, 403, 403, 403, 403),
     ("POST", "/team/{account_id:int}/invite-again"): (303, 404, 403, 403, 403, 403),
     # An invitation's link: an unknown token is the same 404 for everyone.
