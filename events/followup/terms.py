@@ -182,7 +182,7 @@ async def follow_start(session: AsyncSession, user: CurrentUser, outcome: Outcom
 
 def describe_terms(terms: Sequence[OutcomeTerm]) -> str:
     """The terms over time in the current language: "8 hours a week from 1-3-2026, 27 hours from 1-9-2026" (a
-    contract named where it changed)."""
+    new kind of contract named where it changed)."""
     parts = []
     previous: OutcomeTerm | None = None
     for term in terms:
@@ -194,7 +194,7 @@ def describe_terms(terms: Sequence[OutcomeTerm]) -> str:
         else:
             text = i18n.gettext("%(hours)s hours from %(date)s", hours=term.hours_per_week, date=day)
         contract = term.contract_type
-        if contract is not None and (previous is None or previous.contract_type is not contract):
+        if contract is not None and previous is not None and previous.contract_type is not contract:
             text += f" ({contract_type_label(contract.value)})"
         parts.append(text)
         previous = term
