@@ -405,3 +405,16 @@ def test_a_training_with_a_future_end_date_shows_as_running_not_stopped(
 
     assert '<span class="badge badge-running">loopt</span>' in page.text
     assert "gestopt" not in page.text
+
+
+def test_the_openapi_document_names_the_trajectory_fields_and_routes(client: TestClient[Litestar]) -> None:
+    document = client.get("/schema/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    assert {"/api/outcomes/{outcome_id}/terms", "/api/outcomes/{outcome_id}/checks"} <= set(document["paths"])
+    assert {"enrolment_id", "programme", "terms", "phase"} <= set(schemas["OutcomeRow"]["properties"])
+    assert {"enrolment_id", "employer"} <= set(schemas["OutcomeInput"]["properties"])
+    assert {"effective_on", "hours_per_week", "contract_type", "contract_months"} <= set(
+        schemas["TermsInput"]["properties"]
+    )
+    assert "placement_checks" in schemas["FollowUpRow"]["properties"]

@@ -5,7 +5,9 @@ event only."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -28,6 +30,7 @@ from events.results import services
 from events.results.figures import programme_report
 from events.results.shapes import Checkpoint, ProgrammeReport
 from events.results.view import programme_view
+from tests.cli import cli
 from tests.conftest import run
 from tests.helpers import organising_id
 from tests.results.reports_seed import Seeded, seed_scenario
@@ -209,3 +212,23 @@ def test_a_programme_is_found_by_its_slug_for_the_report(trajectory: Trajectory,
             return (await services.find_programme(session, user, trajectory.slug)).id
 
     assert run(found()) == trajectory.programme_id
+
+
+def test_cli_report_by_slug_as_json_counts_the_outcomes_outside_the_events(settings: Settings, tmp_path: Path) -> None:
+    assert cli(settings, "db", "upgrade").returncode == 0
+    trajectory = run(_seed(settings))
+    target = tmp_path / "werkfit.json"
+
+    done = cli(
+        settings, "report", "--programme", trajectory.slug, "--format", "json", "--language", "en", "-o", str(target)
+    )
+    wrong = cli(settings, "report", "--programme", trajectory.slug, "--format", "json", "-o", str(tmp_path / "a.pdf"))
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote the report of programme 'Werkfit' to {target}"
+    document = json.loads(target.read_text())
+    (events,) = [s for s in document["sections"] if s["key"] == "events"]
+    rows = {row["label"]: row["values"] for row in events["tables"][0]["rows"]}
+    assert rows["outside the events"][-1] == 2
+    assert rows["in all"][-1] == 5
+    assert (wrong.returncode, wrong.stderr.strip()) == (2, "error: a.pdf: choose a file name ending in .json")
