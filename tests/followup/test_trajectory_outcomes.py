@@ -29,6 +29,7 @@ from events.platform.models import (
 )
 from events.platform.settings import Settings
 from tests.conftest import COACH, ORGANISER, OTHER_COACH, csrf_headers, login, run
+from tests.helpers import erase
 
 
 async def _enrol(settings: Settings, candidate_id: int, slug: str = "werkfit-proef") -> int:
@@ -279,6 +280,9 @@ def test_a_placement_check_falls_due_a_month_after_the_start_without_an_event(
     ]
     page = client.get("/follow-up")
     assert f'href="/checks/placements/{created["id"]}/1"' in page.text
+    candidate_page = client.get(f"/candidates/{people['candidate']}")
+    assert f'href="/checks/placements/{created["id"]}/1"' in candidate_page.text
+    assert 'href="/follow-up#placement-checks"' in client.get("/").text
     assert client.get(f"/checks/placements/{created['id']}/1").status_code == 200
 
     # Not yet: the 3-month check.
@@ -361,6 +365,17 @@ def test_the_person_s_export_holds_the_checks_after_a_placement(
     assert [(f["months"], f["note"]) for f in mine] == [(1, "Nog aan het werk")]
     (outcome,) = [o for o in data["outcomes"] if o["id"] == created["id"]]
     assert outcome["terms"][0]["hours_per_week"] == 8
+
+    # Erased, the check stays (it was done) without what the coach wrote.
+    run(erase(database, people["candidate"]))
+
+    async def notes() -> list[str]:
+        async with open_session(database) as session:
+            return list(
+                await session.scalars(select(FollowUpCheck.note).where(FollowUpCheck.outcome_id == created["id"]))
+            )
+
+    assert run(notes()) == [""]
 
 
 def test_an_end_still_ahead_is_running_and_only_a_past_end_with_a_stop_is_stopped() -> None:

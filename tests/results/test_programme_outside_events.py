@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from events.demo.seed import DemoResult
 from events.followup.models import ContractType, Outcome, OutcomeStatus
 from events.platform import i18n
 from events.platform.db import open_session
@@ -34,6 +37,7 @@ from tests.cli import cli
 from tests.conftest import run
 from tests.helpers import organising_id
 from tests.results.reports_seed import Seeded, seed_scenario
+from tests.results.test_reports_pages import as_organiser, table
 
 TODAY = dt.date(2026, 8, 1)
 
@@ -232,3 +236,17 @@ def test_cli_report_by_slug_as_json_counts_the_outcomes_outside_the_events(setti
     assert rows["outside the events"][-1] == 2
     assert rows["in all"][-1] == 5
     assert (wrong.returncode, wrong.stderr.strip()) == (2, "error: a.pdf: choose a file name ending in .json")
+
+
+def test_the_programme_page_shows_the_outcomes_outside_the_events(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    trajectory = run(_seed(database))
+    as_organiser(client)
+
+    page = client.get(f"/programmes/{trajectory.programme_id}")
+
+    assert page.status_code == 200
+    rows = table(page.text, "events")
+    assert rows["outside the events"] == ["–", "–", "–", "–", "0", "0", "0", "2"]
+    assert rows["in all"][-1] == "5"
