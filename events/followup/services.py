@@ -21,7 +21,7 @@ from badges.queries import held_talks
 from events.followup.access import followed_candidate, record_change
 from events.followup.choices import employer_organisations
 from events.followup.models import ContractType, Outcome, OutcomeChange, OutcomeStatus, OutcomeTerm, StopReason
-from events.followup.terms import describe_terms, follow_start
+from events.followup.terms import TermsInput, change_terms, describe_terms, follow_start
 from events.platform.dates import today
 from events.platform.db import utcnow
 from events.platform.errors import ConflictError, DomainError, NotFoundError
@@ -98,6 +98,9 @@ class OutcomeInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     stop_reason: StopReason | None = None
     leaves_benefits: bool | None = None
     note: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+    # Changes of hours and contract from a date on (8 hours, later 27), recorded after the outcome is saved as
+    # change_terms does: the same date again replaces that day's terms, other days' stay; none given, none change.
+    terms: Annotated[list[TermsInput], msgspec.Meta(max_length=50)] | None = None
 
 
 @dataclass
@@ -195,6 +198,7 @@ class OutcomeService:
         await self.session.flush()
         await self._record(outcome, "created", {k: [None, plain(v)] for k, v in values.items() if v not in (None, "")})
         await follow_start(self.session, self.user, outcome, None)
+        await self._terms(outcome, data)
         await audit(self.session, self.user, "create", "outcome", outcome.id, candidate_id=candidate_id)
         return outcome
 
@@ -216,6 +220,7 @@ class OutcomeService:
             await self._record(outcome, "updated", changes)
             await follow_start(self.session, self.user, outcome, old_start)
             await audit(self.session, self.user, "update", "outcome", outcome.id, candidate_id=outcome.candidate_id)
+        await self._terms(outcome, data)
         return outcome
 
     async def decide(self, outcome_id: int, action: str) -> Outcome:
@@ -258,6 +263,24 @@ class OutcomeService:
         outcome.end_date = end_date
         await self.session.flush()
         await self._record(outcome, "ended", changes)
+
+    async def _terms(self, outcome: Outcome, data: OutcomeInput) -> None:
+        """The terms the input gives, oldest first; a refusal names the term at fault (``terms[1].effective_on``)."""
+        for index, term in sorted(enumerate(data.terms or []), key=lambda pair: pair[1].effective_on):
+            try:
+                await change_terms(
+                    self.session,
+                    self.user,
+                    outcome,
+                    term.effective_on,
+                    hours_per_week=term.hours_per_week,
+                    contract_type=term.contract_type,
+                    contract_months=term.contract_months,
+                )
+            except DomainError as exc:
+                if exc.status_code != 422:
+                    raise
+                raise DomainError(exc.code, exc.message, f"terms[{index}].{exc.field or 'effective_on'}") from None
 
     async def _record(self, outcome: Outcome, action: str, changes: dict[str, Any]) -> None:
         await record_change(self.session, self.user, outcome, action, changes)

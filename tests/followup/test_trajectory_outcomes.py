@@ -433,3 +433,27 @@ def test_the_openapi_document_names_the_trajectory_fields_and_routes(client: Tes
         schemas["TermsInput"]["properties"]
     )
     assert "placement_checks" in schemas["FollowUpRow"]["properties"]
+
+
+def test_an_outcome_is_logged_with_its_terms_over_time_at_once(
+    client: TestClient[Litestar], people: dict[str, int]
+) -> None:
+    login(client, COACH)
+    path = f"/api/candidates/{people['candidate']}/outcomes"
+    grown = [{"effective_on": "2026-09-01", "hours_per_week": 27}, {"effective_on": "2026-06-01", "hours_per_week": 16}]
+
+    created = client.post(path, json=_job(employer="Groeibedrijf", terms=grown), headers=csrf_headers(client))
+    refused = client.post(
+        path,
+        json=_job(employer="Groeibedrijf", terms=[{"effective_on": "2026-01-01", "hours_per_week": 10}]),
+        headers=csrf_headers(client),
+    )
+
+    assert created.status_code == 201, created.text
+    assert [(t["effective_on"], t["hours_per_week"]) for t in created.json()["terms"]] == [
+        ("2026-03-01", 8),
+        ("2026-06-01", 16),
+        ("2026-09-01", 27),
+    ]
+    assert created.json()["hours_per_week"] == 27
+    assert (refused.status_code, refused.json()["field"]) == (422, "terms[0].effective_on")
