@@ -1,4 +1,7 @@
-"""Outcomes: coaches (and organisers) log and change them, employers propose them, coaches confirm.
+"""Outcomes: coaches (and organisers) log and change them, employers propose them, coaches confirm. An outcome
+belongs to the candidate and, where given, to one of their enrolments (a programme), with or without an event or
+talk, at any employer (one named that does not exist yet is made on the spot); its hours and contract change over
+time (events.followup.terms).
 
 Every change is kept as an OutcomeChange ({field: [before, after]}); an outcome is never deleted, only
 withdrawn, so the history stays whole. Access follows the candidate: the candidate's coaches and the
@@ -179,6 +182,18 @@ class OutcomeService:
         await self.candidate(candidate_id)
         found = await views(self.session, select(Outcome).where(Outcome.candidate_id == candidate_id))
         if found:  # notes and stop reasons can be about health: who read them is logged
+            await audit(self.session, self.user, "read", "outcomes", None, candidate_id=candidate_id)
+        return found
+
+    async def for_enrolment(self, enrolment_id: int) -> list[OutcomeView]:
+        """The outcomes of one enrolment (a programme's participant), newest first, each with its history and
+        terms; 404 when the enrolment's candidate is not one this account follows up."""
+        candidate_id = await self.session.scalar(select(Enrolment.candidate_id).where(Enrolment.id == enrolment_id))
+        if candidate_id is None:
+            raise NotFoundError("enrolment")
+        await self.candidate(candidate_id)
+        found = await views(self.session, select(Outcome).where(Outcome.enrolment_id == enrolment_id))
+        if found:
             await audit(self.session, self.user, "read", "outcomes", None, candidate_id=candidate_id)
         return found
 

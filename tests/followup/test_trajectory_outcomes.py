@@ -457,3 +457,36 @@ def test_an_outcome_is_logged_with_its_terms_over_time_at_once(
     ]
     assert created.json()["hours_per_week"] == 27
     assert (refused.status_code, refused.json()["field"]) == (422, "terms[0].effective_on")
+
+
+def test_an_enrolment_s_outcomes_are_read_by_those_who_follow_the_candidate(
+    client: TestClient[Litestar], people: dict[str, int], database: Settings
+) -> None:
+    from events.followup.services import OutcomeService
+    from events.platform.errors import NotFoundError
+    from events.platform.services import to_current_user
+
+    login(client, COACH)
+    client.post(
+        f"/api/candidates/{people['candidate']}/outcomes",
+        json=_job(enrolment_id=people["enrolment"], employer="Tijdlijnbedrijf"),
+        headers=csrf_headers(client),
+    )
+    client.post(
+        f"/api/candidates/{people['candidate']}/outcomes",
+        json={"kind": "second_interview", "employer": "Los Bedrijf"},
+        headers=csrf_headers(client),
+    )
+
+    async def read(email: str) -> list[str | None] | str:
+        async with open_session(database) as session:
+            account = await session.scalar(select(User).where(User.email == email))
+            assert account is not None
+            try:
+                found = await OutcomeService(session, to_current_user(account)).for_enrolment(people["enrolment"])
+            except NotFoundError:
+                return "not found"
+            return [v.employer for v in found]
+
+    assert run(read(COACH)) == ["Tijdlijnbedrijf"]
+    assert run(read(OTHER_COACH)) == "not found"
