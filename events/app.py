@@ -46,7 +46,7 @@ from events.accounts.pages import AccountPages, CandidatePages, EventPages, Home
 from events.accounts.team_pages import JoinPages, TeamPages
 from events.accounts.twofactor_pages import TwoFactorAccountPages, TwoFactorLoginPages
 from events.followup.api import OutcomeApi, ProposalApi
-from events.followup.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages
+from events.followup.pages import EmployerTalkPages, EvaluationPages, FollowUpPages, OutcomePages, PlacementCheckPages
 from events.followup.personal_data import FollowUpData
 from events.platform import i18n, personal_data, templating
 from events.platform.auth import CurrentUser, SessionMiddleware
@@ -391,6 +391,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             WalkInPages,
             FollowUpPages,
             OutcomePages,
+            PlacementCheckPages,
             EmployerTalkPages,
             EvaluationPages,
             PersonDataPages,

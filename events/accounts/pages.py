@@ -17,6 +17,7 @@ from badges.queries import held_talks
 from events.accounts.api import end_session, login_attempt
 from events.accounts.twofactor_pages import after_password
 from events.followup import follow_up
+from events.followup.placements import due_placement_checks
 from events.followup.services import OutcomeService
 from events.platform import i18n
 from events.platform.auth import CurrentUser, cookie, logged_in, requires
@@ -287,6 +288,7 @@ async def candidate_context(web: Web, candidate_id: int) -> dict[str, Any]:
         "talks_held": await talks_held(web.db, [p.id for p in participations]),
         "outcome_views": await OutcomeService(web.db, user).for_candidate(candidate.id),
         "candidate_checks": await follow_up.due_checks(web.db, user, today(), candidate_id=candidate.id),
+        "placement_checks": await due_placement_checks(web.db, user, today(), candidate_id=candidate.id),
         "participations": participations,
         # When the person's data may be anonymised depends on their trajectories too (events.privacy.retention).
         "enrolment_ends": list(

@@ -1,5 +1,6 @@
 """What a candidate's outcome form offers to choose from: the events the candidate took part in, the employers,
-the openings at those events, and the talks the candidate held (an outcome can point back to one)."""
+the openings at those events, the talks the candidate held (an outcome can point back to one) and the programmes
+they take part in."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from badges.queries import held_talks
 from events.platform.models import (
     CandidateParticipation,
     EmployerParticipation,
+    Enrolment,
     Event,
     Opening,
     Organisation,
     OrganisationKind,
+    Programme,
 )
 
 
@@ -29,7 +32,8 @@ def employer_organisations() -> Select[tuple[int, str]]:
 
 
 async def outcome_choices(session: AsyncSession, candidate_id: int) -> dict[str, Any]:
-    """The form's lists: ``events``, ``employers``, ``openings`` and ``talks``."""
+    """The form's lists: ``events``, ``employers``, ``openings``, ``talks`` and ``enrolments`` (the programmes the
+    candidate takes part in)."""
     participations = (
         await session.execute(
             select(Event.id, Event.name, Event.date)
@@ -59,7 +63,20 @@ async def outcome_choices(session: AsyncSession, candidate_id: int) -> dict[str,
         "employers": employers,
         "openings": openings,
         "talks": await candidate_talks(session, candidate_id),
+        "enrolments": await candidate_enrolments(session, candidate_id),
     }
+
+
+async def candidate_enrolments(session: AsyncSession, candidate_id: int) -> list[tuple[int, str]]:
+    """(enrolment id, programme name) of every programme the candidate takes part in: an outcome can belong to
+    one."""
+    rows = await session.execute(
+        select(Enrolment.id, Programme.name)
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .where(Enrolment.candidate_id == candidate_id)
+        .order_by(Programme.name, Enrolment.id)
+    )
+    return [(int(i), str(n)) for i, n in rows.tuples()]
 
 
 async def candidate_talks(session: AsyncSession, candidate_id: int) -> list[tuple[int, str, str]]:

@@ -1,5 +1,6 @@
 """After the event: per candidate the talks held, the employers' answers, the outcomes and what to do next;
-the follow-up checks at 1, 3 and 6 months and the coach's to-do list."""
+the follow-up checks at 1, 3 and 6 months and the coach's to-do list (with the checks after a placement of
+events.followup.placements)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.queries import by_round, checked_in, held_talks
 from events.followup.models import CHECK_MONTHS, FollowUpCheck, Outcome, OutcomeStatus, StopReason
+from events.followup.placements import due_placement_checks
 from events.followup.services import OutcomeService, OutcomeView, open_proposals, views
 from events.platform.dates import add_months
 from events.platform.errors import ConflictError, DomainError, NotFoundError
@@ -297,6 +299,7 @@ async def todo_context(session: AsyncSession, user: CurrentUser, today: dt.date)
     account = await session.get(User, user.id)
     return {
         "checks": await due_checks(session, user, today),
+        "placement_checks": await due_placement_checks(session, user, today),
         "proposals": await open_proposals(session, user),
         "held_events": held,
         "weekly_digest": bool(account and account.weekly_digest),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from events.followup.follow_up import due_checks
+from events.followup.placements import due_placement_checks
 from events.followup.services import open_proposals
 from events.platform import i18n, outbox
 from events.platform.models import EVENT_TZ, Role, User
@@ -76,7 +77,7 @@ async def digest_job(sessions: async_sessionmaker[AsyncSession], settings: Setti
             if not coach.weekly_digest:
                 continue
             user = to_current_user(coach)
-            checks = len(await due_checks(session, user, today))
+            checks = len(await due_checks(session, user, today)) + len(await due_placement_checks(session, user, today))
             proposals = len(await open_proposals(session, user))
             if not checks and not proposals:
                 continue

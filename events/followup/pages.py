@@ -13,10 +13,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from events.followup import evaluation, follow_up
+from events.followup import evaluation, follow_up, placements, terms
 from events.followup.choices import outcome_choices
 from events.followup.employers import PROPOSABLE, ProposalInput, employer_talks, planned_talks, propose
-from events.followup.models import CHECK_MONTHS, ContractType, Outcome, StopReason
+from events.followup.models import CHECK_MONTHS, PLACEMENT_CHECK_MONTHS, ContractType, Outcome, StopReason
 from events.followup.services import OutcomeInput, OutcomeService
 from events.platform.auth import requires
 from events.platform.dates import add_months, today
@@ -37,6 +37,7 @@ from events.platform.web import (
 )
 
 OUTCOME_FORM = "events/followup/outcome_form.html"
+PLACEMENT_CHECK_FORM = "events/followup/placement_check_form.html"
 
 
 class DecisionForm(msgspec.Struct):
@@ -98,8 +99,12 @@ class OutcomePages(PageController):
         values: dict[str, Any],
         outcome: Outcome | None = None,
         exc: DomainError | None = None,
+        *,
+        term_values: dict[str, Any] | None = None,
+        term_exc: DomainError | None = None,
     ) -> Template:
-        """The outcome's form; with ``exc``, again as sent, with the message beside the field at fault."""
+        """The outcome's form (and, for a placement, training or job, the form of its terms over time); with
+        ``exc`` or ``term_exc``, again as sent, with the message beside the field at fault."""
         context = {
             "candidate": candidate,
             "candidate_id": candidate.id,
@@ -109,10 +114,17 @@ class OutcomePages(PageController):
             "kinds": [k.value for k in PathwayKind],
             "contract_types": [c.value for c in ContractType],
             "stop_reasons": [r.value for r in StopReason],
+            "term_kinds": [k.value for k in terms.WITH_TERMS],
+            "terms": await terms.terms_of(web.db, outcome.id) if outcome is not None else [],
+            "term_values": term_values or {},
+            "term_errors": form_errors(term_exc) if term_exc is not None else {},
+            "describe_terms": terms.describe_terms,
             **await outcome_choices(web.db, candidate.id),
         }
         if exc is not None:
             return form_error(OUTCOME_FORM, context, exc)
+        if term_exc is not None:
+            return Template(OUTCOME_FORM, context=context, status_code=422)
         return Template(OUTCOME_FORM, context=context)
 
     @get("/candidates/{candidate_id:int}/outcomes/new", name="outcome_new")
@@ -147,14 +159,33 @@ class OutcomePages(PageController):
         service = OutcomeService(web.db, web.user)
         outcome = await service.get(outcome_id)
         candidate = await service.candidate(outcome.candidate_id)
-        values = {
-            name: getattr(outcome, name).value if hasattr(getattr(outcome, name), "value") else getattr(outcome, name)
-            for name in OutcomeInput.__struct_fields__
-        }
-        values = {k: v for k, v in values.items() if v is not None}
-        if confirm and outcome.status.value == "proposed":
-            values["confirm"] = "1"
-        return await self._form_page(web, candidate, values, outcome)
+        return await self._form_page(web, candidate, _values_of(outcome, confirm=bool(confirm)), outcome)
+
+    @post("/outcomes/{outcome_id:int}/terms", name="outcome_terms")
+    async def change_terms(self, web: NamedDependency[Web], outcome_id: FromPath[int]) -> Response[Any]:
+        service = OutcomeService(web.db, web.user)
+        outcome = await service.get(outcome_id)
+        candidate = await service.candidate(outcome.candidate_id)
+        sent = await web.values()
+        # An empty field keeps what held before (UNSET); a form cannot clear a value here, the outcome's form can.
+        given = {k: v for k, v in sent.items() if k in terms.TermsInput.__struct_fields__ and str(v).strip()}
+        try:
+            data = parse(terms.TermsInput, given)
+            await terms.change_terms(
+                web.db,
+                web.user,
+                outcome,
+                data.effective_on,
+                hours_per_week=data.hours_per_week,
+                contract_type=data.contract_type,
+                contract_months=data.contract_months,
+            )
+        except DomainError as exc:
+            if exc.status_code != 422:
+                raise
+            values = _values_of(outcome)
+            return await self._form_page(web, candidate, values, outcome, term_values=sent, term_exc=exc)
+        return see_other(f"/outcomes/{outcome_id}/edit?msg=saved#terms")
 
     @post("/outcomes/{outcome_id:int}/edit", name="outcome_update")
     async def update_outcome(self, web: NamedDependency[Web], outcome_id: FromPath[int]) -> Response[Any]:
@@ -232,6 +263,67 @@ class OutcomePages(PageController):
         return see_other("/follow-up?msg=saved")
 
 
+class PlacementCheckPages(PageController):
+    """The checks at 1, 3, 6 and 12 months after a placement started, with or without an event."""
+
+    guards = [requires(Role.ORGANISER, Role.COACH)]
+
+    @get("/checks/placements/{outcome_id:int}/{months:int}", name="placement_check_form")
+    async def form(self, web: NamedDependency[Web], outcome_id: FromPath[int], months: FromPath[int]) -> Template:
+        context = await _placement_context(web, outcome_id, months, {})
+        return Template(PLACEMENT_CHECK_FORM, context=context)
+
+    @post("/checks/placements/{outcome_id:int}/{months:int}", name="placement_check_record")
+    async def record(
+        self, web: NamedDependency[Web], outcome_id: FromPath[int], months: FromPath[int]
+    ) -> Response[Any]:
+        values = await web.values()
+        errors: dict[str, str] = {}
+        ended_on = None
+        if values.get("still") == "no" or values.get("end_date"):
+            try:
+                ended_on = dt.date.fromisoformat(str(values.get("end_date", "")))
+            except ValueError:
+                errors["end_date"] = _("Give the date it ended.")
+        reason_text = str(values.get("stop_reason", ""))
+        reason = StopReason(reason_text) if reason_text in StopReason._value2member_map_ else None
+        if not errors:
+            try:
+                await placements.record_placement_check(
+                    web.db,
+                    web.user,
+                    outcome_id,
+                    months,
+                    ended_on=ended_on,
+                    stop_reason=reason,
+                    note=str(values.get("note", "")),
+                    today=today(),
+                )
+            except DomainError as exc:
+                if exc.status_code == 404:
+                    raise
+                errors = form_errors(exc)
+        if errors:
+            context = await _placement_context(web, outcome_id, months, values)
+            return Template(PLACEMENT_CHECK_FORM, context={**context, "errors": errors}, status_code=422)
+        return see_other("/follow-up?msg=saved#placement-checks")
+
+
+async def _placement_context(web: Web, outcome_id: int, months: int, values: dict[str, Any]) -> dict[str, Any]:
+    view = await placements.placement_subject(web.db, web.user, outcome_id)
+    candidate = await OutcomeService(web.db, web.user).candidate(view.outcome.candidate_id)
+    start = view.outcome.start_date
+    return {
+        "view": view,
+        "candidate": candidate,
+        "months": months,
+        "due_on": add_months(start, months) if start and months in PLACEMENT_CHECK_MONTHS else None,
+        "stop_reasons": [r.value for r in StopReason],
+        "values": values,
+        "errors": {},
+    }
+
+
 async def _check_context(web: Web, participation_id: int, months: int, values: dict[str, Any]) -> dict[str, Any]:
     participation, event, running = await follow_up.check_subject(web.db, web.user, participation_id)
     candidate = await OutcomeService(web.db, web.user).candidate(participation.candidate_id)
@@ -246,6 +338,18 @@ async def _check_context(web: Web, participation_id: int, months: int, values: d
         "values": values,
         "errors": {},
     }
+
+
+def _values_of(outcome: Outcome, *, confirm: bool = False) -> dict[str, Any]:
+    """The outcome as its form shows it (a new employer's name is never filled in: it has one by now)."""
+    values = {}
+    for name in OutcomeInput.__struct_fields__:
+        value = getattr(outcome, name, None)
+        if value is not None:
+            values[name] = value.value if hasattr(value, "value") else value
+    if confirm and outcome.status.value == "proposed":
+        values["confirm"] = "1"
+    return values
 
 
 def _saved(candidate: Candidate) -> Redirect:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.followup.models import CHECK_MONTHS, Evaluation, FollowUpCheck, Outcome, OutcomeChange, OutcomeTerm
@@ -29,7 +29,7 @@ class FollowUpData:
     async def export(self, session: AsyncSession, person: Person) -> dict[str, Any]:
         return {
             "outcomes": await _outcomes(session, person.candidate_id),
-            "follow_up_checks": await _follow_ups(session, person.participation_ids),
+            "follow_up_checks": await _follow_ups(session, person.participation_ids, person.candidate_id),
             "evaluations": await _evaluations(session, person.participation_ids),
         }
 
@@ -37,6 +37,10 @@ class FollowUpData:
         pids = person.participation_ids
         texts: list[str | None] = list(
             await session.scalars(select(Outcome.note).where(Outcome.candidate_id == person.candidate_id))
+        )
+        # The checks after a placement, by the person's outcomes (an event's checks: by their participations).
+        texts += await session.scalars(
+            select(FollowUpCheck.note).where(FollowUpCheck.outcome_id.in_(_outcome_ids(person.candidate_id)))
         )
         if pids:
             texts += await session.scalars(
@@ -50,6 +54,7 @@ class FollowUpData:
     async def erase(self, erasing: Erasing) -> None:
         candidate_id, pids = erasing.person.candidate_id, erasing.person.participation_ids
         await erasing.blank(Outcome, Outcome.candidate_id == candidate_id, note="")
+        await erasing.blank(FollowUpCheck, FollowUpCheck.outcome_id.in_(_outcome_ids(candidate_id)), note="")
         # The history keeps that a note changed, not what it said.
         outcomes = select(Outcome.id).where(Outcome.candidate_id == candidate_id)
         for change in await erasing.session.scalars(
@@ -143,14 +148,24 @@ async def _outcomes(session: AsyncSession, candidate_id: int) -> list[dict[str, 
     ]
 
 
-async def _follow_ups(session: AsyncSession, pids: tuple[int, ...]) -> list[dict[str, Any]]:
-    if not pids:
-        return []
-    rows = await session.scalars(
-        select(FollowUpCheck).where(FollowUpCheck.candidate_participation_id.in_(pids)).order_by(FollowUpCheck.done_at)
-    )
+def _outcome_ids(candidate_id: int) -> Select[tuple[int]]:
+    return select(Outcome.id).where(Outcome.candidate_id == candidate_id)
+
+
+async def _follow_ups(session: AsyncSession, pids: tuple[int, ...], candidate_id: int) -> list[dict[str, Any]]:
+    """The checks after the person's events (by participation) and after their placements (by outcome)."""
+    person: ColumnElement[bool] = FollowUpCheck.outcome_id.in_(_outcome_ids(candidate_id))
+    if pids:
+        person = or_(FollowUpCheck.candidate_participation_id.in_(pids), person)
+    rows = await session.scalars(select(FollowUpCheck).where(person).order_by(FollowUpCheck.done_at, FollowUpCheck.id))
     return [
-        {"participation": f.candidate_participation_id, "months": f.months, "done_at": iso(f.done_at), "note": f.note}
+        {
+            "participation": f.candidate_participation_id,
+            "outcome": f.outcome_id,
+            "months": f.months,
+            "done_at": iso(f.done_at),
+            "note": f.note,
+        }
         for f in rows
     ]
 

@@ -137,6 +137,7 @@ OUTCOME_ACTION_LABELS = {
     "declined": N_("declined"),
     "withdrawn": N_("withdrawn"),
     "ended": N_("ended"),
+    "terms": N_("hours or contract changed"),
 }
 
 OUTCOME_FIELD_LABELS = {
@@ -154,6 +155,8 @@ OUTCOME_FIELD_LABELS = {
     "stop_reason": N_("reason"),
     "leaves_benefits": N_("leaves benefits"),
     "note": N_("note"),
+    "enrolment_id": N_("trajectory"),
+    "effective_on": N_("from"),
 }
 
 

@@ -4,7 +4,8 @@ the outcomes still running at 1, 3 and 6 months, for funders and against targets
 
 Pure queries returning frozen dataclasses of exact counts (events.results.shapes); nothing here renders or
 anonymises (see events.results.suppress and events.results.view). Every figure counts distinct candidates, and only
-confirmed outcomes of the event itself (Outcome.event_id). The work is a fixed handful of grouped queries whatever
+confirmed outcomes: of the event itself (Outcome.event_id), or, for a programme, of its events and of its enrolments
+(Outcome.enrolment_id), each outcome once. The work is a fixed handful of grouped queries whatever
 the number of candidates: the rows fetched per outcome or per participation are aggregated here, in Python, never
 looked up one by one.
 """
@@ -25,7 +26,7 @@ from events.followup.models import CHECK_MONTHS, LASTING_MONTHS, ContractType
 from events.platform.dates import add_months
 from events.platform.models import CandidateParticipation, Event, PathwayKind, Programme
 from events.results.breakdown import coach_organisation_rows, employer_rows, evaluation_summary
-from events.results.rows import OutcomeRow, active_participation, confirmed_outcomes, step_sets
+from events.results.rows import OutcomeRow, active_participation, confirmed_outcomes, programme_outcomes, step_sets
 from events.results.shapes import (
     HOUR_BANDS,
     START_STEPS,
@@ -35,6 +36,7 @@ from events.results.shapes import (
     EventReport,
     FunderFigures,
     Funnel,
+    OutsideEvents,
     ProgrammeEvent,
     ProgrammeReport,
     TargetRow,
@@ -209,18 +211,54 @@ async def event_report(session: AsyncSession, event: Event, today: dt.date) -> E
     )
 
 
+def _checkpoints_after_start(today: dt.date, rows: Sequence[OutcomeRow]) -> tuple[Checkpoint, ...]:
+    """Outside events, each start has its own checks: 1, 3 and 6 months after it started. A check is reached once
+    some start is that old; it counts the candidates whose start, that old by today, still ran on that day."""
+    points = []
+    for months in CHECK_MONTHS:
+        running: dict[str, set[int]] = defaultdict(set)
+        days = []
+        for row in rows:
+            step = STEP_OF_KIND.get(row.kind)
+            if step not in START_STEPS or row.start_date is None:
+                continue
+            day = add_months(row.start_date, months)
+            if day > today:
+                continue
+            days.append(day)
+            if row.end_date is None or row.end_date > day:
+                running[step].add(row.candidate_id)
+        points.append(
+            Checkpoint(
+                months,
+                max(days, default=today),
+                reached=bool(days),
+                placements=len(running["placements"]),
+                training_starts=len(running["training_starts"]),
+                job_starts=len(running["job_starts"]),
+                any_start=len(set().union(*running.values())),
+            )
+        )
+    return tuple(points)
+
+
 async def programme_report(session: AsyncSession, programme: Programme, today: dt.date) -> ProgrammeReport:
-    """The programme's events in date order, each with its funnel and checks, and the totals against the
-    programme's targets: the same few queries for any number of events."""
+    """The programme's events in date order, each with its funnel and checks; the outcomes of its enrolments
+    outside those events; and the totals against the programme's targets. An outcome counts once: at its event
+    when that is one of the programme's, else outside the events. The same few queries for any number of events."""
     events = (
         await session.scalars(select(Event).where(Event.programme_id == programme.id).order_by(Event.date, Event.id))
     ).all()
     ids = [e.id for e in events]
-    rows = await confirmed_outcomes(session, ids) if ids else []
+    rows = await programme_outcomes(session, programme.id, ids)
     counts = await _funnel_counts(session, ids) if ids else {}
     by_event: dict[int, list[OutcomeRow]] = defaultdict(list)
+    outside_rows: list[OutcomeRow] = []
     for row in rows:
-        by_event[row.event_id or 0].append(row)
+        if row.event_id is not None and row.event_id in counts:
+            by_event[row.event_id].append(row)
+        else:
+            outside_rows.append(row)
     items = tuple(
         ProgrammeEvent(
             event_id=e.id,
@@ -232,10 +270,17 @@ async def programme_report(session: AsyncSession, programme: Programme, today: d
         )
         for e in events
     )
-    totals = Funnel.total(item.funnel for item in items)
+    outside = OutsideEvents(
+        funnel=_funnel({}, outside_rows),
+        checkpoints=_checkpoints_after_start(today, outside_rows),
+        outcomes=len(outside_rows),
+    )
+    totals = Funnel.total([*(item.funnel for item in items), outside.funnel])
     checkpoint_totals = []
     for index, months in enumerate(CHECK_MONTHS):
         reached = [item.checkpoints[index] for item in items if item.checkpoints[index].reached]
+        if outside.checkpoints[index].reached:
+            reached.append(outside.checkpoints[index])
         checkpoint_totals.append(
             Checkpoint(
                 months,
@@ -257,4 +302,5 @@ async def programme_report(session: AsyncSession, programme: Programme, today: d
         checkpoint_totals=tuple(checkpoint_totals),
         targets=target_rows(programme.targets, _target_actuals(totals)),
         funder=funder_figures(rows),
+        outside=outside,
     )

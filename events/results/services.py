@@ -73,8 +73,16 @@ async def set_event_targets(session: AsyncSession, user: CurrentUser, event: Eve
 
 
 async def find_programme(session: AsyncSession, user: CurrentUser, ref: str | int) -> Programme:
-    """The programme to report on, by id or (exact, case-insensitive) name."""
+    """The programme to report on, by slug, id or (exact, case-insensitive) name."""
     _organiser(user, "programme")
+    slug = str(ref).strip().lower()
+    by_slug = await session.scalar(select(Programme.id).where(Programme.slug == slug)) if slug else None
+    if by_slug is not None:
+        # The programmes slice decides who reaches it: another organisation's slug answers as a missing one.
+        try:
+            return await programmes.find_programme(session, user, by_slug)
+        except NotFoundError:
+            raise NotFoundError(f"programme {ref!r}") from None
     return await programmes.find_programme(session, user, ref)
 
 

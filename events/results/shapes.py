@@ -222,6 +222,17 @@ class ProgrammeEvent:
 
 
 @dataclass(frozen=True)
+class OutsideEvents:
+    """A programme's outcomes that came about outside its events: logged for an enrolment with no event, or at an
+    event outside the programme. The funnel holds the outcome steps only (registration, presence and talks are
+    the events'); the checks fall 1, 3 and 6 months after each start."""
+
+    funnel: Funnel = field(default_factory=Funnel)
+    checkpoints: tuple[Checkpoint, ...] = ()
+    outcomes: int = 0  # confirmed outcomes counted here
+
+
+@dataclass(frozen=True)
 class ProgrammeReport:
     programme_id: int
     name: str
@@ -233,3 +244,6 @@ class ProgrammeReport:
     checkpoint_totals: tuple[Checkpoint, ...]
     targets: tuple[TargetRow, ...]
     funder: FunderFigures = field(default_factory=FunderFigures)
+    # Outcomes of the programme's enrolments outside its events (each outcome counts once: at its event when that
+    # is one of the programme's, else here); the totals, checks, targets and funder figures include them.
+    outside: OutsideEvents = field(default_factory=OutsideEvents)

@@ -367,17 +367,36 @@ PROGRAMME_COLUMNS = (
 )
 
 
+# The columns an outcome counts towards (an outcome outside the events has a figure for these only).
+OUTCOME_COLUMNS = ("second_interviews", "placements", "training_starts", "job_starts")
+
+
 def programme_view(report: ProgrammeReport, *, anonymised: bool) -> ReportView:
     """A programme's events over time, their totals and the programme's targets."""
     events = report.events
+    # The outcomes outside the events are one more group of each outcome column (so a small one is kept apart
+    # like a small event's); the events' own columns (registered ... follow-up) have no figure for it.
+    outside = report.outside.outcomes > 0
+    funnels = [e.funnel for e in events] + ([report.outside.funnel] if outside else [])
     by_column = {
-        key: suppress.column([e.funnel.value(key) for e in events], anonymised=anonymised) for key in PROGRAMME_COLUMNS
+        key: suppress.column([f.value(key) for f in funnels], anonymised=anonymised) for key in PROGRAMME_COLUMNS
     }
     labels = dict(FUNNEL_STEPS)
     rows = [
         (f"{format_date(e.date)} · {e.name}", tuple(by_column[key][i] for key in PROGRAMME_COLUMNS))
         for i, e in enumerate(events)
     ]
+    if outside:
+        index = len(events)
+        rows.append(
+            (
+                _("outside the events"),
+                tuple(
+                    by_column[key][index] if key in OUTCOME_COLUMNS else suppress.blank("–")
+                    for key in PROGRAMME_COLUMNS
+                ),
+            )
+        )
     rows.append(
         (_("in all"), tuple(suppress.count(report.totals.value(k), anonymised=anonymised) for k in PROGRAMME_COLUMNS))
     )
@@ -386,14 +405,18 @@ def programme_view(report: ProgrammeReport, *, anonymised: bool) -> ReportView:
         _("Per event"),
         (_("Event"), *(_(labels[key]) for key in PROGRAMME_COLUMNS)),
         tuple(rows),
-        note=_("Totals add up the events: a candidate at two events counts at each."),
+        note=_(
+            "Totals add up the events and the outcomes outside them (logged for a participant of the programme "
+            "without one of its events): a candidate at two events counts at each; each outcome counts once."
+        ),
     )
+    labels_of_groups = [e.date.strftime("%d-%m-%Y") for e in events] + ([_("outside the events")] if outside else [])
     groups = [
         (
-            e.date.strftime("%d-%m-%Y"),
+            label,
             (by_column["placements"][i], by_column["training_starts"][i], by_column["job_starts"][i]),
         )
-        for i, e in enumerate(events)
+        for i, label in enumerate(labels_of_groups)
     ]
     chart = charts.columns(
         "chart-programme",
@@ -403,10 +426,10 @@ def programme_view(report: ProgrammeReport, *, anonymised: bool) -> ReportView:
         groups,
         _start_series(),
     )
-    over_time = Section("events", _("The events over time"), "", (table,), chart if events else None)
+    over_time = Section("events", _("The events over time"), "", (table,), chart if groups else None)
     intro = _(
-        "Summed over the events that reached each check: candidates whose placement, training or paid job was "
-        "still running."
+        "Summed over the events that reached each check, and over the starts outside the events (each from its own "
+        "start): candidates whose placement, training or paid job was still running."
     )
     checks = _checkpoints_section(report.checkpoint_totals, anonymised, intro)
     checks_table = checks.tables[0]

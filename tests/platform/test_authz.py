@@ -106,6 +106,13 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/outcomes/{outcome_id:int}"): (401, 422, 422, 422, 403, 403),
     ("POST", "/api/outcomes/{outcome_id:int}/status"): (401, 422, 422, 422, 403, 403),
     ("GET", "/api/follow-up"): (401, 200, 200, 200, 403, 403),
+    # A job's terms over time and the checks after a placement: the outcome's candidate's coaches and organisers
+    # (the matrix's outcome does not exist; the API's empty body is refused before anything is looked up).
+    ("POST", "/outcomes/{outcome_id:int}/terms"): (303, 404, 404, 404, 403, 403),
+    ("GET", "/checks/placements/{outcome_id:int}/{months:int}"): (303, 404, 404, 404, 403, 403),
+    ("POST", "/checks/placements/{outcome_id:int}/{months:int}"): (303, 404, 404, 404, 403, 403),
+    ("POST", "/api/outcomes/{outcome_id:int}/terms"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/outcomes/{outcome_id:int}/checks"): (401, 422, 422, 422, 403, 403),
     ("POST", "/api/events/{event_ref:str}/proposals"): (401, 403, 403, 403, 422, 403),
     # The evaluation after the event: its link is the key; a wrong one is not found, for everyone.
     ("GET", "/e/{token:str}"): (404, 404, 404, 404, 404, 404),

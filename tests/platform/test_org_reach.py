@@ -381,3 +381,74 @@ def test_no_e_mail_to_organisation_a_holds_organisation_b_s_marker(
 
     assert len(mails) >= bakboord.CANDIDATES // 2  # the reminders of tomorrow's afternoon, at least
     assert [m for m in mails if MARKER in m] == []
+
+
+async def _werkse_enrolment(settings: Settings) -> int:
+    """A Werkse! candidate enrolled in a Werkse! trajectory."""
+    from events.platform.models import Enrolment, ProgrammeStage
+
+    async with open_session(settings) as session:
+        werkse = await session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
+        assert werkse is not None
+        programme = Programme(slug="werkse-traject", name="Werkse traject", organisation_id=werkse.organisation_id)
+        session.add(programme)
+        await session.flush()
+        stage = ProgrammeStage(programme_id=programme.id, position=1, name="intake")
+        session.add(stage)
+        await session.flush()
+        candidate = await session.scalar(
+            select(CandidateParticipation.candidate_id).where(CandidateParticipation.event_id == werkse.id).limit(1)
+        )
+        enrolment = Enrolment(
+            programme_id=programme.id, candidate_id=candidate, stage_id=stage.id, referred_on=dates.today()
+        )
+        session.add(enrolment)
+        await session.commit()
+        return enrolment.id
+
+
+def test_terms_placement_checks_and_enrolments_of_organisation_b_answer_as_missing_ones(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    """The trajectory's writes with real bodies: B's outcome (terms, a placement's check) and B's enrolment (an
+    outcome of A's own candidate pointing at it) answer exactly as missing ones."""
+    ids = run(_more_ids(database))
+    enrolment = run(_werkse_enrolment(database))
+    officer_email = bakboord.OFFICERS[0][1]
+    officer = run(_user_id(database, officer_email))
+    own = run(_caseload(database, officer))[0]
+    terms = {"effective_on": dates.today().isoformat(), "hours_per_week": 27}
+    answers: dict[str, list[tuple[int, bytes]]] = {}
+    for account in (bakboord.ORGANISER[1], officer_email):
+        login(client, account)
+        headers = csrf_headers(client)
+        for outcome_id in (ids["outcome_id"], MISSING_ID):
+            answers.setdefault(f"{account} terms", []).append(
+                _answer(client.post(f"/api/outcomes/{outcome_id}/terms", json=terms, headers=headers))
+            )
+            answers.setdefault(f"{account} check", []).append(
+                _answer(client.post(f"/api/outcomes/{outcome_id}/checks", json={"months": 1}, headers=headers))
+            )
+            answers.setdefault(f"{account} check page", []).append(
+                _answer(client.get(f"/checks/placements/{outcome_id}/1"))
+            )
+    login(client, officer_email)
+    for enrolment_id in (enrolment, MISSING_ID):
+        created = client.post(
+            f"/api/candidates/{own}/outcomes",
+            json={"kind": "second_interview", "enrolment_id": enrolment_id},
+            headers=csrf_headers(client),
+        )
+        answers.setdefault("enrolment", []).append(_answer(created))
+
+    statuses = {key: [status for status, _body in pair] for key, pair in answers.items()}
+    assert statuses == {
+        **{f"{a} {w}": [404, 404] for a in (bakboord.ORGANISER[1], officer_email) for w in ("terms", "check")},
+        **{f"{a} check page": [404, 404] for a in (bakboord.ORGANISER[1], officer_email)},
+        "enrolment": [422, 422],
+    }
+    assert [key for key, ((_s1, b1), (_s2, b2)) in answers.items() if b1 != b2] == []
+
+
+def _answer(response: Any) -> tuple[int, bytes]:
+    return response.status_code, TOKEN.sub(b'value="T"', re.sub(rb"/\d+/1\b", b"/N/1", response.content))
