@@ -21,6 +21,16 @@ def test_i18n_every_message_has_a_dutch_translation() -> None:
     assert missing == [], "run `python -m events.platform.i18n update` and translate these"
 
 
+def test_i18n_no_message_is_translated_twice() -> None:
+    """Several people append to the catalogue at once: a message id twice would keep only one translation."""
+    import re
+    from collections import Counter
+
+    text = (ROOT / "events/locale/nl/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+    ids = Counter(re.findall(r'^msgid ((?:".*"\n)+)msgstr', text, re.MULTILINE))
+    assert [i for i, n in ids.items() if n > 1] == []
+
+
 def test_i18n_gettext_follows_the_current_language() -> None:
     with i18n.language("nl"):
         dutch = i18n.gettext("Log out")
