@@ -9,6 +9,8 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,7 +46,7 @@ from events.platform.models import (
 from events.platform.services import to_current_user
 from events.platform.settings import Settings
 from events.programmes import enrolments
-from tests.conftest import ORGANISER, run
+from tests.conftest import ORGANISER, login, run
 
 DAY = dt.date(2026, 12, 7)
 
@@ -250,6 +252,32 @@ def test_werkfit_is_reached_by_the_municipality_and_by_no_other_organisation(
     assert 50 <= everyone <= 70
     # The coach's desk has a caseload: the people they coach (and the referrals waiting to be picked up).
     assert 10 <= caseload < everyone
+
+
+def test_werkfit_s_page_opens_for_the_municipality_s_organiser_and_is_missing_for_werkse_s(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    async def programme_id() -> int:
+        async with open_session(database) as session:
+            return (await _werkfit(session)).id
+
+    werkfit_id = run(programme_id())
+    login(client, werkfit.ORGANISER[1])
+    own = client.get(f"/programmes/{werkfit_id}")
+    listed = client.get("/programmes")
+    login(client, ORGANISER)
+    other = client.get(f"/programmes/{werkfit_id}")
+    missing = client.get("/programmes/987654")
+
+    assert own.status_code == 200
+    assert "Werkfit-traject" in own.text
+    assert "Werkfit-traject" in listed.text
+    assert other.status_code == 404
+    # The same page as for a programme that does not exist (but for its own path, in the language switch).
+    assert other.text.replace(f"/programmes/{werkfit_id}", "P") == missing.text.replace("/programmes/987654", "P")
+    # The municipality's coaches log in with their second factor, as every coach does.
+    me = login(client, werkfit.COACHES[0][1])
+    assert (me["email"], me["role"]) == (werkfit.COACHES[0][1], "coach")
 
 
 def test_the_demo_prints_the_municipality_s_accounts_after_the_others_with_their_second_factor(
