@@ -280,6 +280,44 @@ def test_werkfit_s_page_opens_for_the_municipality_s_organiser_and_is_missing_fo
     assert (me["email"], me["role"]) == (werkfit.COACHES[0][1], "coach")
 
 
+def test_the_municipality_and_the_other_organisations_see_none_of_each_other_s_people(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    async def one_each() -> tuple[int, int, int]:
+        async with open_session(database) as session:
+            programme = await _werkfit(session)
+            owned = await session.scalar(
+                select(func.count())
+                .select_from(Candidate)
+                .where(Candidate.organisation_id == programme.organisation_id)
+            )
+            ours = await session.scalar(
+                select(Enrolment.candidate_id).where(Enrolment.programme_id == programme.id).limit(1)
+            )
+            theirs = await session.scalar(
+                select(Candidate.id).where(Candidate.organisation_id != programme.organisation_id).limit(1)
+            )
+            assert ours is not None
+            assert theirs is not None
+            return int(owned or 0), ours, theirs
+
+    owned, ours, theirs = run(one_each())
+    login(client, werkfit.ORGANISER[1])
+    listed = client.get("/api/candidates").json()
+    events = client.get("/api/events").json()
+    foreign = client.get(f"/api/candidates/{theirs}")
+    own = client.get(f"/api/candidates/{ours}")
+    refused = {}
+    for email in (ORGANISER, "coach@demo.meetmatch.nl", bakboord.ORGANISER[1], bakboord.OFFICERS[0][1]):
+        login(client, email)
+        refused[email] = client.get(f"/api/candidates/{ours}").status_code
+
+    assert listed["total"] == owned
+    assert events == []
+    assert (own.status_code, foreign.status_code) == (200, 404)
+    assert set(refused.values()) == {404}
+
+
 def test_the_demo_prints_the_municipality_s_accounts_after_the_others_with_their_second_factor(
     demo_history: DemoResult, database: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
