@@ -275,9 +275,12 @@ def test_werkfit_s_page_opens_for_the_municipality_s_organiser_and_is_missing_fo
     assert other.status_code == 404
     # The same page as for a programme that does not exist (but for its own path, in the language switch).
     assert other.text.replace(f"/programmes/{werkfit_id}", "P") == missing.text.replace("/programmes/987654", "P")
-    # The municipality's coaches log in with their second factor, as every coach does.
+    # The municipality's coaches log in with their second factor, as every coach does, and find their caseload.
     me = login(client, werkfit.COACHES[0][1])
+    caseload = client.get("/api/candidates").json()
     assert (me["email"], me["role"]) == (werkfit.COACHES[0][1], "coach")
+    assert caseload["total"] >= 10
+    assert client.get("/candidates").status_code == 200
 
 
 def test_the_municipality_and_the_other_organisations_see_none_of_each_other_s_people(
