@@ -15,10 +15,11 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from events.demo import bakboord
+from events.demo import bakboord, werkfit
 from events.demo.bakboord import build_bakboord
 from events.demo.history import build_history
 from events.demo.people import COACHES, add_candidate
+from events.demo.werkfit import build_werkfit
 from events.platform import dates, twofactor
 from events.platform.db import open_session
 from events.platform.models import (
@@ -234,7 +235,8 @@ async def ensure_user(session: AsyncSession, email: str, role: Role, name: str, 
 async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, history: bool = True) -> DemoResult:
     """Create the demo in ``session`` (the caller commits); keep an existing one, only moving the upcoming event
     to ``today`` (Amsterdam's date unless given). With ``history``, the spring edition held three months ago
-    comes with it, with its talks and what came of them."""
+    comes with it, with its talks and what came of them, and the municipality's Werkfit trajectory with eight
+    months of its participants' history."""
     today = today or dates.today()
     rng = random.Random(SEED)
     fake = Faker("nl_NL")
@@ -254,8 +256,12 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
     logins += [("coach", c.email, c.name) for c in coaches]
     logins.append(("door", door.email, door.name))
     logins += [("employer", e.email, e.contact) for e in EMPLOYERS]
-    # Samen Werkt!'s accounts first, then the other organisations'.
-    logins += bakboord.accounts()
+    # Samen Werkt!'s accounts first, then the other organisations', the installation's administrator last.
+    elsewhere = bakboord.accounts()
+    logins += [a for a in elsewhere if a[0] != Role.ADMIN.value]
+    if history:
+        logins += werkfit.accounts()
+    logins += [a for a in elsewhere if a[0] == Role.ADMIN.value]
 
     existing = await session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
     if existing is not None:
@@ -267,6 +273,8 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
         if history:
             await build_history(session, event=existing, coaches=coaches, today=today)
         await build_bakboord(session, today, ensure_user, ensure_organisation)
+        if history:
+            await build_werkfit(session, today, ensure_user, ensure_organisation)
         return DemoResult(event_id=existing.id, created=False, logins=logins)
 
     event = Event(
@@ -408,6 +416,8 @@ async def build_demo_in(session: AsyncSession, *, today: dt.date | None = None, 
     if history:
         await build_history(session, event=event, coaches=coaches, today=today)
     await build_bakboord(session, today, ensure_user, ensure_organisation)
+    if history:
+        await build_werkfit(session, today, ensure_user, ensure_organisation)
     return DemoResult(event_id=event.id, created=True, logins=logins)
 
 
@@ -436,6 +446,11 @@ def print_logins(result: DemoResult, settings: Settings) -> None:
         f"A second organisation, {bakboord.ORGANISATION}, has an afternoon of its own (slug {bakboord.SLUG}); "
         "each organisation sees only its own events and people."
     )
+    if any(email == werkfit.ORGANISER[1] for _role, email, _name in result.logins):
+        click.echo(
+            f"A third, {werkfit.ORGANISATION}, runs a trajectory with eight months of history, the {werkfit.NAME} "
+            f"(slug {werkfit.SLUG}): sixty participants in two target groups, with their coaches."
+        )
     click.echo(f"Open {settings.base_url}/ and log in with one of these (password for all: {DEMO_PASSWORD}):")
     width = max(len(email) for _, email, _ in result.logins)
     for role, email, name in result.logins:
