@@ -94,8 +94,8 @@ async def decide(
     reason: str = "",
     intake_on: dt.date | None = None,
 ) -> Enrolment:
-    """The intake's decision. Refused (strict selection) ends the enrolment in the programme's dropped stage with
-    the reason; accepted keeps it where it is."""
+    """The intake's decision. Refused (strict selection) ends the enrolment on the intake's day with the reason,
+    in the stage where it was refused (shown as not taken in); accepted keeps it where it is."""
     await may_change(session, user, enrolment)
     reason = clean_text(reason, "reason", 2000)
     if decision is Decision.REFUSED and not reason:
