@@ -199,6 +199,7 @@ def import_participants(
     from events.platform import i18n
     from events.platform.errors import DomainError
     from events.platform.import_files import check_file_size, read_table
+    from events.registration.imports import consent_missing
     from events.registration.imports_cells import ImportConsent
     from events.registration.imports_fields import ImportRejected, guess_mapping, unused_lines
 
@@ -238,7 +239,7 @@ def import_participants(
                 )
                 if dry_run:
                     if preview.needs_consent and consent is None:
-                        raise DomainError("consent_required", i18n.gettext("consent is needed"), "consent")
+                        raise consent_missing(preview)
                     return [
                         f"dry run: {len(preview.rows)} rows are fine: {preview.new} new people, "
                         f"{preview.matched} matching known ones; nothing was written",
