@@ -52,9 +52,10 @@ def import_command(
 
     Columns are recognised by their Dutch or English headers (Voornaam/First name, Achternaam/Last name,
     E-mail, Telefoon, Geboortedatum, Woonplaats, Coach e-mail, Sectoren, Uren per week, Rondes, Status,
-    Toestemming/Consent date, Toestemming via/Consent method; Werkgever, Tafels, Plaatsen per tafel,
-    Contactpersoon, Vacature, Soort, Sector, Omschrijving).
-    Problems are printed as "row N: field: reason" (the header is row 1); then nothing is imported.
+    Doelgroep/Target group, Toestemming/Consent date, Toestemming via/Consent method; Werkgever, Tafels,
+    Plaatsen per tafel, Contactpersoon, Vacature, Soort, Sector, Omschrijving).
+    Problems are printed as "row N: field: reason" (the header is row 1); then nothing is imported. Every
+    column with data that is not read is listed as "column not used" (reported, not refused).
 
     Every new candidate gets a consent record: a row's own consent date, or else the one confirmed
     with --consent-date; a candidate import with new people and neither is refused.
