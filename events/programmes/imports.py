@@ -146,7 +146,11 @@ def _participant_row(p: RowParser, known: ProgrammeContext) -> None:
                 p.values["referrer_name"] = referrer
         else:
             # Not an organisation the programme knows: kept as written, as the name of whoever referred.
-            p.values["referrer_name"] = f"{referred_by} ({referrer})" if referrer else referred_by
+            name = f"{referred_by} ({referrer})" if referrer else referred_by
+            if len(name) > _LIMITS["referrer"]:
+                p.fail("referred_by", i18n.gettext("too long (at most %(max)s characters)", max=_LIMITS["referrer"]))
+            else:
+                p.values["referrer_name"] = name
     elif referrer is not None:
         p.values["referrer_name"] = referrer
     referred_on = p.parsed("referred_on", parse_date)
@@ -204,7 +208,7 @@ async def preview_participants(
         errors=errors,
         new=sum(1 for r in rows if r.existing_id is None),
         matched=sum(1 for r in rows if r.existing_id is not None),
-        unused=unused_columns(table.headers, table.rows, mapping),
+        unused=unused_columns(table, mapping),
         coaches=coaches,
     )
     preview.needs_consent = sum(1 for r in rows if r.existing_id is None and "consent_date" not in r.values)

@@ -91,7 +91,7 @@ def import_command(
                 event = await find_event(session, event_ref)
                 user = await system_user(session)
                 # No column with data is dropped without a word: the ones not read are listed, run or dry run.
-                unused = unused_lines(unused_columns(table.headers, table.rows, mapping))
+                unused = unused_lines(unused_columns(table, mapping))
                 if dry_run:
                     preview = await preview_import(session, user, event, kind, table, mapping)
                     if preview.errors:

@@ -72,14 +72,25 @@ def forget_old_uploads(ctx: AppContext) -> None:
 
 def store_upload(path: Path, filename: str, table: Table) -> None:
     # The table as read, not the file: a reload of the preview or the import itself never parses the file again.
-    stored = {"filename": filename, "headers": table.headers, "rows": table.rows, "row_numbers": table.row_numbers}
+    stored = {
+        "filename": filename,
+        "headers": table.headers,
+        "rows": table.rows,
+        "row_numbers": table.row_numbers,
+        "unread_columns": table.unread_columns,
+    }
     path.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
 
 
 def load_upload(path: Path) -> tuple[str, Table]:
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
-        table = Table(headers=stored["headers"], rows=stored["rows"], row_numbers=stored["row_numbers"])
+        table = Table(
+            headers=stored["headers"],
+            rows=stored["rows"],
+            row_numbers=stored["row_numbers"],
+            unread_columns=[int(i) for i in stored.get("unread_columns", [])],
+        )
         return str(stored["filename"]), table
     except (OSError, ValueError, KeyError, TypeError):
         # Gone, expired, or kept by an earlier version as the raw file: upload it again.

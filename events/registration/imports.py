@@ -78,7 +78,7 @@ async def _check(
         errors=errors,
         new=new,
         matched=matched,
-        unused=unused_columns(table.headers, table.rows, mapping),
+        unused=unused_columns(table, mapping),
     )
     if kind == "candidates":
         preview.needs_consent = sum(1 for r in rows if r.existing_id is None and "consent_date" not in r.values)

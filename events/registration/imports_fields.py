@@ -14,6 +14,7 @@ from typing import Any, Literal
 from events.platform import i18n
 from events.platform.errors import DomainError
 from events.platform.i18n import N_
+from events.platform.import_files import Table
 
 Kind = Literal["candidates", "employers"]
 KINDS: tuple[Kind, ...] = ("candidates", "employers")
@@ -191,16 +192,16 @@ class UnusedColumn:
         return f"{self.letter} ({self.header})" if self.header else f"{self.letter} (no header)"
 
 
-def unused_columns(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], mapping: dict[int, str]
-) -> list[UnusedColumn]:
-    """Every column with data in some row that ``mapping`` leaves out: no data is dropped without a word."""
+def unused_columns(table: Table, mapping: dict[int, str]) -> list[UnusedColumn]:
+    """Every column with data in some row that ``mapping`` leaves out, and those past what the reader keeps (a CSV
+    row wider than its header, an Excel sheet wider than the limit): no data is dropped without a word."""
     unused = []
-    for index, header in enumerate(headers):
+    for index, header in enumerate(table.headers):
         if index in mapping:
             continue
-        if any(index < len(row) and row[index].strip() for row in rows):
+        if any(index < len(row) and row[index].strip() for row in table.rows):
             unused.append(UnusedColumn(index, header.strip()))
+    unused += [UnusedColumn(index, "") for index in table.unread_columns]
     return unused
 
 

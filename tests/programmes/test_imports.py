@@ -601,3 +601,21 @@ def _count_reads(settings: Settings) -> int:
             )
 
     return run(counted())
+
+
+def test_unused_columns_include_data_past_a_csv_header_and_past_the_excel_limit(tmp_path: Path) -> None:
+    from events.platform.import_files import read_table
+    from events.registration.imports_fields import unused_columns
+
+    csv_table = read_table(b"Voornaam;Achternaam\nAnna;Wit;let op;;x\nBram;Smit\n", "lijst.csv")
+    rows: list[list[object]] = [["v"] * 62]
+    xlsx_table = read_table(
+        write_xlsx(tmp_path / "breed.xlsx", [f"Kop{i}" for i in range(60)], rows).read_bytes(), "breed.xlsx"
+    )
+
+    assert [str(c) for c in unused_columns(csv_table, {0: "first_name", 1: "last_name"})] == [
+        "C (no header)",
+        "E (no header)",
+    ]
+    assert csv_table.rows == [["Anna", "Wit"], ["Bram", "Smit"]]
+    assert (len(xlsx_table.headers), xlsx_table.unread_columns) == (60, [60])
