@@ -146,3 +146,17 @@ def test_event_import_page_lists_the_columns_not_used(organiser: TestClient[Lite
     assert response.status_code == 200
     assert "<li>kolom D: Opmerking</li>" in response.text
     assert '<option value="target_group" selected>Doelgroep</option>' in response.text
+
+
+def test_event_import_api_answers_the_columns_not_used(organiser: TestClient[Litestar], database: Settings) -> None:
+    from tests.conftest import csrf_headers
+
+    rows: list[list[object]] = [["Voornaam", "Achternaam", "Doelgroep", "Opmerking"], ["Anna", "Wit", "Ouders", "x"]]
+    response = organiser.post(
+        "/api/events/samen-werkt/imports/candidates?dry_run=true&consent_date=2025-11-02",
+        files={"file": ("kandidaten.xlsx", workbook(rows), "application/octet-stream")},
+        headers=csrf_headers(organiser),
+    )
+
+    assert response.status_code == 200, response.text
+    assert (response.json()["imported"], response.json()["unused_columns"]) == (False, ["D (Opmerking)"])
