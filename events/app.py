@@ -65,6 +65,7 @@ from events.privacy import display as privacy_display
 from events.privacy.logs import keep_personal_data_out_of_logs
 from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
 from events.privacy.records import RecordsData
+from events.programmes.import_pages import ProgrammeImportPages
 from events.programmes.personal_data import ProgrammesData
 from events.registration.api import EventAdminApi
 from events.registration.candidate_api import CandidateAdminApi
@@ -377,6 +378,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             CandidatePages,
             ResultPages,
             ProgrammeResultPages,
+            ProgrammeImportPages,
             SchedulePages,
             BriefingPages,
             BadgePages,

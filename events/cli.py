@@ -386,6 +386,7 @@ def _mount_slices() -> None:
     from events.backup.cli import backup_command, restore_command
     from events.platform import personal_data
     from events.privacy.cli import retention_group
+    from events.programmes.cli import programmes_group
     from events.registration.cli import import_command
     from events.results.cli import report_command
     from schedule.cli import schedule_group
@@ -396,6 +397,7 @@ def _mount_slices() -> None:
     schedule_group.add_command(export_programme)
     main.add_command(schedule_group)
     main.add_command(organisations_group, "organisations")
+    main.add_command(programmes_group, "programmes")
     main.add_command(import_command, "import")
     main.add_command(export_command, "export")
     main.add_command(ics_command, "ics")

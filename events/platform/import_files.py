@@ -29,7 +29,7 @@ import io
 import resource
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import anyio
 import anyio.lowlevel
@@ -41,6 +41,7 @@ from events.platform.i18n import N_
 from events.platform.import_limits import (
     EXCEL_LAST_ROW,
     MAX_CELL_CHARS,
+    MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
     MAX_TEXT_CHARS,
@@ -62,6 +63,9 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     row_numbers: list[int]
+    # Columns (0-based) with data that were not kept: past a CSV file's header, past an Excel sheet's
+    # MAX_COLUMNS. An import lists them with the columns it does not use, so that nothing is dropped unsaid.
+    unread_columns: list[int] = field(default_factory=list)
 
     def numbered(self) -> Iterable[tuple[int, list[str]]]:
         """Each data row with its spreadsheet row number."""
@@ -132,6 +136,10 @@ async def read_table_in_thread(data: bytes, filename: str) -> Table:
     )
 
 
+# How many unread columns a table notes: enough to say what was left out, never a row's worth of a hostile file.
+_UNREAD_NOTED = 20
+
+
 def _to_table(records: Iterable[tuple[int, list[str]]], *, keep_wider_rows: bool) -> Table:
     """The header row and the data rows of ``records`` (numbered as the spreadsheet numbers them), refused at the
     first data row over the limit. ``keep_wider_rows``: a column with data but no header is kept (an XLSX sheet,
@@ -139,6 +147,7 @@ def _to_table(records: Iterable[tuple[int, list[str]]], *, keep_wider_rows: bool
     headers: list[str] | None = None
     rows: list[list[str]] = []
     numbers: list[int] = []
+    unread: set[int] = set()
     text = 0
     width = 0
     for number, raw in records:
@@ -160,12 +169,14 @@ def _to_table(records: Iterable[tuple[int, list[str]]], *, keep_wider_rows: bool
             )
         if headers is None:
             headers = cells
-            width = len(cells)
+            width = min(len(cells), MAX_COLUMNS) if keep_wider_rows else len(cells)
             continue
         if len(rows) == MAX_ROWS:
             raise over_limit("too_many_rows", N_("the file has more than %(limit)s data rows"), MAX_ROWS)
         if keep_wider_rows:
-            width = max(width, len(cells))
+            width = min(max(width, len(cells)), MAX_COLUMNS)
+        if len(cells) > width and len(unread) < _UNREAD_NOTED:
+            unread.update(i for i in range(width, len(cells)) if cells[i])
         rows.append(cells)
         numbers.append(number)
     if headers is None:
@@ -177,6 +188,7 @@ def _to_table(records: Iterable[tuple[int, list[str]]], *, keep_wider_rows: bool
         headers=(headers + padding)[:width],
         rows=[(row + padding)[:width] for row in rows],
         row_numbers=numbers,
+        unread_columns=sorted(unread)[:_UNREAD_NOTED],
     )
 
 

@@ -256,7 +256,8 @@ def xlsx_records(data: bytes) -> Generator[tuple[int, list[str]]]:
             sheet = workbook.worksheets[0]
             # read_only parses lazily: a damaged sheet fails here, not when the workbook opens. Rows past Excel's
             # last one cannot come from Excel; openpyxl stops there rather than filling the gap with empty rows.
-            rows = sheet.iter_rows(min_row=1, max_row=EXCEL_LAST_ROW, max_col=MAX_COLUMNS, values_only=True)
+            # One column past the limit is read, so that data there is reported as not read (import_files).
+            rows = sheet.iter_rows(min_row=1, max_row=EXCEL_LAST_ROW, max_col=MAX_COLUMNS + 1, values_only=True)
             for number, row in enumerate(rows, start=1):
                 if row.count(None) == len(row):
                     continue

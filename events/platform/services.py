@@ -66,6 +66,8 @@ async def audit(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append an audit entry in the caller's transaction."""
+    if actor is not None and not actor.id:
+        actor = None  # the command line on an installation without an organiser yet (id 0): "system"
     session.add(
         AuditEntry(
             actor_id=actor.id if actor else None,

@@ -52,9 +52,10 @@ def import_command(
 
     Columns are recognised by their Dutch or English headers (Voornaam/First name, Achternaam/Last name,
     E-mail, Telefoon, Geboortedatum, Woonplaats, Coach e-mail, Sectoren, Uren per week, Rondes, Status,
-    Toestemming/Consent date, Toestemming via/Consent method; Werkgever, Tafels, Plaatsen per tafel,
-    Contactpersoon, Vacature, Soort, Sector, Omschrijving).
-    Problems are printed as "row N: field: reason" (the header is row 1); then nothing is imported.
+    Doelgroep/Target group, Toestemming/Consent date, Toestemming via/Consent method; Werkgever, Tafels,
+    Plaatsen per tafel, Contactpersoon, Vacature, Soort, Sector, Omschrijving).
+    Problems are printed as "row N: field: reason" (the header is row 1); then nothing is imported. Every
+    column with data that is not read is listed as "column not used" (reported, not refused).
 
     Every new candidate gets a consent record: a row's own consent date, or else the one confirmed
     with --consent-date; a candidate import with new people and neither is refused.
@@ -65,7 +66,7 @@ def import_command(
     from events.platform.import_files import check_file_size
     from events.registration.imports import apply_import, consent_missing, preview_import, read_table
     from events.registration.imports_cells import ImportConsent
-    from events.registration.imports_fields import ImportRejected, guess_mapping
+    from events.registration.imports_fields import ImportRejected, guess_mapping, unused_columns, unused_lines
 
     with i18n.language(language):
         try:
@@ -89,18 +90,24 @@ def import_command(
             async with open_session(settings) as session:
                 event = await find_event(session, event_ref)
                 user = await system_user(session)
+                # No column with data is dropped without a word: the ones not read are listed, run or dry run.
+                unused = unused_lines(unused_columns(table, mapping))
                 if dry_run:
                     preview = await preview_import(session, user, event, kind, table, mapping)
                     if preview.errors:
-                        raise ImportRejected(preview.errors)
+                        raise ImportRejected(preview.errors, unused)
                     if preview.needs_consent and consent is None:
                         raise consent_missing(preview)
                     noun = "candidates" if kind == "candidates" else "organisations"
                     return [
                         f"dry run: {len(preview.rows)} rows are fine: {preview.new} new {noun}, "
-                        f"{preview.matched} matching existing ones; nothing was written"
+                        f"{preview.matched} matching existing ones; nothing was written",
+                        *unused,
                     ]
-                result = await apply_import(session, user, event, kind, table, mapping, consent)
+                try:
+                    result = await apply_import(session, user, event, kind, table, mapping, consent)
+                except ImportRejected as exc:
+                    raise ImportRejected(exc.errors, unused) from None
                 await session.commit()
         noun = "candidates" if kind == "candidates" else "organisations"
         lines = [
@@ -108,13 +115,15 @@ def import_command(
             f"{result.matched} matched, {result.updated} updated"
         ]
         lines += [f"  {name.replace('_', ' ')}: {count}" for name, count in result.details.items()]
-        return lines
+        return lines + unused
 
     try:
         lines = run(work())
     except ImportRejected as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
+        for line in exc.notes:
+            click.echo(line, err=True)
         raise CliError(f"{len(exc.errors)} problem(s) in {path.name}; nothing was imported") from None
     except DomainError as exc:
         if exc.code != "consent_required":

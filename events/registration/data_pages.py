@@ -33,7 +33,7 @@ from events.registration.imports_fields import KINDS, ImportRejected, check_mapp
 
 UPLOAD_TTL_SECONDS = 24 * 3600
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-_UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 EXPORT_KINDS = ("candidates", "employers", "preferences")
 _CONSENT_FIELDS = ("consent_purpose", "consent_method", "consent_date", "consent_confirmed")
 
@@ -58,39 +58,50 @@ def upload_dir(ctx: AppContext) -> Path:
 
 def _upload_path(web: EventWeb, kind: str, upload_id: str) -> Path:
     # The user's and event's ids are part of the name: an upload is only ever found by the one who made it.
-    if not _UPLOAD_ID.match(upload_id):
+    if not UPLOAD_ID.match(upload_id):
         raise NotFoundError("upload")
     return upload_dir(web.ctx) / f"{web.user.id}-{web.event.id}-{kind}-{upload_id}"
 
 
-def _forget_old_uploads(ctx: AppContext) -> None:
+def forget_old_uploads(ctx: AppContext) -> None:
     now = time.time()
     for path in upload_dir(ctx).iterdir():
         if now - path.stat().st_mtime > UPLOAD_TTL_SECONDS:
             path.unlink(missing_ok=True)
 
 
-def _store_upload(path: Path, filename: str, table: Table) -> None:
+def store_upload(path: Path, filename: str, table: Table) -> None:
     # The table as read, not the file: a reload of the preview or the import itself never parses the file again.
-    stored = {"filename": filename, "headers": table.headers, "rows": table.rows, "row_numbers": table.row_numbers}
+    stored = {
+        "filename": filename,
+        "headers": table.headers,
+        "rows": table.rows,
+        "row_numbers": table.row_numbers,
+        "unread_columns": table.unread_columns,
+    }
     path.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
 
 
-def _load_upload(path: Path) -> tuple[str, Table]:
+def load_upload(path: Path) -> tuple[str, Table]:
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
-        table = Table(headers=stored["headers"], rows=stored["rows"], row_numbers=stored["row_numbers"])
+        table = Table(
+            headers=stored["headers"],
+            rows=stored["rows"],
+            row_numbers=stored["row_numbers"],
+            unread_columns=[int(i) for i in stored.get("unread_columns", [])],
+        )
         return str(stored["filename"]), table
     except (OSError, ValueError, KeyError, TypeError):
         # Gone, expired, or kept by an earlier version as the raw file: upload it again.
         raise NotFoundError("upload") from None
 
 
-async def _loaded(path: Path) -> tuple[str, Table]:
-    return await anyio.to_thread.run_sync(_load_upload, path)
+async def loaded_upload(path: Path) -> tuple[str, Table]:
+    return await anyio.to_thread.run_sync(load_upload, path)
 
 
-def _mapping_from_form(form: Any, width: int) -> dict[int, str]:
+def mapping_from_form(form: Any, width: int) -> dict[int, str]:
     mapping = {}
     for index in range(width):
         value = str(form.get(f"col_{index}", "")).strip()
@@ -124,12 +135,12 @@ class ImportPages(EventPageController):
         except DomainError as exc:
             context = {"event": web.event, "kind": kind, "stage": "upload", "errors": {"file": exc.message}}
             return Template("events/import.html", context=context, status_code=422)
-        _forget_old_uploads(web.ctx)
+        forget_old_uploads(web.ctx)
         upload_id = secrets.token_urlsafe(18)
         # Keep the extension (it tells CSV from Excel) and shorten only the rest of a long name.
         stem, dot, suffix = filename.rpartition(".")
         name = f"{stem[:100]}{dot}{suffix[:10]}" if dot else filename[:100]
-        await anyio.to_thread.run_sync(_store_upload, _upload_path(web, kind, upload_id), name, table)
+        await anyio.to_thread.run_sync(store_upload, _upload_path(web, kind, upload_id), name, table)
         return web.redirect(f"/import/{kind}/{upload_id}")
 
     async def _preview(
@@ -166,7 +177,7 @@ class ImportPages(EventPageController):
     @get("/import/{kind:str}/{upload_id:str}", name="import_preview")
     async def preview(self, web: NamedDependency[EventWeb], kind: FromPath[str], upload_id: FromPath[str]) -> Template:
         _check_kind(kind, KINDS)
-        upload = await _loaded(_upload_path(web, kind, upload_id))
+        upload = await loaded_upload(_upload_path(web, kind, upload_id))
         return Template("events/import.html", context=await self._preview(web, kind, upload_id, upload, None))
 
     @post("/import/{kind:str}/{upload_id:str}", name="import_apply")
@@ -175,12 +186,12 @@ class ImportPages(EventPageController):
     ) -> Response[Any]:
         _check_kind(kind, KINDS)
         path = _upload_path(web, kind, upload_id)
-        upload = await _loaded(path)
+        upload = await loaded_upload(path)
         table = upload[1]
         # Read by hand: the mapping's fields are named by column (col_0, col_1, ...), and the consent fields are
         # shown back as sent (empty ones too) once consent_date was sent at all.
         form = await web.request.form()
-        mapping = _mapping_from_form(form, len(table.headers))
+        mapping = mapping_from_form(form, len(table.headers))
         context = await self._preview(web, kind, upload_id, upload, mapping)
         preview = context["preview"]
         if "consent_date" in form:

@@ -43,6 +43,8 @@ class ImportAnswer(msgspec.Struct):
     updated: int = 0
     # New candidates without consent columns in the file: the import needs `consent_date` for them.
     needs_consent: int = 0
+    # Columns that hold data the import does not read ("C (Doelgroep)"): reported, never refused.
+    unused_columns: list[str] = msgspec.field(default_factory=list)
 
 
 class ImportsApi(Controller):
@@ -104,6 +106,7 @@ class ImportsApi(Controller):
             imported=False,
             errors=[RowProblem(e.row, e.field, e.reason) for e in preview.errors],
             needs_consent=preview.needs_consent,
+            unused_columns=[str(column) for column in preview.unused],
         )
         if not preview.ok:
             return Response(answer, status_code=422)

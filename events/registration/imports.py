@@ -33,6 +33,7 @@ from events.registration.imports_fields import (
     ImportResult,
     RowError,
     check_mapping,
+    unused_columns,
 )
 
 
@@ -71,7 +72,14 @@ async def _check(
         matched = sum(1 for name in names if name in organisations)
         new = len(names) - matched
     errors.sort(key=lambda e: e.row)
-    preview = ImportPreview(kind=kind, rows=rows, errors=errors, new=new, matched=matched)
+    preview = ImportPreview(
+        kind=kind,
+        rows=rows,
+        errors=errors,
+        new=new,
+        matched=matched,
+        unused=unused_columns(table, mapping),
+    )
     if kind == "candidates":
         preview.needs_consent = sum(1 for r in rows if r.existing_id is None and "consent_date" not in r.values)
     return _Checked(preview=preview, coaches=coaches, organisations=organisations)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -49,7 +49,8 @@ from events.registration.imports_cells import (
 from events.registration.imports_fields import MAX_LENGTHS, ImportResult, ParsedRow, RowError, assign_changes
 
 
-def _candidate_row(p: RowParser, event: Event) -> None:
+def parse_person(p: RowParser) -> None:
+    """The person columns of a row (names, contact, coaches, sectors, hours, consent): every import of people."""
     p.text("first_name", required=True)
     infix = p.text("infix")
     last = p.text("last_name", required=True)
@@ -67,10 +68,15 @@ def _candidate_row(p: RowParser, event: Event) -> None:
     p.parsed("coach_email", lambda raw: [parse_email(part) for part in re.split(r"[,;\s]+", raw) if part])
     p.parsed("sectors", parse_sectors)
     p.parsed("hours_per_week", lambda raw: parse_int(raw, 0, 80))
-    p.parsed("rounds", lambda raw: parse_rounds(raw, event.rounds))
-    p.parsed("status", parse_status)
     p.parsed("consent_date", parse_consent_date)
     p.parsed("consent_method", parse_consent_method)
+
+
+def _candidate_row(p: RowParser, event: Event) -> None:
+    parse_person(p)
+    p.parsed("rounds", lambda raw: parse_rounds(raw, event.rounds))
+    p.parsed("status", parse_status)
+    p.text("target_group")
 
 
 async def check_candidates(
@@ -79,8 +85,8 @@ async def check_candidates(
     """Every row parsed, the coaches it names looked up (e-mail -> coach id) and matched against the people we
     know; problems go to ``errors``."""
     rows = parse_rows(table, mapping, errors, lambda p: _candidate_row(p, event))
-    coaches = await _check_coaches(session, event, rows, errors)
-    await _match_candidates(session, event.organisation_id, rows, errors)
+    coaches = await check_coaches(session, connected_organisations(event.organisation_id), rows, errors)
+    await match_candidates(session, event.organisation_id, rows, errors)
     return rows, coaches
 
 
@@ -140,7 +146,7 @@ async def _known_people(session: AsyncSession, organisation_id: int) -> _KnownPe
     return known
 
 
-async def _match_candidates(
+async def match_candidates(
     session: AsyncSession, organisation_id: int, rows: list[ParsedRow], errors: list[RowError]
 ) -> None:
     """Rows matched against the people the event's organisation knows (never another organisation's record)."""
@@ -162,11 +168,11 @@ async def _match_candidates(
             first_row_of[key] = parsed.row
 
 
-async def _check_coaches(
-    session: AsyncSession, event: Event, rows: list[ParsedRow], errors: list[RowError]
+async def check_coaches(
+    session: AsyncSession, organisations: Select[tuple[int]], rows: list[ParsedRow], errors: list[RowError]
 ) -> dict[str, int]:
-    """The coaches the rows name, among those of the event's organisation and the organisations it works with
-    (another organisation's coach is "no coach" here, as an unknown address)."""
+    """The coaches the rows name, among those of ``organisations`` (for an event: its organisation and the
+    organisations it works with); another organisation's coach is "no coach" here, as an unknown address."""
     wanted = {email for r in rows for email in r.values.get("coach_email", [])}
     coaches: dict[str, int] = {}
     if wanted:
@@ -174,7 +180,7 @@ async def _check_coaches(
             func.lower(User.email).in_(wanted),
             User.role == Role.COACH,
             User.is_active.is_(True),
-            User.organisation_id.in_(connected_organisations(event.organisation_id)),
+            User.organisation_id.in_(organisations),
         )
         coaches = {email.lower(): user_id for email, user_id in (await session.execute(query)).all()}
     for parsed in rows:
@@ -188,11 +194,15 @@ async def _check_coaches(
 
 # --- writing -----------------------------------------------------------------------------------------
 
-_FILLABLE = ("email", "phone", "date_of_birth", "city", "hours_per_week", "sectors")
+_FILLABLE = ("email", "phone", "date_of_birth", "city", "hours_per_week", "sectors", "target_group")
 
 
-def _consent_for(
-    values: dict[str, Any], candidate_id: int, consent: ImportConsent | None, actor: int | None
+def consent_for(
+    values: dict[str, Any],
+    candidate_id: int,
+    consent: ImportConsent | None,
+    actor: int | None,
+    default_purpose: str | None = None,
 ) -> Consent:
     """A new candidate's consent record: the row's own date and method where it has them."""
     day = values.get("consent_date") or (consent.given_on if consent else None)
@@ -200,11 +210,67 @@ def _consent_for(
     method = values.get("consent_method") or (consent.method if consent else ConsentMethod.VERBAL)
     return Consent(
         candidate_id=candidate_id,
-        purpose=(consent.purpose if consent else "") or default_consent_purpose(),
+        purpose=(consent.purpose if consent else "") or default_purpose or default_consent_purpose(),
         method=method,
         given_at=consent_moment(day),
         recorded_by_id=actor,
     )
+
+
+async def known_candidates(session: AsyncSession, organisation_id: int, rows: list[ParsedRow]) -> dict[int, Candidate]:
+    """The organisation's candidates the rows matched, with their coaches and consents."""
+    ids = [r.existing_id for r in rows if r.existing_id is not None]
+    if not ids:
+        return {}
+    query = (
+        select(Candidate)
+        .where(Candidate.id.in_(ids), Candidate.organisation_id == organisation_id)
+        .options(selectinload(Candidate.coaches), selectinload(Candidate.consents))
+    )
+    return {c.id: c for c in await session.scalars(query)}
+
+
+def new_candidate(values: dict[str, Any], organisation_id: int, actor_id: int | None) -> Candidate:
+    """A new person of ``organisation_id`` from a row's person values (added to no session yet)."""
+    return Candidate(
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        email=values.get("email"),
+        phone=values.get("phone"),
+        date_of_birth=values.get("date_of_birth"),
+        city=values.get("city"),
+        sectors=values.get("sectors", []),
+        hours_per_week=values.get("hours_per_week"),
+        target_group=values.get("target_group"),
+        organisation_id=organisation_id,
+        created_by_id=actor_id,
+    )
+
+
+def complete_candidate(candidate: Candidate, values: dict[str, Any]) -> bool:
+    """Fill what we do not know yet of a known person; never overwrite what the coach or an earlier import
+    entered. Whether anything changed."""
+    changed = False
+    for name in _FILLABLE:
+        if values.get(name) not in (None, []) and getattr(candidate, name) in (None, [], ""):
+            setattr(candidate, name, values[name])
+            changed = True
+    return changed
+
+
+def link_coaches(
+    session: AsyncSession, candidate_id: int, emails: list[str], coaches: dict[str, int], linked: set[int]
+) -> int:
+    """Link the coaches a row names (``coaches``: e-mail -> id, as check_coaches found them) that ``linked`` lacks;
+    how many links were made."""
+    made = 0
+    for email in emails:
+        coach_id = coaches[email]
+        if coach_id not in linked:
+            session.add(CandidateCoach(candidate_id=candidate_id, coach_id=coach_id, kind=CoachKind.JOBCOACH))
+            linked.add(coach_id)
+            made += 1
+    return made
 
 
 async def apply_candidates(
@@ -218,14 +284,7 @@ async def apply_candidates(
     """Write checked rows: new people with their consent record, known people completed (never overwritten), the
     coaches linked, and everyone signed up for the event (a known sign-up takes the sheet's status and rounds)."""
     ids = [r.existing_id for r in rows if r.existing_id is not None]
-    existing: dict[int, Candidate] = {}
-    if ids:
-        query = (
-            select(Candidate)
-            .where(Candidate.id.in_(ids), Candidate.organisation_id == event.organisation_id)
-            .options(selectinload(Candidate.coaches), selectinload(Candidate.consents))
-        )
-        existing = {c.id: c for c in await session.scalars(query)}
+    existing = await known_candidates(session, event.organisation_id, rows)
     participations: dict[int, CandidateParticipation] = {}
     if ids:
         query_p = select(CandidateParticipation).where(
@@ -240,44 +299,23 @@ async def apply_candidates(
         candidate = existing.get(parsed.existing_id) if parsed.existing_id is not None else None
         linked: set[int] = set()
         if candidate is None:
-            candidate = Candidate(
-                first_name=values["first_name"],
-                last_name=values["last_name"],
-                email=values.get("email"),
-                phone=values.get("phone"),
-                date_of_birth=values.get("date_of_birth"),
-                city=values.get("city"),
-                sectors=values.get("sectors", []),
-                hours_per_week=values.get("hours_per_week"),
-                organisation_id=event.organisation_id,
-                created_by_id=actor_id,
-            )
+            candidate = new_candidate(values, event.organisation_id, actor_id)
             session.add(candidate)
             await session.flush()
-            session.add(_consent_for(values, candidate.id, consent, actor_id))
+            session.add(consent_for(values, candidate.id, consent, actor_id))
             consents += 1
             created += 1
         else:
             matched += 1
             linked = {link.coach_id for link in candidate.coaches}
-            changed = False
-            # Fill what we do not know yet; never overwrite what the coach or an earlier import entered.
-            for name in _FILLABLE:
-                if values.get(name) not in (None, []) and getattr(candidate, name) in (None, [], ""):
-                    setattr(candidate, name, values[name])
-                    changed = True
+            changed = complete_candidate(candidate, values)
             # A known person without a live consent whose row records one (consented again): record it.
             if "consent_date" in values and not any(c.withdrawn_at is None for c in candidate.consents):
-                session.add(_consent_for(values, candidate.id, consent, actor_id))
+                session.add(consent_for(values, candidate.id, consent, actor_id))
                 consents += 1
                 changed = True
             updated += changed
-        for email in values.get("coach_email", []):
-            coach_id = coaches[email]
-            if coach_id not in linked:
-                session.add(CandidateCoach(candidate_id=candidate.id, coach_id=coach_id, kind=CoachKind.JOBCOACH))
-                linked.add(coach_id)
-                coach_links += 1
+        coach_links += link_coaches(session, candidate.id, values.get("coach_email", []), coaches, linked)
         participation = participations.get(candidate.id)
         if participation is None:
             participation = CandidateParticipation(

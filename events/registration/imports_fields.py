@@ -14,6 +14,7 @@ from typing import Any, Literal
 from events.platform import i18n
 from events.platform.errors import DomainError
 from events.platform.i18n import N_
+from events.platform.import_files import Table
 
 Kind = Literal["candidates", "employers"]
 KINDS: tuple[Kind, ...] = ("candidates", "employers")
@@ -31,7 +32,8 @@ class ImportField:
     required: bool = False
 
 
-CANDIDATE_FIELDS = (
+# The person columns every import of people reads (an event's candidates, a programme's participants).
+PERSON_FIELDS = (
     ImportField("first_name", N_("First name"), ("voornaam", "voornamen", "roepnaam", "first name", "firstname"), True),
     ImportField("infix", N_("Infix"), ("tussenvoegsel", "tussenvoegsels", "voorvoegsel", "infix", "prefix")),
     ImportField("last_name", N_("Last name"), ("achternaam", "familienaam", "last name", "lastname", "surname"), True),
@@ -46,8 +48,9 @@ CANDIDATE_FIELDS = (
     ),
     ImportField("sectors", N_("Sectors"), ("sectoren", "sector", "interesses", "sectors", "interests")),
     ImportField("hours_per_week", N_("Hours a week"), ("uren per week", "uren", "hours per week", "hours")),
-    ImportField("rounds", N_("Rounds"), ("rondes", "ronden", "rounds")),
-    ImportField("status", N_("Status"), ("status",)),
+)
+
+CONSENT_FIELDS = (
     ImportField(
         "consent_date",
         N_("Consent given on"),
@@ -58,6 +61,17 @@ CANDIDATE_FIELDS = (
         N_("Consent given how"),
         ("toestemming via", "toestemming hoe", "manier toestemming", "consent method", "consent how"),
     ),
+)
+
+TARGET_GROUP_ALIASES = ("doelgroep", "doelgroepen", "target group", "targetgroup")
+
+CANDIDATE_FIELDS = (
+    *PERSON_FIELDS,
+    ImportField("rounds", N_("Rounds"), ("rondes", "ronden", "rounds")),
+    ImportField("status", N_("Status"), ("status",)),
+    # The candidate's own target group: sensitive, seen by their coaches and organisers only (never exported).
+    ImportField("target_group", N_("Target group"), TARGET_GROUP_ALIASES),
+    *CONSENT_FIELDS,
 )
 
 EMPLOYER_FIELDS = (
@@ -85,6 +99,7 @@ FIELDS: dict[str, tuple[ImportField, ...]] = {"candidates": CANDIDATE_FIELDS, "e
 # Column widths of the tables the values end up in: a longer value is an error, not a database crash.
 MAX_LENGTHS = {
     "first_name": 100,
+    "target_group": 100,
     "last_name": 150,
     "email": 254,
     "phone": 40,
@@ -103,8 +118,14 @@ def header_key(text: str) -> str:
     return "".join(c for c in decomposed.casefold() if c.isalnum())
 
 
-def fields_for(kind: str) -> tuple[ImportField, ...]:
-    """The fields of an import kind; DomainError for an unknown kind."""
+# An import names its fields by kind ("candidates", "employers"), or gives them itself (a programme's participants).
+FieldSet = str | Sequence[ImportField]
+
+
+def fields_for(kind: FieldSet) -> tuple[ImportField, ...]:
+    """The fields of an import kind (or the fields given); DomainError for an unknown kind."""
+    if not isinstance(kind, str):
+        return tuple(kind)
     if kind not in FIELDS:
         raise DomainError("unknown_kind", f"unknown import kind {kind!r} (choose candidates or employers)", "kind")
     return FIELDS[kind]
@@ -116,7 +137,7 @@ def _header_keys(item: ImportField) -> set[str]:
     return {header_key(alias) for alias in (*item.aliases, item.label, dutch)}
 
 
-def guess_mapping(kind: str, headers: Sequence[str]) -> dict[int, str]:
+def guess_mapping(kind: FieldSet, headers: Sequence[str]) -> dict[int, str]:
     """Column index -> field for the headers we recognise (Dutch or English); the first such column wins."""
     known = [(item.name, _header_keys(item)) for item in fields_for(kind)]
     mapping: dict[int, str] = {}
@@ -129,7 +150,7 @@ def guess_mapping(kind: str, headers: Sequence[str]) -> dict[int, str]:
     return mapping
 
 
-def check_mapping(kind: str, mapping: dict[int, str], width: int) -> None:
+def check_mapping(kind: FieldSet, mapping: dict[int, str], width: int) -> None:
     """Refuse a mapping that names an unknown field or column, maps a field twice or misses a required one."""
     fields = {item.name: item for item in fields_for(kind)}
     seen: set[str] = set()
@@ -144,6 +165,49 @@ def check_mapping(kind: str, mapping: dict[int, str], width: int) -> None:
     missing = [item.name for item in fields.values() if item.required and item.name not in seen]
     if missing:
         raise DomainError("bad_mapping", f"no column for {', '.join(missing)}", "mapping")
+
+
+def column_letter(index: int) -> str:
+    """A column as a spreadsheet names it: 0 -> "A", 25 -> "Z", 26 -> "AA"."""
+    letters = ""
+    number = index + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class UnusedColumn:
+    """A column of the file that holds data but that the import will not read (reported, never refused)."""
+
+    index: int
+    header: str
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
+
+    def __str__(self) -> str:
+        return f"{self.letter} ({self.header})" if self.header else f"{self.letter} (no header)"
+
+
+def unused_columns(table: Table, mapping: dict[int, str]) -> list[UnusedColumn]:
+    """Every column with data in some row that ``mapping`` leaves out, and those past what the reader keeps (a CSV
+    row wider than its header, an Excel sheet wider than the limit): no data is dropped without a word."""
+    unused = []
+    for index, header in enumerate(table.headers):
+        if index in mapping:
+            continue
+        if any(index < len(row) and row[index].strip() for row in table.rows):
+            unused.append(UnusedColumn(index, header.strip()))
+    unused += [UnusedColumn(index, "") for index in table.unread_columns]
+    return unused
+
+
+def unused_lines(unused: Sequence[UnusedColumn]) -> list[str]:
+    """The command line's report of the columns not used: one line each, or none."""
+    return [f"column not used: {column}" for column in unused]
 
 
 # --- results -----------------------------------------------------------------------------------------
@@ -164,9 +228,11 @@ class RowError:
 class ImportRejected(DomainError):  # noqa: N818 - "rejected" says it all; callers catch it by this name
     """At least one row is wrong, so nothing was imported."""
 
-    def __init__(self, errors: Sequence[RowError]) -> None:
+    def __init__(self, errors: Sequence[RowError], notes: Sequence[str] = ()) -> None:
         super().__init__("import_rejected", f"{len(errors)} problem(s) in the file; nothing was imported", "file")
         self.errors = list(errors)
+        # What else the check found (the columns not used), for the command line to print after the errors.
+        self.notes = list(notes)
 
 
 @dataclass
@@ -191,6 +257,8 @@ class ImportPreview:
     matched: int = 0
     # New candidates whose row says nothing about consent: the organiser confirms theirs at import.
     needs_consent: int = 0
+    # Columns that hold data the import will not read: shown at the check, never silently dropped.
+    unused: list[UnusedColumn] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -266,6 +266,12 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/programmes/{programme_id:int}"): (303, 404, 403, 403, 403, 403),
     ("POST", "/programmes/{programme_id:int}/events"): (303, 404, 403, 403, 403, 403),
     ("GET", "/programmes/{programme_id:int}/report.pdf"): (303, 404, 403, 403, 403, 403),
+    # A programme's import and participants download: its organisers only (an unknown programme is not found).
+    ("GET", "/programmes/{programme_id:int}/import"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/programmes/{programme_id:int}/import"): (303, 404, 403, 403, 403, 403),
+    ("GET", "/programmes/{programme_id:int}/import/{upload_id:str}"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/programmes/{programme_id:int}/import/{upload_id:str}"): (303, 404, 403, 403, 403, 403),
+    ("GET", "/programmes/{programme_id:int}/export/{filename:str}"): (303, 404, 403, 403, 403, 403),
     # An unknown invitation token: the same 404 for everyone.
     ("GET", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),
     ("GET", "/b/{token:path}"): (404, 404, 404, 404, 404, 404),
