@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from events.platform.dates import today
 from events.platform.identity import CurrentUser
@@ -28,6 +29,9 @@ from events.platform.reach import coached_by, enrolment_reach
 from events.programmes import intake, plan
 
 RELEASE_WEEKS = 6
+# The reach rules' subqueries correlate on ProgrammeStage (a programme's first stage): the desk's own join of the
+# stages goes through an alias, so that the subquery keeps its own table.
+Stage = aliased(ProgrammeStage)
 
 
 @dataclass(frozen=True)
@@ -81,17 +85,17 @@ async def desk(session: AsyncSession, user: CurrentUser) -> Desk:
     """The user's desk (coaches and organisers)."""
     result = Desk()
     base = (
-        select(Enrolment, Candidate, Programme.name, ProgrammeStage.name)
+        select(Enrolment, Candidate, Programme.name, Stage.name)
         .join(Candidate, Candidate.id == Enrolment.candidate_id)
         .join(Programme, Programme.id == Enrolment.programme_id)
-        .join(ProgrammeStage, ProgrammeStage.id == Enrolment.stage_id)
+        .join(Stage, Stage.id == Enrolment.stage_id)
         .where(Candidate.erased_at.is_(None), Enrolment.ended_on.is_(None))
     )
     coached = Enrolment.candidate_id.in_(select(CandidateCoach.candidate_id))
     rows = (
         await session.execute(
             base.where(_mine(user), coached).order_by(
-                Programme.name, ProgrammeStage.position, Candidate.first_name, Candidate.last_name
+                Programme.name, Stage.position, Candidate.first_name, Candidate.last_name
             )
         )
     ).tuples()
@@ -105,15 +109,15 @@ async def desk(session: AsyncSession, user: CurrentUser) -> Desk:
         result.caseload = [(p, list(s.items())) for p, s in grouped.items()]
     else:
         loads = await session.execute(
-            select(User.name, Programme.name, ProgrammeStage.name, func.count())
+            select(User.name, Programme.name, Stage.name, func.count())
             .select_from(Enrolment)
             .join(CandidateCoach, CandidateCoach.candidate_id == Enrolment.candidate_id)
             .join(User, User.id == CandidateCoach.coach_id)
             .join(Programme, Programme.id == Enrolment.programme_id)
-            .join(ProgrammeStage, ProgrammeStage.id == Enrolment.stage_id)
+            .join(Stage, Stage.id == Enrolment.stage_id)
             .where(enrolment_reach(user), Enrolment.ended_on.is_(None))
-            .group_by(User.name, Programme.name, ProgrammeStage.name, ProgrammeStage.position)
-            .order_by(User.name, Programme.name, ProgrammeStage.position)
+            .group_by(User.name, Programme.name, Stage.name, Stage.position)
+            .order_by(User.name, Programme.name, Stage.position)
         )
         result.coach_loads = [(str(a), str(b), str(s), int(n)) for a, b, s, n in loads.tuples()]
     for e, c, p in await intake.to_pick_up(session, user):
@@ -141,10 +145,10 @@ async def _releases(session: AsyncSession, user: CurrentUser) -> list[Case]:
     day = today()
     horizon = day + dt.timedelta(weeks=RELEASE_WEEKS)
     rows = await session.execute(
-        select(Enrolment, Candidate, Programme.name, ProgrammeStage.name)
+        select(Enrolment, Candidate, Programme.name, Stage.name)
         .join(Candidate, Candidate.id == Enrolment.candidate_id)
         .join(Programme, Programme.id == Enrolment.programme_id)
-        .join(ProgrammeStage, ProgrammeStage.id == Enrolment.stage_id)
+        .join(Stage, Stage.id == Enrolment.stage_id)
         .where(
             Candidate.erased_at.is_(None),
             Enrolment.ended_on.is_(None),
