@@ -207,6 +207,11 @@ _SETTINGS_ACTIONS: dict[str, Callable[[Web, Programme, dict[str, Any]], Awaitabl
 }
 
 
+def _id_or_none(value: str) -> int | None:
+    text = value.strip()
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
 # --- participants ---------------------------------------------------------------------------------------------
 
 
@@ -265,10 +270,12 @@ class ParticipantPages(PageController):
         self,
         web: NamedDependency[Web],
         programme: NamedDependency[Programme],
-        stage: FromQuery[int | None] = None,
-        group: FromQuery[int | None] = None,
+        stage: FromQuery[str] = "",
+        group: FromQuery[str] = "",
     ) -> Template:
-        return Template(PARTICIPANTS, context=await self._context(web, programme, stage, group))
+        # A filter left at "all" comes as an empty value; anything but an id shows everyone.
+        context = await self._context(web, programme, _id_or_none(stage), _id_or_none(group))
+        return Template(PARTICIPANTS, context=context)
 
     @post("/programmes/{programme_id:int}/participants", name="programme_enrol")
     async def enrol(self, web: NamedDependency[Web], programme: NamedDependency[Programme]) -> Response[Any]:
