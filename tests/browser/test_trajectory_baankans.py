@@ -53,7 +53,15 @@ def test_browser_baankans_referral_intake_introduction_job(live_server: str, bro
 
         context, referrer = open_as(browser, base, REFERRER, PHONE)
         contexts.append(context)
-        refer(referrer, base, PROGRAMME, "Sandra", "Pinas", through="Via de verbinder, woensdag in buurthuis De Kiem")
+        refer(
+            referrer,
+            base,
+            PROGRAMME,
+            "Sandra",
+            "Pinas",
+            through="Via de verbinder, woensdag in buurthuis De Kiem",
+            shot="trajectory-baankans-02a-refer-form-390",
+        )
         expect(referrer.get_by_role("cell", name="Sandra Pinas")).to_be_visible()
         assert width(referrer) <= 390
         screenshot(referrer, "trajectory-baankans-02-referrals-390")
@@ -124,6 +132,9 @@ def test_browser_baankans_referral_intake_introduction_job(live_server: str, bro
         organiser.goto(f"{base}/programmes/{programme_id}/participants")
         expect(organiser.locator("table.participants")).to_contain_text("Sandra Pinas")
         screenshot(organiser, "trajectory-baankans-06-participants-1366")
+        organiser.goto(f"{base}/desk")
+        expect(organiser.locator("main table")).to_contain_text("Anouk Jansen")
+        screenshot(organiser, "trajectory-baankans-07-desk-organiser-1366")
     finally:
         for context in contexts:
             context.close()

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, screenshot
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 DESK = {"viewport": {"width": 1366, "height": 900}}
@@ -62,8 +62,11 @@ def add_employer(page: Any, name: str, *, social: bool) -> None:
     expect(page.locator("#employers")).to_contain_text(name)
 
 
-def refer(page: Any, base: str, programme: str, first: str, last: str, *, through: str = "", phone: str = "") -> None:
-    """A referrer refers someone from "Mijn aanmeldingen"."""
+def refer(
+    page: Any, base: str, programme: str, first: str, last: str, *, through: str = "", phone: str = "", shot: str = ""
+) -> None:
+    """A referrer refers someone from "Mijn aanmeldingen" (with ``shot``, the filled form kept as that
+    screenshot)."""
     page.goto(f"{base}/referrals")
     page.get_by_role("link", name=f"Iemand aanmelden voor {programme}").click()
     page.get_by_label("Voornaam").fill(first)
@@ -74,6 +77,9 @@ def refer(page: Any, base: str, programme: str, first: str, last: str, *, throug
         page.get_by_label("Of via wie").fill(through)
     page.get_by_label("Wat de persoon wil").fill("Weer aan het werk, het liefst buiten")
     page.get_by_label("De persoon is ermee akkoord dat ik dit doorgeef aan het traject").check()
+    if shot:
+        assert width(page) <= 390
+        screenshot(page, shot)
     page.get_by_role("button", name="Aanmelding versturen").click()
     page.wait_for_url("**/referrals?msg=referred")
 
