@@ -16,7 +16,7 @@ from sqlalchemy import select
 from events.demo.seed import DemoResult
 from events.platform.db import open_session
 from events.platform.identity import CurrentUser
-from events.platform.models import Organisation, PartnerRole, User
+from events.platform.models import AuditEntry, Organisation, PartnerRole, User
 from events.platform.services import to_current_user
 from events.platform.settings import Settings
 from events.programmes import enrolments, intake, plan, setup
@@ -278,3 +278,36 @@ def test_pages_introduction_with_a_new_employer_held_with_a_match(
     assert "Begin maandag" in after
     assert "state-held" in after
     assert run(employer()) is not None
+
+
+def test_pages_organiser_allowed_justice_reads_it_and_each_read_is_audited(
+    client: TestClient[Litestar], seeded: dict[str, int], database: Settings
+) -> None:
+    async def allow() -> None:
+        async with open_session(database) as session:
+            user = await session.scalar(select(User).where(User.email == ORGANISER))
+            assert user is not None
+            user.reads_justice = True
+            await session.commit()
+
+    async def reads() -> int:
+        async with open_session(database) as session:
+            found = await session.scalars(
+                select(AuditEntry.id).where(
+                    AuditEntry.action == "read_justice", AuditEntry.object_id == seeded["enrolment"]
+                )
+            )
+            return len(found.all())
+
+    run(allow())
+    login(client, ORGANISER)
+    _english(client)
+    before = run(reads())
+
+    first = client.get(f"/enrolments/{seeded['enrolment']}")
+    second = client.get(f"/enrolments/{seeded['enrolment']}")
+
+    assert first.status_code == second.status_code == 200
+    assert 'id="justice"' in first.text
+    assert "Criminal-justice data" in first.text
+    assert run(reads()) == before + 2
