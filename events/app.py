@@ -66,6 +66,9 @@ from events.privacy.logs import keep_personal_data_out_of_logs
 from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
 from events.privacy.records import RecordsData
 from events.programmes.import_pages import ProgrammeImportPages
+from events.programmes.pages import ParticipantPages, ProgrammeSetupPages
+from events.programmes.pages_desk import DeskPages, ReferralPages
+from events.programmes.pages_enrolment import EnrolmentPages
 from events.programmes.personal_data import ProgrammesData
 from events.registration.api import EventAdminApi
 from events.registration.candidate_api import CandidateAdminApi
@@ -133,6 +136,7 @@ FLASH_MESSAGES = {
     "partner_invited": i18n.N_(
         "This coach has an account already: their organisation now takes part, and they find it in meetmatch."
     ),
+    "referred": i18n.N_("The referral is passed on. The programme's coaches contact the person for an intake."),
     "organisation_made": i18n.N_(
         "The organisation is made. Its first organiser gets an invitation by e-mail within a minute."
     ),
@@ -379,6 +383,11 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ResultPages,
             ProgrammeResultPages,
             ProgrammeImportPages,
+            ProgrammeSetupPages,
+            ParticipantPages,
+            EnrolmentPages,
+            DeskPages,
+            ReferralPages,
             SchedulePages,
             BriefingPages,
             BadgePages,
