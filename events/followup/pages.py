@@ -134,11 +134,16 @@ class OutcomePages(PageController):
         candidate_id: FromPath[int],
         talk: FromQuery[int | None] = None,
         kind: FromQuery[str | None] = None,
+        enrolment_id: FromQuery[int | None] = None,
     ) -> Template:
         candidate = await OutcomeService(web.db, web.user).candidate(candidate_id)
         values: dict[str, Any] = {"kind": kind or "second_interview"}
         if talk is not None:
             values["held_talk_id"] = talk
+        if enrolment_id is not None:
+            # From the trajectory's page: the form offers the person's own enrolments only, so another id selects
+            # nothing.
+            values["enrolment_id"] = enrolment_id
         return await self._form_page(web, candidate, values)
 
     @post("/candidates/{candidate_id:int}/outcomes/new", name="outcome_create")

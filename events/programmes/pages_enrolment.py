@@ -185,13 +185,6 @@ async def _decide(web: Web, enrolment: Enrolment, values: dict[str, Any]) -> str
         reason=str(values.get("reason") or ""),
         intake_on=form_date(values, "intake_on"),
     )
-    if decision is Decision.REFUSED:
-        dropped = next(
-            (s for s in await enrolments.stages(web.db, enrolment.programme_id) if s.kind is StageKind.DROPPED), None
-        )
-        if dropped is not None:
-            await intake.move(web.db, web.user, enrolment, dropped, drop_reason=DropReason.OTHER)
-            enrolment.ended_on = enrolment.intake_on
     return "intake"
 
 

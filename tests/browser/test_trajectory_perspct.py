@@ -57,7 +57,9 @@ def test_browser_perspct_strict_selection_release_date_and_a_new_employer(live_s
         decide(coach, accepted=False, reason=REASON)
         expect(coach.locator("#intake")).to_contain_text("niet opgenomen")
         expect(coach.locator("#intake")).to_contain_text(REASON)
-        expect(coach.locator(".person-head")).to_contain_text("uitgevallen")
+        # Not taken in is no drop-out: the person stays in the stage of the intake, ended, marked as refused.
+        expect(coach.locator(".person-head")).to_contain_text("niet opgenomen")
+        expect(coach.locator(".person-head")).not_to_contain_text("uitgevallen")
         assert width(coach) <= 390
         screenshot(coach, "trajectory-perspct-01-refused-390")
 
