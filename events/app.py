@@ -65,6 +65,8 @@ from events.privacy import display as privacy_display
 from events.privacy.logs import keep_personal_data_out_of_logs
 from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
 from events.privacy.records import RecordsData
+from events.programmes.api import ProgrammeApi
+from events.programmes.api_enrolments import EnrolmentApi, ReferralApi
 from events.programmes.personal_data import ProgrammesData
 from events.registration.api import EventAdminApi
 from events.registration.candidate_api import CandidateAdminApi
@@ -359,6 +361,9 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ScanApi,
             OutcomeApi,
             ProposalApi,
+            ProgrammeApi,
+            EnrolmentApi,
+            ReferralApi,
             EventAdminPages,
             EmployerAdminPages,
             ImportPages,
