@@ -23,7 +23,6 @@ from events.platform.models import Candidate, Partnership, Programme, ProgrammeS
 from events.platform.web import WEB, Web
 from events.programmes import enrolments, setup, views
 from events.programmes import schemas as s
-from events.programmes.intake import my_referrals
 from events.programmes.services import create_programme, free_name, update_programme
 
 organisers = requires(Role.ORGANISER)
@@ -364,8 +363,13 @@ class ProgrammeApi(Controller):
                 referrer_name=data.referrer_name,
             ),
         )
-        mine = await my_referrals(web.db, web.user)
-        state = next(r for r in mine if r.enrolment_id == enrolment.id)
+        stage = await web.db.get(ProgrammeStage, enrolment.stage_id)
+        candidate = await web.db.get(Candidate, enrolment.candidate_id)
         return s.ReferralRow(
-            state.enrolment_id, state.name, state.programme, state.referred_on, state.stage, state.ended
+            enrolment_id=enrolment.id,
+            name=candidate.full_name if candidate else "",
+            programme=programme.name,
+            referred_on=enrolment.referred_on,
+            stage=stage.name if stage else "",
+            ended=enrolment.ended_on is not None,
         )

@@ -470,6 +470,9 @@ def test_bad_input_is_refused_naming_the_field_never_a_server_error(
     wrong_kind = _post(client, "/api/programmes/baankans/stages", {"name": "x", "kind": "elsewhere"})
     big_id = client.get("/api/enrolments/99999999999999999999")
     slug_with_nul = client.get("/api/programmes/ba%00ankans")
+    superscript = client.get("/api/programmes/²")
+    superscript_stage = client.get("/api/programmes/baankans/enrolments", params={"stage": "²"})
+    superscript_move = _post(client, "/api/programmes/baankans/enrolments", {"candidate_id": 1, "stage": "²"})
 
     assert (huge.status_code, huge.json()["field"]) == (422, "name")
     assert (control.status_code, control.json()["field"]) == (422, "target_group")
@@ -478,7 +481,9 @@ def test_bad_input_is_refused_naming_the_field_never_a_server_error(
     assert (deep.status_code, deep.json()["field"]) == (400, "name")
     assert (wrong_kind.status_code, wrong_kind.json()["field"]) == (422, "kind")
     assert big_id.status_code in (404, 422)
-    assert slug_with_nul.status_code == 404
+    assert slug_with_nul.status_code == superscript.status_code == 404
+    assert (superscript_stage.status_code, superscript_stage.json()["field"]) == (400, "stage")
+    assert superscript_move.status_code == 422
 
 
 def test_the_openapi_document_lists_the_programme_routes(client: TestClient[Litestar]) -> None:
