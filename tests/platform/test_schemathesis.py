@@ -13,8 +13,9 @@ not the 401/403/404 every guarded operation may answer), `positive_data_acceptan
 domain-valid: a date in the past, an unknown id, a round the event does not have are all 422, rightly), and the
 stateful checks (they need links the document does not declare).
 
-Half of the examples take the demo event's slug for `{event_ref}`, so that requests reach the services rather
-than stopping at "no such event". MEETMATCH_SCHEMATHESIS_EXAMPLES sets the examples per operation (default 4).
+Half of the examples take the demo event's slug for `{event_ref}` (and the spring edition's programme for
+`{programme_ref}`), so that requests reach the services rather than stopping at "no such event".
+MEETMATCH_SCHEMATHESIS_EXAMPLES sets the examples per operation (default 4).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from events.demo.seed import DEMO_SLUG, DemoResult
 from events.platform.settings import Settings
 from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, credentials, csrf_headers, login
 
+PROGRAMME_SLUG = "delft-aan-het-werk"  # the spring edition's programme (events.demo.history)
 EXAMPLES = int(os.environ.get("MEETMATCH_SCHEMATHESIS_EXAMPLES", "4"))
 ACCOUNTS = {"anonymous": None, "organiser": ORGANISER, "coach": COACH, "employer": EMPLOYER, "door": DOOR}
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance, response_headers_conformance]
@@ -78,6 +80,8 @@ def _failures(app: Litestar, role: str) -> tuple[list[str], dict[int, int]]:
             pins: list[dict[str, Any] | None] = [None]
             if "{event_ref}" in operation.path:
                 pins.append({"event_ref": DEMO_SLUG})
+            if "{programme_ref}" in operation.path:
+                pins.append({"programme_ref": PROGRAMME_SLUG})
             for pin in pins:
                 strategy = operation.as_strategy(path_parameters=pin)
 
