@@ -160,6 +160,7 @@ def test_a_referral_goes_through_intake_stages_and_timeline_and_the_referrer_see
     enrolment_id = _refer(client)
     mine = client.get("/api/referrals").json()
     assert [(r["enrolment_id"], r["name"], r["stage"]) for r in mine] == [(enrolment_id, "Sem de Wit", "verbinder")]
+    assert set(mine[0]) == {"enrolment_id", "name", "programme", "referred_on", "stage", "ended"}
     hidden = client.get(f"/api/enrolments/{enrolment_id}")
     missing = client.get(f"/api/enrolments/{MISSING}")
     assert hidden.status_code == missing.status_code == 404
@@ -304,6 +305,7 @@ def test_criminal_justice_data_is_for_the_coaches_and_organisers_allowed_it_and_
     write = _put(client, f"/api/enrolments/{enrolment_id}/justice", {"detained": False, "criminal_record": False})
     assert write.status_code == 404
     assert client.get(f"/api/enrolments/{enrolment_id}").json()["goals"] == ""  # the organiser reads the rest
+    assert run(_reads(database, enrolment_id, "read_sensitive")) >= 1
 
     run(_allow_justice(database, ORGANISER))
     login(client, ORGANISER)
@@ -313,7 +315,7 @@ def test_criminal_justice_data_is_for_the_coaches_and_organisers_allowed_it_and_
         assert client.get(f"/api/enrolments/{enrolment_id}/justice").status_code == 403
     login(client, OTHER_ORGANISER)
     assert client.get(f"/api/enrolments/{enrolment_id}/justice").content == missing.content
-    assert run(_justice_reads(database, enrolment_id)) == 2  # the coach's and the allowed organiser's
+    assert run(_reads(database, enrolment_id, "read_justice")) == 2  # the coach's and the allowed organiser's
 
 
 async def _allow_justice(settings: Settings, email: str) -> None:
@@ -324,10 +326,14 @@ async def _allow_justice(settings: Settings, email: str) -> None:
         await session.commit()
 
 
-async def _justice_reads(settings: Settings, enrolment_id: int) -> int:
+async def _reads(settings: Settings, enrolment_id: int, action: str) -> int:
     async with open_session(settings) as session:
         found = await session.scalars(
-            select(AuditEntry.id).where(AuditEntry.action == "read_justice", AuditEntry.object_id == enrolment_id)
+            select(AuditEntry.id).where(
+                AuditEntry.action == action,
+                AuditEntry.object_type == "enrolment",
+                AuditEntry.object_id == enrolment_id,
+            )
         )
         return len(list(found))
 
@@ -484,6 +490,20 @@ def test_bad_input_is_refused_naming_the_field_never_a_server_error(
     assert slug_with_nul.status_code == superscript.status_code == 404
     assert (superscript_stage.status_code, superscript_stage.json()["field"]) == (400, "stage")
     assert superscript_move.status_code == 422
+
+
+def test_a_programme_that_cannot_be_set_up_as_asked_is_not_made_at_all(
+    client: TestClient[Litestar], demo: DemoResult
+) -> None:
+    login(client, ORGANISER)
+
+    clash = _post(client, "/api/programmes", {"name": "Werkfit", "slug": "werkfit", "stages": ["intake", "afgerond"]})
+    groups = _post(client, "/api/programmes", {"name": "Werkfit", "slug": "werkfit", "target_groups": ["A", " a "]})
+
+    assert (clash.status_code, clash.json()["field"]) == (422, "stage")
+    assert (groups.status_code, groups.json()["field"]) == (422, "target_group")
+    assert client.get("/api/programmes/werkfit").status_code == 404
+    assert [p for p in client.get("/api/programmes").json() if p["name"] == "Werkfit"] == []
 
 
 def test_the_openapi_document_lists_the_programme_routes(client: TestClient[Litestar]) -> None:
