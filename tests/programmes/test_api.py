@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from events.demo import bakboord
 from events.demo.seed import DemoResult
 from events.followup.models import Outcome, OutcomeTerm
 from events.platform.dates import today
@@ -526,3 +527,100 @@ def test_the_openapi_document_lists_the_programme_routes(client: TestClient[Lite
         "/api/enrolments/{enrolment_id}/outcomes",
     } <= set(paths)
     assert set(paths["/api/programmes/{programme_ref}"]) == {"get", "patch"}
+
+
+def _snapshot(client: TestClient[Litestar], enrolment_id: int) -> list[Any]:
+    """What Werkse!'s organiser reads of the programme and the enrolment (the coaches' list of names aside)."""
+    login(client, ORGANISER)
+    return [
+        client.get("/api/programmes/baankans").json(),
+        client.get(f"/api/enrolments/{enrolment_id}").json(),
+        client.get(f"/api/enrolments/{enrolment_id}/activities").json(),
+        client.get(f"/api/enrolments/{enrolment_id}/benefits").json(),
+        client.get(f"/api/enrolments/{enrolment_id}/stage-changes").json(),
+        client.get("/api/programmes/baankans/enrolments").json(),
+    ]
+
+
+def test_writes_with_real_bodies_from_another_organisation_answer_as_for_missing_ids_and_change_nothing(
+    client: TestClient[Litestar], demo: DemoResult
+) -> None:
+    """The authorisation matrix sends empty bodies, refused before anything is looked up; these send real ones."""
+    _baankans(client)
+    enrolment_id = _refer(client)
+    login(client, COACH)
+    _post(client, f"/api/enrolments/{enrolment_id}/pick-up", {})
+    activity = _post(client, f"/api/enrolments/{enrolment_id}/activities", {"kind": "coaching"}).json()["id"]
+    benefit = _post(client, f"/api/enrolments/{enrolment_id}/benefits", {"benefit": "ww"}).json()["id"]
+    login(client, ORGANISER)
+    _post(client, "/api/programmes/baankans/employers", {"name": "De Buurtkeuken"})
+    detail = client.get("/api/programmes/baankans").json()
+    foreign = {
+        "p": "baankans",
+        "g": detail["target_groups"][0]["id"],
+        "s": detail["stages"][3]["id"],
+        "pa": detail["partners"][0]["id"],
+        "o": detail["employers"][0]["organisation_id"],
+        "e": enrolment_id,
+        "a": activity,
+        "b": benefit,
+    }
+    missing = {**dict.fromkeys(foreign, MISSING), "p": "geen-programma-0000"}
+    order = [stage["id"] for stage in reversed(detail["stages"])]
+    writes: list[tuple[str, str, Any]] = [
+        ("PATCH", "/api/programmes/{p}", {"description": f"{MARKER} overschreven"}),
+        ("POST", "/api/programmes/{p}/target-groups", {"name": "Overgenomen"}),
+        ("PATCH", "/api/programmes/{p}/target-groups/{g}", {"name": "Overgenomen"}),
+        ("POST", "/api/programmes/{p}/stages", {"name": "overgenomen"}),
+        ("PUT", "/api/programmes/{p}/stages/order", {"order": order}),
+        ("PATCH", "/api/programmes/{p}/stages/{s}", {"name": "overgenomen"}),
+        ("POST", "/api/programmes/{p}/partners", {"organisation": "Stichting Overname", "role": "coaching"}),
+        ("POST", "/api/programmes/{p}/employers", {"name": "Overname BV"}),
+        ("POST", "/api/programmes/{p}/enrolments", {"candidate_id": 1}),
+        (
+            "POST",
+            "/api/programmes/{p}/referrals",
+            {"first_name": "A", "last_name": "B", "consent": True, "phone": "06"},
+        ),
+        ("PATCH", "/api/enrolments/{e}", {"goals": f"{MARKER} overschreven"}),
+        ("POST", "/api/enrolments/{e}/pick-up", {}),
+        ("POST", "/api/enrolments/{e}/decision", {"decision": "refused", "reason": "overgenomen"}),
+        ("POST", "/api/enrolments/{e}/stage", {"stage": "werk"}),
+        ("PUT", "/api/enrolments/{e}/justice", {"detained": True, "criminal_record": True}),
+        ("POST", "/api/enrolments/{e}/activities", {"kind": "coaching"}),
+        ("POST", "/api/enrolments/{e}/activities/{a}/finish", {"completed": False}),
+        ("POST", "/api/enrolments/{e}/activities/{a}/introduction", {"status": "cancelled"}),
+        ("POST", "/api/enrolments/{e}/benefits", {"benefit": "wia"}),
+        ("POST", "/api/enrolments/{e}/benefits/{b}/left", {"left_on": "2026-01-01"}),
+        ("DELETE", "/api/programmes/{p}/target-groups/{g}", None),
+        ("DELETE", "/api/programmes/{p}/stages/{s}", None),
+        ("DELETE", "/api/programmes/{p}/partners/{pa}", None),
+        ("DELETE", "/api/programmes/{p}/employers/{o}", None),
+    ]
+    before = _snapshot(client, enrolment_id)
+
+    different = {}
+    refused: dict[str, list[str]] = {}
+    for account in (OTHER_ORGANISER, bakboord.OFFICERS[0][1]):
+        login(client, account)
+        for method, path, body in writes:
+            answers = [
+                client.request(method, path.format(**ids), json=body, headers=csrf_headers(client))
+                for ids in (foreign, missing)
+            ]
+            if (answers[0].status_code, answers[0].content) != (answers[1].status_code, answers[1].content):
+                different[(account, method, path)] = (answers[0].status_code, answers[1].status_code)
+            if answers[0].status_code < 400:
+                different[(account, method, path)] = ("succeeded", answers[0].status_code)
+            if answers[0].status_code != 404:
+                refused.setdefault(account, []).append(f"{answers[0].status_code} {method} {path}")
+
+    assert different == {}
+    # Not refused for want of a CSRF token or a session: every write met "not found" but those the role never may
+    # make (403): the pick-up for an organiser, the programme's set-up and enrolling for a coach.
+    coaches_refused = [f"403 {m} {p}" for m, p, _ in writes if p.startswith("/api/programmes") and "referrals" not in p]
+    assert refused == {
+        OTHER_ORGANISER: ["403 POST /api/enrolments/{e}/pick-up"],
+        bakboord.OFFICERS[0][1]: coaches_refused,
+    }
+    assert _snapshot(client, enrolment_id) == before
