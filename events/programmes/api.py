@@ -7,6 +7,8 @@ Whatever the user does not reach answers exactly like a missing id (404); a role
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import msgspec
@@ -80,6 +82,17 @@ async def _referrer(web: Web, programme: Programme, organisation_id: int | None)
     return organisation_id
 
 
+@contextmanager
+def _fields(**names: str) -> Iterator[None]:
+    """Name the request's own field in a service's refusal (the service says "stage", the body has "stages")."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field in names:
+            error.field = names[error.field]
+        raise
+
+
 class ProgrammeApi(Controller):
     path = "/api/programmes"
     tags = ["programmes"]
@@ -98,10 +111,11 @@ class ProgrammeApi(Controller):
         programme = await create_programme(web.db, web.user, data.name, data.description, slug=data.slug or None)
         if data.starts_on or data.ends_on:
             await setup.set_period(web.db, web.user, programme, data.starts_on, data.ends_on)
-        for name in data.target_groups:
-            await setup.add_target_group(web.db, web.user, programme, name)
-        if data.stages:
-            await setup.set_stages(web.db, web.user, programme, data.stages)
+        with _fields(target_group="target_groups", stage="stages"):
+            for name in data.target_groups:
+                await setup.add_target_group(web.db, web.user, programme, name)
+            if data.stages:
+                await setup.set_stages(web.db, web.user, programme, data.stages)
         return await views.programme_detail(web.db, web.user, programme)
 
     @get("/{programme_ref:str}", name="api:programme")
@@ -326,19 +340,20 @@ class ProgrammeApi(Controller):
             else None
         )
         stage = await enrolments.find_stage(web.db, programme, data.stage) if data.stage is not None else None
-        enrolment = await enrolments.enrol(
-            web.db,
-            web.user,
-            programme,
-            candidate,
-            target_group=group,
-            stage=stage,
-            referred_by_organisation_id=await _referrer(web, programme, data.referred_by),
-            referrer_name=data.referrer_name,
-            referred_on=data.referred_on,
-            intake_on=data.intake_on,
-            coach_ids=data.coach_ids,
-        )
+        with _fields(coach="coach_ids", candidate="candidate_id"):
+            enrolment = await enrolments.enrol(
+                web.db,
+                web.user,
+                programme,
+                candidate,
+                target_group=group,
+                stage=stage,
+                referred_by_organisation_id=await _referrer(web, programme, data.referred_by),
+                referrer_name=data.referrer_name,
+                referred_on=data.referred_on,
+                intake_on=data.intake_on,
+                coach_ids=data.coach_ids,
+            )
         return await views.enrolment_detail(web.db, web.user, enrolment)
 
     @post("/{programme_ref:str}/referrals", name="api:referral_create", status_code=HTTP_201_CREATED)

@@ -210,7 +210,7 @@ class EnrolmentApi(Controller):
         """A training, workshop or work experience completed or stopped (on a day not in the future)."""
         enrolment = await self._enrolment(web, enrolment_id)
         activity = await activities.get_activity(web.db, enrolment, activity_id)
-        await activities.finish(web.db, web.user, enrolment, activity, completed=data.completed, on=data.on)
+        await activities.finish(web.db, web.user, enrolment, activity, completed=data.completed, on=data.ended_on)
         name = await views.organisation_name(web.db, activity.organisation_id)
         return views.activity_row(activity, name, confidential=True)
 

@@ -152,8 +152,10 @@ class ActivityCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class FinishInput(msgspec.Struct, forbid_unknown_fields=True):
+    """Completed or stopped, on `ended_on` (today when left out; never in the future)."""
+
     completed: bool
-    on: dt.date | None = None
+    ended_on: dt.date | None = None
 
 
 class IntroductionInput(msgspec.Struct, forbid_unknown_fields=True):

@@ -249,6 +249,12 @@ def test_a_referral_goes_through_intake_stages_and_timeline_and_the_referrer_see
         client, f"/api/enrolments/{enrolment_id}/activities/{training.json()['id']}/finish", {"completed": True}
     )
     assert finished.json()["state"] == "completed"
+    future = _post(
+        client,
+        f"/api/enrolments/{enrolment_id}/activities/{training.json()['id']}/finish",
+        {"completed": True, "ended_on": ahead},
+    )
+    assert (future.status_code, future.json()["field"]) == (422, "ended_on")
     wrong = _post(client, f"/api/enrolments/{enrolment_id}/activities/{MISSING}/finish", {"completed": True})
     assert wrong.status_code == 404
     timeline = client.get(f"/api/enrolments/{enrolment_id}/activities").json()
@@ -339,17 +345,21 @@ async def _reads(settings: Settings, enrolment_id: int, action: str) -> int:
         return len(list(found))
 
 
-async def _werkse_candidate_and_coach(settings: Settings) -> tuple[int, int]:
+async def _werkse_candidates_and_coach(settings: Settings) -> tuple[int, int, int]:
     async with open_session(settings) as session:
         organiser = await session.scalar(select(User).where(User.email == ORGANISER))
         coach = await session.scalar(select(User.id).where(User.email == COACH))
         assert organiser is not None
         assert coach is not None
-        candidate = await session.scalar(
-            select(Candidate.id).where(Candidate.organisation_id == organiser.organisation_id).order_by(Candidate.id)
-        )
-        assert candidate is not None
-        return int(candidate), int(coach)
+        first, second = (
+            await session.scalars(
+                select(Candidate.id)
+                .where(Candidate.organisation_id == organiser.organisation_id)
+                .order_by(Candidate.id)
+                .limit(2)
+            )
+        ).all()
+        return int(first), int(second), int(coach)
 
 
 async def _outcome(settings: Settings, enrolment_id: int) -> None:
@@ -382,7 +392,7 @@ def test_an_organiser_enrols_people_lists_them_by_stage_and_reads_their_outcomes
     client: TestClient[Litestar], demo: DemoResult, database: Settings
 ) -> None:
     _baankans(client)
-    candidate_id, coach_id = run(_werkse_candidate_and_coach(database))
+    candidate_id, other_candidate_id, coach_id = run(_werkse_candidates_and_coach(database))
     _post(client, "/api/programmes/baankans/employers", {"name": "De Buurtkeuken", "social_enterprise": True})
 
     enrolled = _post(
@@ -407,11 +417,15 @@ def test_an_organiser_enrols_people_lists_them_by_stage_and_reads_their_outcomes
     )
     assert [c["id"] for c in body["coaches"]] == [coach_id]
     twice = _post(client, "/api/programmes/baankans/enrolments", {"candidate_id": candidate_id})
-    assert (twice.status_code, twice.json()["field"]) == (422, "candidate")
-    for wrong in ({"candidate_id": MISSING}, {"candidate_id": candidate_id, "referred_by": MISSING}):
+    assert (twice.status_code, twice.json()["field"]) == (422, "candidate_id")
+    for wrong, field in (
+        ({"candidate_id": MISSING}, "candidate_id"),
+        ({"candidate_id": other_candidate_id, "referred_by": MISSING}, "referred_by"),
+        ({"candidate_id": other_candidate_id, "coach_ids": [MISSING]}, "coach_ids"),
+        ({"candidate_id": other_candidate_id, "stage": "nergens"}, "stage"),
+    ):
         refused = _post(client, "/api/programmes/baankans/enrolments", wrong)
-        assert refused.status_code == 422
-        assert refused.json()["field"] in ("candidate_id", "referred_by")
+        assert (refused.status_code, refused.json()["field"]) == (422, field)
     _refer(client)
     login(client, ORGANISER)
 
@@ -501,8 +515,8 @@ def test_a_programme_that_cannot_be_set_up_as_asked_is_not_made_at_all(
     clash = _post(client, "/api/programmes", {"name": "Werkfit", "slug": "werkfit", "stages": ["intake", "afgerond"]})
     groups = _post(client, "/api/programmes", {"name": "Werkfit", "slug": "werkfit", "target_groups": ["A", " a "]})
 
-    assert (clash.status_code, clash.json()["field"]) == (422, "stage")
-    assert (groups.status_code, groups.json()["field"]) == (422, "target_group")
+    assert (clash.status_code, clash.json()["field"]) == (422, "stages")
+    assert (groups.status_code, groups.json()["field"]) == (422, "target_groups")
     assert client.get("/api/programmes/werkfit").status_code == 404
     assert [p for p in client.get("/api/programmes").json() if p["name"] == "Werkfit"] == []
 
