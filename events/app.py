@@ -65,6 +65,8 @@ from events.privacy import display as privacy_display
 from events.privacy.logs import keep_personal_data_out_of_logs
 from events.privacy.pages import AuditPages, PersonAccessPages, PersonDataApi, PersonDataPages
 from events.privacy.records import RecordsData
+from events.programmes.api import ProgrammeApi
+from events.programmes.api_enrolments import EnrolmentApi, ReferralApi
 from events.programmes.import_pages import ProgrammeImportPages
 from events.programmes.pages import ParticipantPages, ProgrammeSetupPages
 from events.programmes.pages_desk import DeskPages, ReferralPages
@@ -364,6 +366,9 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ScanApi,
             OutcomeApi,
             ProposalApi,
+            ProgrammeApi,
+            EnrolmentApi,
+            ReferralApi,
             EventAdminPages,
             EmployerAdminPages,
             ImportPages,

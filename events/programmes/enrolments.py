@@ -9,6 +9,7 @@ DomainError naming the field.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,11 @@ from events.platform.services import audit, check_email
 REFERRAL_PURPOSE = "Aanmelding voor %(programme)s doorgeven aan de organisatie van het traject"
 
 
+def _is_id(text: str) -> bool:
+    """ASCII digits only ("²".isdigit() is true, and int() refuses it) and within the id column's range."""
+    return re.fullmatch(r"[0-9]{1,9}", text) is not None
+
+
 # --- programmes -----------------------------------------------------------------------------------------------
 
 
@@ -58,9 +64,12 @@ async def reached_programmes(session: AsyncSession, user: CurrentUser) -> Sequen
 async def get_programme(session: AsyncSession, user: CurrentUser, ref: str | int) -> Programme:
     """A programme the user reaches, by id or slug."""
     text = str(ref).strip()
+    if "\x00" in text:
+        # No programme's address holds a NUL (and PostgreSQL refuses to compare one): missing, on every database.
+        raise NotFoundError(f"programme {ref!r}")
     query = select(Programme).where(programme_reach(user))
     found = None
-    if text.isdigit() and len(text) <= 9:
+    if _is_id(text):
         found = await session.scalar(query.where(Programme.id == int(text)))
     if found is None:
         found = await session.scalar(query.where(Programme.slug == text.lower()))
@@ -106,7 +115,7 @@ def _matching(name: str, options: Sequence[Any], field: str, code: str) -> Any:
 async def find_stage(session: AsyncSession, programme: Programme, ref: str | int) -> ProgrammeStage:
     """One of the programme's stages, by id or name (case and spaces ignored)."""
     options = await stages(session, programme.id)
-    if isinstance(ref, int) or str(ref).strip().isdigit():
+    if isinstance(ref, int) or _is_id(str(ref).strip()):
         for stage in options:
             if stage.id == int(ref):
                 return stage
@@ -117,7 +126,7 @@ async def find_stage(session: AsyncSession, programme: Programme, ref: str | int
 async def find_target_group(session: AsyncSession, programme: Programme, ref: str | int) -> TargetGroup:
     """One of the programme's target groups, by id or name (case and spaces ignored)."""
     options = await target_groups(session, programme.id)
-    if isinstance(ref, int) or str(ref).strip().isdigit():
+    if isinstance(ref, int) or _is_id(str(ref).strip()):
         for group in options:
             if group.id == int(ref):
                 return group

@@ -18,6 +18,8 @@ from events.demo.seed import DEMO_PASSWORD, DEMO_SLUG, DemoResult
 from events.platform import dates
 from events.platform.db import open_session
 from events.platform.models import (
+    Activity,
+    BenefitPeriod,
     Candidate,
     CandidateCoach,
     CandidateParticipation,
@@ -28,7 +30,7 @@ from events.platform.models import (
     Organisation,
     User,
 )
-from events.platform.services import find_event
+from events.platform.services import find_event, to_current_user
 from events.platform.settings import Settings
 from schedule.models import Meeting
 from tests.badges.day.door_seed import event_on
@@ -325,6 +327,62 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     # An invitation's link: an unknown token is the same 404 for everyone.
     ("GET", "/join/{token:str}"): (404, 404, 404, 404, 404, 404),
     ("POST", "/join/{token:str}"): (404, 404, 404, 404, 404, 404),
+    # Programmes (trajectories, issue 20): organisers set them up, coaches and organisers reach their people. The
+    # matrix's programme is Werkse!'s "perspectief" with the coach's candidate enrolled (_programme_ids). Coaches
+    # see the programme, not its set-up (403); another coach does not reach the enrolment (404); the coach picks up
+    # a referral that is theirs already (409); criminal-justice data is the coach's, not an organiser's who was not
+    # allowed it (404, as a missing enrolment).
+    ("GET", "/api/programmes"): (401, 200, 200, 200, 403, 403),
+    ("POST", "/api/programmes"): (401, 422, 403, 403, 403, 403),
+    ("GET", "/api/programmes/{programme_ref:str}"): (401, 200, 200, 200, 403, 403),
+    ("PATCH", "/api/programmes/{programme_ref:str}"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/programmes/{programme_ref:str}/target-groups"): (401, 422, 403, 403, 403, 403),
+    ("PATCH", "/api/programmes/{programme_ref:str}/target-groups/{group_id:int}"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/programmes/{programme_ref:str}/stages"): (401, 422, 403, 403, 403, 403),
+    ("PUT", "/api/programmes/{programme_ref:str}/stages/order"): (401, 422, 403, 403, 403, 403),
+    ("PATCH", "/api/programmes/{programme_ref:str}/stages/{stage_id:int}"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/programmes/{programme_ref:str}/partners"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/programmes/{programme_ref:str}/employers"): (401, 422, 403, 403, 403, 403),
+    ("GET", "/api/programmes/{programme_ref:str}/enrolments"): (401, 200, 200, 200, 403, 403),
+    ("POST", "/api/programmes/{programme_ref:str}/enrolments"): (401, 422, 403, 403, 403, 403),
+    ("POST", "/api/programmes/{programme_ref:str}/referrals"): (401, 422, 422, 422, 403, 403),
+    ("GET", "/api/referrals"): (401, 200, 200, 200, 403, 403),
+    ("GET", "/api/intake"): (401, 200, 200, 200, 403, 403),
+    ("GET", "/api/enrolments/{enrolment_id:int}"): (401, 200, 200, 404, 403, 403),
+    ("PATCH", "/api/enrolments/{enrolment_id:int}"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/enrolments/{enrolment_id:int}/pick-up"): (401, 403, 409, 404, 403, 403),
+    ("POST", "/api/enrolments/{enrolment_id:int}/decision"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/enrolments/{enrolment_id:int}/stage"): (401, 422, 422, 422, 403, 403),
+    ("GET", "/api/enrolments/{enrolment_id:int}/stage-changes"): (401, 200, 200, 404, 403, 403),
+    ("GET", "/api/enrolments/{enrolment_id:int}/justice"): (401, 404, 200, 404, 403, 403),
+    ("PUT", "/api/enrolments/{enrolment_id:int}/justice"): (401, 422, 422, 422, 403, 403),
+    ("GET", "/api/enrolments/{enrolment_id:int}/activities"): (401, 200, 200, 404, 403, 403),
+    ("POST", "/api/enrolments/{enrolment_id:int}/activities"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/enrolments/{enrolment_id:int}/activities/{activity_id:int}/finish"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/enrolments/{enrolment_id:int}/activities/{activity_id:int}/introduction"): (
+        401,
+        422,
+        422,
+        422,
+        403,
+        403,
+    ),
+    ("GET", "/api/enrolments/{enrolment_id:int}/benefits"): (401, 200, 200, 404, 403, 403),
+    ("POST", "/api/enrolments/{enrolment_id:int}/benefits"): (401, 422, 422, 422, 403, 403),
+    ("POST", "/api/enrolments/{enrolment_id:int}/benefits/{benefit_id:int}/left"): (401, 422, 422, 422, 403, 403),
+    ("GET", "/api/enrolments/{enrolment_id:int}/outcomes"): (401, 200, 200, 404, 403, 403),
+    # The programme's set-up taken apart last: nobody is in the target group or stage, so they go.
+    ("DELETE", "/api/programmes/{programme_ref:str}/target-groups/{group_id:int}"): (401, 200, 403, 403, 403, 403),
+    ("DELETE", "/api/programmes/{programme_ref:str}/stages/{stage_id:int}"): (401, 200, 403, 403, 403, 403),
+    ("DELETE", "/api/programmes/{programme_ref:str}/partners/{partnership_id:int}"): (401, 200, 403, 403, 403, 403),
+    ("DELETE", "/api/programmes/{programme_ref:str}/employers/{organisation_id:int}"): (
+        401,
+        200,
+        403,
+        403,
+        403,
+        403,
+    ),
     # The administrator's pages: nobody else (tests/accounts/test_admin.py).
     ("GET", "/admin/organisations"): (303, 403, 403, 403, 403, 403),
     ("POST", "/admin/organisations"): (303, 403, 403, 403, 403, 403),
@@ -388,7 +446,6 @@ async def _ids(settings: Settings) -> dict[str, int]:
             "programme_id": 999_999,
             "enrolment_id": 999_999,
             "account_id": 999_999,
-            "organisation_id": 999_999,
             # A handout: the participation of the coach's second candidate (the first one's consent is
             # withdrawn by an earlier route of the matrix, which hides them).
             "holder_id": await session.scalar(
@@ -405,8 +462,44 @@ async def _ids(settings: Settings) -> dict[str, int]:
                 .limit(1)
             ),
         }
+        ids.update(await _programme_ids(session, int(candidate_id)))
         assert all(v is not None for v in ids.values()), ids
         return {k: int(v or 0) for k, v in ids.items()}
+
+
+async def _programme_ids(session: Any, candidate_id: int) -> dict[str, int]:
+    """Werkse!'s programme "perspectief" (made once): a target group and a stage nobody is in, a partner, an
+    employer, and the coach's candidate enrolled with a training and a benefit on their timeline."""
+    from events.platform.models import ActivityKind, BenefitKind, Enrolment, PartnerRole, Programme
+    from events.programmes import activities, enrolments, setup
+    from events.programmes.services import create_programme
+
+    organiser = to_current_user(await session.scalar(select(User).where(User.email == ORGANISER)))
+    programme = await session.scalar(select(Programme).where(Programme.slug == "perspectief"))
+    if programme is None:
+        programme = await create_programme(session, organiser, "Perspectief Delft", slug="perspectief")
+        await setup.add_target_group(session, organiser, programme, "Ex-gedetineerden")
+        await setup.invite_partner(session, organiser, programme, "Reclassering Haaglanden", PartnerRole.REFERRER)
+        await setup.add_employer(session, organiser, programme, "De Buurtkeuken", social_enterprise=True)
+        candidate = await session.get(Candidate, candidate_id)
+        enrolment = await enrolments.enrol(session, organiser, programme, candidate)
+        await activities.add_activity(
+            session, organiser, enrolment, activities.ActivityInput(ActivityKind.TRAINING, title="Heftruck")
+        )
+        await activities.add_benefit(session, organiser, enrolment, BenefitKind.PARTICIPATIEWET)
+        await session.commit()
+    enrolment_id = await session.scalar(select(Enrolment.id).where(Enrolment.programme_id == programme.id))
+    found = {
+        "programme_ref": programme.id,
+        "group_id": (await enrolments.target_groups(session, programme.id))[0].id,
+        "stage_id": next(s.id for s in await enrolments.stages(session, programme.id) if s.name == "nazorg"),
+        "partnership_id": (await setup.partners(session, programme))[0][0].id,
+        "organisation_id": (await setup.employers(session, programme))[0].id,
+        "enrolment_id": enrolment_id,
+        "activity_id": await session.scalar(select(Activity.id).where(Activity.enrolment_id == enrolment_id)),
+        "benefit_id": await session.scalar(select(BenefitPeriod.id).where(BenefitPeriod.enrolment_id == enrolment_id)),
+    }
+    return {k: int(v) for k, v in found.items() if v is not None}
 
 
 async def _employer_id(session: Any, name: str) -> int | None:
@@ -441,6 +534,7 @@ def concrete(path: str, ids: dict[str, int]) -> str:
         path = path.replace("{" + name + ":int}", str(value))
     return (
         path.replace("{event_ref:str}", "samen-werkt")
+        .replace("{programme_ref:str}", str(ids.get("programme_ref", 999_999)))
         .replace("{file_path:path}", "css/app.css")
         .replace("{path:str}", "openapi.json")
     )
@@ -463,7 +557,7 @@ def request(client: TestClient[Litestar], method: str, path: str) -> Any:
         return client.post(path, data=data, follow_redirects=False)
     if path == "/api/auth/login":
         return client.post(path, json={"email": "x@example.org", "password": "wrong"})
-    if method in ("POST", "PUT") and path != "/api/auth/logout" and not path.endswith("/withdraw"):
+    if method in ("POST", "PUT", "PATCH") and path != "/api/auth/logout" and not path.endswith("/withdraw"):
         return client.request(method, path, headers=headers, json=[], follow_redirects=False)
     return client.request(method, path, headers=headers, follow_redirects=False)
 

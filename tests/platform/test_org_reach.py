@@ -37,7 +37,7 @@ from events.platform.models import (
     Role,
     User,
 )
-from events.platform.services import system_user
+from events.platform.services import system_user, to_current_user
 from events.platform.settings import Settings
 from schedule.models import BuildJob
 from tests.conftest import COACH, ORGANISER, csrf_headers, login, run
@@ -132,6 +132,7 @@ def test_every_route_answers_organisation_a_for_b_s_ids_as_for_missing_ones(
 ) -> None:
     run(_seed_markers(database))
     ids = {**run(_ids(database)), **run(_more_ids(database))}
+    run(_mark_programme(database, ids["enrolment_id"]))
     account = A_ACCOUNTS[role]
 
     # Missing ids first: the routes that write (a draft copied, a build started) then meet B's ids unchanged.
@@ -226,6 +227,47 @@ async def _more_ids(settings: Settings) -> dict[str, int]:
             ),
         }
         return {k: int(v) for k, v in found.items() if v is not None}
+
+
+async def _mark_programme(settings: Settings, enrolment_id: int) -> None:
+    """Werkse!'s programme of the matrix (tests.platform.test_authz._programme_ids) carries the marker in its name,
+    an enrolment's goals, wishes, justice and timeline notes, an outcome of the enrolment, and a referral waiting
+    for an intake."""
+    from events.platform.models import Activity, Enrolment, PathwayKind
+    from events.programmes import enrolments
+
+    async with open_session(settings) as session:
+        enrolment = await session.get(Enrolment, enrolment_id)
+        assert enrolment is not None
+        enrolment.goals = f"{MARKER} doelen"
+        enrolment.wishes = f"{MARKER} wensen"
+        enrolment.contact_through = f"{MARKER} via"
+        enrolment.barriers = ["debts"]
+        enrolment.justice = {"detained": True, "release_date": f"{MARKER}", "criminal_record": True}
+        for activity in await session.scalars(select(Activity).where(Activity.enrolment_id == enrolment_id)):
+            activity.note = f"{MARKER} activiteit"
+            activity.title = f"{MARKER} training"
+        programme = await session.get(Programme, enrolment.programme_id)
+        assert programme is not None
+        programme.description = f"{MARKER} traject"
+        session.add(
+            Outcome(
+                candidate_id=enrolment.candidate_id,
+                enrolment_id=enrolment.id,
+                kind=PathwayKind.PAID_JOB,
+                hours_per_week=8,
+                note=f"{MARKER} uitkomst",
+            )
+        )
+        coach = await session.scalar(select(User).where(User.email == COACH))
+        assert coach is not None
+        await enrolments.refer(
+            session,
+            to_current_user(coach),
+            programme,
+            enrolments.Referral("Rosa", MARKER, consent=True, phone="0612345678", wishes=f"{MARKER} verwijzing"),
+        )
+        await session.commit()
 
 
 async def _a_werkse_candidate(settings: Settings) -> int:

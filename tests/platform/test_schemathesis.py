@@ -13,8 +13,10 @@ not the 401/403/404 every guarded operation may answer), `positive_data_acceptan
 domain-valid: a date in the past, an unknown id, a round the event does not have are all 422, rightly), and the
 stateful checks (they need links the document does not declare).
 
-Half of the examples take the demo event's slug for `{event_ref}`, so that requests reach the services rather
-than stopping at "no such event". MEETMATCH_SCHEMATHESIS_EXAMPLES sets the examples per operation (default 4).
+Half of the examples take the demo event's slug for `{event_ref}` (the spring edition's programme for
+`{programme_ref}`, an enrolment of the demo coach's candidate for `{enrolment_id}`), so that requests reach the
+services rather than stopping at "no such event".
+MEETMATCH_SCHEMATHESIS_EXAMPLES sets the examples per operation (default 4).
 """
 
 from __future__ import annotations
@@ -43,8 +45,10 @@ from schemathesis.specs.openapi.checks import (
 from events.app import create_app
 from events.demo.seed import DEMO_SLUG, DemoResult
 from events.platform.settings import Settings
-from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, credentials, csrf_headers, login
+from tests.conftest import COACH, DOOR, EMPLOYER, ORGANISER, credentials, csrf_headers, login, run
+from tests.platform.test_authz import _ids
 
+PROGRAMME_SLUG = "delft-aan-het-werk"  # the spring edition's programme (events.demo.history)
 EXAMPLES = int(os.environ.get("MEETMATCH_SCHEMATHESIS_EXAMPLES", "4"))
 ACCOUNTS = {"anonymous": None, "organiser": ORGANISER, "coach": COACH, "employer": EMPLOYER, "door": DOOR}
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance, response_headers_conformance]
@@ -53,7 +57,15 @@ SESSION_OPERATIONS = {"/api/auth/logout", "/api/auth/login"}
 
 
 @pytest.fixture
-def api(demo_history: DemoResult, database: Settings) -> Iterator[Litestar]:
+def enrolment_ids(demo_history: DemoResult, database: Settings) -> dict[str, int]:
+    """Werkse!'s programme of the authorisation matrix, with the demo coach's candidate enrolled and an activity and
+    a benefit on their timeline: the ids its examples take for `{enrolment_id}`, `{activity_id}`, `{benefit_id}`."""
+    ids = run(_ids(database))
+    return {name: ids[name] for name in ("enrolment_id", "activity_id", "benefit_id")}
+
+
+@pytest.fixture
+def api(demo_history: DemoResult, database: Settings, enrolment_ids: dict[str, int]) -> Iterator[Litestar]:
     """The app for schemathesis's own in-process client (its lifespan ended at the end of the test)."""
     app = create_app(database)
     try:
@@ -62,7 +74,7 @@ def api(demo_history: DemoResult, database: Settings) -> Iterator[Litestar]:
         asgi.shutdown_lifespans()
 
 
-def _failures(app: Litestar, role: str) -> tuple[list[str], dict[int, int]]:
+def _failures(app: Litestar, role: str, enrolment_ids: dict[str, int]) -> tuple[list[str], dict[int, int]]:
     schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
     failures: list[str] = []
     statuses: dict[int, int] = {}
@@ -78,6 +90,10 @@ def _failures(app: Litestar, role: str) -> tuple[list[str], dict[int, int]]:
             pins: list[dict[str, Any] | None] = [None]
             if "{event_ref}" in operation.path:
                 pins.append({"event_ref": DEMO_SLUG})
+            if "{programme_ref}" in operation.path:
+                pins.append({"programme_ref": PROGRAMME_SLUG})
+            if "{enrolment_id}" in operation.path:
+                pins.append({k: v for k, v in enrolment_ids.items() if "{" + k + "}" in operation.path})
             for pin in pins:
                 strategy = operation.as_strategy(path_parameters=pin)
 
@@ -110,10 +126,12 @@ def _failures(app: Litestar, role: str) -> tuple[list[str], dict[int, int]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("role", list(ACCOUNTS))
-def test_api_gives_no_server_error_and_keeps_to_its_schema_for(role: str, api: Litestar) -> None:
+def test_api_gives_no_server_error_and_keeps_to_its_schema_for(
+    role: str, api: Litestar, enrolment_ids: dict[str, int]
+) -> None:
     started = time.perf_counter()
 
-    failures, statuses = _failures(api, role)
+    failures, statuses = _failures(api, role, enrolment_ids)
 
     assert failures == [], "\n\n".join(failures)
     assert not any(status >= 500 for status in statuses)
