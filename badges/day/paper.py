@@ -43,7 +43,9 @@ class TableSheet:
         follow_ups = {
             int(key.removeprefix("follow_up_")): str(value)
             for key, value in values.items()
-            if key.startswith("follow_up_") and key.removeprefix("follow_up_").isdigit()
+            if key.startswith("follow_up_")
+            and key.removeprefix("follow_up_").isascii()
+            and key.removeprefix("follow_up_").isdigit()
         }
         return cls(employer_id, held, follow_ups)
 

@@ -206,7 +206,7 @@ def _not_today(event: Event, moment: dt.datetime) -> str:
 async def _by_number(session: AsyncSession, request: ScanRequest) -> Resolved | None:
     """A typed badge number (the large number printed on the badge) at a chosen event: its live badge."""
     text = request.token.strip().lstrip("#")
-    if not (request.typed and request.event and text.isdigit() and len(text) <= 6):
+    if not (request.typed and request.event and text.isascii() and text.isdigit() and len(text) <= 6):
         return None
     event_id = await session.scalar(select(Event.id).where(event_ref_clause(request.event)).limit(1))
     row = await session.scalar(

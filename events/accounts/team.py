@@ -277,7 +277,7 @@ async def _activity(session: AsyncSession, organisation_id: int, key: str) -> tu
     """The organisation's own event or programme named by a form's key ("event:12", "programme:3")."""
     kind, _, number = key.partition(":")
     found: Event | Programme | None = None
-    if number.isdigit() and len(number) < 10:
+    if number.isascii() and number.isdigit() and len(number) < 10:
         if kind == "event":
             found = await session.scalar(
                 select(Event).where(Event.id == int(number), Event.organisation_id == organisation_id)

@@ -244,11 +244,13 @@ def intake_programmes(user: CurrentUser) -> Select[tuple[int]]:
 
 def unclaimed_referrals() -> ColumnElement[bool]:
     """Enrolments nobody coaches yet, in their programme's first stage: referrals waiting to be picked up."""
+    # Correlated with the outer query's Enrolment only: a query that also selects stages keeps its own.
     first_stage = (
         select(ProgrammeStage.id)
         .where(ProgrammeStage.programme_id == Enrolment.programme_id)
         .order_by(ProgrammeStage.position)
         .limit(1)
+        .correlate(Enrolment)
         .scalar_subquery()
     )
     return and_(

@@ -201,7 +201,7 @@ async def check_code(session: AsyncSession, user: User, typed: str) -> str | Non
     code = normalise(typed)
     if user.totp_secret is None or not code:
         return None
-    if code.isdigit():
+    if code.isascii() and code.isdigit():
         step = matching_step(user.totp_secret, code, user.totp_last_step)
         if step is None:
             return None

@@ -209,7 +209,7 @@ _SETTINGS_ACTIONS: dict[str, Callable[[Web, Programme, dict[str, Any]], Awaitabl
 
 def _id_or_none(value: str) -> int | None:
     text = value.strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 # --- participants ---------------------------------------------------------------------------------------------

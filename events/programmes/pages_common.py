@@ -108,7 +108,7 @@ def form_date(values: dict[str, Any], field: str) -> dt.date | None:
 def form_int(values: dict[str, Any], field: str) -> int:
     """A row's id from a form field (a select or a hidden input), else a DomainError naming the field."""
     text = str(values.get(field) or "").strip()
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise DomainError("required", i18n.gettext("Choose one of the options."), field)
     return int(text)
 

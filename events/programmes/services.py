@@ -55,6 +55,8 @@ def _name(value: Any) -> str:
         raise DomainError("required", i18n.gettext("This field is required."), "name")
     if len(name) > 200:
         raise DomainError("too_long", i18n.gettext("Use at most 200 characters."), "name")
+    if any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in name):
+        raise DomainError("invalid", i18n.gettext("Remove the control characters."), "name")
     return name
 
 
@@ -118,7 +120,7 @@ async def find_programme(session: AsyncSession, user: CurrentUser, ref: str | in
     _organiser(user)
     text = str(ref).strip()
     found = None
-    if text.isdigit() and len(text) <= 9:
+    if text.isascii() and text.isdigit() and len(text) <= 9:
         found = await session.scalar(select(Programme).where(Programme.id == int(text), _reached(user)))
     if found is None:
         found = await session.scalar(select(Programme).where(Programme.slug == text.lower(), _reached(user)))

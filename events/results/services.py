@@ -55,7 +55,7 @@ def parse_targets(values: dict[str, Any]) -> dict[str, int]:
         raw = str(values.get(key, "") or "").strip()
         if not raw:
             continue
-        if not raw.isdigit() or int(raw) > MAX_TARGET:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) > MAX_TARGET:
             raise DomainError("invalid_target", i18n.gettext("Give a whole number, 0 or more."), key)
         if int(raw) > 0:
             targets[key] = int(raw)
