@@ -1,6 +1,7 @@
 """The coach's desk across programmes: the caseload by programme and stage (an organiser: each coach's), and what
 is due: referrals to pick up, intakes to hold, introductions proposed and not followed up, releases in the coming
-weeks (only for the people whose criminal-justice data the user reads: their coaches; every read audited)."""
+weeks (only for the people whose criminal-justice data the user reads: their coaches; every read audited), and the
+checks 1, 3, 6 and 12 months after a placement."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from events.followup.placements import PlacementCheck, due_placement_checks
 from events.platform.dates import today
 from events.platform.identity import CurrentUser
 from events.platform.models import (
@@ -57,6 +59,9 @@ class Desk:
     intakes: list[Case] = field(default_factory=list)
     introductions: list[Case] = field(default_factory=list)
     releases: list[Case] = field(default_factory=list)
+    # Checks due 1, 3, 6 and 12 months after a placement (events.followup.placements), of the people the user
+    # follows up.
+    placement_checks: list[PlacementCheck] = field(default_factory=list)
 
 
 def _case(e: Enrolment, c: Candidate, programme: str, stage: str, detail: str = "", on: dt.date | None = None) -> Case:
@@ -135,6 +140,7 @@ async def desk(session: AsyncSession, user: CurrentUser) -> Desk:
     for e, c, programme, stage, title, starts_on in intros.tuples():
         result.introductions.append(_case(e, c, programme, stage, detail=title or "", on=starts_on))
     result.releases = await _releases(session, user)
+    result.placement_checks = await due_placement_checks(session, user, today())
     return result
 
 

@@ -353,3 +353,15 @@ def test_werkfit_s_history_is_dated_from_the_day_the_demo_is_built() -> None:
     assert all(r.start <= DAY and all(t.on <= DAY for t in r.terms) for p in people for r in p.results)
     later = participants(DAY + dt.timedelta(days=30))
     assert [p.moves[0][1] for p in later] == [p.moves[0][1] + dt.timedelta(days=30) for p in people]
+
+
+def test_the_municipality_s_coach_finds_the_checks_due_after_a_placement_on_the_desk(
+    client: TestClient[Litestar], demo_history: DemoResult, database: Settings
+) -> None:
+    login(client, werkfit.COACHES[0][1])
+    desk = client.get("/desk")
+
+    assert desk.status_code == 200
+    checks = desk.text.split('id="checks"', 1)[1].split("</ul>", 1)[0]
+    assert "/checks/placements/" in checks
+    assert "maanden na de start" in checks
