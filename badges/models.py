@@ -112,6 +112,7 @@ class CheckInMethod(StrEnum):
     DESK = "desk"  # marked present by an organiser on the dashboard
     PAPER = "paper"  # ticked on the paper attendance list or a table sheet, entered afterwards
     WALK_IN = "walk_in"  # registered at the door
+    NAME = "name"  # found by name on the door's list (no badge with them)
 
 
 class CheckIn(IdMixin, TimestampMixin, Base):

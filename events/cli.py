@@ -354,7 +354,7 @@ def _mount_slices() -> None:
     from events.backup.cli import backup_command, restore_command
     from events.platform import personal_data
     from events.privacy.cli import retention_group
-    from events.registration.cli import import_command
+    from events.registration.cli import events_group, import_command
     from events.results.cli import report_command
     from schedule.cli import schedule_group
     from schedule.cli_app import build_command
@@ -365,6 +365,7 @@ def _mount_slices() -> None:
     main.add_command(schedule_group)
     main.add_command(organisations_group, "organisations")
     main.add_command(import_command, "import")
+    main.add_command(events_group, "events")
     main.add_command(export_command, "export")
     main.add_command(ics_command, "ics")
     main.add_command(mail_command, "mail")
