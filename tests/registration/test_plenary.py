@@ -390,3 +390,48 @@ def test_a_guest_s_personal_data_is_blanked_when_the_event_s_retention_has_passe
 
     assert line.startswith("guests: 2 guest(s)")
     assert guests == [("—", None), ("—", None)]
+
+
+async def _participation_and_token(settings: Settings, slug: str) -> tuple[int, int, str]:
+    async with open_session(settings) as session:
+        event = await find_event(session, slug)
+        found = await holders(session, event, (HolderKind.CANDIDATE,))
+        tokens = await live_tokens(session, settings, event, TokenPurpose.BADGE, found)
+        await session.commit()
+        employer = (await holders(session, event, (HolderKind.EMPLOYER,)))[0]
+        return found[0].id, employer.employer_id or 0, tokens[found[0].key][0]
+
+
+def test_every_other_page_of_a_plenary_gathering_renders_and_asks_no_wishes(
+    client: TestClient[Litestar], gathering: dict[str, Any], database: Settings
+) -> None:
+    slug = gathering["slug"]
+    participation_id, employer_id, token = run(_participation_and_token(database, slug))
+
+    pages = {
+        path: client.get(f"/events/{slug}{path}")
+        for path in (
+            "/results",
+            "/follow-up",
+            "/badges",
+            "/coach-desk",
+            "/day/paper",
+            "/export/candidates.csv",
+            "/calendars",
+            f"/wishes/{participation_id}",
+        )
+    }
+    wish = put(
+        client,
+        f"/api/events/{slug}/preferences",
+        {"participation_id": participation_id, "employer_id": employer_id, "level": 3, "side": "candidate"},
+    )
+    badge_page = client.get(f"/b/{token}")
+
+    assert {path: r.status_code for path, r in pages.items()} == dict.fromkeys(pages, 200)
+    assert 'data-role="plenary"' in pages[f"/wishes/{participation_id}"].text
+    assert wish.status_code == 422
+    assert wish.json()["code"] == "plenary_no_wishes"
+    assert badge_page.status_code == 200
+    assert "De bijeenkomst begint om 15:00" in badge_page.text
+    assert "Ronde" not in badge_page.text
