@@ -291,7 +291,7 @@ OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 @click.command("export")
 @click.argument("event_ref", metavar="EVENT")
-@click.argument("kind", type=click.Choice(["candidates", "employers", "preferences", "outcomes"]))
+@click.argument("kind", type=click.Choice(["candidates", "employers", "preferences", "guests", "outcomes"]))
 @click.option("-o", "--output", "path", required=True, type=OUTPUT, help="The file to write: .csv or .xlsx.")
 @click.option(
     "--personal",
@@ -302,7 +302,8 @@ OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 @LANGUAGE
 @handle_errors
 def export_command(event_ref: str, kind: str, path: Path, personal: bool, language: str) -> None:
-    """Export an event's candidates, employers (one line per opening), preferences or outcomes to .csv or .xlsx.
+    """Export an event's candidates, employers (one line per opening), preferences, guests or outcomes to .csv or
+    .xlsx.
 
     outcomes: the results' figures for funders, anonymised (no names; groups of fewer than 5 people shown
     as <5); with --personal, each outcome with the candidate's name and the employer.

@@ -417,6 +417,7 @@ def test_every_other_page_of_a_plenary_gathering_renders_and_asks_no_wishes(
             "/coach-desk",
             "/day/paper",
             "/export/candidates.csv",
+            "/export/guests.csv",
             "/calendars",
             f"/wishes/{participation_id}",
         )
@@ -430,6 +431,9 @@ def test_every_other_page_of_a_plenary_gathering_renders_and_asks_no_wishes(
 
     assert {path: r.status_code for path, r in pages.items()} == dict.fromkeys(pages, 200)
     assert 'data-role="plenary"' in pages[f"/wishes/{participation_id}"].text
+    guests_csv = pages["/export/guests.csv"].content.decode("utf-8-sig").splitlines()
+    assert guests_csv[0] == "Naam;Soort;Functie;Organisatie;E-mail;Inloper"
+    assert guests_csv[1] == "Karim el Amrani;Overheid;Wethouder Werk;Gemeente Den Haag;k.elamrani@example.org;"
     assert wish.status_code == 422
     assert wish.json()["code"] == "plenary_no_wishes"
     assert badge_page.status_code == 200
