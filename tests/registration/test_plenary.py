@@ -334,6 +334,7 @@ def test_door_checks_a_guest_in_by_scan_another_by_name_and_registers_a_walk_in_
         follow_redirects=False,
     )  # fmt: skip
     done = client.get(walk_in.headers["location"])
+    offline = client.get(f"/api/events/{slug}/scan-list").json()["badges"]
     badge = client.get(walk_in.headers["location"] + "/badge.pdf")
 
     assert scan.status_code == 200, scan.text
@@ -355,6 +356,9 @@ def test_door_checks_a_guest_in_by_scan_another_by_name_and_registers_a_walk_in_
     assert "Pers" in done.text
     assert badge.status_code == 200
     assert badge.content.startswith(b"%PDF")
+    official_badge = next(b for b in offline if b["holder"] == f"guest:{official['id']}")
+    assert (official_badge["role"], official_badge["first_name"]) == ("guest", "Karim")
+    assert official_badge["checked_in_at"] is not None
     arrived = run(_check_ins(database, slug))
     walk_in_id = int(walk_in.headers["location"].rsplit("/", 1)[1])
     assert arrived == {
