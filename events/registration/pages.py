@@ -112,6 +112,9 @@ async def _save_event(web: Web, save: Callable[[EventInput], Awaitable[Event]], 
         sent = {**form, "breaks": breaks_field(form.get("breaks"))}
         if form.get("kind") == "plenary":
             sent = {k: v for k, v in sent.items() if k not in ROUND_FIELDS}
+            if event is not None:
+                # Kept as they were (the employers' seats too), should the gathering get rounds again.
+                sent.update({k: getattr(event, k) for k in ROUND_FIELDS if k not in ("rounds", "breaks")})
         saved = await save(parse(EventInput, sent))
     except DomainError as exc:
         return form_error(EVENT_FORM, {"event": event, "values": form}, exc)

@@ -443,3 +443,29 @@ def test_every_other_page_of_a_plenary_gathering_renders_and_asks_no_wishes(
     assert badge_page.status_code == 200
     assert "De bijeenkomst begint om 15:00" in badge_page.text
     assert "Ronde" not in badge_page.text
+
+
+def test_an_event_made_plenary_in_the_form_keeps_its_talk_settings_for_later(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    login(client, ORGANISER)
+    created = post(client, "/api/events", {**PLENARY, "name": "Banenmarkt", "rounds": 4, "max_seats": 2})
+    slug = created.json()["slug"]
+
+    sent = client.post(
+        f"/events/{slug}/edit",
+        data={
+            "_csrf_token": client.cookies.get("csrftoken"),
+            "kind": "plenary",
+            "name": "Banenmarkt",
+            "date": "2027-03-04",
+            "first_round_start": "15:00",
+            "rounds": "4",
+            "max_seats": "1",
+        },
+        follow_redirects=False,
+    )
+
+    assert sent.status_code == 303, sent.text
+    event = run(_event(database, slug))
+    assert (event.kind, event.rounds, event.max_seats) == (EventKind.PLENARY, 0, 2)
