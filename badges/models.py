@@ -19,6 +19,8 @@ class HolderKind(StrEnum):
     CANDIDATE = "candidate"
     EMPLOYER = "employer"
     STAFF = "staff"
+    # A partner, an official, the press (events.platform.models.EventGuest): the badge prints which.
+    GUEST = "guest"
 
 
 class TokenPurpose(StrEnum):
@@ -37,7 +39,7 @@ class PersonToken(IdMixin, TimestampMixin, Base):
     The token itself is an HMAC of (purpose, holder, version) under the secret key, so the same badge
     can be printed again; only its SHA-256 is kept, for look-up. Re-issuing revokes the row and adds
     one with the next version. The holder is exactly one of: a candidate's participation, an employer
-    contact, or a staff user (door account) of the event.
+    contact, a staff user (door account) of the event, or a guest of the event.
     """
 
     __tablename__ = "person_token"
@@ -45,13 +47,15 @@ class PersonToken(IdMixin, TimestampMixin, Base):
         CheckConstraint(
             "(CASE WHEN candidate_participation_id IS NULL THEN 0 ELSE 1 END)"
             " + (CASE WHEN employer_contact_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN user_id IS NULL THEN 0 ELSE 1 END) = 1",
+            " + (CASE WHEN user_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN event_guest_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_holder",
         ),
         # One live token per holder and purpose.
         _live_token_index("uq_person_token_live_candidate", "candidate_participation_id"),
         _live_token_index("uq_person_token_live_contact", "employer_contact_id"),
         _live_token_index("uq_person_token_live_staff", "event_id", "user_id"),
+        _live_token_index("uq_person_token_live_guest", "event_guest_id"),
     )
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -64,6 +68,7 @@ class PersonToken(IdMixin, TimestampMixin, Base):
         ForeignKey("employer_contact.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    event_guest_id: Mapped[int | None] = mapped_column(ForeignKey("event_guest.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The number printed on the badge; it stays when the badge is re-issued.
     number: Mapped[int] = mapped_column(Integer)
@@ -107,6 +112,7 @@ class CheckInMethod(StrEnum):
     DESK = "desk"  # marked present by an organiser on the dashboard
     PAPER = "paper"  # ticked on the paper attendance list or a table sheet, entered afterwards
     WALK_IN = "walk_in"  # registered at the door
+    NAME = "name"  # found by name on the door's list (no badge with them)
 
 
 class CheckIn(IdMixin, TimestampMixin, Base):
@@ -117,7 +123,7 @@ class CheckIn(IdMixin, TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("event_id", "holder"),)
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    # "candidate:12", "employer:3" (an employer contact) or "staff:7", as badges.people.Holder.token_subject.
+    # "candidate:12", "employer:3" (an employer contact), "staff:7" or "guest:4", as badges.people.Holder.token_subject.
     holder: Mapped[str] = mapped_column(String(40))
     holder_kind: Mapped[HolderKind] = mapped_column(string_enum(HolderKind))
     candidate_participation_id: Mapped[int | None] = mapped_column(
@@ -126,6 +132,7 @@ class CheckIn(IdMixin, TimestampMixin, Base):
     employer_contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("employer_contact.id", ondelete="CASCADE"), index=True
     )
+    event_guest_id: Mapped[int | None] = mapped_column(ForeignKey("event_guest.id", ondelete="CASCADE"), index=True)
     # When the person arrived: the scanner's own clock for a scan synced after being offline.
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

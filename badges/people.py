@@ -30,6 +30,7 @@ from events.platform.names import short_name
 from events.platform.services import candidate_short_names
 from events.platform.settings import Settings
 from events.registration import preferences as prefs
+from events.registration.guests import guest_rows
 
 # A holder is named by its kind and the id of its row: candidate participation, employer contact, user.
 HolderKey = tuple[HolderKind, int]
@@ -37,7 +38,8 @@ HolderKey = tuple[HolderKind, int]
 
 @dataclass(frozen=True, slots=True)
 class Holder:
-    """A person who gets a badge: a candidate, an employer's contact person or a staff member."""
+    """A person who gets a badge: a candidate, an employer's contact person, a staff member or a guest (a partner,
+    an official, the press)."""
 
     kind: HolderKind
     id: int
@@ -47,12 +49,16 @@ class Holder:
     locale: str
     # The employer participation a contact sits at; for a candidate, None.
     employer_id: int | None = None
+    # An employer contact's organisation; a guest's, as they gave it.
     organisation: str | None = None
     # Candidates only: their coaches' (name, e-mail), for those who have no address of their own.
     coaches: tuple[tuple[str, str], ...] = ()
     # Candidates only: the short name they have throughout the event (events.platform.names: unique within it), when
     # `holders(..., with_short_names=True)` read it.
     short: str = ""
+    # Guests only: their kind (partner, official, press, other) and function ("wethouder"), as the badge prints.
+    guest_kind: str = ""
+    function: str = ""
 
     @property
     def key(self) -> HolderKey:
@@ -69,7 +75,12 @@ class Holder:
         return self.short or short_name(self.first_name, self.full_name.removeprefix(self.first_name).strip())
 
 
-KIND_PLURALS = {"candidates": HolderKind.CANDIDATE, "employers": HolderKind.EMPLOYER, "staff": HolderKind.STAFF}
+KIND_PLURALS = {
+    "candidates": HolderKind.CANDIDATE,
+    "employers": HolderKind.EMPLOYER,
+    "staff": HolderKind.STAFF,
+    "guests": HolderKind.GUEST,
+}
 
 
 async def holders(
@@ -82,8 +93,8 @@ async def holders(
     with_short_names: bool = False,
 ) -> list[Holder]:
     """The event's badge holders of the given kinds: planned candidates, the contacts of employers that
-    take part, and door accounts working at this event. Ordered by kind, then name. `only` limits them
-    to these holder ids (participation, contact or user ids). `with_short_names`: for lists that show
+    take part, door accounts working at this event, and its guests. Ordered by kind, then name. `only` limits
+    them to these holder ids (participation, contact, user or guest ids). `with_short_names`: for lists that show
     candidates by `short_name`, read the short names as the whole event has them (one query more)."""
     wanted = set(kinds)
     found: list[Holder] = []
@@ -166,6 +177,22 @@ async def holders(
         for user_id, name, email, locale in rows.all():
             first = name.split()[0] if name.split() else name
             found.append(Holder(HolderKind.STAFF, user_id, first, name, email, locale or "nl"))
+    if HolderKind.GUEST in wanted:
+        for guest_id, name, organisation, kind, function, email in await guest_rows(session, event, only):
+            first = name.split()[0] if name.split() else name
+            found.append(
+                Holder(
+                    HolderKind.GUEST,
+                    guest_id,
+                    first,
+                    name,
+                    email,
+                    "nl",
+                    organisation=organisation or None,
+                    guest_kind=kind.value,
+                    function=function,
+                )
+            )
     return found
 
 
@@ -184,7 +211,15 @@ _HOLDER_COLUMN = {
     HolderKind.CANDIDATE: PersonToken.candidate_participation_id,
     HolderKind.EMPLOYER: PersonToken.employer_contact_id,
     HolderKind.STAFF: PersonToken.user_id,
+    HolderKind.GUEST: PersonToken.event_guest_id,
 }
+
+
+def holder_id_of(row: PersonToken) -> int:
+    """The id of the participation, contact, user or guest a token (or check-in) row belongs to."""
+    holder_id = row.candidate_participation_id or row.employer_contact_id or row.user_id or row.event_guest_id
+    assert holder_id is not None  # noqa: S101 - the one_holder check constraint
+    return holder_id
 
 
 def token_key(settings: Settings, purpose: TokenPurpose) -> bytes:
@@ -193,9 +228,8 @@ def token_key(settings: Settings, purpose: TokenPurpose) -> bytes:
 
 def token_of(settings: Settings, row: PersonToken) -> str:
     """The token a row stands for (derived again: the database never holds it)."""
-    holder_id = row.candidate_participation_id or row.employer_contact_id or row.user_id
     return derive_token(
-        token_key(settings, row.purpose), row.purpose.value, f"{row.holder_kind.value}:{holder_id}", row.version
+        token_key(settings, row.purpose), row.purpose.value, f"{row.holder_kind.value}:{holder_id_of(row)}", row.version
     )
 
 
@@ -217,9 +251,7 @@ async def _live(
         query = query.where(or_(*(_HOLDER_COLUMN[kind].in_(ids) for kind, ids in by_kind.items()), false()))
     live: dict[HolderKey, PersonToken] = {}
     for row in await session.scalars(query):
-        holder_id = row.candidate_participation_id or row.employer_contact_id or row.user_id
-        assert holder_id is not None  # noqa: S101 - the one_holder check constraint
-        live[(row.holder_kind, holder_id)] = row
+        live[(row.holder_kind, holder_id_of(row))] = row
     return live
 
 
@@ -306,9 +338,7 @@ async def resolve(session: AsyncSession, purpose: TokenPurpose, token: str) -> R
 
 async def holder_of(session: AsyncSession, event: Event, row: PersonToken) -> Holder | None:
     """The holder a token row belongs to, if that person still takes part."""
-    holder_id = row.candidate_participation_id or row.employer_contact_id or row.user_id
-    assert holder_id is not None  # noqa: S101 - the one_holder check constraint
-    found = await holders(session, event, (row.holder_kind,), only=(holder_id,))
+    found = await holders(session, event, (row.holder_kind,), only=(holder_id_of(row),))
     return found[0] if found else None
 
 

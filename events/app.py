@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError
 
 from badges.calendars.pages import CalendarFeed, CalendarPages
 from badges.day.clock_pages import ClockPages
+from badges.day.door_pages import DoorPages
 from badges.day.live import Live, make_channels
 from badges.day.pages import CoachDeskPages, DayPages
 from badges.day.scan_api import ScanApi, ScanThrottle
@@ -79,6 +80,8 @@ from events.registration.case_share_api import CaseShareApi
 from events.registration.data_pages import ImportPages
 from events.registration.employer_api import EmployerAdminApi
 from events.registration.employer_pages import EmployerAdminPages
+from events.registration.guest_api import GuestApi
+from events.registration.guest_pages import GuestPages
 from events.registration.import_api import ImportsApi
 from events.registration.pages import EventAdminPages, InvitationPages
 from events.registration.personal_data import RegistrationData
@@ -100,6 +103,8 @@ FLASH_MESSAGES = {
     "logged_out": i18n.N_("You have been logged out."),
     "language": i18n.N_("The language has been changed."),
     "saved": i18n.N_("Saved."),
+    "checked_in": i18n.N_("Checked in."),
+    "already_in": i18n.N_("Already checked in."),
     "deleted": i18n.N_("Deleted."),
     "archived": i18n.N_("The event is archived."),
     "copied": i18n.N_("The event is copied with its employers. Check the date and settings."),
@@ -359,6 +364,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             AuthApi,
             EventAdminApi,
             EmployerAdminApi,
+            GuestApi,
             CandidateAdminApi,
             CaseShareApi,
             ImportsApi,
@@ -371,6 +377,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ReferralApi,
             EventAdminPages,
             EmployerAdminPages,
+            GuestPages,
             ImportPages,
             CandidateAdminPages,
             CoachPages,
@@ -405,6 +412,7 @@ def create_app(settings: Settings | None = None, *, stores: dict[str, Store] | N
             ClockPages,
             CoachDeskPages,
             WalkInPages,
+            DoorPages,
             FollowUpPages,
             OutcomePages,
             PlacementCheckPages,

@@ -323,7 +323,7 @@ OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 @click.command("export")
 @click.argument("event_ref", metavar="EVENT")
-@click.argument("kind", type=click.Choice(["candidates", "employers", "preferences", "outcomes"]))
+@click.argument("kind", type=click.Choice(["candidates", "employers", "preferences", "guests", "outcomes"]))
 @click.option("-o", "--output", "path", required=True, type=OUTPUT, help="The file to write: .csv or .xlsx.")
 @click.option(
     "--personal",
@@ -334,7 +334,8 @@ OUTPUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 @LANGUAGE
 @handle_errors
 def export_command(event_ref: str, kind: str, path: Path, personal: bool, language: str) -> None:
-    """Export an event's candidates, employers (one line per opening), preferences or outcomes to .csv or .xlsx.
+    """Export an event's candidates, employers (one line per opening), preferences, guests or outcomes to .csv or
+    .xlsx.
 
     outcomes: the results' figures for funders, anonymised (no names; groups of fewer than 5 people shown
     as <5); with --personal, each outcome with the candidate's name and the employer.
@@ -387,7 +388,7 @@ def _mount_slices() -> None:
     from events.platform import personal_data
     from events.privacy.cli import retention_group
     from events.programmes.cli import programmes_group
-    from events.registration.cli import import_command
+    from events.registration.cli import events_group, import_command
     from events.results.cli import report_command
     from schedule.cli import schedule_group
     from schedule.cli_app import build_command
@@ -399,6 +400,7 @@ def _mount_slices() -> None:
     main.add_command(organisations_group, "organisations")
     main.add_command(programmes_group, "programmes")
     main.add_command(import_command, "import")
+    main.add_command(events_group, "events")
     main.add_command(export_command, "export")
     main.add_command(ics_command, "ics")
     main.add_command(mail_command, "mail")

@@ -52,6 +52,7 @@ async def start_build(
     """Record a running job and start it; ConflictError when one already runs for the event."""
     if user.role is not Role.ORGANISER:
         raise NotFoundError("event")
+    services.refuse_plenary(event)
     async with runner.sessions() as session:
         await session.execute(
             update(BuildJob)

@@ -119,7 +119,10 @@ class SchedulePages(EventPageController):
 
     @get("/", name="schedule")
     async def schedule_home(self, web: NamedDependency[EventWeb]) -> Response[Any]:
-        """The newest version, or a page to build the first one."""
+        """The newest version, or a page to build the first one (a plenary gathering: a page that says it has
+        none)."""
+        if web.event.plenary:
+            return Template("schedule/empty.html", context={"event": web.event, "running": None})
         newest = await services.latest(web.db, web.event)
         if newest is not None:
             return web.redirect(f"/programme/{newest.number}")

@@ -35,6 +35,19 @@ def _organiser(user: CurrentUser) -> None:
         raise NotFoundError("programme")
 
 
+def refuse_plenary(event: Event) -> None:
+    """A plenary gathering has no rounds, so the scheduler has nothing to do there: a build or publish is
+    refused with a message that says so (409), never attempted."""
+    if event.plenary:
+        raise ConflictError(
+            "plenary_event",
+            _t(
+                "%(name)s is a plenary gathering: it has no rounds, so there is no programme of talks to build.",
+                name=event.name,
+            ),
+        )
+
+
 # A version's columns without its instance and figures (a large fair's instance is megabytes of JSON).
 _HEADER = load_only(
     ScheduleVersion.id,
@@ -176,6 +189,7 @@ async def build_version(
     """A new draft version from the event's people, availability and wishes; locked meetings of the newest
     version are kept (as long as both people are still planned then and nobody said no since)."""
     _organiser(user)
+    refuse_plenary(event)
     report = progress or (lambda _stage, _fraction: None)
     report("loading", 0.01)
     clock = time.perf_counter()
@@ -323,6 +337,7 @@ async def publish(session: AsyncSession, user: CurrentUser, event: Event, number
     """Freeze a version (the newest when no number is given) and make it the one attendees see. Publishing an
     older published version again brings it back."""
     _organiser(user)
+    refuse_plenary(event)
     query = select(ScheduleVersion).where(ScheduleVersion.event_id == event.id)
     query = query.where(ScheduleVersion.number == number) if number else query.order_by(ScheduleVersion.number.desc())
     version: ScheduleVersion | None = await session.scalar(query.limit(1))

@@ -18,6 +18,7 @@ from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import N_
 from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
+from events.platform.labels import guest_kind_label
 from events.platform.models import Candidate, CandidateParticipation, Event, ParticipationStatus, Role
 from events.platform.reach import in_own_organisation
 from events.platform.services import audit, find_event
@@ -29,6 +30,7 @@ ROLE_WORDS = {
     HolderKind.CANDIDATE: N_("Candidate"),
     HolderKind.EMPLOYER: N_("Employer"),
     HolderKind.STAFF: N_("Staff"),
+    HolderKind.GUEST: N_("Guest"),
 }
 
 
@@ -77,11 +79,11 @@ def person_at_door(holder: Holder, number: int, instruction: str) -> dict[str, A
     person: dict[str, Any] = {
         "first_name": holder.first_name,
         "role": holder.kind.value,
-        "role_text": _t(ROLE_WORDS[holder.kind]),
+        "role_text": guest_kind_label(holder.guest_kind) if holder.guest_kind else _t(ROLE_WORDS[holder.kind]),
         "number": number,
         "instruction": instruction,
     }
-    if holder.kind is HolderKind.EMPLOYER and holder.organisation:
+    if holder.kind in (HolderKind.EMPLOYER, HolderKind.GUEST) and holder.organisation:
         person["organisation"] = holder.organisation
     return person
 
@@ -138,6 +140,7 @@ async def record_check_in(
             holder_kind=holder.kind.value,
             candidate_participation_id=holder.id if holder.kind is HolderKind.CANDIDATE else None,
             employer_contact_id=holder.id if holder.kind is HolderKind.EMPLOYER else None,
+            event_guest_id=holder.id if holder.kind is HolderKind.GUEST else None,
             at=moment,
             by_user_id=by.id if by else None,
             device=device[:MAX_DEVICE],

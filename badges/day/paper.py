@@ -21,7 +21,7 @@ from events.platform.identity import CurrentUser
 from events.platform.models import EmployerParticipation, Event, Organisation
 from events.platform.services import audit
 
-KINDS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER)
+KINDS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.GUEST)
 
 
 @dataclass(frozen=True, slots=True)

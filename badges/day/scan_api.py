@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from badges.day import scans
 from badges.day.door import MAX_DEVICE, desk_event
 from badges.models import CheckIn, HolderKind, PersonToken, TokenPurpose
-from badges.people import holders
+from badges.people import holder_id_of, holders
 from events.platform.auth import CurrentUser, requires
 from events.platform.deps import AppContext
 from events.platform.models import CandidateParticipation, Event, Role
@@ -175,7 +175,9 @@ class ScanApi(Controller):
 
 
 async def offline_list(session: AsyncSession, event: Event) -> dict[str, Any]:
-    people = await holders(session, event, (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.STAFF))
+    people = await holders(
+        session, event, (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.STAFF, HolderKind.GUEST)
+    )
     by_key = {h.key: h for h in people}
     with_instruction = set(
         await session.scalars(
@@ -193,8 +195,7 @@ async def offline_list(session: AsyncSession, event: Event) -> dict[str, Any]:
         .order_by(PersonToken.number, PersonToken.version)
     )
     for row in rows:
-        holder_id = row.candidate_participation_id or row.employer_contact_id or row.user_id
-        holder = by_key.get((row.holder_kind, holder_id or 0))
+        holder = by_key.get((row.holder_kind, holder_id_of(row)))
         if holder is None:
             continue
         at = arrived.get(holder.token_subject)

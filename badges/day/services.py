@@ -30,7 +30,7 @@ from events.platform.models import (
 )
 from events.platform.services import audit
 
-GROUPS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.STAFF)
+GROUPS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.GUEST, HolderKind.STAFF)
 BUCKET_MINUTES = 10
 
 
@@ -120,7 +120,8 @@ async def picture(session: AsyncSession, event: Event, now: dt.datetime | None =
         )
     )
     states: list[PersonState] = []
-    times = event.round_times()
+    # A plenary gathering has no rounds: everyone is expected when it starts (and never absent by the clock).
+    times = event.round_times() or {1: (event.round_start(1), dt.datetime.max.replace(tzinfo=dt.UTC))}
     for holder in people:
         if holder.kind is HolderKind.CANDIDATE:
             rounds = candidate_rounds.get(holder.id, [])

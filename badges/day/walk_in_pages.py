@@ -19,11 +19,12 @@ from events.platform.auth import requires
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.forms import parse
 from events.platform.i18n import gettext as _t
-from events.platform.models import SECTORS, ConsentMethod, Event, Role
+from events.platform.labels import guest_kind_label
+from events.platform.models import SECTORS, ConsentMethod, Event, GuestKind, Role
 from events.platform.web import EventPageController, EventWeb, download
 
 desk = requires(Role.ORGANISER, Role.DOOR)
-# Walk-ins are candidates or employers (staff have accounts, not walk-in registrations).
+# Walk-ins are candidates, employers or guests (staff have accounts, not walk-in registrations).
 KINDS = {word: kind for word, kind in KIND_PLURALS.items() if kind is not HolderKind.STAFF}
 WALK_IN = {"type": "walk_in"}
 
@@ -32,7 +33,15 @@ def _context(event: Event, values: dict[str, Any], errors: dict[str, str], *, kn
     return {
         "event": event,
         "known": known,
-        "values": {"kind": "candidate", "consent_method": "verbal", "tables": "1", "sectors": [], **values},
+        "values": {
+            "kind": "guest" if event.plenary else "candidate",
+            "consent_method": "verbal",
+            "tables": "1",
+            "sectors": [],
+            "guest_kind": GuestKind.OTHER.value,
+            **values,
+        },
+        "guest_kinds": [k.value for k in GuestKind],
         "errors": errors,
         "sectors": SECTORS,
         "methods": [m.value for m in ConsentMethod],
@@ -52,6 +61,8 @@ class WalkInForm(msgspec.Struct):
     consent_method: str = ""
     organisation: str = ""
     tables: str = ""
+    guest_kind: str = ""
+    function: str = ""
 
     def walk_in(self) -> walk_ins.WalkIn:
         try:
@@ -69,11 +80,13 @@ class WalkInForm(msgspec.Struct):
             consent_method=self.consent_method or ConsentMethod.VERBAL.value,
             organisation=self.organisation,
             tables=tables,
+            guest_kind=self.guest_kind or GuestKind.OTHER.value,
+            function=self.function,
         )
 
 
 def walk_in_kind(word: str) -> HolderKind:
-    """The kind of walk-in a path names (`candidates`, `employers`); anything else is not found."""
+    """The kind of walk-in a path names (`candidates`, `employers`, `guests`); anything else is not found."""
     wanted = KINDS.get(word)
     if wanted is None:
         raise NotFoundError("person")
@@ -106,7 +119,7 @@ class WalkInPages(EventPageController):
         if not at_door and web.user.role is not Role.ORGANISER:
             # Someone registered before (found by e-mail) is checked in now; the door prints no badge of theirs.
             return published(web, "/walk-ins?known=1", WALK_IN)
-        plural = "candidates" if holder.kind is HolderKind.CANDIDATE else "employers"
+        plural = {HolderKind.CANDIDATE: "candidates", HolderKind.GUEST: "guests"}.get(holder.kind, "employers")
         return published(web, f"/walk-ins/{plural}/{holder.id}", WALK_IN)
 
     @get("/{kind:str}/{holder_id:int}", name="walk-in")
@@ -120,7 +133,7 @@ class WalkInPages(EventPageController):
                 "holder": holder,
                 "number": tokens[holder.key][1].number,
                 "kind": kind,
-                "role": _t(ROLE_WORDS[holder.kind]),
+                "role": guest_kind_label(holder.guest_kind) if holder.guest_kind else _t(ROLE_WORDS[holder.kind]),
                 "instruction": await walk_ins.instruction_of(web.db, holder),
             },
         )

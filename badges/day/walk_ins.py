@@ -1,7 +1,7 @@
-"""Walk-ins: people who turn up without being registered, added at the door by door staff or an organiser.
-They are checked in at once, get a badge (printed on the spot as a single A6 badge) and the next re-plan
-gives them talks. A candidate consents on the spot; someone already known by e-mail is matched, not
-registered twice."""
+"""Walk-ins: people who turn up without being registered, added at the door by door staff or an organiser:
+candidates, employers and guests (a partner, an official, the press). They are checked in at once, get a badge
+(printed on the spot as a single A6 badge) and the next re-plan gives candidates and employers talks. A candidate
+consents on the spot; someone already known by e-mail is matched, not registered twice."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from events.platform.models import (
     EmployerContact,
     EmployerParticipation,
     Event,
+    GuestKind,
     OrganisationKind,
     ParticipationStatus,
     Role,
@@ -36,12 +37,13 @@ from events.platform.names import clean_name
 from events.platform.organisations import get_or_create_organisation
 from events.platform.services import audit, check_email
 from events.platform.settings import Settings
+from events.registration import guests
 from events.registration.imports_cells import default_consent_purpose
 
 
 @dataclass(frozen=True, slots=True)
 class WalkIn:
-    kind: str  # candidate | employer
+    kind: str  # candidate | employer | guest
     first_name: str = ""
     last_name: str = ""
     email: str = ""
@@ -51,6 +53,9 @@ class WalkIn:
     consent_method: str = ConsentMethod.VERBAL.value
     organisation: str = ""
     tables: int = 1
+    # Guests: partner, official, press or other, and their function ("wethouder").
+    guest_kind: str = GuestKind.OTHER.value
+    function: str = ""
 
 
 def _required(value: str, field: str, limit: int) -> str:
@@ -73,7 +78,9 @@ async def register(session: AsyncSession, user: CurrentUser, event: Event, data:
         return await _candidate(session, user, event, data, email)
     if data.kind == "employer":
         return await _employer(session, user, event, data, email)
-    raise DomainError("invalid", _t("Choose candidate or employer."), "kind")
+    if data.kind == "guest":
+        return await _guest(session, user, event, data, email)
+    raise DomainError("invalid", _t("Choose candidate, employer or guest."), "kind")
 
 
 async def _candidate(session: AsyncSession, user: CurrentUser, event: Event, data: WalkIn, email: str | None) -> Holder:
@@ -157,8 +164,27 @@ async def _employer(session: AsyncSession, user: CurrentUser, event: Event, data
     return holder
 
 
+async def _guest(session: AsyncSession, user: CurrentUser, event: Event, data: WalkIn, email: str | None) -> Holder:
+    try:
+        kind = GuestKind(data.guest_kind)
+    except ValueError:
+        raise DomainError("invalid", _t("Choose partner, official, press or other."), "guest_kind") from None
+    name = clean_name(data.first_name, "first_name", max_length=200)
+    if len(data.organisation) > 200 or len(data.function) > 200:
+        raise DomainError("invalid", _t("At most %(max)s characters.", max=200), "organisation")
+    entered = guests.GuestInput(
+        name=name, kind=kind, organisation_name=data.organisation, role=data.function, email=email
+    )
+    guest = await guests.add_guest(session, user, event, entered, walk_in=True)
+    holder = (await holders(session, event, (HolderKind.GUEST,), only=(guest.id,)))[0]
+    await record_check_in(session, event, holder, by=user, method=CheckInMethod.WALK_IN)
+    return holder
+
+
 async def registered_at_door(session: AsyncSession, event: Event, kind: HolderKind, holder_id: int) -> bool:
-    """Whether this candidate participation or employer contact of the event was registered at the door."""
+    """Whether this candidate participation, employer contact or guest of the event was registered at the door."""
+    if kind is HolderKind.GUEST:
+        return await guests.registered_at_door(session, event, holder_id)
     if kind is HolderKind.CANDIDATE:
         query = select(CandidateParticipation.walk_in).where(
             CandidateParticipation.id == holder_id, CandidateParticipation.event_id == event.id

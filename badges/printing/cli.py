@@ -18,7 +18,7 @@ from events.platform.cli import handled
 
 WHAT = ("badges", "table-cards", "table-sheets", "handouts", "attendance")
 LAYOUTS = ("a4-8", "a4-10", "a6")
-KINDS = ("candidate", "employer", "staff")
+KINDS = ("candidate", "employer", "staff", "guest")
 
 
 class _OneLineChoice(click.Choice):  # type: ignore[type-arg]
@@ -61,14 +61,17 @@ def check_target(path: Path) -> None:
     "kinds",
     multiple=True,
     type=_OneLineChoice(KINDS),
-    help="Whose badges (repeatable; default: every candidate and every employer contact).",
+    help="Whose badges (repeatable; default: every candidate, employer contact and guest).",
 )
 @click.option(
     "--holder",
     "holders",
     multiple=True,
     metavar="KIND:ID",
-    help="Only this person (repeatable): candidate:<participation id>, employer:<contact id>, staff:<user id>.",
+    help=(
+        "Only this person (repeatable): candidate:<participation id>, employer:<contact id>, staff:<user id>,"
+        " guest:<guest id>."
+    ),
 )
 @click.option(
     "--only",

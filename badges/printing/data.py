@@ -44,7 +44,7 @@ from badges.schedules import (
 from events.platform import i18n
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.identity import CurrentUser
-from events.platform.labels import format_date, format_time
+from events.platform.labels import format_date, format_time, guest_kind_label
 from events.platform.models import (
     CandidateParticipation,
     EmployerParticipation,
@@ -56,7 +56,7 @@ from events.platform.reach import coached_by
 from events.platform.settings import Settings
 
 KIND_NAMES = {k.value: k for k in HolderKind}
-DEFAULT_KINDS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER)
+DEFAULT_KINDS = (HolderKind.CANDIDATE, HolderKind.EMPLOYER, HolderKind.GUEST)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ class Selection:
 
 
 def parse_holder(text: str) -> HolderKey:
-    """`candidate:12`, `employer:3` or `staff:7` (participation, contact or user id)."""
+    """`candidate:12`, `employer:3`, `staff:7` or `guest:4` (participation, contact, user or guest id)."""
     kind, _, number = text.strip().partition(":")
     if kind not in KIND_NAMES or not (number.isascii() and number.isdigit()) or not 0 < len(number) <= 9:
         raise DomainError("invalid_holder", f"{text!r} is not a person (write kind:id, e.g. candidate:12)", "holder")
@@ -113,13 +113,15 @@ class PrintWork:
 
 
 def event_info(event: Event) -> EventInfo:
+    starts = format_time(event.round_start(1))
     return EventInfo(
         event.name,
         format_date(event.date),
         event.venue,
         event.address,
-        format_time(event.round_start(1)),
-        format_time(event.round_end(event.rounds)),
+        starts,
+        # A plenary gathering has no rounds: it is known when it starts, not when its last round ends.
+        format_time(event.round_end(event.rounds)) if event.rounds else starts,
     )
 
 
@@ -132,15 +134,22 @@ def person_of(holder: Holder, schedule: PersonSchedule, token: str, number: int,
             for t in sorted(talks, key=lambda t: (t.table, t.candidate))
         )
         rounds.append(Round(number_, format_time(first.starts), format_time(first.ends), seats))
+    organisation = holder.organisation
+    role = ""
+    if holder.kind is HolderKind.GUEST:
+        # A guest's badge says what they are (partner, official, press) and, below the name, their function.
+        role = guest_kind_label(holder.guest_kind)
+        organisation = " · ".join(part for part in (holder.function, holder.organisation or "") if part) or None
     return Person(
         holder.kind,
         holder.id,
         number,
         holder.first_name,
         holder.full_name,
-        holder.organisation,
+        organisation,
         f"{base_url}/b/{token}",
         tuple(rounds),
+        role,
     )
 
 
@@ -256,7 +265,7 @@ async def attendance_rows(
             (
                 str(tokens[holder.key][1].number),
                 holder.short_name,
-                i18n.gettext(ROLE_LABELS[holder.kind]),
+                guest_kind_label(holder.guest_kind) if holder.guest_kind else i18n.gettext(ROLE_LABELS[holder.kind]),
                 format_time(event.round_start(first)) if first else "—",
             )
         )

@@ -27,6 +27,7 @@ ROLE_LABELS = {
     HolderKind.CANDIDATE: N_("Candidate"),
     HolderKind.EMPLOYER: N_("Employer"),
     HolderKind.STAFF: N_("Staff"),
+    HolderKind.GUEST: N_("Guest"),
 }
 
 
@@ -148,6 +149,8 @@ class Person:
     organisation: str | None
     url: str  # what the QR holds: <base_url>/b/<token>
     rounds: tuple[Round, ...] = ()
+    # What the badge calls their role when it is more than their kind (a guest: "Official"), translated.
+    role: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +241,7 @@ class Page:
         )
 
 
-COLOURS = {"candidate": "#1f5fa8", "employer": "#2e7d32", "staff": "#b45309"}
+COLOURS = {"candidate": "#1f5fa8", "employer": "#2e7d32", "staff": "#b45309", "guest": "#6a1b9a"}
 
 
 def _band(large: bool, front: bool) -> float:
@@ -259,7 +262,8 @@ def badge_front(person: Person, event: EventInfo, box: Box, layout: Layout) -> B
     top = box.y + band + 2.5
     first_h = 30.0 if large else 22.0
     org_h = 10.0 if large else 8.0
-    role = " · ".join((event.name, _t(ROLE_LABELS[person.kind]), _t("No. %(number)s", number=person.number)))
+    role_word = person.role or _t(ROLE_LABELS[person.kind])
+    role = " · ".join((event.name, role_word, _t("No. %(number)s", number=person.number)))
     return BadgeFront(
         band=fitted(role, Box(left, box.y + 0.9, box.w - 2 * pad, band - 1.8), max_pt=13 if large else 10, bold=True),
         first_name=fitted(

@@ -41,6 +41,7 @@ from events.registration.candidate_search import (
     search_candidates,
     search_choices,
 )
+from events.registration.guests import list_guests
 
 
 class LoginForm(msgspec.Struct):
@@ -143,7 +144,9 @@ class EventPages(EventPageController):
         figures = (await service.figures([event]))[event.id]
         employers = await service.employers(event)
         candidates = await service.candidates(event) if user.role in (Role.ORGANISER, Role.COACH) else []
-        capacity = await prefs.capacity(web.db, user, event) if user.is_organiser else None
+        # A plenary gathering has no rounds, so no seats to weigh against talks.
+        capacity = await prefs.capacity(web.db, user, event) if user.is_organiser and not event.plenary else None
+        guests = await list_guests(web.db, user, event) if user.is_organiser else []
         return Template(
             "events/event.html",
             context={
@@ -152,6 +155,7 @@ class EventPages(EventPageController):
                 "employers": employers,
                 "participations": candidates,
                 "capacity": capacity,
+                "guests": guests,
             },
         )
 

@@ -48,6 +48,11 @@ JOBS = (
     Job("digest", "events.followup.jobs:digest_job", "the weekly e-mail for coaches who asked for it"),
     Job("evaluations", "events.followup.evaluation:evaluation_job", "send the short evaluation after an event"),
     Job("retention", "events.privacy.retention:retention_job", "anonymise people whose retention period has passed"),
+    Job(
+        "guests",
+        "events.registration.guests:guest_retention_job",
+        "blank the names of guests (partners, officials, press) of events whose retention period has passed",
+    ),
     Job("outbox", "events.platform.jobs:outbox_job", "send the e-mail that is due, retrying failures"),
 )
 

@@ -29,6 +29,13 @@ EVENT_STATUS_LABELS = {
     "live": N_("under way"),
     "closed": N_("closed"),
 }
+# What an event guest's badge and the lists call their kind (events.platform.models.GuestKind).
+GUEST_KIND_LABELS = {
+    "partner": N_("Partner"),
+    "official": N_("Official"),
+    "press": N_("Press"),
+    "other": N_("Guest"),
+}
 PARTICIPATION_STATUS_LABELS = {
     "registered": N_("registered"),
     "confirmed": N_("confirmed"),
@@ -188,6 +195,10 @@ def participation_status_label(code: str) -> str:
     return _label(PARTICIPATION_STATUS_LABELS, code)
 
 
+def guest_kind_label(code: str) -> str:
+    return _label(GUEST_KIND_LABELS, code)
+
+
 def pathway_label(code: str) -> str:
     return _label(PATHWAY_LABELS, code)
 
@@ -255,6 +266,7 @@ TEMPLATE_GLOBALS = {
     "shortfall_label": shortfall_label,
     "participation_status_label": participation_status_label,
     "pathway_label": pathway_label,
+    "guest_kind_label": guest_kind_label,
     "coach_kind_label": coach_kind_label,
     "organisation_kind_label": organisation_kind_label,
     "consent_method_label": consent_method_label,

@@ -133,6 +133,8 @@ class CandidateAdminPages(PageController):
             participation = await sign_up(web.db, web.user, event, candidate_id, data)
         except DomainError as exc:
             return see_other(f"/candidates/{candidate_id}?msg=signup_failed&reason={exc.code}")
+        if event.plenary:  # no wishes to enter next
+            return see_other(f"/candidates/{candidate_id}?msg=saved")
         return see_other(f"/events/{event.slug}/wishes/{participation.id}?msg=signed_up")
 
 

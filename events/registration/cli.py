@@ -8,6 +8,7 @@ the database layer loads when a command runs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -133,3 +134,76 @@ def import_command(
         ) from None
     for line in lines:
         click.echo(line)
+
+
+@click.group("events")
+def events_group() -> None:
+    """Events: a meet & match with speed-date rounds, or a plenary gathering without rounds."""
+
+
+@events_group.command("add")
+@click.argument("name")
+@click.option("--date", "day", required=True, metavar="DATE", help="The event's day (yyyy-mm-dd).")
+@click.option("--organisation", default=None, help="The organising organisation (default: the only one).")
+@click.option(
+    "--kind",
+    type=click.Choice(["meet_match", "plenary"]),
+    default=None,
+    help="meet_match (speed-date rounds) or plenary (no rounds); --rounds 0 alone makes a plenary gathering.",
+)
+@click.option("--rounds", type=int, default=None, help="Number of rounds (0 for a plenary gathering; default 6).")
+@click.option("--start", default="14:00", show_default=True, help="When it starts (the first round), HH:MM.")
+@click.option("--venue", default="", help="Where it is.")
+@click.option("--slug", default="", help="Its short address (made from the name when left out).")
+@handled
+def events_add(
+    name: str,
+    day: str,
+    organisation: str | None,
+    kind: str | None,
+    rounds: int | None,
+    start: str,
+    venue: str,
+    slug: str,
+) -> None:
+    """Add an event in draft, owned by an organising organisation."""
+    import dataclasses
+
+    import msgspec
+
+    from events.platform.cli import CliError, run
+    from events.platform.models import Role
+
+    settings = prepared_settings()
+
+    async def work() -> Any:
+        from events.platform.db import open_session
+        from events.platform.organisations import organisation_for_account
+        from events.registration.inputs import EventInput
+        from events.registration.services import create_event
+
+        try:
+            data = msgspec.convert(
+                {
+                    "name": name,
+                    "date": day,
+                    "kind": kind,
+                    "rounds": rounds,
+                    "first_round_start": start,
+                    "venue": venue,
+                    "slug": slug,
+                },
+                EventInput,
+            )
+        except msgspec.ValidationError as exc:
+            raise CliError(f"invalid input: {exc}") from None
+        async with open_session(settings) as session:
+            owner = await organisation_for_account(session, Role.ORGANISER, organisation)
+            user = dataclasses.replace(await system_user(session), organisation_id=owner.id if owner else None)
+            event = await create_event(session, user, data)
+            await session.commit()
+            return event
+
+    event = run(work())
+    what = "plenary gathering" if event.plenary else f"meet & match event with {event.rounds} rounds"
+    click.echo(f"created {what} {event.slug} (id {event.id}) on {event.date.isoformat()}")

@@ -34,7 +34,7 @@ from events.registration.imports_fields import KINDS, ImportRejected, check_mapp
 UPLOAD_TTL_SECONDS = 24 * 3600
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-EXPORT_KINDS = ("candidates", "employers", "preferences")
+EXPORT_KINDS = exports.EXPORT_KINDS
 _CONSENT_FIELDS = ("consent_purpose", "consent_method", "consent_date", "consent_confirmed")
 
 

@@ -1,4 +1,4 @@
-"""Spreadsheet export of an event's candidates, employers and preferences, as CSV or XLSX.
+"""Spreadsheet export of an event's candidates, employers, preferences and guests, as CSV or XLSX.
 
 ``export_rows`` gathers the rows (organisers only, audited); events/platform/spreadsheets.py writes them, with
 every text cell that a spreadsheet would run as a formula neutralised. The candidates and employers exports use
@@ -18,7 +18,7 @@ from events.platform import i18n
 from events.platform.errors import DomainError, NotFoundError
 from events.platform.i18n import N_
 from events.platform.identity import CurrentUser
-from events.platform.labels import participation_status_label, pathway_label
+from events.platform.labels import guest_kind_label, participation_status_label, pathway_label
 from events.platform.models import (
     Candidate,
     CandidateCoach,
@@ -26,6 +26,7 @@ from events.platform.models import (
     EmployerParticipation,
     EmployerStatus,
     Event,
+    EventGuest,
     Organisation,
     ParticipationStatus,
     Preference,
@@ -36,7 +37,7 @@ from events.platform.services import audit
 from events.registration.imports_fields import CANDIDATE_FIELDS, EMPLOYER_FIELDS
 from schedule.weights import pair_weight
 
-EXPORT_KINDS = ("candidates", "employers", "preferences")
+EXPORT_KINDS = ("candidates", "employers", "preferences", "guests")
 
 CANDIDATE_COLUMNS = ("first_name", "last_name", "email", "phone", "city", "coach_email", "status", "rounds")
 
@@ -53,7 +54,7 @@ def _rounds_text(rounds: list[int] | None) -> str:
 
 
 async def export_rows(session: AsyncSession, user: CurrentUser, event: Event, kind: str) -> tuple[list[str], Rows]:
-    """The headers and rows of an export of ``kind`` (candidates, employers or preferences) for ``event``."""
+    """The headers and rows of an export of ``kind`` (candidates, employers, preferences or guests) for ``event``."""
     if user.role is not Role.ORGANISER:
         raise NotFoundError("export")
     if kind == "candidates":
@@ -62,6 +63,8 @@ async def export_rows(session: AsyncSession, user: CurrentUser, event: Event, ki
         headers, rows = await _employers(session, event)
     elif kind == "preferences":
         headers, rows = await _preferences(session, event)
+    elif kind == "guests":
+        headers, rows = await _guests(session, event)
     else:
         choices = ", ".join(EXPORT_KINDS)
         raise DomainError("unknown_kind", f"unknown export {kind!r} (choose {choices})", "kind")
@@ -209,3 +212,16 @@ async def _preferences(session: AsyncSession, event: Event) -> tuple[list[str], 
 
 
 # --- files -------------------------------------------------------------------------------------------
+
+
+GUEST_HEADERS = (N_("Name"), N_("Kind"), N_("Function"), N_("Organisation"), N_("E-mail"), N_("Walk-in"))
+
+
+async def _guests(session: AsyncSession, event: Event) -> tuple[list[str], Rows]:
+    """The event's guests (partners, officials, press) with everything kept about them."""
+    query = select(EventGuest).where(EventGuest.event_id == event.id).order_by(EventGuest.name, EventGuest.id)
+    rows: Rows = [
+        [g.name, guest_kind_label(g.kind.value), g.role, g.organisation_name, g.email or "", "x" if g.walk_in else ""]
+        for g in await session.scalars(query)
+    ]
+    return [i18n.gettext(h) for h in GUEST_HEADERS], rows

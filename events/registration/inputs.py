@@ -9,7 +9,7 @@ from typing import Annotated
 
 import msgspec
 
-from events.platform.models import ConsentMethod, PathwayKind
+from events.platform.models import ConsentMethod, EventKind, PathwayKind
 
 Small = Annotated[int, msgspec.Meta(ge=0, le=50)]
 Text200 = Annotated[str, msgspec.Meta(max_length=200)]
@@ -22,7 +22,11 @@ class Break(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class EventInput(msgspec.Struct, forbid_unknown_fields=True):
-    """What an organiser sets for an event (create and edit)."""
+    """What an organiser sets for an event (create and edit).
+
+    `kind` and `rounds` go together (events.registration.services.event_shape): a plenary gathering has no
+    rounds, so `rounds: 0` alone makes one; left out, a meet & match event has 6 rounds (on a change: as it had).
+    """
 
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     date: dt.date
@@ -34,7 +38,8 @@ class EventInput(msgspec.Struct, forbid_unknown_fields=True):
     description: LongText = ""
     round_minutes: Annotated[int, msgspec.Meta(ge=1, le=120)] = 10
     changeover_minutes: Annotated[int, msgspec.Meta(ge=0, le=60)] = 5
-    rounds: Annotated[int, msgspec.Meta(ge=1, le=30)] = 6
+    kind: EventKind | None = None
+    rounds: Annotated[int, msgspec.Meta(ge=0, le=30)] | None = None
     breaks: list[Break] = []
     default_min_meetings: Small = 2
     default_max_meetings: Small = 4

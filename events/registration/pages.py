@@ -62,6 +62,7 @@ FORM_ID = re.compile(r"[0-9]{1,9}")
 def event_form_values(event: Event | None) -> dict[str, Any]:
     if event is None:
         return {
+            "kind": "meet_match",
             "first_round_start": "14:00",
             "round_minutes": 10,
             "changeover_minutes": 5,
@@ -72,6 +73,7 @@ def event_form_values(event: Event | None) -> dict[str, Any]:
             "retention_months": 12,
         }
     return {
+        "kind": event.kind.value,
         "name": event.name,
         "slug": event.slug,
         "date": event.date.isoformat(),
@@ -81,7 +83,7 @@ def event_form_values(event: Event | None) -> dict[str, Any]:
         "first_round_start": event.first_round_start.strftime("%H:%M"),
         "round_minutes": event.round_minutes,
         "changeover_minutes": event.changeover_minutes,
-        "rounds": event.rounds,
+        "rounds": event.rounds or 6,
         "breaks": ", ".join(f"{b['after_round']}:{b['minutes']}" for b in event.breaks or []),
         "default_min_meetings": event.default_min_meetings,
         "default_max_meetings": event.default_max_meetings,
@@ -91,13 +93,29 @@ def event_form_values(event: Event | None) -> dict[str, Any]:
 
 
 EVENT_FORM = "events/event_form.html"
+# What a plenary gathering's form leaves out: its rounds part is hidden, and what it holds is not used.
+ROUND_FIELDS = (
+    "rounds",
+    "breaks",
+    "round_minutes",
+    "changeover_minutes",
+    "default_min_meetings",
+    "default_max_meetings",
+    "max_seats",
+)
 
 
 async def _save_event(web: Web, save: Callable[[EventInput], Awaitable[Event]], event: Event | None) -> Response[Any]:
     """The event's form as sent: saved (created or changed) and on to the event, or shown again with the error."""
     form = await web.values()
     try:
-        saved = await save(parse(EventInput, {**form, "breaks": breaks_field(form.get("breaks"))}))
+        sent = {**form, "breaks": breaks_field(form.get("breaks"))}
+        if form.get("kind") == "plenary":
+            sent = {k: v for k, v in sent.items() if k not in ROUND_FIELDS}
+            if event is not None:
+                # Kept as they were (the employers' seats too), should the gathering get rounds again.
+                sent.update({k: getattr(event, k) for k in ROUND_FIELDS if k not in ("rounds", "breaks")})
+        saved = await save(parse(EventInput, sent))
     except DomainError as exc:
         return form_error(EVENT_FORM, {"event": event, "values": form}, exc)
     return see_other(f"/events/{saved.slug}?msg=saved")

@@ -76,7 +76,11 @@ async def set_preference(
     level: int | None,
     side: PreferenceSide | None = None,
 ) -> Preference | None:
-    """Record one side's level (0-3) for a candidate-employer pair; None clears it."""
+    """Record one side's level (0-3) for a candidate-employer pair; None clears it. A plenary gathering asks none."""
+    if event.plenary:
+        raise DomainError(
+            "plenary_no_wishes", _t("A plenary gathering asks no wishes: there are no talks to plan."), "level"
+        )
     if level is not None and level not in (0, 1, 2, 3):
         raise DomainError("invalid_level", _t("choose no (0), maybe (1), yes (2) or very much (3)"), "level")
     if user.role is Role.COACH:

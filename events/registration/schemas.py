@@ -45,6 +45,8 @@ class EventRow(msgspec.Struct):
     date: dt.date
     venue: str
     status: str
+    # "meet_match" (speed-date rounds) or "plenary" (a gathering without rounds: `rounds` is 0).
+    kind: str
     rounds: int
     employers: int
     candidates: int
@@ -59,6 +61,7 @@ def _event_fields(event: Event, figures: EventFigures | None) -> dict[str, Any]:
     return {
         **{name: getattr(event, name) for name in ("id", "slug", "name", "date", "venue", "rounds")},
         "status": event.status.value,
+        "kind": event.kind.value,
         "employers": figures.employers if figures else 0,
         "candidates": figures.candidates if figures else 0,
     }
@@ -79,6 +82,7 @@ class EventDetail(msgspec.Struct):
     venue: str
     address: str
     status: str
+    kind: str
     rounds: int
     round_minutes: int
     changeover_minutes: int

@@ -24,6 +24,7 @@ from events.platform.models import (
     EmployerContact,
     EmployerParticipation,
     Event,
+    EventKind,
     EventStatus,
     Opening,
     Role,
@@ -54,8 +55,13 @@ async def found(session: AsyncSession, query: Select[tuple[T]], what: str) -> T:
 
 
 def check_rounds(rounds: Sequence[int] | None, event: Event, field: str = "rounds") -> list[int] | None:
-    """Rounds present, sorted and within the event; None (or every round) means all rounds."""
+    """Rounds present, sorted and within the event; None (or every round) means all rounds. A plenary gathering
+    has none to choose."""
     if rounds is None:
+        return None
+    if event.plenary:
+        if rounds:
+            raise DomainError("plenary_no_rounds", _t("a plenary gathering has no rounds"), field)
         return None
     values = sorted(set(rounds))
     wrong = [r for r in values if r < 1 or r > event.rounds]
@@ -70,13 +76,43 @@ def check_rounds(rounds: Sequence[int] | None, event: Event, field: str = "round
     return None if len(values) == event.rounds else values
 
 
-def _check_event_input(data: EventInput) -> None:
+DEFAULT_ROUNDS = 6
+
+
+def event_shape(data: EventInput, current: Event | None = None) -> tuple[EventKind, int]:
+    """The kind and number of rounds an event gets from what was sent: a plenary gathering has none (`rounds: 0`
+    alone makes one), a meet & match event one or more (6 when left out; on a change, as it had)."""
+    kind = data.kind
+    if kind is None:
+        if data.rounds == 0:
+            kind = EventKind.PLENARY
+        elif data.rounds is None and current is not None:
+            kind = current.kind
+        else:
+            kind = EventKind.MEET_MATCH
+    if kind is EventKind.PLENARY:
+        if data.rounds:
+            message = _t("a plenary gathering has no rounds: leave the rounds out or give 0")
+            raise DomainError("plenary_no_rounds", message, "rounds")
+        if data.breaks:
+            raise DomainError("plenary_no_rounds", _t("a plenary gathering has no rounds to break between"), "breaks")
+        return kind, 0
+    if data.rounds == 0:
+        message = _t("a meet & match event needs at least one round; a plenary gathering has none")
+        raise DomainError("rounds_required", message, "rounds")
+    if data.rounds is None:
+        return kind, current.rounds if current is not None and current.rounds else DEFAULT_ROUNDS
+    return kind, data.rounds
+
+
+def _check_event_input(data: EventInput, current: Event | None = None) -> None:
+    _, rounds = event_shape(data, current)
     if data.default_max_meetings < data.default_min_meetings:
         raise DomainError(
             "max_below_min", _t("the maximum number of talks is below the minimum"), "default_max_meetings"
         )
     for item in data.breaks:
-        if item.after_round >= data.rounds:
+        if item.after_round >= rounds:
             raise DomainError(
                 "break_out_of_range",
                 _t("a break after round %(round)s is after the last round", round=item.after_round),
@@ -110,7 +146,7 @@ async def create_event(session: AsyncSession, user: CurrentUser, data: EventInpu
     event = Event(
         slug=data.slug or await _unique_slug(session, data.name),
         organisation_id=owning_organisation(user),
-        **_event_fields(data),
+        **_event_fields(data, None),
         status=EventStatus.DRAFT,
     )
     session.add(event)
@@ -119,8 +155,10 @@ async def create_event(session: AsyncSession, user: CurrentUser, data: EventInpu
     return event
 
 
-def _event_fields(data: EventInput) -> dict[str, object]:
+def _event_fields(data: EventInput, current: Event | None) -> dict[str, object]:
+    kind, rounds = event_shape(data, current)
     return {
+        "kind": kind,
         "name": data.name.strip(),
         "date": data.date,
         "first_round_start": dt.time.fromisoformat(
@@ -131,7 +169,7 @@ def _event_fields(data: EventInput) -> dict[str, object]:
         "description": data.description.strip(),
         "round_minutes": data.round_minutes,
         "changeover_minutes": data.changeover_minutes,
-        "rounds": data.rounds,
+        "rounds": rounds,
         "breaks": [{"after_round": b.after_round, "minutes": b.minutes} for b in data.breaks],
         "default_min_meetings": data.default_min_meetings,
         "default_max_meetings": data.default_max_meetings,
@@ -143,14 +181,14 @@ def _event_fields(data: EventInput) -> dict[str, object]:
 async def update_event(session: AsyncSession, user: CurrentUser, event: Event, data: EventInput) -> Event:
     """Change an event's settings; employers' seats and everyone's rounds are kept within the new limits."""
     require_role(user, Role.ORGANISER)
-    _check_event_input(data)
+    _check_event_input(data, event)
     if data.slug and data.slug != event.slug:
         if slugify(data.slug) != data.slug:
             raise DomainError("invalid_slug", _t("use only lowercase letters, digits and dashes"), "slug")
         if await session.scalar(select(Event.id).where(Event.slug == data.slug, Event.id != event.id)):
             raise DomainError("duplicate_slug", _t("the address %(slug)s is taken", slug=data.slug), "slug")
         event.slug = data.slug
-    for key, value in _event_fields(data).items():
+    for key, value in _event_fields(data, event).items():
         setattr(event, key, value)
     employers = (
         await session.scalars(select(EmployerParticipation).where(EmployerParticipation.event_id == event.id))
@@ -170,8 +208,8 @@ async def update_event(session: AsyncSession, user: CurrentUser, event: Event, d
 
 def _clip_rounds(rounds: list[int] | None, last: int, field: str) -> list[int] | None:
     """Rounds beyond the new last round fall away; someone left with none would silently become "every
-    round", so that is refused instead."""
-    if rounds is None:
+    round", so that is refused instead. An event that became a plenary gathering (no rounds) keeps nobody's."""
+    if rounds is None or last == 0:
         return None
     kept = [r for r in rounds if r <= last]
     if not kept:

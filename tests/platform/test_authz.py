@@ -136,6 +136,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     # A registered candidate: door staff print only walk-ins registered at the door (see the end of this file).
     ("GET", "/events/{event_ref:str}/walk-ins/{kind:str}/{holder_id:int}"): (303, 200, 403, 403, 403, 404),
     ("GET", "/events/{event_ref:str}/walk-ins/{kind:str}/{holder_id:int}/badge.pdf"): (303, 200, 403, 403, 403, 404),
+    # Check-in by name at the door (plenary gatherings, people without their badge): door staff and organisers.
+    ("GET", "/events/{event_ref:str}/door"): (303, 200, 403, 403, 403, 200),
+    ("POST", "/events/{event_ref:str}/door/{kind:str}/{holder_id:int}"): (303, 303, 403, 403, 403, 303),
     ("POST", "/events/{event_ref:str}/day/{kind:str}/{holder_id:int}/present"): (303, 303, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/day/{kind:str}/{holder_id:int}/instruction"): (303, 303, 403, 403, 403, 403),
     ("POST", "/events/{event_ref:str}/day/{kind:str}/{holder_id:int}/absent"): (303, 303, 403, 403, 403, 403),
@@ -165,6 +168,18 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/events/{event_ref:str}/employers/{employer_id:int}/openings"): (401, 422, 403, 403, 403, 403),
     ("PUT", "/api/events/{event_ref:str}/openings/{opening_id:int}"): (401, 422, 403, 403, 403, 403),
     ("POST", "/api/events/{event_ref:str}/employers/{employer_id:int}/contacts"): (401, 422, 403, 403, 403, 403),
+    # An event's guests (partners, officials, press): organisers only; the demo has none, so guest 999999 is not
+    # found, and the matrix's empty body or form is refused (422).
+    ("GET", "/api/events/{event_ref:str}/guests"): (401, 200, 403, 403, 403, 403),
+    ("POST", "/api/events/{event_ref:str}/guests"): (401, 422, 403, 403, 403, 403),
+    ("GET", "/api/events/{event_ref:str}/guests/{guest_id:int}"): (401, 404, 403, 403, 403, 403),
+    ("PUT", "/api/events/{event_ref:str}/guests/{guest_id:int}"): (401, 422, 403, 403, 403, 403),
+    ("DELETE", "/api/events/{event_ref:str}/guests/{guest_id:int}"): (401, 404, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/guests"): (303, 200, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/guests"): (303, 422, 403, 403, 403, 403),
+    ("GET", "/events/{event_ref:str}/guests/{guest_id:int}"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/guests/{guest_id:int}"): (303, 404, 403, 403, 403, 403),
+    ("POST", "/events/{event_ref:str}/guests/{guest_id:int}/delete"): (303, 404, 403, 403, 403, 403),
     ("POST", "/api/candidates"): (401, 422, 422, 422, 403, 403),
     ("POST", "/api/events/{event_ref:str}/imports/{kind:str}"): (401, 422, 403, 403, 403, 403),
     ("PUT", "/api/candidates/{candidate_id:int}"): (401, 422, 422, 422, 403, 403),
@@ -446,6 +461,8 @@ async def _ids(settings: Settings) -> dict[str, int]:
             "programme_id": 999_999,
             "enrolment_id": 999_999,
             "account_id": 999_999,
+            "organisation_id": 999_999,
+            "guest_id": 999_999,
             # A handout: the participation of the coach's second candidate (the first one's consent is
             # withdrawn by an earlier route of the matrix, which hides them).
             "holder_id": await session.scalar(

@@ -32,6 +32,8 @@ from events.platform.models import (
     CandidateCoach,
     CandidateParticipation,
     Event,
+    EventGuest,
+    GuestKind,
     OutboxMessage,
     Programme,
     Role,
@@ -210,9 +212,17 @@ def test_a_coach_sees_the_events_of_their_organisation_and_those_it_was_invited_
 
 
 async def _more_ids(settings: Settings) -> dict[str, int]:
-    """Real ids of Werkse!'s outcomes, talks, programme, builds and print jobs (the authorisation matrix uses
-    ids that do not exist for these)."""
+    """Real ids of Werkse!'s outcomes, talks, programme, builds and print jobs, and of a guest of its event
+    (made here, carrying the marker) (the authorisation matrix uses ids that do not exist for these)."""
     async with open_session(settings) as session:
+        demo_event = await session.scalar(select(Event.id).where(Event.slug == DEMO_SLUG))
+        guest = EventGuest(
+            event_id=demo_event, name=f"Wethouder {MARKER}", kind=GuestKind.OFFICIAL, role=MARKER, email=None
+        )
+        session.add(guest)
+        await session.flush()
+        guest_id = guest.id
+        await session.commit()
         werkse = select(Event.id).where(
             Event.organisation_id == select(Event.organisation_id).where(Event.slug == DEMO_SLUG).scalar_subquery()
         )
@@ -222,6 +232,7 @@ async def _more_ids(settings: Settings) -> dict[str, int]:
                 select(HeldTalk.id).where(HeldTalk.event_id.in_(werkse)).order_by(HeldTalk.id).limit(1)
             ),
             "programme_id": await session.scalar(select(Programme.id).order_by(Programme.id).limit(1)),
+            "guest_id": guest_id,
             "build_id": await session.scalar(
                 select(BuildJob.id).where(BuildJob.event_id.in_(werkse)).order_by(BuildJob.id).limit(1)
             ),

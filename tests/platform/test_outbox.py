@@ -154,7 +154,8 @@ def test_cli_jobs_run_sends_the_outbox_and_names_an_unknown_job(settings: Settin
     assert unset.stdout.strip() == "outbox: MEETMATCH_SMTP_URL is not set; messages wait in the outbox"
     assert (unknown.returncode, unknown.stderr.strip()) == (
         2,
-        "error: --job: unknown job nope (jobs: reminders, arrivals, followups, digest, evaluations, retention, outbox)",
+        "error: --job: unknown job nope"
+        " (jobs: reminders, arrivals, followups, digest, evaluations, retention, guests, outbox)",
     )
     assert len(mail_server.received) == 1
 

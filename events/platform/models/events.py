@@ -29,7 +29,9 @@ from events.platform.models.candidates import Candidate
 from events.platform.models.kinds import (
     EVENT_TZ,
     EmployerStatus,
+    EventKind,
     EventStatus,
+    GuestKind,
     JSONType,
     ParticipationStatus,
     PathwayKind,
@@ -39,11 +41,22 @@ from events.platform.models.kinds import (
 
 
 class Event(IdMixin, TimestampMixin, Base):
-    """A meet & match event: its day, its rounds and its state."""
+    """An event: its day, its rounds and its state.
+
+    Its `kind` says what happens there. A meet & match (the default) has speed-date rounds (at least one) that
+    the scheduler fills from both sides' wishes. A plenary gathering (BAKboord's afternoon of some sixty
+    stakeholders) has none: `rounds` is 0, the scheduler is not involved, nobody is asked for wishes, and its
+    people are candidates, employers' contacts and guests (EventGuest: partners, officials, press) who get a
+    badge that prints their role, are checked in at the door and may walk in. The kind is stored rather than read
+    from `rounds == 0`, so that a check constraint holds the two together and pages ask one clear question;
+    the API and the command line still take `rounds: 0` alone as a plenary gathering."""
 
     __tablename__ = "event"
     __table_args__ = (
-        CheckConstraint("rounds >= 1", name="rounds_positive"),
+        # A meet & match event has one round or more, a plenary gathering none.
+        CheckConstraint(
+            "(kind = 'plenary' AND rounds = 0) OR (kind <> 'plenary' AND rounds >= 1)", name="rounds_by_kind"
+        ),
         CheckConstraint("round_minutes >= 1", name="round_minutes_positive"),
         CheckConstraint("changeover_minutes >= 0", name="changeover_not_negative"),
         CheckConstraint("default_min_meetings >= 0", name="min_not_negative"),
@@ -52,6 +65,9 @@ class Event(IdMixin, TimestampMixin, Base):
     )
 
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[EventKind] = mapped_column(
+        string_enum(EventKind), default=EventKind.MEET_MATCH, server_default=EventKind.MEET_MATCH.value
+    )
     # The organising organisation that owns the event (and reaches it): see events.platform.reach.
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -86,6 +102,11 @@ class Event(IdMixin, TimestampMixin, Base):
     # The door opened early for a rehearsal: scans are taken on this (Amsterdam) date as on the event's day.
     # Stored as the date it was opened for, so that it is closed again at midnight without anyone closing it.
     rehearsal_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    @property
+    def plenary(self) -> bool:
+        """A plenary gathering: no rounds, no talks, no scheduler."""
+        return self.kind is EventKind.PLENARY
 
     def door_open(self, day: dt.date) -> bool:
         """Whether the door takes scans on ``day``: the event's own day, or a day the organiser opened it early
@@ -192,6 +213,27 @@ class EmployerContact(IdMixin, TimestampMixin, Base):
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     participation: Mapped[EmployerParticipation] = relationship(back_populates="contacts", lazy="raise")
+
+
+class EventGuest(IdMixin, TimestampMixin, Base):
+    """A guest of an event who is neither candidate nor employer: a partner, an official (a wethouder, an
+    ambtenaar), the press. Organisers of the owning organisation manage them (events.registration.guests); they
+    get a badge that prints their role and are checked in at the door. Personal data (name, e-mail) is kept as
+    long as the event's candidates' (events.registration.personal_data: retention blanks it)."""
+
+    __tablename__ = "event_guest"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    kind: Mapped[GuestKind] = mapped_column(string_enum(GuestKind), default=GuestKind.OTHER)
+    # Their function as the badge prints it: "wethouder Werk en Inkomen", "beleidsmedewerker".
+    role: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    # Registered at the door on the day.
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Retention blanked the name and e-mail (what the figures count stays).
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Opening(IdMixin, TimestampMixin, Base):

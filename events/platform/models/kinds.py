@@ -48,6 +48,22 @@ class OrganisationKind(StrEnum):
     EMPLOYER = "employer"
 
 
+class EventKind(StrEnum):
+    """What happens at an event: speed-date talks in rounds, or a plenary gathering without rounds."""
+
+    MEET_MATCH = "meet_match"
+    PLENARY = "plenary"
+
+
+class GuestKind(StrEnum):
+    """A guest of an event who is neither candidate nor employer: what their badge says they are."""
+
+    PARTNER = "partner"
+    OFFICIAL = "official"  # a wethouder, an ambtenaar
+    PRESS = "press"
+    OTHER = "other"
+
+
 class EventStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"

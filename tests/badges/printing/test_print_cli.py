@@ -151,7 +151,7 @@ def test_cli_writes_one_badge_per_candidate_and_employer_contact(demo_cli: Setti
             ["samen-werkt", "--what", "posters"],
             "error: --what: choose one of badges, table-cards, table-sheets, handouts, attendance",
         ),
-        (["samen-werkt", "--kind", "mayor"], "error: --kind: choose one of candidate, employer, staff"),
+        (["samen-werkt", "--kind", "mayor"], "error: --kind: choose one of candidate, employer, staff, guest"),
         (
             ["samen-werkt", "--holder", "candidate:x"],
             "error: holder: 'candidate:x' is not a person (write kind:id, e.g. candidate:12)",
