@@ -586,7 +586,7 @@ def test_cli_export_with_justice_adds_the_columns_and_audits_each_person(setting
 
     assert result.returncode == 0, result.stderr
     header = (tmp_path / "uit.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header.endswith(";Gedetineerd;Datum vrijlating;Justitieel verleden")
+    assert header.endswith(";Gedetineerd;Datum van vrijlating;Strafblad")
     assert _count_reads(settings) == reads_before + 3
 
 
