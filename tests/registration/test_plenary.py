@@ -253,7 +253,7 @@ def test_the_plenary_gathering_s_pages_show_no_rounds_and_the_scheduler_is_refus
     assert 'class="table rounds"' not in page.text
     assert "Karim el Amrani" in page.text
     assert "Wethouder Werk" in page.text
-    assert "/programme" not in page.text
+    assert f"/events/{slug}/programme" not in page.text  # the speed-date timetable (not the programmes in the menu)
     assert "Wensenoverzicht" not in page.text
     assert guests_page.status_code == 200
     assert "Sanne Verbinder" in guests_page.text
