@@ -104,7 +104,8 @@ def test_browser_baankans_referral_intake_introduction_job(live_server: str, bro
         # The job: the follow-up slice's outcome form, at 8 hours a week; later 27.
         coach.locator("#outcomes").get_by_role("link", name="Resultaat vastleggen").click()
         coach.locator("#f-organisation_id").select_option(label="Social Capital")
-        coach.get_by_label("Datum (start, of de dag van het gesprek)").fill(dt.date.today().isoformat())
+        started = dt.date.today() - dt.timedelta(days=90)
+        coach.get_by_label("Datum (start, of de dag van het gesprek)").fill(started.isoformat())
         coach.locator("#f-contract_type").select_option("fixed_term")
         coach.get_by_label("Uren per week").fill("8")
         coach.get_by_role("button", name="Opslaan").click()
@@ -113,11 +114,18 @@ def test_browser_baankans_referral_intake_introduction_job(live_server: str, bro
         outcomes = coach.locator("#outcomes")
         expect(outcomes).to_contain_text("Social Capital")
         expect(outcomes).to_contain_text("8 uur per week")
+        # Three months on the hours grow: a change of terms from a day on, kept beside the first.
         outcomes.get_by_role("link", name="Wijzigen").first.click()
-        coach.get_by_label("Uren per week").fill("27")
-        coach.get_by_role("button", name="Opslaan").first.click()
-        coach.wait_for_url("**msg=saved*")
+        terms = coach.locator("#terms")
+        terms.get_by_label("Vanaf").fill(dt.date.today().isoformat())
+        terms.get_by_label("Uren per week").fill("27")
+        terms.get_by_role("button", name="Wijziging opslaan").click()
         coach.goto(f"{base}/enrolments/{enrolment_id}")
+        today = dt.date.today()
+        expect(outcomes.locator(".terms")).to_contain_text(
+            f"8 uur per week vanaf {started.day}-{started.month}-{started.year}, "
+            f"27 uur vanaf {today.day}-{today.month}-{today.year}"
+        )
         expect(outcomes).to_contain_text("27 uur per week")
         assert width(coach) <= 390
         screenshot(coach, "trajectory-baankans-04-person-390")
