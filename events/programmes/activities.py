@@ -23,10 +23,12 @@ from events.platform.models import (
     ActivityKind,
     BenefitKind,
     BenefitPeriod,
+    CandidateParticipation,
     Enrolment,
     Event,
     IntroductionStatus,
     Organisation,
+    ParticipationStatus,
 )
 from events.platform.services import audit
 from events.programmes.enrolments import clean_text, may_change
@@ -204,6 +206,21 @@ async def timeline(session: AsyncSession, enrolment: Enrolment) -> list[tuple[Ac
         .order_by(Activity.starts_on.desc().nulls_first(), Activity.id.desc())
     )
     return [(a, name) for a, name in rows.tuples()]
+
+
+async def programme_events(session: AsyncSession, enrolment: Enrolment) -> list[tuple[Event, ParticipationStatus]]:
+    """The person's sign-ups for the programme's events (a meet & match afternoon, a plenary gathering), newest
+    first: on their timeline without anyone adding them."""
+    rows = await session.execute(
+        select(Event, CandidateParticipation.status)
+        .join(CandidateParticipation, CandidateParticipation.event_id == Event.id)
+        .where(
+            Event.programme_id == enrolment.programme_id,
+            CandidateParticipation.candidate_id == enrolment.candidate_id,
+        )
+        .order_by(Event.date.desc(), Event.id.desc())
+    )
+    return [(event, status) for event, status in rows.tuples()]
 
 
 # --- benefits -------------------------------------------------------------------------------------------------

@@ -115,6 +115,7 @@ async def _context(web: Web, enrolment: Enrolment) -> dict[str, Any]:
         if justice and justice.get("release_date")
         else None,
         "timeline": timeline,
+        "programme_events": await activities.programme_events(db, enrolment),
         "benefits": await activities.benefits(db, enrolment),
         "outcomes": outcomes,
         "employers": await setup.employers(db, programme),

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
 from sqlalchemy import select
 
 from events.demo.seed import DemoResult
@@ -17,7 +19,7 @@ from events.platform.services import to_current_user
 from events.platform.settings import Settings
 from events.programmes import activities, enrolments, intake, setup
 from events.programmes.services import create_programme
-from tests.conftest import COACH, ORGANISER, run
+from tests.conftest import COACH, ORGANISER, login, run
 
 
 def test_an_organiser_adapts_target_groups_stages_partners_and_employers(demo: DemoResult, database: Settings) -> None:
@@ -130,3 +132,37 @@ def test_a_training_with_a_future_end_runs_and_an_introduction_is_held_outside_a
             ]
 
     run(scenario())
+
+
+def test_the_programme_s_events_a_person_signed_up_for_are_on_their_timeline(
+    client: TestClient[Litestar], demo: DemoResult, database: Settings
+) -> None:
+    from events.platform.models import Candidate, CandidateParticipation, Event
+    from events.programmes.services import attach_event
+
+    async def scenario() -> tuple[int, str]:
+        async with open_session(database) as session:
+            organiser = to_current_user(await session.scalar(select(User).where(User.email == ORGANISER)))
+            programme = await create_programme(session, organiser, "Met bijeenkomst", slug="met-bijeenkomst")
+            event = await session.scalar(select(Event).where(Event.organisation_id == organiser.organisation_id))
+            assert event is not None
+            await attach_event(session, organiser, programme, event.id)
+            candidate = await session.scalar(
+                select(Candidate)
+                .join(CandidateParticipation, CandidateParticipation.candidate_id == Candidate.id)
+                .where(CandidateParticipation.event_id == event.id)
+                .limit(1)
+            )
+            assert candidate is not None
+            enrolment = await enrolments.enrol(session, organiser, programme, candidate)
+            assert [e.id for e, _ in await activities.programme_events(session, enrolment)] == [event.id]
+            await session.commit()
+            return enrolment.id, event.name
+
+    enrolment_id, event_name = run(scenario())
+    login(client, ORGANISER)
+    page = client.get(f"/enrolments/{enrolment_id}")
+    assert page.status_code == 200
+    timeline = page.text.split('id="timeline"', 1)[1]
+    assert "De bijeenkomsten van het traject" in timeline
+    assert event_name in timeline
