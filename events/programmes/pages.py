@@ -34,6 +34,7 @@ from events.platform.redirects import see_other
 from events.platform.web import WEB, PageController, Web
 from events.programmes import enrolments, services, setup
 from events.programmes.pages_common import form_date, form_int, labels, provide_reached_programme, tabs
+from events.registration.candidates import coaches as registration_coaches
 
 SETTINGS = "events/programmes/settings.html"
 PARTICIPANTS = "events/programmes/participants.html"
@@ -261,6 +262,7 @@ class ParticipantPages(PageController):
             "group_filter": group,
             "may_enrol": organiser,
             "candidates": candidates,
+            "coach_options": list(await registration_coaches(web.db, web.user)) if organiser else [],
             "values": {},
             "errors": {},
         }
@@ -310,6 +312,7 @@ class ParticipantPages(PageController):
                 stage=stage,
                 referrer_name=str(values.get("referrer_name") or ""),
                 intake_on=form_date(values, "intake_on"),
+                coach_ids=[form_int(values, "coach")] if values.get("coach") else [],
             )
         except DomainError as exc:
             await web.db.rollback()

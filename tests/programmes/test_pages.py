@@ -16,7 +16,7 @@ from sqlalchemy import select
 from events.demo.seed import DemoResult
 from events.platform.db import open_session
 from events.platform.identity import CurrentUser
-from events.platform.models import AuditEntry, Organisation, PartnerRole, User
+from events.platform.models import AuditEntry, Candidate, Enrolment, Organisation, PartnerRole, User
 from events.platform.services import to_current_user
 from events.platform.settings import Settings
 from events.programmes import enrolments, intake, plan, setup
@@ -311,3 +311,49 @@ def test_pages_organiser_allowed_justice_reads_it_and_each_read_is_audited(
     assert 'id="justice"' in first.text
     assert "Criminal-justice data" in first.text
     assert run(reads()) == before + 2
+
+
+def test_pages_an_organiser_enrols_a_known_person_with_a_coach_of_their_choice(
+    client: TestClient[Litestar], seeded: dict[str, int], database: Settings
+) -> None:
+    async def person_and_coach() -> tuple[int, int]:
+        async with open_session(database) as session:
+            enrolled = select(Enrolment.candidate_id).where(Enrolment.programme_id == seeded["programme"])
+            organiser = await session.scalar(select(User).where(User.email == ORGANISER))
+            assert organiser is not None
+            candidate = await session.scalar(
+                select(Candidate.id)
+                .where(Candidate.organisation_id == organiser.organisation_id, Candidate.id.not_in(enrolled))
+                .order_by(Candidate.id)
+                .limit(1)
+            )
+            coach = await session.scalar(select(User.id).where(User.email == "consulent@demo.meetmatch.nl"))
+            assert candidate is not None
+            assert coach is not None
+            return candidate, coach
+
+    candidate_id, coach_id = run(person_and_coach())
+    login(client, ORGANISER)
+    form = client.get(f"/programmes/{seeded['programme']}/participants")
+    assert f'<option value="{coach_id}"' in form.text
+
+    done = _post(
+        client,
+        f"/programmes/{seeded['programme']}/participants",
+        {"candidate_id": str(candidate_id), "coach": str(coach_id)},
+    )
+    wrong = _post(
+        client, f"/programmes/{seeded['programme']}/participants", {"candidate_id": str(candidate_id), "coach": "x"}
+    )
+
+    assert done.status_code == 303
+    enrolment_id = int(done.headers["location"].split("/enrolments/")[1].split("?")[0])
+
+    async def coaches() -> set[int]:
+        async with open_session(database) as session:
+            enrolment = await session.get(Enrolment, enrolment_id)
+            assert enrolment is not None
+            return await enrolments.coach_ids(session, enrolment)
+
+    assert coach_id in run(coaches())
+    assert wrong.status_code == 422
