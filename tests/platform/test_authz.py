@@ -299,10 +299,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/programmes/{programme_id:int}/participants"): (303, 404, 404, 404, 403, 403),
     ("GET", "/programmes/{programme_id:int}/refer"): (303, 404, 404, 404, 403, 403),
     ("POST", "/programmes/{programme_id:int}/refer"): (303, 404, 404, 404, 403, 403),
-    ("GET", "/enrolments/{enrolment_id:int}"): (303, 404, 404, 404, 403, 403),
+    ("GET", "/enrolments/{enrolment_id:int}"): (303, 200, 200, 404, 403, 403),
     ("POST", "/enrolments/{enrolment_id:int}/{action:str}"): (303, 404, 404, 404, 403, 403),
     ("GET", "/desk"): (303, 200, 200, 200, 403, 403),
-    ("POST", "/desk/pick-up/{enrolment_id:int}"): (303, 404, 404, 404, 403, 403),
+    ("POST", "/desk/pick-up/{enrolment_id:int}"): (303, 422, 422, 404, 403, 403),
     ("GET", "/referrals"): (303, 200, 200, 200, 403, 403),
     # An unknown invitation token: the same 404 for everyone.
     ("GET", "/invite/{token:str}"): (404, 404, 404, 404, 404, 404),

@@ -259,6 +259,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Checks after a placement have no place in the older schema (a check belonged to a sign-up): they go.
+    op.execute("DELETE FROM follow_up_check WHERE outcome_id IS NOT NULL")
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('reads_justice')
 
