@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform import i18n, twofactor
@@ -21,7 +21,7 @@ from events.platform.i18n import gettext as _t
 from events.platform.identity import CurrentUser
 from events.platform.labels import role_label
 from events.platform.models import Event, Organisation, OrganisationKind, Partnership, Programme, Role, User
-from events.platform.organisations import clean_name, create_user, find_organisation
+from events.platform.organisations import clean_name, create_user, find_organisation, works_with
 from events.platform.outbox import Outgoing, enqueue
 from events.platform.reach import connected_organisations, organisation_of
 from events.platform.security import digest
@@ -337,7 +337,7 @@ async def invite_partner_coach(
             # A coach of this partner who logs in already: their organisation is invited, no link is needed.
             await _partnership(session, user, partner, target)
             return None
-        if not await _works_with(session, organisation_id, partner):
+        if not await works_with(session, organisation_id, partner):
             # New accounts in a partner organisation that works only with other organisations would reach their
             # events: the first invitation names a coach of it who has an account; after that, colleagues too.
             raise DomainError(
@@ -354,15 +354,6 @@ async def invite_partner_coach(
     token = await send_invitation(session, user, account, partner.name, base_url, target_name)
     await audit(session, user, "invite", "user", account.id, detail={"role": "coach", "partner": partner.id})
     return token
-
-
-async def _works_with(session: AsyncSession, organisation_id: int, partner: Organisation) -> bool:
-    """Whether the partner is new, or already works with the organisation (events.platform.reach)."""
-    anyone = await session.scalar(select(User.id).where(User.organisation_id == partner.id).limit(1))
-    if anyone is None:
-        return True
-    connected = select(literal(partner.id)).where(literal(partner.id).in_(connected_organisations(organisation_id)))
-    return await session.scalar(connected) is not None
 
 
 async def _working_coach(session: AsyncSession, address: str, partner: Organisation) -> bool:

@@ -7,11 +7,12 @@ never makes an organisation: `meetmatch organisations add` (or the administrator
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.errors import DomainError
 from events.platform.models import Event, Organisation, OrganisationKind, Role, User
+from events.platform.reach import connected_organisations
 from events.platform.security import hash_password, password_problem
 from events.platform.services import check_email
 
@@ -158,3 +159,16 @@ async def create_user(
     session.add(user)
     await session.flush()
     return user
+
+
+async def works_with(session: AsyncSession, organisation_id: int, partner: Organisation) -> bool:
+    """Whether a partner organisation may be drawn into the organisation's work (new accounts in it, an invitation
+    into a programme): it has no accounts yet, or it already works with the organisation (events.platform.reach).
+    Another organisation's partner is never taken over by naming it."""
+    if not partner.is_active:
+        return False
+    anyone = await session.scalar(select(User.id).where(User.organisation_id == partner.id).limit(1))
+    if anyone is None:
+        return True
+    connected = select(literal(partner.id)).where(literal(partner.id).in_(connected_organisations(organisation_id)))
+    return await session.scalar(connected) is not None

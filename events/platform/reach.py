@@ -78,10 +78,12 @@ def connected_organisations(organisation_id: int) -> Select[tuple[int]]:
         or_(
             Partnership.event_id.in_(owned),
             Partnership.programme_id.in_(select(Event.programme_id).where(Event.organisation_id == organisation_id)),
+            Partnership.programme_id.in_(select(Programme.id).where(Programme.organisation_id == organisation_id)),
         )
     )
     inviting = select(Event.organisation_id).where(Event.id.in_(partner_events(organisation_id)))
-    return select(literal(organisation_id)).union(invited, inviting)  # type: ignore[return-value]
+    inviting_programmes = select(Programme.organisation_id).where(Programme.id.in_(partner_programmes(organisation_id)))
+    return select(literal(organisation_id)).union(invited, inviting, inviting_programmes)  # type: ignore[return-value]
 
 
 def coach_reach(user: CurrentUser) -> ColumnElement[bool]:

@@ -219,7 +219,10 @@ async def refer(session: AsyncSession, user: CurrentUser, programme: Programme, 
         created_by_id=user.id or None,
     )
     new = True
-    if email:
+    # Only the programme's own organisation matches a referral to someone it knows: a referrer of another
+    # organisation typing an address must not learn whom it belongs to, nor that they are in the programme. Their
+    # referral is a record of its own, which the intake may bring together with a known person.
+    if email and programme.organisation_id == user.organisation_id:
         known = await session.scalar(
             select(Candidate).where(
                 func.lower(Candidate.email) == email,

@@ -28,7 +28,7 @@ from events.platform.models import (
     StageKind,
     TargetGroup,
 )
-from events.platform.organisations import find_organisation
+from events.platform.organisations import find_organisation, works_with
 from events.platform.services import audit
 from events.programmes.enrolments import manages, stages, target_groups
 
@@ -228,6 +228,18 @@ async def invite_partner(
         await session.flush()
     elif organisation.kind is not OrganisationKind.PARTNER:
         raise DomainError("not_a_partner", _t("%(name)s is not a partner organisation.", name=name), "organisation")
+    elif not await works_with(session, programme.organisation_id, organisation):
+        # Naming another organisation's partner would let its coaches, and new accounts in it, into this
+        # programme without it having agreed (events.platform.organisations.works_with).
+        raise DomainError(
+            "partner_elsewhere",
+            _t(
+                "%(name)s works with another organisation here. Invite one of its coaches who has an account "
+                "(by their e-mail address) first; after that you can invite new colleagues of theirs.",
+                name=organisation.name,
+            ),
+            "organisation",
+        )
     existing = await session.scalar(
         select(Partnership).where(
             Partnership.programme_id == programme.id, Partnership.organisation_id == organisation.id

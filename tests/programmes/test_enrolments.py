@@ -175,3 +175,34 @@ def test_criminal_justice_data_is_read_by_the_coaches_and_by_organisers_allowed_
             assert enrolment.barriers == ["debts", "childcare"]
 
     run(scenario())
+
+
+def test_a_referrer_typing_a_known_address_learns_nothing_of_the_person_it_belongs_to(
+    demo: DemoResult, database: Settings
+) -> None:
+    from events.platform.models import Candidate
+
+    async def scenario() -> None:
+        async with open_session(database) as session:
+            programme_id = await _programme(session)
+            referrer = await _user(session, REFERRER)
+            organiser = await _user(session, ORGANISER)
+            programme = await enrolments.get_programme(session, referrer, programme_id)
+            known = await session.scalar(
+                select(Candidate)
+                .where(Candidate.organisation_id == organiser.organisation_id, Candidate.email.is_not(None))
+                .order_by(Candidate.id)
+                .limit(1)
+            )
+            assert known is not None
+            await enrolments.enrol(session, organiser, programme, known)
+            typed = enrolments.Referral("Nobody", "Atall", consent=True, email=str(known.email))
+
+            enrolment = await enrolments.refer(session, referrer, programme, typed)
+            again = await enrolments.refer(session, referrer, programme, typed)
+
+            assert enrolment.candidate_id != known.id
+            assert again.candidate_id not in (known.id, enrolment.candidate_id)
+            assert {r.name for r in await intake.my_referrals(session, referrer)} == {"Nobody Atall"}
+
+    run(scenario())

@@ -166,3 +166,25 @@ def test_the_programme_s_events_a_person_signed_up_for_are_on_their_timeline(
     timeline = page.text.split('id="timeline"', 1)[1]
     assert "De bijeenkomsten van het traject" in timeline
     assert event_name in timeline
+
+
+def test_an_organiser_cannot_draw_another_organisation_s_partner_into_a_programme(
+    demo: DemoResult, database: Settings
+) -> None:
+    async def scenario() -> None:
+        async with open_session(database) as session:
+            bakboord = to_current_user(
+                await session.scalar(select(User).where(User.email == "organisator.bakboord@demo.meetmatch.nl"))
+            )
+            werkse = to_current_user(await session.scalar(select(User).where(User.email == ORGANISER)))
+            theirs = await create_programme(session, bakboord, "Overname", slug="overname")
+            # Reclassering Haaglanden has accounts and works with Werkse!, not with BAKboord.
+            with pytest.raises(DomainError) as refused:
+                await setup.invite_partner(session, bakboord, theirs, "Reclassering Haaglanden", PartnerRole.REFERRER)
+            assert refused.value.code == "partner_elsewhere"
+            ours = await create_programme(session, werkse, "Samen verder", slug="samen-verder")
+            await setup.invite_partner(session, werkse, ours, "Reclassering Haaglanden", PartnerRole.REFERRER)
+            # A partner with no accounts yet may be invited by anyone, as on the team page.
+            await setup.invite_partner(session, bakboord, theirs, "Buurthuis De Kiem", PartnerRole.REFERRER)
+
+    run(scenario())
