@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.queries import held_talks
+from events.platform.identity import CurrentUser
 from events.platform.models import (
     CandidateParticipation,
     EmployerParticipation,
@@ -20,6 +21,7 @@ from events.platform.models import (
     OrganisationKind,
     Programme,
 )
+from events.platform.reach import enrolment_reach
 
 
 def employer_organisations() -> Select[tuple[int, str]]:
@@ -31,7 +33,7 @@ def employer_organisations() -> Select[tuple[int, str]]:
     )
 
 
-async def outcome_choices(session: AsyncSession, candidate_id: int) -> dict[str, Any]:
+async def outcome_choices(session: AsyncSession, candidate_id: int, user: CurrentUser) -> dict[str, Any]:
     """The form's lists: ``events``, ``employers``, ``openings``, ``talks`` and ``enrolments`` (the programmes the
     candidate takes part in)."""
     participations = (
@@ -63,17 +65,17 @@ async def outcome_choices(session: AsyncSession, candidate_id: int) -> dict[str,
         "employers": employers,
         "openings": openings,
         "talks": await candidate_talks(session, candidate_id),
-        "enrolments": await candidate_enrolments(session, candidate_id),
+        "enrolments": await candidate_enrolments(session, candidate_id, user),
     }
 
 
-async def candidate_enrolments(session: AsyncSession, candidate_id: int) -> list[tuple[int, str]]:
-    """(enrolment id, programme name) of every programme the candidate takes part in: an outcome can belong to
-    one."""
+async def candidate_enrolments(session: AsyncSession, candidate_id: int, user: CurrentUser) -> list[tuple[int, str]]:
+    """(enrolment id, programme name) of every programme the candidate takes part in that the user reaches: an
+    outcome can belong to one (another organisation's programme is not even named)."""
     rows = await session.execute(
         select(Enrolment.id, Programme.name)
         .join(Programme, Programme.id == Enrolment.programme_id)
-        .where(Enrolment.candidate_id == candidate_id)
+        .where(Enrolment.candidate_id == candidate_id, enrolment_reach(user))
         .order_by(Programme.name, Enrolment.id)
     )
     return [(int(i), str(n)) for i, n in rows.tuples()]

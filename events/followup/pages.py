@@ -119,7 +119,7 @@ class OutcomePages(PageController):
             "term_values": term_values or {},
             "term_errors": form_errors(term_exc) if term_exc is not None else {},
             "describe_terms": terms.describe_terms,
-            **await outcome_choices(web.db, candidate.id),
+            **await outcome_choices(web.db, candidate.id, web.user),
         }
         if exc is not None:
             return form_error(OUTCOME_FORM, context, exc)

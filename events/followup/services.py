@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from badges.queries import held_talks
@@ -46,7 +46,7 @@ from events.platform.models import (
     User,
 )
 from events.platform.organisations import clean_name, find_organisation
-from events.platform.reach import candidate_reach
+from events.platform.reach import candidate_reach, enrolment_reach
 from events.platform.services import audit
 
 # Kinds that start something and so need a start date.
@@ -180,7 +180,7 @@ class OutcomeService:
     async def for_candidate(self, candidate_id: int) -> list[OutcomeView]:
         """The candidate's outcomes, newest first, each with its history."""
         await self.candidate(candidate_id)
-        found = await views(self.session, select(Outcome).where(Outcome.candidate_id == candidate_id))
+        found = await views(self.session, select(Outcome).where(Outcome.candidate_id == candidate_id), self.user)
         if found:  # notes and stop reasons can be about health: who read them is logged
             await audit(self.session, self.user, "read", "outcomes", None, candidate_id=candidate_id)
         return found
@@ -192,7 +192,7 @@ class OutcomeService:
         if candidate_id is None:
             raise NotFoundError("enrolment")
         await self.candidate(candidate_id)
-        found = await views(self.session, select(Outcome).where(Outcome.enrolment_id == enrolment_id))
+        found = await views(self.session, select(Outcome).where(Outcome.enrolment_id == enrolment_id), self.user)
         if found:
             await audit(self.session, self.user, "read", "outcomes", None, candidate_id=candidate_id)
         return found
@@ -357,7 +357,7 @@ class OutcomeService:
             raise DomainError("invalid_event", _("The candidate did not take part in this event."), "event_id")
         if data.enrolment_id is not None:
             enrolled = await self.session.scalar(
-                select(Enrolment.candidate_id).where(Enrolment.id == data.enrolment_id)
+                select(Enrolment.candidate_id).where(Enrolment.id == data.enrolment_id, enrolment_reach(self.user))
             )
             # Another candidate's enrolment answers as a missing one: the candidate is the caller's, theirs is not.
             if enrolled != candidate_id:
@@ -421,8 +421,9 @@ def complete(outcome: Outcome) -> None:
         )
 
 
-async def views(session: AsyncSession, query: Any) -> list[OutcomeView]:
-    """Outcomes of ``query`` with their employer, opening and event names and their history, newest first."""
+async def views(session: AsyncSession, query: Any, user: CurrentUser | None = None) -> list[OutcomeView]:
+    """Outcomes of ``query`` with their employer, opening and event names and their history, newest first; the
+    programme an outcome belongs to is named only when ``user`` (if given) reaches its enrolment."""
     rows = (
         await session.execute(
             query.add_columns(
@@ -437,7 +438,10 @@ async def views(session: AsyncSession, query: Any) -> list[OutcomeView]:
             .outerjoin(Organisation, Organisation.id == Outcome.organisation_id)
             .outerjoin(Opening, Opening.id == Outcome.opening_id)
             .outerjoin(Event, Event.id == Outcome.event_id)
-            .outerjoin(Enrolment, Enrolment.id == Outcome.enrolment_id)
+            .outerjoin(
+                Enrolment,
+                and_(Enrolment.id == Outcome.enrolment_id, enrolment_reach(user) if user is not None else true()),
+            )
             .outerjoin(Programme, Programme.id == Enrolment.programme_id)
             .order_by(Outcome.start_date.desc().nulls_last(), Outcome.id.desc())
         )
