@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from events.platform.identity import CurrentUser
+
 
 @dataclass(frozen=True)
 class Person:
@@ -30,6 +32,8 @@ class Person:
     email: str | None = None
     # Organisation names by employer participation, at the person's events (filled for the export only).
     employers: Mapping[int, str] = field(default_factory=dict)
+    # Who asked for the export (None: the command line or a sweep): a part leaves out what they may not read.
+    reader: CurrentUser | None = None
 
 
 @dataclass

@@ -94,7 +94,9 @@ async def person_data(session: AsyncSession, user: CurrentUser, candidate_id: in
     ).all()
     pids = tuple(int(pid) for pid, _ in participations)
     employers = await _employer_names(session, list(pids))
-    person = Person(candidate.id, pids, frozenset(e for _, e in participations), candidate.email, employers)
+    person = Person(
+        candidate.id, pids, frozenset(e for _, e in participations), candidate.email, employers, reader=user
+    )
     sections: dict[str, Any] = {}
     for part in personal_data.parts():
         sections.update(await part.export(session, person))

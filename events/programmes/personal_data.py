@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from events.platform.models import (
     Activity,
     BenefitPeriod,
+    CandidateCoach,
     Enrolment,
     Organisation,
     Programme,
@@ -24,6 +25,11 @@ from events.platform.models import (
     TargetGroup,
 )
 from events.platform.personal_data import Erasing, Person, iso, plain
+from events.platform.reach import reads_justice
+from events.platform.services import audit
+
+# What an export holds instead of criminal-justice data for a reader who may not read it.
+WITHHELD = {"withheld": "read by the person's coaches and the organisers allowed it"}
 
 
 class ProgrammesData:
@@ -34,7 +40,9 @@ class ProgrammesData:
     months_after_event = 0
 
     async def export(self, session: AsyncSession, person: Person) -> dict[str, Any]:
-        return {"enrolments": await _enrolments(session, person.candidate_id)}
+        enrolments = await _enrolments(session, person.candidate_id)
+        await _justice_for_the_reader(session, person, enrolments)
+        return {"enrolments": enrolments}
 
     async def texts(self, session: AsyncSession, person: Person) -> list[str | None]:
         texts: list[str | None] = []
@@ -66,6 +74,23 @@ class ProgrammesData:
         await erasing.blank(Activity, Activity.enrolment_id.in_(enrolments), note="", employer_answer="")
 
 
+async def _justice_for_the_reader(session: AsyncSession, person: Person, enrolments: list[dict[str, Any]]) -> None:
+    """Criminal-justice data in an export only for a reader who may read it (every read audited, as on the pages);
+    for anyone else the export says it is held and by whom it is read. The command line and sweeps read it all."""
+    reader = person.reader
+    coaches = set(
+        await session.scalars(select(CandidateCoach.coach_id).where(CandidateCoach.candidate_id == person.candidate_id))
+    )
+    for entry in enrolments:
+        organisation = entry.pop("_organisation")
+        if reader is None or reader.everywhere or not entry["justice"]:
+            continue
+        if reads_justice(reader, organisation, coaches):
+            await audit(session, reader, "read_justice", "enrolment", entry["id"], candidate_id=person.candidate_id)
+        else:
+            entry["justice"] = WITHHELD
+
+
 async def _enrolments(session: AsyncSession, candidate_id: int) -> list[dict[str, Any]]:
     enrolments = list(
         await session.scalars(select(Enrolment).where(Enrolment.candidate_id == candidate_id).order_by(Enrolment.id))
@@ -73,15 +98,16 @@ async def _enrolments(session: AsyncSession, candidate_id: int) -> list[dict[str
     if not enrolments:
         return []
     ids = [e.id for e in enrolments]
-    programmes = dict(
-        list(
-            (
-                await session.execute(
-                    select(Programme.id, Programme.name).where(Programme.id.in_({e.programme_id for e in enrolments}))
-                )
-            ).tuples()
+    rows = (
+        await session.execute(
+            select(Programme.id, Programme.name, Programme.organisation_id).where(
+                Programme.id.in_({e.programme_id for e in enrolments})
+            )
         )
-    )
+    ).tuples()
+    programmes, organisation_of_programme = {}, {}
+    for pid, name, owner in rows:
+        programmes[pid], organisation_of_programme[pid] = name, owner
     stages = dict(
         list(
             (
@@ -128,6 +154,8 @@ async def _enrolments(session: AsyncSession, candidate_id: int) -> list[dict[str
     )
     return [
         {
+            "id": e.id,
+            "_organisation": organisation_of_programme.get(e.programme_id, 0),
             "programme": programmes.get(e.programme_id),
             "target_group": groups.get(e.target_group_id or 0),
             "stage": stages.get(e.stage_id),

@@ -146,3 +146,36 @@ def test_retention_keeps_a_running_trajectory_and_counts_from_its_end(demo: Demo
 
     run(end())
     assert run(dates()) == dt.date(2028, 3, 31)
+
+
+def test_an_export_holds_criminal_justice_data_only_for_a_reader_allowed_it_and_audits_the_read(
+    demo: DemoResult, database: Settings
+) -> None:
+    from events.platform.models import AuditEntry
+
+    candidate_id, enrolment_id = run(_seed(database))
+
+    async def export(**changes: object) -> dict[str, object]:
+        async with open_session(database) as session:
+            user = await session.scalar(select(User).where(User.email == ORGANISER))
+            assert user is not None
+            for key, value in changes.items():
+                setattr(user, key, value)
+            data = await person_data(session, to_current_user(user), candidate_id)
+            await session.commit()
+            return data
+
+    async def reads() -> int:
+        async with open_session(database) as session:
+            found = await session.scalars(
+                select(AuditEntry.id).where(AuditEntry.action == "read_justice", AuditEntry.object_id == enrolment_id)
+            )
+            return len(list(found))
+
+    before = run(reads())
+    [withheld] = run(export())["enrolments"]  # type: ignore[misc]
+    assert "criminal_record" not in json.dumps(withheld["justice"])
+    assert run(reads()) == before
+    [allowed] = run(export(reads_justice=True))["enrolments"]  # type: ignore[misc]
+    assert allowed["justice"]["criminal_record"] is True
+    assert run(reads()) == before + 1
