@@ -430,6 +430,8 @@ async def change_role(session: AsyncSession, user: CurrentUser, account_id: int,
     before = account.role
     account.role = wanted
     account.event_id = None
+    # A permission goes with the role it was given for: a new role starts without it.
+    account.reads_justice = False
     await session.flush()
     await audit(session, user, "change_role", "user", account.id, detail={"from": before.value, "to": wanted.value})
     return account
@@ -446,6 +448,8 @@ async def set_account_active(session: AsyncSession, user: CurrentUser, account_i
         if account.role is Role.ORGANISER and not await _other_active_organisers(session, account):
             raise DomainError("last_organiser", _t("The organisation's last active organiser stays active."), "_form")
     account.is_active = active
+    if not active:
+        account.reads_justice = False
     await session.flush()
     await audit(session, user, "activate" if active else "deactivate", "user", account.id)
     return account
@@ -469,6 +473,10 @@ async def allow_justice(session: AsyncSession, user: CurrentUser, account_id: in
     account = await own_account(session, user, account_id)
     if account.id == user.id:
         raise DomainError("own_account", _t("Another organiser decides this for you."), "_form")
+    if not (user.reads_justice or user.everywhere):
+        # Only someone who holds the permission passes it on (the first one is given on the command line).
+        message = _t("Only an organiser who reads criminal-justice data may allow others to.")
+        raise DomainError("not_allowed", message, "_form")
     if account.role is not Role.ORGANISER:
         raise DomainError(
             "organisers_only", _t("Only organisers can be allowed this; coaches read it of their own people."), "_form"

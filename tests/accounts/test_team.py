@@ -387,6 +387,10 @@ def test_team_an_organiser_allows_another_to_read_justice_data_never_themselves(
     coach = account(database, COACH)
     colleague = post(client, f"/team/{coach.id}/role", role="organiser")
     assert colleague.status_code == 303
+    without = post(client, f"/team/{coach.id}/justice", active="1")
+    assert without.status_code == 422
+    assert "Alleen een organisator die justitiegegevens leest" in without.text
+    run(_set_reads_justice(database, ORGANISER))  # as `meetmatch users allow-justice` does
 
     own = post(client, f"/team/{me.id}/justice", active="1")
     allowed = post(client, f"/team/{coach.id}/justice", active="1")
@@ -394,7 +398,7 @@ def test_team_an_organiser_allows_another_to_read_justice_data_never_themselves(
 
     assert own.status_code == 422
     assert "Een andere organisator beslist dit" in own.text
-    assert account(database, ORGANISER).reads_justice is False
+    assert account(database, ORGANISER).reads_justice is True  # unchanged by their own request
     assert allowed.status_code == 303
     assert account(database, COACH).reads_justice is True
     assert "leest justitiegegevens" in page.text
@@ -402,3 +406,14 @@ def test_team_an_organiser_allows_another_to_read_justice_data_never_themselves(
     assert post(client, f"/team/{coach.id}/justice", active="0").status_code == 303
     assert account(database, COACH).reads_justice is False
     assert len(audits(database, "deny_justice", coach.id)) == 1
+    # The permission goes with the role: back to coach and organiser again, it is gone.
+    post(client, f"/team/{coach.id}/justice", active="1")
+    post(client, f"/team/{coach.id}/role", role="coach")
+    post(client, f"/team/{coach.id}/role", role="organiser")
+    assert account(database, COACH).reads_justice is False
+
+
+async def _set_reads_justice(settings: Settings, email: str) -> None:
+    async with open_session(settings) as session:
+        await session.execute(update(User).where(User.email == email).values(reads_justice=True))
+        await session.commit()
