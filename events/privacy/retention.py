@@ -36,6 +36,15 @@ def event_erasure_date(event: Event) -> dt.date:
     return add_months(event.date, personal_data.months_after_event() + event.retention_months)
 
 
+def _later(day: dt.date, months: int) -> dt.date:
+    """``months`` after ``day``; the last day there is for a day so far off that there is none (one mistyped
+    year must not stop retention for everyone)."""
+    try:
+        return add_months(day, months)
+    except (ValueError, OverflowError):
+        return dt.date.max
+
+
 def erasure_date(
     created_at: dt.datetime,
     events: Iterable[tuple[dt.date, int]],
@@ -46,8 +55,8 @@ def erasure_date(
     ends = list(enrolment_ends)
     if any(end is None for end in ends):
         return None
-    dates = [add_months(day, personal_data.months_after_event() + months) for day, months in events]
-    dates += [add_months(end, ENROLMENT_MONTHS_AFTER_END + DEFAULT_RETENTION_MONTHS) for end in ends if end]
+    dates = [_later(day, personal_data.months_after_event() + months) for day, months in events]
+    dates += [_later(end, ENROLMENT_MONTHS_AFTER_END + DEFAULT_RETENTION_MONTHS) for end in ends if end]
     if dates:
         return max(dates)
     return add_months(created_at.astimezone(EVENT_TZ).date(), DEFAULT_RETENTION_MONTHS)

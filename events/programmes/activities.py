@@ -31,7 +31,7 @@ from events.platform.models import (
     ParticipationStatus,
 )
 from events.platform.services import audit
-from events.programmes.enrolments import clean_text, may_change
+from events.programmes.enrolments import check_day, clean_text, may_change
 from events.programmes.setup import employer_for
 
 
@@ -80,6 +80,8 @@ class ActivityInput:
 
 async def add_activity(session: AsyncSession, user: CurrentUser, enrolment: Enrolment, data: ActivityInput) -> Activity:
     await may_change(session, user, enrolment)
+    check_day(data.starts_on, "starts_on", ahead_days=3660)
+    check_day(data.planned_end, "planned_end", ahead_days=3660)
     if data.starts_on and data.planned_end and data.planned_end < data.starts_on:
         raise DomainError("ends_before_start", _t("The end lies before the start."), "planned_end")
     activity = Activity(
@@ -236,6 +238,7 @@ async def add_benefit(
 ) -> BenefitPeriod:
     """A benefit the person has (at intake, or one that started later)."""
     await may_change(session, user, enrolment)
+    check_day(since, "since")
     period = BenefitPeriod(enrolment_id=enrolment.id, benefit=benefit, since=since, recorded_by_id=user.id or None)
     session.add(period)
     await session.flush()
@@ -261,6 +264,7 @@ async def leave_benefit(
     )
     if period is None:
         raise NotFoundError(f"benefit {period_id}")
+    check_day(left_on, "left_on", ahead_days=366)
     if period.since and left_on < period.since:
         raise DomainError("ends_before_start", _t("The end lies before the start."), "left_on")
     period.left_on = left_on

@@ -171,6 +171,19 @@ async def _first_stage(session: AsyncSession, programme_id: int) -> ProgrammeSta
     return found
 
 
+def check_day(day: dt.date | None, field: str, *, ahead_days: int = 0) -> dt.date | None:
+    """A date from a form or the API within reason: not before 1900, and at most ``ahead_days`` after today (an
+    ending or a referral lies in the past; an intake or a training may be planned). Far-off dates would break
+    every computation that counts months from them (retention, checks)."""
+    if day is None:
+        return None
+    if day.year < 1900:
+        raise DomainError("invalid_date", _t("Give a date after 1900."), field)
+    if day > today() + dt.timedelta(days=ahead_days):
+        raise DomainError("in_future", _t("This date lies too far in the future."), field)
+    return day
+
+
 def clean_text(value: Any, field: str, limit: int = 4000) -> str:
     text = str(value or "").strip()
     if len(text) > limit:
@@ -296,8 +309,8 @@ async def enrol(
         stage=stage,
         referred_by_organisation_id=referred_by_organisation_id,
         referrer_name=clean_text(referrer_name, "referrer_name", 200),
-        referred_on=referred_on or today(),
-        intake_on=intake_on,
+        referred_on=check_day(referred_on, "referred_on") or today(),
+        intake_on=check_day(intake_on, "intake_on", ahead_days=366),
     )
     for coach_id in coach_ids:
         await add_coach(session, user, enrolment, coach_id)

@@ -36,7 +36,7 @@ from events.platform.reach import (
     unclaimed_referrals,
 )
 from events.platform.services import audit
-from events.programmes.enrolments import clean_text, may_change, stages
+from events.programmes.enrolments import check_day, clean_text, may_change, stages
 
 # --- referrals and intake -------------------------------------------------------------------------------------
 
@@ -85,6 +85,10 @@ async def pick_up(session: AsyncSession, user: CurrentUser, enrolment: Enrolment
     return enrolment
 
 
+def stage_kind(options: list[ProgrammeStage], enrolment: Enrolment) -> StageKind | None:
+    return next((s.kind for s in options if s.id == enrolment.stage_id), None)
+
+
 async def decide(
     session: AsyncSession,
     user: CurrentUser,
@@ -102,9 +106,15 @@ async def decide(
         raise DomainError("reason_required", _t("Say why the person is not taken in."), "reason")
     enrolment.decision = decision
     enrolment.decision_reason = reason
-    enrolment.intake_on = intake_on or enrolment.intake_on or today()
+    enrolment.intake_on = check_day(intake_on, "intake_on", ahead_days=366) or enrolment.intake_on or today()
     if decision is Decision.REFUSED:
-        enrolment.ended_on = enrolment.intake_on
+        enrolment.ended_on = min(enrolment.intake_on, today())
+    elif (
+        enrolment.ended_on is not None
+        and stage_kind(await stages(session, enrolment.programme_id), enrolment) is StageKind.ACTIVE
+    ):
+        # Taken in after all (a refusal reconsidered): the trajectory runs again.
+        enrolment.ended_on = None
     await session.flush()
     await audit(
         session,
@@ -132,6 +142,7 @@ async def move(
     await may_change(session, user, enrolment)
     if stage.programme_id != enrolment.programme_id:
         raise DomainError("unknown_stage", _t("Choose one of the programme's stages."), "stage")
+    check_day(on, "on")
     if stage.kind is StageKind.DROPPED and drop_reason is None:
         raise DomainError("reason_required", _t("Say why the trajectory ended."), "drop_reason")
     await _move(session, user, enrolment, stage, drop_reason=drop_reason, on=on)

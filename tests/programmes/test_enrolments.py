@@ -206,3 +206,36 @@ def test_a_referrer_typing_a_known_address_learns_nothing_of_the_person_it_belon
             assert {r.name for r in await intake.my_referrals(session, referrer)} == {"Nobody Atall"}
 
     run(scenario())
+
+
+def test_far_off_dates_are_refused_and_one_cannot_stop_retention(demo: DemoResult, database: Settings) -> None:
+    from events.privacy.retention import erasure_date
+
+    async def scenario() -> None:
+        async with open_session(database) as session:
+            programme_id = await _programme(session)
+            coach = await _user(session, COACH)
+            referrer = await _user(session, REFERRER)
+            programme = await enrolments.get_programme(session, referrer, programme_id)
+            enrolment = await enrolments.refer(
+                session, referrer, programme, enrolments.Referral("Bo", "Vos", consent=True, phone="0612")
+            )
+            await intake.pick_up(session, coach, enrolment)
+            with pytest.raises(DomainError) as far:
+                await intake.decide(
+                    session, coach, enrolment, Decision.REFUSED, reason="x", intake_on=dt.date(9999, 1, 1)
+                )
+            assert far.value.field == "intake_on"
+            stages = {s.name: s for s in await enrolments.stages(session, programme_id)}
+            with pytest.raises(DomainError) as ahead:
+                await intake.move(session, coach, enrolment, stages["afgerond"], on=dt.date.today() + dt.timedelta(2))
+            assert ahead.value.field == "on"
+            # Refused, then taken in after all: the trajectory runs again.
+            await intake.decide(session, coach, enrolment, Decision.REFUSED, reason="nog niet")
+            assert enrolment.ended_on is not None
+            await intake.decide(session, coach, enrolment, Decision.ACCEPTED)
+            assert enrolment.ended_on is None
+
+    run(scenario())
+    registered = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    assert erasure_date(registered, [], [dt.date(9999, 12, 1)]) == dt.date.max
