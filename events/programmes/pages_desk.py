@@ -42,6 +42,7 @@ class DeskPages(PageController):
         except DomainError as exc:
             await web.db.rollback()
             context = {"desk": await desk.desk(web.db, web.user), **labels()}
+            await web.db.commit()  # the releases read for the desk stay in the audit log
             return form_error(DESK, context, exc, field="pick_up")
         return see_other(f"/enrolments/{enrolment.id}?msg=saved")
 

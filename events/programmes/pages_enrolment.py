@@ -40,6 +40,7 @@ from events.platform.models import (
 )
 from events.platform.reach import unclaimed_referrals
 from events.platform.redirects import see_other
+from events.platform.services import audit
 from events.platform.web import PageController, Web
 from events.programmes import activities, enrolments, intake, plan, setup
 from events.programmes.pages_common import form_date, form_int, tabs
@@ -84,6 +85,10 @@ async def _context(web: Web, enrolment: Enrolment) -> dict[str, Any]:
     # Criminal-justice data: read (and the read audited) only for those allowed; for anyone else the page holds
     # nothing of it, not even a heading.
     justice = await plan.justice(db, user, enrolment) if await plan.may_read_justice(db, user, enrolment) else None
+    if may_change:
+        # The confidential parts (goals, barriers, notes, benefits) are on the page: the read is audited, as the
+        # API's is.
+        await audit(db, user, "read_sensitive", "enrolment", enrolment.id, candidate_id=enrolment.candidate_id)
     day = today()
     timeline = [(a, name, activities.state(a, day)) for a, name in await activities.timeline(db, enrolment)]
     outcomes: list[Any] = []
@@ -155,6 +160,9 @@ class EnrolmentPages(PageController):
             await web.db.rollback()
             enrolment = await enrolments.get_enrolment(web.db, web.user, enrolment_id)
             context = await _context(web, enrolment)
+            # The page shown again reads the confidential parts anew: those reads are kept in the audit log even
+            # though the form's change is not (it was rolled back above).
+            await web.db.commit()
             return form_error(ENROLMENT, {**context, "form": action, "values": values}, exc)
         return see_other(f"/enrolments/{enrolment.id}?msg=saved#{anchor}")
 

@@ -357,3 +357,24 @@ def test_pages_an_organiser_enrols_a_known_person_with_a_coach_of_their_choice(
 
     assert coach_id in run(coaches())
     assert wrong.status_code == 422
+
+
+def test_pages_the_page_shown_again_after_a_form_error_audits_its_justice_read(
+    client: TestClient[Litestar], seeded: dict[str, int], database: Settings
+) -> None:
+    async def reads() -> int:
+        async with open_session(database) as session:
+            found = await session.scalars(
+                select(AuditEntry.id).where(
+                    AuditEntry.action == "read_justice", AuditEntry.object_id == seeded["enrolment"]
+                )
+            )
+            return len(list(found))
+
+    login(client, COACH)
+    before = run(reads())
+    bad = _post(client, f"/enrolments/{seeded['enrolment']}/plan", {"barriers": "bogus"})
+
+    assert bad.status_code == 422
+    assert 'id="justice"' in bad.text
+    assert run(reads()) == before + 1
