@@ -305,8 +305,9 @@ def export_participants(programme_ref: str, kind: str, path: Path, with_justice:
 
         with i18n.language(language):
             async with open_session(settings) as session:
-                user = await system_user(session)
-                programme = await get_programme(session, user, programme_ref)
+                programme = await get_programme(session, await system_user(session), programme_ref)
+                # The audit log names a person of the programme's own organisation (else "system").
+                user = await _acting_for(session, programme.organisation_id)
                 headers, rows = await participant_rows(session, user, programme, with_justice=with_justice)
                 data = to_csv(headers, rows) if suffix == ".csv" else to_xlsx(headers, rows, title=kind)
                 # The audit entries of the export are kept only once the file is there.

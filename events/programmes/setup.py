@@ -153,6 +153,9 @@ async def reorder_stages(
     if sorted(order) != sorted(current):
         raise DomainError("order", _t("Give every stage of the programme once."), "order")
     ordered = [current[i] for i in order]
+    if ordered[0].kind is not StageKind.ACTIVE:
+        # New referrals come in at the first stage: an ending there would end them at once.
+        raise DomainError("ending_first", _t("The first stage must be one on the way, not an ending."), "order")
     await _renumber(session, ordered)
     await audit(session, user, "reorder_stages", "programme", programme.id, detail={"order": list(order)})
     return ordered
@@ -293,8 +296,10 @@ async def employer_for(session: AsyncSession, name: str, *, social_enterprise: b
         await session.flush()
     elif organisation.kind is not OrganisationKind.EMPLOYER:
         raise DomainError("not_an_employer", _t("%(name)s is not an employer.", name=name), "employer")
-    elif social_enterprise is not None:
-        organisation.social_enterprise = social_enterprise
+    elif social_enterprise:
+        # An employer is shared by every organisation on the installation: a programme may mark it as a social
+        # enterprise, never take that from it.
+        organisation.social_enterprise = True
     return organisation
 
 
