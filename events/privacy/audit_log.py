@@ -7,13 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.platform.errors import NotFoundError
 from events.platform.identity import CurrentUser
-from events.platform.models import AuditEntry, Candidate, CandidateParticipation, Role, User
-from events.platform.reach import audit_reach, candidate_reach
+from events.platform.models import AuditEntry, Candidate, CandidateParticipation, Enrolment, Role, User
+from events.platform.reach import audit_reach, candidate_reach, enrolment_reach
 from events.privacy.records import audit_about
 
 PAGE_SIZE = 50
@@ -138,6 +138,12 @@ async def recent_access(session: AsyncSession, user: CurrentUser, candidate_id: 
     about = audit_about(candidate_id, pids)
     if user.role is Role.ORGANISER:
         about = and_(about, audit_reach(user))  # another organisation's person: what its own accounts did
+    # What happened in a trajectory (the intake, the stages, reads of criminal-justice data) only for those who
+    # reach the enrolment: a professional the case is shared with does not learn that such data exists.
+    reached_enrolments = select(Enrolment.id).where(Enrolment.candidate_id == candidate_id, enrolment_reach(user))
+    about = and_(about, or_(AuditEntry.object_type != "enrolment", AuditEntry.object_id.in_(reached_enrolments)))
+    if user.role is Role.ORGANISER and not user.reads_justice:
+        about = and_(about, AuditEntry.action.not_in(("read_justice", "update_justice")))
     found = await session.execute(
         _select().where(about).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(RECENT)
     )

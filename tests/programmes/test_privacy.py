@@ -179,3 +179,22 @@ def test_an_export_holds_criminal_justice_data_only_for_a_reader_allowed_it_and_
     [allowed] = run(export(reads_justice=True))["enrolments"]  # type: ignore[misc]
     assert allowed["justice"]["criminal_record"] is True
     assert run(reads()) == before + 1
+
+
+def test_who_looked_at_the_data_shows_justice_reads_only_to_those_who_may_read_it(
+    demo: DemoResult, database: Settings
+) -> None:
+    from events.privacy.audit_log import recent_access
+
+    candidate_id, _enrolment_id = run(_seed(database))
+
+    async def actions(email: str) -> set[str]:
+        async with open_session(database) as session:
+            user = await session.scalar(select(User).where(User.email == email))
+            assert user is not None
+            return {row.action for row in await recent_access(session, to_current_user(user), candidate_id)}
+
+    assert "update_justice" in run(actions(COACH))
+    seen_by_organiser = run(actions(ORGANISER))
+    assert "update_justice" not in seen_by_organiser
+    assert "pick_up" in seen_by_organiser  # the trajectory itself is theirs to see
