@@ -48,6 +48,9 @@ from events.platform.settings import Settings
 from events.programmes import enrolments
 from tests.conftest import ORGANISER, login, run
 
+# The demo with its history, built per test: the full run's, not the fast layer's.
+pytestmark = pytest.mark.slow
+
 DAY = dt.date(2026, 12, 7)
 
 

@@ -270,6 +270,7 @@ def test_event_import_maps_doelgroep_to_the_candidates_target_group_and_lists_un
     assert [str(c) for c in preview.unused] == ["D (Opmerking)"]
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 def test_cli_event_import_dry_run_lists_the_columns_not_used(settings: Settings, tmp_path: Path) -> None:
     assert cli(settings, "demo").returncode == 0
     path = tmp_path / "kandidaten.csv"
@@ -304,6 +305,7 @@ def _installation(settings: Settings) -> None:
     assert added.returncode == 0, added.stderr
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 def test_cli_programmes_add_makes_the_groups_and_stages(settings: Settings) -> None:
     _installation(settings)
 
@@ -332,6 +334,7 @@ def test_cli_programmes_add_makes_the_groups_and_stages(settings: Settings) -> N
     ]
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -373,6 +376,7 @@ def _participants(rows: int, *, bad: bool = False) -> list[list[object]]:
     return lines
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 @pytest.mark.parametrize("suffix", ["xlsx", "csv"])
 def test_cli_programmes_import_bad_rows_exit_2_nothing_stored_then_fixed_file_imports_all(
     settings: Settings, tmp_path: Path, suffix: str
@@ -420,6 +424,7 @@ def _write(path: Path, headers: list[str], rows: list[list[object]]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 def test_cli_programmes_import_dry_run_stores_nothing_and_lists_unused_columns(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -442,6 +447,7 @@ def test_cli_programmes_import_dry_run_stores_nothing_and_lists_unused_columns(
     assert run(table_counts(settings)) == before
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 def test_cli_programmes_import_new_people_without_consent_refused_exit_2(settings: Settings, tmp_path: Path) -> None:
     _installation(settings)
     path = tmp_path / "deelnemers.csv"
@@ -455,6 +461,7 @@ def test_cli_programmes_import_new_people_without_consent_refused_exit_2(setting
     assert run(table_counts(settings)) == before
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -475,6 +482,7 @@ def test_cli_programmes_import_bad_arguments_exit_2(
     assert result.stderr.startswith(message)
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 def test_cli_programmes_import_file_over_ten_megabytes_refused_before_it_is_read(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -487,6 +495,7 @@ def test_cli_programmes_import_file_over_ten_megabytes_refused_before_it_is_read
     assert (result.returncode, result.stderr.strip()) == (2, "error: file: the file is larger than 10 MB")
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 def test_cli_programmes_import_xml_with_entities_refused_exit_2(settings: Settings, tmp_path: Path) -> None:
     from tests.registration.test_attacks_uploads import build
 
@@ -501,6 +510,7 @@ def test_cli_programmes_import_xml_with_entities_refused_exit_2(settings: Settin
 # --- the export -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 def test_cli_programmes_export_empty_programme_gives_the_header_row(settings: Settings, tmp_path: Path) -> None:
     _installation(settings)
     path = tmp_path / "deelnemers.csv"
@@ -517,6 +527,7 @@ def test_cli_programmes_export_empty_programme_gives_the_header_row(settings: Se
     )
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 def test_cli_programmes_export_csv_and_xlsx_neutralise_formulas_and_keep_the_groups(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -573,6 +584,7 @@ def test_export_criminal_justice_data_only_when_asked_and_each_read_audited(
     assert _count_reads(database) == reads_before
 
 
+@pytest.mark.slow  # the command line in-process, a second apiece: the full run's, not the fast layer's
 def test_cli_export_with_justice_adds_the_columns_and_audits_each_person(settings: Settings, tmp_path: Path) -> None:
     _installation(settings)
     source = tmp_path / "deelnemers.csv"
