@@ -31,6 +31,9 @@ from events.platform.settings import Settings
 from tests.conftest import COACH, ORGANISER, OTHER_COACH, csrf_headers, login, run
 from tests.helpers import erase
 
+# Scenario tests of many requests each: the full run's, not the fast layer's.
+pytestmark = pytest.mark.slow
+
 
 async def _enrol(settings: Settings, candidate_id: int, slug: str = "werkfit-proef") -> int:
     """The candidate enrolled in a programme of the demo's organising organisation; the enrolment's id."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import select
@@ -16,6 +17,9 @@ from tests.conftest import COACH, first_id, login, run
 from tests.programmes.test_imports import HEADERS, _werkfit
 from tests.registration.test_import_pages import workbook
 from tests.registration.test_registration import count
+
+# Scenario tests of many requests each: the full run's, not the fast layer's.
+pytestmark = pytest.mark.slow
 
 OTHER_ORGANISER = "organisator.bakboord@demo.meetmatch.nl"
 CONSENT_FORM = {

@@ -162,6 +162,7 @@ def test_pages_referrer_refers_and_sees_stage_only(client: TestClient[Litestar],
     assert person.status_code == 404
 
 
+@pytest.mark.slow  # many cases of one check, a second apiece: the full run's, not the fast layer's
 @pytest.mark.parametrize(
     ("path", "data", "message"),
     [
@@ -185,6 +186,7 @@ def test_pages_settings_with_bad_input_show_the_message(
     assert message in response.text
 
 
+@pytest.mark.slow  # many cases of one check, a second apiece: the full run's, not the fast layer's
 @pytest.mark.parametrize(
     ("action", "data", "message"),
     [
