@@ -5,7 +5,8 @@ follow-up until its last check, 6 months after); the event's `retention_months` 
 A candidate is kept across events, so their date is the latest over all their participations; someone never
 signed up for an event is kept `DEFAULT_RETENTION_MONTHS` after they were registered. A trajectory keeps a person
 while it runs (an enrolment not ended has no date at all), and after it ended until the last check after a placement
-(`ENROLMENT_MONTHS_AFTER_END`) and `DEFAULT_RETENTION_MONTHS` more. On that day (and any day
+(`ENROLMENT_MONTHS_AFTER_END`) and `DEFAULT_RETENTION_MONTHS` more; a referral nobody picked up counts as ended
+`UNCLAIMED_MONTHS` after it came in. On that day (and any day
 after) `meetmatch retention run` or the "retention" job erases them (events.privacy.erasure), each under a
 claim, so cron and several processes may run it at once.
 """
@@ -16,19 +17,21 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from events.platform import personal_data
 from events.platform.dates import add_months
 from events.platform.errors import ConflictError, NotFoundError
-from events.platform.models import EVENT_TZ, Candidate, CandidateParticipation, Enrolment, Event
+from events.platform.models import EVENT_TZ, Candidate, CandidateCoach, CandidateParticipation, Enrolment, Event
 from events.platform.settings import Settings
 from events.privacy.erasure import Erased, ErasureReport, after_commit, apply_ledger, erase_rows
 
 DEFAULT_RETENTION_MONTHS = 12
 # The last check after a placement falls 12 months after it started (events.followup.models.PLACEMENT_CHECK_MONTHS).
 ENROLMENT_MONTHS_AFTER_END = 12
+# A referral that no coach picked up (and no intake decided) counts as ended this many months after it came in.
+UNCLAIMED_MONTHS = 6
 
 
 def event_erasure_date(event: Event) -> dt.date:
@@ -69,7 +72,8 @@ async def erasure_dates(session: AsyncSession, candidate_ids: Iterable[int] | No
     participations = select(CandidateParticipation.candidate_id, Event.date, Event.retention_months).join(
         Event, Event.id == CandidateParticipation.event_id
     )
-    enrolments = select(Enrolment.candidate_id, Enrolment.ended_on)
+    coached = exists().where(CandidateCoach.candidate_id == Enrolment.candidate_id)
+    enrolments = select(Enrolment.candidate_id, Enrolment.ended_on, Enrolment.referred_on, Enrolment.decision, coached)
     if candidate_ids is not None:
         wanted = list(candidate_ids)
         query = query.where(Candidate.id.in_(wanted))
@@ -79,7 +83,10 @@ async def erasure_dates(session: AsyncSession, candidate_ids: Iterable[int] | No
     for candidate_id, day, months in (await session.execute(participations)).tuples():
         events.setdefault(candidate_id, []).append((day, months))
     ends: dict[int, list[dt.date | None]] = {}
-    for candidate_id, ended_on in (await session.execute(enrolments)).tuples():
+    for candidate_id, ended_on, referred_on, decision, has_coach in (await session.execute(enrolments)).tuples():
+        if ended_on is None and decision is None and not has_coach:
+            # A referral nobody picked up does not keep a person for ever: it counts as ended some months on.
+            ended_on = _later(referred_on, UNCLAIMED_MONTHS)
         ends.setdefault(candidate_id, []).append(ended_on)
     return {
         candidate_id: erasure_date(created, events.get(candidate_id, ()), ends.get(candidate_id, ()))

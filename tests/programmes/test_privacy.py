@@ -198,3 +198,26 @@ def test_who_looked_at_the_data_shows_justice_reads_only_to_those_who_may_read_i
     seen_by_organiser = run(actions(ORGANISER))
     assert "update_justice" not in seen_by_organiser
     assert "pick_up" in seen_by_organiser  # the trajectory itself is theirs to see
+
+
+def test_a_referral_nobody_picked_up_does_not_keep_the_person_for_ever(demo: DemoResult, database: Settings) -> None:
+    async def scenario() -> tuple[int, dt.date]:
+        async with open_session(database) as session:
+            organiser = to_current_user(await session.scalar(select(User).where(User.email == ORGANISER)))
+            coach = to_current_user(await session.scalar(select(User).where(User.email == COACH)))
+            programme = await create_programme(session, organiser, "Niemand pakt op", slug="niemand-pakt-op")
+            referral = enrolments.Referral("Wes", "Kramer", consent=True, phone="0633333333")
+            enrolment = await enrolments.refer(session, coach, programme, referral)
+            enrolment.referred_on = dt.date(2026, 1, 15)
+            await session.commit()
+            return enrolment.candidate_id, enrolment.referred_on
+
+    candidate_id, referred_on = run(scenario())
+
+    async def date() -> dt.date | None:
+        async with open_session(database) as session:
+            return (await erasure_dates(session, [candidate_id]))[candidate_id]
+
+    # Counted as ended six months after it came in, then kept as an ended trajectory is.
+    assert run(date()) == dt.date(2028, 7, 15)
+    assert referred_on == dt.date(2026, 1, 15)
